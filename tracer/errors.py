@@ -1,0 +1,29 @@
+"""Errors the library raises. The CLI turns them into one-line messages."""
+
+from __future__ import annotations
+
+
+class TracerError(Exception):
+    """Base class: a problem the user can fix; ``hint`` says how."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+class InputError(TracerError):
+    """One input file (or one record in it) could not be read."""
+
+    def __init__(self, path: str, message: str, hint: str = "", line: int | None = None) -> None:
+        where = f"{path}:{line}" if line is not None else path
+        super().__init__(f"{where}: {message}", hint)
+        self.path = path
+        self.line = line
+
+
+class StoreError(TracerError):
+    """The store cannot be opened or used (wrong version, not a tracer store, ...)."""

@@ -1,0 +1,47 @@
+"""Plain records passed between stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class Article:
+    """One news article as ingested.
+
+    ``text`` is kept exactly as decoded: every span offset points into it.
+    ``*_source`` fields say how a metadata value was obtained, e.g.
+    ``"option"`` (``--outlet``/``--date``), ``"field"`` (JSONL/CSV column),
+    ``"header"`` (``outlet:`` line in a .txt), ``"dateline"`` (``date 2023-09-13 ...``),
+    ``"url"`` (host of the URL), ``"html"`` (HTML metadata), ``"text"`` (a
+    self-reference such as "RadarOnline.com has learned"), ``"first-line"``,
+    or ``"unknown"`` when the value is missing.
+    """
+
+    id: str
+    text: str
+    outlet: str | None = None
+    outlet_source: str = "unknown"
+    published: str | None = None  # ISO 8601 date or date-time; None = unknown, never invented
+    published_source: str = "unknown"
+    title: str | None = None
+    title_source: str = "unknown"
+    url: str | None = None
+    source_path: str = ""
+    source_line: int | None = None
+    encoding: str = "utf-8"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An input that was skipped, with where and what to do."""
+
+    path: str
+    message: str
+    hint: str = ""
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line is not None else self.path
+        text = f"{where}: {self.message}"
+        return f"{text} ({self.hint})" if self.hint else text
