@@ -1,0 +1,397 @@
+"""Tests for tracer.ingest: every format, decoding, metadata inference and problem reporting."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tracer.errors import TracerError
+from tracer.ingest import article_id, parse_date, read_paths
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+BODY = (
+    "A lighthouse keeper on the western isles has rescued a stranded seal pup during a gale.\n"
+    "Witnesses said the pup had been separated from its mother for two days.\n"
+)
+
+
+def write(path: Path, content: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_bytes(content.encode("utf-8"))
+    return path
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2023-09-13", "2023-09-13"),
+        (" 2023-09-13 ", "2023-09-13"),
+        ("2023-09-13T10:00:00Z", "2023-09-13T10:00:00+00:00"),
+        ("2023-09-13T10:00Z", "2023-09-13T10:00:00+00:00"),
+        ("2023-09-13 10:00", "2023-09-13T10:00:00"),
+        ("2023-09-13T10:00:00+02:00", "2023-09-13T10:00:00+02:00"),
+        ("2023-09-13T10:00:00.250-05:00", "2023-09-13T10:00:00-05:00"),
+        ("2023-13-45", None),
+        ("13/09/2023", None),
+        ("yesterday", None),
+        ("", None),
+        ("20230913", None),
+    ],
+)
+def test_parse_date(value: str, expected: str | None) -> None:
+    assert parse_date(value) == expected
+
+
+def test_article_id_is_stable_and_depends_on_outlet() -> None:
+    first = article_id("Daily Star", "some text")
+    assert first == article_id("Daily Star", "some text")
+    assert len(first) == 16 and int(first, 16) >= 0
+    assert first != article_id(None, "some text")
+    assert article_id(None, "x") == article_id("", "x")
+
+
+# --- plain text --------------------------------------------------------------------------------
+
+
+def test_plain_text_without_headers(tmp_path: Path) -> None:
+    content = "Seal pup rescued in gale\n\n" + BODY
+    path = write(tmp_path / "a.txt", content)
+    result = read_paths([path])
+    assert result.problems == [] and result.files_read == 1
+    (art,) = result.articles
+    assert art.text == content
+    assert art.title == "Seal pup rescued in gale" and art.title_source == "first-line"
+    assert art.outlet is None and art.outlet_source == "unknown"
+    assert art.published is None and art.published_source == "unknown"
+    assert art.source_path == str(path) and art.source_line is None
+    assert art.encoding == "utf-8"
+    assert art.id == article_id(None, content)
+
+
+def test_plain_text_headers(tmp_path: Path) -> None:
+    body = "Seal pup rescued in gale\n" + BODY
+    content = (
+        "Outlet: Island Times\nDATE: 2024-02-01T09:30:00Z\nurl: https://islandtimes.example/seal\n\n" + body
+    )
+    (art,) = read_paths([write(tmp_path / "a.txt", content)]).articles
+    assert art.text == body  # headers and the one blank line after them are not text
+    assert art.outlet == "Island Times" and art.outlet_source == "header"
+    assert art.published == "2024-02-01T09:30:00+00:00" and art.published_source == "header"
+    assert art.url == "https://islandtimes.example/seal"
+    assert art.title == "Seal pup rescued in gale" and art.title_source == "first-line"
+    assert art.id == article_id("Island Times", body)
+
+
+def test_plain_text_title_and_id_headers(tmp_path: Path) -> None:
+    content = "title: The real headline\nid: story-42\npublished: 2024-02-01\n" + BODY
+    (art,) = read_paths([write(tmp_path / "a.txt", content)]).articles
+    assert art.text == BODY
+    assert art.title == "The real headline" and art.title_source == "header"
+    assert art.id == "story-42"
+    assert art.published == "2024-02-01"
+
+
+def test_plain_text_bad_date_header_is_problem(tmp_path: Path) -> None:
+    result = read_paths([write(tmp_path / "a.txt", "outlet: X\ndate: last week\n\n" + BODY)])
+    assert result.articles == []
+    (problem,) = result.problems
+    assert problem.line == 2 and "date" in problem.message and problem.hint
+
+
+def test_dateline_first_line(tmp_path: Path) -> None:
+    content = " date 2024-05-06 Startled? Mayor's Hat Blows Off During Ribbon Cutting\n" + BODY
+    (art,) = read_paths([write(tmp_path / "d.txt", content)]).articles
+    assert art.published == "2024-05-06" and art.published_source == "dateline"
+    assert art.title == "Startled? Mayor's Hat Blows Off During Ribbon Cutting"
+    assert art.title_source == "first-line"
+    assert art.text == content  # the dateline stays in the text: offsets point into it
+
+
+def test_header_date_wins_over_dateline(tmp_path: Path) -> None:
+    content = "date: 2024-05-07\n date 2024-05-06 Headline here\n" + BODY
+    (art,) = read_paths([write(tmp_path / "d.txt", content)]).articles
+    assert art.published == "2024-05-07" and art.published_source == "header"
+    assert art.title == "Headline here"
+
+
+def test_bom_dropped_and_crlf_kept(tmp_path: Path) -> None:
+    text = "Headline\r\n\r\nFirst paragraph.\r\nSecond paragraph.\r\n"
+    (art,) = read_paths([write(tmp_path / "a.txt", b"\xef\xbb\xbf" + text.encode())]).articles
+    assert art.text == text
+    assert art.title == "Headline" and art.encoding == "utf-8"
+
+
+def test_cp1252_and_latin1_fallback(tmp_path: Path) -> None:
+    (art,) = read_paths([write(tmp_path / "a.txt", b"caf\xe9 \x93quoted\x94\n")]).articles
+    assert art.text == "caf\u00e9 \u201cquoted\u201d\n" and art.encoding == "cp1252"
+    # 0x81 is undefined in cp1252, so only latin-1 can decode it.
+    (art,) = read_paths([write(tmp_path / "b.txt", b"na\xefve \x81 text\n")]).articles
+    assert art.text == "na\u00efve \x81 text\n" and art.encoding == "latin-1"
+
+
+def test_binary_and_empty_files_are_problems(tmp_path: Path) -> None:
+    binary = write(tmp_path / "image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    empty = write(tmp_path / "empty.txt", b"")
+    blank = write(tmp_path / "blank.txt", " \n\t\r\n")
+    good = write(tmp_path / "good.txt", BODY)
+    result = read_paths([binary, empty, blank, good])
+    assert [a.source_path for a in result.articles] == [str(good)]
+    problems = {p.path: p for p in result.problems}
+    assert "binary" in problems[str(binary)].message
+    assert problems[str(binary)].hint
+    assert "empty" in problems[str(empty)].message
+    assert "empty" in problems[str(blank)].message
+    assert result.files_read == 4
+
+
+# --- JSON Lines / JSON / CSV -------------------------------------------------------------------
+
+
+def test_jsonl_good_rows_survive_bad_ones(tmp_path: Path) -> None:
+    lines = [
+        json.dumps(
+            {"id": 7, "outlet": "Island Times", "published": "2024-02-01", "title": "T", "text": "one"}
+        ),
+        '{"text": "broken',
+        "[1, 2]",
+        json.dumps({"title": "no text"}),
+        json.dumps({"text": 12}),
+        json.dumps({"text": "two", "published": "Feb 1st"}),
+        "",
+        json.dumps({"text": "   "}),
+        json.dumps(
+            {"text": "three\u2028still three", "date": "2024-02-03T08:00:00Z", "url": "https://x.example/a"}
+        ),
+    ]
+    path = write(tmp_path / "batch.jsonl", "\n".join(lines) + "\n")
+    result = read_paths([path])
+    assert [a.text for a in result.articles] == ["one", "three\u2028still three"]
+    first, second = result.articles
+    assert first.id == "7" and first.outlet_source == "field" and first.source_line == 1
+    assert first.published == "2024-02-01" and first.published_source == "field"
+    assert first.title == "T" and first.title_source == "field"
+    assert second.source_line == 9 and second.published == "2024-02-03T08:00:00+00:00"
+    assert second.outlet == "x.example" and second.outlet_source == "url"
+    assert [p.line for p in result.problems] == [2, 3, 4, 5, 6, 8]
+    assert all(p.path == str(path) and p.hint for p in result.problems)
+    assert "invalid JSON" in result.problems[0].message
+
+
+def test_json_array_with_line_numbers(tmp_path: Path) -> None:
+    content = '[\n  {"text": "alpha"},\n  {"title": "missing"},\n  {"text": "beta", "outlet": "O"}\n]\n'
+    result = read_paths([write(tmp_path / "batch.json", content)])
+    assert [(a.text, a.source_line) for a in result.articles] == [("alpha", 2), ("beta", 4)]
+    assert [p.line for p in result.problems] == [3]
+
+
+def test_json_file_holding_json_lines(tmp_path: Path) -> None:
+    content = '{"text": "alpha"}\n{"text": "beta"}\n'
+    result = read_paths([write(tmp_path / "batch.json", content)])
+    assert [a.text for a in result.articles] == ["alpha", "beta"]
+
+
+def test_csv_multiline_text_and_missing_text(tmp_path: Path) -> None:
+    content = (
+        "id,outlet,published,title,text,url\r\n"
+        'a1,Island Times,2024-02-01,First,"Line one\nLine two\n""quoted"" end",\r\n'
+        "a2,Island Times,2024-02-02,No text,,\r\n"
+        ",,,Third,plain third,https://www.coast.example/x\r\n"
+    )
+    path = write(tmp_path / "batch.csv", content)
+    result = read_paths([path])
+    assert [a.text for a in result.articles] == ['Line one\nLine two\n"quoted" end', "plain third"]
+    first, third = result.articles
+    assert first.id == "a1" and first.source_line == 2 and first.published == "2024-02-01"
+    assert third.source_line == 6  # the multi-line record occupies lines 2-4
+    assert third.outlet == "coast.example" and third.outlet_source == "url"
+    assert third.id == article_id("coast.example", "plain third")
+    (problem,) = result.problems
+    assert problem.line == 5 and "text" in problem.message
+
+
+def test_csv_without_text_column(tmp_path: Path) -> None:
+    result = read_paths([write(tmp_path / "batch.csv", "title,body\nA,B\n")])
+    assert result.articles == []
+    (problem,) = result.problems
+    assert "text" in problem.message and problem.hint
+
+
+# --- HTML --------------------------------------------------------------------------------------
+
+HTML = """<!DOCTYPE html>
+<html lang="en"><head>
+<meta charset="utf-8">
+<title>Harbour crane topples in storm | The Coastal Gazette</title>
+<meta property="og:site_name" content="The Coastal Gazette">
+<meta property="og:title" content="Harbour crane topples in storm">
+<meta property="article:published_time" content="2024-03-02T08:15:00Z">
+<link rel="canonical" href="https://www.coastalgazette.example/news/harbour-crane">
+</head><body>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/sport">Sport</a></li>
+<li><a href="/weather">Weather and tides</a></li></ul></nav>
+<main><article>
+<h1>Harbour crane topples in storm</h1>
+<p>A forty-metre crane at the north harbour collapsed onto an empty quay late on Friday night as
+gusts of more than ninety kilometres an hour swept along the coast.</p>
+<p>Port officials said nobody was injured because the night shift had been sent home two hours
+earlier when the wind warning was raised to amber.</p>
+<p>Engineers will inspect the remaining cranes on Monday before container traffic resumes, the
+harbour master told reporters at the gate.</p>
+</article></main>
+<footer><p>Copyright 2019 Coastal Gazette Ltd. All rights reserved. Privacy policy.</p></footer>
+</body></html>
+"""
+
+
+def test_html_article(tmp_path: Path) -> None:
+    result = read_paths([write(tmp_path / "page.html", HTML)])
+    assert result.problems == []
+    (art,) = result.articles
+    assert "nobody was injured" in art.text and "harbour master" in art.text
+    assert "Weather and tides" not in art.text and "Privacy policy" not in art.text
+    assert art.outlet == "The Coastal Gazette" and art.outlet_source == "html"
+    assert art.title == "Harbour crane topples in storm" and art.title_source == "html"
+    assert art.published == "2024-03-02" and art.published_source == "html"
+    assert art.url == "https://www.coastalgazette.example/news/harbour-crane"
+
+
+def test_html_without_site_name_or_date(tmp_path: Path) -> None:
+    page = (
+        HTML.replace('<meta property="og:site_name" content="The Coastal Gazette">', "")
+        .replace(" | The Coastal Gazette", "")
+        .replace('<meta property="article:published_time" content="2024-03-02T08:15:00Z">', "")
+    )
+    (art,) = read_paths([write(tmp_path / "page.htm", page)]).articles
+    assert art.outlet == "coastalgazette.example" and art.outlet_source == "url"
+    assert art.published is None and art.published_source == "unknown"  # no date invented
+
+
+def test_html_without_text_is_problem(tmp_path: Path) -> None:
+    result = read_paths(
+        [write(tmp_path / "page.html", "<html><head><title>x</title></head><body></body></html>")]
+    )
+    assert result.articles == []
+    (problem,) = result.problems
+    assert "no article text" in problem.message
+
+
+# --- paths, overrides, inference, ids ----------------------------------------------------------
+
+
+def test_directory_recursion_order_and_skips(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    write(root / "b.txt", "bee story\n")
+    write(root / "a" / "z.txt", "zed story\n")
+    write(root / "a-c.txt", "a-c story\n")
+    write(root / "a" / "m.jsonl", '{"text": "em one"}\n{"text": "em two"}\n')
+    write(root / ".hidden.txt", "hidden\n")
+    write(root / ".git" / "x.txt", "hidden dir\n")
+    write(root / "notes.md", "markdown\n")
+    write(root / "photo.png", b"\x89PNG\x00\x00")
+    write(root / "store.db", b"SQLite format 3\x00")
+    result = read_paths([root])
+    assert [a.text for a in result.articles] == [
+        "em one",
+        "em two",
+        "zed story\n",
+        "a-c story\n",
+        "bee story\n",
+    ]
+    assert [a.source_line for a in result.articles] == [1, 2, None, None, None]
+    assert result.articles[0].source_path == str(root / "a" / "m.jsonl")
+    assert result.problems == [] and result.files_read == 4
+
+
+def test_missing_path_and_unsupported_file(tmp_path: Path) -> None:
+    good = write(tmp_path / "good.txt", BODY)
+    notes = write(tmp_path / "notes.md", "markdown\n")
+    result = read_paths([tmp_path / "nope.txt", notes, good])
+    assert len(result.articles) == 1
+    messages = {p.path: p.message for p in result.problems}
+    assert "no such file" in messages[str(tmp_path / "nope.txt")]
+    assert "unsupported" in messages[str(notes)]
+
+
+def test_outlet_and_date_overrides(tmp_path: Path) -> None:
+    txt = write(tmp_path / "a.txt", "outlet: Island Times\ndate: 2024-02-01\n\n" + BODY)
+    jsonl = write(
+        tmp_path / "b.jsonl", json.dumps({"text": "other", "outlet": "X", "published": "2020-01-01"})
+    )
+    result = read_paths([txt, jsonl], outlet="Wire Service", date="2024-06-01T12:00:00Z")
+    assert len(result.articles) == 2
+    for art in result.articles:
+        assert art.outlet == "Wire Service" and art.outlet_source == "option"
+        assert art.published == "2024-06-01T12:00:00+00:00" and art.published_source == "option"
+        assert art.id == article_id("Wire Service", art.text)
+
+
+def test_invalid_date_option_raises(tmp_path: Path) -> None:
+    with pytest.raises(TracerError) as info:
+        read_paths([write(tmp_path / "a.txt", BODY)], date="next Tuesday")
+    assert info.value.hint
+
+
+def test_outlet_from_url_header(tmp_path: Path) -> None:
+    content = "url: https://www.dailystar.co.uk/news/world/seal-pup\n\n" + BODY
+    (art,) = read_paths([write(tmp_path / "a.txt", content)]).articles
+    assert art.outlet == "dailystar.co.uk" and art.outlet_source == "url"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "outlet"),
+    [
+        ("The pup is now recovering, HarbourNews.com has learned.", "HarbourNews.com"),
+        ("As HarbourNews.com previously reported, the lighthouse reopened in May.", "HarbourNews.com"),
+        ("For more stories from the Island Times, sign up for our newsletter here.", "Island Times"),
+        ("Never miss a story - sign up for the HarbourNews.com newsletter today.", "HarbourNews.com"),
+        ("Officials were unaware, the Island Times has learned.", "Island Times"),
+        ("The keeper later told the Sun that the pup was doing well.", None),
+        ("According to footage obtained by Daily Mail, the pup swam away.", None),
+        ("Prince Harry has learned to sail, his aide said.", None),
+        ("Sign Up For Our Newsletter", None),
+    ],
+)
+def test_outlet_from_self_reference(tmp_path: Path, sentence: str, outlet: str | None) -> None:
+    (art,) = read_paths([write(tmp_path / "a.txt", "Headline\n" + BODY + sentence + "\n")]).articles
+    assert art.outlet == outlet
+    assert art.outlet_source == ("text" if outlet else "unknown")
+
+
+def test_ids_stable_and_duplicates_dropped_within_call(tmp_path: Path) -> None:
+    a = write(tmp_path / "a.txt", BODY)
+    b = write(tmp_path / "b.txt", BODY)  # same text, no outlet: same id
+    first = read_paths([b, a])
+    assert [art.source_path for art in first.articles] == [str(a)]  # files sorted; the first wins
+    assert first.problems == [] and first.files_read == 2
+    again = read_paths([a])
+    assert again.articles[0].id == first.articles[0].id == article_id(None, BODY)
+
+
+def test_seeds(tmp_path: Path) -> None:
+    if not SEEDS.is_dir():
+        pytest.skip("../shared/seeds not present")
+    result = read_paths([SEEDS])
+    assert result.problems == []
+    assert len(result.articles) == 4
+    by_prefix = {Path(a.source_path).name[:3]: a for a in result.articles}
+    assert by_prefix["002"].published == "2023-09-13"
+    assert by_prefix["002"].published_source == "dateline"
+    assert by_prefix["002"].title is not None and not by_prefix["002"].title.startswith("date")
+    assert by_prefix["001"].outlet == "Daily Star" and by_prefix["001"].outlet_source == "text"
+    assert by_prefix["002"].outlet == "RadarOnline.com" and by_prefix["002"].outlet_source == "text"
+    for key in ("000", "003"):
+        assert by_prefix[key].outlet is None and by_prefix[key].outlet_source == "unknown"
+        assert by_prefix[key].published is None and by_prefix[key].published_source == "unknown"
+    for art in result.articles:
+        raw = Path(art.source_path).read_bytes().decode("utf-8-sig")
+        assert art.text == raw  # no headers in the seeds: the text is the whole file
+    assert [a.id for a in read_paths([SEEDS]).articles] == [a.id for a in result.articles]

@@ -1,0 +1,67 @@
+"""Boilerplate: text that is reused for reasons other than copying news.
+
+Two kinds, both kept out of reported reuse by default:
+- *promo lines*, recognised by their wording whatever the corpus ("sign up for our
+  newsletter", "READ MORE:", "Source: Read Full Article", "Try 1 month free"): a single
+  article is enough to know them, which matters for small corpora like the seeds;
+- *templates*, recognised by frequency: a line an outlet prints in many of its own
+  articles, or a line that recurs as such in several outlets (shared ads, syndication
+  footers). Counts only grow as articles are added, so a line once a template stays
+  one, and incremental scans agree with full ones.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+
+_PROMO_PATTERNS = [
+    r"\b(?:sign(?:ing)? up|subscribe|register)\b.{0,80}\b(?:newsletter|alerts?|updates|e-?mails?|bulletin)",
+    r"\bnewsletter\b.{0,60}\b(?:sign(?:ing)? up|subscribe|inbox|free|here)\b",
+    r"^\W*(?:read more|read next|more coverage|most read|related(?: articles?| stories)?|see also|"
+    r"advertisement|sponsored|trending|recommended|watch(?: now| live)?|listen|more on this story)\b\W*",
+    r"\bsource:\s*read full article\b",
+    r"\b(?:click|tap) here\b",
+    r"\bdownload (?:the|our) (?:\w+ )?app\b",
+    r"\b(?:try|get) (?:\d+|one|a) (?:month|week)s? (?:for )?free\b",
+    r"\bfree trial\b",
+    r"\boffer (?:available|ends|valid)\b",
+    r"\blimited time only\b",
+    r"\bfollow us on\b",
+    r"\ball rights reserved\b",
+    r"\bcopyright\b|\u00a9",
+    r"\bstream your news\b",
+    r"\bcookie(?:s| policy)\b.{0,40}\b(?:accept|consent|use)\b",
+    r"\bshare (?:this|on) (?:article|story|facebook|twitter|whatsapp)\b",
+]
+PROMO_RE = re.compile("|".join(f"(?:{p})" for p in _PROMO_PATTERNS))
+
+
+def is_promo(folded_line: str) -> bool:
+    """Whether a folded (lower-cased) line reads as a promo, ad or navigation line."""
+    return PROMO_RE.search(folded_line) is not None
+
+
+@dataclass(frozen=True)
+class BoilerplateParams:
+    outlet_repeats: int = 3  # a line in this many articles of one outlet is its template
+    shared_outlets: int = 2  # ... or in 2+ articles of each of this many outlets
+
+
+def template_lines(conn: sqlite3.Connection, params: BoilerplateParams | None = None) -> set[int]:
+    """Ids of lines that are templates, from the counts already in the store."""
+    p = params or BoilerplateParams()
+    rows = conn.execute(
+        "SELECT s.line, a.outlet, COUNT(DISTINCT s.article_id) FROM sentences s "
+        "JOIN articles a ON a.id = s.article_id WHERE a.outlet IS NOT NULL AND a.scanned = 1 "
+        "GROUP BY s.line, a.outlet HAVING COUNT(DISTINCT s.article_id) >= 2"
+    )
+    found: set[int] = set()
+    outlets_with_repeats: dict[int, int] = {}
+    for line, _outlet, n in rows:
+        if n >= p.outlet_repeats:
+            found.add(line)
+        outlets_with_repeats[line] = outlets_with_repeats.get(line, 0) + 1
+    found.update(line for line, n in outlets_with_repeats.items() if n >= p.shared_outlets)
+    return found

@@ -1,0 +1,255 @@
+"""Command line: parse options, make one library call, turn library errors into one-line messages.
+
+Results go to stdout; progress and messages to stderr (progress only on a terminal,
+never with --quiet).
+"""
+
+from __future__ import annotations
+
+import functools
+import sqlite3
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from .errors import TracerError
+from .output import FORMATS, render
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+MATCH_COLUMNS = [
+    "id",
+    "source_id",
+    "target_id",
+    "direction",
+    "kind",
+    "score",
+    "scope",
+    "source_text",
+    "target_text",
+]
+
+
+def store_options(func: F) -> F:
+    """--db and --quiet, shared by every command."""
+    func = click.option(
+        "--db",
+        envvar="TRACER_DB",
+        default="tracer.db",
+        show_default=True,
+        show_envvar=True,
+        type=click.Path(dir_okay=False),
+        help="The store (an SQLite file).",
+    )(func)
+    func = click.option("--quiet", "-q", is_flag=True, help="No progress and no messages on stderr.")(func)
+    return func
+
+
+@contextmanager
+def open_store(db: str, create: bool = False) -> Iterator[Any]:
+    from .store import Store
+
+    with _errors():
+        store = Store.open(db, create=create)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    try:
+        yield
+    except TracerError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except sqlite3.Error as exc:
+        raise click.ClickException(f"store error: {exc} (check the --db path, or use a new store)") from exc
+
+
+def _progress(quiet: bool) -> Callable[[str, int, int], None] | None:
+    if quiet or not sys.stderr.isatty():
+        return None
+
+    def show(stage: str, done: int, total: int) -> None:
+        click.echo(f"\r{stage}: {done}/{total}", nl=done >= total, err=True)
+
+    return show
+
+
+def _say(quiet: bool, message: str) -> None:
+    if not quiet:
+        click.echo(message, err=True)
+
+
+def catch(func: F) -> F:
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with _errors():
+            return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group()
+@click.version_option(__version__, prog_name="tracer")
+def cli() -> None:
+    """Find copy-paste reuse across news articles and trace where it came from."""
+
+
+def _ingest_options(func: F) -> F:
+    func = click.argument("paths", nargs=-1, required=True, type=click.Path())(func)
+    func = click.option("--outlet", help="Outlet for every article of this call (overrides what files say).")(
+        func
+    )
+    func = click.option("--date", help="Publication date (ISO 8601) for every article of this call.")(func)
+    return func
+
+
+def _report_ingest(report: Any, quiet: bool) -> None:
+    for problem in report.problems:
+        click.echo(f"skipped {problem}", err=True)  # problems are shown even with --quiet
+    _say(
+        quiet,
+        f"ingested {report.added} article(s) from {report.files} file(s); "
+        f"{report.already_stored} already stored; {len(report.problems)} skipped with problems",
+    )
+
+
+@cli.command()
+@_ingest_options
+@store_options
+@catch
+def ingest(paths: tuple[str, ...], outlet: str | None, date: str | None, db: str, quiet: bool) -> None:
+    """Add articles from files or directories (.txt, .jsonl, .csv, .html) to the store."""
+    from .pipeline import ingest as do_ingest
+
+    with open_store(db, create=True) as store:
+        report = do_ingest(store, paths, outlet, date)
+    _report_ingest(report, quiet)
+    if report.problems:
+        sys.exit(1)
+
+
+@cli.command()
+@store_options
+@catch
+def scan(db: str, quiet: bool) -> None:
+    """Compare newly ingested articles with everything stored."""
+    from .scan import scan as do_scan
+
+    with open_store(db) as store:
+        result = do_scan(store, progress=_progress(quiet))
+    _say(
+        quiet,
+        f"scanned {result.articles} new article(s), {result.sentences} sentences; "
+        f"{result.candidates} candidate pairs, {result.verified} verified; {result.matches} matches in store",
+    )
+
+
+@cli.command()
+@_ingest_options
+@store_options
+@click.option("--top", default=5, show_default=True, help="How many top echoed passages to list.")
+@catch
+def run(paths: tuple[str, ...], outlet: str | None, date: str | None, db: str, quiet: bool, top: int) -> None:
+    """Ingest PATHS, scan, and print a short summary."""
+    from .pipeline import run as do_run
+    from .summary import corpus_summary
+
+    with open_store(db, create=True) as store:
+        report, _ = do_run(store, paths, outlet, date, progress=_progress(quiet))
+        summary = corpus_summary(store, top)
+    _report_ingest(report, quiet)
+    click.echo(
+        f"articles: {summary['articles']}  outlets: {summary['outlets']}  undated: {summary['undated']}\n"
+        f"reused passages: {summary['cross_outlet_matches']} across outlets, "
+        f"{summary['same_outlet_matches']} within one outlet "
+        f"({summary['boilerplate_matches']} boilerplate matches hidden)"
+    )
+    if summary["top_echoed"]:
+        click.echo("top echoed passages:")
+        for item in summary["top_echoed"]:
+            text = item["text"] if len(item["text"]) <= 100 else item["text"][:99] + "\u2026"
+            click.echo(f'  {item["echoes"]} echo(es)  {item["source_id"]}  "{text}"')
+    if report.problems:
+        sys.exit(1)
+
+
+@cli.command()
+@store_options
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--outlet", help="Only matches where this outlet is source or target.")
+@click.option("--min-score", type=click.FloatRange(0, 1), default=0.0, show_default=True)
+@click.option(
+    "--scope", type=click.Choice(["all", "cross-outlet", "same-outlet"]), default="all", show_default=True
+)
+@click.option("--include-boilerplate", is_flag=True, help="Also show reuse of ads, promos and templates.")
+@catch
+def matches(
+    db: str,
+    quiet: bool,
+    fmt: str,
+    outlet: str | None,
+    min_score: float,
+    scope: str,
+    include_boilerplate: bool,
+) -> None:
+    """List reused passages (cross-outlet first, then within one outlet)."""
+    from .matches import query
+
+    with open_store(db) as store:
+        found = query(store, outlet, min_score, include_boilerplate, scope)
+    rows = [m.as_dict() for m in found]
+    columns = MATCH_COLUMNS + (["boilerplate"] if include_boilerplate else [])
+    if fmt == "table" and not rows:
+        _say(quiet, "no matches")
+        return
+    for chunk in render(
+        rows, fmt, columns if fmt in ("table", "csv") else None, {"source_text": 50, "target_text": 50}
+    ):
+        click.echo(chunk, nl=False)
+
+
+@cli.command()
+@click.argument("article_id")
+@store_options
+@click.option("--include-boilerplate", is_flag=True)
+@catch
+def show(article_id: str, db: str, quiet: bool, include_boilerplate: bool) -> None:
+    """Print an article with its reused spans marked and where they also appear."""
+    from .summary import marked_article, render_marked
+
+    with open_store(db) as store:
+        article, spans = marked_article(store, article_id, include_boilerplate)
+    click.echo(render_marked(article, spans), nl=False)
+
+
+@cli.command()
+@store_options
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@catch
+def stats(db: str, quiet: bool, fmt: str) -> None:
+    """Counts of articles, outlets, sentences and matches."""
+    from .summary import corpus_summary
+
+    with open_store(db) as store:
+        summary = corpus_summary(store, top=0)
+    summary.pop("top_echoed")
+    if fmt == "json":
+        click.echo(next(render([summary], "json")).strip()[1:-1].strip())
+        return
+    for key, value in summary.items():
+        click.echo(f"{key}: {value}")
+
+
+def main() -> None:
+    cli(prog_name="tracer")
+
+
+if __name__ == "__main__":
+    main()

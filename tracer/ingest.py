@@ -1,0 +1,490 @@
+"""Read articles from files and directories into :class:`~tracer.model.Article` records.
+
+Every bad input becomes a :class:`~tracer.model.Problem`; :func:`read_paths` never raises for
+input problems, so one broken file or row does not cost the user the rest of a batch. Text is kept
+exactly as decoded because span offsets computed later point into it.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date as _date
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from tracer.errors import TracerError
+from tracer.model import Article, Problem
+
+TEXT_EXTS = {".txt", ".text", ""}
+JSONL_EXTS = {".jsonl", ".ndjson"}
+JSON_EXTS = {".json"}
+CSV_EXTS = {".csv"}
+HTML_EXTS = {".html", ".htm"}
+SUPPORTED_EXTS = TEXT_EXTS | JSONL_EXTS | JSON_EXTS | CSV_EXTS | HTML_EXTS
+
+FORMATS_HINT = "pass .txt/.jsonl/.json/.csv/.html files"
+DATE_HINT = "use an ISO 8601 date such as 2023-09-13 or 2023-09-13T10:00:00Z"
+RECORD_HINT = "each record needs a non-empty string 'text'; optional: id, outlet, published, title, url"
+
+
+@dataclass
+class IngestResult:
+    articles: list[Article] = field(default_factory=list)  # files sorted by path, records in file order
+    problems: list[Problem] = field(default_factory=list)  # skipped inputs, each naming file (and line)
+    files_read: int = 0
+
+
+def article_id(outlet: str | None, text: str) -> str:
+    """Stable id: the same outlet and text always give the same id."""
+    return hashlib.sha1(f"{outlet or ''}\n{text}".encode()).hexdigest()[:16]
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def parse_date(value: str) -> str | None:
+    """Normalise an ISO 8601 date (``2023-09-13``) or date-time (``...T10:00:00+00:00``); else None."""
+    s = value.strip()
+    try:
+        if _ISO_DATE.fullmatch(s):
+            return _date.fromisoformat(s).isoformat()
+        # Only the extended form with a time: fromisoformat also accepts week dates, "20230913" etc.
+        if not _ISO_DATETIME.match(s):
+            return None
+        if s[-1] in "Zz":
+            s = s[:-1] + "+00:00"
+        return datetime.fromisoformat(s).isoformat(timespec="seconds")
+    except ValueError:
+        return None
+
+
+def read_paths(
+    paths: Sequence[str | os.PathLike[str]], outlet: str | None = None, date: str | None = None
+) -> IngestResult:
+    """Read files and directories (recursively); ``outlet``/``date`` override every article."""
+    date_override = None
+    if date is not None:
+        date_override = parse_date(date)
+        if date_override is None:
+            raise TracerError(f"invalid date {date!r}", DATE_HINT)
+    result = IngestResult()
+    files = _collect_files(paths, result.problems)
+    seen: set[str] = set()
+    for path in files:
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            result.problems.append(
+                Problem(path, f"cannot read file: {exc.strerror or exc}", "check permissions")
+            )
+            continue
+        result.files_read += 1
+        try:
+            items = list(_read_file(path, data))
+        except Exception as exc:  # noqa: BLE001 - a bug must not cost the user the rest of the batch
+            hint = "please report this; the other files were read"
+            items = [Problem(path, f"unexpected error: {type(exc).__name__}: {exc}", hint)]
+        for item in items:
+            if isinstance(item, Problem):
+                result.problems.append(item)
+                continue
+            _finish(item, outlet or None, date_override)
+            # Within one call the first record with an id wins; later copies are dropped quietly.
+            if item.id not in seen:
+                seen.add(item.id)
+                result.articles.append(item)
+    return result
+
+
+# --- finding files ---------------------------------------------------------------------------
+
+
+def _collect_files(paths: Sequence[str | os.PathLike[str]], problems: list[Problem]) -> list[str]:
+    """Expand directories; explicit paths are always tried, directory walks skip what is not ours."""
+    found: set[str] = set()
+    for given in paths:
+        p = os.fspath(given)
+        if os.path.isdir(p):
+            found.update(_walk(p, problems))
+        elif os.path.isfile(p):
+            if os.path.splitext(p)[1].lower() in SUPPORTED_EXTS:
+                found.add(p)
+            else:
+                problems.append(Problem(p, "unsupported file type", FORMATS_HINT))
+        elif os.path.lexists(p):
+            problems.append(Problem(p, "not a regular file", FORMATS_HINT))
+        else:
+            problems.append(Problem(p, "no such file or directory", "check the path"))
+    # Sort by path components so a directory's files stay together ("a/x" before "a-b").
+    return sorted(found, key=lambda s: Path(s).parts)
+
+
+def _walk(directory: str, problems: list[Problem]) -> Iterator[str]:
+    try:
+        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+    except OSError as exc:
+        problems.append(
+            Problem(directory, f"cannot list directory: {exc.strerror or exc}", "check permissions")
+        )
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        path = os.path.join(directory, entry.name)
+        # Do not follow directory symlinks: they can loop.
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(path, problems)
+        elif entry.is_file() and os.path.splitext(entry.name)[1].lower() in SUPPORTED_EXTS:
+            yield path
+
+
+# --- decoding --------------------------------------------------------------------------------
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    """Try UTF-8 (dropping a BOM), then cp1252, then latin-1 (which always succeeds)."""
+    for encoding, name in (("utf-8-sig", "utf-8"), ("cp1252", "cp1252")):
+        try:
+            return data.decode(encoding), name
+        except UnicodeDecodeError:
+            pass
+    return data.decode("latin-1"), "latin-1"
+
+
+_CONTROL = set(range(32)) - {9, 10, 12, 13, 27}
+
+
+def _is_binary(data: bytes) -> bool:
+    head = data[:8192]
+    if b"\x00" in head:
+        return True
+    # Text has almost no control characters; images, archives and the like are full of them.
+    controls = sum(1 for b in head if b in _CONTROL)
+    return bool(head) and controls / len(head) > 0.1
+
+
+def _read_file(path: str, data: bytes) -> Iterator[Article | Problem]:
+    if _is_binary(data):
+        yield Problem(path, "binary file, not text", FORMATS_HINT)
+        return
+    text, encoding = _decode(data)
+    if not text.strip():
+        yield Problem(path, "empty file", "remove it or add the article text")
+        return
+    ext = os.path.splitext(path)[1].lower()
+    if ext in JSONL_EXTS:
+        records = _read_jsonl(path, text)
+    elif ext in JSON_EXTS:
+        records = _read_json(path, text)
+    elif ext in CSV_EXTS:
+        records = _read_csv(path, text)
+    elif ext in HTML_EXTS:
+        records = _read_html(path, text)
+    else:
+        records = _read_text(path, text)
+    for item in records:
+        if isinstance(item, Article):
+            item.encoding = encoding
+        yield item
+
+
+# --- plain text ------------------------------------------------------------------------------
+
+_HEADER = re.compile(r"(outlet|date|published|url|title|id)[ \t]*:[ \t]*(.*?)[ \t]*", re.IGNORECASE)
+# " date 2023-09-13 Headline..." as seen in scraped dumps: a dateline glued to the headline.
+_DATELINE = re.compile(r"\s*date\s+(\d{4}-\d{2}-\d{2})\s+(\S.*?)\s*", re.IGNORECASE)
+_BLANK_LINE = re.compile(r"[ \t]*(?:\r\n|\r|\n)")
+_LINE = re.compile(r"([^\r\n]*)(\r\n|\r|\n|$)")
+
+
+def _lines(text: str) -> Iterator[tuple[str, int]]:
+    """Yield (line without its ending, offset just past the ending). Splits on \\r\\n, \\r, \\n only."""
+    pos = 0
+    while pos < len(text):
+        m = _LINE.match(text, pos)
+        assert m is not None  # the pattern can match the empty string
+        yield m.group(1), m.end()
+        pos = m.end()
+
+
+def _read_text(path: str, text: str) -> Iterator[Article | Problem]:
+    art = Article(id="", text="", source_path=path)
+    given_id = None
+    body_start = 0
+    for lineno, (line, end) in enumerate(_lines(text), start=1):
+        m = _HEADER.fullmatch(line)
+        if not m:
+            break
+        key, value = m.group(1).lower(), m.group(2)
+        body_start = end
+        if not value:
+            continue
+        if key == "outlet":
+            art.outlet, art.outlet_source = value, "header"
+        elif key in ("date", "published"):
+            art.published = parse_date(value)
+            if art.published is None:
+                yield Problem(
+                    path, f"invalid date header {value!r}", DATE_HINT + ", or remove the line", lineno
+                )
+                return
+            art.published_source = "header"
+        elif key == "url":
+            art.url = value
+        elif key == "title":
+            art.title, art.title_source = value, "header"
+        else:
+            given_id = value
+    if body_start:
+        # One blank line separating headers from the body is layout, not text.
+        blank = _BLANK_LINE.match(text, body_start)
+        if blank:
+            body_start = blank.end()
+    art.text = text[body_start:]
+    if not art.text.strip():
+        yield Problem(
+            path, "no article text after the header lines", "add the article body below the headers"
+        )
+        return
+    first = next(line.strip() for line, _ in _lines(art.text) if line.strip())
+    dateline = _DATELINE.fullmatch(first)
+    if dateline and parse_date(dateline.group(1)):
+        if art.published is None:
+            art.published, art.published_source = parse_date(dateline.group(1)), "dateline"
+        first = dateline.group(2)
+    if art.title is None:
+        art.title, art.title_source = first, "first-line"
+    art.id = given_id or ""
+    yield art
+
+
+# --- JSON Lines / JSON / CSV -----------------------------------------------------------------
+
+
+def _record(path: str, line: int, obj: Any) -> Article | Problem:
+    """Turn one JSON/CSV record into an Article, or a Problem saying what is wrong with it."""
+    if not isinstance(obj, dict):
+        return Problem(path, f"record is a {type(obj).__name__}, not an object", RECORD_HINT, line)
+    text = obj.get("text")
+    if not isinstance(text, str):
+        what = "missing 'text'" if text is None else f"'text' is a {type(text).__name__}, not a string"
+        return Problem(path, what, RECORD_HINT, line)
+    if not text.strip():
+        return Problem(path, "empty 'text'", RECORD_HINT, line)
+    art = Article(id=_scalar(obj.get("id")) or "", text=text, source_path=path, source_line=line)
+    art.outlet = _scalar(obj.get("outlet"))
+    if art.outlet:
+        art.outlet_source = "field"
+    raw_date = obj.get("published") if _present(obj.get("published")) else obj.get("date")
+    if _present(raw_date):
+        art.published = parse_date(raw_date) if isinstance(raw_date, str) else None
+        if art.published is None:
+            return Problem(
+                path, f"unparseable published date {raw_date!r}", DATE_HINT + ", or leave it empty", line
+            )
+        art.published_source = "field"
+    art.title = _scalar(obj.get("title"))
+    if art.title:
+        art.title_source = "field"
+    art.url = _scalar(obj.get("url"))
+    return art
+
+
+def _present(value: Any) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def _scalar(value: Any) -> str | None:
+    """A metadata field as a stripped string; empty, null and non-scalar values count as missing."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None
+    return str(value).strip() or None
+
+
+def _read_jsonl(path: str, text: str) -> Iterator[Article | Problem]:
+    # Split on \n only: str.splitlines() would also break on U+2028 etc., which may occur inside strings.
+    for lineno, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield Problem(
+                path,
+                f"invalid JSON: {exc.msg} (column {exc.colno})",
+                "write one JSON object per line",
+                lineno,
+            )
+            continue
+        yield _record(path, lineno, obj)
+
+
+def _read_json(path: str, text: str) -> Iterator[Article | Problem]:
+    """A JSON array of records (or one object); anything else is read as JSON Lines."""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if text.lstrip().startswith("["):
+            yield Problem(
+                path, f"invalid JSON: {exc.msg}", "fix the JSON array or use JSON Lines", exc.lineno
+            )
+        else:
+            yield from _read_jsonl(path, text)
+        return
+    if isinstance(doc, list):
+        for lineno, obj in _array_items(text):
+            yield _record(path, lineno, obj)
+    else:
+        yield _record(path, text.count("\n", 0, len(text) - len(text.lstrip())) + 1, doc)
+
+
+def _skip_ws(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " \t\n\r":
+        pos += 1
+    return pos
+
+
+def _array_items(text: str) -> Iterator[tuple[int, Any]]:
+    """Items of a valid top-level JSON array with the line each starts on (for Problem messages)."""
+    decoder = json.JSONDecoder()
+    pos = _skip_ws(text, text.index("[") + 1)
+    line, counted = 1, 0
+    while text[pos] != "]":
+        obj, end = decoder.raw_decode(text, pos)
+        line += text.count("\n", counted, pos)
+        counted = pos
+        yield line, obj
+        pos = _skip_ws(text, end)
+        if text[pos] == ",":
+            pos = _skip_ws(text, pos + 1)
+
+
+def _read_csv(path: str, text: str) -> Iterator[Article | Problem]:
+    # Article bodies easily exceed the default 128 KB field limit.
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] | None = None
+    while True:
+        start = reader.line_num + 1  # a record may span lines; report where it starts
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield Problem(
+                path, f"malformed CSV: {exc}", "check quoting; rows after this one were not read", start
+            )
+            return
+        if not any(cell.strip() for cell in row):
+            continue
+        if header is None:
+            header = [name.strip().lower() for name in row]
+            if "text" not in header:
+                yield Problem(path, "CSV has no 'text' column", "add a header row: " + RECORD_HINT, start)
+                return
+            continue
+        yield _record(path, start, dict(zip(header, row, strict=False)))
+
+
+# --- HTML ------------------------------------------------------------------------------------
+
+
+def _read_html(path: str, html: str) -> Iterator[Article | Problem]:
+    import trafilatura  # heavy; only needed for HTML input
+    from trafilatura.settings import Document
+
+    try:
+        doc = trafilatura.bare_extraction(
+            html,
+            with_metadata=True,
+            include_comments=False,
+            # Only dates the page states in its metadata: never guess from copyright lines etc.
+            date_extraction_params={"extensive_search": False, "original_date": True},
+        )
+    except Exception as exc:  # noqa: BLE001 - trafilatura/lxml fail in many ways on odd markup
+        yield Problem(path, f"cannot parse HTML: {exc}", "check that the file is an HTML page")
+        return
+    text = doc.text if isinstance(doc, Document) else None
+    if not isinstance(doc, Document) or not text or not text.strip():
+        yield Problem(
+            path, "no article text found in HTML", "save the article page itself, or pass the text as .txt"
+        )
+        return
+    art = Article(id="", text=text, source_path=path)
+    art.url = doc.url or None
+    # trafilatura falls back to the host name when a page has no site name; that is a "url" outlet.
+    if doc.sitename and doc.sitename != doc.hostname:
+        art.outlet, art.outlet_source = doc.sitename, "html"
+    if doc.title:
+        art.title, art.title_source = doc.title, "html"
+    published = parse_date(doc.date) if doc.date else None
+    if published:
+        art.published, art.published_source = published, "html"
+    yield art
+
+
+# --- metadata inference ----------------------------------------------------------------------
+
+# An outlet named as a domain ("RadarOnline.com") or as a run of capitalised words ("Daily Star").
+# Words such as "The"/"Our" never start or continue a name, so "Meanwhile The Sun" yields "Sun".
+_DOMAIN = r"[A-Za-z][\w-]*(?:\.[A-Za-z][\w-]*)*\.[a-z]{2,6}\b"
+_WORD = r"(?!(?:The|Our|Your|This|Free|Sign)\b)[A-Z][\w&-]*"
+_NAME = rf"(?P<the>(?i:the) )?(?P<name>{_DOMAIN}|{_WORD}(?: {_WORD}){{0,3}})"
+# Phrases in which an outlet talks about itself, strongest first, each with a flag "strict": in the
+# weaker phrases a capitalised name only counts after "the" ("the Daily Star has learned"), so that
+# "Prince Harry has learned" is not taken for an outlet. Credits to other outlets ("told the Sun",
+# "obtained by Daily Mail") match none of them.
+_SELF_REFERENCES: list[tuple[re.Pattern[str], bool]] = [
+    (re.compile(rf"(?i:\bfrom) {_NAME},? (?i:sign up for our newsletter)"), False),
+    (re.compile(rf"(?i:\bsign up (?:for|to)) {_NAME}(?:'s)? (?i:newsletter)"), False),
+    (re.compile(rf"\b{_NAME} (?i:has|have) (?i:exclusively )?(?i:learned|learnt)"), True),
+    (re.compile(rf"(?i:\bas) {_NAME} (?i:previously|first|exclusively) (?i:reported|revealed)"), True),
+]
+
+
+def _outlet_from_text(text: str) -> str | None:
+    """The outlet an article names as itself ("RadarOnline.com has learned"), or None."""
+    for pattern, strict in _SELF_REFERENCES:
+        for m in pattern.finditer(text):
+            name = m.group("name")
+            if not strict or m.group("the") or re.fullmatch(_DOMAIN, name):
+                return name
+    return None
+
+
+def _outlet_from_url(url: str) -> str | None:
+    """Host of a URL without ``www.``: ``https://www.dailystar.co.uk/news/x`` -> ``dailystar.co.uk``."""
+    try:
+        host = urlsplit(url if "//" in url else "//" + url).hostname
+    except ValueError:
+        return None
+    if not host or "." not in host:
+        return None
+    return host.removeprefix("www.")
+
+
+def _finish(art: Article, outlet: str | None, published: str | None) -> None:
+    """Apply --outlet/--date, infer a missing outlet, and assign the id from the final outlet."""
+    if outlet:
+        art.outlet, art.outlet_source = outlet, "option"
+    if published:
+        art.published, art.published_source = published, "option"
+    if not art.outlet and art.url:
+        art.outlet = _outlet_from_url(art.url)
+        art.outlet_source = "url" if art.outlet else "unknown"
+    if not art.outlet:
+        art.outlet = _outlet_from_text(art.text)
+        art.outlet_source = "text" if art.outlet else "unknown"
+    if not art.id:
+        art.id = article_id(art.outlet, art.text)

@@ -1,0 +1,273 @@
+"""Matches: reused passages between two articles, and queries over them.
+
+A scan stores *pieces of evidence* per distinct sentence (identical sentences share
+an id; near pairs carry the token span they share). ``rebuild`` turns them into
+matches between articles: each occurrence pair becomes a sentence-level piece with
+character offsets into the stored texts, neighbouring pieces merge into passages,
+boilerplate is flagged, and source/target are set by publication date.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from .boilerplate import template_lines
+from .store import Store
+from .text import fold, token_spans
+
+KINDS = ("verbatim", "near-verbatim", "partial")
+
+
+@dataclass
+class _Piece:
+    x_idx: int
+    x_start: int
+    x_end: int
+    y_idx: int
+    y_start: int
+    y_end: int
+    score: float
+    kind: str
+    boilerplate: bool
+
+
+@dataclass(frozen=True)
+class Match:
+    """One reused passage. Spans are ``[start, end)`` offsets into the stored texts."""
+
+    id: int
+    source_id: str
+    target_id: str
+    direction: str  # "forward": source published first; "unknown": dates missing or equal
+    source_span: tuple[int, int]
+    target_span: tuple[int, int]
+    source_text: str
+    target_text: str
+    score: float
+    kind: str
+    scope: str  # "cross-outlet" or "same-outlet"
+    boilerplate: bool
+    sentences: int
+    source_outlet: str | None
+    target_outlet: str | None
+    source_published: str | None
+    target_published: str | None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "source_id": self.source_id,
+            "target_id": self.target_id,
+            "direction": self.direction,
+            "source_span": list(self.source_span),
+            "target_span": list(self.target_span),
+            "source_text": self.source_text,
+            "target_text": self.target_text,
+            "score": self.score,
+            "kind": self.kind,
+            "scope": self.scope,
+            "boilerplate": self.boilerplate,
+            "sentences": self.sentences,
+            "source_outlet": self.source_outlet,
+            "target_outlet": self.target_outlet,
+            "source_published": self.source_published,
+            "target_published": self.target_published,
+        }
+
+
+def rebuild(store: Store, min_tokens: int, min_content: int) -> int:
+    """Recompute the ``matches`` table from sentences, near pairs and boilerplate. Returns its size."""
+    conn = store.conn
+    meta = store.article_meta()
+    templates = template_lines(conn)
+    dup_norms = {
+        r[0]
+        for r in conn.execute(
+            "SELECT norm FROM sentences WHERE ntok >= ? AND ncontent >= ? "
+            "GROUP BY norm HAVING COUNT(DISTINCT article_id) >= 2",
+            (min_tokens, min_content),
+        )
+    }
+    near_rows = conn.execute("SELECT * FROM near ORDER BY norm_a, norm_b").fetchall()
+    wanted = dup_norms | {r[0] for r in near_rows} | {r[1] for r in near_rows}
+    occurrences: dict[int, list[tuple[str, int, int, int, bool]]] = defaultdict(list)
+    for art, idx, start, end, norm, line, promo in conn.execute(
+        "SELECT article_id, idx, start, end, norm, line, promo FROM sentences ORDER BY article_id, idx"
+    ):
+        if norm in wanted:
+            occurrences[norm].append((art, idx, start, end, bool(promo) or line in templates))
+
+    pieces: dict[tuple[str, str], list[_Piece]] = defaultdict(list)
+    for norm in sorted(dup_norms):
+        for (a, ai, as_, ae, ab), (b, bi, bs, be, bb) in itertools.combinations(occurrences[norm], 2):
+            if a != b:
+                _add(pieces, meta, a, ai, as_, ae, b, bi, bs, be, 1.0, "verbatim", ab or bb)
+
+    spans_cache = _TokenSpans(store, {o[0] for n in wanted if n not in dup_norms for o in occurrences[n]})
+    for na, nb, a0, a1, b0, b1, score, kind in near_rows:
+        for a, ai, as_, ae, ab in occurrences[na]:
+            sa, ea = spans_cache.char_span(a, as_, ae, a0, a1)
+            for b, bi, bs, be, bb in occurrences[nb]:
+                if a == b:
+                    continue
+                sb, eb = spans_cache.char_span(b, bs, be, b0, b1)
+                _add(pieces, meta, a, ai, sa, ea, b, bi, sb, eb, score, kind, ab or bb)
+
+    rows = []
+    for (x, y), plist in pieces.items():
+        for passage, boiler in _merge(plist):
+            rows.append(_match_row(meta, x, y, passage, boiler))
+    rows.sort(key=lambda r: (r[0], r[3], r[1], r[5]))
+    conn.execute("DELETE FROM matches")
+    conn.executemany(
+        "INSERT INTO matches (id, source_id, target_id, direction, source_start, source_end, target_start, "
+        "target_end, score, kind, scope, boilerplate, sentences) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        [(i + 1, *r) for i, r in enumerate(rows)],
+    )
+    return len(rows)
+
+
+class _TokenSpans:
+    """Token character offsets of sentence occurrences, computed once per article."""
+
+    def __init__(self, store: Store, article_ids: set[str]) -> None:
+        self.texts = {k: fold(v) for k, v in store.texts(article_ids).items()}
+        self.cache: dict[tuple[str, int], list[tuple[int, int]]] = {}
+
+    def char_span(self, article: str, start: int, end: int, tok_start: int, tok_end: int) -> tuple[int, int]:
+        spans = self.cache.get((article, start))
+        if spans is None:
+            spans = list(token_spans(self.texts[article], start, end))
+            self.cache[(article, start)] = spans
+        if tok_start == 0 and tok_end >= len(spans):
+            return start, end  # the whole sentence, its punctuation included
+        return spans[tok_start][0], spans[tok_end - 1][1]
+
+
+def _add(
+    pieces: dict[tuple[str, str], list[_Piece]],
+    meta: dict[str, tuple[str | None, str | None]],
+    a: str, ai: int, as_: int, ae: int, b: str, bi: int, bs: int, be: int,
+    score: float, kind: str, boiler: bool,
+) -> None:  # fmt: skip
+    same_outlet = meta[a][0] is not None and meta[a][0] == meta[b][0]
+    if boiler and same_outlet:
+        return  # an outlet's own template repeated: that is the template, not reuse
+    if a < b:
+        pieces[(a, b)].append(_Piece(ai, as_, ae, bi, bs, be, score, kind, boiler))
+    else:
+        pieces[(b, a)].append(_Piece(bi, bs, be, ai, as_, ae, score, kind, boiler))
+
+
+def _merge(plist: list[_Piece]) -> Iterator[tuple[list[_Piece], bool]]:
+    """Chain pieces whose sentences are neighbours in both articles into passages."""
+    for boiler in (False, True):
+        open_passages: list[list[_Piece]] = []
+        for piece in sorted((q for q in plist if q.boilerplate == boiler), key=lambda q: (q.x_idx, q.y_idx)):
+            for passage in reversed(open_passages):
+                last = passage[-1]
+                dx, dy = piece.x_idx - last.x_idx, piece.y_idx - last.y_idx
+                # Bridging a skipped sentence only between close copies: partial pieces in
+                # rewritten text are often different statements that happen to sit nearby.
+                gap = 2 if "partial" not in (piece.kind, last.kind) else 1
+                if 0 <= dx <= gap and 0 <= dy <= gap and (dx, dy) != (0, 0):
+                    passage.append(piece)
+                    break
+            else:
+                open_passages.append([piece])
+        for passage in open_passages:
+            yield passage, boiler
+
+
+def _published_order(a: str | None, b: str | None) -> int:
+    """-1 if ``a`` is earlier, 1 if later, 0 if unknown or equal at the precision both have."""
+    if a is None or b is None:
+        return 0
+    if len(a) == 10 or len(b) == 10:
+        a, b = a[:10], b[:10]
+        return (a > b) - (a < b)
+    try:
+        da, db = datetime.fromisoformat(a), datetime.fromisoformat(b)
+        if (da.tzinfo is None) != (db.tzinfo is None):
+            da, db = da.replace(tzinfo=None), db.replace(tzinfo=None)
+        return (da > db) - (da < db)
+    except ValueError:
+        return (a > b) - (a < b)
+
+
+def _match_row(
+    meta: dict[str, tuple[str | None, str | None]], x: str, y: str, passage: list[_Piece], boiler: bool
+) -> tuple[object, ...]:
+    xs, xe = min(q.x_start for q in passage), max(q.x_end for q in passage)
+    ys, ye = min(q.y_start for q in passage), max(q.y_end for q in passage)
+    weight = sum(q.x_end - q.x_start for q in passage) or 1
+    score = round(sum(q.score * (q.x_end - q.x_start) for q in passage) / weight, 4)
+    kinds = {q.kind for q in passage}
+    kind = "verbatim" if kinds == {"verbatim"} else "partial" if "partial" in kinds else "near-verbatim"
+    order = _published_order(meta[x][1], meta[y][1])
+    direction = "unknown" if order == 0 else "forward"
+    same = meta[x][0] is not None and meta[x][0] == meta[y][0]
+    scope = "same-outlet" if same else "cross-outlet"
+    if order > 0:  # y was published first: it is the source
+        x, y, xs, xe, ys, ye = y, x, ys, ye, xs, xe
+    return (x, y, direction, xs, xe, ys, ye, score, kind, scope, int(boiler), len(passage))
+
+
+def query(
+    store: Store,
+    outlet: str | None = None,
+    min_score: float = 0.0,
+    include_boilerplate: bool = False,
+    scope: str = "all",
+    article_id: str | None = None,
+) -> list[Match]:
+    """Stored matches, cross-outlet first, then by source article and position."""
+    where = ["m.score >= ?"]
+    args: list[object] = [min_score]
+    if not include_boilerplate:
+        where.append("m.boilerplate = 0")
+    if scope != "all":
+        where.append("m.scope = ?")
+        args.append(scope)
+    if outlet is not None:
+        where.append("(lower(s.outlet) = lower(?) OR lower(t.outlet) = lower(?))")
+        args += [outlet, outlet]
+    if article_id is not None:
+        where.append("(m.source_id = ? OR m.target_id = ?)")
+        args += [article_id, article_id]
+    sql = (
+        "SELECT m.id, m.source_id, m.target_id, m.direction, m.source_start, m.source_end, m.target_start, "
+        "m.target_end, m.score, m.kind, m.scope, m.boilerplate, m.sentences, s.outlet, t.outlet, "
+        "s.published, t.published, substr(s.text, m.source_start + 1, m.source_end - m.source_start), "
+        "substr(t.text, m.target_start + 1, m.target_end - m.target_start) "
+        "FROM matches m JOIN articles s ON s.id = m.source_id JOIN articles t ON t.id = m.target_id "
+        f"WHERE {' AND '.join(where)} ORDER BY m.scope, m.source_id, m.source_start, m.target_id, m.target_start"
+    )
+    out = []
+    for r in store.conn.execute(sql, args):
+        out.append(
+            Match(
+                id=r[0],
+                source_id=r[1],
+                target_id=r[2],
+                direction=r[3],
+                source_span=(r[4], r[5]),
+                target_span=(r[6], r[7]),
+                source_text=r[17],
+                target_text=r[18],
+                score=r[8],
+                kind=r[9],
+                scope=r[10],
+                boilerplate=bool(r[11]),
+                sentences=r[12],
+                source_outlet=r[13],
+                target_outlet=r[14],
+                source_published=r[15],
+                target_published=r[16],
+            )  # fmt: skip
+        )
+    return out

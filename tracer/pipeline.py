@@ -1,0 +1,42 @@
+"""The main job as library calls: ingest files into a store, then scan."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .ingest import read_paths
+from .model import Problem
+from .scan import Progress, ScanParams, ScanResult, scan
+from .store import Store
+
+
+@dataclass
+class IngestReport:
+    files: int = 0
+    added: int = 0
+    already_stored: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+
+def ingest(
+    store: Store, paths: Sequence[str | os.PathLike[str]], outlet: str | None = None, date: str | None = None
+) -> IngestReport:
+    """Read ``paths`` and add their articles to the store (one transaction)."""
+    found = read_paths(paths, outlet=outlet, date=date)
+    added, skipped = store.add_articles(found.articles)
+    return IngestReport(found.files_read, added, skipped, list(found.problems))
+
+
+def run(
+    store: Store,
+    paths: Sequence[str | os.PathLike[str]],
+    outlet: str | None = None,
+    date: str | None = None,
+    params: ScanParams | None = None,
+    progress: Progress | None = None,
+) -> tuple[IngestReport, ScanResult]:
+    """Ingest then scan: what ``tracer run`` does."""
+    report = ingest(store, paths, outlet, date)
+    return report, scan(store, params, progress)

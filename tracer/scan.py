@@ -1,0 +1,231 @@
+"""Scan: compare what is new in the store against everything stored.
+
+Stages, each a module of its own: segment (sentences) -> text (fold, tokens)
+-> signatures (MinHash) -> candidates (banding) -> verify (alignment) -> matches
+(passages). Work is done once per *distinct* normalised sentence: wire copy and
+boilerplate recur exactly, and carrying each distinct sentence once through
+signatures and banding is what keeps large corpora cheap.
+
+Incremental by construction: only pairs with at least one new distinct sentence
+are compared, identical sentences are grouped by id, and matches are rebuilt from
+the stored pieces, so a scan after each ingest gives the same matches as one scan
+over everything.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from . import matches
+from .boilerplate import is_promo
+from .candidates import Banding, candidate_pairs
+from .errors import StoreError, TracerError
+from .segment import split_lines, split_sentences
+from .signatures import MinHasher, hash32
+from .store import Store
+from .text import STOPWORDS, fold, match_key, norm_id, tokens
+from .verify import VerifyParams, align
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class ScanParams:
+    """Parameters that change results; a store remembers the ones it was scanned with."""
+
+    num_perm: int = 64
+    seed: int = 1
+    bands: int = 32
+    rows: int = 2
+    window: int = 12  # content words per unit; longer sentences are cut into overlapping windows
+    min_jaccard: float = 0.2  # estimated from signatures, before the costlier alignment
+    min_tokens: int = 5  # sentences shorter than this are never matched
+    min_content: int = 3
+    verify: VerifyParams = field(default_factory=VerifyParams)
+
+    def __post_init__(self) -> None:
+        if self.bands * self.rows > self.num_perm:
+            raise TracerError(
+                f"bands x rows ({self.bands}x{self.rows}) exceeds num_perm ({self.num_perm})",
+                "raise num_perm or lower bands/rows",
+            )
+        if self.window < 2:
+            raise TracerError(f"window must be at least 2, got {self.window}")
+
+    def fingerprint(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+
+@dataclass
+class ScanResult:
+    articles: int = 0
+    sentences: int = 0
+    new_distinct: int = 0
+    candidates: int = 0
+    verified: int = 0
+    matches: int = 0
+
+
+def _units(keys: list[str], window: int) -> list[list[str]]:
+    """Content keys cut into windows of ``window`` keys, half-overlapping.
+
+    Windows make a clause copied into a longer sentence look like a near copy of
+    one window: any run of up to ``window // 2 + 1`` keys lies whole in some window.
+    """
+    if len(keys) <= window:
+        return [keys]
+    step = window // 2
+    starts = list(range(0, len(keys) - window + 1, step))
+    if starts[-1] + window < len(keys):
+        starts.append(len(keys) - window)
+    return [keys[s : s + window] for s in starts]
+
+
+def scan(store: Store, params: ScanParams | None = None, progress: Progress | None = None) -> ScanResult:
+    """Scan unscanned articles against the store. One transaction: all or nothing."""
+    p = params or ScanParams()
+    stored = store.get_meta("scan_params")
+    if stored is not None and stored != p.fingerprint():
+        raise StoreError(
+            f"{store.path}: store was scanned with other matching parameters",
+            "scan into a new store (--db NEW.db) to use these parameters",
+        )
+    result = ScanResult()
+    with store.transaction() as conn:
+        store.set_meta("scan_params", p.fingerprint())
+        new_norms = _index_sentences(store, p, result, progress)
+        if new_norms:
+            pairs = _candidates(store, p, new_norms, result, progress)
+            _verify(store, p, pairs, result, progress)
+        conn.execute("UPDATE articles SET scanned = 1 WHERE scanned = 0")
+        result.matches = matches.rebuild(store, p.min_tokens, p.min_content)
+    return result
+
+
+def _index_sentences(store: Store, p: ScanParams, result: ScanResult, progress: Progress | None) -> set[int]:
+    """Split new articles into sentences; store them and their new distinct sentences."""
+    conn = store.conn
+    known = {r[0] for r in conn.execute("SELECT norm FROM distinct_sentences")}
+    new_norms: set[int] = set()
+    hasher = MinHasher(p.num_perm, p.seed)
+    todo = [r[0] for r in conn.execute("SELECT id FROM articles WHERE scanned = 0 ORDER BY seq")]
+    total = len(todo)
+    batch = 2000
+    for first in range(0, total, batch):
+        ids = todo[first : first + batch]
+        texts = store.texts(ids)
+        sentence_rows = []
+        distinct_rows: list[tuple[int, str, list[list[str]]]] = []
+        for art_id in ids:
+            text = texts[art_id]
+            folded = fold(text)
+            lines = split_lines(text)
+            line_starts = [s for s, _ in lines]
+            line_info = []
+            for ls, le in lines:
+                line_info.append((norm_id(tokens(folded, ls, le)), int(is_promo(folded[ls:le]))))
+            for idx, (start, end) in enumerate(split_sentences(text)):
+                toks = tokens(folded, start, end)
+                if not toks:
+                    continue
+                norm = norm_id(toks)
+                keys = [match_key(t) for t in toks]
+                content = [k for k in keys if k not in STOPWORDS]
+                li = max(bisect.bisect_right(line_starts, start) - 1, 0)
+                line, promo = line_info[li] if line_info else (0, 0)
+                sentence_rows.append((art_id, idx, start, end, norm, line, promo, len(toks), len(content)))
+                if norm in known or len(toks) < p.min_tokens or len(content) < p.min_content:
+                    continue
+                known.add(norm)
+                new_norms.add(norm)
+                distinct_rows.append((norm, " ".join(toks), _units(content, p.window)))
+        conn.executemany("INSERT INTO sentences VALUES (?,?,?,?,?,?,?,?,?)", sentence_rows)
+        _store_signatures(conn, hasher, distinct_rows)
+        result.articles += len(ids)
+        result.sentences += len(sentence_rows)
+        if progress:
+            progress("sentences", result.articles, total)
+    result.new_distinct = len(new_norms)
+    return new_norms
+
+
+def _store_signatures(conn: object, hasher: MinHasher, rows: list[tuple[int, str, list[list[str]]]]) -> None:
+    hashes: list[int] = []
+    starts: list[int] = []
+    for _norm, _toks, units in rows:
+        for unit in units:
+            starts.append(len(hashes))
+            hashes.extend(hash32(k) for k in unit)
+    sigs = hasher.signatures(np.array(hashes, dtype=np.uint32), np.array(starts, dtype=np.int64))
+    out = []
+    pos = 0
+    for norm, toks, units in rows:
+        out.append((norm, toks, len(units), sigs[pos : pos + len(units)].tobytes()))
+        pos += len(units)
+    conn.executemany("INSERT INTO distinct_sentences VALUES (?,?,?,?)", out)  # type: ignore[attr-defined]
+
+
+def _candidates(
+    store: Store, p: ScanParams, new_norms: set[int], result: ScanResult, progress: Progress | None
+) -> np.ndarray:
+    """Pairs of distinct sentences (norm ids), at least one new, likely to share text."""
+    norms_list: list[int] = []
+    unit_counts: list[int] = []
+    blobs: list[bytes] = []
+    for norm, units, sigs in store.conn.execute(
+        "SELECT norm, units, sigs FROM distinct_sentences ORDER BY norm"
+    ):
+        norms_list.append(norm)
+        unit_counts.append(units)
+        blobs.append(sigs)
+    norms = np.array(norms_list, dtype=np.int64)
+    counts = np.array(unit_counts, dtype=np.int64)
+    sigs = np.frombuffer(b"".join(blobs), dtype=np.uint32).reshape(-1, p.num_perm)
+    del blobs
+    group = np.repeat(np.arange(len(norms)), counts)
+    is_new_distinct = np.isin(norms, np.fromiter(new_norms, dtype=np.int64, count=len(new_norms)))
+    is_new = is_new_distinct[group]
+    banding = Banding(p.bands, p.rows)
+    unit_pairs = candidate_pairs(banding.band_keys(sigs), group, is_new)
+    if len(unit_pairs):
+        est = (sigs[unit_pairs[:, 0]] == sigs[unit_pairs[:, 1]]).mean(axis=1)
+        unit_pairs = unit_pairs[est >= p.min_jaccard]
+    ga, gb = group[unit_pairs[:, 0]], group[unit_pairs[:, 1]]
+    packed = np.unique(np.minimum(ga, gb) << 32 | np.maximum(ga, gb))
+    pairs = np.stack((norms[packed >> 32], norms[packed & 0xFFFFFFFF]), axis=1)
+    result.candidates = len(pairs)
+    if progress:
+        progress("candidates", len(pairs), len(pairs))
+    return pairs
+
+
+def _verify(
+    store: Store, p: ScanParams, pairs: np.ndarray, result: ScanResult, progress: Progress | None
+) -> None:
+    """Align each candidate pair; store the ones that share a region."""
+    conn = store.conn
+    needed = sorted({int(n) for n in pairs.ravel()})
+    token_of: dict[int, list[str]] = {}
+    for i in range(0, len(needed), 500):
+        chunk = needed[i : i + 500]
+        for norm, toks in conn.execute(
+            f"SELECT norm, tokens FROM distinct_sentences WHERE norm IN ({','.join('?' * len(chunk))})", chunk
+        ):
+            token_of[norm] = toks.split(" ")
+    rows = []
+    total = len(pairs)
+    for n, (a, b) in enumerate(pairs.tolist()):
+        if a > b:
+            a, b = b, a
+        al = align(token_of[a], token_of[b], p.verify)
+        if al is not None:
+            rows.append((a, b, al.a_start, al.a_end, al.b_start, al.b_end, al.score, al.kind))
+        if progress and (n + 1) % 5000 == 0:
+            progress("verify", n + 1, total)
+    conn.executemany("INSERT OR REPLACE INTO near VALUES (?,?,?,?,?,?,?,?)", rows)
+    result.verified = len(rows)

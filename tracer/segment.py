@@ -1,0 +1,237 @@
+"""Sentence and line splitting that survives news text.
+
+Both functions return ``[start, end)`` character spans into the original string, which is
+never modified: the spans are in order, do not overlap, never start or end with whitespace
+and are never empty.  ``split_sentences`` covers every non-whitespace character of the text
+except bullet markers at the start of a line.
+
+How ``split_sentences`` decides (one compiled regex finds every candidate *gap*, cheap checks
+then decide whether the gap ends a sentence):
+
+* A gap is either terminal punctuation (``.``, ``!``, ``?``, ``…``, runs like ``?!`` or
+  ``...``), optional closing quotes/brackets and the whitespace after them, or any run of
+  whitespace that contains a line break (``\\n``, ``\\r\\n``, ``\\r`` and the other
+  ``str.splitlines`` separators).
+* Within a line, a gap after terminal punctuation ends a sentence when the next character
+  starts one: an upper-case (or caseless) letter, a digit, an opening quote or bracket, a
+  bullet or a currency sign.  The closing quotes stay with the sentence they close.
+* After a single ``.`` (and no closing quote) these do not end a sentence:
+
+  - titles: Mr, Mrs, Ms, Dr, Prof, St, Gen, Col, Lt, Sgt, Rep, Sen, Gov, Rev, Hon, ...;
+    ``e.g.``, ``i.e.``, ``vs.``, ``v.``;
+  - No, Vol, Fig, pp, Art and month abbreviations (Jan ... Dec, Sept) before a digit;
+  - a numbered-list label ("1.") at the start of a line.
+
+* The *starter rule* for ambiguous abbreviations: after an acronym with dots (``U.S.``,
+  ``U.K.``, ``a.m.``), a company or name suffix (Inc, Ltd, Co, Corp, Plc, Jr, Sr, Bros, Ave)
+  or a single capital initial (``George W. Bush``), the sentence ends only when the next word
+  is a common sentence starter (The, A, He, She, It, They, We, I, But, And, In, On, This, ...;
+  see ``_STARTERS``) or an opening quote.  For initials the starter must have two letters or
+  more, so ``A. A. Milne`` stays whole.  Decimals, versions, URLs and domains never contain
+  whitespace after their dots, so they are never gaps.
+* Line breaks: a blank line always ends a sentence.  A single line break ends one when the
+  next line is a bullet line, or starts with an upper-case letter, digit or quote, unless the
+  line ends with a hyphen right after a letter and the next line starts with a letter (a word
+  broken across lines, ``Kassym-\\nJomart``) or the line ends with a title/initial that
+  never ends a sentence (``Mr.``).  It never ends one when the next line starts with a
+  lower-case letter (soft-wrapped text).  When the next line starts with anything else
+  (``(``, ``@``, a dash, ...) it ends one if the line ends with terminal punctuation, is a
+  bullet line, or looks like a heading (a line that began a sentence, at most ``_HEADING_MAX``
+  characters, not ending with ``,`` or ``;``).  The starter rule does not apply across line breaks: ``U.S.`` at the end
+  of a paragraph line ends the sentence.
+* Bullet lines (``- x``, ``* x``, ``– x``, ``— x``, ``• x``, indented or not) are sentences
+  of their own; their span starts after the marker and its spaces.
+
+The splitter is a heuristic: it never fails, whatever the input.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["split_lines", "split_sentences"]
+
+# Line separators, as str.splitlines() sees them ("\r\n" counts as one).
+_NL_CHARS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_LINEBREAK = re.compile(f"\r\n|[{_NL_CHARS}]")
+_HAS_NL = re.compile(f"[{_NL_CHARS}]")
+
+_TERMINAL = ".!?\u2026"
+_CLOSERS = "\"'\u201d\u2019\u00bb)\\]"
+# Characters that may open a sentence besides letters and digits.
+_OPENERS = "\"'\u201c\u2018\u201e\u201a\u00ab([\u00bf\u00a1"
+_START_EXTRA = frozenset(_OPENERS + "\u2022\u25aa\u25e6\u2023$\u00a3\u20ac")
+_OPEN_QUOTES = frozenset("\"'\u201c\u2018\u201e\u201a\u00ab")
+_HYPHENS = frozenset("-\u2010\u00ad")
+
+# Candidate gaps: terminal punctuation + closers + whitespace, or whitespace with a line break.
+# Every branch starts with a character class, so the regex engine can skip ahead fast; the
+# spaces at the end of a line, before its line break, are found by looking back.
+_GAP = re.compile(f"([{_TERMINAL}]+)([{_CLOSERS}]*)(\\s+)|[{_NL_CHARS}]\\s*")
+# A bullet marker at the start of a line, followed by the item's text.
+_BULLET_CHARS = frozenset("-*\u2013\u2014\u2022\u25aa\u25e6\u2023\u00b7")
+_BULLET = re.compile("(?:[\u2022\u25aa\u25e6\u2023\u00b7][ \t]*|[-*\u2013\u2014][ \t]+)(?=\\S)")
+_NONSPACE = re.compile(r"\S")
+_WORD = re.compile(r"[^\W\d_]+")
+_ACRONYM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
+# A line's stripped content (\S never matches a line separator).
+_LINE = re.compile(f"\\S(?:[^{_NL_CHARS}]*\\S)?")
+
+_HEADING_MAX = 80
+_TOKEN_LOOKBACK = 40
+
+
+def _with_upper(words: str) -> frozenset[str]:
+    return frozenset(w for word in words.split() for w in (word, word.upper()))
+
+
+# Never end a sentence (after a single "."), whatever follows.
+_TITLES = _with_upper(
+    "Mr Mrs Messrs Dr Prof Gen Col Lt Sgt Rep Reps Sen Sens Gov Rev Hon Capt Maj Adm Cmdr Cpl Pvt"
+    " Supt Det Insp Mt"
+) | frozenset("Ms Mmes St e.g i.e E.g I.e eg vs Vs VS v cf viz approx incl".split())
+# Do not end a sentence when a digit follows.
+_BEFORE_DIGIT = _with_upper("No Nos Vol Fig Art Sec Ch Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec") | {
+    "no",
+    "nos",
+    "p",
+    "pp",
+}
+# End a sentence only before a common sentence starter (the starter rule).
+_SOFT = _with_upper("Inc Ltd Co Corp Plc Jr Sr Bros Ave Blvd Ph.D") | {"LLC"}
+_STARTERS = frozenset(
+    (
+        "The A An He She It They We I You But And Or So Yet In On At As For If This That These Those"
+        " There Here His Her Its Their Our My Your When While After Before However Meanwhile Now Then"
+        " What Why How Who Where According Last Earlier Later Also"
+    ).split()
+)
+
+
+def _starter_follows(text: str, q: int, min_len: int) -> bool:
+    """Whether the word at ``q`` is a common sentence starter (or an opening quote)."""
+    if text[q] in _OPEN_QUOTES:
+        return True
+    w = _WORD.match(text, q)
+    return w is not None and len(w.group()) >= min_len and w.group() in _STARTERS
+
+
+def _period_continues(text: str, p: int, q: int, line_start: int, across_line: bool) -> bool:
+    """Whether the single "." at ``p`` does not end a sentence; the next one would start at ``q``."""
+    lo = p - _TOKEN_LOOKBACK if p > _TOKEN_LOOKBACK else 0
+    chunk = text[lo:p]
+    if not chunk or chunk[-1].isspace():
+        return False
+    tok = chunk.rsplit(None, 1)[-1]
+    tok_start = p - len(tok)
+    tok = tok.lstrip(_OPENERS)
+    if not tok:
+        return False
+    if tok in _TITLES:
+        return True
+    c = text[q]
+    if c.isdigit() and tok in _BEFORE_DIGIT:
+        return True
+    if tok.isdigit():
+        return len(tok) <= 3 and tok_start == line_start
+    if len(tok) == 1:
+        return tok.isupper() and not _starter_follows(text, q, 2)
+    if tok in _SOFT or ("." in tok and _ACRONYM.fullmatch(tok) is not None):
+        return not across_line and not _starter_follows(text, q, 1)
+    return False
+
+
+def _starts_sentence(c: str) -> bool:
+    """After terminal punctuation: upper-case or caseless letter, digit, opener, bullet, currency."""
+    return c.isalnum() and not c.islower() or c in _START_EXTRA
+
+
+def _starts_line_sentence(c: str) -> bool:
+    """At the start of a line: upper-case or caseless letter, digit, opening quote."""
+    return c.isalnum() and not c.islower() or c in _OPEN_QUOTES
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Split ``text`` into sentences: ``[start, end)`` spans into the original string.
+
+    The rules are in the module docstring.
+    """
+    first = _NONSPACE.search(text)
+    if first is None:
+        return []
+    n = len(text)
+    start = line_start = first.start()
+    bm = _BULLET.match(text, start) if text[start] in _BULLET_CHARS else None
+    line_bullet = bm is not None
+    if bm is not None:
+        start = bm.end()
+    spans: list[tuple[int, int]] = []
+    append = spans.append
+    for m in _GAP.finditer(text, start):
+        q = m.end()
+        if q >= n:
+            break
+        punct = m.group(1)
+        if punct is None:
+            ws_start = m.start()
+            while ws_start > start and text[ws_start - 1].isspace():
+                ws_start -= 1
+            newline = True
+        else:
+            ws_start = m.start(3)
+            ws = m.group(3)
+            newline = ws != " " and _HAS_NL.search(ws) is not None
+        c = text[q]
+        if not newline:
+            # A gap inside a line.
+            if not _starts_sentence(c):
+                continue
+            if (
+                punct == "."
+                and ws_start == m.end(1)
+                and _period_continues(text, m.start(1), q, line_start, False)
+            ):
+                continue
+            append((start, ws_start))
+            start = q
+            continue
+        # A gap with one or more line breaks.
+        gap = text[ws_start:q]
+        bm = _BULLET.match(text, q) if c in _BULLET_CHARS else None
+        if gap != "\n" and len(_LINEBREAK.findall(gap)) >= 2 or bm is not None:
+            cut = True
+        elif c.islower():
+            cut = False
+        elif (
+            punct is None
+            and ws_start >= 2
+            and c.isalpha()
+            and text[ws_start - 1] in _HYPHENS
+            and text[ws_start - 2].isalpha()
+        ):
+            cut = False  # a word broken across lines: "Kassym-\nJomart"
+        elif (
+            punct == "." and ws_start == m.end(1) and _period_continues(text, m.start(1), q, line_start, True)
+        ):
+            cut = False
+        elif line_bullet or punct is not None or _starts_line_sentence(c):
+            cut = True
+        else:
+            # A heading: a short line that began a sentence of its own.
+            cut = (
+                start >= line_start
+                and ws_start - line_start <= _HEADING_MAX
+                and text[ws_start - 1] not in ",;"
+            )
+        line_start = q
+        line_bullet = bm is not None
+        if cut:
+            append((start, ws_start))
+            start = q if bm is None else bm.end()
+    append((start, len(text.rstrip())))
+    return spans
+
+
+def split_lines(text: str) -> list[tuple[int, int]]:
+    """Spans of the non-empty lines of ``text``, each stripped of surrounding whitespace."""
+    return [m.span() for m in _LINE.finditer(text)]

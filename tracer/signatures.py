@@ -1,0 +1,90 @@
+"""MinHash signatures of token sets, vectorised, with datasketch's semantics.
+
+A signature computed here equals ``datasketch.MinHash(num_perm, seed).hashvalues``
+after ``update(key.encode("utf-8"))`` for every key of the set (datasketch >= 2.0,
+its default ``affine32`` scheme and ``sha1_hash32`` hash function), so users can
+hand our signatures to datasketch (``MinHash(hashvalues=sig, seed=seed,
+scheme="affine32")``, ``MinHashLSH``...). Computing them one ``update`` at a time
+is ~10k sentences/s; this numpy kernel does all sets of a batch at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import TracerError
+
+_hash_cache: dict[str, int] = {}
+
+
+def hash32(key: str) -> int:
+    """datasketch's ``sha1_hash32`` of the key's UTF-8 bytes, memoised per key."""
+    value = _hash_cache.get(key)
+    if value is None:
+        value = int.from_bytes(hashlib.sha1(key.encode("utf-8")).digest()[:4], "little")
+        _hash_cache[key] = value
+    return value
+
+
+def _fmix32(hv: np.ndarray) -> np.ndarray:
+    # MurmurHash3's finaliser, as datasketch applies it before the affine permutation.
+    hv = hv ^ (hv >> np.uint32(16))
+    hv = hv * np.uint32(0x85EBCA6B)
+    hv = hv ^ (hv >> np.uint32(13))
+    hv = hv * np.uint32(0xC2B2AE35)
+    return hv ^ (hv >> np.uint32(16))
+
+
+@dataclass(frozen=True)
+class MinHasher:
+    """Computes MinHash signatures of many sets at once."""
+
+    num_perm: int = 64
+    seed: int = 1
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.num_perm <= 1024:
+            raise TracerError(f"num_perm must be between 1 and 1024, got {self.num_perm}", "use e.g. 64")
+        gen = np.random.RandomState(self.seed)
+        # Same draws, in the same order, as datasketch's affine32 permutations.
+        a = gen.randint(0, 1 << 31, self.num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+        b = gen.randint(0, 1 << 32, self.num_perm, dtype=np.uint32)
+        object.__setattr__(self, "_a", a)
+        object.__setattr__(self, "_b", b)
+
+    def signatures(self, hashes: np.ndarray, starts: np.ndarray, chunk: int = 1 << 16) -> np.ndarray:
+        """Signatures of sets given flat: set ``i`` is ``hashes[starts[i]:starts[i+1]]``.
+
+        ``hashes`` are 32-bit hash values (``hash32``), ``starts`` the offsets of
+        non-empty sets, increasing. Returns a ``(len(starts), num_perm)`` uint32 array.
+        """
+        hashes = np.asarray(hashes, dtype=np.uint32)
+        starts = np.asarray(starts, dtype=np.int64)
+        n_sets = len(starts)
+        out = np.empty((n_sets, self.num_perm), dtype=np.uint32)
+        if n_sets == 0:
+            return out
+        ends = np.append(starts[1:], len(hashes))
+        if np.any(ends <= starts):
+            raise ValueError("every set must be non-empty")
+        a: np.ndarray = self._a  # type: ignore[attr-defined]
+        b: np.ndarray = self._b  # type: ignore[attr-defined]
+        mixed = _fmix32(hashes)
+        # Process whole sets in chunks of about `chunk` hashes to bound memory.
+        first = 0
+        while first < n_sets:
+            last = int(np.searchsorted(starts, starts[first] + chunk, side="left"))
+            last = max(last, first + 1)
+            lo, hi = int(starts[first]), int(ends[last - 1])
+            permuted = mixed[lo:hi, None] * a[None, :] + b[None, :]  # uint32 arithmetic wraps
+            out[first:last] = np.minimum.reduceat(permuted, starts[first:last] - lo, axis=0)
+            first = last
+        return out
+
+
+def jaccard_estimate(sig_a: np.ndarray, sig_b: np.ndarray) -> np.ndarray:
+    """Row-wise share of equal signature values: the MinHash estimate of Jaccard."""
+    return np.asarray((sig_a == sig_b).mean(axis=1))

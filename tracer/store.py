@@ -1,0 +1,220 @@
+"""The store: one SQLite file holding articles and everything derived from them.
+
+Tables
+  meta       schema version and the matching parameters a store was scanned with
+  articles   the articles, text exactly as decoded, and how each metadata value was obtained
+  sentences  sentence spans of each article, the id of their normalised text (``norm``),
+             the id of the line they start on (``line``) and whether that line is a promo
+  distinct   one row per distinct normalised sentence: its tokens and MinHash signatures
+  near       verified near pairs of distinct sentences, with token spans of the shared region
+  matches    reused passages between two articles, rebuilt from the above after each scan
+
+Every write happens inside a transaction, so a failed call leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from .errors import StoreError
+from .model import Article
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL UNIQUE,
+    outlet TEXT, outlet_source TEXT NOT NULL,
+    published TEXT, published_source TEXT NOT NULL,
+    title TEXT, title_source TEXT NOT NULL,
+    url TEXT, source_path TEXT NOT NULL, source_line INTEGER, encoding TEXT NOT NULL,
+    text TEXT NOT NULL,
+    scanned INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS sentences (
+    article_id TEXT NOT NULL, idx INTEGER NOT NULL,
+    start INTEGER NOT NULL, end INTEGER NOT NULL,
+    norm INTEGER NOT NULL, line INTEGER NOT NULL, promo INTEGER NOT NULL,
+    ntok INTEGER NOT NULL, ncontent INTEGER NOT NULL,
+    PRIMARY KEY (article_id, idx)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS sentences_norm ON sentences (norm);
+CREATE TABLE IF NOT EXISTS distinct_sentences (
+    norm INTEGER PRIMARY KEY, tokens TEXT NOT NULL, units INTEGER NOT NULL, sigs BLOB
+);
+CREATE TABLE IF NOT EXISTS near (
+    norm_a INTEGER NOT NULL, norm_b INTEGER NOT NULL,
+    a_start INTEGER NOT NULL, a_end INTEGER NOT NULL, b_start INTEGER NOT NULL, b_end INTEGER NOT NULL,
+    score REAL NOT NULL, kind TEXT NOT NULL,
+    PRIMARY KEY (norm_a, norm_b)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS matches (
+    id INTEGER PRIMARY KEY,
+    source_id TEXT NOT NULL, target_id TEXT NOT NULL, direction TEXT NOT NULL,
+    source_start INTEGER NOT NULL, source_end INTEGER NOT NULL,
+    target_start INTEGER NOT NULL, target_end INTEGER NOT NULL,
+    score REAL NOT NULL, kind TEXT NOT NULL, scope TEXT NOT NULL, boilerplate INTEGER NOT NULL,
+    sentences INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS matches_source ON matches (source_id);
+CREATE INDEX IF NOT EXISTS matches_target ON matches (target_id);
+"""
+
+ARTICLE_FIELDS = (
+    "id outlet outlet_source published published_source title title_source url source_path source_line "
+    "encoding text"
+).split()
+
+
+class Store:
+    """A tracer store in one SQLite file."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+        self.conn = conn
+        self.path = path
+
+    @classmethod
+    def open(cls, path: str | Path, create: bool = True) -> Store:
+        """Open (and with ``create``, create) the store at ``path``."""
+        path = str(path)
+        exists = path == ":memory:" or Path(path).exists()
+        if not exists and not create:
+            raise StoreError(f"{path}: no store here", "run `tracer ingest PATH` first or pass --db")
+        if exists and path != ":memory:" and Path(path).is_dir():
+            raise StoreError(f"{path}: is a directory, not a store file", "pass a file path with --db")
+        try:
+            conn = sqlite3.connect(path, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"{path}: not a tracer store ({exc})", "pass another --db path; this file was left untouched"
+            ) from exc
+        store = cls(conn, path)
+        if tables and "meta" not in tables:
+            conn.close()
+            raise StoreError(f"{path}: an SQLite file but not a tracer store", "pass another --db path")
+        if "meta" in tables:
+            row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            version = int(row[0]) if row else None
+            if version != SCHEMA_VERSION:
+                conn.close()
+                raise StoreError(
+                    f"{path}: store written by an incompatible tracer (schema {version}, this tracer reads "
+                    f"{SCHEMA_VERSION})",
+                    "ingest into a new store with --db NEW.db, or use the tracer version that wrote it",
+                )
+        else:
+            with store.transaction():
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        return store
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All or nothing: commit on success, roll back on any exception."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # -- meta ---------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    # -- articles -----------------------------------------------------------
+    def add_articles(self, articles: Iterable[Article]) -> tuple[int, int]:
+        """Insert articles not stored yet. Returns ``(added, skipped_as_already_stored)``."""
+        added = skipped = 0
+        with self.transaction() as conn:
+            seq = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM articles").fetchone()[0]
+            for art in articles:
+                if conn.execute("SELECT 1 FROM articles WHERE id=?", (art.id,)).fetchone():
+                    skipped += 1
+                    continue
+                seq += 1
+                values = [getattr(art, f) for f in ARTICLE_FIELDS]
+                conn.execute(
+                    f"INSERT INTO articles ({', '.join(ARTICLE_FIELDS)}, seq) VALUES "
+                    f"({', '.join('?' * (len(ARTICLE_FIELDS) + 1))})",
+                    (*values, seq),
+                )
+                added += 1
+        return added, skipped
+
+    def article(self, article_id: str) -> Article | None:
+        row = self.conn.execute(
+            f"SELECT {', '.join(ARTICLE_FIELDS)} FROM articles WHERE id=?", (article_id,)
+        ).fetchone()
+        return None if row is None else Article(**dict(zip(ARTICLE_FIELDS, row, strict=True)))
+
+    def find_article_ids(self, prefix: str) -> list[str]:
+        """Ids equal to ``prefix``, else starting with it (so users can type short ids)."""
+        if self.conn.execute("SELECT 1 FROM articles WHERE id=?", (prefix,)).fetchone():
+            return [prefix]
+        rows = self.conn.execute(
+            "SELECT id FROM articles WHERE substr(id, 1, ?) = ? ORDER BY id LIMIT 10", (len(prefix), prefix)
+        )
+        return [r[0] for r in rows]
+
+    def article_meta(self) -> dict[str, tuple[str | None, str | None]]:
+        """``id -> (outlet, published)`` for every article."""
+        return {r[0]: (r[1], r[2]) for r in self.conn.execute("SELECT id, outlet, published FROM articles")}
+
+    def texts(self, ids: Iterable[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        id_list = sorted(set(ids))
+        for i in range(0, len(id_list), 500):
+            chunk = id_list[i : i + 500]
+            rows = self.conn.execute(
+                f"SELECT id, text FROM articles WHERE id IN ({','.join('?' * len(chunk))})", chunk
+            )
+            out.update({r[0]: r[1] for r in rows})
+        return out
+
+    def counts(self) -> dict[str, Any]:
+        q = self.conn.execute
+        return {
+            "articles": q("SELECT COUNT(*) FROM articles").fetchone()[0],
+            "outlets": q("SELECT COUNT(DISTINCT outlet) FROM articles WHERE outlet IS NOT NULL").fetchone()[
+                0
+            ],
+            "undated": q("SELECT COUNT(*) FROM articles WHERE published IS NULL").fetchone()[0],
+            "unscanned": q("SELECT COUNT(*) FROM articles WHERE scanned=0").fetchone()[0],
+            "sentences": q("SELECT COUNT(*) FROM sentences").fetchone()[0],
+            "distinct_sentences": q("SELECT COUNT(*) FROM distinct_sentences").fetchone()[0],
+            "matches": q("SELECT COUNT(*) FROM matches WHERE boilerplate=0").fetchone()[0],
+            "cross_outlet_matches": q(
+                "SELECT COUNT(*) FROM matches WHERE boilerplate=0 AND scope='cross-outlet'"
+            ).fetchone()[0],
+            "same_outlet_matches": q(
+                "SELECT COUNT(*) FROM matches WHERE boilerplate=0 AND scope='same-outlet'"
+            ).fetchone()[0],
+            "boilerplate_matches": q("SELECT COUNT(*) FROM matches WHERE boilerplate=1").fetchone()[0],
+        }

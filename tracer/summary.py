@@ -1,0 +1,110 @@
+"""Summaries of a store: corpus figures, top echoed passages, one article with its reuse marked."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import TracerError
+from .matches import Match, query
+from .store import Store
+
+
+def corpus_summary(store: Store, top: int = 5) -> dict[str, Any]:
+    """Counts, kinds and the passages echoed by the most articles."""
+    counts = store.counts()
+    found = query(store, scope="cross-outlet")
+    kinds = Counter(m.kind for m in found)
+    counts["kinds"] = {k: kinds[k] for k in sorted(kinds)}
+    # A passage echoed by many articles shows up as many matches sharing its source span.
+    echoed: dict[tuple[str, int, int], set[str]] = {}
+    texts: dict[tuple[str, int, int], str] = {}
+    for m in found:
+        key = (m.source_id, *m.source_span)
+        echoed.setdefault(key, set()).add(m.target_id)
+        texts[key] = m.source_text
+    ranked = sorted(echoed.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:top]
+    counts["top_echoed"] = [
+        {"source_id": k[0], "source_span": [k[1], k[2]], "echoes": len(v), "text": " ".join(texts[k].split())}
+        for k, v in ranked
+    ]
+    return counts
+
+
+@dataclass
+class MarkedSpan:
+    start: int
+    end: int
+    matches: list[Match] = field(default_factory=list)
+
+
+def resolve_article(store: Store, article_id: str) -> str:
+    """The full id for ``article_id`` or a unique prefix of it."""
+    ids = store.find_article_ids(article_id)
+    if not ids:
+        raise TracerError(
+            f"no article with id {article_id!r}", "list ids with `tracer matches` or `tracer stats`"
+        )
+    if len(ids) > 1:
+        raise TracerError(f"{article_id!r} matches several articles: {', '.join(ids)}", "give more of the id")
+    return ids[0]
+
+
+def marked_article(
+    store: Store, article_id: str, include_boilerplate: bool = False
+) -> tuple[Any, list[MarkedSpan]]:
+    """The article and its reused spans (overlapping ones merged), each with the matches behind it."""
+    full_id = resolve_article(store, article_id)
+    article = store.article(full_id)
+    spans: list[tuple[int, int, Match]] = []
+    for m in query(store, article_id=full_id, include_boilerplate=include_boilerplate):
+        span = m.source_span if m.source_id == full_id else m.target_span
+        spans.append((span[0], span[1], m))
+    spans.sort(key=lambda s: (s[0], s[1], s[2].id))
+    merged: list[MarkedSpan] = []
+    for start, end, m in spans:
+        if merged and start < merged[-1].end:
+            merged[-1].end = max(merged[-1].end, end)
+            merged[-1].matches.append(m)
+        else:
+            merged.append(MarkedSpan(start, end, [m]))
+    return article, merged
+
+
+def render_marked(article: Any, spans: list[MarkedSpan]) -> str:
+    """Plain text: reused spans in ``[[...]]`` with a numbered note, then where each also appears."""
+    text = article.text
+    out: list[str] = []
+    pos = 0
+    for n, span in enumerate(spans, 1):
+        out.append(text[pos : span.start])
+        out.append(f"[[{text[span.start : span.end]}]]({n})")
+        pos = span.end
+    out.append(text[pos:])
+    head = [
+        f"id: {article.id}",
+        f"outlet: {article.outlet or 'unknown'} ({article.outlet_source})",
+        f"published: {article.published or 'unknown'} ({article.published_source})",
+        f"title: {article.title or ''}",
+        f"reused spans: {len(spans)}",
+        "",
+    ]
+    notes = [""]
+    for n, span in enumerate(spans, 1):
+        for m in span.matches:
+            other, other_text = (
+                (m.target_id, m.target_text) if m.source_id == article.id else (m.source_id, m.source_text)
+            )
+            outlet = m.target_outlet if m.source_id == article.id else m.source_outlet
+            date = m.target_published if m.source_id == article.id else m.source_published
+            role = (
+                "copied by"
+                if m.source_id == article.id and m.direction == "forward"
+                else ("copied from" if m.direction == "forward" else "also in")
+            )
+            notes.append(
+                f"({n}) {role} {other} ({outlet or 'unknown outlet'}, {date or 'undated'}) "
+                f'{m.kind} {m.score:.2f} {m.scope}: "{" ".join(other_text.split())}"'
+            )
+    return "\n".join(head) + "".join(out) + "\n" + "\n".join(notes) + "\n"

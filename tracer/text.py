@@ -1,0 +1,119 @@
+"""Normalisation and tokenising for matching.
+
+Matching runs on *folded* text: lower case, Unicode quotes/dashes/apostrophes/spaces
+mapped to ASCII, accents stripped. Folding maps each character to exactly one
+character, so an offset into the folded text is the same offset into the
+original: that is the map back to original character offsets, at no cost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterator
+
+# Characters whose NFKD form is not what matching wants.
+_SPECIAL = {
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'", "`": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+    "\u00a0": " ", "\u2009": " ", "\u200a": " ", "\u202f": " ", "\u2007": " ", "\u3000": " ",
+    "\u2026": ".", "\u00ad": "-",
+}  # fmt: skip
+
+# ASCII upper case is in the table too, so translate() alone folds everything.
+_fold_table: dict[int, str] = {c: chr(c).lower() for c in range(ord("A"), ord("Z") + 1)}
+
+
+def _fold_char(ch: str) -> str:
+    if ch in _SPECIAL:
+        return _SPECIAL[ch]
+    base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c)).lower()
+    if len(base) == 1:
+        return base
+    low = ch.lower()
+    # A few characters (e.g. U+0130) grow when lower-cased: keep them as they are.
+    return low if len(low) == 1 else ch
+
+
+def fold(text: str) -> str:
+    """Fold ``text`` for matching; the result has exactly the same length."""
+    if text.isascii():
+        return text.lower()
+    missing = {ord(c) for c in set(text)} - _fold_table.keys()
+    for code in missing:
+        if code > 127:
+            _fold_table[code] = _fold_char(chr(code))
+    return text.translate(_fold_table)
+
+
+# A token: letters/digits, with internal apostrophes ("parkinson's", "couldn't").
+TOKEN_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further had has
+    have having he her here hers herself him himself his how i if in into is it its itself just me more
+    most my myself no nor not now of off on once only or other our ours ourselves out over own same she
+    should so some such than that the their theirs them themselves then there these they this those
+    through to too under until up very was we were what when where which while who whom why will with
+    would you your yours yourself yourselves said says say told tell according also one two new mr mrs ms
+    dr may might must shall us s t""".split()
+)
+
+_key_cache: dict[str, str] = {}
+
+
+def match_key(token: str) -> str:
+    """The form two tokens must share to count as the same word.
+
+    Possessives and apostrophes are dropped and a light suffix stripping makes
+    "denied"/"deny", "confirmed"/"confirming" and "twitches"/"twitch" agree: a copy
+    that changes a word's inflection is still a copy of that word.
+    """
+    key = _key_cache.get(token)
+    if key is None:
+        key = _stem(token.replace("'s", "").replace("'", "") if "'" in token else token)
+        _key_cache[token] = key
+    return key
+
+
+def _stem(word: str) -> str:
+    n = len(word)
+    if n <= 3 or word.isdigit():
+        return word
+    if word.endswith("ies") and n > 4:
+        return word[:-3] + "y"
+    if word.endswith("ied") and n > 4:
+        return word[:-3] + "y"
+    if word.endswith("ing") and n > 5:
+        return word[:-3]
+    if word.endswith("ed") and n > 4:
+        return word[:-2]
+    if word.endswith("es") and n > 4 and word[-3] in "sxzh":
+        return word[:-2]
+    if word.endswith("s") and not word.endswith("ss") and n > 3:
+        return word[:-1]
+    return word
+
+
+def is_content(key: str) -> bool:
+    return key not in STOPWORDS
+
+
+def tokens(folded: str, start: int = 0, end: int | None = None) -> list[str]:
+    """Tokens of ``folded[start:end]`` (fast path: no offsets)."""
+    return TOKEN_RE.findall(folded, start, len(folded) if end is None else end)
+
+
+def token_spans(folded: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
+    """``[start, end)`` offsets of the tokens of ``folded[start:end]``."""
+    for m in TOKEN_RE.finditer(folded, start, len(folded) if end is None else end):
+        yield m.span()
+
+
+def norm_id(toks: list[str]) -> int:
+    """A stable signed 64-bit id of a token sequence (SQLite integers are signed)."""
+    digest = hashlib.blake2b(" ".join(toks).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
