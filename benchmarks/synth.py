@@ -44,6 +44,7 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import json
+import random
 import sys
 import time
 from collections import deque
@@ -249,10 +250,15 @@ class Generator:
         self.table = np.array(table, dtype=object)
         self.said_id = 4 * W
         self.func_s = _Sampler(F, s=1.0, q=1.0, bits=16)
+        self.content_s = _Sampler(V, s=1.0, q=2.7)
         # alternating runs: content (mean 1.7 words), function (mean 1.4 words)
         self.run_lut = np.concatenate([_run_lut(1.7), _run_lut(1.4)])
-        self.run_kind = np.array([False, True])
-        self.content_s = _Sampler(V, s=1.0, q=2.7)
+        # combined table: [content ranks + F | function ranks tiled], indexed by u | kind << shift
+        m = self.content_s.m
+        self.lut_shift = m.bit_length() - 1
+        dt = np.uint16 if W < 65536 else np.int32
+        self.word_lut = np.concatenate([self.content_s.lut.astype(dt) + F,
+                                        np.tile(self.func_s.lut.astype(dt), m // self.func_s.m)])
         self.names = np.array([self.content[i] for i in name_pos.tolist()], dtype=object)
         self.name_ids = name_pos.astype(np.int64) + F
         self.names_set = set(self.names.tolist())
@@ -261,8 +267,12 @@ class Generator:
         ow = 1.0 / (np.arange(N_OUTLETS) + 4.0)  # skewed outlet sizes
         self.outlet_p = (ow / ow.sum())[rng.permutation(N_OUTLETS)]
         self.boiler = [self._boilerplate(name) for name in self.outlets]
-        self.edit_cdf = np.cumsum(EDIT_P)
-        self.units_cdf = np.cumsum(UNITS_P)
+        self.edit_cum = np.cumsum(EDIT_P).tolist()
+        self.units_cum = np.cumsum(UNITS_P).tolist()
+        # scalar decisions (which source, which edit, where) use a fast stdlib PRNG seeded from rng
+        self.pr = random.Random(int(rng.integers(0, 2**63)))
+        self._word_pool: list[str] = []
+        self._cap_pool: list[str] = []
 
     # -- small helpers (titles, boilerplate, edits) ---------------------------------------
     def _content_words(self, k: int, cap: bool = False) -> list[str]:
@@ -301,19 +311,27 @@ class Generator:
         W = self.W
         lens = np.clip(np.rint(rng.normal(20.0, 6.0, size=n_sent)), 8, 35).astype(np.int64)
         attrib = rng.random(n_sent) < P_ATTRIBUTION
+        lens -= 2 * (attrib & (lens > 33))  # keep <= 35 words with the attribution
         full = lens + 2 * attrib  # ", Name said." adds two tokens
         T = int(full.sum())
         ends = np.cumsum(full)
         starts = ends - full
+        # kinds alternate in runs: a run boundary flips the kind; the parity of the number
+        # of boundaries so far gives the kind (content first)
         K = T // 2 + 16  # 2K runs of length >= 1 cover T tokens
         u = rng.integers(0, _RUN_CELLS, size=2 * K, dtype=np.int32)
         u[1::2] += _RUN_CELLS
-        is_f = np.tile(self.run_kind, K)
-        is_f = np.repeat(is_f, self.run_lut[u])[:T]
-        # one uniform integer per token, read through whichever table its kind uses
+        bounds = np.cumsum(self.run_lut[u], dtype=np.int64)
+        kind = np.zeros(T, dtype=np.uint8)
+        kind[bounds[bounds < T]] = 1
+        np.cumsum(kind, dtype=np.uint8, out=kind)
+        kind &= 1  # 1 = function word
+        is_f = kind.view(np.bool_)
+        # one uniform integer per token, read through the content or the function-word
+        # half of a combined lookup table
         u = rng.integers(0, self.content_s.m, size=T, dtype=np.int32)
-        ids = np.where(is_f, self.func_s.lut[u & (self.func_s.m - 1)],
-                       self.content_s.lut[u].astype(np.int64) + self.F)
+        u |= kind.astype(np.int32) << self.lut_shift
+        ids = self.word_lut[u].astype(np.int64)
         comma = (rng.random(T) < P_COMMA / (1 - P_FUNCTION)) & ~is_f
         body_end = starts + lens - 1  # last word before the period / the attribution
         comma[body_end] = False
@@ -330,39 +348,49 @@ class Generator:
         out[-1] = out[-1][: -len(_END)]
         return out, T
 
-    # -- edits -----------------------------------------------------------------------------
+    # -- scalar randomness for the (rarer) edits ---------------------------------------------
+    def _word(self, cap: bool = False) -> str:
+        """Next word from a pre-drawn pool (mixed function/content, or a Capitalised content word)."""
+        if cap:
+            if not self._cap_pool:
+                self._cap_pool = self._content_words(4096, cap=True)[::-1]
+            return self._cap_pool.pop()
+        if not self._word_pool:
+            self._word_pool = self._mixed_words(4096)[::-1]
+        return self._word_pool.pop()
+
     def _light_edit(self, sent: str) -> str:
         """1-3 operations, each a swap of neighbours, an inserted word or a dropped word."""
-        rng = self.rng
+        pr = self.pr
         words = sent[:-1].split(" ")  # without the final "."
-        for _ in range(int(rng.integers(1, 4))):
-            op = int(rng.integers(0, 3))
+        for _ in range(pr.randint(1, 3)):
+            op = pr.randrange(3)
             n = len(words)
             if op == 0 and n >= 4:  # swap two neighbours (not the first word)
-                i = int(rng.integers(1, n - 1))
+                i = pr.randrange(1, n - 1)
                 words[i], words[i + 1] = words[i + 1], words[i]
             elif op == 1 or n <= 6:  # insert a word (not before the first)
-                words.insert(int(rng.integers(1, n)), self._mixed_words(1)[0])
+                words.insert(pr.randrange(1, n), self._word())
             else:  # drop a word (not the first or the last)
-                del words[int(rng.integers(1, n - 1))]
+                del words[pr.randrange(1, n - 1)]
         words[-1] = words[-1].rstrip(",")
         new = " ".join(words) + "."
-        if new == sent:  # e.g. two equal words swapped
-            words.insert(1, self._content_words(1)[0])
+        while new == sent:  # e.g. two equal words swapped
+            words.insert(1, self._word())
             new = " ".join(words) + "."
         return new
 
     def _embed(self, sent: str) -> str:
         """``Lead words that <sentence>[, trailing words].``"""
-        rng = self.rng
-        lead = self._content_words(1, cap=True) + self._mixed_words(int(rng.integers(2, 7)))
-        link = (" that ", " that ", ": ", " as ")[int(rng.integers(0, 4))]
+        pr = self.pr
+        lead = [self._word(cap=True)] + [self._word() for _ in range(pr.randint(2, 6))]
+        link = (" that ", " that ", ": ", " as ")[pr.randrange(4)]
         inner = sent[:-1]
         if inner.split(" ", 1)[0] not in self.names_set:
             inner = inner[:1].lower() + inner[1:]
         out = " ".join(lead) + link + inner
-        if rng.random() < 0.6:
-            out += ", " + " ".join(self._mixed_words(int(rng.integers(3, 9))))
+        if pr.random() < 0.6:
+            out += ", " + " ".join([self._word() for _ in range(pr.randint(3, 8))])
         return out + "."
 
     def _plant(self, body: list, orig: list, outlet: int, window: deque) -> list:
@@ -370,30 +398,30 @@ class Generator:
 
         Returns ``[(source_article, slot, source_text, edit), ...]``.
         """
-        rng = self.rng
+        pr = self.pr
         src = None
         for _ in range(8):
-            lag = min(int(rng.geometric(1.0 / SOURCE_LAG_MEAN)), len(window))
+            lag = min(1 + int(pr.expovariate(1.0 / SOURCE_LAG_MEAN)), len(window))
             cand = window[-lag]
             if cand.outlet != outlet:
                 src = cand
                 break
         if src is None:
             return []
-        n_units = int(np.searchsorted(self.units_cdf, rng.random(), side="right")) + 1
-        slots = rng.choice(len(body), size=min(n_units, len(body)), replace=False).tolist()
+        n_units = pr.choices((1, 2, 3, 4), cum_weights=self.units_cum)[0]
+        slots = pr.sample(range(len(body)), min(n_units, len(body)))
         spans = src.spans
         n_src = len(src.body)
         used: set[int] = set()
         planted = []
         for slot in slots:
-            kind = EDIT_KINDS[int(np.searchsorted(self.edit_cdf, rng.random(), side="right"))]
+            kind = pr.choices(EDIT_KINDS, cum_weights=self.edit_cum)[0]
             if kind == "passage":
-                k = int(rng.integers(2, 4))
+                k = pr.randint(2, 3)
                 starts = [m for m in range(n_src - k + 1)
                           if all(src.orig[m + d] and (m + d) not in used for d in range(k))]
                 if starts:
-                    m = starts[int(rng.integers(0, len(starts)))]
+                    m = pr.choice(starts)
                     used.update(range(m, m + k))
                     body[slot] = " ".join(src.body[m:m + k])
                     orig[slot] = False
@@ -403,7 +431,7 @@ class Generator:
             free = [m for m in range(n_src) if src.orig[m] and m not in used]
             if not free:
                 break
-            m = free[int(rng.integers(0, len(free)))]
+            m = pr.choice(free)
             used.add(m)
             src_text = src.body[m]
             if kind == "verbatim":
@@ -419,12 +447,16 @@ class Generator:
 
     # -- main loop ---------------------------------------------------------------------------
     def write(self, n: int, out, truth, progress=None) -> dict:
+        """Stream ``n`` articles to ``out`` and the planted reuses to ``truth`` (text files)."""
         rng = self.rng
         window: deque[_Article] = deque(maxlen=SOURCE_WINDOW)
         stats = {"articles": 0, "body_sentences": 0, "boilerplate_lines": 0, "words": 0,
                  "planted": 0, "targets": 0, "edits": {k: 0 for k in EDIT_KINDS}}
         dumps = json.dumps
         dates = [(START_DATE + _dt.timedelta(days=d)).isoformat() for d in range(DAYS)]
+        # Every generated string is plain ASCII letters, digits, spaces and ",.:" plus "\n",
+        # so a JSON string literal is '"' + text with "\n" escaped + '"' (checked by the tests).
+        heads = [f'", "outlet": "{name}", ' for name in self.outlets]
         for b0 in range(0, n, BATCH):
             B = min(BATCH, n - b0)
             n_sent = rng.integers(24, 37, size=B)
@@ -439,6 +471,8 @@ class Generator:
             title_len = rng.integers(5, 13, size=B)
             title_toks = self._content_words(int(title_len.sum()), cap=True)
             title_ends = np.cumsum(title_len).tolist()
+            lines = []
+            tlines = []
             pp = s0 = t0 = 0
             for j in range(B):
                 i = b0 + j
@@ -461,25 +495,23 @@ class Generator:
                 text = "\n\n".join(pieces)
                 t1 = title_ends[j]
                 aid = f"a{i + 1:06d}"
-                rec = {"id": aid, "outlet": self.outlets[o]}
-                if not no_date[j]:
-                    rec["published"] = dates[(i * DAYS) // n]
-                rec["title"] = " ".join(title_toks[t0:t1])
-                rec["text"] = text
+                date = "" if no_date[j] else f'"published": "{dates[(i * DAYS) // n]}", '
+                title = " ".join(title_toks[t0:t1])
                 t0 = t1
-                out.write(dumps(rec))
-                out.write("\n")
+                lines.append(f'{{"id": "{aid}{heads[o]}{date}"title": "{title}", "text": "'
+                             + text.replace("\n", "\\n") + '"}\n')
                 for src, slot, src_text, kind in planted:
-                    truth.write(dumps({"source_id": f"a{src.id:06d}", "target_id": aid,
-                                       "source_text": src_text, "target_text": body[slot],
-                                       "edit": kind}))
-                    truth.write("\n")
+                    tlines.append(dumps({"source_id": f"a{src.id:06d}", "target_id": aid,
+                                         "source_text": src_text, "target_text": body[slot],
+                                         "edit": kind}) + "\n")
                     stats["edits"][kind] += 1
                 if planted:
                     stats["planted"] += len(planted)
                     stats["targets"] += 1
                 stats["body_sentences"] += nb
                 window.append(_Article(i + 1, o, text, body, orig, paras))
+            out.write("".join(lines))
+            truth.write("".join(tlines))
             stats["articles"] += B
             if progress:
                 progress(stats["articles"])

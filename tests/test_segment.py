@@ -46,7 +46,10 @@ PUNCTUATION_CASES = [
         "She asked: \u201cAre you sure?\u201d He nodded.",
         ["She asked: \u201cAre you sure?\u201d", "He nodded."],
     ),
-    ("He called it \u2018a farce.\u2019 Nobody agreed.", ["He called it \u2018a farce.\u2019", "Nobody agreed."]),
+    (
+        "He called it \u2018a farce.\u2019 Nobody agreed.",
+        ["He called it \u2018a farce.\u2019", "Nobody agreed."],
+    ),
     ("The vote passed (narrowly.) Critics objected.", ["The vote passed (narrowly.)", "Critics objected."]),
     ("Really? Yes! Fine.", ["Really?", "Yes!", "Fine."]),
     ("What?! No way.", ["What?!", "No way."]),
@@ -142,9 +145,15 @@ LINE_CASES = [
     ("It was over.\nand then it began.", ["It was over.\nand then it began."]),
     # The next line starts upper case, with a digit or a quote.
     ("It rained.\nThe game was cancelled.", ["It rained.", "The game was cancelled."]),
-    ("Putin meets Kim in Russia\nVladimir Putin met Kim.", ["Putin meets Kim in Russia", "Vladimir Putin met Kim."]),
+    (
+        "Putin meets Kim in Russia\nVladimir Putin met Kim.",
+        ["Putin meets Kim in Russia", "Vladimir Putin met Kim."],
+    ),
     ("Prices rose\n2% in May.", ["Prices rose", "2% in May."]),
-    ("More Coverage\n\u201cWe must act,\u201d he said.", ["More Coverage", "\u201cWe must act,\u201d he said."]),
+    (
+        "More Coverage\n\u201cWe must act,\u201d he said.",
+        ["More Coverage", "\u201cWe must act,\u201d he said."],
+    ),
     # A name broken across lines with a hyphen stays whole.
     ("Since Kassym-\nJomart was re-elected.", ["Since Kassym-\nJomart was re-elected."]),
     ("A well-\nknown fact.", ["A well-\nknown fact."]),
@@ -159,7 +168,10 @@ LINE_CASES = [
     # The next line starts with something else: headings and terminal punctuation end a sentence.
     ("Rapid Health Decline\n(Photo: AP) Putin spoke.", ["Rapid Health Decline", "(Photo: AP) Putin spoke."]),
     ("He left.\n@golub wrote it.", ["He left.", "@golub wrote it."]),
-    ("The mayor said\nand the plan\n(which is new) works.", ["The mayor said\nand the plan\n(which is new) works."]),
+    (
+        "The mayor said\nand the plan\n(which is new) works.",
+        ["The mayor said\nand the plan\n(which is new) works."],
+    ),
     ("Sources told us,\n(and others) it works.", ["Sources told us,\n(and others) it works."]),
     # Titles and initials at the end of a line do not end a sentence; acronyms do.
     ("We met Mr.\nPutin today.", ["We met Mr.\nPutin today."]),
@@ -185,7 +197,10 @@ BULLET_CASES = [
     ),
     ("\u2022 Bullet at the start\n\u2022 and another", ["Bullet at the start", "and another"]),
     ("  - indented first\nText after.", ["indented first", "Text after."]),
-    ("He said so.\n\n  \u2022 Killer elephant caught\n\n  \u2022 Woman hit", ["He said so.", "Killer elephant caught", "Woman hit"]),
+    (
+        "He said so.\n\n  \u2022 Killer elephant caught\n\n  \u2022 Woman hit",
+        ["He said so.", "Killer elephant caught", "Woman hit"],
+    ),
     ("- One. Two.\n- Three", ["One.", "Two.", "Three"]),
     ("\u2022No space after the dot", ["No space after the dot"]),
     # Not bullets: a dash glued to a word, a lone dash.
@@ -325,7 +340,9 @@ def test_seed_articles() -> None:
         assert item in out
 
     out = sents(_seed("002"))
-    bullets = [s for s in out if s.startswith("Vladimir Putin") and s.endswith(("Meeting", "Health", "Lukasenko"))]
+    bullets = [
+        s for s in out if s.startswith("Vladimir Putin") and s.endswith(("Meeting", "Health", "Lukasenko"))
+    ]
     assert len(bullets) == 3
     assert not any(s.startswith("- ") for s in out)
     assert any(s.endswith("RadarOnline.com has learned.") for s in out)

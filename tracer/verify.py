@@ -22,7 +22,7 @@ from .text import is_content, match_key
 class VerifyParams:
     max_gap: int = 4  # tokens skipped on either side inside one region
     min_tokens: int = 5  # matched tokens in a region
-    min_content: int = 3  # matched content (non-stop) words in a region
+    min_content: int = 4  # matched content (non-stop) words: fewer is a name or a stock phrase
     min_score: float = 0.5  # Dice of matched tokens over the region lengths
     near_coverage: float = 0.8  # share of both sentences a near-verbatim region covers
     near_score: float = 0.8

@@ -1,0 +1,147 @@
+"""Acceptance on the bundled rumour corpus: the planted reuse is found, boilerplate is not."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracer.matches import Match, query
+from tracer.store import Store
+
+
+def _span_of(s: Store, art_id: str, text: str) -> tuple[int, int]:
+    body = s.article(art_id).text
+    start = body.index(text)
+    return start, start + len(text)
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+def _side(m: Match, art_id: str) -> tuple[int, int]:
+    return m.source_span if m.source_id == art_id else m.target_span
+
+
+def _between(found: list[Match], x: str, y: str) -> list[Match]:
+    return [m for m in found if {m.source_id, m.target_id} == {x, y}]
+
+
+def _planted_echoes(truth: dict) -> list[tuple[str, dict, dict]]:
+    out = []
+    for claim in truth["claims"]:
+        by_file = {m["file"]: m for m in claim["members"]}
+        for member in claim["members"]:
+            if member["edit"] in ("verbatim", "light", "partial"):
+                out.append((claim["id"], member, by_file[member["parent"]]))
+    return out
+
+
+def test_every_planted_copy_is_found_with_its_span(rumour):
+    s, ids, truth = rumour
+    found = query(s)
+    echoes = _planted_echoes(truth)
+    assert len(echoes) >= 12
+    for claim, child, parent in echoes:
+        c_id, p_id = ids[child["file"]], ids[parent["file"]]
+        c_span = _span_of(s, c_id, child["text"])
+        p_span = _span_of(s, p_id, parent["text"])
+        hits = [
+            m
+            for m in _between(found, c_id, p_id)
+            if _overlap(_side(m, c_id), c_span) >= 0.7 * (c_span[1] - c_span[0])
+            and _overlap(_side(m, p_id), p_span) > 0
+        ]
+        assert hits, f"claim {claim}: {child['edit']} copy in {child['file']} of {parent['file']} not found"
+
+
+@pytest.mark.parametrize("edit,kinds", [("verbatim", {"verbatim"}), ("light", {"near-verbatim"}), ("partial", {"partial"})])
+def test_kind_follows_the_edit(rumour, edit, kinds):
+    s, ids, truth = rumour
+    found = query(s)
+    for _claim, child, parent in _planted_echoes(truth):
+        if child["edit"] != edit:
+            continue
+        c_id, p_id = ids[child["file"]], ids[parent["file"]]
+        c_span = _span_of(s, c_id, child["text"])
+        got = {m.kind for m in _between(found, c_id, p_id) if _overlap(_side(m, c_id), c_span)}
+        assert got & kinds, f"{child['file']}: expected {kinds}, got {got}"
+
+
+def test_partial_copy_reports_the_clause_not_the_whole_sentence(rumour):
+    s, ids, truth = rumour
+    found = query(s)
+    for _claim, child, parent in _planted_echoes(truth):
+        if child["edit"] != "partial":
+            continue
+        c_id, p_id = ids[child["file"]], ids[parent["file"]]
+        c_span = _span_of(s, c_id, child["text"])
+        body = s.article(c_id).text
+        sentence_start = max(body.rfind(". ", 0, c_span[0]), body.rfind("\n", 0, c_span[0])) + 1
+        for m in _between(found, c_id, p_id):
+            span = _side(m, c_id)
+            if _overlap(span, c_span) and m.kind == "partial":
+                # the reported span starts inside the sentence, near the planted clause
+                assert span[0] >= sentence_start
+                assert span[1] - span[0] <= 1.6 * (c_span[1] - c_span[0])
+
+
+def test_neighbouring_copied_sentences_merge_into_one_passage(rumour):
+    s, ids, truth = rumour
+    found = query(s)
+    for passage in truth["passages"]:
+        x, y = (ids[f] for f in passage["files"])
+        x_span = _span_of(s, x, passage["texts"][0])
+        y_span = _span_of(s, y, passage["texts"][1])
+        whole = [
+            m
+            for m in _between(found, x, y)
+            if _overlap(_side(m, x), x_span) >= 0.9 * (x_span[1] - x_span[0])
+            and _overlap(_side(m, y), y_span) >= 0.9 * (y_span[1] - y_span[0])
+        ]
+        assert len(whole) == 1, f"passage {passage['files']} not reported as one match"
+        assert whole[0].sentences >= 2
+
+
+def test_boilerplate_is_not_reported_as_reuse(rumour):
+    s, ids, truth = rumour
+    lines = [b["text"] for b in truth["boilerplate"]] + truth["shared_ads"]
+    found = query(s)
+    for m in found:
+        for art, span in ((m.source_id, m.source_span), (m.target_id, m.target_span)):
+            body = s.article(art).text
+            for line in lines:
+                pos = body.find(line)
+                if pos >= 0:
+                    assert not _overlap(span, (pos, pos + len(line))), f"boilerplate reported: {line!r}"
+
+
+def test_shared_ad_is_kept_as_boilerplate(rumour):
+    s, ids, truth = rumour
+    ad = truth["shared_ads"][0]
+    flagged = [m for m in query(s, include_boilerplate=True) if m.boilerplate and m.scope == "cross-outlet"]
+    assert any(ad.startswith(" ".join(m.source_text.split())[:20]) for m in flagged)
+
+
+def test_fillers_share_nothing(rumour):
+    s, ids, truth = rumour
+    fillers = {ids[f] for f in truth["fillers"]}
+    assert not [m for m in query(s) if {m.source_id, m.target_id} & fillers]
+
+
+def test_source_is_the_earlier_article(rumour):
+    s, ids, truth = rumour
+    for m in query(s):
+        if m.direction == "forward":
+            assert m.source_published < m.target_published
+        else:
+            assert m.source_published is None or m.target_published is None or (
+                m.source_published == m.target_published
+            )
+
+
+def test_reuse_within_one_outlet_is_reported_apart(rumour):
+    s, ids, truth = rumour
+    same = query(s, scope="same-outlet")
+    assert same, "the corpus plants same-outlet reuse (Ledger 03 -> 13, Courier 05 -> 11)"
+    assert all(m.source_outlet == m.target_outlet for m in same)
+    assert all(m.source_outlet != m.target_outlet for m in query(s, scope="cross-outlet"))

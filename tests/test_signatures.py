@@ -1,0 +1,72 @@
+"""MinHash signatures equal datasketch's; banding finds the pairs brute force finds."""
+
+from __future__ import annotations
+
+import random
+from itertools import combinations
+
+import numpy as np
+import pytest
+from datasketch import MinHash
+
+from tracer.candidates import Banding, candidate_pairs, pairs_in_equal_runs
+from tracer.errors import TracerError
+from tracer.signatures import MinHasher, hash32
+
+
+def _flat(sets):
+    hashes, starts = [], []
+    for s in sets:
+        starts.append(len(hashes))
+        hashes.extend(hash32(k) for k in s)
+    return np.array(hashes, dtype=np.uint32), np.array(starts, dtype=np.int64)
+
+
+@pytest.mark.parametrize("num_perm,seed", [(64, 1), (128, 7), (16, 42)])
+def test_signatures_equal_datasketch(num_perm, seed):
+    rng = random.Random(seed)
+    words = [f"w{i}" for i in range(300)] + ["parkinson", "café", "leak"]
+    sets = [rng.sample(words, rng.randint(1, 40)) for _ in range(50)]
+    got = MinHasher(num_perm, seed).signatures(*_flat(sets), chunk=64)
+    for row, keys in zip(got, sets, strict=True):
+        m = MinHash(num_perm=num_perm, seed=seed)
+        for k in keys:
+            m.update(k.encode("utf-8"))
+        assert np.array_equal(row, m.hashvalues)
+        assert MinHash(hashvalues=row, seed=seed, scheme="affine32").jaccard(m) == 1.0
+
+
+def test_bad_parameters_say_what_to_do():
+    with pytest.raises(TracerError, match="num_perm"):
+        MinHasher(0)
+    with pytest.raises(TracerError):
+        Banding(0, 2)
+
+
+def test_pairs_in_equal_runs_matches_brute_force():
+    rng = np.random.default_rng(3)
+    keys = rng.integers(0, 40, 500).astype(np.uint64)
+    got = {tuple(p) for p in pairs_in_equal_runs(keys).tolist()}
+    want = {(i, j) for i, j in combinations(range(len(keys)), 2) if keys[i] == keys[j]}
+    assert got == want
+
+
+def test_candidates_need_a_new_member_and_two_groups():
+    keys = np.array([[1], [1], [1], [2]], dtype=np.uint64)
+    group = np.array([0, 0, 1, 2])
+    is_new = np.array([False, False, True, False])
+    got = candidate_pairs(keys, group, is_new).tolist()
+    assert got == [[0, 2], [1, 2]]
+
+
+def test_similar_sets_become_candidates():
+    rng = random.Random(5)
+    base = [f"w{i}" for i in range(12)]
+    near = base[:10] + ["x1", "x2"]
+    others = [[f"o{rng.randint(0, 10**6)}" for _ in range(12)] for _ in range(200)]
+    sigs = MinHasher(64, 1).signatures(*_flat([base, near, *others]))
+    keys = Banding(32, 2).band_keys(sigs)
+    n = len(sigs)
+    pairs = candidate_pairs(keys, np.arange(n), np.ones(n, dtype=bool))
+    assert [0, 1] in pairs.tolist()
+    assert len(pairs) < 50  # unrelated sets rarely collide
