@@ -117,18 +117,27 @@ def rebuild(store: Store, min_tokens: int, min_content: int) -> int:
                 sb, eb = spans_cache.char_span(b, bs, be, b0, b1)
                 _add(pieces, meta, a, ai, sa, ea, b, bi, sb, eb, score, kind, ab or bb)
 
-    rows = []
+    built = []
     for (x, y), plist in pieces.items():
         for passage, boiler in _merge(plist):
-            rows.append(_match_row(meta, x, y, passage, boiler))
-    rows.sort(key=lambda r: (r[0], r[3], r[1], r[5]))
+            built.append((_match_row(meta, x, y, passage, boiler), x, y, passage))
+    built.sort(key=lambda b: (b[0][0], b[0][3], b[0][1], b[0][5]))
     conn.execute("DELETE FROM matches")
+    conn.execute("DELETE FROM pieces")
     conn.executemany(
         "INSERT INTO matches (id, source_id, target_id, direction, source_start, source_end, target_start, "
         "target_end, score, kind, scope, boilerplate, sentences) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        [(i + 1, *r) for i, r in enumerate(rows)],
+        [(i + 1, *b[0]) for i, b in enumerate(built)],
     )
-    return len(rows)
+    conn.executemany(
+        "INSERT INTO pieces VALUES (?,?,?,?,?,?,?,?,?)",
+        [
+            (i + 1, x, q.x_start, q.x_end, y, q.y_start, q.y_end, q.score, q.kind)
+            for i, (_, x, y, passage) in enumerate(built)
+            for q in passage
+        ],
+    )
+    return len(built)
 
 
 class _TokenSpans:

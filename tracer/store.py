@@ -8,6 +8,9 @@ Tables
   distinct   one row per distinct normalised sentence: its tokens and MinHash signatures
   near       verified near pairs of distinct sentences, with token spans of the shared region
   matches    reused passages between two articles, rebuilt from the above after each scan
+  pieces     the sentence-level alignments each match is made of (claims are built from these)
+  claims, claim_members, citations
+             recurring statements, their members with parent/lag/credit/confidence, and credits found
 
 Every write happens inside a transaction, so a failed call leaves the store as it was.
 """
@@ -61,6 +64,29 @@ CREATE TABLE IF NOT EXISTS matches (
     target_start INTEGER NOT NULL, target_end INTEGER NOT NULL,
     score REAL NOT NULL, kind TEXT NOT NULL, scope TEXT NOT NULL, boilerplate INTEGER NOT NULL,
     sentences INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS pieces (
+    match_id INTEGER NOT NULL, a_id TEXT NOT NULL, a_start INTEGER NOT NULL, a_end INTEGER NOT NULL,
+    b_id TEXT NOT NULL, b_start INTEGER NOT NULL, b_end INTEGER NOT NULL, score REAL NOT NULL, kind TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS pieces_match ON pieces (match_id);
+CREATE TABLE IF NOT EXISTS claims (
+    id TEXT PRIMARY KEY, rank INTEGER NOT NULL, text TEXT NOT NULL, terms TEXT NOT NULL,
+    first_seen TEXT, last_seen TEXT, articles INTEGER NOT NULL, outlets INTEGER NOT NULL, origin_id TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS claim_members (
+    claim_id TEXT NOT NULL, member INTEGER NOT NULL, article_id TEXT NOT NULL,
+    start INTEGER NOT NULL, end INTEGER NOT NULL, role TEXT NOT NULL,
+    parent_id TEXT, parent_start INTEGER, lag_days REAL, similarity REAL,
+    credited INTEGER NOT NULL, credits_parent INTEGER NOT NULL, confidence REAL, evidence TEXT,
+    credit_to TEXT NOT NULL, date_unknown INTEGER NOT NULL,
+    PRIMARY KEY (claim_id, member)
+);
+CREATE INDEX IF NOT EXISTS claim_members_article ON claim_members (article_id);
+CREATE TABLE IF NOT EXISTS citations (
+    article_id TEXT NOT NULL, outlet TEXT NOT NULL, phrase TEXT NOT NULL, start INTEGER NOT NULL,
+    end INTEGER NOT NULL, pattern TEXT NOT NULL, external INTEGER NOT NULL,
+    PRIMARY KEY (article_id, outlet, start)
 );
 CREATE INDEX IF NOT EXISTS matches_source ON matches (source_id);
 CREATE INDEX IF NOT EXISTS matches_target ON matches (target_id);

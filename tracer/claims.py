@@ -1,0 +1,175 @@
+"""Claims: group reused spans into recurring statements.
+
+Works on *spans*, not sentences: every sentence-level piece of a match names a span
+in each article; spans that overlap within one article are one mention; pieces link
+mentions across articles. Mentions are grouped by average-linkage agglomeration: two
+groups merge only while the *average* similarity over all their cross pairs (a
+missing link counts as 0) stays above a threshold. Plain connected components would
+let a chain of weak links (A~B, B~C, C~D...) snowball into one giant claim; average
+linkage needs most members to be linked to each other, which keeps claims tight.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from .store import Store
+from .text import STOPWORDS, fold, tokens
+
+
+@dataclass(frozen=True)
+class ClaimParams:
+    min_average: float = 0.3  # average cross-link similarity needed to merge two groups
+    min_overlap: float = 0.5  # spans in one article overlapping this share of the shorter are one mention
+    max_terms: int = 6
+
+
+@dataclass
+class Mention:
+    article_id: str
+    start: int
+    end: int
+    outlet: str | None = None
+    published: str | None = None
+    text: str = ""
+
+
+@dataclass
+class Claim:
+    id: str
+    text: str
+    terms: list[str]
+    members: list[Mention] = field(default_factory=list)
+    canonical: int = 0  # index of the most central member
+
+    @property
+    def articles(self) -> list[str]:
+        return sorted({m.article_id for m in self.members})
+
+    @property
+    def outlets(self) -> list[str]:
+        return sorted({m.outlet for m in self.members if m.outlet})
+
+    @property
+    def first_seen(self) -> str | None:
+        dates = sorted(m.published for m in self.members if m.published)
+        return dates[0] if dates else None
+
+    @property
+    def last_seen(self) -> str | None:
+        dates = sorted(m.published for m in self.members if m.published)
+        return dates[-1] if dates else None
+
+
+def _mentions(store: Store, p: ClaimParams) -> tuple[list[Mention], dict[tuple[int, int], float]]:
+    """Mentions (overlapping spans in one article merged) and the best link between each pair."""
+    rows = store.conn.execute(
+        "SELECT p.a_id, p.a_start, p.a_end, p.b_id, p.b_start, p.b_end, p.score FROM pieces p "
+        "JOIN matches m ON m.id = p.match_id WHERE m.boilerplate = 0"
+    ).fetchall()
+    spans: dict[str, set[tuple[int, int]]] = defaultdict(set)
+    for a, as_, ae, b, bs, be, _ in rows:
+        spans[a].add((as_, ae))
+        spans[b].add((bs, be))
+    mention_of: dict[tuple[str, int, int], int] = {}
+    mentions: list[Mention] = []
+    for art in sorted(spans):
+        groups: list[list[tuple[int, int]]] = []
+        for span in sorted(spans[art]):
+            for group in groups:
+                if any(_overlaps(span, other, p.min_overlap) for other in group):
+                    group.append(span)
+                    break
+            else:
+                groups.append([span])
+        for group in sorted(groups, key=lambda g: (min(s for s, _ in g), max(e for _, e in g))):
+            index = len(mentions)
+            mentions.append(Mention(art, min(s for s, _ in group), max(e for _, e in group)))
+            for span in group:
+                mention_of[(art, *span)] = index
+    links: dict[tuple[int, int], float] = {}
+    for a, as_, ae, b, bs, be, score in rows:
+        i, j = sorted((mention_of[(a, as_, ae)], mention_of[(b, bs, be)]))
+        if i != j:
+            links[(i, j)] = max(links.get((i, j), 0.0), float(score))
+    return mentions, links
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int], share: float) -> bool:
+    inter = min(a[1], b[1]) - max(a[0], b[0])
+    return inter > 0 and inter >= share * min(a[1] - a[0], b[1] - b[0])
+
+
+def average_linkage(n: int, links: dict[tuple[int, int], float], threshold: float) -> list[list[int]]:
+    """Groups of ``0..n-1``: merge the pair of groups with the highest average link while it is >= threshold."""
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    sums: dict[int, dict[int, float]] = defaultdict(dict)
+    for (i, j), w in links.items():
+        sums[i][j] = sums[i].get(j, 0.0) + w
+        sums[j][i] = sums[j].get(i, 0.0) + w
+    heap = [(-w, i, j) for (i, j), w in sorted(links.items())]
+    heapq.heapify(heap)
+    while heap:
+        neg, i, j = heapq.heappop(heap)
+        if i not in members or j not in members:
+            continue
+        avg = sums[i].get(j, 0.0) / (len(members[i]) * len(members[j]))
+        if abs(avg + neg) > 1e-12:  # stale entry: the groups changed since it was pushed
+            continue
+        if avg < threshold:
+            break
+        keep, gone = (i, j) if len(members[i]) >= len(members[j]) else (j, i)
+        members[keep].extend(members.pop(gone))
+        for other, w in sums.pop(gone).items():
+            sums[other].pop(gone, None)
+            if other == keep:
+                continue
+            sums[keep][other] = sums[keep].get(other, 0.0) + w
+            sums[other][keep] = sums[keep][other]
+        for other, w in sorted(sums[keep].items()):
+            avg2 = w / (len(members[keep]) * len(members[other]))
+            heapq.heappush(heap, (-avg2, min(keep, other), max(keep, other)))
+    return sorted((sorted(g) for g in members.values()), key=lambda g: g[0])
+
+
+def build_claims(store: Store, params: ClaimParams | None = None) -> list[Claim]:
+    """Claims of the store, most widely echoed first (more articles, then earlier, then id)."""
+    p = params or ClaimParams()
+    mentions, links = _mentions(store, p)
+    meta = store.article_meta()
+    texts = store.texts({m.article_id for m in mentions})
+    for m in mentions:
+        m.outlet, m.published = meta[m.article_id]
+        m.text = texts[m.article_id][m.start : m.end]
+    claims = []
+    for group in average_linkage(len(mentions), links, p.min_average):
+        if len({mentions[i].article_id for i in group}) < 2:
+            continue
+        inside = set(group)
+        centrality = {
+            i: sum(w for (a, b), w in links.items() if (a == i and b in inside) or (b == i and a in inside))
+            for i in group
+        }
+        group.sort(key=lambda i: (mentions[i].published or "9999", mentions[i].article_id, mentions[i].start))
+        members = [mentions[i] for i in group]
+        central = max(range(len(group)), key=lambda k: (centrality[group[k]], -k))
+        canon = members[central]
+        digest = hashlib.sha1(f"{canon.article_id}:{canon.start}:{canon.end}".encode()).hexdigest()[:10]
+        claims.append(
+            Claim(f"c{digest}", " ".join(canon.text.split()), _terms(members, p.max_terms), members, central)
+        )
+    claims.sort(key=lambda c: (-len(c.articles), c.first_seen or "9999", c.id))
+    return claims
+
+
+def _terms(members: list[Mention], limit: int) -> list[str]:
+    """Content words carried by the most members."""
+    counts: Counter[str] = Counter()
+    for m in members:
+        counts.update(
+            {t for t in tokens(fold(m.text)) if t not in STOPWORDS and len(t) > 2 and not t.isdigit()}
+        )
+    return [t for t, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
