@@ -3,7 +3,7 @@
 
 Usage::
 
-    python benchmarks/synth.py N OUT.jsonl [--seed 1] [--quiet]
+    python benchmarks/synth.py N OUT.jsonl [--seed 1] [--quiet] [--verify]
 
 Writes ``N`` articles to ``OUT.jsonl`` (JSON Lines: ``id``, ``outlet``,
 ``published`` (missing on ~5%), ``title``, ``text``) and one line per planted
@@ -47,12 +47,13 @@ import json
 import random
 import sys
 import time
+from bisect import bisect_right
 from collections import deque
 from pathlib import Path
 
 import numpy as np
 
-GENERATOR_VERSION = 1  # bump when the output for a given (N, seed) changes
+GENERATOR_VERSION = 2  # bump when the output for a given (N, seed) changes
 
 FUNCTION_WORDS = """
 the of and to a in that is was for on it with as he said by at from his be
@@ -83,18 +84,18 @@ EDIT_P = (0.40, 0.30, 0.20, 0.10)
 UNITS_P = (0.40, 0.30, 0.20, 0.10)  # 1, 2, 3, 4 copied units per target
 SOURCE_WINDOW = 3000  # articles kept as candidate sources
 SOURCE_LAG_MEAN = 400  # geometric lag (in articles) between source and target
-BATCH = 512
+BATCH = 256
 START_DATE = _dt.date(2023, 1, 1)
 _END = "\x00"  # internal end-of-sentence marker, never written
 DAYS = 365
 
-_ONSETS = ("", "", "b", "c", "d", "f", "g", "h", "j", "k", "l", "m", "n", "p", "r", "s",
-           "t", "v", "w", "z", "br", "cr", "dr", "fr", "gr", "pr", "tr", "bl", "cl", "fl",
-           "gl", "pl", "sl", "st", "sp", "sc", "sh", "ch", "th", "wh", "qu", "sn", "sm")
-_NUCLEI = ("a", "e", "i", "o", "u", "a", "e", "i", "o", "ai", "ea", "ee", "oo", "ou", "io",
-           "ia", "ie", "oa")
-_CODAS = ("", "", "", "n", "r", "s", "t", "l", "m", "nd", "nt", "st", "rt", "ck", "ng", "sh",
-          "th", "x", "ll", "ss", "rd", "ld", "mp", "ct")
+# syllable parts of the generated words ("_" stands for an empty part)
+_ONSETS = tuple(
+    p.strip("_")
+    for p in "_ _ b c d f g h j k l m n p r s t v w z br cr dr fr gr pr tr bl cl fl gl pl sl st sp sc sh ch th wh qu sn sm".split()
+)
+_NUCLEI = tuple("a e i o u a e i o ai ea ee oo ou io ia ie oa".split())
+_CODAS = tuple(p.strip("_") for p in "_ _ _ n r s t l m nd nt st rt ck ng sh th x ll ss rd ld mp ct".split())
 
 
 def truth_path_for(out: str | Path) -> Path:
@@ -173,7 +174,7 @@ def _make_vocab(rng: np.random.Generator) -> tuple[list[str], np.ndarray]:
     num_pos = rng.choice(np.arange(40, VOCAB_SIZE), size=300, replace=False)
     years = [str(y) for y in range(1950, 2026)]
     ints = [str(v) for v in rng.choice(np.arange(2, 1000), size=300 - len(years), replace=False)]
-    for pos, tok in zip(num_pos.tolist(), years + ints):
+    for pos, tok in zip(num_pos.tolist(), years + ints, strict=True):
         words[pos] = tok
     # capitalised names at random ranks (not the very top), never on a number
     cand = np.setdiff1d(np.arange(20, VOCAB_SIZE), num_pos)
@@ -245,20 +246,28 @@ class Generator:
         base = self.func + self.content
         W = self.W = len(base)
         # token table: [plain | plain + "," | Capitalised | plain + "." + END | "said." + END]
-        table = (base + [w + "," for w in base] + [w[:1].upper() + w[1:] for w in base]
-                 + [w + "." + _END for w in base] + ["said." + _END])
+        table = (
+            base
+            + [w + "," for w in base]
+            + [w[:1].upper() + w[1:] for w in base]
+            + [w + "." + _END for w in base]
+            + ["said." + _END]
+        )
         self.table = np.array(table, dtype=object)
         self.said_id = 4 * W
         self.func_s = _Sampler(F, s=1.0, q=1.0, bits=16)
-        self.content_s = _Sampler(V, s=1.0, q=2.7)
-        # alternating runs: content (mean 1.7 words), function (mean 1.4 words)
-        self.run_lut = np.concatenate([_run_lut(1.7), _run_lut(1.4)])
+        # content ranks continue the function words' Zipf curve (offset ~F): the commonest
+        # content word is ~0.07% of all tokens, as "year" or "people" are in news text
+        self.content_s = _Sampler(V, s=1.0, q=float(F))
         # combined table: [content ranks + F | function ranks tiled], indexed by u | kind << shift
         m = self.content_s.m
         self.lut_shift = m.bit_length() - 1
         dt = np.uint16 if W < 65536 else np.int32
-        self.word_lut = np.concatenate([self.content_s.lut.astype(dt) + F,
-                                        np.tile(self.func_s.lut.astype(dt), m // self.func_s.m)])
+        self.word_lut = np.concatenate(
+            [self.content_s.lut.astype(dt) + F, np.tile(self.func_s.lut.astype(dt), m // self.func_s.m)]
+        )
+        # alternating runs: content (mean 1.7 words), function (mean 1.4 words)
+        self.run_lut = np.concatenate([_run_lut(1.7), _run_lut(1.4)])
         self.names = np.array([self.content[i] for i in name_pos.tolist()], dtype=object)
         self.name_ids = name_pos.astype(np.int64) + F
         self.names_set = set(self.names.tolist())
@@ -291,8 +300,10 @@ class Generator:
         rng = self.rng
         topic = " ".join(self._content_words(int(rng.integers(1, 3))))
         day = ("morning", "evening", "weekly", "daily", "weekend")[int(rng.integers(0, 5))]
-        promo = (f"Sign up for the {outlet} {day} {topic} newsletter to get the "
-                 f"{' '.join(self._content_words(2))} stories delivered straight to your inbox.")
+        promo = (
+            f"Sign up for the {outlet} {day} {topic} newsletter to get the "
+            f"{' '.join(self._content_words(2))} stories delivered straight to your inbox."
+        )
         read_more = "READ MORE: " + " ".join(self._content_words(int(rng.integers(5, 10)), cap=True))
         return promo, read_more
 
@@ -408,30 +419,36 @@ class Generator:
                 break
         if src is None:
             return []
-        n_units = pr.choices((1, 2, 3, 4), cum_weights=self.units_cum)[0]
+        n_units = bisect_right(self.units_cum, pr.random()) + 1
         slots = pr.sample(range(len(body)), min(n_units, len(body)))
-        spans = src.spans
-        n_src = len(src.body)
+        s_orig = src.orig
+        n_src = len(s_orig)
         used: set[int] = set()
         planted = []
         for slot in slots:
-            kind = pr.choices(EDIT_KINDS, cum_weights=self.edit_cum)[0]
+            kind = EDIT_KINDS[bisect_right(self.edit_cum, pr.random())]
             if kind == "passage":
                 k = pr.randint(2, 3)
-                starts = [m for m in range(n_src - k + 1)
-                          if all(src.orig[m + d] and (m + d) not in used for d in range(k))]
-                if starts:
-                    m = pr.choice(starts)
+                for _ in range(20):  # a run of k original, unused sentences
+                    m = pr.randrange(n_src - k + 1)
+                    if all(s_orig[m + d] and (m + d) not in used for d in range(k)):
+                        break
+                else:
+                    m = -1
+                if m >= 0:
                     used.update(range(m, m + k))
-                    body[slot] = " ".join(src.body[m:m + k])
+                    spans = src.spans
+                    body[slot] = " ".join(src.body[m : m + k])
                     orig[slot] = False
-                    planted.append((src, slot, src.text[spans[m][0]:spans[m + k - 1][1]], kind))
+                    planted.append((src, slot, src.text[spans[m][0] : spans[m + k - 1][1]], kind))
                     continue
                 kind = "verbatim"
-            free = [m for m in range(n_src) if src.orig[m] and m not in used]
-            if not free:
+            for _ in range(40):
+                m = pr.randrange(n_src)
+                if s_orig[m] and m not in used:
+                    break
+            else:
                 break
-            m = pr.choice(free)
             used.add(m)
             src_text = src.body[m]
             if kind == "verbatim":
@@ -447,11 +464,18 @@ class Generator:
 
     # -- main loop ---------------------------------------------------------------------------
     def write(self, n: int, out, truth, progress=None) -> dict:
-        """Stream ``n`` articles to ``out`` and the planted reuses to ``truth`` (text files)."""
+        """Stream ``n`` articles to ``out`` and the planted reuses to ``truth`` (binary files)."""
         rng = self.rng
         window: deque[_Article] = deque(maxlen=SOURCE_WINDOW)
-        stats = {"articles": 0, "body_sentences": 0, "boilerplate_lines": 0, "words": 0,
-                 "planted": 0, "targets": 0, "edits": {k: 0 for k in EDIT_KINDS}}
+        stats = {
+            "articles": 0,
+            "body_sentences": 0,
+            "boilerplate_lines": 0,
+            "words": 0,
+            "planted": 0,
+            "targets": 0,
+            "edits": {k: 0 for k in EDIT_KINDS},
+        }
         dumps = json.dumps
         dates = [(START_DATE + _dt.timedelta(days=d)).isoformat() for d in range(DAYS)]
         # Every generated string is plain ASCII letters, digits, spaces and ",.:" plus "\n",
@@ -487,7 +511,7 @@ class Generator:
                 pieces = []
                 k = 0
                 for size in paras:
-                    pieces.append(" ".join(body[k:k + size]))
+                    pieces.append(" ".join(body[k : k + size]))
                     k += size
                 if boiler[j]:
                     pieces.extend(self.boiler[o])
@@ -498,36 +522,51 @@ class Generator:
                 date = "" if no_date[j] else f'"published": "{dates[(i * DAYS) // n]}", '
                 title = " ".join(title_toks[t0:t1])
                 t0 = t1
-                lines.append(f'{{"id": "{aid}{heads[o]}{date}"title": "{title}", "text": "'
-                             + text.replace("\n", "\\n") + '"}\n')
+                lines.append(
+                    f'{{"id": "{aid}{heads[o]}{date}"title": "{title}", "text": "'
+                    + text.replace("\n", "\\n")
+                    + '"}\n'
+                )
                 for src, slot, src_text, kind in planted:
-                    tlines.append(dumps({"source_id": f"a{src.id:06d}", "target_id": aid,
-                                         "source_text": src_text, "target_text": body[slot],
-                                         "edit": kind}) + "\n")
+                    tlines.append(
+                        dumps(
+                            {
+                                "source_id": f"a{src.id:06d}",
+                                "target_id": aid,
+                                "source_text": src_text,
+                                "target_text": body[slot],
+                                "edit": kind,
+                            }
+                        )
+                        + "\n"
+                    )
                     stats["edits"][kind] += 1
                 if planted:
                     stats["planted"] += len(planted)
                     stats["targets"] += 1
                 stats["body_sentences"] += nb
                 window.append(_Article(i + 1, o, text, body, orig, paras))
-            out.write("".join(lines))
-            truth.write("".join(tlines))
+            out.write("".join(lines).encode("ascii"))
+            truth.write("".join(tlines).encode("utf-8"))
             stats["articles"] += B
             if progress:
                 progress(stats["articles"])
         return stats
 
 
-def generate(n: int, out_path: str | Path, seed: int = 1, truth_path: str | Path | None = None,
-             progress=None) -> dict:
+def generate(
+    n: int, out_path: str | Path, seed: int = 1, truth_path: str | Path | None = None, progress=None
+) -> dict:
     """Write the corpus and its truth file; return statistics (counts, seconds)."""
     out_path = Path(out_path)
     truth_path = Path(truth_path) if truth_path is not None else truth_path_for(out_path)
     t = time.perf_counter()
     gen = Generator(seed)
     t_setup = time.perf_counter() - t
-    with open(out_path, "w", encoding="utf-8", newline="\n", buffering=1 << 20) as out, \
-            open(truth_path, "w", encoding="utf-8", newline="\n", buffering=1 << 20) as truth:
+    with (
+        open(out_path, "wb") as out,
+        open(truth_path, "wb") as truth,
+    ):
         stats = gen.write(n, out, truth, progress=progress)
     stats["seconds"] = time.perf_counter() - t
     stats["setup_seconds"] = t_setup
@@ -538,23 +577,70 @@ def generate(n: int, out_path: str | Path, seed: int = 1, truth_path: str | Path
     return stats
 
 
+def verify(out_path: str | Path, truth_path: str | Path | None = None) -> dict:
+    """Re-read a generated corpus and its truth file and check the contract.
+
+    Raises ``AssertionError`` on the first violation; returns counts otherwise.
+    Loads all article texts into memory (fine for tens of thousands of articles).
+    """
+    out_path = Path(out_path)
+    truth_path = Path(truth_path) if truth_path is not None else truth_path_for(out_path)
+    arts: dict[str, tuple[int, str, str | None, str]] = {}
+    with open(out_path, encoding="utf-8") as f:
+        for ln, line in enumerate(f, 1):
+            rec = json.loads(line)
+            assert set(rec) in (
+                {"id", "outlet", "published", "title", "text"},
+                {"id", "outlet", "title", "text"},
+            ), (ln, sorted(rec))
+            assert rec["id"] not in arts, f"duplicate id {rec['id']}"
+            if "published" in rec:
+                _dt.date.fromisoformat(rec["published"])
+            arts[rec["id"]] = (ln, rec["outlet"], rec.get("published"), rec["text"])
+    n_truth = 0
+    with open(truth_path, encoding="utf-8") as f:
+        for ln, line in enumerate(f, 1):
+            t = json.loads(line)
+            assert set(t) == {"source_id", "target_id", "source_text", "target_text", "edit"}, ln
+            s_ln, s_outlet, s_date, s_text = arts[t["source_id"]]
+            t_ln, t_outlet, t_date, t_text = arts[t["target_id"]]
+            assert t["source_text"] in s_text, f"truth line {ln}: source_text not in source"
+            assert t["target_text"] in t_text, f"truth line {ln}: target_text not in target"
+            assert s_ln < t_ln and s_outlet != t_outlet, f"truth line {ln}: bad source"
+            assert not (s_date and t_date) or s_date <= t_date, f"truth line {ln}: source later"
+            assert t["edit"] in EDIT_KINDS, ln
+            same = " ".join(t["source_text"].split()) == t["target_text"]
+            assert same == (t["edit"] in ("verbatim", "passage")), f"truth line {ln}: edit"
+            n_truth += 1
+    return {"articles": len(arts), "truth": n_truth}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("n", type=int, help="number of articles")
     ap.add_argument("out", help="output .jsonl (truth goes to OUT.truth.jsonl)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--quiet", action="store_true", help="no summary on stderr")
+    ap.add_argument(
+        "--verify", action="store_true", help="after writing, re-read both files and check them (untimed)"
+    )
     args = ap.parse_args(argv)
     if args.n < 0:
         ap.error("N must be >= 0")
     stats = generate(args.n, args.out, seed=args.seed)
     if not args.quiet:
         rate = stats["articles"] / stats["seconds"] if stats["seconds"] else float("inf")
-        print(f"{stats['articles']} articles, {stats['body_sentences']} body sentences "
-              f"(+{stats['boilerplate_lines']} boilerplate lines), {stats['planted']} planted "
-              f"reuses in {stats['targets']} articles {stats['edits']}; "
-              f"{stats['seconds']:.2f}s ({rate:,.0f} articles/s) -> {stats['out']}, {stats['truth']}",
-              file=sys.stderr)
+        print(
+            f"{stats['articles']} articles, {stats['body_sentences']} body sentences "
+            f"(+{stats['boilerplate_lines']} boilerplate lines), {stats['planted']} planted "
+            f"reuses in {stats['targets']} articles {stats['edits']}; "
+            f"{stats['seconds']:.2f}s ({rate:,.0f} articles/s) -> {stats['out']}, {stats['truth']}",
+            file=sys.stderr,
+        )
+    if args.verify:
+        v = verify(stats["out"], stats["truth"])
+        if not args.quiet:
+            print(f"verified: {v['articles']} articles, {v['truth']} truth lines OK", file=sys.stderr)
     return 0
 
 

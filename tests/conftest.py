@@ -57,6 +57,8 @@ def seeds(tmp_path_factory: pytest.TempPathFactory):
     s = Store.open(db)
     report, _ = run(s, [SEEDS])
     assert not report.problems
-    texts = {Path(p).name[:3]: (i, t) for p, i, t in s.conn.execute("SELECT source_path, id, text FROM articles")}
+    texts = {
+        Path(p).name[:3]: (i, t) for p, i, t in s.conn.execute("SELECT source_path, id, text FROM articles")
+    }
     yield s, texts
     s.close()

@@ -56,7 +56,16 @@ def test_ingesting_twice_adds_nothing(runner, scanned):
 def test_matches_json_fields(runner, scanned):
     rows = json.loads(_run(runner, "matches", "--db", scanned, "--format", "json").stdout)
     assert rows
-    for key in ("source_id", "target_id", "source_span", "target_span", "source_text", "target_text", "score", "kind"):
+    for key in (
+        "source_id",
+        "target_id",
+        "source_span",
+        "target_span",
+        "source_text",
+        "target_text",
+        "score",
+        "kind",
+    ):
         assert key in rows[0]
     assert all(r["kind"] in ("verbatim", "near-verbatim", "partial") for r in rows)
     assert all(0 <= r["score"] <= 1 for r in rows)
@@ -64,8 +73,13 @@ def test_matches_json_fields(runner, scanned):
 
 def test_matches_formats_agree(runner, scanned):
     as_json = json.loads(_run(runner, "matches", "--db", scanned, "--format", "json").stdout)
-    as_jsonl = [json.loads(x) for x in _run(runner, "matches", "--db", scanned, "--format", "jsonl").stdout.splitlines()]
-    as_csv = list(csv.DictReader(io.StringIO(_run(runner, "matches", "--db", scanned, "--format", "csv").stdout)))
+    as_jsonl = [
+        json.loads(x)
+        for x in _run(runner, "matches", "--db", scanned, "--format", "jsonl").stdout.splitlines()
+    ]
+    as_csv = list(
+        csv.DictReader(io.StringIO(_run(runner, "matches", "--db", scanned, "--format", "csv").stdout))
+    )
     table = _run(runner, "matches", "--db", scanned).stdout.splitlines()
     assert as_json == as_jsonl
     assert [r["id"] for r in as_csv] == [str(r["id"]) for r in as_json]
@@ -73,11 +87,17 @@ def test_matches_formats_agree(runner, scanned):
 
 
 def test_matches_filters(runner, scanned):
-    rows = json.loads(_run(runner, "matches", "--db", scanned, "--format", "json", "--min-score", "0.99").stdout)
+    rows = json.loads(
+        _run(runner, "matches", "--db", scanned, "--format", "json", "--min-score", "0.99").stdout
+    )
     assert rows and all(r["score"] >= 0.99 for r in rows)
-    rows = json.loads(_run(runner, "matches", "--db", scanned, "--format", "json", "--outlet", "capital wire").stdout)
+    rows = json.loads(
+        _run(runner, "matches", "--db", scanned, "--format", "json", "--outlet", "capital wire").stdout
+    )
     assert rows and all("Capital Wire" in (r["source_outlet"], r["target_outlet"]) for r in rows)
-    every = json.loads(_run(runner, "matches", "--db", scanned, "--format", "json", "--include-boilerplate").stdout)
+    every = json.loads(
+        _run(runner, "matches", "--db", scanned, "--format", "json", "--include-boilerplate").stdout
+    )
     assert any(r["boilerplate"] for r in every)
 
 
@@ -115,7 +135,9 @@ def test_bad_inputs_are_skipped_with_a_message_and_good_ones_kept(runner, tmp_pa
     (folder / "good.txt").write_text("outlet: A\n\nTitle\n\nSome body text here.\n", encoding="utf-8")
     (folder / "binary.txt").write_bytes(b"\x00\x01\x02PNG\x00" * 20)
     (folder / "empty.txt").write_text("", encoding="utf-8")
-    (folder / "rows.jsonl").write_text('{"text": "fine row"}\n{not json}\n{"outlet": "x"}\n', encoding="utf-8")
+    (folder / "rows.jsonl").write_text(
+        '{"text": "fine row"}\n{not json}\n{"outlet": "x"}\n', encoding="utf-8"
+    )
     db = tmp_path / "t.db"
     result = runner.invoke(cli, ["ingest", str(folder), "--db", str(db)])
     assert result.exit_code == 1

@@ -54,7 +54,9 @@ def test_every_planted_copy_is_found_with_its_span(rumour):
         assert hits, f"claim {claim}: {child['edit']} copy in {child['file']} of {parent['file']} not found"
 
 
-@pytest.mark.parametrize("edit,kinds", [("verbatim", {"verbatim"}), ("light", {"near-verbatim"}), ("partial", {"partial"})])
+@pytest.mark.parametrize(
+    "edit,kinds", [("verbatim", {"verbatim"}), ("light", {"near-verbatim"}), ("partial", {"partial"})]
+)
 def test_kind_follows_the_edit(rumour, edit, kinds):
     s, ids, truth = rumour
     found = query(s)
@@ -134,8 +136,10 @@ def test_source_is_the_earlier_article(rumour):
         if m.direction == "forward":
             assert m.source_published < m.target_published
         else:
-            assert m.source_published is None or m.target_published is None or (
-                m.source_published == m.target_published
+            assert (
+                m.source_published is None
+                or m.target_published is None
+                or (m.source_published == m.target_published)
             )
 
 

@@ -42,7 +42,10 @@ def test_leaked_documents_parkinsons_cancer_echo_is_found(seeds):
         hits = [
             m
             for m in _pair(found, x, y)
-            if all("leaked" in _norm(_texts(m, art)) and "pancreatic cancer" in _norm(_texts(m, art)) for art in (x, y))
+            if all(
+                "leaked" in _norm(_texts(m, art)) and "pancreatic cancer" in _norm(_texts(m, art))
+                for art in (x, y)
+            )
         ]
         assert hits, f"leaked-documents echo between {a} and {b} not found"
 

@@ -70,3 +70,27 @@ def test_similar_sets_become_candidates():
     pairs = candidate_pairs(keys, np.arange(n), np.ones(n, dtype=bool))
     assert [0, 1] in pairs.tolist()
     assert len(pairs) < 50  # unrelated sets rarely collide
+
+
+@pytest.mark.parametrize("bigrams", [True, False])
+def test_sentence_unit_signatures_equal_datasketch_with_our_hashfunc(bigrams):
+    from tracer.shingles import shingle_hash32, shingles, unit_shingles
+
+    rng = random.Random(11)
+    words = [f"k{i}" for i in range(60)]
+    sentences = [[rng.choice(words) for _ in range(rng.randint(1, 25))] for _ in range(30)]
+    flat = np.array([hash32(k) for s in sentences for k in s], dtype=np.uint32)
+    hashes, starts, per_sentence = unit_shingles(flat, np.array([len(s) for s in sentences]), 8, bigrams)
+    got = MinHasher(96, 1).signatures(hashes, starts)
+    unit = 0
+    for keys, n in zip(sentences, per_sentence.tolist(), strict=True):
+        step, over = 4, max(len(keys) - 8, 0)
+        window_starts = [min(k * step, over) for k in range(n)]
+        assert window_starts[-1] + min(len(keys), 8) == len(keys)  # the last window reaches the end
+        for ws in window_starts:
+            m = MinHash(num_perm=96, seed=1, hashfunc=shingle_hash32)
+            for sh in shingles(keys[ws : ws + 8], bigrams):
+                m.update(sh)
+            assert np.array_equal(got[unit], m.hashvalues)
+            unit += 1
+    assert unit == len(got)

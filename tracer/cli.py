@@ -247,6 +247,144 @@ def stats(db: str, quiet: bool, fmt: str) -> None:
         click.echo(f"{key}: {value}")
 
 
+QUERY_FORMATS = ("table", "json", "csv")
+
+
+def _emit(
+    rows: list[dict[str, Any]], fmt: str, columns: list[str], widths: dict[str, int] | None = None
+) -> None:
+    for chunk in render(rows, fmt, columns if fmt != "json" else None, widths):
+        click.echo(chunk, nl=False)
+
+
+@cli.command()
+@store_options
+@click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS), default="table", show_default=True)
+@click.option("--limit", type=click.IntRange(1), help="Show only the first N claims.")
+@catch
+def claims(db: str, quiet: bool, fmt: str, limit: int | None) -> None:
+    """Claims (recurring statements), most widely echoed first."""
+    from .queries import list_claims
+
+    with open_store(db) as store:
+        rows = list_claims(store, limit)
+    if not rows and fmt == "table":
+        click.echo("no claims: nothing is reused across articles (did you run `tracer scan`?)")
+        return
+    cols = ["claim_id", "articles", "outlets", "first_seen", "origin_outlet", "text"]
+    _emit(rows, fmt, cols + (["terms"] if fmt == "csv" else []), {"text": 80})
+
+
+TRACE_COLUMNS = ["published", "outlet", "article_id", "role", "parent_outlet", "lag_days", "credited",
+                 "credit_to", "confidence", "text"]  # fmt: skip
+
+
+@cli.command()
+@click.argument("query")
+@store_options
+@click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS), default="table", show_default=True)
+@click.option(
+    "--limit", type=click.IntRange(1), default=1, show_default=True, help="How many matching claims."
+)
+@catch
+def trace(query: str, db: str, quiet: bool, fmt: str, limit: int) -> None:
+    """Timeline of a claim: QUERY is a claim id or words of the claim (fuzzy-matched)."""
+    from .queries import find_claims, timeline
+
+    with open_store(db) as store:
+        found = [timeline(store, cid) for cid in find_claims(store, query, limit)]
+    if not found:
+        if fmt == "json":
+            click.echo("[]")
+        else:
+            _say(quiet, f"no claim matches {query!r}")
+        return
+    if fmt == "json":
+        click.echo(next(render(found, "json")), nl=False)
+        return
+    rows = [{"claim_id": t["claim_id"], **m} for t in found for m in t["members"]]
+    if fmt == "csv":
+        _emit(rows, "csv", ["claim_id", *TRACE_COLUMNS])
+        return
+    for t in found:
+        click.echo(f"claim {t['claim_id']}: {t['text']}")
+        click.echo(
+            f"  {t['articles']} articles, {t['outlets']} outlets, first seen {t['first_seen'] or 'unknown'}"
+        )
+        members = [{**m, "published": m["published"] or "unknown", "credit_to": ", ".join(m["credit_to"]),
+                    "credited": "credited" if m["credited"] else "uncredited"} for m in t["members"]]  # fmt: skip
+        _emit(members, "table", TRACE_COLUMNS, {"text": 70, "article_id": 16})
+        click.echo("")
+
+
+@cli.command()
+@store_options
+@click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS), default="table", show_default=True)
+@catch
+def outlets(db: str, quiet: bool, fmt: str) -> None:
+    """Who echoes whom: an outlet matrix and a ranked list of outlet pairs."""
+    from .queries import outlet_matrix, outlet_pairs
+
+    with open_store(db) as store:
+        pairs = outlet_pairs(store)
+    cols = ["source_outlet", "echo_outlet", "claims", "echoes", "median_lag_days", "share_credited"]
+    if fmt == "csv":
+        _emit(pairs, "csv", cols)
+        return
+    names, grid = outlet_matrix(pairs)
+    if fmt == "json":
+        click.echo(next(render([{"outlets": names, "matrix": grid, "pairs": pairs}], "json")), nl=False)
+        return
+    if not pairs:
+        click.echo("no echoes between outlets")
+        return
+    click.echo("claims taken (row: source outlet, column: echoing outlet)")
+    matrix_rows = [
+        {"source": n, **{f"{j + 1}": grid[i][j] for j in range(len(names))}} for i, n in enumerate(names)
+    ]
+    _emit(matrix_rows, "table", ["source", *[f"{j + 1}" for j in range(len(names))]])
+    click.echo("  ".join(f"{j + 1}={n}" for j, n in enumerate(names)))
+    click.echo("")
+    _emit(pairs, "table", cols)
+
+
+@cli.command()
+@click.argument("article_id")
+@store_options
+@click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS), default="table", show_default=True)
+@catch
+def origin(article_id: str, db: str, quiet: bool, fmt: str) -> None:
+    """Where an article's reused text came from, and what share of it is reused."""
+    from .queries import article_origin
+
+    with open_store(db) as store:
+        found = article_origin(store, article_id)
+    cols = [
+        "claim_id",
+        "role",
+        "parent_outlet",
+        "parent_published",
+        "lag_days",
+        "credited",
+        "confidence",
+        "text",
+    ]
+    if fmt == "json":
+        click.echo(next(render([found], "json")), nl=False)
+        return
+    if fmt == "csv":
+        _emit(found["claims"], "csv", cols)
+        return
+    click.echo(
+        f"{found['article_id']} ({found['outlet'] or 'unknown outlet'}, {found['published'] or 'undated'}): "
+        f"{found['reused_share']:.0%} of the text is reused"
+    )
+    if not found["claims"]:
+        click.echo("no claims in this article are shared with others")
+        return
+    _emit(found["claims"], "table", cols, {"text": 70})
+
+
 def main() -> None:
     cli(prog_name="tracer")
 

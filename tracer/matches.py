@@ -103,19 +103,20 @@ def rebuild(store: Store, min_tokens: int, min_content: int) -> int:
 
     pieces: dict[tuple[str, str], list[_Piece]] = defaultdict(list)
     for norm in sorted(dup_norms):
-        for (a, ai, as_, ae, ab), (b, bi, bs, be, bb) in itertools.combinations(occurrences[norm], 2):
-            if a != b:
-                _add(pieces, meta, a, ai, as_, ae, b, bi, bs, be, 1.0, "verbatim", ab or bb)
+        for (a, ai, as_, ae, ab), (b, bi, bs, be, bb) in _occurrence_pairs(
+            occurrences[norm], occurrences[norm], meta
+        ):
+            _add(pieces, meta, a, ai, as_, ae, b, bi, bs, be, 1.0, "verbatim", ab or bb)
 
-    spans_cache = _TokenSpans(store, {o[0] for n in wanted if n not in dup_norms for o in occurrences[n]})
+    near_norms = {r[0] for r in near_rows} | {r[1] for r in near_rows}
+    spans_cache = _TokenSpans(store, {o[0] for n in near_norms for o in occurrences[n]})
     for na, nb, a0, a1, b0, b1, score, kind in near_rows:
-        for a, ai, as_, ae, ab in occurrences[na]:
+        for (a, ai, as_, ae, ab), (b, bi, bs, be, bb) in _occurrence_pairs(
+            occurrences[na], occurrences[nb], meta
+        ):
             sa, ea = spans_cache.char_span(a, as_, ae, a0, a1)
-            for b, bi, bs, be, bb in occurrences[nb]:
-                if a == b:
-                    continue
-                sb, eb = spans_cache.char_span(b, bs, be, b0, b1)
-                _add(pieces, meta, a, ai, sa, ea, b, bi, sb, eb, score, kind, ab or bb)
+            sb, eb = spans_cache.char_span(b, bs, be, b0, b1)
+            _add(pieces, meta, a, ai, sa, ea, b, bi, sb, eb, score, kind, ab or bb)
 
     built = []
     for (x, y), plist in pieces.items():
@@ -138,6 +139,33 @@ def rebuild(store: Store, min_tokens: int, min_content: int) -> int:
         ],
     )
     return len(built)
+
+
+Occurrence = tuple[str, int, int, int, bool]  # article, sentence index, start, end, boilerplate
+
+
+def _occurrence_pairs(
+    xs: list[Occurrence], ys: list[Occurrence], meta: dict[str, tuple[str | None, str | None]]
+) -> Iterator[tuple[Occurrence, Occurrence]]:
+    """Occurrence pairs in two different articles (each unordered pair once when ``xs is ys``).
+
+    When both sides are boilerplate everywhere (a newsletter line every outlet prints
+    in its own words), one pair from two outlets stands for all: enough for
+    ``--include-boilerplate`` to show it, without storing every pair of a template.
+    """
+    same = xs is ys
+    if all(o[4] for o in xs) and all(o[4] for o in ys):
+        for a in xs:
+            for b in ys:
+                if a[0] != b[0] and (meta[a[0]][0] is None or meta[a[0]][0] != meta[b[0]][0]):
+                    if not same or a < b:
+                        yield a, b
+                        return
+        return
+    if same:
+        yield from ((a, b) for a, b in itertools.combinations(xs, 2) if a[0] != b[0])
+    else:
+        yield from ((a, b) for a in xs for b in ys if a[0] != b[0])
 
 
 class _TokenSpans:

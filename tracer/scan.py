@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import sqlite3
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
@@ -26,9 +27,10 @@ from .boilerplate import is_promo
 from .candidates import Banding, candidate_pairs
 from .errors import StoreError, TracerError
 from .segment import split_lines, split_sentences
-from .signatures import MinHasher, hash32
+from .shingles import Vocabulary, _ranges, unit_shingles
+from .signatures import MinHasher
 from .store import Store
-from .text import STOPWORDS, fold, match_key, norm_id, tokens
+from .text import fold, norm_id, tokens
 from .verify import VerifyParams, align
 
 Progress = Callable[[str, int, int], None]
@@ -38,11 +40,12 @@ Progress = Callable[[str, int, int], None]
 class ScanParams:
     """Parameters that change results; a store remembers the ones it was scanned with."""
 
-    num_perm: int = 64
+    num_perm: int = 96
     seed: int = 1
     bands: int = 32
-    rows: int = 2
-    window: int = 12  # content words per unit; longer sentences are cut into overlapping windows
+    rows: int = 3
+    window: int = 8  # content words per unit; longer sentences are cut into overlapping windows
+    bigrams: bool = True  # shingles are content words plus pairs of neighbouring content words
     min_jaccard: float = 0.2  # estimated from signatures, before the costlier alignment
     min_tokens: int = 5  # sentences shorter than this are never matched
     min_content: int = 3
@@ -66,24 +69,10 @@ class ScanResult:
     articles: int = 0
     sentences: int = 0
     new_distinct: int = 0
-    candidates: int = 0
+    unit_candidates: int = 0  # unit pairs sharing a band, before the signature filter
+    candidates: int = 0  # distinct sentence pairs passed to alignment
     verified: int = 0
     matches: int = 0
-
-
-def _units(keys: list[str], window: int) -> list[list[str]]:
-    """Content keys cut into windows of ``window`` keys, half-overlapping.
-
-    Windows make a clause copied into a longer sentence look like a near copy of
-    one window: any run of up to ``window // 2 + 1`` keys lies whole in some window.
-    """
-    if len(keys) <= window:
-        return [keys]
-    step = window // 2
-    starts = list(range(0, len(keys) - window + 1, step))
-    if starts[-1] + window < len(keys):
-        starts.append(len(keys) - window)
-    return [keys[s : s + window] for s in starts]
 
 
 def scan(store: Store, params: ScanParams | None = None, progress: Progress | None = None) -> ScanResult:
@@ -113,61 +102,88 @@ def _index_sentences(store: Store, p: ScanParams, result: ScanResult, progress: 
     known = {r[0] for r in conn.execute("SELECT norm FROM distinct_sentences")}
     new_norms: set[int] = set()
     hasher = MinHasher(p.num_perm, p.seed)
+    vocab = Vocabulary()
     todo = [r[0] for r in conn.execute("SELECT id FROM articles WHERE scanned = 0 ORDER BY seq")]
     total = len(todo)
     batch = 2000
     for first in range(0, total, batch):
         ids = todo[first : first + batch]
         texts = store.texts(ids)
-        sentence_rows = []
-        distinct_rows: list[tuple[int, str, list[list[str]]]] = []
+        rows: list[list[object]] = []  # sentence rows; ncontent is filled in below
+        norms: list[int] = []
+        toks_of: list[list[str]] = []
+        flat: list[str] = []
+        new_rows: list[int] = []  # rows that are new distinct sentences (if long enough)
         for art_id in ids:
             text = texts[art_id]
             folded = fold(text)
             lines = split_lines(text)
             line_starts = [s for s, _ in lines]
-            line_info = []
-            for ls, le in lines:
-                line_info.append((norm_id(tokens(folded, ls, le)), int(is_promo(folded[ls:le]))))
+            line_info = [(norm_id(tokens(folded, ls, le)), int(is_promo(folded[ls:le]))) for ls, le in lines]
             for idx, (start, end) in enumerate(split_sentences(text)):
                 toks = tokens(folded, start, end)
                 if not toks:
                     continue
                 norm = norm_id(toks)
-                keys = [match_key(t) for t in toks]
-                content = [k for k in keys if k not in STOPWORDS]
-                li = max(bisect.bisect_right(line_starts, start) - 1, 0)
-                line, promo = line_info[li] if line_info else (0, 0)
-                sentence_rows.append((art_id, idx, start, end, norm, line, promo, len(toks), len(content)))
-                if norm in known or len(toks) < p.min_tokens or len(content) < p.min_content:
-                    continue
-                known.add(norm)
-                new_norms.add(norm)
-                distinct_rows.append((norm, " ".join(toks), _units(content, p.window)))
-        conn.executemany("INSERT INTO sentences VALUES (?,?,?,?,?,?,?,?,?)", sentence_rows)
-        _store_signatures(conn, hasher, distinct_rows)
+                line, promo = line_info[max(bisect.bisect_right(line_starts, start) - 1, 0)]
+                if norm not in known and len(toks) >= p.min_tokens:
+                    known.add(norm)
+                    new_rows.append(len(rows))
+                rows.append([art_id, idx, start, end, norm, line, promo, len(toks), 0])
+                norms.append(norm)
+                toks_of.append(toks)
+                flat.extend(toks)
+        token_ids = vocab.ids(flat)
+        ntok = np.array([len(t) for t in toks_of], dtype=np.int64)
+        tok_start = np.cumsum(ntok) - ntok
+        content = ~vocab.is_stop[token_ids]
+        ncontent = np.add.reduceat(content.astype(np.int64), tok_start) if len(rows) else ntok
+        for r, n in zip(rows, ncontent.tolist(), strict=True):
+            r[8] = n
+        conn.executemany("INSERT INTO sentences VALUES (?,?,?,?,?,?,?,?,?)", rows)
+        keep = [i for i in new_rows if ncontent[i] >= p.min_content]
+        for i in new_rows:
+            if ncontent[i] < p.min_content:
+                known.discard(norms[i])  # too short to match; a longer twin may still come
+        _store_signatures(conn, hasher, p, vocab, token_ids, tok_start, ntok, content, norms, toks_of, keep)
+        new_norms.update(norms[i] for i in keep)
         result.articles += len(ids)
-        result.sentences += len(sentence_rows)
+        result.sentences += len(rows)
         if progress:
             progress("sentences", result.articles, total)
     result.new_distinct = len(new_norms)
     return new_norms
 
 
-def _store_signatures(conn: object, hasher: MinHasher, rows: list[tuple[int, str, list[list[str]]]]) -> None:
-    hashes: list[int] = []
-    starts: list[int] = []
-    for _norm, _toks, units in rows:
-        for unit in units:
-            starts.append(len(hashes))
-            hashes.extend(hash32(k) for k in unit)
-    sigs = hasher.signatures(np.array(hashes, dtype=np.uint32), np.array(starts, dtype=np.int64))
+def _store_signatures(
+    conn: sqlite3.Connection,
+    hasher: MinHasher,
+    p: ScanParams,
+    vocab: Vocabulary,
+    token_ids: np.ndarray,
+    tok_start: np.ndarray,
+    ntok: np.ndarray,
+    content: np.ndarray,
+    norms: list[int],
+    toks_of: list[list[str]],
+    keep: list[int],
+) -> None:
+    """Signatures of the new distinct sentences (indices ``keep``), stored with their tokens."""
+    if not keep:
+        return
+    sel = np.array(keep, dtype=np.int64)
+    positions = np.repeat(tok_start[sel], ntok[sel]) + _ranges(ntok[sel])
+    mask = content[positions]
+    hashes = vocab.key_hash[token_ids[positions[mask]]]
+    lengths = np.add.reduceat(mask.astype(np.int64), np.cumsum(ntok[sel]) - ntok[sel])
+    shingle_hashes, starts, units = unit_shingles(hashes, lengths, p.window, p.bigrams)
+    sigs = hasher.signatures(shingle_hashes, starts)
     out = []
     pos = 0
-    for norm, toks, units in rows:
-        out.append((norm, toks, len(units), sigs[pos : pos + len(units)].tobytes()))
-        pos += len(units)
-    conn.executemany("INSERT INTO distinct_sentences VALUES (?,?,?,?)", out)  # type: ignore[attr-defined]
+    for i, n in zip(keep, units.tolist(), strict=True):
+        out.append((norms[i], " ".join(toks_of[i]), n, sigs[pos : pos + n].tobytes()))
+        pos += n
+    conn.executemany("INSERT INTO distinct_sentences VALUES (?,?,?,?)", out)
 
 
 def _candidates(
@@ -192,9 +208,12 @@ def _candidates(
     is_new = is_new_distinct[group]
     banding = Banding(p.bands, p.rows)
     unit_pairs = candidate_pairs(banding.band_keys(sigs), group, is_new)
-    if len(unit_pairs):
-        est = (sigs[unit_pairs[:, 0]] == sigs[unit_pairs[:, 1]]).mean(axis=1)
-        unit_pairs = unit_pairs[est >= p.min_jaccard]
+    keep = np.zeros(len(unit_pairs), dtype=bool)
+    for lo in range(0, len(unit_pairs), 1 << 18):  # chunks bound the memory of the comparison
+        chunk = unit_pairs[lo : lo + (1 << 18)]
+        keep[lo : lo + len(chunk)] = (sigs[chunk[:, 0]] == sigs[chunk[:, 1]]).mean(axis=1) >= p.min_jaccard
+    result.unit_candidates = len(unit_pairs)
+    unit_pairs = unit_pairs[keep]
     ga, gb = group[unit_pairs[:, 0]], group[unit_pairs[:, 1]]
     packed = np.unique(np.minimum(ga, gb) << 32 | np.maximum(ga, gb))
     pairs = np.stack((norms[packed >> 32], norms[packed & 0xFFFFFFFF]), axis=1)

@@ -74,7 +74,9 @@ def match_key(token: str) -> str:
     """
     key = _key_cache.get(token)
     if key is None:
-        key = _stem(token.replace("'s", "").replace("'", "") if "'" in token else token)
+        key = token.replace("'s", "").replace("'", "") if "'" in token else token
+        if key not in STOPWORDS:  # stemming a stopword could make it look like content ("this" -> "thi")
+            key = _stem(key)
         _key_cache[token] = key
     return key
 

@@ -1,0 +1,610 @@
+"""Explicit credit near a reused span: "according to The Daily Beacon", "Metro Ledger reported", ...
+
+``find_credits(text, span, aliases)`` looks at the sentence(s) holding ``span`` plus ``window``
+sentences either side (sentences come from :func:`tracer.segment.split_sentences`) and
+returns the outlets credited there, in text order, one :class:`Credit` per outlet (the first
+phrase wins).  A credit to the article's own outlet (``own_outlet``) is dropped: "the nurse
+told Metro Ledger" in a Metro Ledger article, or "RadarOnline.com has learned".
+
+Patterns (``Credit.pattern``); X is an outlet name as written: capitalised words, possibly
+after "the"/"The" and joined by "of", "on", "and" or "&" ("The Mail on Sunday"), or a domain
+("RadarOnline.com", "Express.co.uk"):
+
+* ``according-to``: "according to X", "according to a report in X";
+* ``reported``: "(as|first|previously) reported by X", "revealed/published by X", "X (has)
+  (first|previously|...) reported", "X reports", "X (has) revealed";
+* ``obtained-by``: "obtained by X", "seen by X", "X (has) obtained" ("after the Sun obtained
+  leaked spy documents");
+* ``has-learned``: "X has learned/learnt", "X can reveal", "X understands";
+* ``told``: "told X", "speaking to X", "in an interview with X": someone spoke *to* X ("X told
+  ..." is never a credit);
+* ``citing``: "citing X", "cited by X", "quoting X", "citing a report in X";
+* ``said``: "X said/says/claimed/wrote" (only when X is an outlet: "Mr Varek said" is not);
+* ``source``: "Source: X" when X is a news outlet; photo credits ("Source: Getty Images ...",
+  "Source: mega", "Source: @golub/X") are not.  "Picture:", "Photo:", "Image:" and "Credit:"
+  lines are photo credits and never match any pattern;
+* ``tweet``: an embedded tweet's sign-off, "— Name (@handle) Month D, YYYY"; the outlet is
+  the handle ("@golub"), external unless a corpus outlet has that name.
+
+In every pattern X must *resolve* (:meth:`Aliases.resolve`); person names, "Kremlin" and
+photo agencies never do.  When the captured run of capitalised words is longer than the name
+("told Metro Ledger Chancellor Varek was ill"), the longest sub-run next to the keyword that
+resolves wins ("Metro Ledger"; a run with a person, role or date word never resolves).
+
+The module is a heuristic: it never fails on odd text.  It never prints.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from tracer.errors import InputError
+from tracer.segment import split_sentences
+
+__all__ = ["Aliases", "Credit", "PATTERNS", "find_credits"]
+
+PATTERNS = (
+    "according-to",
+    "reported",
+    "obtained-by",
+    "has-learned",
+    "told",
+    "citing",
+    "said",
+    "source",
+    "tweet",
+)
+
+
+@dataclass(frozen=True)
+class Credit:
+    """One outlet credited near a span."""
+
+    outlet: str  # canonical outlet name ("The Sun", "MailOnline", "The Daily Beacon", "@golub")
+    phrase: str  # the matched words as written, e.g. "according to The Daily Beacon"
+    start: int  # [start, end) offsets of ``phrase`` in the article text
+    end: int
+    pattern: str  # one of PATTERNS
+    external: bool  # True when the outlet is not one of the corpus outlets
+
+
+# --- names ---------------------------------------------------------------------------------
+
+# Built-in alias table: canonical name -> names as written (matched case-insensitively, with or
+# without a leading "the"; the canonical name is an alias of itself).
+_BUILTIN: dict[str, tuple[str, ...]] = {
+    "The Sun": ("Sun", "Sun Online", "TheSun.co.uk", "Sun on Sunday"),
+    "MailOnline": (
+        "Daily Mail",
+        "Mail",
+        "Mail Online",
+        "DailyMail.com",
+        "DailyMail.co.uk",
+        "Daily Mail Online",
+    ),
+    "The Mail on Sunday": ("Mail on Sunday",),
+    "Daily Star": ("Daily Star Online", "DailyStar.co.uk"),
+    "Daily Express": ("Express", "Express.co.uk", "Express Online"),
+    "Daily Mirror": ("Mirror", "Mirror.co.uk", "Mirror Online"),
+    "RadarOnline.com": ("RadarOnline", "Radar", "Radar Online"),
+    "OK! Magazine": ("OK!", "OK Magazine"),
+    "New York Post": ("Post", "NY Post", "NYPost.com"),
+    "The New York Times": ("New York Times", "NYT", "NYTimes.com"),
+    "The Washington Post": ("Washington Post",),
+    "The Wall Street Journal": ("Wall Street Journal", "WSJ"),
+    "The Times": ("Times", "Times of London"),
+    "The Sunday Times": ("Sunday Times",),
+    "The Guardian": ("Guardian", "Guardian.com"),
+    "The Observer": ("Observer",),
+    "The Telegraph": ("Telegraph", "Daily Telegraph", "Sunday Telegraph", "Telegraph.co.uk"),
+    "The Independent": ("Independent", "Independent.co.uk"),
+    "Evening Standard": ("London Evening Standard",),
+    "Reuters": ("Reuters news agency",),
+    "Associated Press": ("AP", "AP News"),
+    "AFP": ("Agence France-Presse", "Agence France Presse"),
+    "BBC": ("BBC News", "BBC World", "BBC World Service", "BBC.co.uk"),
+    "CNN": ("CNN International", "CNN.com"),
+    "Sky News": (),
+    "Fox News": ("Fox", "FoxNews.com"),
+    "NBC News": ("NBC",),
+    "CBS News": ("CBS",),
+    "ABC News": ("ABC",),
+    "Al Jazeera": (),
+    "Bloomberg": ("Bloomberg News",),
+    "Newsweek": (),
+    "Politico": (),
+    "Axios": (),
+    "TASS": (),
+    "RIA Novosti": ("RIA",),
+    "Interfax": (),
+    "Novaya Gazeta": (),
+}
+
+# Never outlets, whatever the pattern: institutions, platforms and photo agencies.
+# Photo agencies (and the "Source: Read Full Article" link of syndicated copy): after "Source:"
+# they are never news credit.
+_PHOTO_AGENCIES = (
+    "Getty Images",
+    "Getty",
+    "mega",
+    "Shutterstock",
+    "Alamy",
+    "AP Photo",
+    "PA Images",
+    "Splash News",
+    "Splash",
+    "BackGrid",
+    "Rex Features",
+    "Rex",
+    "EPA",
+    "Read Full Article",
+)
+_NOT_OUTLETS = (
+    "Kremlin",
+    "Chancellery",
+    "White House",
+    "Downing Street",
+    "Pentagon",
+    "Twitter",
+    "X",
+    "Facebook",
+    "Instagram",
+    "TikTok",
+    "YouTube",
+    "Telegram",
+    "Reddit",
+    *_PHOTO_AGENCIES,
+)
+_SOCIAL_DOMAINS = frozenset(
+    "twitter.com x.com facebook.com instagram.com youtube.com tiktok.com t.me reddit.com".split()
+)
+
+# A word that makes a run of capitalised words look like an outlet ("Sunday Herald").
+_NEWS_WORDS = frozenset(
+    (
+        "Times Post Daily Herald News Mail Sun Star Guardian Telegraph Mirror Express Journal Tribune"
+        " Gazette Courier Wire Ledger Beacon Sentinel Chronicle Observer Independent Standard Record"
+        " Review Bulletin Report Press Agency TV Radio Magazine Dispatch Examiner Inquirer Enquirer"
+        " Monitor"
+    ).split()
+)
+# A word that makes a run of capitalised words a person, a role or a date, never an outlet.
+_NOT_NAME_WORDS = frozenset(
+    (
+        "Mr Mrs Ms Miss Mx Dr Prof Professor Sir Dame Lord Lady President Chancellor Minister Secretary"
+        " Senator Sen Rep Governor Gov Mayor King Queen Prince Princess General Gen Colonel Col Captain"
+        " Capt Officer Spokesman Spokeswoman Spokesperson Editor Reporter Correspondent Journalist"
+        " Columnist Chief Director Deputy Judge Justice Detective Inspector Sergeant Constable MP MPs"
+        " MEP Chair Chairman Chairwoman Leader Commissioner Ambassador Pope Analyst Expert Official"
+        " Monday Tuesday Wednesday Thursday Friday Saturday January February March April May June July"
+        " August September October November December"
+    ).split()
+)
+_CONNECTORS = frozenset(("of", "on", "and", "&"))
+
+_PUNCT = "\"'\u201c\u201d\u2018\u2019()[]{}<>,;:.!?\u00ab\u00bb*_"
+_POSSESSIVE = re.compile(r"['\u2019]s?$")
+_DOMAIN_FULL = re.compile(r"[A-Za-z0-9][\w-]*(?:\.[\w-]+)*\.(?:com|co\.uk|net|org|news)", re.IGNORECASE)
+_WS = re.compile(r"\s+")
+
+
+def _squash(name: str) -> str:
+    return _WS.sub(" ", name).strip()
+
+
+def _strip_the(name: str) -> tuple[str, bool]:
+    """``name`` without a leading "the"; and whether it was written "The"."""
+    if name[:4].lower() == "the " and len(name) > 4:
+        return name[4:].lstrip(), name.startswith("The ")
+    return name, False
+
+
+def _clean(name: str) -> str:
+    """``name`` without surrounding punctuation or a possessive "'s"."""
+    name = _squash(name).strip(_PUNCT + " ")
+    name = _POSSESSIVE.sub("", name) if len(name) > 2 else name
+    return name.strip(_PUNCT + " ")
+
+
+def _key(name: str) -> str:
+    """Lookup key: case-folded, single spaces, curly apostrophes straightened, no leading "the"."""
+    bare, _ = _strip_the(_squash(name).replace("\u2019", "'"))
+    return bare.casefold()
+
+
+def _keys(name: str) -> Iterator[str]:
+    """Keys to try for a name as written: as is ("OK!"), then cleaned ("the Sun's" -> "sun")."""
+    yield _key(name)
+    cleaned = _clean(name)
+    if cleaned:
+        yield _key(cleaned)
+        yield _key(_clean(_strip_the(cleaned)[0]))
+
+
+def _is_news_word(word: str) -> bool:
+    return word in _NEWS_WORDS or (word.isupper() and len(word) > 2 and word.title() in _NEWS_WORDS)
+
+
+def _looks_like_outlet(words: list[str]) -> bool:
+    """A run of capitalised words with a news word and no person, role or date word."""
+    if not 1 <= len(words) <= 6 or words[0] in _CONNECTORS or words[-1] in _CONNECTORS:
+        return False
+    for w in words:
+        if w in _CONNECTORS:
+            continue
+        if not (w[0].isupper() or w[0].isdigit()) or w in _NOT_NAME_WORDS:
+            return False
+    return any(_is_news_word(w) for w in words)
+
+
+class Aliases:
+    """Maps names as written ("the Sun", "Daily Mail", "Beacon") to canonical outlet names.
+
+    Lookups are case-insensitive and ignore a leading "the", a possessive "'s" and surrounding
+    punctuation.  A name that is not in the table still resolves when it looks like an outlet
+    (see :meth:`resolve`).  Corpus outlets (the outlets of the articles being traced) are in the
+    table under their own names; a corpus outlet that is also a built-in alias takes over that
+    alias's whole group (corpus outlet "Daily Mail" makes "MailOnline" resolve to "Daily Mail").
+    """
+
+    def __init__(self, table: Mapping[str, str] | None = None, corpus_outlets: Iterable[str] = ()) -> None:
+        """``table`` maps names as written to canonical names (canonical names map to themselves)."""
+        self._table: dict[str, str] = {}
+        self._blocked: frozenset[str] = frozenset(_key(n) for n in _NOT_OUTLETS)
+        self._photo: frozenset[str] = frozenset(_key(n) for n in _PHOTO_AGENCIES)
+        for alias, canonical in (table or {}).items():
+            self._add(alias, canonical)
+        self._corpus: dict[str, str] = {}  # key -> corpus outlet name
+        for outlet in corpus_outlets:
+            self._add_corpus(outlet)
+
+    # -- construction --------------------------------------------------------------------
+
+    @classmethod
+    def default(cls, corpus_outlets: Iterable[str] = ()) -> Aliases:
+        """The built-in table plus every corpus outlet under its own name (with or without "The")."""
+        table: dict[str, str] = {}
+        for canonical, names in _BUILTIN.items():
+            table[canonical] = canonical
+            for name in names:
+                table[name] = canonical
+        return cls(table, corpus_outlets)
+
+    @classmethod
+    def from_file(cls, path: str, corpus_outlets: Iterable[str] = ()) -> Aliases:
+        """:meth:`default` extended by a user file of aliases; its entries win over built-in ones.
+
+        The file is a JSON object ``{"alias": "Canonical", ...}`` (``.json``, or any file whose
+        first character is ``{``) or a CSV file with a header naming the columns ``alias`` and
+        ``outlet``.  A canonical name that matches a corpus outlet (case-insensitively, with or
+        without "The") becomes that corpus outlet.  A file that cannot be read or parsed raises
+        :class:`tracer.errors.InputError`.
+        """
+        aliases = cls.default(corpus_outlets)
+        for alias, canonical in _read_alias_file(path):
+            corpus = aliases._corpus.get(_key(canonical))
+            aliases._add(alias, corpus or canonical)
+        return aliases
+
+    def _add(self, alias: str, canonical: str) -> None:
+        """``alias`` maps to ``canonical`` (replacing any older entry); ``canonical`` to itself if new."""
+        canonical = _squash(canonical)
+        if _key(alias):
+            self._table[_key(alias)] = canonical
+        if _key(canonical):
+            self._table.setdefault(_key(canonical), canonical)
+
+    def _add_corpus(self, outlet: str) -> None:
+        outlet = _squash(outlet)
+        if not outlet:
+            return
+        key = _key(outlet)
+        previous = self._table.get(key)
+        if previous is not None and previous != outlet:
+            # The corpus outlet takes over the built-in group it belongs to.
+            for k, v in self._table.items():
+                if v == previous:
+                    self._table[k] = outlet
+        self._table[key] = outlet
+        self._corpus[key] = outlet
+
+    # -- queries -------------------------------------------------------------------------
+
+    @property
+    def corpus_outlets(self) -> frozenset[str]:
+        return frozenset(self._corpus.values())
+
+    def lookup(self, name: str) -> str | None:
+        """The canonical name of ``name`` if it is in the alias table (no look-alike guessing)."""
+        for key in _keys(name):
+            if key in self._table:
+                return self._table[key]
+        return None
+
+    def is_photo_credit(self, name: str) -> bool:
+        """Whether ``name`` starts with a photo agency ("Getty Images ...", "mega", "@user/X")."""
+        name = _squash(name)
+        if name.startswith("@"):
+            return True
+        low = name.casefold()
+        return any(low == p or (low.startswith(p) and not low[len(p)].isalnum()) for p in self._photo)
+
+    def resolve(self, name: str) -> str | None:
+        """The canonical outlet name for ``name`` as written, or None if it is not an outlet.
+
+        In order: the alias table (after dropping a leading "the", a possessive "'s" and
+        surrounding punctuation); never institutions ("Kremlin"), platforms ("Twitter") or
+        photo agencies ("Getty Images"); a domain (``word.com``, ``.co.uk``, ``.net``,
+        ``.org``, ``.news``) is its own canonical name; a run of capitalised words with a
+        news word (Times, Post, Daily, Herald, News, ...) and no person, role or date word
+        ("Mr", "Minister", "Monday") is an outlet.  A look-alike whose words end the name of
+        exactly one corpus outlet is that outlet ("the Ledger" -> "Metro Ledger"); otherwise
+        its canonical name is the name as written without the leading "the", prefixed with
+        "The " only when the text wrote a capital "The" ("The Sunday Herald" -> "The Sunday
+        Herald", "the Sunday Herald" -> "Sunday Herald").  Anything else, such as person
+        names ("Anton Gerashchenko", "Petra Lund"), is None.
+        """
+        found = self.lookup(name)
+        if found is not None:
+            return found
+        if any(key in self._blocked for key in _keys(name)):
+            return None
+        cleaned = _clean(name)
+        bare, capital_the = _strip_the(cleaned)
+        bare = _clean(bare)
+        if not bare:
+            return None
+        if _DOMAIN_FULL.fullmatch(bare):
+            return None if bare.casefold() in _SOCIAL_DOMAINS else bare
+        words = bare.split(" ")
+        if not _looks_like_outlet(words):
+            return None
+        tail = [w.casefold() for w in words]
+        matches = {
+            outlet
+            for key, outlet in self._corpus.items()
+            if len(k := key.split(" ")) > len(tail) and k[-len(tail) :] == tail
+        }
+        if len(matches) == 1:
+            return matches.pop()
+        return ("The " + bare) if capital_the else bare
+
+    def is_corpus_outlet(self, canonical: str) -> bool:
+        """Whether ``canonical`` is one of the corpus outlets (case-insensitive, "The" optional)."""
+        return _key(canonical) in self._corpus
+
+
+def _read_alias_file(path: str) -> list[tuple[str, str]]:
+    """(alias, canonical) pairs from a JSON or CSV alias file; InputError when it is bad."""
+    try:
+        raw = Path(path).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(path, "alias file is not UTF-8 text", "save it as UTF-8") from None
+    except OSError as exc:
+        raise InputError(path, f"cannot read alias file: {exc.strerror or exc}", "check the path") from None
+    if not raw.strip():
+        raise InputError(
+            path, "alias file is empty", 'give a JSON object {"alias": "Outlet"} or a CSV alias,outlet'
+        )
+    if path.lower().endswith(".json") or raw.lstrip().startswith("{"):
+        return _read_alias_json(path, raw)
+    return _read_alias_csv(path, raw)
+
+
+def _read_alias_json(path: str, raw: str) -> list[tuple[str, str]]:
+    hint = 'the file must be one JSON object mapping alias to outlet: {"the Beacon": "The Daily Beacon"}'
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise InputError(path, f"invalid JSON: {exc.msg}", hint, line=exc.lineno) from None
+    if not isinstance(data, dict):
+        raise InputError(path, f"expected a JSON object, got {type(data).__name__}", hint)
+    pairs: list[tuple[str, str]] = []
+    for alias, canonical in data.items():
+        if not isinstance(canonical, str) or not canonical.strip() or not alias.strip():
+            raise InputError(path, f"alias {alias!r}: the outlet must be a non-empty string", hint)
+        pairs.append((alias, canonical))
+    return pairs
+
+
+def _read_alias_csv(path: str, raw: str) -> list[tuple[str, str]]:
+    hint = 'the first line must be the header "alias,outlet", then one alias per line'
+    reader = csv.reader(io.StringIO(raw))
+    try:
+        header = next(reader)
+        columns = [c.strip().casefold() for c in header]
+        if "alias" not in columns or "outlet" not in columns:
+            raise InputError(
+                path, f"CSV header {','.join(header)!r} lacks an alias or outlet column", hint, line=1
+            )
+        a, o = columns.index("alias"), columns.index("outlet")
+        pairs: list[tuple[str, str]] = []
+        for row in reader:
+            if not any(cell.strip() for cell in row) or row[0].lstrip().startswith("#"):
+                continue
+            if len(row) <= max(a, o) or not row[a].strip() or not row[o].strip():
+                raise InputError(path, "row needs both an alias and an outlet", hint, line=reader.line_num)
+            pairs.append((row[a], row[o]))
+    except csv.Error as exc:
+        raise InputError(path, f"invalid CSV: {exc}", hint, line=reader.line_num) from None
+    return pairs
+
+
+# --- patterns ------------------------------------------------------------------------------
+
+_UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de"
+_MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December"
+    "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+)
+# Capitalised words that never continue a name (function words, titles, caption labels), and
+# words that never start one either (sentence openers; "USA Today" may end with one).
+_STOP_INNER = (
+    "The|A|An|On|In|At|By|For|From|To|With|But|And|Or|If|As|So|After|Before|When|While|Since|Until"
+    "|This|That|These|Those|It|He|She|They|We|I|You|His|Her|Its|Their|Our|My|Your|According|Asked"
+    "|Speaking|Mr|Mrs|Ms|Dr|Source|Sources|Picture|Photo|Image|Credit"
+)
+_STOP_START = _STOP_INNER + "|Yesterday|Today|Tonight|Last|Next|Meanwhile|However|Now|Then|Earlier|Later|Also"
+_SP = r"[ \t\u00a0]+"
+_FIRST = rf"(?!(?:{_STOP_START})\b)[{_UPPER}][\w&!\-]*"
+_WORD = rf"(?!(?:{_STOP_INNER})\b)[{_UPPER}][\w&!\-]*"
+_DOMAIN = r"[A-Za-z0-9][\w-]*(?:\.[\w-]+)*\.(?:com|co\.uk|net|org|news)\b"
+_NAME = rf"(?:[Tt]he{_SP})?(?:{_DOMAIN}|{_FIRST}(?:(?:{_SP}(?:of|on|and|&))?{_SP}(?:{_WORD}|\d+\b)){{0,5}})"
+_ADV = r"(?:first|previously|originally|exclusively|earlier|recently|also|now|today|yesterday)"
+_REPORT_IN = (
+    rf"(?:(?:(?:a|an|the){_SP})?(?:(?:new|recent|latest|separate){_SP})?"
+    rf"(?:reports?|articles?|story|stories|interview){_SP}(?:in|by|from|with|on){_SP})?"
+)
+
+
+def _before(keyword: str, lead_in: str = "") -> re.Pattern[str]:
+    """Keyword, then the name: "according to X"; ``lead_in`` may sit between ("a report in")."""
+    return re.compile(rf"\b(?i:{keyword}){_SP}{lead_in}(?P<name>{_NAME})")
+
+
+def _after(verb: str) -> re.Pattern[str]:
+    """Name, then the verb: "X reported"."""
+    return re.compile(rf"(?<![\w.@-])(?P<name>{_NAME}){_SP}(?i:{verb})\b")
+
+
+# (pattern, regex, whether the name comes first)
+_RULES: tuple[tuple[str, re.Pattern[str], bool], ...] = (
+    ("according-to", _before(rf"according{_SP}to", _REPORT_IN), False),
+    ("reported", _before(rf"(?:as{_SP})?(?:{_ADV}{_SP})?(?:reported|revealed|published){_SP}by"), False),
+    (
+        "reported",
+        _after(rf"(?:(?:has|have|had){_SP})?(?:{_ADV}{_SP})?(?:reported|reports|revealed|reveals)"),
+        True,
+    ),
+    ("obtained-by", _before(rf"(?:obtained|seen|acquired){_SP}by"), False),
+    ("obtained-by", _after(rf"(?:(?:has|have|had){_SP})?(?:{_ADV}{_SP})?(?:obtained|acquired)"), True),
+    (
+        "has-learned",
+        _after(rf"(?:(?:has|have|had){_SP})?(?:learned|learnt)|can{_SP}(?:now{_SP})?reveal|understands"),
+        True,
+    ),
+    (
+        "told",
+        _before(rf"told|speaking{_SP}to|spoke{_SP}to|talking{_SP}to|in{_SP}an{_SP}interview{_SP}with"),
+        False,
+    ),
+    ("citing", _before(rf"citing|cited{_SP}by|quoting", _REPORT_IN), False),
+    ("said", _after(r"said|says|claimed|claims|wrote|writes|stated"), True),
+)
+_SOURCE = re.compile(r"\b(?i:sources?)[ \t]*:[ \t]*(?P<rest>[^\n]*)")
+_SOURCE_NAME = re.compile(_NAME)
+_TWEET = re.compile(
+    rf"[\u2014\u2013-][ \t]*(?P<who>[^\s()\u2014\u2013][^()\n\u2014\u2013]{{0,80}}?)[ \t]*"
+    rf"\((?P<handle>@\w{{1,15}})\)[ \t]*(?:{_MONTHS})\.?[ \t]+\d{{1,2}},[ \t]*\d{{4}}"
+)
+_TOKEN = re.compile(r"\S+")
+
+
+def _resolve_run(
+    text: str, start: int, end: int, aliases: Aliases, name_first: bool
+) -> tuple[str, int, int] | None:
+    """The outlet named by the run of words ``text[start:end]`` (or a part of it next to the keyword).
+
+    Parts next to the keyword: prefixes when the keyword comes first ("according to X"),
+    suffixes when the name comes first ("X reported").  The longest part that resolves wins
+    ("Kyiv Independent", not "Independent").  Returns (canonical, start, end) of the part.
+    """
+    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text, start, end)]
+    n = len(tokens)
+    ranges = [(i, n) for i in range(n)] if name_first else [(0, j) for j in range(n, 0, -1)]
+    parts = [
+        (tokens[i][0], tokens[j - 1][1])
+        for i, j in ranges
+        if tokens[i][2] not in _CONNECTORS
+        and tokens[j - 1][2] not in _CONNECTORS
+        and not (j - i == 1 and tokens[i][2].lower() == "the")
+    ]
+    for a, b in parts:
+        written = text[a:b]
+        canonical = aliases.resolve(written)
+        if canonical is None:
+            continue
+        if written[-1] in "!-" and _key(written) not in aliases._table:
+            b -= len(written) - len(written.rstrip("!-"))  # "told Metro Ledger!": not the name's
+        return canonical, a, b
+    return None
+
+
+def _candidates(text: str, lo: int, hi: int, aliases: Aliases) -> Iterator[Credit]:
+    """Every credit phrase in ``text[lo:hi]``, unsorted, own outlet included."""
+    region = text[lo:hi]
+    for pattern, regex, name_first in _RULES:
+        for m in regex.finditer(region):
+            found = _resolve_run(text, lo + m.start("name"), lo + m.end("name"), aliases, name_first)
+            if found is None:
+                continue
+            outlet, a, b = found
+            start, end = (a, lo + m.end()) if name_first else (lo + m.start(), b)
+            yield Credit(outlet, text[start:end], start, end, pattern, not aliases.is_corpus_outlet(outlet))
+    for m in _SOURCE.finditer(region):
+        rest = m.group("rest")
+        if not rest.strip() or aliases.is_photo_credit(rest):
+            continue
+        nm = _SOURCE_NAME.match(rest)
+        if nm is None:
+            continue
+        name_start = lo + m.start("rest")
+        found = _resolve_run(text, name_start, name_start + nm.end(), aliases, False)
+        if found is None:
+            continue
+        outlet, _, b = found
+        start = lo + m.start()
+        yield Credit(outlet, text[start:b], start, b, "source", not aliases.is_corpus_outlet(outlet))
+    for m in _TWEET.finditer(region):
+        handle = m.group("handle")
+        start, end = lo + m.start("who"), lo + m.end()
+        yield Credit(handle, text[start:end], start, end, "tweet", not aliases.is_corpus_outlet(handle))
+
+
+def _window(text: str, span: tuple[int, int], window: int) -> tuple[int, int]:
+    """[lo, hi) of the sentences holding ``span`` plus ``window`` sentences either side."""
+    sentences = split_sentences(text)
+    if not sentences:
+        return 0, 0
+    s, e = span
+    hit = [i for i, (a, b) in enumerate(sentences) if (a < e and b > s) or (s == e and a <= s < b)]
+    if not hit:  # the span lies in whitespace between sentences: take the next one (or the last)
+        hit = [next((i for i, (a, _) in enumerate(sentences) if a >= e), len(sentences) - 1)]
+    first = max(0, hit[0] - window)
+    last = min(len(sentences) - 1, hit[-1] + window)
+    return sentences[first][0], sentences[last][1]
+
+
+def find_credits(
+    text: str, span: tuple[int, int], aliases: Aliases, own_outlet: str | None = None, window: int = 1
+) -> list[Credit]:
+    """Outlets explicitly credited near ``text[span[0]:span[1]]``, in text order, one per outlet.
+
+    Looks at the sentence(s) overlapping ``span`` and ``window`` sentences before and after.
+    A credit to ``own_outlet`` (the article's own outlet, compared after resolving both names)
+    is not returned.  Raises ValueError for a span outside the text or a negative window.
+    """
+    s, e = span
+    if not 0 <= s <= e <= len(text):
+        raise ValueError(f"span {span} is outside a text of {len(text)} characters")
+    if window < 0:
+        raise ValueError(f"window must be >= 0, got {window}")
+    lo, hi = _window(text, span, window)
+    own_key: str | None = None
+    if own_outlet is not None and own_outlet.strip():
+        own_key = _key(aliases.resolve(own_outlet) or own_outlet)
+    seen: set[str] = set()
+    credits: list[Credit] = []
+    for credit in sorted(_candidates(text, lo, hi, aliases), key=lambda c: (c.start, c.end)):
+        key = _key(credit.outlet)
+        if key == own_key or key in seen:
+            continue
+        seen.add(key)
+        credits.append(credit)
+    return credits

@@ -1,0 +1,95 @@
+"""The propagation graph as a networkx MultiDiGraph, built from a scanned store.
+
+Nodes (``type``): ``outlet`` (``external`` when only cited, never in the corpus),
+``article`` and ``claim``; ids are prefixed (``outlet:``, ``article:``, ``claim:``).
+Edges (``kind``):
+- ``published_by``  article -> outlet
+- ``carries``       article -> claim, with the span
+- ``echoes``        earlier article -> later article, with claim ids, lag, similarity, credited, confidence
+- ``cites``         article -> outlet it credits
+- ``outlet_echoes`` outlet A -> outlet B: claims B took from A, median lag, share credited
+Nodes and edges are added in sorted order so the graph, and every export of it, is deterministic.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections import defaultdict
+from typing import Any
+
+import networkx as nx
+
+from .store import Store
+
+
+def outlet_node(name: str | None) -> str:
+    return f"outlet:{name or 'unknown'}"
+
+
+def build_graph(store: Store) -> nx.MultiDiGraph:
+    g: nx.MultiDiGraph = nx.MultiDiGraph()
+    conn = store.conn
+    articles = conn.execute(
+        "SELECT id, outlet, published, title, url FROM articles WHERE id IN "
+        "(SELECT article_id FROM claim_members) ORDER BY id"
+    ).fetchall()
+    outlets = sorted({a[1] or "unknown" for a in articles})
+    cited = sorted({r[0] for r in conn.execute("SELECT DISTINCT outlet FROM citations")} - set(outlets))
+    for name in outlets:
+        g.add_node(outlet_node(name), type="outlet", label=name, external=False)
+    for name in cited:
+        g.add_node(outlet_node(name), type="outlet", label=name, external=True)
+    for art_id, outlet, published, title, url in articles:
+        g.add_node(
+            f"article:{art_id}", type="article", label=title or art_id, outlet=outlet or "unknown",
+            published=published or "", title=title or "", url=url or "",
+        )  # fmt: skip
+        g.add_edge(f"article:{art_id}", outlet_node(outlet), key="published_by", kind="published_by")
+    for cid, text, terms, first_seen, last_seen, n_art, n_out in conn.execute(
+        "SELECT id, text, terms, first_seen, last_seen, articles, outlets FROM claims ORDER BY id"
+    ):
+        g.add_node(
+            f"claim:{cid}", type="claim", label=text[:80], text=text, terms=", ".join(json.loads(terms)),
+            first_seen=first_seen or "", last_seen=last_seen or "", articles=n_art, outlets=n_out,
+        )  # fmt: skip
+    members = conn.execute(
+        "SELECT m.claim_id, m.article_id, m.start, m.end, m.role, m.parent_id, m.lag_days, m.similarity, "
+        "m.credited, m.confidence, a.outlet, p.outlet FROM claim_members m JOIN articles a ON a.id = m.article_id "
+        "LEFT JOIN articles p ON p.id = m.parent_id ORDER BY m.claim_id, m.member"
+    ).fetchall()
+    echoes: dict[tuple[str, str], list[tuple[Any, ...]]] = defaultdict(list)
+    by_outlets: dict[tuple[str, str], list[tuple[Any, ...]]] = defaultdict(list)
+    for cid, art, start, end, role, parent, lag, sim, credited, conf, outlet, p_outlet in members:
+        g.add_edge(
+            f"article:{art}", f"claim:{cid}", key=f"carries:{start}", kind="carries", start=start, end=end,
+            role=role,
+        )  # fmt: skip
+        if parent:
+            echoes[(parent, art)].append((cid, lag, sim, credited, conf))
+            by_outlets[(p_outlet or "unknown", outlet or "unknown")].append((cid, lag, credited))
+    for (parent, child), items in sorted(echoes.items()):
+        lags = [i[1] for i in items if i[1] is not None]
+        g.add_edge(
+            f"article:{parent}", f"article:{child}", key="echoes", kind="echoes",
+            claims=", ".join(sorted({i[0] for i in items})),
+            lag_days=min(lags) if lags else -1.0,
+            similarity=round(max(i[2] or 0.0 for i in items), 3),
+            credited=any(bool(i[3]) for i in items),
+            confidence=round(max(i[4] or 0.0 for i in items), 3),
+            weight=len(items),
+        )  # fmt: skip
+    for art, outlet in conn.execute(
+        "SELECT DISTINCT article_id, outlet FROM citations WHERE article_id IN "
+        "(SELECT article_id FROM claim_members) ORDER BY article_id, outlet"
+    ):
+        g.add_edge(f"article:{art}", outlet_node(outlet), key=f"cites:{outlet}", kind="cites")
+    for (src, dst), items in sorted(by_outlets.items()):
+        lags = [i[1] for i in items if i[1] is not None]
+        g.add_edge(
+            outlet_node(src), outlet_node(dst), key="outlet_echoes", kind="outlet_echoes",
+            claims=len({i[0] for i in items}), echoes=len(items),
+            median_lag_days=statistics.median(lags) if lags else -1.0,
+            share_credited=round(sum(bool(i[2]) for i in items) / len(items), 3), weight=len(items),
+        )  # fmt: skip
+    return g

@@ -1,0 +1,153 @@
+"""Provenance queries over a scanned store: claims, a claim's timeline, outlet pairs, an article's origins."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections import defaultdict
+from typing import Any
+
+from .errors import TracerError
+from .store import Store
+from .summary import resolve_article
+
+
+def list_claims(store: Store, limit: int | None = None) -> list[dict[str, Any]]:
+    """Claims, most widely echoed first."""
+    rows = store.conn.execute(
+        "SELECT c.id, c.articles, c.outlets, c.first_seen, c.last_seen, a.outlet, c.text, c.terms "
+        "FROM claims c JOIN articles a ON a.id = c.origin_id ORDER BY c.rank"
+        + (f" LIMIT {int(limit)}" if limit else "")
+    )
+    return [
+        {"claim_id": r[0], "articles": r[1], "outlets": r[2], "first_seen": r[3], "last_seen": r[4],
+         "origin_outlet": r[5], "text": r[6], "terms": json.loads(r[7])}
+        for r in rows
+    ]  # fmt: skip
+
+
+def find_claims(store: Store, query: str, limit: int = 3, min_score: float = 60.0) -> list[str]:
+    """Claim ids for ``query``: an id (or prefix), else the claims whose texts best match the words."""
+    q = query.strip()
+    exact = [
+        r[0] for r in store.conn.execute("SELECT id FROM claims WHERE id = ? OR id LIKE ?", (q, q + "%"))
+    ]
+    if exact:
+        return sorted(exact)[:limit] if len(exact) > 1 else exact
+    from rapidfuzz import fuzz
+
+    best: dict[str, float] = {}
+    rows = store.conn.execute(
+        "SELECT m.claim_id, substr(a.text, m.start + 1, m.end - m.start) FROM claim_members m "
+        "JOIN articles a ON a.id = m.article_id"
+    )
+    folded_query = " ".join(q.lower().split())
+    for claim_id, text in rows:
+        score = fuzz.partial_ratio(folded_query, " ".join(text.lower().split()))
+        if score > best.get(claim_id, -1.0):
+            best[claim_id] = score
+    ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [cid for cid, score in ranked[:limit] if score >= min_score]
+
+
+def timeline(store: Store, claim_id: str) -> dict[str, Any]:
+    """A claim and its members in time order: origin first, then each echo with parent, lag and credit."""
+    head = store.conn.execute(
+        "SELECT id, text, terms, first_seen, last_seen, articles, outlets FROM claims WHERE id = ?",
+        (claim_id,),
+    ).fetchone()
+    if head is None:
+        raise TracerError(f"no claim with id {claim_id!r}", "list claims with `tracer claims`")
+    members = []
+    rows = store.conn.execute(
+        "SELECT m.member, m.article_id, a.outlet, a.published, m.role, m.parent_id, p.outlet, m.lag_days, "
+        "m.credited, m.credits_parent, m.credit_to, m.confidence, m.evidence, m.date_unknown, "
+        "substr(a.text, m.start + 1, m.end - m.start), m.start, m.end, a.title "
+        "FROM claim_members m JOIN articles a ON a.id = m.article_id LEFT JOIN articles p ON p.id = m.parent_id "
+        "WHERE m.claim_id = ? ORDER BY m.role != 'origin', a.published IS NULL, a.published, m.member",
+        (claim_id,),
+    )
+    for r in rows:
+        members.append(
+            {"article_id": r[1], "outlet": r[2], "published": r[3], "role": r[4], "parent_id": r[5],
+             "parent_outlet": r[6], "lag_days": r[7], "credited": bool(r[8]), "credits_parent": bool(r[9]),
+             "credit_to": json.loads(r[10]), "confidence": r[11],
+             "evidence": json.loads(r[12]) if r[12] else None, "date_unknown": bool(r[13]),
+             "text": " ".join(r[14].split()), "span": [r[15], r[16]], "title": r[17]}
+        )  # fmt: skip
+    return {
+        "claim_id": head[0], "text": head[1], "terms": json.loads(head[2]), "first_seen": head[3],
+        "last_seen": head[4], "articles": head[5], "outlets": head[6], "members": members,
+    }  # fmt: skip
+
+
+def outlet_pairs(store: Store) -> list[dict[str, Any]]:
+    """Who echoes whom: for each (source outlet, echoing outlet), claims taken, median lag, share credited."""
+    rows = store.conn.execute(
+        "SELECT p.outlet, a.outlet, m.claim_id, m.lag_days, m.credited FROM claim_members m "
+        "JOIN articles a ON a.id = m.article_id JOIN articles p ON p.id = m.parent_id WHERE m.role = 'echo'"
+    )
+    pairs: dict[tuple[str, str], list[tuple[str, float | None, int]]] = defaultdict(list)
+    for src, dst, claim, lag, credited in rows:
+        pairs[(src or "unknown", dst or "unknown")].append((claim, lag, credited))
+    out: list[dict[str, Any]] = []
+    for (src, dst), items in pairs.items():
+        lags = [lag for _, lag, _ in items if lag is not None]
+        out.append(
+            {"source_outlet": src, "echo_outlet": dst, "claims": len({c for c, _, _ in items}),
+             "echoes": len(items), "median_lag_days": statistics.median(lags) if lags else None,
+             "share_credited": round(sum(cr for _, _, cr in items) / len(items), 3)}
+        )  # fmt: skip
+    out.sort(
+        key=lambda r: (-int(r["claims"]), -int(r["echoes"]), str(r["source_outlet"]), str(r["echo_outlet"]))
+    )
+    return out
+
+
+def outlet_matrix(pairs: list[dict[str, Any]]) -> tuple[list[str], list[list[int]]]:
+    """Outlets and a matrix: row = source outlet, column = echoing outlet, cell = claims taken."""
+    names = sorted({p["source_outlet"] for p in pairs} | {p["echo_outlet"] for p in pairs})
+    index = {n: i for i, n in enumerate(names)}
+    grid = [[0] * len(names) for _ in names]
+    for p in pairs:
+        grid[index[p["source_outlet"]]][index[p["echo_outlet"]]] = p["claims"]
+    return names, grid
+
+
+def article_origin(store: Store, article_id: str) -> dict[str, Any]:
+    """Where an article's reused text came from, and what share of the article is reused."""
+    full_id = resolve_article(store, article_id)
+    art = store.article(full_id)
+    assert art is not None
+    spans = sorted(
+        (s, e)
+        for s, e in store.conn.execute(
+            "SELECT source_start, source_end FROM matches WHERE source_id = ? AND boilerplate = 0 "
+            "UNION ALL SELECT target_start, target_end FROM matches WHERE target_id = ? AND boilerplate = 0",
+            (full_id, full_id),
+        )
+    )
+    covered, last = 0, 0
+    for s, e in spans:
+        s = max(s, last)
+        if e > s:
+            covered += sum(1 for ch in art.text[s:e] if not ch.isspace())
+            last = e
+    total = sum(1 for ch in art.text if not ch.isspace()) or 1
+    sources = []
+    for r in store.conn.execute(
+        "SELECT m.claim_id, m.role, m.parent_id, p.outlet, p.published, m.lag_days, m.credited, m.credit_to, "
+        "m.confidence, substr(a.text, m.start + 1, m.end - m.start) FROM claim_members m "
+        "JOIN articles a ON a.id = m.article_id LEFT JOIN articles p ON p.id = m.parent_id "
+        "WHERE m.article_id = ? ORDER BY m.start, m.claim_id",
+        (full_id,),
+    ):
+        sources.append(
+            {"claim_id": r[0], "role": r[1], "parent_id": r[2], "parent_outlet": r[3], "parent_published": r[4],
+             "lag_days": r[5], "credited": bool(r[6]), "credit_to": json.loads(r[7]), "confidence": r[8],
+             "text": " ".join(r[9].split())}
+        )  # fmt: skip
+    return {
+        "article_id": full_id, "outlet": art.outlet, "published": art.published, "title": art.title,
+        "reused_share": round(covered / total, 3), "claims": sources,
+    }  # fmt: skip

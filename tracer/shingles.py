@@ -1,0 +1,120 @@
+"""Shingle sets of sentences, built in numpy.
+
+A sentence's *units* are its content words (stopwords dropped, light stemming),
+cut into windows of ``window`` words that overlap by half, so a clause copied into
+a longer sentence is a near copy of one window. Each unit's shingles are its words
+plus each pair of neighbouring words: pairs make two sets that share only common
+words (a topic word found in a third of all sentences) rarely collide in a band.
+
+Per token, Python does one dictionary lookup (token -> vocabulary id); everything
+after that is array arithmetic.
+
+Hashes: a word is ``hash32(key)`` (datasketch's ``sha1_hash32`` of its UTF-8
+bytes); a pair is ``pair_hash(h1, h2)``. ``shingle_hash32`` computes the same from
+a shingle's bytes (``b"word"`` or ``b"word1 word2"``), so
+``datasketch.MinHash(num_perm, seed, hashfunc=shingle_hash32)`` fed with
+``shingles(...)`` gives exactly our signatures.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .signatures import _fmix32, hash32
+from .text import STOPWORDS, match_key
+
+_GOLDEN = np.uint32(0x9E3779B1)
+
+
+def pair_hash(h1: np.ndarray, h2: np.ndarray) -> np.ndarray:
+    """Hash of a pair of neighbouring words from the words' hashes (uint32 arithmetic)."""
+    return _fmix32((h1.astype(np.uint32) * _GOLDEN) ^ h2.astype(np.uint32))
+
+
+def shingle_hash32(shingle: bytes) -> int:
+    """The hash of one shingle given as bytes, for use as datasketch's ``hashfunc``."""
+    words = shingle.decode("utf-8").split(" ")
+    if len(words) == 1:
+        return hash32(words[0])
+    a, b = (np.array([hash32(w)], dtype=np.uint32) for w in words)
+    return int(pair_hash(a, b)[0])
+
+
+def shingles(keys: list[str], bigrams: bool = True) -> list[bytes]:
+    """One unit's shingles as bytes (the slow, obviously correct form, for datasketch and tests)."""
+    out = [k.encode("utf-8") for k in keys]
+    if bigrams:
+        out += [f"{a} {b}".encode() for a, b in zip(keys, keys[1:], strict=False)]
+    return out
+
+
+class Vocabulary:
+    """Token -> id, with each id's match key hash and stopword flag in arrays."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        self._hash: list[int] = []
+        self._stop: list[bool] = []
+        self.key_hash = np.zeros(0, dtype=np.uint32)
+        self.is_stop = np.zeros(0, dtype=bool)
+
+    def ids(self, tokens: list[str]) -> np.ndarray:
+        get = self.index.get
+        found = [get(t, -1) for t in tokens]
+        if -1 in found:
+            for i, t in enumerate(tokens):
+                if found[i] == -1:
+                    found[i] = self._add(t)
+            self.key_hash = np.array(self._hash, dtype=np.uint32)
+            self.is_stop = np.array(self._stop, dtype=bool)
+        return np.array(found, dtype=np.int64)
+
+    def _add(self, token: str) -> int:
+        known = self.index.get(token)
+        if known is not None:
+            return known
+        key = match_key(token)
+        self.index[token] = len(self._hash)
+        self._hash.append(hash32(key))
+        self._stop.append(key in STOPWORDS)
+        return len(self._hash) - 1
+
+
+def _ranges(lengths: np.ndarray) -> np.ndarray:
+    """``[0..l0-1, 0..l1-1, ...]`` without a Python loop."""
+    lengths = np.asarray(lengths, dtype=np.int64)
+    return np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+
+
+def unit_shingles(
+    content_hashes: np.ndarray, lengths: np.ndarray, window: int, bigrams: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Shingles of every unit of many sentences at once.
+
+    ``content_hashes`` holds the content word hashes of all sentences back to back,
+    ``lengths`` how many belong to each (all > 0). Returns ``(hashes, starts,
+    units_per_sentence)``: unit ``u``'s shingles are ``hashes[starts[u]:starts[u+1]]``,
+    units in sentence order.
+    """
+    lengths = np.asarray(lengths, dtype=np.int64)
+    step = max(window // 2, 1)
+    over = np.maximum(lengths - window, 0)
+    per_sentence = np.where(lengths <= window, 1, over // step + 1 + (over % step != 0))
+    sentence = np.repeat(np.arange(len(lengths)), per_sentence)
+    k = _ranges(per_sentence)
+    offset = np.cumsum(lengths) - lengths
+    start = offset[sentence] + np.minimum(k * step, over[sentence])
+    size = np.minimum(lengths[sentence], window)
+    uni = content_hashes[np.repeat(start, size) + _ranges(size)]
+    if not bigrams:
+        return uni.astype(np.uint32), np.cumsum(size) - size, per_sentence
+    pairs = size - 1
+    pos = np.repeat(start, pairs) + _ranges(pairs)
+    bi = pair_hash(content_hashes[pos], content_hashes[pos + 1])
+    n_units = len(size)
+    # Interleave per unit: its words, then its pairs.
+    owner = np.concatenate((np.repeat(np.arange(n_units), size), np.repeat(np.arange(n_units), pairs)))
+    order = np.argsort(owner, kind="stable")
+    hashes = np.concatenate((uni.astype(np.uint32), bi))[order]
+    total = size + pairs
+    return hashes, np.cumsum(total) - total, per_sentence
