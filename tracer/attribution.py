@@ -286,8 +286,13 @@ class Aliases:
         without "The") becomes that corpus outlet.  A file that cannot be read or parsed raises
         :class:`tracer.errors.InputError`.
         """
+        return cls.with_pairs(read_alias_pairs(path), corpus_outlets)
+
+    @classmethod
+    def with_pairs(cls, pairs: Iterable[tuple[str, str]], corpus_outlets: Iterable[str] = ()) -> Aliases:
+        """:meth:`default` extended by ``(alias, canonical)`` pairs, as read from an alias file."""
         aliases = cls.default(corpus_outlets)
-        for alias, canonical in _read_alias_file(path):
+        for alias, canonical in pairs:
             corpus = aliases._corpus.get(_key(canonical))
             aliases._add(alias, corpus or canonical)
         return aliases
@@ -380,7 +385,7 @@ class Aliases:
         return _key(canonical) in self._corpus
 
 
-def _read_alias_file(path: str) -> list[tuple[str, str]]:
+def read_alias_pairs(path: str) -> list[tuple[str, str]]:
     """(alias, canonical) pairs from a JSON or CSV alias file; InputError when it is bad."""
     try:
         raw = Path(path).read_text(encoding="utf-8-sig")

@@ -36,7 +36,9 @@ def run(
     date: str | None = None,
     params: ScanParams | None = None,
     progress: Progress | None = None,
+    workers: int | None = None,
+    alias_pairs: list[tuple[str, str]] | None = None,
 ) -> tuple[IngestReport, ScanResult]:
     """Ingest then scan: what ``tracer run`` does."""
     report = ingest(store, paths, outlet, date)
-    return report, scan(store, params, progress)
+    return report, scan(store, params, progress, workers, alias_pairs)

@@ -25,9 +25,13 @@ from rapidfuzz.distance import LCSseq
 from .attribution import Aliases, Credit, find_credits
 from .claims import Claim, ClaimParams, build_claims
 from .store import Store
-from .text import fold, match_key, tokens
+from .text import fold, tokens
 
 W_SIMILARITY, W_CONTAINMENT, W_CREDIT, W_SAME_OUTLET = 1.0, 0.3, 0.5, 0.05
+# Sentences either side of a reused span searched for a credit, within its paragraph: news
+# often puts the credit a sentence or two after the copied one ("The records were
+# obtained by ..."), while a credit in another paragraph usually belongs to another claim.
+CREDIT_WINDOW = 2
 
 
 @dataclass
@@ -74,8 +78,17 @@ def lag_days(parent: str | None, child: str | None) -> float | None:
     return None if a is None or b is None else round((b - a).total_seconds() / 86400, 3)
 
 
+def paragraph(text: str, start: int, end: int) -> tuple[int, int]:
+    """Bounds of the paragraph(s) holding ``[start, end)``: paragraphs end at blank lines."""
+    lo = max(text.rfind("\n\n", 0, start), text.rfind("\n\r\n", 0, start))
+    hits = [i for i in (text.find("\n\n", end), text.find("\n\r\n", end)) if i >= 0]
+    return (0 if lo < 0 else lo), (min(hits) if hits else len(text))
+
+
 def _keys(text: str) -> list[str]:
-    return [match_key(t) for t in tokens(fold(text))]
+    # Exact words, not match keys: "appear" -> "appeared" is the kind of edit that tells
+    # an echo of an edited copy from an echo of the original.
+    return [t.replace("'", "") for t in tokens(fold(text))]
 
 
 def trace_claim(claim: Claim, credits: dict[int, list[Credit]]) -> Provenance:
@@ -154,21 +167,23 @@ def _fullest(keys: list[list[str]]) -> int:
 
 
 def analyse(
-    store: Store, aliases: Aliases | None = None, params: ClaimParams | None = None
+    store: Store, alias_pairs: list[tuple[str, str]] | None = None, params: ClaimParams | None = None
 ) -> list[Provenance]:
-    """Claims and their provenance for the whole store."""
+    """Claims and their provenance for the whole store; ``alias_pairs`` extend the outlet aliases."""
     claims = build_claims(store, params)
     outlets = [
         r[0] for r in store.conn.execute("SELECT DISTINCT outlet FROM articles WHERE outlet IS NOT NULL")
     ]
-    table = aliases or Aliases.default(sorted(outlets))
+    table = Aliases.with_pairs(alias_pairs or [], sorted(outlets))
     texts = store.texts({m.article_id for c in claims for m in c.members})
     out = []
     for claim in claims:
-        credits = {
-            i: find_credits(texts[m.article_id], (m.start, m.end), table, own_outlet=m.outlet)
-            for i, m in enumerate(claim.members)
-        }
+        credits = {}
+        for i, m in enumerate(claim.members):
+            text = texts[m.article_id]
+            lo, hi = paragraph(text, m.start, m.end)
+            found = find_credits(text, (m.start, m.end), table, own_outlet=m.outlet, window=CREDIT_WINDOW)
+            credits[i] = [c for c in found if lo <= c.start and c.end <= hi]
         out.append(trace_claim(claim, credits))
     return out
 

@@ -15,14 +15,17 @@ over everything.
 from __future__ import annotations
 
 import bisect
+import itertools
 import json
-import sqlite3
-from collections.abc import Callable
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from . import matches
+from . import matches, provenance
 from .boilerplate import is_promo
 from .candidates import Banding, candidate_pairs
 from .errors import StoreError, TracerError
@@ -30,7 +33,7 @@ from .segment import split_lines, split_sentences
 from .shingles import Vocabulary, _ranges, unit_shingles
 from .signatures import MinHasher
 from .store import Store
-from .text import fold, norm_id, tokens
+from .text import fold, line_id, norm_id, tokens
 from .verify import VerifyParams, align
 
 Progress = Callable[[str, int, int], None]
@@ -73,10 +76,22 @@ class ScanResult:
     candidates: int = 0  # distinct sentence pairs passed to alignment
     verified: int = 0
     matches: int = 0
+    claims: int = 0
 
 
-def scan(store: Store, params: ScanParams | None = None, progress: Progress | None = None) -> ScanResult:
-    """Scan unscanned articles against the store. One transaction: all or nothing."""
+def scan(
+    store: Store,
+    params: ScanParams | None = None,
+    progress: Progress | None = None,
+    workers: int | None = None,
+    alias_pairs: list[tuple[str, str]] | None = None,
+) -> ScanResult:
+    """Scan unscanned articles against the store. One transaction: all or nothing.
+
+    ``workers`` processes split and sign articles (default: the CPU count, at most 4);
+    the result does not depend on it. ``alias_pairs`` (alias, outlet) extend the
+    built-in outlet aliases used to resolve credits; the store keeps them for later scans.
+    """
     p = params or ScanParams()
     stored = store.get_meta("scan_params")
     if stored is not None and stored != p.fingerprint():
@@ -87,103 +102,120 @@ def scan(store: Store, params: ScanParams | None = None, progress: Progress | No
     result = ScanResult()
     with store.transaction() as conn:
         store.set_meta("scan_params", p.fingerprint())
-        new_norms = _index_sentences(store, p, result, progress)
+        n_workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
+        new_norms = _index_sentences(store, p, result, progress, n_workers)
         if new_norms:
             pairs = _candidates(store, p, new_norms, result, progress)
             _verify(store, p, pairs, result, progress)
         conn.execute("UPDATE articles SET scanned = 1 WHERE scanned = 0")
         result.matches = matches.rebuild(store, p.min_tokens, p.min_content)
+        if alias_pairs is not None:
+            store.set_meta("aliases", json.dumps(sorted(alias_pairs)))
+        stored_pairs = [tuple(x) for x in json.loads(store.get_meta("aliases") or "[]")]
+        provenance.save(store, provenance.analyse(store, stored_pairs))  # type: ignore[arg-type]
+        result.claims = conn.execute("SELECT COUNT(*) FROM claims").fetchone()[0]
     return result
 
 
-def _index_sentences(store: Store, p: ScanParams, result: ScanResult, progress: Progress | None) -> set[int]:
+SentenceRow = tuple[str, int, int, int, int, int, int, int, int]
+DistinctRow = tuple[int, str, int, bytes]
+_vocabulary = Vocabulary()  # per process: token ids are private, hashes are not
+
+
+def analyse_articles(
+    items: list[tuple[str, str]], p: ScanParams
+) -> tuple[list[SentenceRow], list[DistinctRow]]:
+    """Sentence rows of ``(id, text)`` articles and their distinct sentences with signatures.
+
+    A pure function of its input, so batches can run in worker processes; the
+    caller keeps only the distinct sentences the store does not have yet.
+    """
+    rows: list[SentenceRow] = []
+    toks_of: list[list[str]] = []
+    flat: list[str] = []
+    for art_id, text in items:
+        folded = fold(text)
+        lines = split_lines(text)
+        line_starts = [s for s, _ in lines]
+        # A line is identified by its folded text with spacing collapsed: cheaper than tokens.
+        line_info = [(line_id(folded[ls:le]), int(is_promo(folded[ls:le]))) for ls, le in lines]
+        for idx, (start, end) in enumerate(split_sentences(text)):
+            toks = tokens(folded, start, end)
+            if not toks:
+                continue
+            line, promo = line_info[max(bisect.bisect_right(line_starts, start) - 1, 0)]
+            rows.append((art_id, idx, start, end, norm_id(toks), line, promo, len(toks), 0))
+            toks_of.append(toks)
+            flat.extend(toks)
+    token_ids = _vocabulary.ids(flat)
+    ntok = np.array([len(t) for t in toks_of], dtype=np.int64)
+    tok_start = np.cumsum(ntok) - ntok
+    content = ~_vocabulary.is_stop[token_ids]
+    ncontent = np.add.reduceat(content.astype(np.int64), tok_start).tolist() if rows else []
+    rows = [(*r[:8], n) for r, n in zip(rows, ncontent, strict=True)]
+    seen: set[int] = set()
+    keep = []
+    for i, r in enumerate(rows):
+        if r[7] >= p.min_tokens and r[8] >= p.min_content and r[4] not in seen:
+            seen.add(r[4])
+            keep.append(i)
+    if not keep:
+        return rows, []
+    sel = np.array(keep, dtype=np.int64)
+    positions = np.repeat(tok_start[sel], ntok[sel]) + _ranges(ntok[sel])
+    mask = content[positions]
+    hashes = _vocabulary.key_hash[token_ids[positions[mask]]]
+    lengths = np.add.reduceat(mask.astype(np.int64), np.cumsum(ntok[sel]) - ntok[sel])
+    shingle_hashes, starts, units = unit_shingles(hashes, lengths, p.window, p.bigrams)
+    sigs = MinHasher(p.num_perm, p.seed).signatures(shingle_hashes, starts)
+    distinct: list[DistinctRow] = []
+    pos = 0
+    for i, n in zip(keep, units.tolist(), strict=True):
+        distinct.append((rows[i][4], " ".join(toks_of[i]), n, sigs[pos : pos + n].tobytes()))
+        pos += n
+    return rows, distinct
+
+
+def _batches(store: Store, ids: list[str], size: int) -> Iterator[list[tuple[str, str]]]:
+    for first in range(0, len(ids), size):
+        chunk = ids[first : first + size]
+        texts = store.texts(chunk)
+        yield [(i, texts[i]) for i in chunk]
+
+
+def _index_sentences(
+    store: Store, p: ScanParams, result: ScanResult, progress: Progress | None, workers: int
+) -> set[int]:
     """Split new articles into sentences; store them and their new distinct sentences."""
     conn = store.conn
     known = {r[0] for r in conn.execute("SELECT norm FROM distinct_sentences")}
     new_norms: set[int] = set()
-    hasher = MinHasher(p.num_perm, p.seed)
-    vocab = Vocabulary()
     todo = [r[0] for r in conn.execute("SELECT id FROM articles WHERE scanned = 0 ORDER BY seq")]
-    total = len(todo)
-    batch = 2000
-    for first in range(0, total, batch):
-        ids = todo[first : first + batch]
-        texts = store.texts(ids)
-        rows: list[list[object]] = []  # sentence rows; ncontent is filled in below
-        norms: list[int] = []
-        toks_of: list[list[str]] = []
-        flat: list[str] = []
-        new_rows: list[int] = []  # rows that are new distinct sentences (if long enough)
-        for art_id in ids:
-            text = texts[art_id]
-            folded = fold(text)
-            lines = split_lines(text)
-            line_starts = [s for s, _ in lines]
-            line_info = [(norm_id(tokens(folded, ls, le)), int(is_promo(folded[ls:le]))) for ls, le in lines]
-            for idx, (start, end) in enumerate(split_sentences(text)):
-                toks = tokens(folded, start, end)
-                if not toks:
-                    continue
-                norm = norm_id(toks)
-                line, promo = line_info[max(bisect.bisect_right(line_starts, start) - 1, 0)]
-                if norm not in known and len(toks) >= p.min_tokens:
-                    known.add(norm)
-                    new_rows.append(len(rows))
-                rows.append([art_id, idx, start, end, norm, line, promo, len(toks), 0])
-                norms.append(norm)
-                toks_of.append(toks)
-                flat.extend(toks)
-        token_ids = vocab.ids(flat)
-        ntok = np.array([len(t) for t in toks_of], dtype=np.int64)
-        tok_start = np.cumsum(ntok) - ntok
-        content = ~vocab.is_stop[token_ids]
-        ncontent = np.add.reduceat(content.astype(np.int64), tok_start) if len(rows) else ntok
-        for r, n in zip(rows, ncontent.tolist(), strict=True):
-            r[8] = n
-        conn.executemany("INSERT INTO sentences VALUES (?,?,?,?,?,?,?,?,?)", rows)
-        keep = [i for i in new_rows if ncontent[i] >= p.min_content]
-        for i in new_rows:
-            if ncontent[i] < p.min_content:
-                known.discard(norms[i])  # too short to match; a longer twin may still come
-        _store_signatures(conn, hasher, p, vocab, token_ids, tok_start, ntok, content, norms, toks_of, keep)
-        new_norms.update(norms[i] for i in keep)
-        result.articles += len(ids)
-        result.sentences += len(rows)
-        if progress:
-            progress("sentences", result.articles, total)
+    size = 500
+    pool = None
+    if workers > 1 and len(todo) > 2 * size:
+        # fork: workers start at once and inherit the loaded modules.
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        analysed = pool.map(analyse_articles, _batches(store, todo, size), itertools.repeat(p))
+    else:
+        analysed = (analyse_articles(batch, p) for batch in _batches(store, todo, size))
+    try:
+        for rows, distinct in analysed:
+            conn.executemany("INSERT INTO sentences VALUES (?,?,?,?,?,?,?,?,?)", rows)
+            fresh = [d for d in distinct if d[0] not in known]
+            known.update(d[0] for d in fresh)
+            new_norms.update(d[0] for d in fresh)
+            conn.executemany("INSERT INTO distinct_sentences VALUES (?,?,?,?)", fresh)
+            result.articles += len({r[0] for r in rows})
+            result.sentences += len(rows)
+            if progress:
+                progress("sentences", result.articles, len(todo))
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    result.articles = len(todo)
     result.new_distinct = len(new_norms)
     return new_norms
-
-
-def _store_signatures(
-    conn: sqlite3.Connection,
-    hasher: MinHasher,
-    p: ScanParams,
-    vocab: Vocabulary,
-    token_ids: np.ndarray,
-    tok_start: np.ndarray,
-    ntok: np.ndarray,
-    content: np.ndarray,
-    norms: list[int],
-    toks_of: list[list[str]],
-    keep: list[int],
-) -> None:
-    """Signatures of the new distinct sentences (indices ``keep``), stored with their tokens."""
-    if not keep:
-        return
-    sel = np.array(keep, dtype=np.int64)
-    positions = np.repeat(tok_start[sel], ntok[sel]) + _ranges(ntok[sel])
-    mask = content[positions]
-    hashes = vocab.key_hash[token_ids[positions[mask]]]
-    lengths = np.add.reduceat(mask.astype(np.int64), np.cumsum(ntok[sel]) - ntok[sel])
-    shingle_hashes, starts, units = unit_shingles(hashes, lengths, p.window, p.bigrams)
-    sigs = hasher.signatures(shingle_hashes, starts)
-    out = []
-    pos = 0
-    for i, n in zip(keep, units.tolist(), strict=True):
-        out.append((norms[i], " ".join(toks_of[i]), n, sigs[pos : pos + n].tobytes()))
-        pos += n
-    conn.executemany("INSERT INTO distinct_sentences VALUES (?,?,?,?)", out)
 
 
 def _candidates(

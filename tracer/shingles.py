@@ -59,15 +59,14 @@ class Vocabulary:
         self.is_stop = np.zeros(0, dtype=bool)
 
     def ids(self, tokens: list[str]) -> np.ndarray:
-        get = self.index.get
-        found = [get(t, -1) for t in tokens]
-        if -1 in found:
-            for i, t in enumerate(tokens):
-                if found[i] == -1:
-                    found[i] = self._add(t)
+        missing = set(tokens).difference(self.index)
+        if missing:
+            for t in sorted(missing):
+                self._add(t)
             self.key_hash = np.array(self._hash, dtype=np.uint32)
             self.is_stop = np.array(self._stop, dtype=bool)
-        return np.array(found, dtype=np.int64)
+        get = self.index.__getitem__
+        return np.fromiter(map(get, tokens), dtype=np.int64, count=len(tokens))
 
     def _add(self, token: str) -> int:
         known = self.index.get(token)

@@ -243,4 +243,5 @@ class Store:
                 "SELECT COUNT(*) FROM matches WHERE boilerplate=0 AND scope='same-outlet'"
             ).fetchone()[0],
             "boilerplate_matches": q("SELECT COUNT(*) FROM matches WHERE boilerplate=1").fetchone()[0],
+            "claims": q("SELECT COUNT(*) FROM claims").fetchone()[0],
         }

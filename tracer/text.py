@@ -119,3 +119,9 @@ def norm_id(toks: list[str]) -> int:
     """A stable signed 64-bit id of a token sequence (SQLite integers are signed)."""
     digest = hashlib.blake2b(" ".join(toks).encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "little", signed=True)
+
+
+def line_id(folded_line: str) -> int:
+    """A stable signed 64-bit id of a folded line, spacing collapsed."""
+    digest = hashlib.blake2b(" ".join(folded_line.split()).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
