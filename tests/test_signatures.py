@@ -52,10 +52,10 @@ def test_pairs_in_equal_runs_matches_brute_force():
 
 
 def test_candidates_need_a_new_member_and_two_groups():
-    keys = np.array([[1], [1], [1], [2]], dtype=np.uint64)
+    sigs = np.array([[1, 5], [1, 5], [1, 5], [2, 5]], dtype=np.uint32)
     group = np.array([0, 0, 1, 2])
     is_new = np.array([False, False, True, False])
-    got = candidate_pairs(keys, group, is_new).tolist()
+    got = candidate_pairs(Banding(1, 2), sigs, group, is_new).tolist()
     assert got == [[0, 2], [1, 2]]
 
 
@@ -65,9 +65,8 @@ def test_similar_sets_become_candidates():
     near = base[:10] + ["x1", "x2"]
     others = [[f"o{rng.randint(0, 10**6)}" for _ in range(12)] for _ in range(200)]
     sigs = MinHasher(64, 1).signatures(*_flat([base, near, *others]))
-    keys = Banding(32, 2).band_keys(sigs)
     n = len(sigs)
-    pairs = candidate_pairs(keys, np.arange(n), np.ones(n, dtype=bool))
+    pairs = candidate_pairs(Banding(32, 2), sigs, np.arange(n), np.ones(n, dtype=bool))
     assert [0, 1] in pairs.tolist()
     assert len(pairs) < 50  # unrelated sets rarely collide
 

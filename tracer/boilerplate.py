@@ -48,9 +48,13 @@ _HINTS = (
 )  # fmt: skip
 
 
+# Promos, ads and navigation lines are short; a long line is a paragraph of news.
+PROMO_MAX_CHARS = 320
+
+
 def is_promo(folded_line: str) -> bool:
     """Whether a folded (lower-cased) line reads as a promo, ad or navigation line."""
-    if not any(hint in folded_line for hint in _HINTS):
+    if len(folded_line) > PROMO_MAX_CHARS or not any(hint in folded_line for hint in _HINTS):
         return False
     return PROMO_RE.search(folded_line) is not None
 

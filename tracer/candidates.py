@@ -30,14 +30,15 @@ class Banding:
     def num_perm(self) -> int:
         return self.bands * self.rows
 
-    def band_keys(self, sigs: np.ndarray) -> np.ndarray:
+    def band_keys(self, sigs: np.ndarray, bands: int | None = None) -> np.ndarray:
         """``(n, bands)`` uint64 keys: each band's ``rows`` values mixed into one."""
-        if sigs.shape[1] < self.num_perm:
+        bands = self.bands if bands is None else bands
+        if sigs.shape[1] < bands * self.rows:
             raise TracerError(
-                f"signatures have {sigs.shape[1]} values, banding needs {self.num_perm}",
+                f"signatures have {sigs.shape[1]} values, banding needs {bands * self.rows}",
                 "use as many permutations as bands x rows",
             )
-        view = sigs[:, : self.num_perm].astype(np.uint64).reshape(len(sigs), self.bands, self.rows)
+        view = sigs[:, : bands * self.rows].astype(np.uint64).reshape(len(sigs), bands, self.rows)
         keys = view[:, :, 0].copy()
         for r in range(1, self.rows):
             # Exact for rows=2 (two 32-bit values side by side); a mix beyond that.
@@ -88,16 +89,18 @@ def _ranges(lengths: np.ndarray) -> np.ndarray:
 
 
 def candidate_pairs(
-    band_keys: np.ndarray, group: np.ndarray, is_new: np.ndarray, max_run: int = 0
+    banding: Banding, sigs: np.ndarray, group: np.ndarray, is_new: np.ndarray, max_run: int = 0
 ) -> np.ndarray:
-    """Unit index pairs sharing a band key, from different groups, with a new member.
+    """Unit index pairs sharing a band of their signatures, from different groups, with a new member.
 
     ``group[i]`` is the distinct sentence unit ``i`` belongs to (pairs inside one
-    group are not candidates). Returns unique ``(i, j)`` rows, ``i < j``, sorted.
+    group are not candidates). Bands are keyed one at a time, so memory holds one
+    column of keys, not all of them. Returns unique ``(i, j)`` rows, ``i < j``, sorted.
     """
     found = []
-    for band in range(band_keys.shape[1]):
-        pairs = pairs_in_equal_runs(band_keys[:, band], max_run)
+    for band in range(banding.bands):
+        keys = banding.band_keys(sigs[:, band * banding.rows : (band + 1) * banding.rows], bands=1)[:, 0]
+        pairs = pairs_in_equal_runs(keys, max_run)
         if len(pairs) == 0:
             continue
         i, j = pairs[:, 0], pairs[:, 1]

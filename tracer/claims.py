@@ -144,15 +144,15 @@ def build_claims(store: Store, params: ClaimParams | None = None) -> list[Claim]
     for m in mentions:
         m.outlet, m.published = meta[m.article_id]
         m.text = texts[m.article_id][m.start : m.end]
+    adjacency: dict[int, dict[int, float]] = defaultdict(dict)
+    for (i, j), w in links.items():
+        adjacency[i][j] = adjacency[j][i] = w
     claims = []
     for group in average_linkage(len(mentions), links, p.min_average):
         if len({mentions[i].article_id for i in group}) < 2:
             continue
         inside = set(group)
-        centrality = {
-            i: sum(w for (a, b), w in links.items() if (a == i and b in inside) or (b == i and a in inside))
-            for i in group
-        }
+        centrality = {i: sum(w for j, w in adjacency[i].items() if j in inside) for i in group}
         group.sort(key=lambda i: (mentions[i].published or "9999", mentions[i].article_id, mentions[i].start))
         members = [mentions[i] for i in group]
         central = max(range(len(group)), key=lambda k: (centrality[group[k]], -k))

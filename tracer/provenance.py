@@ -17,7 +17,7 @@ and flagged.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from rapidfuzz.distance import LCSseq
@@ -182,8 +182,11 @@ def analyse(
         for i, m in enumerate(claim.members):
             text = texts[m.article_id]
             lo, hi = paragraph(text, m.start, m.end)
-            found = find_credits(text, (m.start, m.end), table, own_outlet=m.outlet, window=CREDIT_WINDOW)
-            credits[i] = [c for c in found if lo <= c.start and c.end <= hi]
+            # Only the paragraph is searched: a credit elsewhere belongs to other text.
+            found = find_credits(
+                text[lo:hi], (m.start - lo, m.end - lo), table, own_outlet=m.outlet, window=CREDIT_WINDOW
+            )
+            credits[i] = [replace(c, start=c.start + lo, end=c.end + lo) for c in found]
         out.append(trace_claim(claim, credits))
     return out
 

@@ -222,24 +222,25 @@ def _candidates(
     store: Store, p: ScanParams, new_norms: set[int], result: ScanResult, progress: Progress | None
 ) -> np.ndarray:
     """Pairs of distinct sentences (norm ids), at least one new, likely to share text."""
-    norms_list: list[int] = []
-    unit_counts: list[int] = []
-    blobs: list[bytes] = []
-    for norm, units, sigs in store.conn.execute(
-        "SELECT norm, units, sigs FROM distinct_sentences ORDER BY norm"
+    n_distinct, n_units = store.conn.execute(
+        "SELECT COUNT(*), COALESCE(SUM(units), 0) FROM distinct_sentences"
+    ).fetchone()
+    # Filled row by row from the store: no list of blobs and joined copy at twice the size.
+    norms = np.empty(n_distinct, dtype=np.int64)
+    counts = np.empty(n_distinct, dtype=np.int64)
+    sigs = np.empty((n_units, p.num_perm), dtype=np.uint32)
+    row = 0
+    for i, (norm, units, blob) in enumerate(
+        store.conn.execute("SELECT norm, units, sigs FROM distinct_sentences ORDER BY norm")
     ):
-        norms_list.append(norm)
-        unit_counts.append(units)
-        blobs.append(sigs)
-    norms = np.array(norms_list, dtype=np.int64)
-    counts = np.array(unit_counts, dtype=np.int64)
-    sigs = np.frombuffer(b"".join(blobs), dtype=np.uint32).reshape(-1, p.num_perm)
-    del blobs
+        norms[i], counts[i] = norm, units
+        sigs[row : row + units] = np.frombuffer(blob, dtype=np.uint32).reshape(units, p.num_perm)
+        row += units
     group = np.repeat(np.arange(len(norms)), counts)
     is_new_distinct = np.isin(norms, np.fromiter(new_norms, dtype=np.int64, count=len(new_norms)))
     is_new = is_new_distinct[group]
     banding = Banding(p.bands, p.rows)
-    unit_pairs = candidate_pairs(banding.band_keys(sigs), group, is_new)
+    unit_pairs = candidate_pairs(banding, sigs, group, is_new)
     keep = np.zeros(len(unit_pairs), dtype=bool)
     for lo in range(0, len(unit_pairs), 1 << 18):  # chunks bound the memory of the comparison
         chunk = unit_pairs[lo : lo + (1 << 18)]
