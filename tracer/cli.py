@@ -171,7 +171,8 @@ def scan(db: str, quiet: bool, aliases: str | None, workers: int | None) -> None
         quiet,
         f"scanned {result.articles} new article(s), {result.sentences} sentences; "
         f"{result.candidates} candidate pairs, {result.verified} verified; {result.matches} matches, "
-        f"{result.claims} claims in store",
+        f"{result.claims} claims in store\n"
+        f"seconds: {', '.join(f'{k} {v:.1f}' for k, v in result.seconds.items())}",
     )
 
 
@@ -421,6 +422,105 @@ def origin(article_id: str, db: str, quiet: bool, fmt: str) -> None:
         click.echo("no claims in this article are shared with others")
         return
     _emit(found["claims"], "table", cols, {"text": 70})
+
+
+@cli.command("report")
+@store_options
+@click.option(
+    "--output", "-o", required=True, type=click.Path(dir_okay=False), help="The HTML file to write."
+)
+@click.option("--claim", help="Only this claim (its id or the start of it).")
+@click.option("--outlet", help="Only claims this outlet carries, and its pairs with other outlets.")
+@click.option(
+    "--max-claims", type=click.IntRange(1), default=50, show_default=True, help="Draw at most N claims."
+)
+@click.option(
+    "--max-members",
+    type=click.IntRange(1),
+    default=200,
+    show_default=True,
+    help="Draw at most N articles per claim.",
+)
+@catch
+def report_command(
+    db: str,
+    quiet: bool,
+    output: str,
+    claim: str | None,
+    outlet: str | None,
+    max_claims: int,
+    max_members: int,
+) -> None:
+    """Write a self-contained HTML report: overview, outlet graph, claim timelines with evidence."""
+    from .report import write_report
+
+    with open_store(db) as store:
+        written = write_report(
+            store, output, claim=claim, outlet=outlet, max_claims=max_claims, max_members=max_members
+        )
+    _say(quiet, f"wrote {output}: {written.summary}")
+
+
+@cli.command("export")
+@store_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["gexf", "graphml", "json", "csv"]),
+    required=True,
+    help="gexf or graphml (Gephi), json (node-link, for d3 / sigma.js), csv (Gephi's spreadsheet import).",
+)
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(),
+    help="The file to write ('-': stdout); for csv a directory (created) for nodes.csv and edges.csv.",
+)
+@click.option(
+    "--level",
+    type=click.Choice(["outlets", "articles", "claims"]),
+    default="articles",
+    show_default=True,
+    help="outlets: who echoes whom; articles: which article echoes which; claims: everything.",
+)
+@click.option("--claim", help="Only this claim (id from `tracer claims`), its articles and their outlets.")
+@click.option("--outlet", help="Only this outlet's articles and the articles echo-linked to them.")
+@click.option("--since", help="Only articles published on or after this date (ISO 8601).")
+@click.option("--until", help="Only articles published on or before this date (ISO 8601).")
+@click.option("--gexf-version", type=click.Choice(["1.3", "1.2draft"]), default="1.3", show_default=True)
+@catch
+def export_command(
+    db: str,
+    quiet: bool,
+    fmt: str,
+    output: str,
+    level: str,
+    claim: str | None,
+    outlet: str | None,
+    since: str | None,
+    until: str | None,
+    gexf_version: str,
+) -> None:
+    """Export the propagation graph for Gephi (GEXF, GraphML, CSV) or d3 / sigma.js (JSON)."""
+    from .export import generate, select_graph, write
+    from .graph import build_graph
+
+    with open_store(db) as store:
+        graph = build_graph(store)
+    selected = select_graph(graph, level, claim=claim, outlet=outlet, since=since, until=until)
+    if output == "-":
+        for line in generate(selected, fmt, gexf_version):
+            click.echo(line)
+    else:
+        try:
+            write(selected, output, fmt, gexf_version)
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from exc
+    where = "stdout" if output == "-" else output
+    nodes, edges = selected.number_of_nodes(), selected.number_of_edges()
+    empty = "; nothing matched (did you run `tracer scan`? check the filters)" if not nodes else ""
+    _say(quiet, f"exported {nodes} node(s) and {edges} edge(s) at the {level} level to {where}{empty}")
 
 
 def main() -> None:

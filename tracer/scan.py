@@ -19,6 +19,7 @@ import itertools
 import json
 import multiprocessing
 import os
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -77,6 +78,7 @@ class ScanResult:
     verified: int = 0
     matches: int = 0
     claims: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time of each stage
 
 
 def scan(
@@ -100,20 +102,34 @@ def scan(
             "scan into a new store (--db NEW.db) to use these parameters",
         )
     result = ScanResult()
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        result.seconds[stage] = round(now - clock, 3)
+        clock = now
+
     with store.transaction() as conn:
         store.set_meta("scan_params", p.fingerprint())
         n_workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
         new_norms = _index_sentences(store, p, result, progress, n_workers)
+        lap("sentences")
         if new_norms:
             pairs = _candidates(store, p, new_norms, result, progress)
+            lap("candidates")
             _verify(store, p, pairs, result, progress)
+            lap("verify")
         conn.execute("UPDATE articles SET scanned = 1 WHERE scanned = 0")
         result.matches = matches.rebuild(store, p.min_tokens, p.min_content)
+        lap("matches")
         if alias_pairs is not None:
             store.set_meta("aliases", json.dumps(sorted(alias_pairs)))
         stored_pairs = [tuple(x) for x in json.loads(store.get_meta("aliases") or "[]")]
         provenance.save(store, provenance.analyse(store, stored_pairs))  # type: ignore[arg-type]
         result.claims = conn.execute("SELECT COUNT(*) FROM claims").fetchone()[0]
+        lap("claims")
+    lap("commit")
     return result
 
 
