@@ -221,7 +221,16 @@ def _index_sentences(
             fresh = [d for d in distinct if d[0] not in known]
             known.update(d[0] for d in fresh)
             new_norms.update(d[0] for d in fresh)
-            conn.executemany("INSERT INTO distinct_sentences VALUES (?,?,?,?)", fresh)
+            conn.executemany("INSERT INTO distinct_sentences VALUES (?,?,?)", [d[:3] for d in fresh])
+            if fresh:
+                conn.execute(
+                    "INSERT INTO signatures (norms, units, sigs) VALUES (?,?,?)",
+                    (
+                        np.array([d[0] for d in fresh], dtype=np.int64).tobytes(),
+                        np.array([d[2] for d in fresh], dtype=np.int64).tobytes(),
+                        b"".join(d[3] for d in fresh),
+                    ),
+                )
             result.articles += len({r[0] for r in rows})
             result.sentences += len(rows)
             if progress:
@@ -238,20 +247,16 @@ def _candidates(
     store: Store, p: ScanParams, new_norms: set[int], result: ScanResult, progress: Progress | None
 ) -> np.ndarray:
     """Pairs of distinct sentences (norm ids), at least one new, likely to share text."""
-    n_distinct, n_units = store.conn.execute(
-        "SELECT COUNT(*), COALESCE(SUM(units), 0) FROM distinct_sentences"
-    ).fetchone()
-    # Filled row by row from the store: no list of blobs and joined copy at twice the size.
-    norms = np.empty(n_distinct, dtype=np.int64)
-    counts = np.empty(n_distinct, dtype=np.int64)
-    sigs = np.empty((n_units, p.num_perm), dtype=np.uint32)
+    batches = store.conn.execute("SELECT norms, units, sigs FROM signatures ORDER BY batch").fetchall()
+    norms = np.concatenate([np.frombuffer(b[0], dtype=np.int64) for b in batches])
+    counts = np.concatenate([np.frombuffer(b[1], dtype=np.int64) for b in batches])
+    sigs = np.empty((int(counts.sum()), p.num_perm), dtype=np.uint32)
     row = 0
-    for i, (norm, units, blob) in enumerate(
-        store.conn.execute("SELECT norm, units, sigs FROM distinct_sentences ORDER BY norm")
-    ):
-        norms[i], counts[i] = norm, units
-        sigs[row : row + units] = np.frombuffer(blob, dtype=np.uint32).reshape(units, p.num_perm)
-        row += units
+    for b in batches:  # filled batch by batch: no joined copy of every blob at once
+        block = np.frombuffer(b[2], dtype=np.uint32).reshape(-1, p.num_perm)
+        sigs[row : row + len(block)] = block
+        row += len(block)
+    del batches
     group = np.repeat(np.arange(len(norms)), counts)
     is_new_distinct = np.isin(norms, np.fromiter(new_norms, dtype=np.int64, count=len(new_norms)))
     is_new = is_new_distinct[group]
@@ -265,7 +270,9 @@ def _candidates(
     unit_pairs = unit_pairs[keep]
     ga, gb = group[unit_pairs[:, 0]], group[unit_pairs[:, 1]]
     packed = np.unique(np.minimum(ga, gb) << 32 | np.maximum(ga, gb))
-    pairs = np.stack((norms[packed >> 32], norms[packed & 0xFFFFFFFF]), axis=1)
+    a, b = norms[packed >> 32], norms[packed & 0xFFFFFFFF]
+    pairs = np.stack((np.minimum(a, b), np.maximum(a, b)), axis=1)
+    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]  # by norm: independent of storage order
     result.candidates = len(pairs)
     if progress:
         progress("candidates", len(pairs), len(pairs))

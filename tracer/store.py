@@ -5,7 +5,10 @@ Tables
   articles   the articles, text exactly as decoded, and how each metadata value was obtained
   sentences  sentence spans of each article, the id of their normalised text (``norm``),
              the id of the line they start on (``line``) and whether that line is a promo
-  distinct   one row per distinct normalised sentence: its tokens and MinHash signatures
+  distinct_sentences
+             one row per distinct normalised sentence: its tokens and number of units
+  signatures the MinHash signatures of those sentences' units, one row per scanned batch
+             (arrays of norm ids, unit counts and uint32 signatures: cheap to write and load whole)
   near       verified near pairs of distinct sentences, with token spans of the shared region
   matches    reused passages between two articles, rebuilt from the above after each scan
   pieces     the sentence-level alignments each match is made of (claims are built from these)
@@ -49,7 +52,10 @@ CREATE TABLE IF NOT EXISTS sentences (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS sentences_norm ON sentences (norm);
 CREATE TABLE IF NOT EXISTS distinct_sentences (
-    norm INTEGER PRIMARY KEY, tokens TEXT NOT NULL, units INTEGER NOT NULL, sigs BLOB
+    norm INTEGER PRIMARY KEY, tokens TEXT NOT NULL, units INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS signatures (
+    batch INTEGER PRIMARY KEY, norms BLOB NOT NULL, units BLOB NOT NULL, sigs BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS near (
     norm_a INTEGER NOT NULL, norm_b INTEGER NOT NULL,
