@@ -523,6 +523,47 @@ def export_command(
     _say(quiet, f"exported {nodes} node(s) and {edges} edge(s) at the {level} level to {where}{empty}")
 
 
+@cli.command("simulate")
+@click.argument("n", type=click.IntRange(1))
+@click.option(
+    "--output", "-o", required=True, type=click.Path(dir_okay=False), help="The corpus to write (JSON Lines)."
+)
+@click.option("--seed", type=int, default=1, show_default=True, help="Same seed and N: byte-identical files.")
+@click.option(
+    "--truth", type=click.Path(dir_okay=False), help="Where to write the truth [default: OUT.truth.json]."
+)
+@click.option("--quiet", "-q", is_flag=True, help="No summary on stderr.")
+@catch
+def simulate_command(n: int, output: str, seed: int, truth: str | None, quiet: bool) -> None:
+    """Write a synthetic corpus of N articles with known reuse, and its truth for `tracer eval`."""
+    from .simulate import simulate
+
+    try:
+        summary = simulate(n, output, seed=seed, truth_path=truth, progress=_progress(quiet))
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {exc.filename or output}: {exc.strerror or exc}") from exc
+    _say(quiet, summary.describe())
+
+
+@cli.command("eval")
+@click.option(
+    "--truth", required=True, type=click.Path(dir_okay=False), help="The truth file `tracer simulate` wrote."
+)
+@store_options
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@catch
+def eval_command(truth: str, db: str, quiet: bool, fmt: str) -> None:
+    """Score the store against a simulated corpus's truth: plagdet, claim clustering, provenance."""
+    from .evaluate import evaluate, measure_rows
+
+    with open_store(db) as store:
+        result = evaluate(store, truth)
+    if fmt == "json":
+        click.echo(json.dumps(result, indent=2))
+        return
+    _emit(measure_rows(result), "table", ["measure", "value", "over"])
+
+
 def main() -> None:
     cli(prog_name="tracer")
 

@@ -1,0 +1,421 @@
+"""Score a scanned store against the truth file of ``tracer simulate``.
+
+``evaluate(store, truth_path)`` returns a dict of measures in four groups:
+
+``spans``: reused text at character level, with the PAN text-alignment measures (Potthast
+et al., "An Evaluation Framework for Plagiarism Detection", COLING 2010).  A *case* is a
+truth span pair (the parent's claim span, the echo's); a *detection* is a non-boilerplate
+match of the store (its source span, its target span; stored in either direction, so pairs
+are compared with their two articles in a fixed order).  Detection ``r`` detects case ``s``
+when they are about the same two articles and overlap in both.  Then, macro-averaged::
+
+    recall    = mean over cases s      |s ∩ (union of the r detecting s)| / |s|
+    precision = mean over detections r |r ∩ (union of the s detected by r)| / |r|
+    granularity = mean over detected cases of the number of detections detecting it
+    plagdet   = F1 / log2(1 + granularity)
+
+where sizes count characters in both articles.  Recall and granularity are over the truth
+``spans`` (one case per echo).  Two echoes of one claim, or an echo and its grandparent,
+share the claim's text too, and the store rightly reports it: precision counts a detection
+as correct where it covers the spans of any two members of one truth claim (``precision``;
+``precision_strict`` counts only the listed cases).  ``spans_light`` is the same restricted
+to cases whose edit is light (verbatim, swap, quotes, typo) and to the detections between
+those cases' articles (PAN's per-obfuscation evaluation); ``recall_by_edit`` splits recall.
+
+``claims``: each truth member is mapped to the store's claim member in the same article
+whose span overlaps it most (none when nothing overlaps).  ``claim_recall`` is the share of
+truth members mapped; over the mapped ones, the adjusted Rand index and B-cubed precision,
+recall and F1 compare the truth claims with the store's.
+
+``provenance``: ``origin_accuracy``: share of truth claims whose store claim (the one holding
+most of its mapped members) has the truth origin article as its origin (unmapped claims
+count as misses); ``origin_accuracy_dated`` the same over claims whose origin has a date.
+``parent_accuracy``: share of mapped truth echoes whose store member names the truth parent
+article as its parent; ``credited_accuracy``: share whose store ``credited`` flag equals the
+truth's (with the precision and recall of the flag).
+
+The module never prints.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+from .store import Store
+
+__all__ = [
+    "LIGHT_EDITS",
+    "adjusted_rand_index",
+    "bcubed",
+    "evaluate",
+    "load_truth",
+    "measure_rows",
+    "pan_measures",
+]
+
+LIGHT_EDITS = frozenset(("verbatim", "swap", "quotes", "typo"))
+TRUTH_HINT = "pass the OUT.truth.json that `tracer simulate N -o OUT.jsonl` wrote"
+
+# A span pair: (article a, start, end, article b, start, end); offsets [start, end).
+SpanPair = tuple[str, int, int, str, int, int]
+
+
+# --- PAN character-level measures -------------------------------------------------------------
+
+
+def _oriented(pair: SpanPair) -> SpanPair:
+    """The pair with its two articles in sorted order (a match may be stored either way)."""
+    a, a0, a1, b, b0, b1 = pair
+    return pair if a <= b else (b, b0, b1, a, a0, a1)
+
+
+def _overlap(x0: int, x1: int, y0: int, y1: int) -> bool:
+    return x0 < y1 and y0 < x1
+
+
+def _covered(lo: int, hi: int, intervals: Iterable[tuple[int, int]]) -> int:
+    """Characters of ``[lo, hi)`` inside the union of ``intervals``."""
+    total = 0
+    end = lo
+    for s, e in sorted(intervals):
+        s, e = max(s, end), min(e, hi)
+        if e > s:
+            total += e - s
+            end = e
+    return total
+
+
+def _by_pair(pairs: Iterable[SpanPair]) -> dict[tuple[str, str], list[SpanPair]]:
+    out: dict[tuple[str, str], list[SpanPair]] = defaultdict(list)
+    for p in pairs:
+        o = _oriented(p)
+        if o[2] > o[1] or o[5] > o[4]:
+            out[(o[0], o[3])].append(o)
+    return out
+
+
+def _detects(r: SpanPair, s: SpanPair) -> bool:
+    return _overlap(r[1], r[2], s[1], s[2]) and _overlap(r[4], r[5], s[4], s[5])
+
+
+def _share(x: SpanPair, others: list[SpanPair]) -> float:
+    """|x ∩ union(others)| / |x|, over the characters of both articles."""
+    size = (x[2] - x[1]) + (x[5] - x[4])
+    if size <= 0:
+        return 0.0
+    got = _covered(x[1], x[2], [(o[1], o[2]) for o in others]) + _covered(
+        x[4], x[5], [(o[4], o[5]) for o in others]
+    )
+    return got / size
+
+
+def pan_measures(
+    cases: Iterable[SpanPair], detections: Iterable[SpanPair], reference: Iterable[SpanPair] | None = None
+) -> dict[str, float | int]:
+    """PAN precision, recall, granularity and plagdet of ``detections`` against ``cases``.
+
+    ``reference`` (default: ``cases``) is what precision counts as correct text; recall and
+    granularity are over ``cases``.  Returns also the counts behind them.
+    """
+    case_map = _by_pair(cases)
+    det_map = _by_pair(detections)
+    ref_map = case_map if reference is None else _by_pair(reference)
+    n_cases = sum(len(v) for v in case_map.values())
+    n_dets = sum(len(v) for v in det_map.values())
+    recall_sum = 0.0
+    detected = 0
+    pieces = 0
+    for key, found in case_map.items():
+        dets = det_map.get(key, [])
+        for s in found:
+            hits = [r for r in dets if _detects(r, s)]
+            if hits:
+                detected += 1
+                pieces += len(hits)
+                recall_sum += _share(s, hits)
+    precision_sum = 0.0
+    for key, dets in det_map.items():
+        refs = ref_map.get(key, [])
+        for r in dets:
+            hits = [s for s in refs if _detects(r, s)]
+            if hits:
+                precision_sum += _share(r, hits)
+    precision = precision_sum / n_dets if n_dets else 0.0
+    recall = recall_sum / n_cases if n_cases else 0.0
+    granularity = pieces / detected if detected else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "precision": precision,
+        "recall": recall,
+        "granularity": granularity,
+        "plagdet": f1 / math.log2(1 + granularity),
+        "f1": f1,
+        "cases": n_cases,
+        "detections": n_dets,
+        "detected_cases": detected,
+    }
+
+
+# --- clustering -----------------------------------------------------------------------------------
+
+
+def _comb2(n: int) -> float:
+    return n * (n - 1) / 2
+
+
+def adjusted_rand_index(truth: Sequence[Hashable], predicted: Sequence[Hashable]) -> float:
+    """Adjusted Rand index (Hubert & Arabie 1985) of two labelings of the same items."""
+    if len(truth) != len(predicted):
+        raise ValueError("labelings differ in length")
+    n = len(truth)
+    if n < 2:
+        return 1.0
+    cells = sum(_comb2(c) for c in Counter(zip(truth, predicted, strict=True)).values())
+    rows = sum(_comb2(c) for c in Counter(truth).values())
+    cols = sum(_comb2(c) for c in Counter(predicted).values())
+    expected = rows * cols / _comb2(n)
+    best = (rows + cols) / 2
+    if best == expected:  # both all singletons, or both one cluster: the labelings agree
+        return 1.0
+    return (cells - expected) / (best - expected)
+
+
+def bcubed(truth: Sequence[Hashable], predicted: Sequence[Hashable]) -> tuple[float, float, float]:
+    """B-cubed precision, recall and F1 (Bagga & Baldwin 1998), averaged over items."""
+    if len(truth) != len(predicted):
+        raise ValueError("labelings differ in length")
+    n = len(truth)
+    if n == 0:
+        return 0.0, 0.0, 0.0
+    cells = Counter(zip(truth, predicted, strict=True))
+    t_size, p_size = Counter(truth), Counter(predicted)
+    precision = sum(c * c / p_size[p] for (_, p), c in cells.items()) / n
+    recall = sum(c * c / t_size[t] for (t, _), c in cells.items()) / n
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+# --- truth -------------------------------------------------------------------------------------
+
+
+def load_truth(path: str | Path) -> dict[str, Any]:
+    """Read and check a truth file; raises :class:`InputError` naming it when it is unusable."""
+    name = str(path)
+    try:
+        with open(path, encoding="utf-8") as f:
+            truth = json.load(f)
+    except FileNotFoundError as exc:
+        raise InputError(name, "no such truth file", TRUTH_HINT) from exc
+    except IsADirectoryError as exc:
+        raise InputError(name, "is a directory, not a truth file", TRUTH_HINT) from exc
+    except OSError as exc:
+        raise InputError(name, f"cannot read the truth file ({exc.strerror or exc})", TRUTH_HINT) from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(name, "not a truth file (not UTF-8 text)", TRUTH_HINT) from exc
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            name, f"not a truth file (invalid JSON: {exc.msg}, line {exc.lineno})", TRUTH_HINT
+        ) from exc
+    if not isinstance(truth, dict) or not {"articles", "claims", "spans"} <= truth.keys():
+        raise InputError(name, "not a truth file (needs 'articles', 'claims' and 'spans')", TRUTH_HINT)
+    if truth.get("version") != 1:
+        raise InputError(
+            name, f"truth file version {truth.get('version')!r} (this tracer reads 1)", TRUTH_HINT
+        )
+    try:
+        for claim in truth["claims"]:
+            for m in claim["members"]:
+                if not isinstance(m["article"], str) or not 0 <= int(m["start"]) <= int(m["end"]):
+                    raise ValueError(m)
+        for sp in truth["spans"]:
+            _ = (str(sp["source"]), int(sp["source_start"]), int(sp["source_end"]), str(sp["target"]))
+            _ = (int(sp["target_start"]), int(sp["target_end"]), str(sp["edit"]))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(name, f"malformed truth file ({type(exc).__name__}: {exc})", TRUTH_HINT) from exc
+    return truth
+
+
+# --- evaluation --------------------------------------------------------------------------------
+
+
+def _ratio(num: float, den: float) -> float | None:
+    return num / den if den else None
+
+
+def evaluate(store: Store, truth_path: str | Path) -> dict[str, Any]:
+    """Measures of how well the store recovers the reuse, claims and provenance in the truth."""
+    truth = load_truth(truth_path)
+    conn = store.conn
+    stored = {r[0] for r in conn.execute("SELECT id FROM articles")}
+    t_articles: dict[str, Any] = truth["articles"]
+    present = sum(1 for a in t_articles if a in stored)
+    if t_articles and not present:
+        raise InputError(
+            str(truth_path),
+            f"none of its {len(t_articles)} articles are in the store {store.path}",
+            "ingest and scan the simulated corpus first: `tracer run OUT.jsonl --db ...`",
+        )
+    claims = truth["claims"]
+    spans = truth["spans"]
+    # -- spans
+    detections: list[SpanPair] = [
+        (r[0], r[1], r[2], r[3], r[4], r[5])
+        for r in conn.execute(
+            "SELECT source_id, source_start, source_end, target_id, target_start, target_end FROM matches "
+            "WHERE boilerplate = 0"
+        )
+    ]
+    cases: list[SpanPair] = [
+        (s["source"], s["source_start"], s["source_end"], s["target"], s["target_start"], s["target_end"])
+        for s in spans
+    ]
+    edits = [s["edit"] for s in spans]
+    reference = [
+        (a["article"], a["start"], a["end"], b["article"], b["start"], b["end"])
+        for c in claims
+        for i, a in enumerate(c["members"])
+        for b in c["members"][i + 1 :]
+    ]
+    overall: dict[str, Any] = dict(pan_measures(cases, detections, reference))
+    overall["precision_strict"] = pan_measures(cases, detections)["precision"]
+    light_cases = [c for c, e in zip(cases, edits, strict=True) if e in LIGHT_EDITS]
+    light_pairs = {_oriented(c)[::3] for c in light_cases}
+    light = pan_measures(light_cases, [d for d in detections if _oriented(d)[::3] in light_pairs], reference)
+    by_edit: dict[str, float] = {}
+    for edit in sorted(set(edits)):
+        sub = [c for c, e in zip(cases, edits, strict=True) if e == edit]
+        by_edit[edit] = float(pan_measures(sub, detections)["recall"])
+    overall["recall_by_edit"] = by_edit
+
+    # -- claims: map each truth member to the store member overlapping it most
+    store_members: dict[str, list[tuple[int, int, str, int, str | None, bool]]] = defaultdict(list)
+    for cid, member, art, start, end, parent, credited in conn.execute(
+        "SELECT claim_id, member, article_id, start, end, parent_id, credited FROM claim_members"
+    ):
+        store_members[art].append((start, end, cid, member, parent, bool(credited)))
+    origin_of = dict(conn.execute("SELECT id, origin_id FROM claims").fetchall())
+    labels_truth: list[str] = []
+    labels_store: list[str] = []
+    n_members = 0
+    origin_hits = origin_total = dated_hits = dated_total = 0
+    parent_hits = echoes_mapped = echoes_total = 0
+    credit_agree = credit_tp = credit_fp = credit_fn = 0
+    for claim in claims:
+        mapped_claims: Counter[str] = Counter()
+        origin_claim = None
+        for m in claim["members"]:
+            n_members += 1
+            best = None
+            best_overlap = 0
+            for row in store_members.get(m["article"], ()):
+                ov = min(m["end"], row[1]) - max(m["start"], row[0])
+                if ov > best_overlap:
+                    best, best_overlap = row, ov
+            is_echo = m.get("parent") is not None
+            echoes_total += is_echo
+            if best is None:
+                continue
+            labels_truth.append(claim["id"])
+            labels_store.append(best[2])
+            mapped_claims[best[2]] += 1
+            if not is_echo:
+                origin_claim = best[2]
+                continue
+            echoes_mapped += 1
+            parent_hits += best[4] == m["parent"]
+            truth_credit = bool(m.get("credited"))
+            credit_agree += best[5] == truth_credit
+            credit_tp += best[5] and truth_credit
+            credit_fp += best[5] and not truth_credit
+            credit_fn += truth_credit and not best[5]
+        origin = claim["members"][0]["article"]
+        dated = (t_articles.get(origin) or {}).get("published") is not None
+        hit = False
+        if mapped_claims:
+            top = max(mapped_claims.values())
+            tied = sorted(c for c, v in mapped_claims.items() if v == top)
+            chosen = origin_claim if origin_claim in tied else tied[0]
+            hit = origin_of.get(chosen) == origin
+        origin_total += 1
+        origin_hits += hit
+        dated_total += dated
+        dated_hits += hit and dated
+    b_p, b_r, b_f = bcubed(labels_truth, labels_store)
+    return {
+        "truth": str(truth_path),
+        "store": store.path,
+        "articles": {"truth": len(t_articles), "in_store": present},
+        "spans": overall,
+        "spans_light": light,
+        "claims": {
+            "truth_claims": len(claims),
+            "store_claims": conn.execute("SELECT COUNT(*) FROM claims").fetchone()[0],
+            "truth_members": n_members,
+            "mapped_members": len(labels_truth),
+            "claim_recall": _ratio(len(labels_truth), n_members),
+            "ari": adjusted_rand_index(labels_truth, labels_store) if labels_truth else None,
+            "bcubed_precision": b_p,
+            "bcubed_recall": b_r,
+            "bcubed_f1": b_f,
+        },
+        "provenance": {
+            "origin_accuracy": _ratio(origin_hits, origin_total),
+            "origin_accuracy_dated": _ratio(dated_hits, dated_total),
+            "claims": origin_total,
+            "claims_dated": dated_total,
+            "parent_accuracy": _ratio(parent_hits, echoes_mapped),
+            "credited_accuracy": _ratio(credit_agree, echoes_mapped),
+            "credited_precision": _ratio(credit_tp, credit_tp + credit_fp),
+            "credited_recall": _ratio(credit_tp, credit_tp + credit_fn),
+            "echoes": echoes_total,
+            "echoes_mapped": echoes_mapped,
+        },
+    }
+
+
+def measure_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per measure, ``{"measure", "value", "over"}``, for a table."""
+
+    def row(name: str, value: Any, over: str = "") -> dict[str, Any]:
+        if isinstance(value, float):
+            value = round(value, 3)
+        return {"measure": name, "value": "n/a" if value is None else value, "over": over}
+
+    s, lt, c, p = result["spans"], result["spans_light"], result["claims"], result["provenance"]
+    rows = [
+        row("articles in store", result["articles"]["in_store"], f"{result['articles']['truth']} in truth")
+    ]
+    for label, m in (("", s), (" (verbatim+light)", lt)):
+        over = f"{m['cases']} cases, {m['detections']} detections"
+        rows += [
+            row(f"plagdet{label}", m["plagdet"], over),
+            row(f"precision{label}", m["precision"], over),
+            row(f"recall{label}", m["recall"], over),
+            row(f"granularity{label}", m["granularity"], f"{m['detected_cases']} detected cases"),
+        ]
+    rows.append(row("precision (listed cases only)", s["precision_strict"], "echo-parent pairs"))
+    for edit, value in s["recall_by_edit"].items():
+        rows.append(row(f"recall: {edit}", value))
+    members = f"{c['mapped_members']} of {c['truth_members']} truth members"
+    rows += [
+        row("claim recall", c["claim_recall"], members),
+        row("claim ARI", c["ari"], members),
+        row("claim B-cubed precision", c["bcubed_precision"], members),
+        row("claim B-cubed recall", c["bcubed_recall"], members),
+        row(
+            "claim B-cubed F1", c["bcubed_f1"], f"{c['truth_claims']} truth, {c['store_claims']} store claims"
+        ),
+        row("origin accuracy", p["origin_accuracy"], f"{p['claims']} claims"),
+        row("origin accuracy (dated origin)", p["origin_accuracy_dated"], f"{p['claims_dated']} claims"),
+        row("parent accuracy", p["parent_accuracy"], f"{p['echoes_mapped']} of {p['echoes']} echoes mapped"),
+        row("credited accuracy", p["credited_accuracy"], f"{p['echoes_mapped']} echoes mapped"),
+        row("credited precision", p["credited_precision"]),
+        row("credited recall", p["credited_recall"]),
+    ]
+    return rows
