@@ -5,7 +5,17 @@ from __future__ import annotations
 import subprocess
 import sys
 
-HEAVY = ("numpy", "datasketch", "rapidfuzz", "networkx", "trafilatura", "lxml", "click")
+HEAVY = (
+    "numpy",
+    "datasketch",
+    "rapidfuzz",
+    "networkx",
+    "trafilatura",
+    "lxml",
+    "click",
+    "dask",
+    "distributed",
+)
 
 
 def _modules(code: str) -> set[str]:
@@ -25,4 +35,4 @@ def test_import_tracer_is_light():
 
 def test_cli_help_does_not_load_the_pipeline():
     loaded = _modules("import tracer.cli")
-    assert not loaded & {"numpy", "datasketch", "rapidfuzz", "networkx", "trafilatura"}
+    assert not loaded & {"numpy", "datasketch", "rapidfuzz", "networkx", "trafilatura", "dask", "distributed"}

@@ -112,5 +112,20 @@ def candidate_pairs(
     allpairs = np.concatenate(found)
     if len(allpairs) == 0:
         return allpairs
-    packed = np.unique(allpairs[:, 0].astype(np.int64) << 32 | allpairs[:, 1].astype(np.int64))
+    packed = unique_sorted(allpairs[:, 0].astype(np.int64) << 32 | allpairs[:, 1].astype(np.int64))
     return np.stack((packed >> 32, packed & 0xFFFFFFFF), axis=1)
+
+
+def unique_sorted(values: np.ndarray) -> np.ndarray:
+    """``np.unique`` of a 1-d integer array, by sorting.
+
+    numpy 2.3+ answers ``np.unique`` of integers through a hash table, measured
+    30-60x slower than a sort on tens of millions of values.
+    """
+    if len(values) == 0:
+        return values.copy()
+    out = np.sort(values)
+    keep = np.empty(len(out), dtype=bool)
+    keep[0] = True
+    np.not_equal(out[1:], out[:-1], out=keep[1:])
+    return out[keep]

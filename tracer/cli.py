@@ -145,9 +145,27 @@ def _scan_options(func: F) -> F:
     func = click.option(
         "--workers",
         type=click.IntRange(1),
-        help="Processes that split and sign articles [default: CPUs, max 4].",
+        help="Processes that split and sign articles [default: CPUs, max 4]; with --engine dask, "
+        "workers of the local Dask cluster [default: 2].",
+    )(func)
+    func = click.option(
+        "--engine",
+        type=click.Choice(["local", "dask"]),
+        help="Where the scan's work runs: this machine's processes, or a Dask cluster (a local one, "
+        "or --scheduler's) [default: local].",
+    )(func)
+    func = click.option(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="A running Dask cluster's scheduler, e.g. tcp://host:8786 (implies --engine dask).",
     )(func)
     return func
+
+
+def _engine(engine: str | None, scheduler: str | None, workers: int | None) -> Any:
+    from .engine import get_engine
+
+    return get_engine(engine or ("dask" if scheduler else "local"), scheduler, workers)
 
 
 def _alias_pairs(path: str | None) -> list[tuple[str, str]] | None:
@@ -160,13 +178,15 @@ def _alias_pairs(path: str | None) -> list[tuple[str, str]] | None:
 @store_options
 @_scan_options
 @catch
-def scan(db: str, quiet: bool, aliases: str | None, workers: int | None) -> None:
+def scan(
+    db: str, quiet: bool, aliases: str | None, workers: int | None, engine: str | None, scheduler: str | None
+) -> None:
     """Compare newly ingested articles with everything stored; rebuild claims and provenance."""
     from .scan import scan as do_scan
 
     pairs = _alias_pairs(aliases)
-    with open_store(db) as store:
-        result = do_scan(store, progress=_progress(quiet), workers=workers, alias_pairs=pairs)
+    with open_store(db) as store, _engine(engine, scheduler, workers) as eng:
+        result = do_scan(store, progress=_progress(quiet), alias_pairs=pairs, engine=eng)
     _say(
         quiet,
         f"scanned {result.articles} new article(s), {result.sentences} sentences; "
@@ -190,15 +210,19 @@ def run(
     quiet: bool,
     aliases: str | None,
     workers: int | None,
+    engine: str | None,
+    scheduler: str | None,
     top: int,
 ) -> None:
     """Ingest PATHS, scan, and print a short summary."""
     from .pipeline import run as do_run
     from .summary import corpus_summary
 
-    with open_store(db, create=True) as store:
-        report, _ = do_run(store, paths, outlet, date, progress=_progress(quiet), workers=workers,
-                           alias_pairs=_alias_pairs(aliases))  # fmt: skip
+    pairs = _alias_pairs(aliases)
+    # The engine first: an unreachable cluster fails the command before anything is ingested.
+    with _engine(engine, scheduler, workers) as eng, open_store(db, create=True) as store:
+        report, _ = do_run(store, paths, outlet, date, progress=_progress(quiet), alias_pairs=pairs,
+                           engine=eng)  # fmt: skip
         summary = corpus_summary(store, top)
     _report_ingest(report, quiet)
     click.echo(

@@ -6,6 +6,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from .engine import Engine
 from .ingest import read_paths
 from .model import Problem
 from .scan import Progress, ScanParams, ScanResult, scan
@@ -38,7 +39,8 @@ def run(
     progress: Progress | None = None,
     workers: int | None = None,
     alias_pairs: list[tuple[str, str]] | None = None,
+    engine: Engine | None = None,
 ) -> tuple[IngestReport, ScanResult]:
-    """Ingest then scan: what ``tracer run`` does."""
+    """Ingest then scan: what ``tracer run`` does (``engine``: see :func:`tracer.scan.scan`)."""
     report = ingest(store, paths, outlet, date)
-    return report, scan(store, params, progress, workers, alias_pairs)
+    return report, scan(store, params, progress, workers, alias_pairs, engine)

@@ -15,27 +15,24 @@ over everything.
 from __future__ import annotations
 
 import bisect
-import itertools
 import json
-import multiprocessing
-import os
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 from . import matches, provenance
 from .boilerplate import is_promo
-from .candidates import Banding, candidate_pairs
+from .candidates import Banding, unique_sorted
+from .engine import Engine, LocalEngine
 from .errors import StoreError, TracerError
 from .segment import split_lines, split_sentences
 from .shingles import Vocabulary, _ranges, unit_shingles
 from .signatures import MinHasher
 from .store import Store
 from .text import fold, line_id, norm_id, tokens
-from .verify import VerifyParams, align
+from .verify import VerifyParams
 
 Progress = Callable[[str, int, int], None]
 
@@ -87,12 +84,16 @@ def scan(
     progress: Progress | None = None,
     workers: int | None = None,
     alias_pairs: list[tuple[str, str]] | None = None,
+    engine: Engine | None = None,
 ) -> ScanResult:
     """Scan unscanned articles against the store. One transaction: all or nothing.
 
-    ``workers`` processes split and sign articles (default: the CPU count, at most 4);
-    the result does not depend on it. ``alias_pairs`` (alias, outlet) extend the
-    built-in outlet aliases used to resolve credits; the store keeps them for later scans.
+    ``engine`` runs the partitioned work (batches of articles, banding, alignment):
+    default a :class:`~tracer.engine.LocalEngine` of ``workers`` processes (default:
+    the CPU count, at most 4); see :func:`tracer.engine.get_engine` for a Dask cluster.
+    The caller closes an engine it passes. The result depends on neither. ``alias_pairs``
+    (alias, outlet) extend the built-in outlet aliases used to resolve credits; the
+    store keeps them for later scans.
     """
     p = params or ScanParams()
     stored = store.get_meta("scan_params")
@@ -112,13 +113,13 @@ def scan(
 
     with store.transaction() as conn:
         store.set_meta("scan_params", p.fingerprint())
-        n_workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
-        new_norms = _index_sentences(store, p, result, progress, n_workers)
+        eng = engine if engine is not None else LocalEngine(workers)
+        new_norms = _index_sentences(store, p, result, progress, eng)
         lap("sentences")
         if new_norms:
-            pairs = _candidates(store, p, new_norms, result, progress)
+            pairs = _candidates(store, p, new_norms, result, progress, eng)
             lap("candidates")
-            _verify(store, p, pairs, result, progress)
+            _verify(store, p, pairs, result, progress, eng)
             lap("verify")
         conn.execute("UPDATE articles SET scanned = 1 WHERE scanned = 0")
         result.matches = matches.rebuild(store, p.min_tokens, p.min_content)
@@ -200,21 +201,14 @@ def _batches(store: Store, ids: list[str], size: int) -> Iterator[list[tuple[str
 
 
 def _index_sentences(
-    store: Store, p: ScanParams, result: ScanResult, progress: Progress | None, workers: int
+    store: Store, p: ScanParams, result: ScanResult, progress: Progress | None, engine: Engine
 ) -> set[int]:
     """Split new articles into sentences; store them and their new distinct sentences."""
     conn = store.conn
     known = {r[0] for r in conn.execute("SELECT norm FROM distinct_sentences")}
     new_norms: set[int] = set()
     todo = [r[0] for r in conn.execute("SELECT id FROM articles WHERE scanned = 0 ORDER BY seq")]
-    size = 500
-    pool = None
-    if workers > 1 and len(todo) > 2 * size:
-        # fork: workers start at once and inherit the loaded modules.
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-        analysed = pool.map(analyse_articles, _batches(store, todo, size), itertools.repeat(p))
-    else:
-        analysed = (analyse_articles(batch, p) for batch in _batches(store, todo, size))
+    analysed = engine.map_batches(analyse_articles, _batches(store, todo, engine.batch_size), p)
     try:
         for rows, distinct in analysed:
             conn.executemany("INSERT INTO sentences VALUES (?,?,?,?,?,?,?,?,?)", rows)
@@ -236,32 +230,48 @@ def _index_sentences(
             if progress:
                 progress("sentences", result.articles, len(todo))
     finally:
-        if pool is not None:
-            pool.shutdown()
+        analysed.close()  # ends the engine's work at once if storing failed
     result.articles = len(todo)
     result.new_distinct = len(new_norms)
     return new_norms
 
 
 def _candidates(
-    store: Store, p: ScanParams, new_norms: set[int], result: ScanResult, progress: Progress | None
+    store: Store,
+    p: ScanParams,
+    new_norms: set[int],
+    result: ScanResult,
+    progress: Progress | None,
+    engine: Engine,
 ) -> np.ndarray:
     """Pairs of distinct sentences (norm ids), at least one new, likely to share text."""
-    batches = store.conn.execute("SELECT norms, units, sigs FROM signatures ORDER BY batch").fetchall()
-    norms = np.concatenate([np.frombuffer(b[0], dtype=np.int64) for b in batches])
-    counts = np.concatenate([np.frombuffer(b[1], dtype=np.int64) for b in batches])
+    conn = store.conn
+    norms = np.concatenate(
+        [
+            np.frombuffer(r[0], dtype=np.int64)
+            for r in conn.execute("SELECT norms FROM signatures ORDER BY batch")
+        ]
+        or [np.empty(0, dtype=np.int64)]
+    )
+    counts = np.concatenate(
+        [
+            np.frombuffer(r[0], dtype=np.int64)
+            for r in conn.execute("SELECT units FROM signatures ORDER BY batch")
+        ]
+        or [np.empty(0, dtype=np.int64)]
+    )
     sigs = np.empty((int(counts.sum()), p.num_perm), dtype=np.uint32)
     row = 0
-    for b in batches:  # filled batch by batch: no joined copy of every blob at once
-        block = np.frombuffer(b[2], dtype=np.uint32).reshape(-1, p.num_perm)
+    # Filled one stored batch at a time: memory holds the matrix once, never all blobs beside it.
+    for (blob,) in conn.execute("SELECT sigs FROM signatures ORDER BY batch"):
+        block = np.frombuffer(blob, dtype=np.uint32).reshape(-1, p.num_perm)
         sigs[row : row + len(block)] = block
         row += len(block)
-    del batches
     group = np.repeat(np.arange(len(norms)), counts)
     is_new_distinct = np.isin(norms, np.fromiter(new_norms, dtype=np.int64, count=len(new_norms)))
     is_new = is_new_distinct[group]
     banding = Banding(p.bands, p.rows)
-    unit_pairs = candidate_pairs(banding, sigs, group, is_new)
+    unit_pairs = engine.candidate_pairs(banding, sigs, group, is_new)
     keep = np.zeros(len(unit_pairs), dtype=bool)
     for lo in range(0, len(unit_pairs), 1 << 18):  # chunks bound the memory of the comparison
         chunk = unit_pairs[lo : lo + (1 << 18)]
@@ -269,7 +279,7 @@ def _candidates(
     result.unit_candidates = len(unit_pairs)
     unit_pairs = unit_pairs[keep]
     ga, gb = group[unit_pairs[:, 0]], group[unit_pairs[:, 1]]
-    packed = np.unique(np.minimum(ga, gb) << 32 | np.maximum(ga, gb))
+    packed = unique_sorted(np.minimum(ga, gb) << 32 | np.maximum(ga, gb))
     a, b = norms[packed >> 32], norms[packed & 0xFFFFFFFF]
     pairs = np.stack((np.minimum(a, b), np.maximum(a, b)), axis=1)
     pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]  # by norm: independent of storage order
@@ -280,7 +290,12 @@ def _candidates(
 
 
 def _verify(
-    store: Store, p: ScanParams, pairs: np.ndarray, result: ScanResult, progress: Progress | None
+    store: Store,
+    p: ScanParams,
+    pairs: np.ndarray,
+    result: ScanResult,
+    progress: Progress | None,
+    engine: Engine,
 ) -> None:
     """Align each candidate pair; store the ones that share a region."""
     conn = store.conn
@@ -292,15 +307,7 @@ def _verify(
             f"SELECT norm, tokens FROM distinct_sentences WHERE norm IN ({','.join('?' * len(chunk))})", chunk
         ):
             token_of[norm] = toks.split(" ")
-    rows = []
-    total = len(pairs)
-    for n, (a, b) in enumerate(pairs.tolist()):
-        if a > b:
-            a, b = b, a
-        al = align(token_of[a], token_of[b], p.verify)
-        if al is not None:
-            rows.append((a, b, al.a_start, al.a_end, al.b_start, al.b_end, al.score, al.kind))
-        if progress and (n + 1) % 5000 == 0:
-            progress("verify", n + 1, total)
+    report = None if progress is None else lambda done, total: progress("verify", done, total)
+    rows = engine.verify(pairs, token_of, p.verify, report)
     conn.executemany("INSERT OR REPLACE INTO near VALUES (?,?,?,?,?,?,?,?)", rows)
     result.verified = len(rows)

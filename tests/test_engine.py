@@ -1,0 +1,241 @@
+"""Engines: the local one and a Dask cluster give identical scans; the factory checks its arguments."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import operator
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import tracer.engine as engine_module
+from tracer.candidates import Banding, candidate_pairs
+from tracer.cli import cli
+from tracer.engine import (
+    DaskEngine,
+    LocalEngine,
+    band_buckets,
+    bucket_pairs,
+    get_engine,
+    unique_sorted,
+    verify_pairs,
+)
+from tracer.errors import TracerError
+from tracer.matches import query
+from tracer.pipeline import ingest
+from tracer.scan import scan
+from tracer.store import Store
+from tracer.verify import VerifyParams
+
+from .conftest import ROOT, RUMOUR
+
+HAVE_DASK = (
+    importlib.util.find_spec("dask") is not None and importlib.util.find_spec("distributed") is not None
+)
+needs_dask = pytest.mark.skipif(
+    not HAVE_DASK, reason="dask[distributed] is not installed (pip install '.[dask]')"
+)
+
+
+def _random_signatures(n: int = 900, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    sigs = rng.integers(0, 5, size=(n, 96), dtype=np.uint32)  # few values: many shared band keys
+    group = np.repeat(np.arange(n // 3), 3)
+    is_new = rng.random(n) < 0.3
+    return sigs, group, is_new
+
+
+# --- the factory ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"name": "spark"}, "unknown engine 'spark'"),
+        ({"name": "local", "workers": 0}, "workers must be a positive integer"),
+        ({"name": "local", "workers": True}, "workers must be a positive integer"),
+        ({"name": "local", "scheduler": "tcp://h:8786"}, "needs the dask engine"),
+        ({"name": "dask", "scheduler": " "}, "scheduler must be an address"),
+        ({"name": "dask", "scheduler": "tcp://h:8786", "workers": 2}, "a scheduler's cluster has its own"),
+    ],
+)
+def test_factory_rejects_bad_arguments(kwargs, message):
+    with pytest.raises(TracerError, match=message) as info:
+        get_engine(**kwargs)
+    assert "\n" not in str(info.value)
+
+
+def test_factory_makes_a_local_engine():
+    with get_engine("local", workers=3) as eng:
+        assert isinstance(eng, LocalEngine) and eng.workers == 3 and eng.name == "local"
+    assert get_engine().name == "local"
+
+
+def test_dask_missing_says_how_to_install_it(monkeypatch):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        engine_module.importlib.util,
+        "find_spec",
+        lambda name, *a: None if name in ("dask", "distributed") else real(name, *a),
+    )
+    with pytest.raises(TracerError) as info:
+        get_engine("dask")
+    assert info.value.hint == "install the dask extra: pip install 'tracer[dask]'"
+
+
+def test_dask_missing_is_a_one_line_cli_error(monkeypatch, tmp_path):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        engine_module.importlib.util, "find_spec", lambda name, *a: None if name == "dask" else real(name, *a)
+    )
+    db = tmp_path / "t.db"
+    result = CliRunner().invoke(cli, ["run", str(RUMOUR / "articles"), "--db", str(db), "--engine", "dask"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: the dask engine needs dask and distributed, which are not installed "
+        "(install the dask extra: pip install 'tracer[dask]')\n"
+    )
+    assert not db.exists()
+
+
+def test_cli_engine_errors_are_one_line(tmp_path):
+    runner = CliRunner()
+    db = str(tmp_path / "t.db")
+    result = runner.invoke(cli, ["run", str(RUMOUR / "articles"), "--db", db, "--engine", "local",
+                                 "--scheduler", "tcp://h:8786"])  # fmt: skip
+    assert result.exit_code == 1
+    assert (
+        result.stderr.strip()
+        == "Error: a scheduler address needs the dask engine (use --engine dask, or drop --scheduler)"
+    )
+    assert not Path(db).exists(), "nothing is ingested when the engine cannot be made"
+
+
+# --- the pieces, without a cluster ------------------------------------------------------------
+
+
+def test_local_map_batches_keeps_input_order():
+    batches = list(range(7))
+    assert list(LocalEngine(1).map_batches(operator.mul, batches, 3)) == [b * 3 for b in batches]
+    assert list(LocalEngine(2).map_batches(operator.mul, iter(batches), 3)) == [b * 3 for b in batches]
+
+
+@pytest.mark.parametrize("rows", [2, 3])
+@pytest.mark.parametrize("parts", [1, 2, 5])
+def test_hash_partitioned_banding_equals_the_local_banding(rows, parts):
+    sigs, group, is_new = _random_signatures()
+    banding = Banding(32, rows)
+    expected = candidate_pairs(banding, sigs, group, is_new)
+    bounds = np.linspace(0, len(sigs), parts + 1).astype(int)
+    split = [
+        band_buckets(banding, sigs[lo:hi], lo, parts) for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
+    ]
+    packed = np.concatenate([bucket_pairs([s[j] for s in split], group, is_new) for j in range(parts)])
+    got = unique_sorted(packed)
+    assert len(expected) > 1000
+    assert np.array_equal(np.stack((got >> 32, got & 0xFFFFFFFF), axis=1), expected)
+
+
+def test_unique_sorted_is_np_unique():
+    values = np.random.default_rng(1).integers(0, 50, 1000)
+    assert np.array_equal(unique_sorted(values), np.unique(values))
+    assert len(unique_sorted(np.empty(0, dtype=np.int64))) == 0
+
+
+# --- a Dask cluster ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dask_engine():
+    if not HAVE_DASK:
+        pytest.skip("dask[distributed] is not installed (pip install '.[dask]')")
+    with get_engine("dask", workers=2) as eng:
+        yield eng
+
+
+@pytest.fixture(scope="module")
+def small_dask_engine(dask_engine):
+    """The same cluster, cutting work small: many batches, three partitions."""
+    return DaskEngine(dask_engine.client, partitions=3, batch_size=4)
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("synth") / "corpus.jsonl"
+    subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "synth.py"), "300", str(out), "--quiet"], check=True
+    )
+    return out
+
+
+def _scanned(path: Path, db: Path, eng) -> dict:
+    with Store.open(db) as s:
+        ingest(s, [path])
+        result = scan(s, engine=eng)
+        q = s.conn.execute
+        return {
+            "matches": [m.as_dict() for m in query(s, include_boilerplate=True)],
+            "claims": q("SELECT * FROM claims ORDER BY rank, id").fetchall(),
+            "members": q("SELECT * FROM claim_members ORDER BY claim_id, member").fetchall(),
+            "near": q("SELECT * FROM near ORDER BY 1, 2").fetchall(),
+            "counts": {k: v for k, v in vars(result).items() if k != "seconds"},
+        }
+
+
+@needs_dask
+def test_dask_engine_runs_on_a_cluster(dask_engine):
+    assert dask_engine.name == "dask"
+    assert sum(dask_engine.client.nthreads().values()) == 2
+
+
+@needs_dask
+@pytest.mark.parametrize("corpus", ["rumour", "synthetic"])
+def test_dask_scan_is_identical_to_local(request, tmp_path, dask_engine, small_dask_engine, corpus):
+    path = RUMOUR / "articles" if corpus == "rumour" else request.getfixturevalue("synthetic")
+    local = _scanned(path, tmp_path / "local.db", LocalEngine(1))
+    assert local["matches"] and local["claims"], "the corpus should have matches and claims"
+    assert json.dumps(_scanned(path, tmp_path / "dask.db", dask_engine)) == json.dumps(local)
+    small = DaskEngine(small_dask_engine.client, partitions=3, batch_size=4 if corpus == "rumour" else 40)
+    assert json.dumps(_scanned(path, tmp_path / "small.db", small)) == json.dumps(local)
+
+
+@needs_dask
+def test_dask_pieces_equal_local(small_dask_engine):
+    sigs, group, is_new = _random_signatures()
+    banding = Banding(32, 3)
+    assert np.array_equal(
+        small_dask_engine.candidate_pairs(banding, sigs, group, is_new),
+        candidate_pairs(banding, sigs, group, is_new),
+    )
+    batches = list(range(11))
+    assert list(small_dask_engine.map_batches(operator.mul, batches, 3)) == [b * 3 for b in batches]
+    token_of = {
+        1: "the minister said the budget would be cut by ten percent next year".split(),
+        2: "officials said the budget would be cut by ten percent next year".split(),
+        3: "a completely different sentence about the weather in the north".split(),
+    }
+    pairs = np.array([[1, 2], [1, 3], [3, 2], [2, 1]], dtype=np.int64)
+    seen: list[tuple[int, int]] = []
+    rows = small_dask_engine.verify(
+        pairs, token_of, VerifyParams(), lambda done, total: seen.append((done, total))
+    )
+    assert rows == verify_pairs(pairs.tolist(), token_of, VerifyParams()) and len(rows) == 2
+    assert seen[-1] == (4, 4)
+    assert small_dask_engine.verify(np.empty((0, 2), dtype=np.int64), token_of, VerifyParams()) == []
+
+
+@needs_dask
+def test_a_failing_task_raises_its_error(small_dask_engine):
+    with pytest.raises(ZeroDivisionError):
+        list(small_dask_engine.map_batches(operator.truediv, [1, 2, 3], 0))
+
+
+def test_the_local_engine_does_not_import_dask():
+    code = "import sys, tracer.scan, tracer.engine; tracer.engine.get_engine('local'); print(sorted(sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    assert "'dask'" not in out and "'distributed'" not in out

@@ -1,0 +1,507 @@
+"""Where a scan's partitioned work runs: in this machine's processes, or on a Dask cluster.
+
+A scan has three stages whose work splits into independent pieces:
+
+* ``map_batches``: a pure function over batches of articles (sentences, signatures);
+* ``candidate_pairs``: MinHash LSH banding over every stored signature;
+* ``verify``: aligning each candidate pair of sentences.
+
+An :class:`Engine` runs them; the scan keeps everything that touches the store in
+this process. :class:`LocalEngine` is what a scan has always done (a process pool,
+or inline for small inputs). :class:`DaskEngine` sends the same work to a Dask
+cluster: a local one it starts, or a running one given by its scheduler's address.
+Whichever engine runs, the answers are identical, so a store's matches, claims and
+ids do not depend on it.
+
+``dask`` and ``distributed`` are imported only when a Dask engine is made.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import importlib.util
+import itertools
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from types import TracebackType
+from typing import Any, Protocol, TypeVar
+
+import numpy as np
+
+from .candidates import Banding, pairs_in_equal_runs, unique_sorted
+from .candidates import candidate_pairs as local_candidate_pairs
+from .errors import TracerError
+from .verify import VerifyParams, align
+
+R = TypeVar("R")
+NearRow = tuple[
+    int, int, int, int, int, int, float, str
+]  # (a, b, a_start, a_end, b_start, b_end, score, kind)
+VerifyProgress = Callable[[int, int], None]
+
+ENGINES = ("local", "dask")
+DASK_HINT = "install the dask extra: pip install 'tracer[dask]'"
+BATCH_SIZE = 500  # articles per batch of map_batches
+
+
+class Engine(Protocol):
+    """Runs a scan's partitioned work. Results never depend on the engine."""
+
+    name: str
+    batch_size: int  # articles per batch the scan hands to map_batches
+
+    def map_batches(
+        self, func: Callable[..., R], batches: Iterable[Any], *args: Any
+    ) -> Generator[R, None, None]:
+        """``func(batch, *args)`` for each batch, in input order."""
+        ...
+
+    def candidate_pairs(
+        self, banding: Banding, sigs: np.ndarray, group: np.ndarray, is_new: np.ndarray
+    ) -> np.ndarray:
+        """What :func:`tracer.candidates.candidate_pairs` returns for these arguments."""
+        ...
+
+    def verify(
+        self,
+        pairs: np.ndarray,
+        token_of: Mapping[int, list[str]],
+        params: VerifyParams,
+        progress: VerifyProgress | None = None,
+    ) -> list[NearRow]:
+        """:func:`verify_pairs` over all ``pairs``: the rows of pairs that align, in pair order."""
+        ...
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Engine: ...
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+
+def get_engine(name: str = "local", scheduler: str | None = None, workers: int | None = None) -> Engine:
+    """An engine by name: ``"local"`` or ``"dask"``.
+
+    ``workers``: local: processes (default: the CPU count, at most 4); dask without
+    ``scheduler``: workers of the local cluster it starts (default 2). ``scheduler``
+    (``tcp://host:8786``, dask only): use that running cluster instead; it is left
+    running when the engine closes. Close the engine (or use it in a ``with``) when done.
+    """
+    if name not in ENGINES:
+        raise TracerError(f"unknown engine {name!r}", f"use one of: {', '.join(ENGINES)}")
+    if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool) or workers < 1):
+        raise TracerError(f"workers must be a positive integer, got {workers!r}")
+    if scheduler is not None:
+        if not isinstance(scheduler, str) or not scheduler.strip():
+            raise TracerError(f"scheduler must be an address such as tcp://host:8786, got {scheduler!r}")
+        if name != "dask":
+            raise TracerError(
+                "a scheduler address needs the dask engine", "use --engine dask, or drop --scheduler"
+            )
+        if workers is not None:
+            raise TracerError(
+                "workers sets the size of a local Dask cluster; a scheduler's cluster has its own workers",
+                "drop --workers, or drop --scheduler to start a local cluster",
+            )
+    if name == "local":
+        return LocalEngine(workers)
+    return DaskEngine.start(scheduler=scheduler, workers=workers)
+
+
+class _Closing:
+    """``with engine:`` closes it."""
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self: Any) -> Any:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+# --- the work itself: pure functions, shared by both engines ---------------------------------
+
+
+def verify_pairs(
+    pairs: Sequence[Sequence[int]],
+    token_of: Mapping[int, list[str]],
+    params: VerifyParams,
+    progress: VerifyProgress | None = None,
+    every: int = 5000,
+) -> list[NearRow]:
+    """Align each pair of distinct sentences (norm ids); rows of those that share a region."""
+    rows: list[NearRow] = []
+    total = len(pairs)
+    for n, (a, b) in enumerate(pairs):
+        if a > b:
+            a, b = b, a
+        al = align(token_of[a], token_of[b], params)
+        if al is not None:
+            rows.append((a, b, al.a_start, al.a_end, al.b_start, al.b_end, al.score, al.kind))
+        if progress and (n + 1) % every == 0:
+            progress(n + 1, total)
+    return rows
+
+
+_MIX1 = np.uint64(0xFF51AFD7ED558CCD)
+_GOLDEN64 = 0x9E3779B97F4A7C15
+_MASK64 = (1 << 64) - 1
+_S32 = np.uint64(32)
+
+BucketPart = tuple[np.ndarray, np.ndarray, np.ndarray]  # (entries per band, keys, unit indices)
+
+
+def band_buckets(banding: Banding, sigs: np.ndarray, offset: int, n_buckets: int) -> list[BucketPart]:
+    """Band keys of a block of signature rows (units ``offset..``), split into buckets by key hash.
+
+    Every (band, key) lands in one bucket, whichever block it comes from, so bucket
+    ``j`` of all blocks together holds every unit sharing any band key that hashes there.
+    Bucket ``j``'s part: entries per band, then keys and unit indices band by band.
+    """
+    n, bands, rows = len(sigs), banding.bands, banding.rows
+    if n_buckets >= 1 << 16:
+        raise TracerError(f"at most {(1 << 16) - 1} buckets, got {n_buckets}")
+    keys = np.empty(n * bands, dtype=np.uint64)  # band-major: band 0's n keys first
+    bucket = np.empty(n * bands, dtype=np.uint16)
+    per = np.empty((n_buckets, bands), dtype=np.int64)
+    for b in range(bands):
+        k = keys[b * n : (b + 1) * n]
+        k[:] = banding.band_keys(sigs[:, b * rows : (b + 1) * rows], bands=1)[:, 0]  # as the local engine
+        # Multiplicative hash of (band, key); its top 32 bits scaled to 0..n_buckets-1.
+        h = (k ^ np.uint64(b * _GOLDEN64 & _MASK64)) * _MIX1
+        h >>= _S32
+        h *= np.uint64(n_buckets)
+        h >>= _S32
+        bucket[b * n : (b + 1) * n] = h
+        per[:, b] = np.bincount(bucket[b * n : (b + 1) * n], minlength=n_buckets)
+    order = np.argsort(bucket, kind="stable")  # radix sort; stable: band-major within each bucket
+    del bucket
+    keys = keys[order]
+    units = np.tile(np.arange(offset, offset + n, dtype=np.uint32), bands)[order]
+    ends = np.cumsum(per.sum(axis=1))
+    starts = ends - per.sum(axis=1)
+    return [(per[j], keys[starts[j] : ends[j]], units[starts[j] : ends[j]]) for j in range(n_buckets)]
+
+
+def bucket_pairs(
+    parts: Sequence[BucketPart], group: np.ndarray, is_new: np.ndarray, max_run: int = 0
+) -> np.ndarray:
+    """Packed unit pairs ``i << 32 | j`` (unique, sorted) sharing a band key in one bucket.
+
+    ``parts``: the same bucket from every block. Same rules as
+    :func:`tracer.candidates.candidate_pairs`: different groups, at least one new member.
+    """
+    bands = len(parts[0][0]) if parts else 0
+    offsets = [np.concatenate(([0], np.cumsum(p[0]))) for p in parts]
+    found = []
+    for b in range(bands):
+        keys = np.concatenate([p[1][o[b] : o[b + 1]] for p, o in zip(parts, offsets, strict=True)])
+        units = np.concatenate([p[2][o[b] : o[b + 1]] for p, o in zip(parts, offsets, strict=True)])
+        pairs = pairs_in_equal_runs(keys, max_run)
+        if len(pairs) == 0:
+            continue
+        i, j = units[pairs[:, 0]].astype(np.int64), units[pairs[:, 1]].astype(np.int64)
+        ok = (group[i] != group[j]) & (is_new[i] | is_new[j])
+        i, j = i[ok], j[ok]
+        found.append(np.minimum(i, j) << 32 | np.maximum(i, j))
+    if not found:
+        return np.empty(0, dtype=np.int64)
+    return unique_sorted(np.concatenate(found))
+
+
+def _unpack(packed: np.ndarray) -> np.ndarray:
+    if len(packed) == 0:
+        return np.empty((0, 2), dtype=np.int64)
+    return np.stack((packed >> 32, packed & 0xFFFFFFFF), axis=1)
+
+
+def _pick(parts: Sequence[Any], j: int) -> Any:
+    return parts[j]
+
+
+# --- local ----------------------------------------------------------------------------------
+
+
+class LocalEngine(_Closing):
+    """This machine: a process pool for batches (inline when there are few), the rest in-process."""
+
+    name = "local"
+
+    def __init__(self, workers: int | None = None, batch_size: int = BATCH_SIZE) -> None:
+        self.workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
+        self.batch_size = batch_size
+
+    def map_batches(
+        self, func: Callable[..., R], batches: Iterable[Any], *args: Any
+    ) -> Generator[R, None, None]:
+        it = iter(batches)
+        head = list(itertools.islice(it, 3))
+        if self.workers <= 1 or len(head) < 3:  # a pool pays off from three batches on
+            for batch in itertools.chain(head, it):
+                yield func(batch, *args)
+            return
+        # fork: workers start at once and inherit the loaded modules.
+        with ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            yield from _ordered(
+                lambda batch: pool.submit(func, batch, *args),
+                itertools.chain(head, it),
+                in_flight=4 * self.workers,
+                result=lambda future: future.result(),
+                cancel=lambda futures: [f.cancel() for f in futures],
+            )
+
+    def candidate_pairs(
+        self, banding: Banding, sigs: np.ndarray, group: np.ndarray, is_new: np.ndarray
+    ) -> np.ndarray:
+        return local_candidate_pairs(banding, sigs, group, is_new)
+
+    def verify(
+        self,
+        pairs: np.ndarray,
+        token_of: Mapping[int, list[str]],
+        params: VerifyParams,
+        progress: VerifyProgress | None = None,
+    ) -> list[NearRow]:
+        return verify_pairs(pairs.tolist(), token_of, params, progress)
+
+
+def _ordered(
+    submit: Callable[[Any], Any],
+    items: Iterable[Any],
+    in_flight: int,
+    result: Callable[[Any], Any],
+    cancel: Callable[[list[Any]], Any],
+) -> Generator[Any, None, None]:
+    """Submit ``items`` one by one, at most ``in_flight`` at a time; yield results in input order.
+
+    Bounded, so only a few batches' inputs and outputs are held at once.
+    """
+    pending: deque[Any] = deque()
+    try:
+        for item in items:
+            pending.append(submit(item))
+            if len(pending) >= in_flight:
+                yield result(pending.popleft())
+        while pending:
+            yield result(pending.popleft())
+    finally:
+        if pending:
+            cancel(list(pending))
+
+
+# --- dask -----------------------------------------------------------------------------------
+
+# Dask's nannies give workers MALLOC_TRIM_THRESHOLD_=65536, which turns off glibc's
+# dynamic mmap threshold: every large numpy temporary is then mmap'ed and faulted in
+# anew (a sort-heavy kernel ran 3-4x slower). Setting the mmap threshold as well keeps
+# large temporaries on the heap, where they are reused.
+WORKER_ENVIRON = {"MALLOC_TRIM_THRESHOLD_": "65536", "MALLOC_MMAP_THRESHOLD_": str(32 * 1024 * 1024)}
+
+
+def _tracer_version() -> str | None:
+    """On a worker: the tracer version it can import, or None."""
+    try:
+        import tracer
+
+        return str(tracer.__version__)
+    except ImportError:
+        return None
+
+
+class DaskEngine(_Closing):
+    """A Dask cluster: batches, banding buckets and verify chunks run as tasks on its workers.
+
+    ``client``: a ``distributed.Client``; closing the engine closes it only if the
+    engine made it (:meth:`start`), and closes ``cluster`` if given. ``partitions``:
+    how many row blocks and key buckets banding uses, and how many chunks verify
+    splits pairs into (default: from the cluster's threads and the input size).
+    ``batch_size``: articles per batch. Both change only how work is cut, never the answer.
+    """
+
+    name = "dask"
+
+    def __init__(
+        self,
+        client: Any,
+        cluster: Any = None,
+        partitions: int | None = None,
+        batch_size: int = BATCH_SIZE,
+        rows_per_partition: int = 100_000,
+        pairs_per_partition: int = 20_000,
+        own_client: bool = False,
+    ) -> None:
+        if partitions is not None and partitions < 1:
+            raise TracerError(f"partitions must be positive, got {partitions}")
+        self.client = client
+        self.own_client = own_client
+        self.cluster = cluster  # ours to close, or None for a cluster given by its scheduler
+        self.partitions = partitions
+        self.batch_size = batch_size
+        self.rows_per_partition = rows_per_partition
+        self.pairs_per_partition = pairs_per_partition
+
+    @classmethod
+    def start(cls, scheduler: str | None = None, workers: int | None = None, **kwargs: Any) -> DaskEngine:
+        """Connect to ``scheduler``, or start a local cluster of ``workers`` processes (default 2)."""
+        if importlib.util.find_spec("dask") is None or importlib.util.find_spec("distributed") is None:
+            raise TracerError(
+                "the dask engine needs dask and distributed, which are not installed", DASK_HINT
+            )
+        import dask
+        from distributed import Client, LocalCluster
+
+        cluster = None
+        try:
+            if scheduler is None:
+                with dask.config.set({"distributed.nanny.pre-spawn-environ": WORKER_ENVIRON}):
+                    cluster = LocalCluster(
+                        n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=None
+                    )
+                client = Client(cluster)
+            else:
+                client = Client(scheduler, timeout=10)
+        except (OSError, TimeoutError, ValueError) as exc:
+            if cluster is not None:
+                cluster.close()
+            if scheduler is None:
+                raise TracerError(f"cannot start a local Dask cluster: {exc}") from exc
+            raise TracerError(
+                f"cannot reach the Dask scheduler at {scheduler}: {exc}",
+                "is `dask scheduler` running there? check the address and port",
+            ) from exc
+        engine = cls(client, cluster, own_client=True, **kwargs)
+        try:
+            engine._check_workers(scheduler)
+        except BaseException:
+            engine.close()
+            raise
+        return engine
+
+    def _check_workers(self, scheduler: str | None) -> None:
+        import tracer
+
+        try:
+            self.client.wait_for_workers(1, timeout=10)
+        except TimeoutError as exc:
+            raise TracerError(
+                f"no Dask workers are connected to {scheduler or 'the local cluster'}",
+                "start workers with `dask worker ADDRESS` on machines with tracer installed",
+            ) from exc
+        hint = "install the same tracer on every worker machine"
+        try:
+            versions = self.client.run(_tracer_version)
+        except Exception as exc:  # a worker that cannot import tracer cannot unpickle the check
+            raise TracerError(f"a Dask worker cannot run tracer: {exc}", hint) from exc
+        bad = sorted(w for w, v in versions.items() if v != tracer.__version__)
+        if bad:
+            raise TracerError(
+                f"Dask worker {bad[0]} has tracer {versions[bad[0]] or 'missing'}, "
+                f"this machine has {tracer.__version__}",
+                hint,
+            )
+
+    def close(self) -> None:
+        if self.client is not None and self.own_client:
+            self.client.close()
+        self.client = None
+        if self.cluster is not None:
+            self.cluster.close()
+            self.cluster = None
+
+    def _threads(self) -> int:
+        return max(1, sum(self.client.nthreads().values()))
+
+    def _result(self, future: Any) -> Any:
+        from distributed.scheduler import KilledWorker
+
+        try:
+            return future.result()
+        except (KilledWorker, asyncio.CancelledError, concurrent.futures.CancelledError) as exc:
+            raise TracerError(
+                f"the Dask cluster lost the work: {exc}",
+                "check the workers' logs (a worker may have run out of memory)",
+            ) from exc
+
+    def map_batches(
+        self, func: Callable[..., R], batches: Iterable[Any], *args: Any
+    ) -> Generator[R, None, None]:
+        client = self.client
+        yield from _ordered(
+            lambda batch: client.submit(func, batch, *args, pure=False),
+            batches,
+            in_flight=2 * self._threads(),
+            result=self._result,
+            cancel=client.cancel,
+        )
+
+    def candidate_pairs(
+        self, banding: Banding, sigs: np.ndarray, group: np.ndarray, is_new: np.ndarray
+    ) -> np.ndarray:
+        n = len(sigs)
+        if n < 2:
+            return local_candidate_pairs(banding, sigs, group, is_new)
+        client = self.client
+        parts = self.partitions or max(2 * self._threads(), -(-n // self.rows_per_partition))
+        parts = min(parts, n)
+        bounds = np.linspace(0, n, parts + 1).astype(np.int64).tolist()
+        blocks = client.scatter([sigs[lo:hi] for lo, hi in itertools.pairwise(bounds)], hash=False)
+        group_f, is_new_f = client.scatter([group, is_new], broadcast=True, hash=False)
+        split = [
+            client.submit(band_buckets, banding, block, lo, parts, pure=False)
+            for block, lo in zip(blocks, bounds[:-1], strict=True)
+        ]
+        del blocks
+        buckets = []
+        for j in range(parts):
+            pieces = [client.submit(_pick, s, j, pure=False) for s in split]
+            buckets.append(client.submit(_bucket_pairs_of, pieces, group_f, is_new_f, pure=False))
+        del split
+        packed = [self._result(f) for f in buckets]
+        return _unpack(unique_sorted(np.concatenate(packed)))
+
+    def verify(
+        self,
+        pairs: np.ndarray,
+        token_of: Mapping[int, list[str]],
+        params: VerifyParams,
+        progress: VerifyProgress | None = None,
+    ) -> list[NearRow]:
+        total = len(pairs)
+        if total == 0:
+            return []
+        client = self.client
+        parts = self.partitions or max(2 * self._threads(), -(-total // self.pairs_per_partition))
+        parts = min(parts, total)
+        bounds = np.linspace(0, total, parts + 1).astype(np.int64).tolist()
+        futures = []
+        for lo, hi in itertools.pairwise(bounds):
+            chunk = pairs[lo:hi].tolist()
+            needed = {int(x) for pair in chunk for x in pair}
+            [payload] = client.scatter([(chunk, {k: token_of[k] for k in needed})], hash=False)
+            futures.append(client.submit(_verify_payload, payload, params, pure=False))
+        rows: list[NearRow] = []
+        for f, hi in zip(futures, bounds[1:], strict=True):
+            rows.extend(self._result(f))
+            if progress:
+                progress(hi, total)
+        return rows
+
+
+def _bucket_pairs_of(pieces: list[BucketPart], group: np.ndarray, is_new: np.ndarray) -> np.ndarray:
+    return bucket_pairs(pieces, group, is_new)
+
+
+def _verify_payload(
+    payload: tuple[list[list[int]], Mapping[int, list[str]]], params: VerifyParams
+) -> list[NearRow]:
+    return verify_pairs(payload[0], payload[1], params)
