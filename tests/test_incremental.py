@@ -48,3 +48,28 @@ def test_rescan_without_new_articles_changes_nothing(rumour):
     result = scan(s)
     assert result.articles == 0
     assert _dump(s) == before
+
+
+def test_boilerplate_representative_pair_is_the_first_valid_pair():
+    """The linear-time search agrees with walking every pair in order."""
+    import random
+
+    from tracer.matches import _first_boilerplate_pair
+
+    rng = random.Random(7)
+    for _ in range(300):
+        meta = {f"a{i}": (rng.choice(["X", "Y", None]), None) for i in range(6)}
+        xs = sorted((f"a{rng.randrange(6)}", k, 0, 1, True) for k in range(rng.randint(0, 6)))
+        ys = xs if rng.random() < 0.5 else sorted((f"a{rng.randrange(6)}", k, 0, 1, True) for k in range(4))
+        want = next(
+            (
+                (a, b)
+                for a in xs
+                for b in ys
+                if a[0] != b[0]
+                and (meta[a[0]][0] is None or meta[a[0]][0] != meta[b[0]][0])
+                and (ys is not xs or a < b)
+            ),
+            None,
+        )
+        assert _first_boilerplate_pair(xs, ys, meta) == want

@@ -155,17 +155,49 @@ def _occurrence_pairs(
     """
     same = xs is ys
     if all(o[4] for o in xs) and all(o[4] for o in ys):
-        for a in xs:
-            for b in ys:
-                if a[0] != b[0] and (meta[a[0]][0] is None or meta[a[0]][0] != meta[b[0]][0]):
-                    if not same or a < b:
-                        yield a, b
-                        return
+        pair = _first_boilerplate_pair(xs, ys, meta)
+        if pair is not None:
+            yield pair
         return
     if same:
         yield from ((a, b) for a, b in itertools.combinations(xs, 2) if a[0] != b[0])
     else:
         yield from ((a, b) for a in xs for b in ys if a[0] != b[0])
+
+
+def _first_boilerplate_pair(
+    xs: list[Occurrence], ys: list[Occurrence], meta: dict[str, tuple[str | None, str | None]]
+) -> tuple[Occurrence, Occurrence] | None:
+    """The first pair, in list order, of two articles not known to share an outlet (linear time).
+
+    For each occurrence, the first later (``xs is ys``) or first (otherwise) partner
+    with another outlet, or for an article of unknown outlet another article, is found
+    from indexes of "next different" positions built once: a template line printed
+    in thousands of one outlet's articles is not walked pair by pair.
+    """
+    same = xs is ys
+    outlet = [meta[o[0]][0] for o in ys]
+    article = [o[0] for o in ys]
+    n = len(ys)
+    # next_outlet[j] / next_article[j]: first index >= j whose outlet / article differs from ys[j]'s
+    next_outlet, next_article = [n] * (n + 1), [n] * (n + 1)
+    for j in range(n - 2, -1, -1):
+        next_outlet[j] = j + 1 if outlet[j + 1] != outlet[j] else next_outlet[j + 1]
+        next_article[j] = j + 1 if article[j + 1] != article[j] else next_article[j + 1]
+    for i, a in enumerate(xs):
+        a_outlet = meta[a[0]][0]
+        j = i + 1 if same else 0
+        if j >= n:
+            break
+        if a_outlet is None:
+            ok = article[j] != a[0]
+            k = j if ok else next_article[j]
+        else:
+            ok = outlet[j] != a_outlet
+            k = j if ok else next_outlet[j]
+        if k < n:
+            return a, ys[k]
+    return None
 
 
 class _TokenSpans:
