@@ -8,8 +8,9 @@ Usage::
                                         [--cache-dir DIR] [--rss-via auto|time|launcher]
                                         [--timeout S] [--max-rss MB]
 
-1. Generates ``--n`` articles with ``benchmarks/synth.py`` (not timed), cached under
-   ``$TMPDIR/tracer-bench-corpus/n<N>-seed<S>-v<generator version>/``.
+1. Generates ``--n`` articles with ``tracer simulate`` (``tracer.simulate.simulate``, not
+   timed), cached under ``$TMPDIR/tracer-bench-corpus/n<N>-seed<S>-simulate-<hash>/``, where
+   ``<hash>`` is a hash of ``tracer/simulate.py`` (an edited generator gets a fresh corpus).
 2. For each repeat, in a fresh temporary directory (or ``--keep DIR/run<k>``), runs as
    child processes::
 
@@ -26,9 +27,10 @@ Usage::
    50 ms (Linux ``/proc``): worker processes, if any, show up there.
 3. Baseline RSS: the same measurement of ``python -c "import tracer.cli"``.
 4. Reads the store (SQLite): ``SELECT count(*) FROM sentences`` if that table exists (else
-   the generator's sentence count, marked "est."), and recall of the planted
-   (source_id, target_id) article pairs, unordered, among ``matches`` if that table has
-   those columns.
+   the corpus texts' sentences by ``tracer.segment``, marked "est."), and recall of the
+   planted article pairs, unordered: the (source, target) pairs of the simulate truth's
+   ``spans`` (one per echo of a claim), found among ``matches`` (source_id, target_id) if
+   that table has those columns; also by the spans' ``edit`` kind.
 5. Prints a table with medians over the repeats and the targets: >= 1,000 articles/s for
    ingest + scan together at N = 20,000, and < 2 KB (2,048 bytes) of peak RSS above the
    baseline per stored sentence.
@@ -37,6 +39,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shlex
@@ -57,6 +60,8 @@ TARGET_ARTICLES_PER_S = 1000.0
 TARGET_N = 20_000
 TARGET_BYTES_PER_SENTENCE = 2048.0
 SAMPLE_EVERY_S = 0.05
+# fields of the simulation summary copied to --json
+GENERATOR_KEYS = ("outlets", "days", "words", "claims", "members", "echoes", "credited", "edits", "seconds")
 METHOD_TEXT = {
     "time": "/usr/bin/time -f %M (GNU time)",
     "launcher": "a Python launcher's os.wait4() ru_maxrss",
@@ -64,18 +69,28 @@ METHOD_TEXT = {
 
 
 # -- corpus ------------------------------------------------------------------------------------
+def generator_key() -> str:
+    """A short hash of ``tracer/simulate.py``: the corpus cache is keyed by it, so an edited
+    generator never reuses corpora of the old one (nor of the retired ``benchmarks/synth.py``)."""
+    import tracer.simulate
+
+    src = Path(tracer.simulate.__file__).read_bytes()
+    return hashlib.sha256(src).hexdigest()[:12]
+
+
 def corpus_for(
     n: int, seed: int, cache_root: Path | None = None, quiet: bool = False
 ) -> tuple[Path, Path, dict]:
-    """Return (corpus, truth, generator stats), generating them once per (N, seed, version)."""
-    sys.path.insert(0, str(HERE))
-    try:
-        import synth
-    finally:
-        sys.path.remove(str(HERE))
+    """Return (corpus, truth, simulation summary), generating them once per (N, seed, generator).
+
+    The corpus is ``tracer simulate N -o corpus.jsonl --seed S`` (through its Python API);
+    the truth is its ``corpus.truth.json``.
+    """
+    from tracer.simulate import simulate
+
     root = cache_root or Path(tempfile.gettempdir()) / "tracer-bench-corpus"
-    d = root / f"n{n}-seed{seed}-v{synth.GENERATOR_VERSION}"
-    corpus, truth, meta = d / "corpus.jsonl", d / "corpus.truth.jsonl", d / "meta.json"
+    d = root / f"n{n}-seed{seed}-simulate-{generator_key()}"
+    corpus, truth, meta = d / "corpus.jsonl", d / "corpus.truth.json", d / "meta.json"
     if meta.exists() and corpus.exists() and truth.exists():
         stats = json.loads(meta.read_text())
         if not quiet:
@@ -84,16 +99,44 @@ def corpus_for(
     d.mkdir(parents=True, exist_ok=True)
     tmp_c, tmp_t = d / f"corpus.{os.getpid()}.tmp", d / f"truth.{os.getpid()}.tmp"
     if not quiet:
-        print(f"corpus: generating {n} articles (seed {seed}) ...", file=sys.stderr)
-    stats = synth.generate(n, tmp_c, seed=seed, truth_path=tmp_t)
+        print(f"corpus: tracer simulate {n} articles (seed {seed}) ...", file=sys.stderr)
+    stats = simulate(n, tmp_c, seed=seed, truth_path=tmp_t).as_dict()
     os.replace(tmp_c, corpus)
     os.replace(tmp_t, truth)
-    stats["out"], stats["truth"] = str(corpus), str(truth)
+    stats["out_path"], stats["truth_path"] = str(corpus), str(truth)
     meta.write_text(json.dumps(stats, indent=1))  # written last: marks the cache complete
     if not quiet:
         rate = n / stats["seconds"] if stats["seconds"] else 0.0
         print(f"corpus: {corpus} in {stats['seconds']:.1f}s ({rate:,.0f} articles/s)", file=sys.stderr)
     return corpus, truth, stats
+
+
+def estimate_sentences(corpus: Path) -> int:
+    """Sentences of the corpus texts by ``tracer.segment.split_sentences`` (for a store without a
+    ``sentences`` table); titles are not counted."""
+    from tracer.segment import split_sentences
+
+    total = 0
+    with open(corpus, encoding="utf-8") as f:
+        for line in f:
+            total += len(split_sentences(json.loads(line)["text"]))
+    return total
+
+
+def planted_pairs(truth: Path) -> tuple[dict[frozenset, list[str]], set[frozenset]]:
+    """The planted pairs: unordered (source, target) article pairs of the truth's ``spans`` (a
+    parent and its echo), each with its edit kinds; and every unordered pair of articles that
+    are members of one truth claim (siblings, grandparents: related, though not planted)."""
+    with open(truth, encoding="utf-8") as f:
+        t = json.load(f)
+    planted: dict[frozenset, list[str]] = {}
+    for sp in t["spans"]:
+        planted.setdefault(frozenset((sp["source"], sp["target"])), []).append(sp["edit"])
+    related: set[frozenset] = set()
+    for claim in t["claims"]:
+        arts = sorted({m["article"] for m in claim["members"]})
+        related.update(frozenset((a, b)) for i, a in enumerate(arts) for b in arts[i + 1 :])
+    return planted, related
 
 
 # -- tracer command and measured child processes ----------------------------------------------
@@ -375,11 +418,7 @@ def read_store(store: Path, truth: Path | None) -> dict:
             return res
         if truth is None:
             return res
-        planted: dict[frozenset, list[str]] = {}
-        with open(truth, encoding="utf-8") as f:
-            for line in f:
-                t = json.loads(line)
-                planted.setdefault(frozenset((t["source_id"], t["target_id"])), []).append(t["edit"])
+        planted, related = planted_pairs(truth)
         extra = ", boilerplate" if "boilerplate" in cols else ", 0"
         found: set[frozenset] = set()
         found_clean: set[frozenset] = set()
@@ -409,6 +448,9 @@ def read_store(store: Path, truth: Path | None) -> dict:
         res["matched_pairs_non_boilerplate"] = len(found_clean) if "boilerplate" in cols else None
         res["unplanted_non_boilerplate_pairs"] = (
             len(found_clean - planted.keys()) if "boilerplate" in cols else None
+        )
+        res["unplanted_non_boilerplate_pairs_same_claim"] = (
+            len((found_clean - planted.keys()) & related) if "boilerplate" in cols else None
         )
         if found and not hit:
             sample = next(iter(next(iter(found))))
@@ -523,7 +565,7 @@ def main(argv: list[str] | None = None) -> int:
     sentences = store_info.get("sentences")
     estimated = sentences is None
     if estimated:
-        sentences = gen["body_sentences"] + gen["boilerplate_lines"]
+        sentences = estimate_sentences(corpus)
     per_sentence = (peak - baseline) / sentences if sentences else None
     recall = store_info.get("recall")
 
@@ -566,7 +608,7 @@ def main(argv: list[str] | None = None) -> int:
             f"ingest {_mb(tree['ingest'])} MB, scan {_mb(tree['scan'])} MB"
         )
     if estimated:
-        print("sentences: estimated from the generator (body sentences + boilerplate lines)")
+        print("sentences: estimated by splitting the corpus texts with tracer.segment.split_sentences")
     if recall is not None:
         by_edit = ", ".join(f"{e} {v:.3f}" for e, v in store_info["recall_by_edit"].items())
         print(
@@ -576,7 +618,9 @@ def main(argv: list[str] | None = None) -> int:
         if store_info.get("recall_non_boilerplate") is not None:
             print(
                 f"recall among non-boilerplate matches: {store_info['recall_non_boilerplate']:.3f}; "
-                f"non-boilerplate matched pairs not planted: {store_info['unplanted_non_boilerplate_pairs']:,}"
+                f"non-boilerplate matched pairs not planted: {store_info['unplanted_non_boilerplate_pairs']:,} "
+                f"({store_info['unplanted_non_boilerplate_pairs_same_claim']:,} of them join two members "
+                "of one truth claim)"
             )
     for note in store_info.get("notes", []):
         print(f"note: {note}")
@@ -602,9 +646,7 @@ def main(argv: list[str] | None = None) -> int:
             "repeat": args.repeat,
             "tracer": cmd,
             "corpus": str(corpus),
-            "generator": {
-                k: gen[k] for k in ("body_sentences", "boilerplate_lines", "planted", "edits") if k in gen
-            },
+            "generator": {k: gen[k] for k in GENERATOR_KEYS if k in gen},
             "sentences": sentences,
             "sentences_estimated": estimated,
             "ingest_s": ingest_s,

@@ -29,10 +29,11 @@ from tracer.errors import TracerError
 from tracer.matches import query
 from tracer.pipeline import ingest
 from tracer.scan import scan
+from tracer.simulate import simulate
 from tracer.store import Store
 from tracer.verify import VerifyParams
 
-from .conftest import ROOT, RUMOUR
+from .conftest import RUMOUR
 
 HAVE_DASK = (
     importlib.util.find_spec("dask") is not None and importlib.util.find_spec("distributed") is not None
@@ -166,10 +167,8 @@ def small_dask_engine(dask_engine):
 
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("synth") / "corpus.jsonl"
-    subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "synth.py"), "300", str(out), "--quiet"], check=True
-    )
+    out = tmp_path_factory.mktemp("simulate") / "corpus.jsonl"
+    simulate(300, out)
     return out
 
 

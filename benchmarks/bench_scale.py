@@ -1,0 +1,113 @@
+"""Whole pipeline at several sizes of `tracer simulate` corpora: speed, memory and quality together.
+
+    python benchmarks/bench_scale.py 10000 100000 [--engine local|dask] [--keep DIR]
+
+For each N: `tracer simulate N`, then `tracer ingest` and `tracer scan` (claims and provenance
+included) in a fresh store, each timed with peak RSS from GNU time, then `tracer eval`. Prints a
+table (N, articles/s, peak RSS, plagdet for verbatim+light edits, origin accuracy where dated) and
+the exponent of time against N fitted between the smallest and largest size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TRACER = [sys.executable, "-m", "tracer"]
+
+
+def _timed(cmd: list[str]) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KB) of a command, via GNU time."""
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as out:
+        start = time.perf_counter()
+        subprocess.run(["/usr/bin/time", "-f", "%M", "-o", out.name, *cmd], check=True)
+        seconds = time.perf_counter() - start
+        return seconds, int(out.read().strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("sizes", nargs="+", type=int)
+    ap.add_argument("--engine", default="local", choices=["local", "dask"])
+    ap.add_argument("--keep", help="keep corpora and stores in this directory")
+    args = ap.parse_args()
+    work = Path(args.keep or tempfile.mkdtemp(prefix="tracer-scale-"))
+    work.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for n in args.sizes:
+        corpus = work / f"sim{n}.jsonl"
+        db = work / f"sim{n}.db"
+        for f in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+            f.unlink(missing_ok=True)
+        subprocess.run([*TRACER, "simulate", str(n), "-o", str(corpus), "-q"], check=True)
+        t_ingest, rss_ingest = _timed([*TRACER, "ingest", str(corpus), "--db", str(db), "-q"])
+        t_scan, rss_scan = _timed([*TRACER, "scan", "--db", str(db), "-q", "--engine", args.engine])
+        result = json.loads(
+            subprocess.run(
+                [
+                    *TRACER,
+                    "eval",
+                    "--truth",
+                    str(corpus.with_suffix(".truth.json")),
+                    "--db",
+                    str(db),
+                    "--format",
+                    "json",
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
+        sentences = int(
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-c",
+                    f"import sqlite3; print(sqlite3.connect({str(db)!r}).execute('SELECT COUNT(*) FROM sentences').fetchone()[0])",
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
+        total = t_ingest + t_scan
+        row = {
+            "articles": n,
+            "sentences": sentences,
+            "ingest_s": round(t_ingest, 1),
+            "scan_s": round(t_scan, 1),
+            "articles_per_s": round(n / total),
+            "peak_rss_mb": round(max(rss_ingest, rss_scan) / 1024),
+            "rss_bytes_per_sentence": round(max(rss_ingest, rss_scan) * 1024 / max(sentences, 1)),
+            "plagdet_light": round(result["spans_light"]["plagdet"], 3),
+            "plagdet_all": round(result["spans"]["plagdet"], 3),
+            "origin_accuracy_dated": round(result["provenance"]["origin_accuracy_dated"], 3),
+            "parent_accuracy": round(result["provenance"]["parent_accuracy"], 3),
+        }
+        rows.append((total, row))
+        print(json.dumps(row), flush=True)
+    print()
+    cols = list(rows[0][1])
+    print("  ".join(cols))
+    for _, row in rows:
+        print("  ".join(str(row[c]) for c in cols))
+    if len(rows) >= 2:
+        (t0, r0), (t1, r1) = rows[0], rows[-1]
+        exponent = math.log(t1 / t0) / math.log(r1["articles"] / r0["articles"])
+        print(
+            f"time exponent between {r0['articles']:,} and {r1['articles']:,} articles: {exponent:.2f} (target <= 1.1)"
+        )
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
