@@ -90,30 +90,52 @@ def _ranges(lengths: np.ndarray) -> np.ndarray:
 
 
 def candidate_pairs(
-    banding: Banding, sigs: np.ndarray, group: np.ndarray, is_new: np.ndarray, max_run: int = 0
+    banding: Banding,
+    sigs: np.ndarray,
+    group: np.ndarray,
+    is_new: np.ndarray,
+    max_run: int = 0,
+    min_jaccard: float = 0.0,
 ) -> np.ndarray:
     """Unit index pairs sharing a band of their signatures, from different groups, with a new member.
 
     ``group[i]`` is the distinct sentence unit ``i`` belongs to (pairs inside one
-    group are not candidates). Bands are keyed one at a time, so memory holds one
-    column of keys, not all of them. Returns unique ``(i, j)`` rows, ``i < j``, sorted.
+    group are not candidates). With ``min_jaccard``, pairs whose signatures agree on
+    fewer values are dropped band by band, and what is kept is deduplicated as it
+    grows: memory holds the pairs worth verifying, not every collision of every band
+    (which ran a 10^5-article scan out of memory). Bands are keyed one at a time.
+    Returns unique ``(i, j)`` rows, ``i < j``, sorted.
     """
-    found = []
+    kept = np.empty(0, dtype=np.int64)  # packed i << 32 | j, unique and sorted
+    pending: list[np.ndarray] = []
+    pending_size = 0
     for band in range(banding.bands):
         keys = banding.band_keys(sigs[:, band * banding.rows : (band + 1) * banding.rows], bands=1)[:, 0]
         pairs = pairs_in_equal_runs(keys, max_run)
         if len(pairs) == 0:
             continue
         i, j = pairs[:, 0], pairs[:, 1]
-        ok = (group[i] != group[j]) & (is_new[i] | is_new[j])
-        found.append(pairs[ok])
-    if not found:
-        return np.empty((0, 2), dtype=np.int64)
-    allpairs = np.concatenate(found)
-    if len(allpairs) == 0:
-        return allpairs
-    packed = unique_sorted(allpairs[:, 0].astype(np.int64) << 32 | allpairs[:, 1].astype(np.int64))
+        pairs = pairs[(group[i] != group[j]) & (is_new[i] | is_new[j])]
+        if min_jaccard > 0:
+            pairs = pairs[jaccard_at_least(sigs, pairs, min_jaccard)]
+        pending.append(pairs[:, 0].astype(np.int64) << 32 | pairs[:, 1].astype(np.int64))
+        pending_size += len(pairs)
+        if pending_size > max(len(kept), 1 << 20):
+            kept = unique_sorted(np.concatenate([kept, *pending]))
+            pending, pending_size = [], 0
+    packed = unique_sorted(np.concatenate([kept, *pending]))
     return np.stack((packed >> 32, packed & 0xFFFFFFFF), axis=1)
+
+
+def jaccard_at_least(
+    sigs: np.ndarray, pairs: np.ndarray, threshold: float, chunk: int = 1 << 18
+) -> np.ndarray:
+    """Mask of the ``pairs`` whose signatures agree on at least ``threshold`` of their values."""
+    keep = np.zeros(len(pairs), dtype=bool)
+    for lo in range(0, len(pairs), chunk):  # chunks bound the memory of the comparison
+        part = pairs[lo : lo + chunk]
+        keep[lo : lo + len(part)] = (sigs[part[:, 0]] == sigs[part[:, 1]]).mean(axis=1) >= threshold
+    return keep
 
 
 def unique_sorted(values: np.ndarray) -> np.ndarray:

@@ -61,9 +61,15 @@ class Engine(Protocol):
         ...
 
     def candidate_pairs(
-        self, banding: Banding, sigs: np.ndarray, group: np.ndarray, is_new: np.ndarray
+        self,
+        banding: Banding,
+        sigs: np.ndarray,
+        group: np.ndarray,
+        is_new: np.ndarray,
+        min_jaccard: float = 0.0,
     ) -> np.ndarray:
-        """What :func:`tracer.candidates.candidate_pairs` returns for these arguments."""
+        """What :func:`tracer.candidates.candidate_pairs` returns for these arguments (an engine may
+        leave pairs below ``min_jaccard`` in; the caller filters them)."""
         ...
 
     def verify(
@@ -261,9 +267,14 @@ class LocalEngine(_Closing):
             )
 
     def candidate_pairs(
-        self, banding: Banding, sigs: np.ndarray, group: np.ndarray, is_new: np.ndarray
+        self,
+        banding: Banding,
+        sigs: np.ndarray,
+        group: np.ndarray,
+        is_new: np.ndarray,
+        min_jaccard: float = 0.0,
     ) -> np.ndarray:
-        return local_candidate_pairs(banding, sigs, group, is_new)
+        return local_candidate_pairs(banding, sigs, group, is_new, min_jaccard=min_jaccard)
 
     def verify(
         self,
@@ -445,7 +456,12 @@ class DaskEngine(_Closing):
         )
 
     def candidate_pairs(
-        self, banding: Banding, sigs: np.ndarray, group: np.ndarray, is_new: np.ndarray
+        self,
+        banding: Banding,
+        sigs: np.ndarray,
+        group: np.ndarray,
+        is_new: np.ndarray,
+        min_jaccard: float = 0.0,
     ) -> np.ndarray:
         n = len(sigs)
         if n < 2:

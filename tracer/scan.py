@@ -24,7 +24,7 @@ import numpy as np
 
 from . import matches, provenance
 from .boilerplate import is_promo
-from .candidates import Banding, unique_sorted
+from .candidates import Banding, jaccard_at_least, unique_sorted
 from .engine import Engine, LocalEngine
 from .errors import StoreError, TracerError
 from .segment import split_lines, split_sentences
@@ -70,7 +70,7 @@ class ScanResult:
     articles: int = 0
     sentences: int = 0
     new_distinct: int = 0
-    unit_candidates: int = 0  # unit pairs sharing a band, before the signature filter
+    unit_candidates: int = 0  # unit pairs sharing a band and passing the signature filter
     candidates: int = 0  # distinct sentence pairs passed to alignment
     verified: int = 0
     matches: int = 0
@@ -271,13 +271,10 @@ def _candidates(
     is_new_distinct = np.isin(norms, np.fromiter(new_norms, dtype=np.int64, count=len(new_norms)))
     is_new = is_new_distinct[group]
     banding = Banding(p.bands, p.rows)
-    unit_pairs = engine.candidate_pairs(banding, sigs, group, is_new)
-    keep = np.zeros(len(unit_pairs), dtype=bool)
-    for lo in range(0, len(unit_pairs), 1 << 18):  # chunks bound the memory of the comparison
-        chunk = unit_pairs[lo : lo + (1 << 18)]
-        keep[lo : lo + len(chunk)] = (sigs[chunk[:, 0]] == sigs[chunk[:, 1]]).mean(axis=1) >= p.min_jaccard
+    unit_pairs = engine.candidate_pairs(banding, sigs, group, is_new, min_jaccard=p.min_jaccard)
+    # An engine may filter as it goes (the local one does); filtering again is a no-op then.
+    unit_pairs = unit_pairs[jaccard_at_least(sigs, unit_pairs, p.min_jaccard)]
     result.unit_candidates = len(unit_pairs)
-    unit_pairs = unit_pairs[keep]
     ga, gb = group[unit_pairs[:, 0]], group[unit_pairs[:, 1]]
     packed = unique_sorted(np.minimum(ga, gb) << 32 | np.maximum(ga, gb))
     a, b = norms[packed >> 32], norms[packed & 0xFFFFFFFF]
