@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 FORMATS = ("table", "json", "jsonl", "csv")
@@ -65,7 +65,3 @@ def table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None,
 
 def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(limit - 1, 1)] + "\u2026"
-
-
-def lines(items: Iterable[str]) -> str:
-    return "".join(items)

@@ -56,12 +56,6 @@ class Provenance:
     echoes: list[Echo] = field(default_factory=list)
     credits: dict[int, list[Credit]] = field(default_factory=dict)
 
-    def parent_of(self, member: int) -> int | None:
-        for e in self.echoes:
-            if e.child == member:
-                return e.parent
-        return None
-
 
 def _when(published: str | None) -> datetime | None:
     if not published:
