@@ -128,17 +128,19 @@ def test_local_map_batches_keeps_input_order():
 
 @pytest.mark.parametrize("rows", [2, 3])
 @pytest.mark.parametrize("parts", [1, 2, 5])
-def test_hash_partitioned_banding_equals_the_local_banding(rows, parts):
+@pytest.mark.parametrize("max_run", [0, 30])
+def test_hash_partitioned_banding_equals_the_local_banding(rows, parts, max_run):
     sigs, group, is_new = _random_signatures()
     banding = Banding(32, rows)
-    expected = candidate_pairs(banding, sigs, group, is_new)
+    expected = candidate_pairs(banding, sigs, group, is_new, max_run=max_run)
+    keys = np.stack([banding.column(sigs, b) for b in range(banding.bands)], axis=1)
     bounds = np.linspace(0, len(sigs), parts + 1).astype(int)
-    split = [
-        band_buckets(banding, sigs[lo:hi], lo, parts) for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
-    ]
-    packed = np.concatenate([bucket_pairs([s[j] for s in split], group, is_new) for j in range(parts)])
+    split = [band_buckets(keys[lo:hi], lo, parts) for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]
+    packed = np.concatenate(
+        [bucket_pairs([s[j] for s in split], group, is_new, max_run) for j in range(parts)]
+    )
     got = unique_sorted(packed)
-    assert len(expected) > 1000
+    assert len(expected) > 300
     assert np.array_equal(np.stack((got >> 32, got & 0xFFFFFFFF), axis=1), expected)
 
 
@@ -207,10 +209,15 @@ def test_dask_scan_is_identical_to_local(request, tmp_path, dask_engine, small_d
 def test_dask_pieces_equal_local(small_dask_engine):
     sigs, group, is_new = _random_signatures()
     banding = Banding(32, 3)
-    assert np.array_equal(
-        small_dask_engine.candidate_pairs(banding, sigs, group, is_new),
-        candidate_pairs(banding, sigs, group, is_new),
-    )
+
+    def column(band: int) -> np.ndarray:
+        return banding.column(sigs, band)
+
+    for max_run in (0, 30):
+        assert np.array_equal(
+            small_dask_engine.candidate_pairs(column, banding.bands, group, is_new, max_run),
+            candidate_pairs(banding, sigs, group, is_new, max_run=max_run),
+        )
     batches = list(range(11))
     assert list(small_dask_engine.map_batches(operator.mul, batches, 3)) == [b * 3 for b in batches]
     token_of = {

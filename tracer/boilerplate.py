@@ -13,8 +13,9 @@ Two kinds, both kept out of reported reuse by default:
 from __future__ import annotations
 
 import re
-import sqlite3
 from dataclasses import dataclass
+
+import numpy as np
 
 _PROMO_PATTERNS = [
     r"\b(?:sign(?:ing)? up|subscribe|register)\b.{0,80}\b(?:newsletter|alerts?|updates|e-?mails?|bulletin)",
@@ -65,19 +66,32 @@ class BoilerplateParams:
     shared_outlets: int = 2  # ... or in 2+ articles of each of this many outlets
 
 
-def template_lines(conn: sqlite3.Connection, params: BoilerplateParams | None = None) -> set[int]:
-    """Ids of lines that are templates, from the counts already in the store."""
+def template_lines(
+    line: np.ndarray, article: np.ndarray, outlet: np.ndarray, params: BoilerplateParams | None = None
+) -> set[int]:
+    """Ids of lines that are templates, from stored sentences given as columns.
+
+    ``line``, ``article`` and ``outlet`` hold each sentence's line id, article and
+    outlet code (negative: outlet unknown, never a template by counts).
+    """
     p = params or BoilerplateParams()
-    rows = conn.execute(
-        "SELECT s.line, a.outlet, COUNT(DISTINCT s.article_id) FROM sentences s "
-        "JOIN articles a ON a.id = s.article_id WHERE a.outlet IS NOT NULL AND a.scanned = 1 "
-        "GROUP BY s.line, a.outlet HAVING COUNT(DISTINCT s.article_id) >= 2"
-    )
-    found: set[int] = set()
-    outlets_with_repeats: dict[int, int] = {}
-    for line, _outlet, n in rows:
-        if n >= p.outlet_repeats:
-            found.add(line)
-        outlets_with_repeats[line] = outlets_with_repeats.get(line, 0) + 1
-    found.update(line for line, n in outlets_with_repeats.items() if n >= p.shared_outlets)
+    known = outlet >= 0
+    line, article, outlet = line[known], article[known], outlet[known]
+    # One row per distinct (line, outlet, article), grouped by (line, outlet).
+    order = np.lexsort((article, outlet, line))
+    line, outlet, article = line[order], outlet[order], article[order]
+    distinct = np.ones(len(line), dtype=bool)
+    distinct[1:] = (line[1:] != line[:-1]) | (outlet[1:] != outlet[:-1]) | (article[1:] != article[:-1])
+    line, outlet = line[distinct], outlet[distinct]
+    first = np.ones(len(line), dtype=bool)
+    first[1:] = (line[1:] != line[:-1]) | (outlet[1:] != outlet[:-1])
+    starts = np.flatnonzero(first)
+    articles = np.diff(np.append(starts, len(line)))  # articles of each (line, outlet)
+    group_line = line[starts]
+    found = set(group_line[articles >= p.outlet_repeats].tolist())
+    repeated = group_line[articles >= 2]  # sorted by line; one entry per outlet
+    if len(repeated):
+        edge = np.flatnonzero(np.append(True, repeated[1:] != repeated[:-1]))
+        outlets = np.diff(np.append(edge, len(repeated)))
+        found.update(repeated[edge][outlets >= p.shared_outlets].tolist())
     return found

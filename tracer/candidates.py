@@ -10,6 +10,8 @@ makes incremental scans cheap while finding exactly the pairs a full run would.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,6 +46,27 @@ class Banding:
             # Exact for rows=2 (two 32-bit values side by side); a mix beyond that.
             keys = (keys << np.uint64(32)) ^ (keys >> np.uint64(32)) ^ view[:, :, r]
         return keys
+
+    def column(self, sigs: np.ndarray, band: int) -> np.ndarray:
+        """Band ``band``'s key of each signature, folded to 32 bits (``uint32``).
+
+        32 bits keep stored keys small; two different keys then meet by chance in about
+        one pair in 4 billion, and such pairs fail the signature check like any stranger.
+        """
+        rows = self.rows
+        keys = self.band_keys(sigs[:, band * rows : (band + 1) * rows], bands=1)[:, 0]
+        return fold32(keys)
+
+
+def fold32(keys: np.ndarray) -> np.ndarray:
+    """64-bit keys mixed (MurmurHash3's fmix64) and cut to their top 32 bits."""
+    k = keys.astype(np.uint64)
+    k ^= k >> np.uint64(33)
+    k *= np.uint64(0xFF51AFD7ED558CCD)
+    k ^= k >> np.uint64(33)
+    k *= np.uint64(0xC4CEB9FE1A85EC53)
+    k ^= k >> np.uint64(33)
+    return (k >> np.uint64(32)).astype(np.uint32)
 
 
 def pairs_in_equal_runs(keys: np.ndarray, max_run: int = 0) -> np.ndarray:
@@ -101,23 +124,48 @@ def candidate_pairs(
 
     ``group[i]`` is the distinct sentence unit ``i`` belongs to (pairs inside one
     group are not candidates). With ``min_jaccard``, pairs whose signatures agree on
-    fewer values are dropped band by band, and what is kept is deduplicated as it
-    grows: memory holds the pairs worth verifying, not every collision of every band
-    (which ran a 10^5-article scan out of memory). Bands are keyed one at a time.
+    fewer values are dropped. The in-memory form of :func:`banded_pairs`.
     Returns unique ``(i, j)`` rows, ``i < j``, sorted.
+    """
+    accept = None
+    if min_jaccard > 0:
+
+        def accept(pairs: np.ndarray) -> np.ndarray:
+            return jaccard_at_least(sigs, pairs, min_jaccard)
+
+    return banded_pairs(
+        lambda band: banding.column(sigs, band), banding.bands, group, is_new, max_run, accept
+    )
+
+
+def banded_pairs(
+    band_column: Callable[[int], np.ndarray],
+    bands: int,
+    group: np.ndarray,
+    is_new: np.ndarray,
+    max_run: int = 0,
+    accept: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> np.ndarray:
+    """Unit index pairs with an equal key in some band, from different groups, with a new member.
+
+    ``band_column(b)`` gives band ``b``'s key of every unit: bands are read and joined
+    one at a time, so memory holds one band's keys, not all of them. ``accept(pairs)``
+    (a mask) filters each band's pairs as they come, and what is kept is deduplicated
+    as it grows: memory holds the pairs worth verifying, not every collision of every
+    band (which ran a 10^5-article scan out of memory). Returns unique ``(i, j)`` rows,
+    ``i < j``, sorted.
     """
     kept = np.empty(0, dtype=np.int64)  # packed i << 32 | j, unique and sorted
     pending: list[np.ndarray] = []
     pending_size = 0
-    for band in range(banding.bands):
-        keys = banding.band_keys(sigs[:, band * banding.rows : (band + 1) * banding.rows], bands=1)[:, 0]
-        pairs = pairs_in_equal_runs(keys, max_run)
+    for band in range(bands):
+        pairs = pairs_in_equal_runs(band_column(band), max_run)
         if len(pairs) == 0:
             continue
         i, j = pairs[:, 0], pairs[:, 1]
         pairs = pairs[(group[i] != group[j]) & (is_new[i] | is_new[j])]
-        if min_jaccard > 0:
-            pairs = pairs[jaccard_at_least(sigs, pairs, min_jaccard)]
+        if accept is not None:
+            pairs = pairs[accept(pairs)]
         pending.append(pairs[:, 0].astype(np.int64) << 32 | pairs[:, 1].astype(np.int64))
         pending_size += len(pairs)
         if pending_size > max(len(kept), 1 << 20):
@@ -128,13 +176,20 @@ def candidate_pairs(
 
 
 def jaccard_at_least(
-    sigs: np.ndarray, pairs: np.ndarray, threshold: float, chunk: int = 1 << 18
+    sigs: np.ndarray, pairs: np.ndarray, threshold: float, chunk: int = 1 << 16
 ) -> np.ndarray:
     """Mask of the ``pairs`` whose signatures agree on at least ``threshold`` of their values."""
+    n = sigs.shape[1]
+    need = math.ceil(threshold * n)  # the fewest equal values whose share reaches the threshold
+    while need > 0 and (need - 1) / n >= threshold:
+        need -= 1
+    while need <= n and need / n < threshold:
+        need += 1
     keep = np.zeros(len(pairs), dtype=bool)
     for lo in range(0, len(pairs), chunk):  # chunks bound the memory of the comparison
         part = pairs[lo : lo + chunk]
-        keep[lo : lo + len(part)] = (sigs[part[:, 0]] == sigs[part[:, 1]]).mean(axis=1) >= threshold
+        equal = sigs[part[:, 0]] == sigs[part[:, 1]]
+        keep[lo : lo + len(part)] = np.count_nonzero(equal, axis=1) >= need
     return keep
 
 

@@ -32,8 +32,7 @@ from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
-from .candidates import Banding, pairs_in_equal_runs, unique_sorted
-from .candidates import candidate_pairs as local_candidate_pairs
+from .candidates import banded_pairs, pairs_in_equal_runs, unique_sorted
 from .errors import TracerError
 from .verify import VerifyParams, align
 
@@ -62,14 +61,15 @@ class Engine(Protocol):
 
     def candidate_pairs(
         self,
-        banding: Banding,
-        sigs: np.ndarray,
+        band_column: Callable[[int], np.ndarray],
+        bands: int,
         group: np.ndarray,
         is_new: np.ndarray,
-        min_jaccard: float = 0.0,
+        max_run: int = 0,
+        accept: Callable[[np.ndarray], np.ndarray] | None = None,
     ) -> np.ndarray:
-        """What :func:`tracer.candidates.candidate_pairs` returns for these arguments (an engine may
-        leave pairs below ``min_jaccard`` in; the caller filters them)."""
+        """What :func:`tracer.candidates.banded_pairs` returns for these arguments (an engine may
+        leave pairs ``accept`` rejects in; the caller filters them)."""
         ...
 
     def verify(
@@ -167,22 +167,21 @@ _S32 = np.uint64(32)
 BucketPart = tuple[np.ndarray, np.ndarray, np.ndarray]  # (entries per band, keys, unit indices)
 
 
-def band_buckets(banding: Banding, sigs: np.ndarray, offset: int, n_buckets: int) -> list[BucketPart]:
-    """Band keys of a block of signature rows (units ``offset..``), split into buckets by key hash.
+def band_buckets(keys: np.ndarray, offset: int, n_buckets: int) -> list[BucketPart]:
+    """Band keys of a block of units (``(n, bands)``, units ``offset..``), split into buckets by key hash.
 
     Every (band, key) lands in one bucket, whichever block it comes from, so bucket
     ``j`` of all blocks together holds every unit sharing any band key that hashes there.
     Bucket ``j``'s part: entries per band, then keys and unit indices band by band.
     """
-    n, bands, rows = len(sigs), banding.bands, banding.rows
+    n, bands = keys.shape
     if n_buckets >= 1 << 16:
         raise TracerError(f"at most {(1 << 16) - 1} buckets, got {n_buckets}")
-    keys = np.empty(n * bands, dtype=np.uint64)  # band-major: band 0's n keys first
+    flat = np.ascontiguousarray(keys.T).reshape(-1)  # band-major: band 0's n keys first
     bucket = np.empty(n * bands, dtype=np.uint16)
     per = np.empty((n_buckets, bands), dtype=np.int64)
     for b in range(bands):
-        k = keys[b * n : (b + 1) * n]
-        k[:] = banding.band_keys(sigs[:, b * rows : (b + 1) * rows], bands=1)[:, 0]  # as the local engine
+        k = flat[b * n : (b + 1) * n].astype(np.uint64)
         # Multiplicative hash of (band, key); its top 32 bits scaled to 0..n_buckets-1.
         h = (k ^ np.uint64(b * _GOLDEN64 & _MASK64)) * _MIX1
         h >>= _S32
@@ -192,11 +191,11 @@ def band_buckets(banding: Banding, sigs: np.ndarray, offset: int, n_buckets: int
         per[:, b] = np.bincount(bucket[b * n : (b + 1) * n], minlength=n_buckets)
     order = np.argsort(bucket, kind="stable")  # radix sort; stable: band-major within each bucket
     del bucket
-    keys = keys[order]
+    flat = flat[order]
     units = np.tile(np.arange(offset, offset + n, dtype=np.uint32), bands)[order]
     ends = np.cumsum(per.sum(axis=1))
     starts = ends - per.sum(axis=1)
-    return [(per[j], keys[starts[j] : ends[j]], units[starts[j] : ends[j]]) for j in range(n_buckets)]
+    return [(per[j], flat[starts[j] : ends[j]], units[starts[j] : ends[j]]) for j in range(n_buckets)]
 
 
 def bucket_pairs(
@@ -268,13 +267,14 @@ class LocalEngine(_Closing):
 
     def candidate_pairs(
         self,
-        banding: Banding,
-        sigs: np.ndarray,
+        band_column: Callable[[int], np.ndarray],
+        bands: int,
         group: np.ndarray,
         is_new: np.ndarray,
-        min_jaccard: float = 0.0,
+        max_run: int = 0,
+        accept: Callable[[np.ndarray], np.ndarray] | None = None,
     ) -> np.ndarray:
-        return local_candidate_pairs(banding, sigs, group, is_new, min_jaccard=min_jaccard)
+        return banded_pairs(band_column, bands, group, is_new, max_run, accept)
 
     def verify(
         self,
@@ -457,30 +457,33 @@ class DaskEngine(_Closing):
 
     def candidate_pairs(
         self,
-        banding: Banding,
-        sigs: np.ndarray,
+        band_column: Callable[[int], np.ndarray],
+        bands: int,
         group: np.ndarray,
         is_new: np.ndarray,
-        min_jaccard: float = 0.0,
+        max_run: int = 0,
+        accept: Callable[[np.ndarray], np.ndarray] | None = None,
     ) -> np.ndarray:
-        n = len(sigs)
+        # The cluster gets every band's keys at once, in row blocks; ``accept`` is left to the caller.
+        keys = np.stack([band_column(b) for b in range(bands)], axis=1)
+        n = len(keys)
         if n < 2:
-            return local_candidate_pairs(banding, sigs, group, is_new)
+            return banded_pairs(lambda b: keys[:, b], bands, group, is_new, max_run)
         client = self.client
         parts = self.partitions or max(2 * self._threads(), -(-n // self.rows_per_partition))
         parts = min(parts, n)
         bounds = np.linspace(0, n, parts + 1).astype(np.int64).tolist()
-        blocks = client.scatter([sigs[lo:hi] for lo, hi in itertools.pairwise(bounds)], hash=False)
+        blocks = client.scatter([keys[lo:hi] for lo, hi in itertools.pairwise(bounds)], hash=False)
         group_f, is_new_f = client.scatter([group, is_new], broadcast=True, hash=False)
         split = [
-            client.submit(band_buckets, banding, block, lo, parts, pure=False)
+            client.submit(band_buckets, block, lo, parts, pure=False)
             for block, lo in zip(blocks, bounds[:-1], strict=True)
         ]
         del blocks
         buckets = []
         for j in range(parts):
             pieces = [client.submit(_pick, s, j, pure=False) for s in split]
-            buckets.append(client.submit(_bucket_pairs_of, pieces, group_f, is_new_f, pure=False))
+            buckets.append(client.submit(bucket_pairs, pieces, group_f, is_new_f, max_run, pure=False))
         del split
         packed = [self._result(f) for f in buckets]
         return _unpack(unique_sorted(np.concatenate(packed)))
@@ -511,10 +514,6 @@ class DaskEngine(_Closing):
             if progress:
                 progress(hi, total)
         return rows
-
-
-def _bucket_pairs_of(pieces: list[BucketPart], group: np.ndarray, is_new: np.ndarray) -> np.ndarray:
-    return bucket_pairs(pieces, group, is_new)
 
 
 def _verify_payload(

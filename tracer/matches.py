@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+import numpy as np
+
 from .boilerplate import template_lines
 from .store import Store
 from .text import fold, token_spans
@@ -82,24 +84,43 @@ class Match:
 def rebuild(store: Store, min_tokens: int, min_content: int) -> int:
     """Recompute the ``matches`` table from sentences, near pairs and boilerplate. Returns its size."""
     conn = store.conn
-    meta = store.article_meta()
-    templates = template_lines(conn)
-    dup_norms = {
-        r[0]
-        for r in conn.execute(
-            "SELECT norm FROM sentences WHERE ntok >= ? AND ncontent >= ? "
-            "GROUP BY norm HAVING COUNT(DISTINCT article_id) >= 2",
-            (min_tokens, min_content),
-        )
-    }
+    articles = conn.execute("SELECT seq, id, outlet, published FROM articles").fetchall()
+    meta = {r[1]: (r[2], r[3]) for r in articles}
+    size = max((r[0] for r in articles), default=0) + 1
+    id_of = [""] * size
+    outlet_code = np.full(size, -1, dtype=np.int64)
+    id_rank = np.zeros(size, dtype=np.int64)  # rank of the article id in string order
+    outlets = {o: k for k, o in enumerate(sorted({r[2] for r in articles if r[2] is not None}))}
+    for rank, (seq, art, outlet, _) in enumerate(sorted(articles, key=lambda r: r[1])):
+        id_of[seq] = art
+        id_rank[seq] = rank
+        if outlet is not None:
+            outlet_code[seq] = outlets[outlet]
+    sentences = store.sentences()
+    norm, article = sentences["norm"], sentences["article"]
+    templates = template_lines(sentences["line"], article, outlet_code[article])
+
+    # Norms found in two or more articles, among sentences long enough to match.
+    ok = (sentences["ntok"] >= min_tokens) & (sentences["ncontent"] >= min_content)
+    n_ok, a_ok = norm[ok], article[ok]
+    order = np.lexsort((a_ok, n_ok))
+    n_ok, a_ok = n_ok[order], a_ok[order]
+    # Sorted by (norm, article): a norm seen in another article right after itself is repeated.
+    dup_norms = set(n_ok[1:][(n_ok[1:] == n_ok[:-1]) & (a_ok[1:] != a_ok[:-1])].tolist())
     near_rows = conn.execute("SELECT * FROM near ORDER BY norm_a, norm_b").fetchall()
-    wanted = dup_norms | {r[0] for r in near_rows} | {r[1] for r in near_rows}
+    near_norms = {r[0] for r in near_rows} | {r[1] for r in near_rows}
+    wanted = np.array(sorted(dup_norms | near_norms), dtype=np.int64)
+    rows = sentences[np.isin(norm, wanted)]
+    rows = rows[np.lexsort((rows["idx"], id_rank[rows["article"]]))]  # by article id, then position
+    is_template = np.isin(rows["line"], np.fromiter(templates, dtype=np.int64, count=len(templates)))
+    boiler = (rows["promo"] != 0) | is_template
     occurrences: dict[int, list[tuple[str, int, int, int, bool]]] = defaultdict(list)
-    for art, idx, start, end, norm, line, promo in conn.execute(
-        "SELECT article_id, idx, start, end, norm, line, promo FROM sentences ORDER BY article_id, idx"
-    ):
-        if norm in wanted:
-            occurrences[norm].append((art, idx, start, end, bool(promo) or line in templates))
+    for n, seq, idx, start, end, b in zip(
+        rows["norm"].tolist(), rows["article"].tolist(), rows["idx"].tolist(), rows["start"].tolist(),
+        rows["end"].tolist(), boiler.tolist(), strict=True,
+    ):  # fmt: skip
+        occurrences[n].append((id_of[seq], idx, start, end, b))
+    del sentences, norm, article, rows
 
     pieces: dict[tuple[str, str], list[_Piece]] = defaultdict(list)
     for norm in sorted(dup_norms):
@@ -108,7 +129,6 @@ def rebuild(store: Store, min_tokens: int, min_content: int) -> int:
         ):
             _add(pieces, meta, a, ai, as_, ae, b, bi, bs, be, 1.0, "verbatim", ab or bb)
 
-    near_norms = {r[0] for r in near_rows} | {r[1] for r in near_rows}
     spans_cache = _TokenSpans(store, {o[0] for n in near_norms for o in occurrences[n]})
     for na, nb, a0, a1, b0, b1, score, kind in near_rows:
         for (a, ai, as_, ae, ab), (b, bi, bs, be, bb) in _occurrence_pairs(

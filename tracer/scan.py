@@ -30,7 +30,7 @@ from .errors import StoreError, TracerError
 from .segment import split_lines, split_sentences
 from .shingles import Vocabulary, _ranges, unit_shingles
 from .signatures import MinHasher
-from .store import Store
+from .store import SENTENCE_DTYPE, Store
 from .text import fold, line_id, norm_id, tokens
 from .verify import VerifyParams
 
@@ -48,6 +48,11 @@ class ScanParams:
     window: int = 8  # content words per unit; longer sentences are cut into overlapping windows
     bigrams: bool = True  # shingles are content words plus pairs of neighbouring content words
     min_jaccard: float = 0.2  # estimated from signatures, before the costlier alignment
+    # A band key shared by more units than this is a common-word bucket, skipped (as passim
+    # skips n-grams above a document frequency): pairs from it grow with the square of the
+    # corpus. Measured on 3x10^4 simulated articles: 0.01% of verified pairs lost (6 of 54,501),
+    # their only shared bands being such buckets; banding 2.8x faster.
+    max_run: int = 200
     min_tokens: int = 5  # sentences shorter than this are never matched
     min_content: int = 3
     verify: VerifyParams = field(default_factory=VerifyParams)
@@ -116,7 +121,7 @@ def scan(
         eng = engine if engine is not None else LocalEngine(workers)
         new_norms = _index_sentences(store, p, result, progress, eng)
         lap("sentences")
-        if new_norms:
+        if len(new_norms):
             pairs = _candidates(store, p, new_norms, result, progress, eng)
             lap("candidates")
             _verify(store, p, pairs, result, progress, eng)
@@ -134,23 +139,46 @@ def scan(
     return result
 
 
-SentenceRow = tuple[str, int, int, int, int, int, int, int, int]
-DistinctRow = tuple[int, str, int, bytes]
 _vocabulary = Vocabulary()  # per process: token ids are private, hashes are not
 
 
-def analyse_articles(
-    items: list[tuple[str, str]], p: ScanParams
-) -> tuple[list[SentenceRow], list[DistinctRow]]:
-    """Sentence rows of ``(id, text)`` articles and their distinct sentences with signatures.
+@dataclass
+class Analysed:
+    """What :func:`analyse_articles` makes of a batch of articles.
+
+    ``sentences``: one ``SENTENCE_DTYPE`` record per sentence; ``norms``, ``units``:
+    the batch's distinct matchable sentences and their numbers of units; ``keys``:
+    ``(bands, n_units)`` LSH band keys; ``checks``: ``(n_units, num_perm)`` one byte of
+    each MinHash value, enough to estimate the Jaccard similarity of a candidate pair.
+    """
+
+    sentences: np.ndarray
+    norms: np.ndarray
+    units: np.ndarray
+    keys: np.ndarray
+    checks: np.ndarray
+
+    def select(self, keep: np.ndarray) -> Analysed:
+        """The same batch with only the distinct sentences where ``keep`` is true."""
+        unit_keep = np.repeat(keep, self.units)
+        return Analysed(
+            self.sentences,
+            self.norms[keep],
+            self.units[keep],
+            self.keys[:, unit_keep],
+            self.checks[unit_keep],
+        )
+
+
+def analyse_articles(items: list[tuple[int, str]], p: ScanParams) -> Analysed:
+    """Sentences of ``(seq, text)`` articles, and their distinct sentences' band keys and checks.
 
     A pure function of its input, so batches can run in worker processes; the
     caller keeps only the distinct sentences the store does not have yet.
     """
-    rows: list[SentenceRow] = []
-    toks_of: list[list[str]] = []
+    rows: list[tuple[int, int, int, int, int, int, int, int]] = []
     flat: list[str] = []
-    for art_id, text in items:
+    for seq, text in items:
         folded = fold(text)
         lines = split_lines(text)
         line_starts = [s for s, _ in lines]
@@ -161,119 +189,136 @@ def analyse_articles(
             if not toks:
                 continue
             line, promo = line_info[max(bisect.bisect_right(line_starts, start) - 1, 0)]
-            rows.append((art_id, idx, start, end, norm_id(toks), line, promo, len(toks), 0))
-            toks_of.append(toks)
+            rows.append((seq, norm_id(toks), line, idx, start, end, len(toks), promo))
             flat.extend(toks)
+    sentences = np.zeros(len(rows), dtype=SENTENCE_DTYPE)
+    if rows:
+        cols = list(zip(*rows, strict=True))
+        for name, col in zip(
+            ("article", "norm", "line", "idx", "start", "end", "ntok", "promo"), cols, strict=True
+        ):
+            sentences[name] = col
     token_ids = _vocabulary.ids(flat)
-    ntok = np.array([len(t) for t in toks_of], dtype=np.int64)
+    ntok = sentences["ntok"].astype(np.int64)
     tok_start = np.cumsum(ntok) - ntok
     content = ~_vocabulary.is_stop[token_ids]
-    ncontent = np.add.reduceat(content.astype(np.int64), tok_start).tolist() if rows else []
-    rows = [(*r[:8], n) for r, n in zip(rows, ncontent, strict=True)]
-    seen: set[int] = set()
-    keep = []
-    for i, r in enumerate(rows):
-        if r[7] >= p.min_tokens and r[8] >= p.min_content and r[4] not in seen:
-            seen.add(r[4])
-            keep.append(i)
-    if not keep:
-        return rows, []
-    sel = np.array(keep, dtype=np.int64)
-    positions = np.repeat(tok_start[sel], ntok[sel]) + _ranges(ntok[sel])
+    if rows:
+        sentences["ncontent"] = np.add.reduceat(content.astype(np.int64), tok_start)
+    ok = (sentences["ntok"] >= p.min_tokens) & (sentences["ncontent"] >= p.min_content)
+    # The first occurrence of each matchable norm, in sentence order.
+    _, first = np.unique(np.where(ok, sentences["norm"], 0), return_index=True)
+    keep = np.sort(first[ok[first]])
+    if len(keep) == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return Analysed(
+            sentences, empty, empty, np.empty((p.bands, 0), np.uint32), np.empty((0, p.num_perm), np.uint8)
+        )
+    positions = np.repeat(tok_start[keep], ntok[keep]) + _ranges(ntok[keep])
     mask = content[positions]
     hashes = _vocabulary.key_hash[token_ids[positions[mask]]]
-    lengths = np.add.reduceat(mask.astype(np.int64), np.cumsum(ntok[sel]) - ntok[sel])
+    lengths = np.add.reduceat(mask.astype(np.int64), np.cumsum(ntok[keep]) - ntok[keep])
     shingle_hashes, starts, units = unit_shingles(hashes, lengths, p.window, p.bigrams)
     sigs = MinHasher(p.num_perm, p.seed).signatures(shingle_hashes, starts)
-    distinct: list[DistinctRow] = []
-    pos = 0
-    for i, n in zip(keep, units.tolist(), strict=True):
-        distinct.append((rows[i][4], " ".join(toks_of[i]), n, sigs[pos : pos + n].tobytes()))
-        pos += n
-    return rows, distinct
+    banding = Banding(p.bands, p.rows)
+    keys = np.stack([banding.column(sigs, band) for band in range(p.bands)])
+    checks = (sigs & np.uint32(0xFF)).astype(np.uint8)
+    return Analysed(sentences, sentences["norm"][keep].astype(np.int64), units.astype(np.int64), keys, checks)
 
 
-def _batches(store: Store, ids: list[str], size: int) -> Iterator[list[tuple[str, str]]]:
-    for first in range(0, len(ids), size):
-        chunk = ids[first : first + size]
-        texts = store.texts(chunk)
-        yield [(i, texts[i]) for i in chunk]
+def _batches(store: Store, todo: list[tuple[int, str]], size: int) -> Iterator[list[tuple[int, str]]]:
+    for first in range(0, len(todo), size):
+        chunk = todo[first : first + size]
+        texts = store.texts(i for _, i in chunk)
+        yield [(seq, texts[i]) for seq, i in chunk]
+
+
+class _NormSet:
+    """A growing set of norm ids held as sorted numpy arrays (a few bytes each, not a Python int).
+
+    New ids go to a small sorted part that is merged into the large one when it has
+    grown to a fraction of it, so adding n ids costs O(n log n) overall.
+    """
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.big = np.sort(values)
+        self.small = np.empty(0, dtype=np.int64)
+
+    @staticmethod
+    def _isin(sorted_values: np.ndarray, x: np.ndarray) -> np.ndarray:
+        pos = np.searchsorted(sorted_values, x)
+        pos[pos == len(sorted_values)] = 0
+        return (sorted_values[pos] == x) if len(sorted_values) else np.zeros(len(x), dtype=bool)
+
+    def contains(self, x: np.ndarray) -> np.ndarray:
+        return self._isin(self.big, x) | self._isin(self.small, x)
+
+    def add(self, x: np.ndarray) -> None:
+        self.small = np.sort(np.concatenate((self.small, x)))
+        if len(self.small) > max(len(self.big) // 8, 1 << 16):
+            self.big = np.sort(np.concatenate((self.big, self.small)))
+            self.small = np.empty(0, dtype=np.int64)
+
+    def values(self) -> np.ndarray:
+        return np.sort(np.concatenate((self.big, self.small)))
 
 
 def _index_sentences(
     store: Store, p: ScanParams, result: ScanResult, progress: Progress | None, engine: Engine
-) -> set[int]:
-    """Split new articles into sentences; store them and their new distinct sentences."""
+) -> np.ndarray:
+    """Split new articles into sentences; store them and their new distinct sentences' signatures.
+
+    Returns the sorted norm ids of the distinct sentences new to the store.
+    """
     conn = store.conn
-    known = {r[0] for r in conn.execute("SELECT norm FROM distinct_sentences")}
-    new_norms: set[int] = set()
-    todo = [r[0] for r in conn.execute("SELECT id FROM articles WHERE scanned = 0 ORDER BY seq")]
+    stored_norms, _ = store.signature_index()
+    known = _NormSet(stored_norms)
+    new_norms = _NormSet(np.empty(0, dtype=np.int64))
+    todo = [(r[0], r[1]) for r in conn.execute("SELECT seq, id FROM articles WHERE scanned = 0 ORDER BY seq")]
     analysed = engine.map_batches(analyse_articles, _batches(store, todo, engine.batch_size), p)
+    done = 0
     try:
-        for rows, distinct in analysed:
-            conn.executemany("INSERT INTO sentences VALUES (?,?,?,?,?,?,?,?,?)", rows)
-            fresh = [d for d in distinct if d[0] not in known]
-            known.update(d[0] for d in fresh)
-            new_norms.update(d[0] for d in fresh)
-            conn.executemany("INSERT INTO distinct_sentences VALUES (?,?,?)", [d[:3] for d in fresh])
-            if fresh:
-                conn.execute(
-                    "INSERT INTO signatures (norms, units, sigs) VALUES (?,?,?)",
-                    (
-                        np.array([d[0] for d in fresh], dtype=np.int64).tobytes(),
-                        np.array([d[2] for d in fresh], dtype=np.int64).tobytes(),
-                        b"".join(d[3] for d in fresh),
-                    ),
-                )
-            result.articles += len({r[0] for r in rows})
-            result.sentences += len(rows)
+        for batch in analysed:
+            store.add_sentences(batch.sentences)
+            fresh = batch.select(~known.contains(batch.norms))
+            known.add(fresh.norms)
+            new_norms.add(fresh.norms)
+            store.add_signatures(fresh.norms, fresh.units, fresh.keys, fresh.checks)
+            done += len(np.unique(batch.sentences["article"]))
+            result.sentences += len(batch.sentences)
             if progress:
-                progress("sentences", result.articles, len(todo))
+                progress("sentences", done, len(todo))
     finally:
         analysed.close()  # ends the engine's work at once if storing failed
     result.articles = len(todo)
-    result.new_distinct = len(new_norms)
-    return new_norms
+    out = new_norms.values()
+    result.new_distinct = len(out)
+    return out
 
 
 def _candidates(
     store: Store,
     p: ScanParams,
-    new_norms: set[int],
+    new_norms: np.ndarray,
     result: ScanResult,
     progress: Progress | None,
     engine: Engine,
 ) -> np.ndarray:
-    """Pairs of distinct sentences (norm ids), at least one new, likely to share text."""
-    conn = store.conn
-    norms = np.concatenate(
-        [
-            np.frombuffer(r[0], dtype=np.int64)
-            for r in conn.execute("SELECT norms FROM signatures ORDER BY batch")
-        ]
-        or [np.empty(0, dtype=np.int64)]
-    )
-    counts = np.concatenate(
-        [
-            np.frombuffer(r[0], dtype=np.int64)
-            for r in conn.execute("SELECT units FROM signatures ORDER BY batch")
-        ]
-        or [np.empty(0, dtype=np.int64)]
-    )
-    sigs = np.empty((int(counts.sum()), p.num_perm), dtype=np.uint32)
-    row = 0
-    # Filled one stored batch at a time: memory holds the matrix once, never all blobs beside it.
-    for (blob,) in conn.execute("SELECT sigs FROM signatures ORDER BY batch"):
-        block = np.frombuffer(blob, dtype=np.uint32).reshape(-1, p.num_perm)
-        sigs[row : row + len(block)] = block
-        row += len(block)
-    group = np.repeat(np.arange(len(norms)), counts)
-    is_new_distinct = np.isin(norms, np.fromiter(new_norms, dtype=np.int64, count=len(new_norms)))
-    is_new = is_new_distinct[group]
-    banding = Banding(p.bands, p.rows)
-    unit_pairs = engine.candidate_pairs(banding, sigs, group, is_new, min_jaccard=p.min_jaccard)
+    """Pairs of distinct sentences (norm ids), at least one new, likely to share text.
+
+    Out of core: one band's keys are read from the store at a time; what stays in
+    memory for every unit is its group, a new flag and its check bytes.
+    """
+    norms, counts = store.signature_index()
+    group = np.repeat(np.arange(len(norms), dtype=np.int64), counts)
+    is_new = np.isin(norms, new_norms)[group]
+    checks = store.checks(p.num_perm)
+
+    def accept(pairs: np.ndarray) -> np.ndarray:
+        return jaccard_at_least(checks, pairs, p.min_jaccard)
+
+    unit_pairs = engine.candidate_pairs(store.band_column, p.bands, group, is_new, p.max_run, accept)
     # An engine may filter as it goes (the local one does); filtering again is a no-op then.
-    unit_pairs = unit_pairs[jaccard_at_least(sigs, unit_pairs, p.min_jaccard)]
+    unit_pairs = unit_pairs[accept(unit_pairs)]
     result.unit_candidates = len(unit_pairs)
     ga, gb = group[unit_pairs[:, 0]], group[unit_pairs[:, 1]]
     packed = unique_sorted(np.minimum(ga, gb) << 32 | np.maximum(ga, gb))
@@ -286,6 +331,42 @@ def _candidates(
     return pairs
 
 
+def sentence_tokens(store: Store, wanted: np.ndarray) -> dict[int, list[str]]:
+    """Tokens of the distinct sentences ``wanted`` (norm ids), from one occurrence of each.
+
+    Tokens are not stored: re-tokenising the few sentences that reach alignment is
+    cheaper than writing every sentence's tokens to the store.
+    """
+    sentences = store.sentences()
+    wanted = np.unique(wanted)
+    if len(sentences) == 0 or len(wanted) == 0:
+        return {}
+    order = np.argsort(sentences["norm"], kind="stable")  # stable: the first occurrence stored
+    pos = np.searchsorted(sentences["norm"], wanted, sorter=order).clip(max=len(order) - 1)
+    rows = sentences[order[pos]]
+    rows = rows[rows["norm"] == wanted]
+    rows = rows[np.argsort(rows["article"], kind="stable")]  # article by article
+    del sentences, order
+    seq_to_id = dict(store.conn.execute("SELECT seq, id FROM articles").fetchall())
+    out: dict[int, list[str]] = {}
+    for lo in range(0, len(rows), 20_000):  # a chunk of texts in memory at a time
+        chunk = rows[lo : lo + 20_000]
+        texts = store.texts(seq_to_id[s] for s in set(chunk["article"].tolist()))
+        folded: dict[int, str] = {}
+        for seq, norm, start, end in zip(
+            chunk["article"].tolist(),
+            chunk["norm"].tolist(),
+            chunk["start"].tolist(),
+            chunk["end"].tolist(),
+            strict=True,
+        ):
+            text = folded.get(seq)
+            if text is None:
+                text = folded[seq] = fold(texts[seq_to_id[seq]])
+            out[norm] = tokens(text, start, end)
+    return out
+
+
 def _verify(
     store: Store,
     p: ScanParams,
@@ -296,14 +377,7 @@ def _verify(
 ) -> None:
     """Align each candidate pair; store the ones that share a region."""
     conn = store.conn
-    needed = sorted({int(n) for n in pairs.ravel()})
-    token_of: dict[int, list[str]] = {}
-    for i in range(0, len(needed), 500):
-        chunk = needed[i : i + 500]
-        for norm, toks in conn.execute(
-            f"SELECT norm, tokens FROM distinct_sentences WHERE norm IN ({','.join('?' * len(chunk))})", chunk
-        ):
-            token_of[norm] = toks.split(" ")
+    token_of = sentence_tokens(store, pairs.ravel())
     report = None if progress is None else lambda done, total: progress("verify", done, total)
     rows = engine.verify(pairs, token_of, p.verify, report)
     conn.executemany("INSERT OR REPLACE INTO near VALUES (?,?,?,?,?,?,?,?)", rows)

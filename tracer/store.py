@@ -3,12 +3,15 @@
 Tables
   meta       schema version and the matching parameters a store was scanned with
   articles   the articles, text exactly as decoded, and how each metadata value was obtained
-  sentences  sentence spans of each article, the id of their normalised text (``norm``),
-             the id of the line they start on (``line``) and whether that line is a promo
-  distinct_sentences
-             one row per distinct normalised sentence: its tokens and number of units
-  signatures the MinHash signatures of those sentences' units, one row per scanned batch
-             (arrays of norm ids, unit counts and uint32 signatures: cheap to write and load whole)
+  sentence_blocks
+             sentence spans of each article, the id of their normalised text (``norm``), the
+             id of the line they start on (``line``) and whether that line is a promo: one
+             row per scanned batch of articles, a numpy record array (``SENTENCE_DTYPE``).
+             Millions of small rows cost more to insert than everything else a scan does;
+             one blob per batch is written in one step and read back as columns.
+  signatures for each distinct normalised sentence, once: its units' LSH band keys and check
+             bytes, one row per scanned batch (arrays of norm ids, unit counts, band keys
+             band-major so one band is read as a slice, and one byte per MinHash value)
   near       verified near pairs of distinct sentences, with token spans of the shared region
   matches    reused passages between two articles, rebuilt from the above after each scan
   pieces     the sentence-level alignments each match is made of (claims are built from these)
@@ -26,10 +29,28 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .errors import StoreError
 from .model import Article
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+# One sentence: the article's ``seq``, its position, span and counts, its normalised
+# text's id and its line's id. Fixed-width, so a batch of them is one blob.
+SENTENCE_DTYPE = np.dtype(
+    [
+        ("article", "<i8"),
+        ("norm", "<i8"),
+        ("line", "<i8"),
+        ("idx", "<i4"),
+        ("start", "<i4"),
+        ("end", "<i4"),
+        ("ntok", "<i4"),
+        ("ncontent", "<i4"),
+        ("promo", "<i4"),
+    ]
+)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -43,19 +64,12 @@ CREATE TABLE IF NOT EXISTS articles (
     text TEXT NOT NULL,
     scanned INTEGER NOT NULL DEFAULT 0
 );
-CREATE TABLE IF NOT EXISTS sentences (
-    article_id TEXT NOT NULL, idx INTEGER NOT NULL,
-    start INTEGER NOT NULL, end INTEGER NOT NULL,
-    norm INTEGER NOT NULL, line INTEGER NOT NULL, promo INTEGER NOT NULL,
-    ntok INTEGER NOT NULL, ncontent INTEGER NOT NULL,
-    PRIMARY KEY (article_id, idx)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS sentences_norm ON sentences (norm);
-CREATE TABLE IF NOT EXISTS distinct_sentences (
-    norm INTEGER PRIMARY KEY, tokens TEXT NOT NULL, units INTEGER NOT NULL
+CREATE TABLE IF NOT EXISTS sentence_blocks (
+    batch INTEGER PRIMARY KEY, count INTEGER NOT NULL, rows BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS signatures (
-    batch INTEGER PRIMARY KEY, norms BLOB NOT NULL, units BLOB NOT NULL, sigs BLOB NOT NULL
+    batch INTEGER PRIMARY KEY, count INTEGER NOT NULL, n_units INTEGER NOT NULL,
+    norms BLOB NOT NULL, units BLOB NOT NULL, keys BLOB NOT NULL, checks BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS near (
     norm_a INTEGER NOT NULL, norm_b INTEGER NOT NULL,
@@ -240,8 +254,8 @@ class Store:
             ],
             "undated": q("SELECT COUNT(*) FROM articles WHERE published IS NULL").fetchone()[0],
             "unscanned": q("SELECT COUNT(*) FROM articles WHERE scanned=0").fetchone()[0],
-            "sentences": q("SELECT COUNT(*) FROM sentences").fetchone()[0],
-            "distinct_sentences": q("SELECT COUNT(*) FROM distinct_sentences").fetchone()[0],
+            "sentences": q("SELECT COALESCE(SUM(count), 0) FROM sentence_blocks").fetchone()[0],
+            "distinct_sentences": q("SELECT COALESCE(SUM(count), 0) FROM signatures").fetchone()[0],
             "matches": q("SELECT COUNT(*) FROM matches WHERE boilerplate=0").fetchone()[0],
             "cross_outlet_matches": q(
                 "SELECT COUNT(*) FROM matches WHERE boilerplate=0 AND scope='cross-outlet'"
@@ -252,3 +266,75 @@ class Store:
             "boilerplate_matches": q("SELECT COUNT(*) FROM matches WHERE boilerplate=1").fetchone()[0],
             "claims": q("SELECT COUNT(*) FROM claims").fetchone()[0],
         }
+
+    # -- sentences and signatures (numpy blobs, one row per scanned batch) ----
+    def add_sentences(self, rows: np.ndarray) -> None:
+        """Store a batch of sentence records (``SENTENCE_DTYPE``)."""
+        if len(rows):
+            rows = np.ascontiguousarray(rows, dtype=SENTENCE_DTYPE)
+            self.conn.execute(
+                "INSERT INTO sentence_blocks (count, rows) VALUES (?, ?)", (len(rows), rows.tobytes())
+            )
+
+    def sentences(self) -> np.ndarray:
+        """Every stored sentence record, in the order the batches were stored."""
+        blocks = [
+            np.frombuffer(r[0], dtype=SENTENCE_DTYPE)
+            for r in self.conn.execute("SELECT rows FROM sentence_blocks ORDER BY batch")
+        ]
+        return np.concatenate(blocks) if blocks else np.empty(0, dtype=SENTENCE_DTYPE)
+
+    def add_signatures(
+        self, norms: np.ndarray, units: np.ndarray, keys: np.ndarray, checks: np.ndarray
+    ) -> None:
+        """Store the signatures of distinct sentences new to the store.
+
+        ``norms``, ``units``: each sentence's id and number of units; ``keys``: ``(bands,
+        n_units)`` uint32 band keys; ``checks``: ``(n_units, num_perm)`` uint8.
+        """
+        if len(norms):
+            self.conn.execute(
+                "INSERT INTO signatures (count, n_units, norms, units, keys, checks) VALUES (?,?,?,?,?,?)",
+                (
+                    len(norms),
+                    int(checks.shape[0]),
+                    np.ascontiguousarray(norms, dtype=np.int64).tobytes(),
+                    np.ascontiguousarray(units, dtype=np.int64).tobytes(),
+                    np.ascontiguousarray(keys, dtype=np.uint32).tobytes(),
+                    np.ascontiguousarray(checks, dtype=np.uint8).tobytes(),
+                ),
+            )
+
+    def signature_index(self) -> tuple[np.ndarray, np.ndarray]:
+        """Norm ids of every distinct sentence with signatures, and their numbers of units."""
+        norms, units = [], []
+        for a, b in self.conn.execute("SELECT norms, units FROM signatures ORDER BY batch"):
+            norms.append(np.frombuffer(a, dtype=np.int64))
+            units.append(np.frombuffer(b, dtype=np.int64))
+        empty = np.empty(0, dtype=np.int64)
+        return (np.concatenate(norms) if norms else empty), (np.concatenate(units) if units else empty)
+
+    def band_column(self, band: int) -> np.ndarray:
+        """Band ``band``'s key of every stored unit (uint32), read as one slice of each batch's blob."""
+        parts = []
+        for batch, n_units in self._signature_batches():
+            with self.conn.blobopen("signatures", "keys", batch, readonly=True) as blob:
+                blob.seek(band * n_units * 4)
+                parts.append(np.frombuffer(blob.read(n_units * 4), dtype=np.uint32))
+        return np.concatenate(parts) if parts else np.empty(0, dtype=np.uint32)
+
+    def checks(self, num_perm: int) -> np.ndarray:
+        """``(n_units, num_perm)`` uint8 check bytes of every stored unit."""
+        total = sum(n for _, n in self._signature_batches())
+        out = np.empty((total, num_perm), dtype=np.uint8)
+        row = 0
+        # Filled one batch at a time: memory holds the matrix once, never all blobs beside it.
+        for (blob,) in self.conn.execute("SELECT checks FROM signatures ORDER BY batch"):
+            block = np.frombuffer(blob, dtype=np.uint8).reshape(-1, num_perm)
+            out[row : row + len(block)] = block
+            row += len(block)
+        return out
+
+    def _signature_batches(self) -> list[tuple[int, int]]:
+        """``(batch, units)`` of each signature row, in order."""
+        return self.conn.execute("SELECT batch, n_units FROM signatures ORDER BY batch").fetchall()
