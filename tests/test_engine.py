@@ -245,3 +245,16 @@ def test_the_local_engine_does_not_import_dask():
     code = "import sys, tracer.scan, tracer.engine; tracer.engine.get_engine('local'); print(sorted(sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
     assert "'dask'" not in out and "'distributed'" not in out
+
+
+def test_local_verify_in_the_pool_equals_inline(monkeypatch):
+    monkeypatch.setattr(engine_module, "VERIFY_CHUNK", 7)
+    rng = np.random.default_rng(3)
+    words = "the minister said budget would cut ten percent next year officials north weather".split()
+    token_of = {k: [words[i] for i in rng.integers(0, len(words), 14)] for k in range(40)}
+    pairs = np.array([(a, b) for a in range(40) for b in range(a + 1, 40)], dtype=np.int64)
+    seen: list[tuple[int, int]] = []
+    pooled = LocalEngine(2).verify(pairs, token_of, VerifyParams(), lambda d, t: seen.append((d, t)))
+    inline = verify_pairs(pairs.tolist(), token_of, VerifyParams())
+    assert inline and pooled == inline
+    assert seen[-1] == (len(pairs), len(pairs))

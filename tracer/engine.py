@@ -45,6 +45,7 @@ VerifyProgress = Callable[[int, int], None]
 ENGINES = ("local", "dask")
 DASK_HINT = "install the dask extra: pip install 'tracer[dask]'"
 BATCH_SIZE = 500  # articles per batch of map_batches
+VERIFY_CHUNK = 5000  # candidate pairs per task of verify
 
 
 class Engine(Protocol):
@@ -283,7 +284,21 @@ class LocalEngine(_Closing):
         params: VerifyParams,
         progress: VerifyProgress | None = None,
     ) -> list[NearRow]:
-        return verify_pairs(pairs.tolist(), token_of, params, progress)
+        total = len(pairs)
+        if self.workers <= 1 or total < 3 * VERIFY_CHUNK:
+            return verify_pairs(pairs.tolist(), token_of, params, progress)
+        # Chunks in the pool, each sent with the tokens it needs; results come back in order.
+        chunks = (
+            _verify_chunk(pairs[lo : lo + VERIFY_CHUNK], token_of) for lo in range(0, total, VERIFY_CHUNK)
+        )
+        rows: list[NearRow] = []
+        done = 0
+        for part in self.map_batches(_verify_payload, chunks, params):
+            rows.extend(part)
+            done = min(done + VERIFY_CHUNK, total)
+            if progress:
+                progress(done, total)
+        return rows
 
 
 def _ordered(
@@ -504,9 +519,7 @@ class DaskEngine(_Closing):
         bounds = np.linspace(0, total, parts + 1).astype(np.int64).tolist()
         futures = []
         for lo, hi in itertools.pairwise(bounds):
-            chunk = pairs[lo:hi].tolist()
-            needed = {int(x) for pair in chunk for x in pair}
-            [payload] = client.scatter([(chunk, {k: token_of[k] for k in needed})], hash=False)
+            [payload] = client.scatter([_verify_chunk(pairs[lo:hi], token_of)], hash=False)
             futures.append(client.submit(_verify_payload, payload, params, pure=False))
         rows: list[NearRow] = []
         for f, hi in zip(futures, bounds[1:], strict=True):
@@ -514,6 +527,13 @@ class DaskEngine(_Closing):
             if progress:
                 progress(hi, total)
         return rows
+
+
+def _verify_chunk(
+    chunk: np.ndarray, token_of: Mapping[int, list[str]]
+) -> tuple[list[list[int]], dict[int, list[str]]]:
+    pairs = chunk.tolist()
+    return pairs, {k: token_of[k] for k in {x for pair in pairs for x in pair}}
 
 
 def _verify_payload(

@@ -7,6 +7,7 @@ exactly as decoded because span offsets computed later point into it.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -73,29 +74,51 @@ def read_paths(
     paths: Sequence[str | os.PathLike[str]], outlet: str | None = None, date: str | None = None
 ) -> IngestResult:
     """Read files and directories (recursively); ``outlet``/``date`` override every article."""
+    result = IngestResult()
+    result.articles.extend(iter_articles(paths, result, outlet, date))
+    return result
+
+
+def iter_articles(
+    paths: Sequence[str | os.PathLike[str]],
+    result: IngestResult,
+    outlet: str | None = None,
+    date: str | None = None,
+) -> Iterator[Article]:
+    """The articles of ``paths`` one at a time, so a large corpus is never held whole.
+
+    Problems and the number of files read go to ``result`` as they are found
+    (its ``articles`` list is left alone).
+    """
     date_override = None
     if date is not None:
         date_override = parse_date(date)
         if date_override is None:
             raise TracerError(f"invalid date {date!r}", DATE_HINT)
-    result = IngestResult()
     files = _collect_files(paths, result.problems)
     seen: set[str] = set()
     for path in files:
         try:
-            data = Path(path).read_bytes()
+            if os.path.splitext(path)[1].lower() in JSONL_EXTS:
+                # Streamed line by line: a corpus of millions of records is one such file.
+                items = _read_jsonl_file(path)
+            else:
+                items = _read_file(path, Path(path).read_bytes())
         except OSError as exc:
             result.problems.append(
                 Problem(path, f"cannot read file: {exc.strerror or exc}", "check permissions")
             )
             continue
         result.files_read += 1
-        try:
-            items = list(_read_file(path, data))
-        except Exception as exc:  # noqa: BLE001 - a bug must not cost the user the rest of the batch
-            hint = "please report this; the other files were read"
-            items = [Problem(path, f"unexpected error: {type(exc).__name__}: {exc}", hint)]
-        for item in items:
+        while True:
+            try:
+                item = next(items)
+            except StopIteration:
+                break
+            except Exception as exc:  # noqa: BLE001 - a bug must not cost the user the rest of the batch
+                hint = "please report this; the other records were read"
+                result.problems.append(Problem(path, f"unexpected error: {type(exc).__name__}: {exc}", hint))
+                break
             if isinstance(item, Problem):
                 result.problems.append(item)
                 continue
@@ -103,8 +126,7 @@ def read_paths(
             # Within one call the first record with an id wins; later copies are dropped quietly.
             if item.id not in seen:
                 seen.add(item.id)
-                result.articles.append(item)
-    return result
+                yield item
 
 
 # --- finding files ---------------------------------------------------------------------------
@@ -179,6 +201,7 @@ def _read_file(path: str, data: bytes) -> Iterator[Article | Problem]:
         yield Problem(path, "binary file, not text", FORMATS_HINT)
         return
     text, encoding = _decode(data)
+    del data  # only the text is needed from here on: one copy of a large file in memory, not two
     if not text.strip():
         yield Problem(path, "empty file", "remove it or add the article text")
         return
@@ -312,9 +335,60 @@ def _scalar(value: Any) -> str | None:
     return str(value).strip() or None
 
 
-def _read_jsonl(path: str, text: str) -> Iterator[Article | Problem]:
+def _split_lines(text: str) -> Iterator[str]:
+    """``text.split("\\n")`` one line at a time: a large file's lines are never all held at once."""
+    pos = 0
+    while True:
+        end = text.find("\n", pos)
+        if end < 0:
+            yield text[pos:]
+            return
+        yield text[pos:end]
+        pos = end + 1
+
+
+def _file_encoding(path: str) -> str:
+    """The encoding ``_decode`` would pick for the file, found by streaming it once."""
+    for encoding, name in (("utf-8-sig", "utf-8"), ("cp1252", "cp1252")):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with open(path, "rb") as f:
+                while chunk := f.read(1 << 22):
+                    decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+            return name
+        except UnicodeDecodeError:
+            pass
+    return "latin-1"
+
+
+def _read_jsonl_file(path: str) -> Iterator[Article | Problem]:
+    """What ``_read_file`` gives for a JSON Lines file, reading one line at a time."""
+    with open(path, "rb") as f:
+        head = f.read(8192)
+    if _is_binary(head):
+        yield Problem(path, "binary file, not text", FORMATS_HINT)
+        return
+    name = _file_encoding(path)
+    codec = "utf-8" if name == "utf-8" else name
+    empty = True
+    with open(path, "rb") as f:
+        for lineno, raw in enumerate(f, start=1):  # binary lines end at b"\n" only
+            line = raw.decode("utf-8-sig" if lineno == 1 and name == "utf-8" else codec)
+            if not line.strip():
+                continue
+            empty = False
+            for item in _read_jsonl(path, line, lineno):
+                if isinstance(item, Article):
+                    item.encoding = name
+                yield item
+    if empty:
+        yield Problem(path, "empty file", "remove it or add the article text")
+
+
+def _read_jsonl(path: str, text: str, first_line: int = 1) -> Iterator[Article | Problem]:
     # Split on \n only: str.splitlines() would also break on U+2028 etc., which may occur inside strings.
-    for lineno, line in enumerate(text.split("\n"), start=1):
+    for lineno, line in enumerate(_split_lines(text), start=first_line):
         if not line.strip():
             continue
         try:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .engine import Engine
-from .ingest import read_paths
+from .ingest import IngestResult, iter_articles
 from .model import Problem
 from .scan import Progress, ScanParams, ScanResult, scan
 from .store import Store
@@ -25,8 +25,8 @@ def ingest(
     store: Store, paths: Sequence[str | os.PathLike[str]], outlet: str | None = None, date: str | None = None
 ) -> IngestReport:
     """Read ``paths`` and add their articles to the store (one transaction)."""
-    found = read_paths(paths, outlet=outlet, date=date)
-    added, skipped = store.add_articles(found.articles)
+    found = IngestResult()
+    added, skipped = store.add_articles(iter_articles(paths, found, outlet=outlet, date=date))
     return IngestReport(found.files_read, added, skipped, list(found.problems))
 
 
