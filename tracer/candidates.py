@@ -74,18 +74,30 @@ def pairs_in_equal_runs(keys: np.ndarray, max_run: int = 0) -> np.ndarray:
 
     ``max_run`` > 0 skips runs longer than that (0: no limit).
     """
-    if len(keys) < 2:
+    n = len(keys)
+    if n < 2:
         return np.empty((0, 2), dtype=np.int64)
-    # Any order within a run gives the same set of pairs, so the faster unstable sort will do.
-    order = np.argsort(keys)
-    sorted_keys = keys[order]
-    boundary = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1
-    run_start = np.concatenate(([0], boundary))
-    run_len = np.diff(np.concatenate((run_start, [len(keys)])))
-    keep = run_len >= 2
+    if keys.dtype.itemsize <= 4 and n < 1 << 32:
+        # Key and index packed into one uint64 and sorted: numpy's vectorised sort of plain
+        # integers is ~4x faster than argsort, and ties come out in index order.
+        packed = np.sort(keys.astype(np.uint64) << np.uint64(32) | np.arange(n, dtype=np.uint64))
+        sorted_keys = packed >> np.uint64(32)
+        order = (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
+        del packed
+    else:
+        order = np.argsort(keys, kind="stable")
+        sorted_keys = keys[order]
+    # Positions i with sorted_keys[i] == sorted_keys[i + 1]; consecutive ones form a run.
+    same = np.flatnonzero(sorted_keys[1:] == sorted_keys[:-1])
+    del sorted_keys
+    if len(same) == 0:
+        return np.empty((0, 2), dtype=np.int64)
+    first = np.concatenate(([True], np.diff(same) != 1))
+    run_start = same[first]
+    run_len = np.diff(np.append(np.flatnonzero(first), len(same))) + 1
     if max_run > 0:
-        keep &= run_len <= max_run
-    run_start, run_len = run_start[keep], run_len[keep]
+        keep = run_len <= max_run
+        run_start, run_len = run_start[keep], run_len[keep]
     if len(run_start) == 0:
         return np.empty((0, 2), dtype=np.int64)
     # Positions inside kept runs, with the end of their run.

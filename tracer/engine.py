@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import ctypes
 import importlib.util
 import itertools
 import multiprocessing
 import os
+import sys
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -238,14 +240,38 @@ def _pick(parts: Sequence[Any], j: int) -> Any:
 # --- local ----------------------------------------------------------------------------------
 
 
+def keep_large_arrays_on_the_heap() -> bool:
+    """Ask glibc to serve large allocations from the heap and keep freed memory for reuse.
+
+    By default each array over 32 MiB is a fresh ``mmap`` whose pages are faulted in
+    anew every time: at 10^5 articles a band's key arrays (60 MB each) spent more time
+    in page faults than in sorting (0.55 s vs 0.02 s for one unpacking step). Peak memory
+    is unchanged; memory is returned to the system when the process ends. Returns
+    whether the setting took (glibc only; elsewhere nothing is changed).
+    """
+    if sys.platform != "linux":
+        return False
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        m_trim_threshold, m_mmap_threshold = -1, -3
+        ok = libc.mallopt(m_mmap_threshold, 1 << 30) == 1
+        return ok and libc.mallopt(m_trim_threshold, 1 << 31) == 1
+    except (OSError, AttributeError):
+        return False
+
+
 class LocalEngine(_Closing):
-    """This machine: a process pool for batches (inline when there are few), the rest in-process."""
+    """This machine: a process pool for batches (inline when there are few), the rest in-process.
+
+    Making one tunes this process's allocator (:func:`keep_large_arrays_on_the_heap`).
+    """
 
     name = "local"
 
     def __init__(self, workers: int | None = None, batch_size: int = BATCH_SIZE) -> None:
         self.workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
         self.batch_size = batch_size
+        keep_large_arrays_on_the_heap()
 
     def map_batches(
         self, func: Callable[..., R], batches: Iterable[Any], *args: Any
