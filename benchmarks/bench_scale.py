@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import shutil
 import subprocess
 import sys
@@ -23,13 +24,15 @@ from pathlib import Path
 TRACER = [sys.executable, "-m", "tracer"]
 
 
-def _timed(cmd: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KB) of a command, via GNU time."""
+def _timed(cmd: list[str]) -> tuple[float, int, str]:
+    """Wall seconds, peak RSS (KB) and standard output of a command, via GNU time."""
     with tempfile.NamedTemporaryFile("r", suffix=".rss") as out:
         start = time.perf_counter()
-        subprocess.run(["/usr/bin/time", "-f", "%M", "-o", out.name, *cmd], check=True)
+        done = subprocess.run(
+            ["/usr/bin/time", "-f", "%M", "-o", out.name, *cmd], check=True, capture_output=True, text=True
+        )
         seconds = time.perf_counter() - start
-        return seconds, int(out.read().strip().splitlines()[-1])
+        return seconds, int(out.read().strip().splitlines()[-1]), done.stdout
 
 
 def main() -> None:
@@ -47,8 +50,9 @@ def main() -> None:
         for f in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
             f.unlink(missing_ok=True)
         subprocess.run([*TRACER, "simulate", str(n), "-o", str(corpus), "-q"], check=True)
-        t_ingest, rss_ingest = _timed([*TRACER, "ingest", str(corpus), "--db", str(db), "-q"])
-        t_scan, rss_scan = _timed([*TRACER, "scan", "--db", str(db), "-q", "--engine", args.engine])
+        t_ingest, rss_ingest, _ = _timed([*TRACER, "ingest", str(corpus), "--db", str(db), "-q"])
+        t_scan, rss_scan, scan_out = _timed([*TRACER, "scan", "--db", str(db), "--engine", args.engine])
+        print(scan_out.strip(), flush=True)  # the scan's own summary: stages' seconds and peak memory
         result = json.loads(
             subprocess.run(
                 [
@@ -66,18 +70,7 @@ def main() -> None:
                 text=True,
             ).stdout
         )
-        sentences = int(
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-c",
-                    f"import sqlite3; print(sqlite3.connect({str(db)!r}).execute('SELECT COUNT(*) FROM sentences').fetchone()[0])",
-                ],
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-        )
+        sentences = int(re.search(r"([0-9]+) sentences", scan_out).group(1))  # type: ignore[union-attr]
         total = t_ingest + t_scan
         row = {
             "articles": n,

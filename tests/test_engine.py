@@ -184,7 +184,7 @@ def _scanned(path: Path, db: Path, eng) -> dict:
             "claims": q("SELECT * FROM claims ORDER BY rank, id").fetchall(),
             "members": q("SELECT * FROM claim_members ORDER BY claim_id, member").fetchall(),
             "near": q("SELECT * FROM near ORDER BY 1, 2").fetchall(),
-            "counts": {k: v for k, v in vars(result).items() if k != "seconds"},
+            "counts": {k: v for k, v in vars(result).items() if k not in ("seconds", "peak_mb")},
         }
 
 

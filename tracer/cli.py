@@ -192,7 +192,8 @@ def scan(
         f"scanned {result.articles} new article(s), {result.sentences} sentences; "
         f"{result.candidates} candidate pairs, {result.verified} verified; {result.matches} matches, "
         f"{result.claims} claims in store\n"
-        f"seconds: {', '.join(f'{k} {v:.1f}' for k, v in result.seconds.items())}",
+        f"seconds: {', '.join(f'{k} {v:.1f}' for k, v in result.seconds.items())}\n"
+        f"peak MB after: {', '.join(f'{k} {v}' for k, v in result.peak_mb.items())}",
     )
 
 

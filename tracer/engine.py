@@ -271,7 +271,22 @@ class LocalEngine(_Closing):
     def __init__(self, workers: int | None = None, batch_size: int = BATCH_SIZE) -> None:
         self.workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
         self.batch_size = batch_size
+        self._pool: ProcessPoolExecutor | None = None
         keep_large_arrays_on_the_heap()
+
+    def _get_pool(self) -> ProcessPoolExecutor:
+        # One pool for the engine's life, forked at its first use, while this process is still
+        # small: a pool forked later (for alignment) would start as a copy of every array
+        # the scan holds by then.
+        if self._pool is None:
+            # fork: workers start at once and inherit the loaded modules.
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"))
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
 
     def map_batches(
         self, func: Callable[..., R], batches: Iterable[Any], *args: Any
@@ -282,15 +297,14 @@ class LocalEngine(_Closing):
             for batch in itertools.chain(head, it):
                 yield func(batch, *args)
             return
-        # fork: workers start at once and inherit the loaded modules.
-        with ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            yield from _ordered(
-                lambda batch: pool.submit(func, batch, *args),
-                itertools.chain(head, it),
-                in_flight=4 * self.workers,
-                result=lambda future: future.result(),
-                cancel=lambda futures: [f.cancel() for f in futures],
-            )
+        pool = self._get_pool()
+        yield from _ordered(
+            lambda batch: pool.submit(func, batch, *args),
+            itertools.chain(head, it),
+            in_flight=4 * self.workers,
+            result=lambda future: future.result(),
+            cancel=lambda futures: [f.cancel() for f in futures],
+        )
 
     def candidate_pairs(
         self,

@@ -129,14 +129,25 @@ def rebuild(store: Store, min_tokens: int, min_content: int) -> int:
         ):
             _add(pieces, meta, a, ai, as_, ae, b, bi, bs, be, 1.0, "verbatim", ab or bb)
 
-    spans_cache = _TokenSpans(store, {o[0] for n in near_norms for o in occurrences[n]})
+    # Token spans of near pairs become character spans, computed a chunk of articles at a
+    # time: only the offsets asked for are kept, never every article's text at once.
+    wanted_spans: set[tuple[str, int, int, int, int]] = set()
+    for na, nb, a0, a1, b0, b1, _score, _kind in near_rows:
+        for (a, _ai, as_, ae, _ab), (b, _bi, bs, be, _bb) in _occurrence_pairs(
+            occurrences[na], occurrences[nb], meta
+        ):
+            wanted_spans.add((a, as_, ae, a0, a1))
+            wanted_spans.add((b, bs, be, b0, b1))
+    char_span = _char_spans(store, wanted_spans)
+    del wanted_spans
     for na, nb, a0, a1, b0, b1, score, kind in near_rows:
         for (a, ai, as_, ae, ab), (b, bi, bs, be, bb) in _occurrence_pairs(
             occurrences[na], occurrences[nb], meta
         ):
-            sa, ea = spans_cache.char_span(a, as_, ae, a0, a1)
-            sb, eb = spans_cache.char_span(b, bs, be, b0, b1)
+            sa, ea = char_span[(a, as_, ae, a0, a1)]
+            sb, eb = char_span[(b, bs, be, b0, b1)]
             _add(pieces, meta, a, ai, sa, ea, b, bi, sb, eb, score, kind, ab or bb)
+    del char_span
 
     built = []
     for (x, y), plist in pieces.items():
@@ -220,21 +231,32 @@ def _first_boilerplate_pair(
     return None
 
 
-class _TokenSpans:
-    """Token character offsets of sentence occurrences, computed once per article."""
+SpanRequest = tuple[str, int, int, int, int]  # article, sentence start, end, first token, end token
 
-    def __init__(self, store: Store, article_ids: set[str]) -> None:
-        self.texts = {k: fold(v) for k, v in store.texts(article_ids).items()}
-        self.cache: dict[tuple[str, int], list[tuple[int, int]]] = {}
 
-    def char_span(self, article: str, start: int, end: int, tok_start: int, tok_end: int) -> tuple[int, int]:
-        spans = self.cache.get((article, start))
-        if spans is None:
-            spans = list(token_spans(self.texts[article], start, end))
-            self.cache[(article, start)] = spans
-        if tok_start == 0 and tok_end >= len(spans):
-            return start, end  # the whole sentence, its punctuation included
-        return spans[tok_start][0], spans[tok_end - 1][1]
+def _char_spans(
+    store: Store, requests: set[SpanRequest], chunk: int = 2000
+) -> dict[SpanRequest, tuple[int, int]]:
+    """Character span of tokens ``[first, end)`` of each requested sentence occurrence."""
+    by_article: dict[str, list[SpanRequest]] = defaultdict(list)
+    for r in requests:
+        by_article[r[0]].append(r)
+    ids = sorted(by_article)
+    out: dict[SpanRequest, tuple[int, int]] = {}
+    for lo in range(0, len(ids), chunk):
+        for art, text in store.texts(ids[lo : lo + chunk]).items():
+            folded = fold(text)
+            spans_of: dict[int, list[tuple[int, int]]] = {}
+            for r in by_article[art]:
+                _, start, end, tok_start, tok_end = r
+                spans = spans_of.get(start)
+                if spans is None:
+                    spans = spans_of[start] = list(token_spans(folded, start, end))
+                if tok_start == 0 and tok_end >= len(spans):
+                    out[r] = (start, end)  # the whole sentence, its punctuation included
+                else:
+                    out[r] = (spans[tok_start][0], spans[tok_end - 1][1])
+    return out
 
 
 def _add(

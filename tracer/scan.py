@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -81,6 +82,7 @@ class ScanResult:
     matches: int = 0
     claims: int = 0
     seconds: dict[str, float] = field(default_factory=dict)  # wall time of each stage
+    peak_mb: dict[str, int] = field(default_factory=dict)  # this process's peak memory after each stage
 
 
 def scan(
@@ -114,11 +116,31 @@ def scan(
         nonlocal clock
         now = time.perf_counter()
         result.seconds[stage] = round(now - clock, 3)
+        result.peak_mb[stage] = _peak_mb()
         clock = now
 
+    own_engine = engine is None
+    eng = engine if engine is not None else LocalEngine(workers)
+    try:
+        _scan(store, p, progress, alias_pairs, eng, result, lap)
+    finally:
+        if own_engine:
+            eng.close()
+    lap("commit")
+    return result
+
+
+def _scan(
+    store: Store,
+    p: ScanParams,
+    progress: Progress | None,
+    alias_pairs: list[tuple[str, str]] | None,
+    eng: Engine,
+    result: ScanResult,
+    lap: Callable[[str], None],
+) -> None:
     with store.transaction() as conn:
         store.set_meta("scan_params", p.fingerprint())
-        eng = engine if engine is not None else LocalEngine(workers)
         new_norms = _index_sentences(store, p, result, progress, eng)
         lap("sentences")
         if len(new_norms):
@@ -135,8 +157,16 @@ def scan(
         provenance.save(store, provenance.analyse(store, stored_pairs))  # type: ignore[arg-type]
         result.claims = conn.execute("SELECT COUNT(*) FROM claims").fetchone()[0]
         lap("claims")
-    lap("commit")
-    return result
+
+
+def _peak_mb() -> int:
+    """Peak resident memory of this process so far, in MB (0 where the platform cannot tell)."""
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return 0
+    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(kb / 1024 / (1024 if sys.platform == "darwin" else 1))  # bytes on macOS, KB elsewhere
 
 
 _vocabulary = Vocabulary()  # per process: token ids are private, hashes are not
