@@ -54,7 +54,7 @@ def test_boilerplate_representative_pair_is_the_first_valid_pair():
     """The linear-time search agrees with walking every pair in order."""
     import random
 
-    from tracer.matches import _first_boilerplate_pair
+    from tracer.matches import _Occurrences
 
     rng = random.Random(7)
     for _ in range(300):
@@ -72,4 +72,9 @@ def test_boilerplate_representative_pair_is_the_first_valid_pair():
             ),
             None,
         )
-        assert _first_boilerplate_pair(xs, ys, meta) == want
+        occurrences = _Occurrences(meta)
+        occurrences.lists[1] = xs
+        if ys is not xs:
+            occurrences.lists[2] = ys
+        assert occurrences._first_boilerplate_pair(1, 1 if ys is xs else 2) == want
+        assert occurrences.pairs(1, 1 if ys is xs else 2) == ([] if want is None else [want])

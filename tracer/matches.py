@@ -114,40 +114,35 @@ def rebuild(store: Store, min_tokens: int, min_content: int) -> int:
     rows = rows[np.lexsort((rows["idx"], id_rank[rows["article"]]))]  # by article id, then position
     is_template = np.isin(rows["line"], np.fromiter(templates, dtype=np.int64, count=len(templates)))
     boiler = (rows["promo"] != 0) | is_template
-    occurrences: dict[int, list[tuple[str, int, int, int, bool]]] = defaultdict(list)
+    occurrences = _Occurrences(meta)
     for n, seq, idx, start, end, b in zip(
         rows["norm"].tolist(), rows["article"].tolist(), rows["idx"].tolist(), rows["start"].tolist(),
         rows["end"].tolist(), boiler.tolist(), strict=True,
     ):  # fmt: skip
-        occurrences[n].append((id_of[seq], idx, start, end, b))
+        occurrences.lists[n].append((id_of[seq], idx, start, end, b))
     del sentences, norm, article, rows
 
     pieces: dict[tuple[str, str], list[_Piece]] = defaultdict(list)
     for norm in sorted(dup_norms):
-        for (a, ai, as_, ae, ab), (b, bi, bs, be, bb) in _occurrence_pairs(
-            occurrences[norm], occurrences[norm], meta
-        ):
+        for (a, ai, as_, ae, ab), (b, bi, bs, be, bb) in occurrences.pairs(norm, norm):
             _add(pieces, meta, a, ai, as_, ae, b, bi, bs, be, 1.0, "verbatim", ab or bb)
 
     # Token spans of near pairs become character spans, computed a chunk of articles at a
     # time: only the offsets asked for are kept, never every article's text at once.
+    near_pairs = [(row, occurrences.pairs(row[0], row[1])) for row in near_rows]
     wanted_spans: set[tuple[str, int, int, int, int]] = set()
-    for na, nb, a0, a1, b0, b1, _score, _kind in near_rows:
-        for (a, _ai, as_, ae, _ab), (b, _bi, bs, be, _bb) in _occurrence_pairs(
-            occurrences[na], occurrences[nb], meta
-        ):
+    for (_na, _nb, a0, a1, b0, b1, _score, _kind), pairs in near_pairs:
+        for (a, _ai, as_, ae, _ab), (b, _bi, bs, be, _bb) in pairs:
             wanted_spans.add((a, as_, ae, a0, a1))
             wanted_spans.add((b, bs, be, b0, b1))
     char_span = _char_spans(store, wanted_spans)
     del wanted_spans
-    for na, nb, a0, a1, b0, b1, score, kind in near_rows:
-        for (a, ai, as_, ae, ab), (b, bi, bs, be, bb) in _occurrence_pairs(
-            occurrences[na], occurrences[nb], meta
-        ):
+    for (_na, _nb, a0, a1, b0, b1, score, kind), pairs in near_pairs:
+        for (a, ai, as_, ae, ab), (b, bi, bs, be, bb) in pairs:
             sa, ea = char_span[(a, as_, ae, a0, a1)]
             sb, eb = char_span[(b, bs, be, b0, b1)]
             _add(pieces, meta, a, ai, sa, ea, b, bi, sb, eb, score, kind, ab or bb)
-    del char_span
+    del char_span, near_pairs
 
     built = []
     for (x, y), plist in pieces.items():
@@ -175,60 +170,75 @@ def rebuild(store: Store, min_tokens: int, min_content: int) -> int:
 Occurrence = tuple[str, int, int, int, bool]  # article, sentence index, start, end, boilerplate
 
 
-def _occurrence_pairs(
-    xs: list[Occurrence], ys: list[Occurrence], meta: dict[str, tuple[str | None, str | None]]
-) -> Iterator[tuple[Occurrence, Occurrence]]:
-    """Occurrence pairs in two different articles (each unordered pair once when ``xs is ys``).
+class _Occurrences:
+    """Occurrences of each wanted norm (``lists``), with what pairing them needs computed once per norm."""
 
-    When both sides are boilerplate everywhere (a newsletter line every outlet prints
-    in its own words), one pair from two outlets stands for all: enough for
-    ``--include-boilerplate`` to show it, without storing every pair of a template.
-    """
-    same = xs is ys
-    if all(o[4] for o in xs) and all(o[4] for o in ys):
-        pair = _first_boilerplate_pair(xs, ys, meta)
-        if pair is not None:
-            yield pair
-        return
-    if same:
-        yield from ((a, b) for a, b in itertools.combinations(xs, 2) if a[0] != b[0])
-    else:
-        yield from ((a, b) for a in xs for b in ys if a[0] != b[0])
+    def __init__(self, meta: dict[str, tuple[str | None, str | None]]) -> None:
+        self.meta = meta
+        self.lists: dict[int, list[Occurrence]] = defaultdict(list)
+        self._boiler: dict[int, bool] = {}
+        self._next: dict[int, tuple[list[str], list[str], list[int], list[int]]] = {}
 
+    def all_boilerplate(self, norm: int) -> bool:
+        known = self._boiler.get(norm)
+        if known is None:
+            known = self._boiler[norm] = all(o[4] for o in self.lists[norm])
+        return known
 
-def _first_boilerplate_pair(
-    xs: list[Occurrence], ys: list[Occurrence], meta: dict[str, tuple[str | None, str | None]]
-) -> tuple[Occurrence, Occurrence] | None:
-    """The first pair, in list order, of two articles not known to share an outlet (linear time).
+    def pairs(self, na: int, nb: int) -> list[tuple[Occurrence, Occurrence]]:
+        """Occurrence pairs in two different articles (each unordered pair once when ``na == nb``).
 
-    For each occurrence, the first later (``xs is ys``) or first (otherwise) partner
-    with another outlet, or for an article of unknown outlet another article, is found
-    from indexes of "next different" positions built once: a template line printed
-    in thousands of one outlet's articles is not walked pair by pair.
-    """
-    same = xs is ys
-    outlet = [meta[o[0]][0] for o in ys]
-    article = [o[0] for o in ys]
-    n = len(ys)
-    # next_outlet[j] / next_article[j]: first index >= j whose outlet / article differs from ys[j]'s
-    next_outlet, next_article = [n] * (n + 1), [n] * (n + 1)
-    for j in range(n - 2, -1, -1):
-        next_outlet[j] = j + 1 if outlet[j + 1] != outlet[j] else next_outlet[j + 1]
-        next_article[j] = j + 1 if article[j + 1] != article[j] else next_article[j + 1]
-    for i, a in enumerate(xs):
-        a_outlet = meta[a[0]][0]
-        j = i + 1 if same else 0
-        if j >= n:
-            break
-        if a_outlet is None:
-            ok = article[j] != a[0]
-            k = j if ok else next_article[j]
-        else:
-            ok = outlet[j] != a_outlet
-            k = j if ok else next_outlet[j]
-        if k < n:
-            return a, ys[k]
-    return None
+        When both sides are boilerplate everywhere (a newsletter line every outlet prints
+        in its own words), one pair from two outlets stands for all: enough for
+        ``--include-boilerplate`` to show it, without storing every pair of a template.
+        """
+        xs, ys = self.lists[na], self.lists[nb]
+        if self.all_boilerplate(na) and self.all_boilerplate(nb):
+            pair = self._first_boilerplate_pair(na, nb)
+            return [] if pair is None else [pair]
+        if na == nb:
+            return [(a, b) for a, b in itertools.combinations(xs, 2) if a[0] != b[0]]
+        return [(a, b) for a in xs for b in ys if a[0] != b[0]]
+
+    def _nexts(self, norm: int) -> tuple[list[str], list[str], list[int], list[int]]:
+        """Outlets and articles of ``norm``'s occurrences, and for each position the first later
+        one whose outlet / article differs (built once per norm: a template line printed in
+        thousands of articles is paired with many others)."""
+        got = self._next.get(norm)
+        if got is None:
+            ys = self.lists[norm]
+            outlet = [self.meta[o[0]][0] or "" for o in ys]
+            article = [o[0] for o in ys]
+            n = len(ys)
+            next_outlet, next_article = [n] * (n + 1), [n] * (n + 1)
+            for j in range(n - 2, -1, -1):
+                next_outlet[j] = j + 1 if outlet[j + 1] != outlet[j] else next_outlet[j + 1]
+                next_article[j] = j + 1 if article[j + 1] != article[j] else next_article[j + 1]
+            got = self._next[norm] = (outlet, article, next_outlet, next_article)
+        return got
+
+    def _first_boilerplate_pair(self, na: int, nb: int) -> tuple[Occurrence, Occurrence] | None:
+        """The first pair, in list order, of two articles not known to share an outlet.
+
+        For each occurrence, the first later (``na == nb``) or first (otherwise) partner with
+        another outlet, or for an article of unknown outlet another article.
+        """
+        xs, ys = self.lists[na], self.lists[nb]
+        same = na == nb
+        outlet, article, next_outlet, next_article = self._nexts(nb)
+        n = len(ys)
+        for i, a in enumerate(xs):
+            a_outlet = self.meta[a[0]][0]
+            j = i + 1 if same else 0
+            if j >= n:
+                break
+            if a_outlet is None:
+                k = j if article[j] != a[0] else next_article[j]
+            else:
+                k = j if outlet[j] != a_outlet else next_outlet[j]
+            if k < n:
+                return a, ys[k]
+        return None
 
 
 SpanRequest = tuple[str, int, int, int, int]  # article, sentence start, end, first token, end token
