@@ -213,11 +213,22 @@ def test_dask_pieces_equal_local(small_dask_engine):
     def column(band: int) -> np.ndarray:
         return banding.column(sigs, band)
 
+    rounds = DaskEngine(small_dask_engine.client, partitions=3, bands_per_round=5)
     for max_run in (0, 30):
+        expected = candidate_pairs(banding, sigs, group, is_new, max_run=max_run)
         assert np.array_equal(
-            small_dask_engine.candidate_pairs(column, banding.bands, group, is_new, max_run),
-            candidate_pairs(banding, sigs, group, is_new, max_run=max_run),
+            small_dask_engine.candidate_pairs(column, banding.bands, group, is_new, max_run), expected
         )
+        assert np.array_equal(rounds.candidate_pairs(column, banding.bands, group, is_new, max_run), expected)
+
+    # Filtered round by round, as the local engine filters band by band.
+    def accept(pairs: np.ndarray) -> np.ndarray:
+        return pairs[:, 0] % 2 == 0
+
+    assert np.array_equal(
+        rounds.candidate_pairs(column, banding.bands, group, is_new, 0, accept),
+        LocalEngine(1).candidate_pairs(column, banding.bands, group, is_new, 0, accept),
+    )
     batches = list(range(11))
     assert list(small_dask_engine.map_batches(operator.mul, batches, 3)) == [b * 3 for b in batches]
     token_of = {

@@ -170,8 +170,10 @@ _S32 = np.uint64(32)
 BucketPart = tuple[np.ndarray, np.ndarray, np.ndarray]  # (entries per band, keys, unit indices)
 
 
-def band_buckets(keys: np.ndarray, offset: int, n_buckets: int) -> list[BucketPart]:
+def band_buckets(keys: np.ndarray, offset: int, n_buckets: int, first_band: int = 0) -> list[BucketPart]:
     """Band keys of a block of units (``(n, bands)``, units ``offset..``), split into buckets by key hash.
+
+    ``first_band``: the band number of the first column (bands are hashed by number).
 
     Every (band, key) lands in one bucket, whichever block it comes from, so bucket
     ``j`` of all blocks together holds every unit sharing any band key that hashes there.
@@ -186,7 +188,7 @@ def band_buckets(keys: np.ndarray, offset: int, n_buckets: int) -> list[BucketPa
     for b in range(bands):
         k = flat[b * n : (b + 1) * n].astype(np.uint64)
         # Multiplicative hash of (band, key); its top 32 bits scaled to 0..n_buckets-1.
-        h = (k ^ np.uint64(b * _GOLDEN64 & _MASK64)) * _MIX1
+        h = (k ^ np.uint64((first_band + b) * _GOLDEN64 & _MASK64)) * _MIX1
         h >>= _S32
         h *= np.uint64(n_buckets)
         h >>= _S32
@@ -391,7 +393,8 @@ class DaskEngine(_Closing):
     engine made it (:meth:`start`), and closes ``cluster`` if given. ``partitions``:
     how many row blocks and key buckets banding uses, and how many chunks verify
     splits pairs into (default: from the cluster's threads and the input size).
-    ``batch_size``: articles per batch. Both change only how work is cut, never the answer.
+    ``batch_size``: articles per batch; ``bands_per_round``: LSH bands whose keys are sent to the
+    cluster at once. They change only how work is cut, never the answer.
     """
 
     name = "dask"
@@ -405,6 +408,7 @@ class DaskEngine(_Closing):
         rows_per_partition: int = 100_000,
         pairs_per_partition: int = 20_000,
         own_client: bool = False,
+        bands_per_round: int = 8,
     ) -> None:
         if partitions is not None and partitions < 1:
             raise TracerError(f"partitions must be positive, got {partitions}")
@@ -415,6 +419,9 @@ class DaskEngine(_Closing):
         self.batch_size = batch_size
         self.rows_per_partition = rows_per_partition
         self.pairs_per_partition = pairs_per_partition
+        if bands_per_round < 1:
+            raise TracerError(f"bands_per_round must be positive, got {bands_per_round}")
+        self.bands_per_round = bands_per_round
 
     @classmethod
     def start(cls, scheduler: str | None = None, workers: int | None = None, **kwargs: Any) -> DaskEngine:
@@ -519,29 +526,37 @@ class DaskEngine(_Closing):
         max_run: int = 0,
         accept: Callable[[np.ndarray], np.ndarray] | None = None,
     ) -> np.ndarray:
-        # The cluster gets every band's keys at once, in row blocks; ``accept`` is left to the caller.
-        keys = np.stack([band_column(b) for b in range(bands)], axis=1)
-        n = len(keys)
+        # The cluster gets the keys of a few bands at a time, in row blocks; the pairs of each
+        # round pass ``accept`` here before the next, so memory holds one round's keys and pairs.
+        n = len(group)
         if n < 2:
-            return banded_pairs(lambda b: keys[:, b], bands, group, is_new, max_run)
+            return banded_pairs(band_column, bands, group, is_new, max_run, accept)
         client = self.client
         parts = self.partitions or max(2 * self._threads(), -(-n // self.rows_per_partition))
         parts = min(parts, n)
         bounds = np.linspace(0, n, parts + 1).astype(np.int64).tolist()
-        blocks = client.scatter([keys[lo:hi] for lo, hi in itertools.pairwise(bounds)], hash=False)
         group_f, is_new_f = client.scatter([group, is_new], broadcast=True, hash=False)
-        split = [
-            client.submit(band_buckets, block, lo, parts, pure=False)
-            for block, lo in zip(blocks, bounds[:-1], strict=True)
-        ]
-        del blocks
-        buckets = []
-        for j in range(parts):
-            pieces = [client.submit(_pick, s, j, pure=False) for s in split]
-            buckets.append(client.submit(bucket_pairs, pieces, group_f, is_new_f, max_run, pure=False))
-        del split
-        packed = [self._result(f) for f in buckets]
-        return _unpack(unique_sorted(np.concatenate(packed)))
+        kept = np.empty(0, dtype=np.int64)
+        for first in range(0, bands, self.bands_per_round):
+            last = min(first + self.bands_per_round, bands)
+            keys = np.stack([band_column(b) for b in range(first, last)], axis=1)
+            blocks = client.scatter([keys[lo:hi] for lo, hi in itertools.pairwise(bounds)], hash=False)
+            del keys
+            split = [
+                client.submit(band_buckets, block, lo, parts, first, pure=False)
+                for block, lo in zip(blocks, bounds[:-1], strict=True)
+            ]
+            del blocks
+            buckets = []
+            for j in range(parts):
+                pieces = [client.submit(_pick, s, j, pure=False) for s in split]
+                buckets.append(client.submit(bucket_pairs, pieces, group_f, is_new_f, max_run, pure=False))
+            del split
+            found = unique_sorted(np.concatenate([self._result(f) for f in buckets]))
+            if accept is not None and len(found):
+                found = found[accept(_unpack(found))]
+            kept = unique_sorted(np.concatenate((kept, found)))
+        return _unpack(kept)
 
     def verify(
         self,
