@@ -25,14 +25,14 @@ TRACER = [sys.executable, "-m", "tracer"]
 
 
 def _timed(cmd: list[str]) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS (KB) and standard output of a command, via GNU time."""
+    """Wall seconds, peak RSS (KB) and output (stdout and stderr) of a command, via GNU time."""
     with tempfile.NamedTemporaryFile("r", suffix=".rss") as out:
         start = time.perf_counter()
         done = subprocess.run(
             ["/usr/bin/time", "-f", "%M", "-o", out.name, *cmd], check=True, capture_output=True, text=True
         )
         seconds = time.perf_counter() - start
-        return seconds, int(out.read().strip().splitlines()[-1]), done.stdout
+        return seconds, int(out.read().strip().splitlines()[-1]), done.stdout + done.stderr
 
 
 def main() -> None:

@@ -32,7 +32,7 @@ from .segment import split_lines, split_sentences
 from .shingles import Vocabulary, _ranges, unit_shingles
 from .signatures import MinHasher
 from .store import SENTENCE_DTYPE, Store
-from .text import fold, line_id, norm_id, tokens
+from .text import fold, line_id, sequence_ids, tokens
 from .verify import VerifyParams
 
 Progress = Callable[[str, int, int], None]
@@ -219,7 +219,7 @@ def analyse_articles(items: list[tuple[int, str]], p: ScanParams) -> Analysed:
             if not toks:
                 continue
             line, promo = line_info[max(bisect.bisect_right(line_starts, start) - 1, 0)]
-            rows.append((seq, norm_id(toks), line, idx, start, end, len(toks), promo))
+            rows.append((seq, 0, line, idx, start, end, len(toks), promo))
             flat.extend(toks)
     sentences = np.zeros(len(rows), dtype=SENTENCE_DTYPE)
     if rows:
@@ -230,6 +230,7 @@ def analyse_articles(items: list[tuple[int, str]], p: ScanParams) -> Analysed:
             sentences[name] = col
     token_ids = _vocabulary.ids(flat)
     ntok = sentences["ntok"].astype(np.int64)
+    sentences["norm"] = sequence_ids(_vocabulary.exact_hash[token_ids], ntok)
     tok_start = np.cumsum(ntok) - ntok
     content = ~_vocabulary.is_stop[token_ids]
     if rows:

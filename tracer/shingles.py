@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from .signatures import _fmix32, hash32
-from .text import STOPWORDS, match_key
+from .text import STOPWORDS, match_key, token_hash
 
 _GOLDEN = np.uint32(0x9E3779B1)
 
@@ -54,6 +54,8 @@ class Vocabulary:
     def __init__(self) -> None:
         self.index: dict[str, int] = {}
         self._hash: list[int] = []
+        self._exact: list[int] = []
+        self.exact_hash = np.zeros(0, dtype=np.uint64)  # token_hash of each token, for sentence ids
         self._stop: list[bool] = []
         self.key_hash = np.zeros(0, dtype=np.uint32)
         self.is_stop = np.zeros(0, dtype=bool)
@@ -64,6 +66,7 @@ class Vocabulary:
             for t in sorted(missing):
                 self._add(t)
             self.key_hash = np.array(self._hash, dtype=np.uint32)
+            self.exact_hash = np.array(self._exact, dtype=np.uint64)
             self.is_stop = np.array(self._stop, dtype=bool)
         get = self.index.__getitem__
         return np.fromiter(map(get, tokens), dtype=np.int64, count=len(tokens))
@@ -75,6 +78,7 @@ class Vocabulary:
         key = match_key(token)
         self.index[token] = len(self._hash)
         self._hash.append(hash32(key))
+        self._exact.append(token_hash(token))
         self._stop.append(key in STOPWORDS)
         return len(self._hash) - 1
 

@@ -13,6 +13,8 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
+import numpy as np
+
 # Characters whose NFKD form is not what matching wants.
 _SPECIAL = {
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'", "`": "'",
@@ -125,10 +127,46 @@ def token_spans(folded: str, start: int = 0, end: int | None = None) -> Iterator
         yield m.span()
 
 
+def token_hash(token: str) -> int:
+    """A stable 64-bit hash of one exact token (unsigned)."""
+    return int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+_SEQ_BASE = np.uint64(0x100000001B3)  # odd, so powers never vanish modulo 2^64
+_SEQ_LEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def sequence_ids(token_hashes: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Stable signed 64-bit ids of many token sequences at once (SQLite integers are signed).
+
+    ``token_hashes``: :func:`token_hash` of every token, sequences back to back;
+    ``lengths``: tokens per sequence (all > 0). A polynomial hash modulo 2^64, mixed:
+    equal sequences get equal ids, different ones collide about once in 2^64.
+    """
+    lengths = np.asarray(lengths, dtype=np.int64)
+    if len(lengths) == 0:
+        return np.empty(0, dtype=np.int64)
+    powers = np.cumprod(np.full(int(lengths.max()), _SEQ_BASE, dtype=np.uint64))
+    powers = np.concatenate((np.ones(1, dtype=np.uint64), powers[:-1]))
+    within = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    exponent = np.repeat(lengths, lengths) - 1 - within
+    h = np.add.reduceat(
+        np.asarray(token_hashes, dtype=np.uint64) * powers[exponent], np.cumsum(lengths) - lengths
+    )
+    h ^= lengths.astype(np.uint64) * _SEQ_LEN
+    # MurmurHash3's fmix64
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xFF51AFD7ED558CCD)
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xC4CEB9FE1A85EC53)
+    h ^= h >> np.uint64(33)
+    return h.view(np.int64)
+
+
 def norm_id(toks: list[str]) -> int:
-    """A stable signed 64-bit id of a token sequence (SQLite integers are signed)."""
-    digest = hashlib.blake2b(" ".join(toks).encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "little", signed=True)
+    """The id of one token sequence: what :func:`sequence_ids` gives it among others."""
+    hashes = np.array([token_hash(t) for t in toks], dtype=np.uint64)
+    return int(sequence_ids(hashes, np.array([len(toks)]))[0])
 
 
 def line_id(folded_line: str) -> int:
