@@ -269,3 +269,12 @@ def test_local_verify_in_the_pool_equals_inline(monkeypatch):
     inline = verify_pairs(pairs.tolist(), token_of, VerifyParams())
     assert inline and pooled == inline
     assert seen[-1] == (len(pairs), len(pairs))
+
+
+def test_verify_in_small_rounds_gives_the_same_scan(tmp_path, monkeypatch):
+    import tracer.scan as scan_module
+
+    whole = _scanned(RUMOUR / "articles", tmp_path / "whole.db", LocalEngine(1))
+    monkeypatch.setattr(scan_module, "VERIFY_ROUND", 3)
+    rounds = _scanned(RUMOUR / "articles", tmp_path / "rounds.db", LocalEngine(1))
+    assert whole["near"] and json.dumps(rounds) == json.dumps(whole)

@@ -362,40 +362,50 @@ def _candidates(
     return pairs
 
 
-def sentence_tokens(store: Store, wanted: np.ndarray) -> dict[int, list[str]]:
-    """Tokens of the distinct sentences ``wanted`` (norm ids), from one occurrence of each.
+class SentenceTokens:
+    """Tokens of distinct sentences (by norm id), re-read from one stored occurrence of each.
 
-    Tokens are not stored: re-tokenising the few sentences that reach alignment is
-    cheaper than writing every sentence's tokens to the store.
+    Tokens are not stored: re-tokenising the sentences that reach alignment is cheaper
+    than writing every sentence's tokens to the store. Where each wanted sentence occurs
+    is found once, in numpy; texts are read and tokenised only for what is asked.
     """
-    sentences = store.sentences()
-    wanted = np.unique(wanted)
-    if len(sentences) == 0 or len(wanted) == 0:
-        return {}
-    order = np.argsort(sentences["norm"], kind="stable")  # stable: the first occurrence stored
-    pos = np.searchsorted(sentences["norm"], wanted, sorter=order).clip(max=len(order) - 1)
-    rows = sentences[order[pos]]
-    rows = rows[rows["norm"] == wanted]
-    rows = rows[np.argsort(rows["article"], kind="stable")]  # article by article
-    del sentences, order
-    seq_to_id = dict(store.conn.execute("SELECT seq, id FROM articles").fetchall())
-    out: dict[int, list[str]] = {}
-    for lo in range(0, len(rows), 20_000):  # a chunk of texts in memory at a time
-        chunk = rows[lo : lo + 20_000]
-        texts = store.texts(seq_to_id[s] for s in set(chunk["article"].tolist()))
-        folded: dict[int, str] = {}
-        for seq, norm, start, end in zip(
-            chunk["article"].tolist(),
-            chunk["norm"].tolist(),
-            chunk["start"].tolist(),
-            chunk["end"].tolist(),
-            strict=True,
-        ):
-            text = folded.get(seq)
-            if text is None:
-                text = folded[seq] = fold(texts[seq_to_id[seq]])
-            out[norm] = tokens(text, start, end)
-    return out
+
+    def __init__(self, store: Store, wanted: np.ndarray) -> None:
+        self.store = store
+        sentences = store.sentences()
+        wanted = np.unique(wanted)
+        if len(sentences) == 0 or len(wanted) == 0:
+            self.rows = np.empty(0, dtype=SENTENCE_DTYPE)
+        else:
+            order = np.argsort(sentences["norm"], kind="stable")  # stable: the first occurrence stored
+            pos = np.searchsorted(sentences["norm"], wanted, sorter=order).clip(max=len(order) - 1)
+            rows = sentences[order[pos]]
+            self.rows = rows[rows["norm"] == wanted]  # sorted by norm
+        self.seq_to_id = dict(store.conn.execute("SELECT seq, id FROM articles").fetchall())
+
+    def tokens(self, norms: np.ndarray, chunk: int = 20_000) -> dict[int, list[str]]:
+        """Tokens of each of ``norms`` (which must be among the wanted ones)."""
+        norms = np.unique(norms)
+        rows = self.rows[np.searchsorted(self.rows["norm"], norms).clip(max=max(len(self.rows) - 1, 0))]
+        rows = rows[rows["norm"] == norms] if len(rows) else rows
+        rows = rows[np.argsort(rows["article"], kind="stable")]  # article by article
+        out: dict[int, list[str]] = {}
+        for lo in range(0, len(rows), chunk):  # a chunk of texts in memory at a time
+            part = rows[lo : lo + chunk]
+            texts = self.store.texts(self.seq_to_id[s] for s in set(part["article"].tolist()))
+            folded: dict[int, str] = {}
+            for seq, norm, start, end in zip(
+                part["article"].tolist(), part["norm"].tolist(), part["start"].tolist(), part["end"].tolist(),
+                strict=True,
+            ):  # fmt: skip
+                text = folded.get(seq)
+                if text is None:
+                    text = folded[seq] = fold(texts[self.seq_to_id[seq]])
+                out[norm] = tokens(text, start, end)
+        return out
+
+
+VERIFY_ROUND = 200_000  # candidate pairs whose sentences' tokens are in memory at once
 
 
 def _verify(
@@ -406,10 +416,18 @@ def _verify(
     progress: Progress | None,
     engine: Engine,
 ) -> None:
-    """Align each candidate pair; store the ones that share a region."""
+    """Align each candidate pair; store the ones that share a region.
+
+    In rounds of pairs, so memory holds one round's token lists, not those of every
+    sentence of every candidate pair (1 GB at 10^5 articles).
+    """
     conn = store.conn
-    token_of = sentence_tokens(store, pairs.ravel())
-    report = None if progress is None else lambda done, total: progress("verify", done, total)
-    rows = engine.verify(pairs, token_of, p.verify, report)
+    source = SentenceTokens(store, pairs.ravel())
+    total = len(pairs)
+    rows = []
+    for lo in range(0, total, VERIFY_ROUND):
+        part = pairs[lo : lo + VERIFY_ROUND]
+        report = None if progress is None else lambda done, _, lo=lo: progress("verify", lo + done, total)
+        rows.extend(engine.verify(part, source.tokens(part.ravel()), p.verify, report))
     conn.executemany("INSERT OR REPLACE INTO near VALUES (?,?,?,?,?,?,?,?)", rows)
     result.verified = len(rows)
