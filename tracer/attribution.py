@@ -37,12 +37,14 @@ The module is a heuristic: it never fails on odd text.  It never prints.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from tracer.errors import InputError
 from tracer.segment import split_sentences
@@ -212,6 +214,7 @@ def _clean(name: str) -> str:
     return name.strip(_PUNCT + " ")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _key(name: str) -> str:
     """Lookup key: case-folded, single spaces, curly apostrophes straightened, no leading "the"."""
     bare, _ = _strip_the(_squash(name).replace("\u2019", "'"))
@@ -256,6 +259,7 @@ class Aliases:
     def __init__(self, table: Mapping[str, str] | None = None, corpus_outlets: Iterable[str] = ()) -> None:
         """``table`` maps names as written to canonical names (canonical names map to themselves)."""
         self._table: dict[str, str] = {}
+        self._resolved: dict[str, str | None] = {}  # resolve()'s answers while the table is unchanged
         self._blocked: frozenset[str] = frozenset(_key(n) for n in _NOT_OUTLETS)
         self._photo: frozenset[str] = frozenset(_key(n) for n in _PHOTO_AGENCIES)
         for alias, canonical in (table or {}).items():
@@ -300,6 +304,7 @@ class Aliases:
     def _add(self, alias: str, canonical: str) -> None:
         """``alias`` maps to ``canonical`` (replacing any older entry); ``canonical`` to itself if new."""
         canonical = _squash(canonical)
+        self._resolved.clear()
         if _key(alias):
             self._table[_key(alias)] = canonical
         if _key(canonical):
@@ -309,6 +314,7 @@ class Aliases:
         outlet = _squash(outlet)
         if not outlet:
             return
+        self._resolved.clear()
         key = _key(outlet)
         previous = self._table.get(key)
         if previous is not None and previous != outlet:
@@ -355,6 +361,18 @@ class Aliases:
         Herald", "the Sunday Herald" -> "Sunday Herald").  Anything else, such as person
         names ("Anton Gerashchenko", "Petra Lund"), is None.
         """
+        # The same few names are resolved over and over (outlets, and the people quoted).
+        try:
+            return self._resolved[name]
+        except KeyError:
+            pass
+        found = self._resolve(name)
+        if len(self._resolved) >= 1 << 16:
+            self._resolved.clear()
+        self._resolved[name] = found
+        return found
+
+    def _resolve(self, name: str) -> str | None:
         found = self.lookup(name)
         if found is not None:
             return found
@@ -520,6 +538,47 @@ _RULE_WORDS: tuple[tuple[str, ...], ...] = (
     ("said", "says", "claimed", "claims", "wrote", "writes", "stated"),
 )
 assert len(_RULE_WORDS) == len(_RULES)
+_ALL_RULE_WORDS = tuple(sorted({w for words in _RULE_WORDS for w in words}))
+
+
+class _Shortcut(NamedTuple):
+    """Ways to skip regex work on a rule that cannot find anything; the matches stay the same.
+
+    ``pre``: a pattern the lower-cased paragraph must contain for the rule to match at all.
+    ``starts`` (name-first rules): words one of which, in any case, every match of the rule's
+    verb pattern starts with (see :func:`_verbs`). ``finals``: the words the verb always ends
+    with; ``plain``: the verb is one of them alone (see :func:`_rule_matches`).
+    """
+
+    pre: re.Pattern[str] | None = None
+    starts: tuple[str, ...] = ()
+    finals: tuple[str, ...] = ()
+    plain: bool = False
+
+
+def _name_first_shortcut(finals: str, starts: str = "", plain: bool = False) -> _Shortcut:
+    words = finals.split()
+    assert all(w.isalpha() and w.islower() for w in words)
+    # a plain verb's word is known from where it ends: no word may end another one
+    assert not plain or not any(a != b and b.endswith(a) for a in words for b in words)
+    return _Shortcut(None, (*starts.split(), *words), tuple(words), plain)
+
+
+_HAS_ADV = "has have had first previously originally exclusively earlier recently also now today yesterday"
+_SHORTCUTS: tuple[_Shortcut, ...] = (
+    _Shortcut(),
+    # "reported by" needs a "d" before spacing and "by": few paragraphs with "reported" have it
+    _Shortcut(pre=re.compile(r"d[ \t\u00a0]+by")),
+    _name_first_shortcut("reported reports revealed reveals", _HAS_ADV),
+    _Shortcut(),
+    _name_first_shortcut("obtained acquired", _HAS_ADV),
+    _name_first_shortcut("learned learnt reveal understands", "has have had can"),
+    _Shortcut(),
+    _Shortcut(),
+    _name_first_shortcut("said says claimed claims wrote writes stated", plain=True),
+)
+assert len(_SHORTCUTS) == len(_RULES)
+
 _SOURCE = re.compile(r"\b(?i:sources?)[ \t]*:[ \t]*(?P<rest>[^\n]*)")
 _SOURCE_NAME = re.compile(_NAME)
 _TWEET = re.compile(
@@ -560,13 +619,27 @@ def _resolve_run(
 
 
 def _rule_matches(
-    region: str, regex: re.Pattern[str], hint: re.Pattern[str], name_first: bool
+    region: str,
+    regex: re.Pattern[str],
+    hint: re.Pattern[str],
+    name_first: bool,
+    shortcut: _Shortcut | None = None,
+    lowered: str | None = None,
 ) -> Iterator[re.Match[str]]:
     """``regex``'s matches in ``region``, run only where its keyword occurs.
 
     A name-first pattern ("X said") is tried only in the stretch just before each
     occurrence of its verb: scanning every capital letter of a paragraph for a name
     that might be followed by "said" was most of the cost of finding credits.
+
+    ``shortcut`` (the rule's entry in ``_SHORTCUTS``) lets a name-first rule find its verbs
+    faster, skip searches that cannot find a match ending at the verb and start others later;
+    ``lowered`` is ``region.lower()``. The matches are the same.
+
+    The shortcuts find words in ``lowered``: a word matched in any case is there, at the same
+    place, unless lower-casing moved characters (a character that grows) or a character
+    matches a letter but lower-cases to another ("ſ" for "s", "ı" for "i"). In those rare
+    paragraphs the shortcuts are not taken.
     """
     if not name_first:
         # The keyword comes first: try the full pattern only where a keyword starts.
@@ -580,8 +653,19 @@ def _rule_matches(
                 yield m
         return
     seen: set[tuple[int, int]] = set()
-    for h in hint.finditer(region):
+    cut = shortcut or _Shortcut()
+    low = ""
+    if cut.starts or cut.finals:
+        low = region.lower() if lowered is None else lowered
+        if len(low) != len(region) or "\u017f" in region or "\u0131" in region:
+            cut = _Shortcut()
+    verbs = _verbs(region, low, hint, cut.starts) if cut.starts else hint.finditer(region)
+    for h in verbs:
         pos = max(0, h.start() - _NAME_REACH)
+        if cut.finals:
+            if cut.plain and not _name_may_end(region, pos, h.start()):
+                continue  # no name can end just before this verb: the search would find nothing
+            pos = _first_start(region, low, pos, h.end(), cut.finals)
         m = regex.search(region, pos, h.end())
         while m is not None and m.end() != h.end():  # a name before an earlier verb: look past it
             m = regex.search(region, m.end(), h.end())
@@ -593,22 +677,96 @@ def _rule_matches(
 # Longest stretch a name with its spacing can take before a verb (six words, a "The", a domain).
 _NAME_REACH = 160
 
+# Most runs of non-space characters a name-first match spans: "The", six words with a connector
+# ("of", "on", "and", "&") between each two, and a verb of up to three words ("has previously
+# reported", "can now reveal").
+_MAX_RUNS = 1 + 6 + 5 + 3
+_SP_RUN = re.compile(_SP)
+_SPACE = frozenset(" \t\u00a0")  # the characters of _SP
+_NAME_PUNCT = frozenset("_&!-.")  # with letters and digits: every character of a name's words
+_CAPITALS = frozenset(
+    chr(c) for c in [*range(ord("A"), ord("Z") + 1), *range(0xC0, 0xD7), *range(0xD8, 0xDF)]
+)  # _UPPER
+_DOMAIN_ENDS = (".com", ".co.uk", ".net", ".org", ".news")
+
+
+def _verbs(
+    region: str, lowered: str, hint: re.Pattern[str], starts: tuple[str, ...]
+) -> Iterator[re.Match[str]]:
+    """``hint.finditer(region)``, trying ``hint`` only where one of ``starts`` occurs.
+
+    Every match of ``hint`` starts with one of ``starts`` in some case, so it starts where
+    ``lowered`` has that word. From each match on, the next is the leftmost after it, as
+    finditer finds them.
+    """
+    found: set[int] = set()
+    for word in starts:
+        i = lowered.find(word)
+        while i >= 0:
+            found.add(i)
+            i = lowered.find(word, i + 1)
+    end = 0
+    for i in sorted(found):
+        if i < end:
+            continue
+        m = hint.match(region, i)
+        if m is not None and m.end() > i:
+            end = m.end()
+            yield m
+
+
+def _name_may_end(region: str, pos: int, verb: int) -> bool:
+    """Whether a name starting at or after ``pos`` can end just before spacing and ``region[verb:]``.
+
+    A name's last word is a capitalised word, a number or a domain: the run of name characters
+    before the spacing must hold a capital or a digit, or end like a domain ("he said": no).
+    """
+    j = verb
+    while j > pos and region[j - 1] in _SPACE:
+        j -= 1
+    if j == verb:
+        return False  # no spacing between the name and the verb
+    i = j
+    while i > pos and (region[i - 1].isalnum() or region[i - 1] in _NAME_PUNCT):
+        i -= 1
+    run = region[i:j]
+    return any(c in _CAPITALS or c.isdecimal() for c in run) or run.endswith(_DOMAIN_ENDS)
+
+
+def _first_start(region: str, lowered: str, pos: int, end: int, finals: tuple[str, ...]) -> int:
+    """Where to start searching ``region[pos:end]`` for a match ending at ``end``: ``pos``, or a
+    later position when no match can start before it.
+
+    A match's verb ends with one of the rule's final words. When none of them occurs in the
+    stretch except at its end, every match in the stretch ends at ``end``, so it spans at most
+    ``_MAX_RUNS`` runs of non-space characters (a name's words and the verb's have no spaces
+    inside): it cannot start before the ``_MAX_RUNS``-th run from the end, and the leftmost
+    match from there is the leftmost from ``pos``.
+    """
+    if any(lowered.find(word, pos, end - 1) >= 0 for word in finals):
+        return pos
+    spaces = [m.end() for m in _SP_RUN.finditer(region, pos, end)]
+    return spaces[-_MAX_RUNS] if len(spaces) >= _MAX_RUNS else pos
+
 
 def _candidates(text: str, lo: int, hi: int, aliases: Aliases) -> Iterator[Credit]:
     """Every credit phrase in ``text[lo:hi]``, unsorted, own outlet included."""
     region = text[lo:hi]
     lowered = region.lower()
-    for (pattern, (regex, hint), name_first), words in zip(_RULES, _RULE_WORDS, strict=True):
-        if not any(w in lowered for w in words):
+    present = {w for w in _ALL_RULE_WORDS if w in lowered}
+    for (pattern, (regex, hint), name_first), words, cut in zip(_RULES, _RULE_WORDS, _SHORTCUTS, strict=True):
+        if present.isdisjoint(words) or (cut.pre is not None and cut.pre.search(lowered) is None):
             continue
-        for m in _rule_matches(region, regex, hint, name_first):
+        for m in _rule_matches(region, regex, hint, name_first, cut, lowered):
             found = _resolve_run(text, lo + m.start("name"), lo + m.end("name"), aliases, name_first)
             if found is None:
                 continue
             outlet, a, b = found
             start, end = (a, lo + m.end()) if name_first else (lo + m.start(), b)
             yield Credit(outlet, text[start:end], start, end, pattern, not aliases.is_corpus_outlet(outlet))
-    for m in _SOURCE.finditer(region):
+    # "Source:" needs "ource" in any case (of its letters only "s" has a case variant, "ſ",
+    # that lower() does not give), a tweet's sign-off needs "(@": most paragraphs have neither.
+    for m in _SOURCE.finditer(region) if ":" in region and "ource" in lowered else ():
         rest = m.group("rest")
         if not rest.strip() or aliases.is_photo_credit(rest):
             continue
@@ -622,7 +780,7 @@ def _candidates(text: str, lo: int, hi: int, aliases: Aliases) -> Iterator[Credi
         outlet, _, b = found
         start = lo + m.start()
         yield Credit(outlet, text[start:b], start, b, "source", not aliases.is_corpus_outlet(outlet))
-    for m in _TWEET.finditer(region):
+    for m in _TWEET.finditer(region) if "(@" in region else ():
         handle = m.group("handle")
         start, end = lo + m.start("who"), lo + m.end()
         yield Credit(handle, text[start:end], start, end, "tweet", not aliases.is_corpus_outlet(handle))

@@ -74,27 +74,37 @@ def _mentions(store: Store, p: ClaimParams) -> tuple[list[Mention], dict[tuple[i
     for a, as_, ae, b, bs, be, _ in rows:
         spans[a].add((as_, ae))
         spans[b].add((bs, be))
+    share = p.min_overlap
     mention_of: dict[tuple[str, int, int], int] = {}
     mentions: list[Mention] = []
     for art in sorted(spans):
         groups: list[list[tuple[int, int]]] = []
+        reach: list[int] = []  # the furthest end of each group's spans
         for span in sorted(spans[art]):
-            for group in groups:
-                if any(_overlaps(span, other, p.min_overlap) for other in group):
+            start, end = span
+            for g, group in enumerate(groups):
+                # Spans come sorted by start: a group whose spans all end by this one's
+                # start cannot overlap it (what _overlaps would find, without calling it).
+                if reach[g] > start and any(_overlaps(span, other, share) for other in group):
                     group.append(span)
+                    if end > reach[g]:
+                        reach[g] = end
                     break
             else:
                 groups.append([span])
-        for group in sorted(groups, key=lambda g: (min(s for s, _ in g), max(e for _, e in g))):
+                reach.append(end)
+        bounds = [(min(s for s, _ in g), max(e for _, e in g)) for g in groups]
+        for k in sorted(range(len(groups)), key=bounds.__getitem__):
             index = len(mentions)
-            mentions.append(Mention(art, min(s for s, _ in group), max(e for _, e in group)))
-            for span in group:
+            mentions.append(Mention(art, *bounds[k]))
+            for span in groups[k]:
                 mention_of[(art, *span)] = index
     links: dict[tuple[int, int], float] = {}
     for a, as_, ae, b, bs, be, score in rows:
-        i, j = sorted((mention_of[(a, as_, ae)], mention_of[(b, bs, be)]))
+        i, j = mention_of[(a, as_, ae)], mention_of[(b, bs, be)]
         if i != j:
-            links[(i, j)] = max(links.get((i, j), 0.0), float(score))
+            key = (i, j) if i < j else (j, i)
+            links[key] = max(links.get(key, 0.0), float(score))
     return mentions, links
 
 
@@ -108,49 +118,71 @@ def average_linkage(n: int, links: dict[tuple[int, int], float], threshold: floa
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
     sums: dict[int, dict[int, float]] = defaultdict(dict)
     for (i, j), w in links.items():
-        sums[i][j] = sums[i].get(j, 0.0) + w
-        sums[j][i] = sums[j].get(i, 0.0) + w
+        si = sums[i]
+        si[j] = si.get(j, 0.0) + w
+        sj = sums[j]
+        sj[i] = sj.get(i, 0.0) + w
     heap = [(-w, i, j) for (i, j), w in sorted(links.items())]
     heapq.heapify(heap)
+    pop, push = heapq.heappop, heapq.heappush
     while heap:
-        neg, i, j = heapq.heappop(heap)
-        if i not in members or j not in members:
+        neg, i, j = pop(heap)
+        mi = members.get(i)
+        mj = members.get(j)
+        if mi is None or mj is None:
             continue
-        avg = sums[i].get(j, 0.0) / (len(members[i]) * len(members[j]))
+        avg = sums[i].get(j, 0.0) / (len(mi) * len(mj))
         if abs(avg + neg) > 1e-12:  # stale entry: the groups changed since it was pushed
             continue
         if avg < threshold:
             break
-        keep, gone = (i, j) if len(members[i]) >= len(members[j]) else (j, i)
-        members[keep].extend(members.pop(gone))
+        keep, gone = (i, j) if len(mi) >= len(mj) else (j, i)
+        kept = members[keep]
+        kept.extend(members.pop(gone))
+        sk = sums[keep]
         for other, w in sums.pop(gone).items():
             sums[other].pop(gone, None)
             if other == keep:
                 continue
-            sums[keep][other] = sums[keep].get(other, 0.0) + w
-            sums[other][keep] = sums[keep][other]
-        for other, w in sorted(sums[keep].items()):
-            avg2 = w / (len(members[keep]) * len(members[other]))
-            heapq.heappush(heap, (-avg2, min(keep, other), max(keep, other)))
+            total = sk.get(other, 0.0) + w
+            sk[other] = total
+            sums[other][keep] = total
+        size = len(kept)
+        for other, w in sorted(sk.items()):
+            avg2 = w / (size * len(members[other]))
+            push(heap, (-avg2, keep, other) if keep < other else (-avg2, other, keep))
     return sorted((sorted(g) for g in members.values()), key=lambda g: g[0])
 
 
 def build_claims(store: Store, params: ClaimParams | None = None) -> list[Claim]:
     """Claims of the store, most widely echoed first (more articles, then earlier, then id)."""
+    return claims_with_texts(store, params)[0]
+
+
+def claims_with_texts(
+    store: Store, params: ClaimParams | None = None
+) -> tuple[list[Claim], dict[str, str], list[list[list[str]]]]:
+    """:func:`build_claims`, with the texts of the claims' articles (article id -> text) and,
+    claim by claim, the tokens of each member's folded text."""
     p = params or ClaimParams()
     mentions, links = _mentions(store, p)
     meta = store.article_meta()
-    texts = store.texts({m.article_id for m in mentions})
-    for m in mentions:
-        m.outlet, m.published = meta[m.article_id]
-        m.text = texts[m.article_id][m.start : m.end]
+    groups = []
+    for group in average_linkage(len(mentions), links, p.min_average):
+        if len({mentions[i].article_id for i in group}) >= 2:
+            groups.append(group)
+    # Only the mentions in a claim are given their article's metadata and text.
+    texts = store.texts({mentions[i].article_id for group in groups for i in group})
+    for group in groups:
+        for i in group:
+            m = mentions[i]
+            m.outlet, m.published = meta[m.article_id]
+            m.text = texts[m.article_id][m.start : m.end]
     adjacency: dict[int, dict[int, float]] = defaultdict(dict)
     for (i, j), w in links.items():
         adjacency[i][j] = adjacency[j][i] = w
-    claims = []
-    for group in average_linkage(len(mentions), links, p.min_average):
-        if len({mentions[i].article_id for i in group}) < 2:
-            continue
+    found: list[tuple[Claim, list[list[str]]]] = []
+    for group in groups:
         inside = set(group)
         centrality = {i: sum(w for j, w in adjacency[i].items() if j in inside) for i in group}
         group.sort(key=lambda i: (mentions[i].published or "9999", mentions[i].article_id, mentions[i].start))
@@ -158,18 +190,18 @@ def build_claims(store: Store, params: ClaimParams | None = None) -> list[Claim]
         central = max(range(len(group)), key=lambda k: (centrality[group[k]], -k))
         canon = members[central]
         digest = hashlib.sha1(f"{canon.article_id}:{canon.start}:{canon.end}".encode()).hexdigest()[:10]
-        claims.append(
-            Claim(f"c{digest}", " ".join(canon.text.split()), _terms(members, p.max_terms), members, central)
+        member_tokens = [tokens(fold(m.text)) for m in members]
+        claim = Claim(
+            f"c{digest}", " ".join(canon.text.split()), _terms(member_tokens, p.max_terms), members, central
         )
-    claims.sort(key=lambda c: (-len(c.articles), c.first_seen or "9999", c.id))
-    return claims
+        found.append((claim, member_tokens))
+    found.sort(key=lambda ct: (-len(ct[0].articles), ct[0].first_seen or "9999", ct[0].id))
+    return [c for c, _ in found], texts, [t for _, t in found]
 
 
-def _terms(members: list[Mention], limit: int) -> list[str]:
-    """Content words carried by the most members."""
+def _terms(member_tokens: list[list[str]], limit: int) -> list[str]:
+    """Content words carried by the most members (given the tokens of each member's folded text)."""
     counts: Counter[str] = Counter()
-    for m in members:
-        counts.update(
-            {t for t in tokens(fold(m.text)) if t not in STOPWORDS and len(t) > 2 and not t.isdigit()}
-        )
+    for toks in member_tokens:
+        counts.update({t for t in toks if t not in STOPWORDS and len(t) > 2 and not t.isdigit()})
     return [t for t, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]

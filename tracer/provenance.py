@@ -16,14 +16,16 @@ and flagged.
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from rapidfuzz.distance import LCSseq
 
 from .attribution import Aliases, Credit, find_credits
-from .claims import Claim, ClaimParams, build_claims
+from .claims import Claim, ClaimParams, claims_with_texts
 from .store import Store
 from .text import fold, tokens
 
@@ -68,7 +70,10 @@ def _when(published: str | None) -> datetime | None:
 
 
 def lag_days(parent: str | None, child: str | None) -> float | None:
-    a, b = _when(parent), _when(child)
+    return _lag(_when(parent), _when(child))
+
+
+def _lag(a: datetime | None, b: datetime | None) -> float | None:
     return None if a is None or b is None else round((b - a).total_seconds() / 86400, 3)
 
 
@@ -79,47 +84,69 @@ def paragraph(text: str, start: int, end: int) -> tuple[int, int]:
     return (0 if lo < 0 else lo), (min(hits) if hits else len(text))
 
 
-def _keys(text: str) -> list[str]:
-    # Exact words, not match keys: "appear" -> "appeared" is the kind of edit that tells
-    # an echo of an edited copy from an echo of the original.
-    return [t.replace("'", "") for t in tokens(fold(text))]
-
-
 def trace_claim(claim: Claim, credits: dict[int, list[Credit]]) -> Provenance:
     """Origin and parents of one claim's members (members are sorted by date, undated last)."""
+    return _trace(claim, credits, [tokens(fold(m.text)) for m in claim.members])
+
+
+def _trace(
+    claim: Claim,
+    credits: dict[int, list[Credit]],
+    member_tokens: list[list[str]],
+    parse: Callable[[str | None], datetime | None] = _when,
+) -> Provenance:
+    """:func:`trace_claim`, given the tokens of each member's folded text (``parse``: :func:`_when`,
+    or a cache of it)."""
     members = claim.members
-    keys = [_keys(m.text) for m in members]
-    dated = [i for i, m in enumerate(members) if _when(m.published) is not None]
+    # Exact words, not match keys: "appear" -> "appeared" is the kind of edit that tells
+    # an echo of an edited copy from an echo of the original.
+    keys = _coded([[t.replace("'", "") for t in toks] for toks in member_tokens])
+    lengths = [len(k) for k in keys]
+    outlets = [m.outlet for m in members]
+    similarity = LCSseq.similarity
+    when = [parse(m.published) for m in members]
+    dated = [i for i, w in enumerate(when) if w is not None]
+    is_dated = set(dated)
     origin = dated[0] if dated else _fullest(keys)
     prov = Provenance(claim, origin, credits=credits)
     for child in range(len(members)):
         if child == origin:
             continue
         cm = members[child]
-        if _when(cm.published) is not None:
+        date_known = when[child] is not None
+        if date_known:
             # strictly earlier, or same date but earlier in the fixed order (never a cycle)
             candidates = [i for i in dated if i < child]
         else:
-            candidates = [i for i in range(len(members)) if i != child and (i in dated or i < child)]
-        candidates = [i for i in candidates if i != child] or [origin]
+            candidates = [i for i in range(len(members)) if i != child and (i in is_dated or i < child)]
+        candidates = candidates or [origin]
         credited_outlets = {c.outlet for c in credits.get(child, [])}
-        scored = []
-        for cand in candidates:
-            lcs = LCSseq.similarity(keys[cand], keys[child])
-            sim = 2 * lcs / max(len(keys[cand]) + len(keys[child]), 1)
-            contain = lcs / max(len(keys[child]), 1)
-            names_parent = members[cand].outlet is not None and members[cand].outlet in credited_outlets
-            same = members[cand].outlet is not None and members[cand].outlet == cm.outlet
+        child_keys = keys[child]
+        n_child = len(child_keys)
+        per_child = max(n_child, 1)
+        child_outlet = cm.outlet
+        # The best and the runner-up, as the first two of the scores sorted in reverse (no
+        # two are equal: the second field is unique).
+        best: tuple[float, int, int, float, float, bool] | None = None
+        runner: tuple[float, int, int, float, float, bool] | None = None
+        for k, cand in enumerate(candidates):
+            lcs = similarity(keys[cand], child_keys)
+            sim = 2 * lcs / max(lengths[cand] + n_child, 1)
+            contain = lcs / per_child
+            outlet = outlets[cand]
+            names_parent = outlet is not None and outlet in credited_outlets
+            same = outlet is not None and outlet == child_outlet
             total = (
                 W_SIMILARITY * sim + W_CONTAINMENT * contain + W_CREDIT * names_parent + W_SAME_OUTLET * same
             )
-            scored.append((round(total, 6), -candidates.index(cand), cand, sim, contain, names_parent))
-        scored.sort(reverse=True)
-        best = scored[0]
-        runner = scored[1] if len(scored) > 1 else None
+            entry = (round(total, 6), -k, cand, sim, contain, names_parent)
+            if best is None or entry > best:
+                best, runner = entry, best
+            elif runner is None or entry > runner:
+                runner = entry
+        assert best is not None
         margin = best[0] - runner[0] if runner else best[0]
         confidence = 0.5 + 0.5 * min(1.0, margin / 0.3) if runner else 0.9
-        date_known = _when(cm.published) is not None
         if not date_known:
             confidence *= 0.6
         parent = best[2]
@@ -137,7 +164,7 @@ def trace_claim(claim: Claim, credits: dict[int, list[Credit]]) -> Provenance:
             Echo(
                 parent=parent,
                 child=child,
-                lag_days=lag_days(members[parent].published, cm.published),
+                lag_days=_lag(when[parent], when[child]),
                 similarity=round(best[3], 3),
                 containment=round(best[4], 3),
                 credited=bool(credits.get(child)),
@@ -149,7 +176,21 @@ def trace_claim(claim: Claim, credits: dict[int, list[Credit]]) -> Provenance:
     return prov
 
 
-def _fullest(keys: list[list[str]]) -> int:
+def _coded(keys: list[list[str]]) -> list[str]:
+    """Each key sequence as a string, one character per distinct key (the same character for
+    the same key): LCS lengths are unchanged, and rapidfuzz compares strings much faster."""
+    code: dict[str, str] = {}
+    out = []
+    for seq in keys:
+        for key in seq:
+            if key not in code:
+                n = len(code)
+                code[key] = chr(n if n < 0xD800 else n + 0x800)  # no surrogates
+        out.append("".join([code[key] for key in seq]))
+    return out
+
+
+def _fullest(keys: list[str]) -> int:
     """With no dates at all, the member that contains most of the others is the likeliest origin."""
 
     def contained(i: int) -> float:
@@ -164,14 +205,14 @@ def analyse(
     store: Store, alias_pairs: list[tuple[str, str]] | None = None, params: ClaimParams | None = None
 ) -> list[Provenance]:
     """Claims and their provenance for the whole store; ``alias_pairs`` extend the outlet aliases."""
-    claims = build_claims(store, params)
+    claims, texts, member_tokens = claims_with_texts(store, params)
     outlets = [
         r[0] for r in store.conn.execute("SELECT DISTINCT outlet FROM articles WHERE outlet IS NOT NULL")
     ]
     table = Aliases.with_pairs(alias_pairs or [], sorted(outlets))
-    texts = store.texts({m.article_id for c in claims for m in c.members})
+    parse = functools.lru_cache(maxsize=None)(_when)  # dates repeat: parse each once per analysis
     out = []
-    for claim in claims:
+    for claim, toks in zip(claims, member_tokens, strict=True):
         credits = {}
         for i, m in enumerate(claim.members):
             text = texts[m.article_id]
@@ -181,8 +222,12 @@ def analyse(
                 text[lo:hi], (m.start - lo, m.end - lo), table, own_outlet=m.outlet, window=CREDIT_WINDOW
             )
             credits[i] = [replace(c, start=c.start + lo, end=c.end + lo) for c in found]
-        out.append(trace_claim(claim, credits))
+        out.append(_trace(claim, credits, toks, parse))
     return out
+
+
+# json.dumps(value, sort_keys=True), without building an encoder for each call
+_sorted_json = json.JSONEncoder(sort_keys=True).encode
 
 
 def save(store: Store, provenances: list[Provenance]) -> None:
@@ -190,10 +235,12 @@ def save(store: Store, provenances: list[Provenance]) -> None:
     conn = store.conn
     for table in ("claims", "claim_members", "citations"):
         conn.execute(f"DELETE FROM {table}")
+    claim_rows: list[tuple[object, ...]] = []
+    member_rows: list[tuple[object, ...]] = []
+    citation_rows: list[tuple[object, ...]] = []
     for rank, prov in enumerate(provenances, 1):
         c = prov.claim
-        conn.execute(
-            "INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?)",
+        claim_rows.append(
             (c.id, rank, c.text, json.dumps(c.terms), c.first_seen, c.last_seen, len(c.articles),
              len(c.outlets), c.members[prov.origin].article_id),
         )  # fmt: skip
@@ -201,19 +248,22 @@ def save(store: Store, provenances: list[Provenance]) -> None:
         for i, m in enumerate(c.members):
             e = echo_of.get(i)
             parent = c.members[e.parent] if e else None
-            conn.execute(
-                "INSERT INTO claim_members VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            found = prov.credits.get(i, [])
+            member_rows.append(
                 (
                     c.id, i, m.article_id, m.start, m.end, "origin" if i == prov.origin else "echo",
                     parent.article_id if parent else None, parent.start if parent else None,
                     e.lag_days if e else None, e.similarity if e else None,
                     int(bool(prov.credits.get(i))), int(e.credits_parent) if e else 0,
-                    e.confidence if e else None, json.dumps(e.evidence, sort_keys=True) if e else None,
-                    json.dumps([cr.outlet for cr in prov.credits.get(i, [])]), int(m.published is None),
+                    e.confidence if e else None, _sorted_json(e.evidence) if e else None,
+                    json.dumps([cr.outlet for cr in found]), int(m.published is None),
                 ),
             )  # fmt: skip
-            for cr in prov.credits.get(i, []):
-                conn.execute(
-                    "INSERT OR IGNORE INTO citations VALUES (?,?,?,?,?,?,?)",
-                    (m.article_id, cr.outlet, cr.phrase, cr.start, cr.end, cr.pattern, int(cr.external)),
+            for cr in found:
+                citation_rows.append(
+                    (m.article_id, cr.outlet, cr.phrase, cr.start, cr.end, cr.pattern, int(cr.external))
                 )
+    # Each table's rows in the order they were made (the first of equal citations is kept).
+    conn.executemany("INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?)", claim_rows)
+    conn.executemany("INSERT INTO claim_members VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", member_rows)
+    conn.executemany("INSERT OR IGNORE INTO citations VALUES (?,?,?,?,?,?,?)", citation_rows)

@@ -11,11 +11,12 @@ the whole sentences differ.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import filterfalse
 
 from rapidfuzz.distance import LCSseq
 
 from .errors import TracerError
-from .text import is_content, match_key
+from .text import STOPWORDS, match_key
 
 
 @dataclass(frozen=True)
@@ -47,32 +48,59 @@ class Alignment:
     kind: str  # "near-verbatim" or "partial"
 
 
+class _KeyCache(dict[str, str]):
+    """token -> :func:`match_key` of it, filled on first use (tokens repeat massively)."""
+
+    def __missing__(self, token: str) -> str:
+        key = self[token] = match_key(token)
+        return key
+
+
+_key_of = _KeyCache().__getitem__
+_is_stop = STOPWORDS.__contains__  # is_content(key) is ``not _is_stop(key)``
+
+
 def align(a_tokens: list[str], b_tokens: list[str], params: VerifyParams | None = None) -> Alignment | None:
     """The best shared region of two token sequences, or None if they share none."""
     p = params or VerifyParams()
-    ka = [match_key(t) for t in a_tokens]
-    kb = [match_key(t) for t in b_tokens]
-    blocks = [blk for blk in LCSseq.editops(ka, kb).as_matching_blocks() if blk.size]
-    if not blocks:
+    ka = list(map(_key_of, a_tokens))
+    kb = list(map(_key_of, b_tokens))
+    # A region's matched content words are a common subsequence of the two sentences' content
+    # words: when the longest one is too short, no region can pass (most candidates end here).
+    if p.min_content > 0 and (
+        LCSseq.similarity(
+            list(filterfalse(_is_stop, ka)), list(filterfalse(_is_stop, kb)), score_cutoff=p.min_content
+        )
+        < p.min_content
+    ):
         return None
-    best: tuple[int, int, int, int] | None = None  # (content, matched, first, last)
-    first = 0
-    for i in range(1, len(blocks) + 1):
-        if i < len(blocks):
-            prev, cur = blocks[i - 1], blocks[i]
-            if cur.a - (prev.a + prev.size) <= p.max_gap and cur.b - (prev.b + prev.size) <= p.max_gap:
-                continue
-        chain = blocks[first:i]
-        matched = sum(blk.size for blk in chain)
-        content = sum(1 for blk in chain for k in ka[blk.a : blk.a + blk.size] if is_content(k))
-        if best is None or (content, matched) > (best[0], best[1]):
-            best = (content, matched, first, i - 1)
-        first = i
-    assert best is not None
-    content, matched, lo, hi = best
-    start, end = blocks[lo], blocks[hi]
-    a_start, a_end = start.a, end.a + end.size
-    b_start, b_end = start.b, end.b + end.size
+    max_gap = p.max_gap
+    # Matched blocks chained while the gaps between them are short; the chain with the most
+    # content words (then matched words; the first on a tie) is the region.
+    best: tuple[int, int, int, int, int, int] | None = None  # content, matched, a/b start, a/b end
+    first_a = first_b = end_a = end_b = 0  # bounds of the current chain
+    content = matched = 0
+    started = False
+    for blk in LCSseq.editops(ka, kb).as_matching_blocks():
+        a, b, size = blk.a, blk.b, blk.size
+        if not size:
+            continue
+        if not started:
+            started = True
+            first_a, first_b = a, b
+        elif a - end_a > max_gap or b - end_b > max_gap:
+            if best is None or (content, matched) > best[:2]:
+                best = (content, matched, first_a, first_b, end_a, end_b)
+            first_a, first_b = a, b
+            content = matched = 0
+        matched += size
+        content += size - sum(map(_is_stop, ka[a : a + size]))
+        end_a, end_b = a + size, b + size
+    if not started:
+        return None
+    if best is None or (content, matched) > best[:2]:
+        best = (content, matched, first_a, first_b, end_a, end_b)
+    content, matched, a_start, b_start, a_end, b_end = best
     score = 2 * matched / ((a_end - a_start) + (b_end - b_start))
     if matched < p.min_tokens or content < p.min_content or score < p.min_score:
         return None

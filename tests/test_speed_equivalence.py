@@ -1,0 +1,246 @@
+"""The fast paths give exactly what the straightforward code gave.
+
+Each test runs a reference (the code as it was before it was made faster, or the same
+function with its shortcuts turned off) and the fast code on many random inputs built to hit
+the edge cases, and asks for identical results.
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+from collections import defaultdict
+
+import pytest
+from rapidfuzz.distance import LCSseq
+
+from tracer import attribution as attr
+from tracer.attribution import Aliases
+from tracer.claims import average_linkage
+from tracer.provenance import _coded
+from tracer.text import is_content, match_key
+from tracer.verify import Alignment, VerifyParams, align
+
+# --- verify.align ----------------------------------------------------------------------------
+
+
+def _align_reference(a_tokens: list[str], b_tokens: list[str], p: VerifyParams) -> Alignment | None:
+    ka = [match_key(t) for t in a_tokens]
+    kb = [match_key(t) for t in b_tokens]
+    blocks = [blk for blk in LCSseq.editops(ka, kb).as_matching_blocks() if blk.size]
+    if not blocks:
+        return None
+    best: tuple[int, int, int, int] | None = None
+    first = 0
+    for i in range(1, len(blocks) + 1):
+        if i < len(blocks):
+            prev, cur = blocks[i - 1], blocks[i]
+            if cur.a - (prev.a + prev.size) <= p.max_gap and cur.b - (prev.b + prev.size) <= p.max_gap:
+                continue
+        chain = blocks[first:i]
+        matched = sum(blk.size for blk in chain)
+        content = sum(1 for blk in chain for k in ka[blk.a : blk.a + blk.size] if is_content(k))
+        if best is None or (content, matched) > (best[0], best[1]):
+            best = (content, matched, first, i - 1)
+        first = i
+    assert best is not None
+    content, matched, lo, hi = best
+    start, end = blocks[lo], blocks[hi]
+    a_start, a_end = start.a, end.a + end.size
+    b_start, b_end = start.b, end.b + end.size
+    score = 2 * matched / ((a_end - a_start) + (b_end - b_start))
+    if matched < p.min_tokens or content < p.min_content or score < p.min_score:
+        return None
+    cover_a = (a_end - a_start) / len(ka)
+    cover_b = (b_end - b_start) / len(kb)
+    near = cover_a >= p.near_coverage and cover_b >= p.near_coverage and score >= p.near_score
+    if near:
+        a_start, a_end, b_start, b_end = 0, len(ka), 0, len(kb)
+        score = 2 * matched / (len(ka) + len(kb))
+    return Alignment(
+        a_start, a_end, b_start, b_end, matched, round(score, 4), "near-verbatim" if near else "partial"
+    )
+
+
+_ALIGN_WORDS = (
+    "the a of to said told minister denied deny denies denying report reports reported x y z 2024 "
+    "it's parkinson's this thi s t one two"
+).split()
+
+
+def test_align_matches_the_reference() -> None:
+    rng = random.Random(7)
+    found = 0
+    for _ in range(6000):
+        a = [rng.choice(_ALIGN_WORDS) for _ in range(rng.randint(0, 30))]
+        b = list(a)
+        for _ in range(rng.randint(0, 12)):
+            op = rng.random()
+            if op < 0.3 and b:
+                del b[rng.randrange(len(b))]
+            elif op < 0.6:
+                b.insert(rng.randint(0, len(b)), rng.choice(_ALIGN_WORDS))
+            elif b:
+                b[rng.randrange(len(b))] = rng.choice(_ALIGN_WORDS)
+        if rng.random() < 0.3:
+            b = [rng.choice(_ALIGN_WORDS) for _ in range(rng.randint(0, 30))]
+        p = VerifyParams(
+            max_gap=rng.randint(0, 5),
+            min_tokens=rng.randint(1, 7),
+            min_content=rng.randint(0, 5),
+            min_score=rng.choice([0.0, 0.3, 0.5, 0.9]),
+            near_coverage=rng.choice([0.5, 0.8, 1.0]),
+            near_score=rng.choice([0.5, 0.8]),
+        )
+        for params in (p, VerifyParams()):
+            want = _align_reference(a, b, params)
+            assert align(a, b, params) == want, (a, b, params)
+            found += want is not None
+    assert found > 1000
+
+
+# --- attribution: credit rules ----------------------------------------------------------------
+
+_CREDIT_WORDS = (
+    "The the Metro Ledger Daily Post Sun Times of on and & said says Said SAID SAYS claimed Claimed "
+    "claims wrote writes stated has HAS have had previously first now Now can reveal revealed reveals "
+    "reported reports Reported learned learnt understands obtained acquired seen by according to told "
+    "speaking spoke in an interview with citing cited quoting he she Smith Mr Monday 2024 45 "
+    "radaronline.com Express.co.uk foo.net x.com @golub Source: Sources: source a report in new Kyiv "
+    "Independent Beacon Herald News OK! Mail\u2019s Sun's \u017faid publ\u0131shed \u0130stanbul "
+    "KELVIN\u212a Ledger! - \u2014 ( ) , . \" ' unsaid resaid saidx (@golub) January 5, 2024 Getty "
+    "Images mega"
+).split()
+_SEPARATORS = [" ", " ", " ", "  ", "\t", "\u00a0", "\n", "\n\n", ", ", ". ", "", "-", "'"]
+
+
+def _random_text(rng: random.Random) -> str:
+    return "".join(rng.choice(_CREDIT_WORDS) + rng.choice(_SEPARATORS) for _ in range(rng.randint(1, 60)))
+
+
+def _rule_matches_reference(region, regex, hint, name_first):  # type: ignore[no-untyped-def]
+    """The rule search with no shortcut: every verb from finditer, searched from _NAME_REACH back."""
+    if not name_first:
+        end = 0
+        for h in hint.finditer(region):
+            if h.start() < end:
+                continue
+            m = regex.match(region, h.start())
+            if m is not None:
+                end = m.end()
+                yield m
+        return
+    seen = set()
+    for h in hint.finditer(region):
+        pos = max(0, h.start() - attr._NAME_REACH)
+        m = regex.search(region, pos, h.end())
+        while m is not None and m.end() != h.end():
+            m = regex.search(region, m.end(), h.end())
+        if m is not None and m.span() not in seen:
+            seen.add(m.span())
+            yield m
+
+
+def test_rule_shortcuts_find_the_same_matches() -> None:
+    rng = random.Random(11)
+    hits = 0
+    for _ in range(2500):
+        text = _random_text(rng)
+        lowered = text.lower()
+        for (_, (regex, hint), name_first), cut in zip(attr._RULES, attr._SHORTCUTS, strict=True):
+            want = [m.span() for m in _rule_matches_reference(text, regex, hint, name_first)]
+            got = [m.span() for m in attr._rule_matches(text, regex, hint, name_first, cut, lowered)]
+            assert got == want, text
+            if want and cut.pre is not None:
+                assert cut.pre.search(lowered) is not None, text
+            hits += len(want)
+    assert hits > 1000
+
+
+def test_source_and_tweet_prefilters_are_necessary() -> None:
+    rng = random.Random(5)
+    for _ in range(3000):
+        text = _random_text(rng)
+        if attr._SOURCE.search(text):
+            assert ":" in text and "ource" in text.lower(), text
+        if attr._TWEET.search(text):
+            assert "(@" in text, text
+
+
+def test_resolve_cache_follows_table_changes() -> None:
+    aliases = Aliases.default(["Metro Ledger"])
+    assert aliases.resolve("the Ledger") == "Metro Ledger"
+    assert aliases.resolve("Varek") is None
+    aliases._add("Varek", "The Daily Beacon")
+    assert aliases.resolve("Varek") == "The Daily Beacon"
+    aliases._add_corpus("Evening Ledger")  # "the Ledger" now ends two corpus outlets
+    fresh = Aliases.default(["Metro Ledger", "Evening Ledger"])
+    assert aliases.resolve("the Ledger") == fresh.resolve("the Ledger")
+
+
+# --- claims: average linkage --------------------------------------------------------------------
+
+
+def _average_linkage_reference(
+    n: int, links: dict[tuple[int, int], float], threshold: float
+) -> list[list[int]]:
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    sums: dict[int, dict[int, float]] = defaultdict(dict)
+    for (i, j), w in links.items():
+        sums[i][j] = sums[i].get(j, 0.0) + w
+        sums[j][i] = sums[j].get(i, 0.0) + w
+    heap = [(-w, i, j) for (i, j), w in sorted(links.items())]
+    heapq.heapify(heap)
+    while heap:
+        neg, i, j = heapq.heappop(heap)
+        if i not in members or j not in members:
+            continue
+        avg = sums[i].get(j, 0.0) / (len(members[i]) * len(members[j]))
+        if abs(avg + neg) > 1e-12:
+            continue
+        if avg < threshold:
+            break
+        keep, gone = (i, j) if len(members[i]) >= len(members[j]) else (j, i)
+        members[keep].extend(members.pop(gone))
+        for other, w in sums.pop(gone).items():
+            sums[other].pop(gone, None)
+            if other == keep:
+                continue
+            sums[keep][other] = sums[keep].get(other, 0.0) + w
+            sums[other][keep] = sums[keep][other]
+        for other, w in sorted(sums[keep].items()):
+            avg2 = w / (len(members[keep]) * len(members[other]))
+            heapq.heappush(heap, (-avg2, min(keep, other), max(keep, other)))
+    return sorted((sorted(g) for g in members.values()), key=lambda g: g[0])
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_average_linkage_matches_the_reference(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(2000):
+        n = rng.randint(1, 30)
+        links: dict[tuple[int, int], float] = {}
+        for _ in range(rng.randint(0, 80)):
+            i, j = sorted((rng.randrange(n), rng.randrange(n)))
+            if i != j:
+                links[(i, j)] = rng.choice([0.5, 0.6, 0.75, 1.0, 0.3, rng.random()])
+        threshold = rng.choice([0.0, 0.2, 0.3, 0.5, 0.7])
+        assert average_linkage(n, dict(links), threshold) == _average_linkage_reference(n, links, threshold)
+
+
+# --- provenance: coded key sequences -----------------------------------------------------------
+
+
+def test_coded_keys_keep_lcs_lengths() -> None:
+    rng = random.Random(3)
+    words = [f"w{i}" for i in range(60)] + ["", "it's", "\ud800x"]
+    for _ in range(500):
+        seqs = [[rng.choice(words) for _ in range(rng.randint(0, 25))] for _ in range(rng.randint(1, 6))]
+        coded = _coded(seqs)
+        assert [len(c) for c in coded] == [len(s) for s in seqs]
+        for x, cx in zip(seqs, coded, strict=True):
+            for y, cy in zip(seqs, coded, strict=True):
+                assert LCSseq.similarity(cx, cy) == LCSseq.similarity(x, y)
+    # past the surrogate range: still one distinct character per distinct key
+    big = [[str(i) for i in range(0xD800 + 10)]]
+    assert len(set(_coded(big)[0])) == 0xD800 + 10
