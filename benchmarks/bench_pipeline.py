@@ -408,7 +408,10 @@ def read_store(store: Path, truth: Path | None) -> dict:
         res["notes"].append(f"cannot open {path}: {exc}")
         return res
     try:
-        if _columns(con, "sentences") is not None:
+        if _columns(con, "sentence_blocks") is not None:  # store schema 2: one blob per batch
+            row = con.execute("SELECT COALESCE(SUM(count), 0) FROM sentence_blocks").fetchone()
+            res["sentences"] = row[0]
+        elif _columns(con, "sentences") is not None:
             res["sentences"] = con.execute("SELECT count(*) FROM sentences").fetchone()[0]
         else:
             res["notes"].append("store has no 'sentences' table")

@@ -46,3 +46,22 @@ def test_a_shared_name_alone_is_not_reuse():
         "Chancellor Aldo Varek has been criticised by farmers.",
     )
     assert al is None
+
+
+def test_align_either_way_does_not_depend_on_which_sentence_comes_first():
+    from tracer.verify import align_either_way
+
+    # Two equally long regions: "leaked ... cancer" from one side, "confirmed ... cancer" from the other.
+    a = tokens(
+        fold(
+            "The twitches come after the Sun obtained leaked spy documents, seemingly confirming "
+            "that he is suffering from early-stage Parkinson's disease and pancreatic cancer."
+        )
+    )
+    b = tokens(fold("A source close to the president confirmed in leaked emails that he was suffering "
+                    "from Parkinson's disease and pancreatic cancer, giving reason for his change."))  # fmt: skip
+    ab, ba = align_either_way(a, b), align_either_way(b, a)
+    assert ab is not None and ba is not None
+    assert (ab.a_start, ab.a_end, ab.b_start, ab.b_end) == (ba.b_start, ba.b_end, ba.a_start, ba.a_end)
+    assert ab.matched == ba.matched and ab.score == ba.score
+    assert "leaked" in a[ab.a_start : ab.a_end] and "leaked" in b[ab.b_start : ab.b_end]  # the fuller region

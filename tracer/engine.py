@@ -36,7 +36,7 @@ import numpy as np
 
 from .candidates import banded_pairs, pairs_in_equal_runs, unique_sorted
 from .errors import TracerError
-from .verify import VerifyParams, align
+from .verify import VerifyParams, align_either_way
 
 R = TypeVar("R")
 NearRow = tuple[
@@ -154,25 +154,9 @@ def verify_pairs(
     for n, (a, b) in enumerate(pairs):
         if a > b:
             a, b = b, a
-        # The LCS picks one of several equal alignments depending on which side comes first,
-        # and sides are ordered by sentence id, which says nothing about the text: align both
-        # ways and keep the region that matches more words, then spans more text (the fuller
-        # account of what was copied), then scores higher.
-        candidates = []
-        forward = align(token_of[a], token_of[b], params)
-        if forward is not None:
-            candidates.append((forward, 1, (forward.a_start, forward.a_end, forward.b_start, forward.b_end)))
-        backward = align(token_of[b], token_of[a], params)
-        if backward is not None:
-            candidates.append(
-                (backward, 0, (backward.b_start, backward.b_end, backward.a_start, backward.a_end))
-            )
-        if candidates:
-            al, _, (sa, ea, sb, eb) = max(
-                candidates,
-                key=lambda c: (c[0].matched, c[2][1] - c[2][0] + c[2][3] - c[2][2], c[0].score, c[1]),
-            )
-            rows.append((a, b, sa, ea, sb, eb, al.score, al.kind))
+        al = align_either_way(token_of[a], token_of[b], params)
+        if al is not None:
+            rows.append((a, b, al.a_start, al.a_end, al.b_start, al.b_end, al.score, al.kind))
         if progress and (n + 1) % every == 0:
             progress(n + 1, total)
     return rows

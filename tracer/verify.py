@@ -65,15 +65,50 @@ def align(a_tokens: list[str], b_tokens: list[str], params: VerifyParams | None 
     p = params or VerifyParams()
     ka = list(map(_key_of, a_tokens))
     kb = list(map(_key_of, b_tokens))
+    return _align_keys(ka, kb, p) if _may_share(ka, kb, p) else None
+
+
+def align_either_way(
+    a_tokens: list[str], b_tokens: list[str], params: VerifyParams | None = None
+) -> Alignment | None:
+    """:func:`align` both ways round; the region that matches more words, then spans more text
+    (the fuller account of what was copied), then scores higher, with ``a``'s offsets first.
+
+    The LCS picks one of several equal alignments depending on which sequence comes first;
+    a caller whose order means nothing (sentences ordered by id) gets the same answer
+    whichever it passes first, up to a full tie.
+    """
+    p = params or VerifyParams()
+    ka = list(map(_key_of, a_tokens))
+    kb = list(map(_key_of, b_tokens))
+    if not _may_share(ka, kb, p):
+        return None
+    forward = _align_keys(ka, kb, p)
+    back = _align_keys(kb, ka, p)
+    found = [forward] if forward is not None else []
+    if back is not None:
+        found.append(
+            Alignment(back.b_start, back.b_end, back.a_start, back.a_end, back.matched, back.score, back.kind)
+        )
+    if not found:
+        return None
+    return max(
+        found, key=lambda x: (x.matched, x.a_end - x.a_start + x.b_end - x.b_start, x.score, x is forward)
+    )
+
+
+def _may_share(ka: list[str], kb: list[str], p: VerifyParams) -> bool:
     # A region's matched content words are a common subsequence of the two sentences' content
     # words: when the longest one is too short, no region can pass (most candidates end here).
-    if p.min_content > 0 and (
+    return p.min_content <= 0 or (
         LCSseq.similarity(
             list(filterfalse(_is_stop, ka)), list(filterfalse(_is_stop, kb)), score_cutoff=p.min_content
         )
-        < p.min_content
-    ):
-        return None
+        >= p.min_content
+    )
+
+
+def _align_keys(ka: list[str], kb: list[str], p: VerifyParams) -> Alignment | None:
     max_gap = p.max_gap
     # Matched blocks chained while the gaps between them are short; the chain with the most
     # content words (then matched words; the first on a tie) is the region.
