@@ -255,13 +255,14 @@ def _char_spans(
     out: dict[SpanRequest, tuple[int, int]] = {}
     for lo in range(0, len(ids), chunk):
         for art, text in store.texts(ids[lo : lo + chunk]).items():
-            folded = fold(text)
             spans_of: dict[int, list[tuple[int, int]]] = {}
             for r in by_article[art]:
                 _, start, end, tok_start, tok_end = r
                 spans = spans_of.get(start)
                 if spans is None:
-                    spans = spans_of[start] = list(token_spans(folded, start, end))
+                    # Folding maps each character on its own: fold the sentence, not the article.
+                    spans = [(start + a, start + b) for a, b in token_spans(fold(text[start:end]))]
+                    spans_of[start] = spans
                 if tok_start == 0 and tok_end >= len(spans):
                     out[r] = (start, end)  # the whole sentence, its punctuation included
                 else:

@@ -393,15 +393,13 @@ class SentenceTokens:
         for lo in range(0, len(rows), chunk):  # a chunk of texts in memory at a time
             part = rows[lo : lo + chunk]
             texts = self.store.texts(self.seq_to_id[s] for s in set(part["article"].tolist()))
-            folded: dict[int, str] = {}
             for seq, norm, start, end in zip(
                 part["article"].tolist(), part["norm"].tolist(), part["start"].tolist(), part["end"].tolist(),
                 strict=True,
             ):  # fmt: skip
-                text = folded.get(seq)
-                if text is None:
-                    text = folded[seq] = fold(texts[self.seq_to_id[seq]])
-                out[norm] = tokens(text, start, end)
+                # Folding maps each character on its own: folding the sentence alone is the same
+                # as cutting it from the folded article, without folding the rest.
+                out[norm] = tokens(fold(texts[self.seq_to_id[seq]][start:end]))
         return out
 
 
