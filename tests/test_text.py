@@ -40,3 +40,43 @@ def test_sequence_ids_are_per_sequence_and_tell_sequences_apart():
     assert ids[1] == ids[4]
     assert len(set(ids)) == 6  # everything else differs, order and splitting included
     assert len(sequence_ids(np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64))) == 0
+
+
+def test_token_table_finds_what_the_token_regex_finds():
+    import random
+
+    from tracer.text import TOKEN_RE, token_table
+
+    rng = random.Random(3)
+    # Apostrophes inside and around words, accents, combining marks, CJK, other digits,
+    # superscripts, astral characters, underscores, line breaks.
+    alphabet = list("ab'\u2019 _-.1\u00e9\u00df\u0301\u4e2d\u0663\u00b2\U0001f600\n\t x\u0130Z")
+    for _ in range(3000):
+        text = fold("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))))
+        starts, ends, keys = token_table(text)
+        spans = [m.span() for m in TOKEN_RE.finditer(text)]
+        assert list(zip(starts.tolist(), ends.tolist(), strict=True)) == spans
+        by_token: dict[str, int] = {}
+        for (s, e), key in zip(spans, keys.tolist(), strict=True):
+            assert by_token.setdefault(text[s:e], key) == key  # equal tokens, equal keys
+    _, _, keys = token_table("rock 'n' roll, don't rock")
+    assert keys[0] == keys[-1] and len(set(keys.tolist())) == 4
+
+
+def test_vocabulary_ids_of_keys_match_ids_of_tokens():
+    from tracer.shingles import Vocabulary
+    from tracer.text import token_table
+
+    by_keys, by_tokens = Vocabulary(), Vocabulary()
+    for text in ["the cat's hat and the cat", "a new hat, the old cat", ""]:
+        starts, ends, keys = token_table(text)
+        asked: list[int] = []
+
+        def token(i, starts=starts, ends=ends, text=text, asked=asked):
+            asked.append(i)
+            return text[starts[i] : ends[i]]
+
+        ids = by_keys.ids_of_keys(keys, token)
+        toks = tokens(text)
+        assert [by_keys.exact_hash[i] for i in ids] == [by_tokens.exact_hash[i] for i in by_tokens.ids(toks)]
+        assert len(asked) == len(set(asked))  # each new token's text asked for once

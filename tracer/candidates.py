@@ -11,7 +11,9 @@ makes incremental scans cheap while finding exactly the pairs a full run would.
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -157,6 +159,7 @@ def banded_pairs(
     is_new: np.ndarray,
     max_run: int = 0,
     accept: Callable[[np.ndarray], np.ndarray] | None = None,
+    threads: int = 1,
 ) -> np.ndarray:
     """Unit index pairs with an equal key in some band, from different groups, with a new member.
 
@@ -166,23 +169,46 @@ def banded_pairs(
     as it grows: memory holds the pairs worth verifying, not every collision of every
     band (which ran a 10^5-article scan out of memory). Returns unique ``(i, j)`` rows,
     ``i < j``, sorted.
+
+    ``threads`` > 1 joins that many bands at once in threads (numpy's sorts and array
+    arithmetic run without the GIL); ``band_column`` is always called from the calling
+    thread, so it may read from a connection bound to it. The result does not depend on it.
     """
-    kept = np.empty(0, dtype=np.int64)  # packed i << 32 | j, unique and sorted
-    pending: list[np.ndarray] = []
-    pending_size = 0
-    for band in range(bands):
-        pairs = pairs_in_equal_runs(band_column(band), max_run)
+
+    def band_pairs(keys: np.ndarray) -> np.ndarray:
+        pairs = pairs_in_equal_runs(keys, max_run)
         if len(pairs) == 0:
-            continue
+            return np.empty(0, dtype=np.int64)
         i, j = pairs[:, 0], pairs[:, 1]
         pairs = pairs[(group[i] != group[j]) & (is_new[i] | is_new[j])]
         if accept is not None:
             pairs = pairs[accept(pairs)]
-        pending.append(pairs[:, 0].astype(np.int64) << 32 | pairs[:, 1].astype(np.int64))
-        pending_size += len(pairs)
+        return pairs[:, 0].astype(np.int64) << 32 | pairs[:, 1].astype(np.int64)
+
+    kept = np.empty(0, dtype=np.int64)  # packed i << 32 | j, unique and sorted
+    pending: list[np.ndarray] = []
+    pending_size = 0
+
+    def collect(packed: np.ndarray) -> None:
+        nonlocal kept, pending, pending_size
+        pending.append(packed)
+        pending_size += len(packed)
         if pending_size > max(len(kept), 1 << 20):
             kept = unique_sorted(np.concatenate([kept, *pending]))
             pending, pending_size = [], 0
+
+    if threads <= 1:
+        for band in range(bands):
+            collect(band_pairs(band_column(band)))
+    else:
+        with ThreadPoolExecutor(threads) as pool:
+            in_flight: deque[Future[np.ndarray]] = deque()
+            for band in range(bands):
+                in_flight.append(pool.submit(band_pairs, band_column(band)))
+                if len(in_flight) >= threads:  # at most `threads` bands' keys in memory
+                    collect(in_flight.popleft().result())
+            while in_flight:
+                collect(in_flight.popleft().result())
     packed = unique_sorted(np.concatenate([kept, *pending]))
     return np.stack((packed >> 32, packed & 0xFFFFFFFF), axis=1)
 

@@ -318,7 +318,7 @@ class LocalEngine(_Closing):
         max_run: int = 0,
         accept: Callable[[np.ndarray], np.ndarray] | None = None,
     ) -> np.ndarray:
-        return banded_pairs(band_column, bands, group, is_new, max_run, accept)
+        return banded_pairs(band_column, bands, group, is_new, max_run, accept, threads=self.workers)
 
     def verify(
         self,

@@ -14,7 +14,6 @@ over everything.
 
 from __future__ import annotations
 
-import bisect
 import json
 import sys
 import time
@@ -32,7 +31,7 @@ from .segment import split_lines, split_sentences
 from .shingles import Vocabulary, _ranges, unit_shingles
 from .signatures import MinHasher
 from .store import SENTENCE_DTYPE, Store
-from .text import fold, line_id, sequence_ids, tokens
+from .text import fold, line_id, sequence_ids, token_table, tokens
 from .verify import VerifyParams
 
 Progress = Callable[[str, int, int], None]
@@ -206,34 +205,66 @@ def analyse_articles(items: list[tuple[int, str]], p: ScanParams) -> Analysed:
     A pure function of its input, so batches can run in worker processes; the
     caller keeps only the distinct sentences the store does not have yet.
     """
-    rows: list[tuple[int, int, int, int, int, int, int, int]] = []
-    flat: list[str] = []
-    for seq, text in items:
+    # Python does what needs rules (sentence and line splitting, line ids, promo tests) per
+    # article; tokens are found once for the whole batch, and which sentence each token
+    # belongs to, how many tokens and content words each sentence has, are array arithmetic.
+    folded_texts: list[str] = []
+    spans: list[tuple[int, int]] = []
+    per_article: list[int] = []
+    line_starts: list[int] = []
+    line_ids: list[int] = []
+    line_promo: list[bool] = []
+    lines_per_article: list[int] = []
+    base = 0
+    for _, text in items:
         folded = fold(text)
+        folded_texts.append(folded)
         lines = split_lines(text)
-        line_starts = [s for s, _ in lines]
-        # A line is identified by its folded text with spacing collapsed: cheaper than tokens.
-        line_info = [(line_id(folded[ls:le]), int(is_promo(folded[ls:le]))) for ls, le in lines]
-        for idx, (start, end) in enumerate(split_sentences(text)):
-            toks = tokens(folded, start, end)
-            if not toks:
-                continue
-            line, promo = line_info[max(bisect.bisect_right(line_starts, start) - 1, 0)]
-            rows.append((seq, 0, line, idx, start, end, len(toks), promo))
-            flat.extend(toks)
-    sentences = np.zeros(len(rows), dtype=SENTENCE_DTYPE)
-    if rows:
-        cols = list(zip(*rows, strict=True))
-        for name, col in zip(
-            ("article", "norm", "line", "idx", "start", "end", "ntok", "promo"), cols, strict=True
-        ):
-            sentences[name] = col
-    token_ids = _vocabulary.ids(flat)
-    ntok = sentences["ntok"].astype(np.int64)
+        for ls, le in lines:
+            line = folded[ls:le]
+            line_starts.append(base + ls)
+            # A line is identified by its folded text with spacing collapsed: cheaper than tokens.
+            line_ids.append(line_id(line))
+            line_promo.append(is_promo(line))
+        lines_per_article.append(len(lines))
+        sentence_spans = split_sentences(text)
+        spans.extend(sentence_spans)
+        per_article.append(len(sentence_spans))
+        base += len(text) + 1  # texts are joined with a line break, which no token crosses
+    batch_text = "\n".join(folded_texts)
+    tok_at, tok_end, tok_key = token_table(batch_text)
+    counts = np.array(per_article, dtype=np.int64)
+    offsets = np.cumsum([0] + [len(t) + 1 for t in folded_texts[:-1]], dtype=np.int64)
+    span = np.array(spans, dtype=np.int64).reshape(-1, 2)
+    g_start = span[:, 0] + np.repeat(offsets, counts)
+    g_end = span[:, 1] + np.repeat(offsets, counts)
+    first_tok = np.searchsorted(tok_at, g_start)
+    ntok_all = np.searchsorted(tok_at, g_end) - first_tok
+    has = ntok_all > 0
+    article_of = np.repeat(np.arange(len(items)), counts)[has]
+    g_start, first_tok = g_start[has], first_tok[has]
+    sentences = np.zeros(int(has.sum()), dtype=SENTENCE_DTYPE)
+    sentences["article"] = np.array([seq for seq, _ in items], dtype=np.int64)[article_of]
+    sentences["idx"] = (np.arange(len(span)) - np.repeat(np.cumsum(counts) - counts, counts))[has]
+    sentences["start"] = span[has, 0]
+    sentences["end"] = span[has, 1]
+    ntok = ntok_all[has]
+    sentences["ntok"] = ntok
+    # The line a sentence starts in (a sentence starts at a non-space character, so inside one).
+    line_first = np.cumsum(lines_per_article) - lines_per_article
+    line_of = np.searchsorted(np.array(line_starts, dtype=np.int64), g_start, side="right") - 1
+    line_of = np.maximum(line_of, line_first[article_of])
+    if len(line_ids):
+        sentences["line"] = np.array(line_ids, dtype=np.int64)[line_of]
+        sentences["promo"] = np.array(line_promo, dtype=bool)[line_of]
+    in_sentences = np.repeat(first_tok, ntok) + _ranges(ntok)
+    token_ids = _vocabulary.ids_of_keys(
+        tok_key[in_sentences], lambda i: batch_text[tok_at[in_sentences[i]] : tok_end[in_sentences[i]]]
+    )
     sentences["norm"] = sequence_ids(_vocabulary.exact_hash[token_ids], ntok)
     tok_start = np.cumsum(ntok) - ntok
     content = ~_vocabulary.is_stop[token_ids]
-    if rows:
+    if len(sentences):
         sentences["ncontent"] = np.add.reduceat(content.astype(np.int64), tok_start)
     ok = (sentences["ntok"] >= p.min_tokens) & (sentences["ncontent"] >= p.min_content)
     # The first occurrence of each matchable norm, in sentence order.

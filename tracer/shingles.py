@@ -18,6 +18,8 @@ a shingle's bytes (``b"word"`` or ``b"word1 word2"``), so
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from .signatures import _fmix32, hash32
@@ -59,6 +61,8 @@ class Vocabulary:
         self._stop: list[bool] = []
         self.key_hash = np.zeros(0, dtype=np.uint32)
         self.is_stop = np.zeros(0, dtype=bool)
+        self._keys = np.zeros(0, dtype=np.uint64)  # token_table keys seen, sorted, and their ids
+        self._key_ids = np.zeros(0, dtype=np.int64)
 
     def ids(self, tokens: list[str]) -> np.ndarray:
         missing = set(tokens).difference(self.index)
@@ -70,6 +74,27 @@ class Vocabulary:
             self.is_stop = np.array(self._stop, dtype=bool)
         get = self.index.__getitem__
         return np.fromiter(map(get, tokens), dtype=np.int64, count=len(tokens))
+
+    def ids_of_keys(self, keys: np.ndarray, token: Callable[[int], str]) -> np.ndarray:
+        """Ids of tokens given by their :func:`~tracer.text.token_table` keys.
+
+        ``token(i)`` is the text of the ``i``-th token; it is asked only for tokens the
+        vocabulary has not seen, so Python touches each distinct token once, not each token.
+        """
+        distinct, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        pos = np.searchsorted(self._keys, distinct).clip(max=max(len(self._keys) - 1, 0))
+        known = self._keys[pos] == distinct if len(self._keys) else np.zeros(len(distinct), dtype=bool)
+        if not known.all():
+            new_ids = [self._add(token(i)) for i in first[~known].tolist()]
+            self.key_hash = np.array(self._hash, dtype=np.uint32)
+            self.exact_hash = np.array(self._exact, dtype=np.uint64)
+            self.is_stop = np.array(self._stop, dtype=bool)
+            all_keys = np.concatenate((self._keys, distinct[~known]))
+            all_ids = np.concatenate((self._key_ids, np.array(new_ids, dtype=np.int64)))
+            order = np.argsort(all_keys)
+            self._keys, self._key_ids = all_keys[order], all_ids[order]
+            pos = np.searchsorted(self._keys, distinct)
+        return self._key_ids[pos][inverse]
 
     def _add(self, token: str) -> int:
         known = self.index.get(token)

@@ -121,6 +121,72 @@ def tokens(folded: str, start: int = 0, end: int | None = None) -> list[str]:
     return TOKEN_RE.findall(folded, start, len(folded) if end is None else end)
 
 
+_SEQ_BASE = np.uint64(0x100000001B3)  # odd, so powers never vanish modulo 2^64
+_SEQ_LEN = np.uint64(0x9E3779B97F4A7C15)
+_ASCII_WORD = np.array([chr(c).isalnum() for c in range(128)], dtype=bool)
+_APOSTROPHE = np.uint32(ord("'"))
+_CHAR_BASE_INVERSE = np.uint64(pow(int(_SEQ_BASE), -1, 1 << 64))
+
+
+def token_table(folded: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every token of ``folded`` at once, in numpy: ``(starts, ends, keys)``.
+
+    The spans are those of :data:`TOKEN_RE` matches (``[^\\W_]`` is ``str.isalnum``; an
+    apostrophe between two word characters joins them, as in ``don't``). ``keys`` are
+    64-bit hashes of each token's characters (a polynomial hash modulo 2^64, mixed): equal
+    tokens get equal keys, so a vocabulary can be looked up without making Python strings.
+    """
+    cp = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32)
+    if folded.isascii():
+        word = _ASCII_WORD[cp]
+    else:
+        word = _ASCII_WORD[np.minimum(cp, 127)]
+        high = cp > 127
+        codes = cp[high]
+        distinct = np.unique(codes)
+        flags = np.array([chr(c).isalnum() for c in distinct.tolist()], dtype=bool)
+        word[high] = flags[np.searchsorted(distinct, codes)]
+    inside = word.copy()
+    inside[1:-1] |= (cp[1:-1] == _APOSTROPHE) & word[:-2] & word[2:]
+    edges = np.flatnonzero(np.diff(inside, prepend=False, append=False))
+    starts, ends = edges[0::2], edges[1::2]
+    # prefix[i] = sum of cp[j] * BASE^j for j < i; a token's hash is its slice of that sum,
+    # brought back to BASE^0 by the inverse power of its start.
+    n = len(cp)
+    powers, inverse_powers = _powers(n + 1)
+    prefix = np.zeros(n + 1, dtype=np.uint64)
+    np.cumsum(cp * powers[:n], out=prefix[1:])
+    inverse = inverse_powers[starts]
+    keys = (prefix[ends] - prefix[starts]) * inverse
+    keys ^= (ends - starts).astype(np.uint64) * _SEQ_LEN
+    return starts, ends, _fmix64(keys)
+
+
+_power_cache: list[np.ndarray] = [np.ones(1, dtype=np.uint64), np.ones(1, dtype=np.uint64)]
+
+
+def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """BASE^i and BASE^-i modulo 2^64 for i < n (at least), kept for the next call."""
+    if len(_power_cache[0]) < n:
+        size = max(n, 2 * len(_power_cache[0]))
+        for k, base in enumerate((_SEQ_BASE, _CHAR_BASE_INVERSE)):
+            p = np.empty(size, dtype=np.uint64)
+            p[0] = 1
+            np.cumprod(np.full(size - 1, base, dtype=np.uint64), out=p[1:])
+            _power_cache[k] = p
+    return _power_cache[0], _power_cache[1]
+
+
+def _fmix64(h: np.ndarray) -> np.ndarray:
+    # MurmurHash3's fmix64
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xFF51AFD7ED558CCD)
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xC4CEB9FE1A85EC53)
+    h ^= h >> np.uint64(33)
+    return h
+
+
 def token_spans(folded: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
     """``[start, end)`` offsets of the tokens of ``folded[start:end]``."""
     for m in TOKEN_RE.finditer(folded, start, len(folded) if end is None else end):
@@ -130,10 +196,6 @@ def token_spans(folded: str, start: int = 0, end: int | None = None) -> Iterator
 def token_hash(token: str) -> int:
     """A stable 64-bit hash of one exact token (unsigned)."""
     return int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "little")
-
-
-_SEQ_BASE = np.uint64(0x100000001B3)  # odd, so powers never vanish modulo 2^64
-_SEQ_LEN = np.uint64(0x9E3779B97F4A7C15)
 
 
 def sequence_ids(token_hashes: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -154,13 +216,7 @@ def sequence_ids(token_hashes: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         np.asarray(token_hashes, dtype=np.uint64) * powers[exponent], np.cumsum(lengths) - lengths
     )
     h ^= lengths.astype(np.uint64) * _SEQ_LEN
-    # MurmurHash3's fmix64
-    h ^= h >> np.uint64(33)
-    h *= np.uint64(0xFF51AFD7ED558CCD)
-    h ^= h >> np.uint64(33)
-    h *= np.uint64(0xC4CEB9FE1A85EC53)
-    h ^= h >> np.uint64(33)
-    return h.view(np.int64)
+    return _fmix64(h).view(np.int64)
 
 
 def norm_id(toks: list[str]) -> int:
