@@ -269,6 +269,11 @@ def test_local_verify_in_the_pool_equals_inline(monkeypatch):
     inline = verify_pairs(pairs.tolist(), token_of, VerifyParams())
     assert inline and pooled == inline
     assert seen[-1] == (len(pairs), len(pairs))
+    # Sentences sent as text and tokenised in the workers: the same rows.
+    from tracer.text import TokensOnDemand
+
+    texts = TokensOnDemand({k: " ".join(t).capitalize() + "." for k, t in token_of.items()})
+    assert LocalEngine(2).verify(pairs, texts, VerifyParams()) == inline
 
 
 def test_verify_in_small_rounds_gives_the_same_scan(tmp_path, monkeypatch):

@@ -36,6 +36,7 @@ import numpy as np
 
 from .candidates import banded_pairs, pairs_in_equal_runs, unique_sorted
 from .errors import TracerError
+from .text import TokensOnDemand
 from .verify import VerifyParams, align_either_way
 
 R = TypeVar("R")
@@ -587,9 +588,12 @@ class DaskEngine(_Closing):
 
 def _verify_chunk(
     chunk: np.ndarray, token_of: Mapping[int, list[str]]
-) -> tuple[list[list[int]], dict[int, list[str]]]:
+) -> tuple[list[list[int]], Mapping[int, list[str]]]:
     pairs = chunk.tolist()
-    return pairs, {k: token_of[k] for k in {x for pair in pairs for x in pair}}
+    needed = {x for pair in pairs for x in pair}
+    if isinstance(token_of, TokensOnDemand):  # the texts go, and are tokenised where they arrive
+        return pairs, token_of.subset(needed)
+    return pairs, {k: token_of[k] for k in needed}
 
 
 def _verify_payload(

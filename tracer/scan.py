@@ -31,7 +31,7 @@ from .segment import split_lines, split_sentences
 from .shingles import Vocabulary, _ranges, unit_shingles
 from .signatures import MinHasher
 from .store import SENTENCE_DTYPE, Store
-from .text import fold, line_id, sequence_ids, token_table, tokens
+from .text import TokensOnDemand, fold, line_id, sequence_ids, token_table
 from .verify import VerifyParams
 
 Progress = Callable[[str, int, int], None]
@@ -414,13 +414,13 @@ class SentenceTokens:
             self.rows = rows[rows["norm"] == wanted]  # sorted by norm
         self.seq_to_id = dict(store.conn.execute("SELECT seq, id FROM articles").fetchall())
 
-    def tokens(self, norms: np.ndarray, chunk: int = 20_000) -> dict[int, list[str]]:
-        """Tokens of each of ``norms`` (which must be among the wanted ones)."""
+    def tokens(self, norms: np.ndarray, chunk: int = 20_000) -> TokensOnDemand:
+        """Tokens of each of ``norms`` (which must be among the wanted ones), made when asked for."""
         norms = np.unique(norms)
         rows = self.rows[np.searchsorted(self.rows["norm"], norms).clip(max=max(len(self.rows) - 1, 0))]
         rows = rows[rows["norm"] == norms] if len(rows) else rows
         rows = rows[np.argsort(rows["article"], kind="stable")]  # article by article
-        out: dict[int, list[str]] = {}
+        out: dict[int, str] = {}
         for lo in range(0, len(rows), chunk):  # a chunk of texts in memory at a time
             part = rows[lo : lo + chunk]
             texts = self.store.texts(self.seq_to_id[s] for s in set(part["article"].tolist()))
@@ -428,10 +428,10 @@ class SentenceTokens:
                 part["article"].tolist(), part["norm"].tolist(), part["start"].tolist(), part["end"].tolist(),
                 strict=True,
             ):  # fmt: skip
-                # Folding maps each character on its own: folding the sentence alone is the same
-                # as cutting it from the folded article, without folding the rest.
-                out[norm] = tokens(fold(texts[self.seq_to_id[seq]][start:end]))
-        return out
+                # Folding maps each character on its own: folding the sentence alone (where its
+                # tokens are made) is the same as cutting it from the folded article.
+                out[norm] = texts[self.seq_to_id[seq]][start:end]
+        return TokensOnDemand(out)
 
 
 VERIFY_ROUND = 200_000  # candidate pairs whose sentences' tokens are in memory at once

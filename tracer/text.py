@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 import numpy as np
 
@@ -229,3 +229,33 @@ def line_id(folded_line: str) -> int:
     """A stable signed 64-bit id of a folded line, spacing collapsed."""
     digest = hashlib.blake2b(" ".join(folded_line.split()).encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "little", signed=True)
+
+
+class TokensOnDemand(Mapping[int, list[str]]):
+    """Tokens of sentences, kept as their text and tokenised when first asked for.
+
+    Text pickles smaller than token lists, and the tokenising then happens in whichever
+    process uses the tokens (a worker), not in the one that gathered the sentences.
+    """
+
+    def __init__(self, texts: dict[int, str]) -> None:
+        self.texts = texts  # key -> the sentence's original (unfolded) text
+        self._tokens: dict[int, list[str]] = {}
+
+    def __getitem__(self, key: int) -> list[str]:
+        found = self._tokens.get(key)
+        if found is None:
+            found = self._tokens[key] = tokens(fold(self.texts[key]))
+        return found
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.texts)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def subset(self, keys: Iterable[int]) -> TokensOnDemand:
+        return TokensOnDemand({k: self.texts[k] for k in keys})
+
+    def __reduce__(self) -> tuple[type[TokensOnDemand], tuple[dict[int, str]]]:
+        return TokensOnDemand, (self.texts,)  # the text travels, not the tokens made so far
