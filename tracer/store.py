@@ -136,7 +136,10 @@ class Store:
             raise StoreError(f"{path}: is a directory, not a store file", "pass a file path with --db")
         try:
             conn = sqlite3.connect(path, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
+            # A rollback journal, not WAL: a scan appends gigabytes of new pages in one
+            # transaction, which WAL writes twice (log, then checkpoint) and a rollback journal
+            # once (new pages need no undo record). Measured at 10^4 articles: commit 1.4 -> 0.4 s.
+            conn.execute("PRAGMA journal_mode=TRUNCATE")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA cache_size=-131072")  # 128 MiB: sentence ids arrive in random order
             conn.execute("PRAGMA foreign_keys=ON")
