@@ -36,6 +36,18 @@ def test_signatures_equal_datasketch(num_perm, seed):
         assert MinHash(hashvalues=row, seed=seed, scheme="affine32").jaccard(m) == 1.0
 
 
+def test_signatures_of_sets_of_very_different_sizes_equal_datasketch():
+    # Sets of similar sizes take the padded kernel, one huge set among small ones the other.
+    words = [f"w{i}" for i in range(400)]
+    for sets in ([words[i : i + 12] for i in range(0, 360, 12)], [words, *([w] for w in words[:20])]):
+        got = MinHasher(32, 3).signatures(*_flat(sets))
+        for row, keys in zip(got, sets, strict=True):
+            m = MinHash(num_perm=32, seed=3)
+            for k in keys:
+                m.update(k.encode("utf-8"))
+            assert np.array_equal(row, m.hashvalues)
+
+
 def test_bad_parameters_say_what_to_do():
     with pytest.raises(TracerError, match="num_perm"):
         MinHasher(0)

@@ -54,7 +54,7 @@ __all__ = ["split_lines", "split_sentences"]
 # Line separators, as str.splitlines() sees them ("\r\n" counts as one).
 _NL_CHARS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _LINEBREAK = re.compile(f"\r\n|[{_NL_CHARS}]")
-_HAS_NL = re.compile(f"[{_NL_CHARS}]")
+_NL_SET = frozenset(_NL_CHARS)
 
 _TERMINAL = ".!?\u2026"
 _CLOSERS = "\"'\u201d\u2019\u00bb)\\]"
@@ -180,7 +180,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         else:
             ws_start = m.start(3)
             ws = m.group(3)
-            newline = ws != " " and _HAS_NL.search(ws) is not None
+            newline = ws != " " and not _NL_SET.isdisjoint(ws)
         c = text[q]
         if not newline:
             # A gap inside a line.
@@ -198,7 +198,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         # A gap with one or more line breaks.
         gap = text[ws_start:q]
         bm = _BULLET.match(text, q) if c in _BULLET_CHARS else None
-        if gap != "\n" and len(_LINEBREAK.findall(gap)) >= 2 or bm is not None:
+        # Two "\n" are two line breaks (each "\r\n" holds one): the common case without a regex.
+        if gap != "\n" and (gap.count("\n") >= 2 or len(_LINEBREAK.findall(gap)) >= 2) or bm is not None:
             cut = True
         elif c.islower():
             cut = False

@@ -70,23 +70,59 @@ class MinHasher:
         ends = np.append(starts[1:], len(hashes))
         if np.any(ends <= starts):
             raise ValueError("every set must be non-empty")
+        mixed = _fmix32(hashes)
+        sizes = ends - starts
+        width = int(sizes.max())
+        if width * n_sets <= 2 * len(hashes):
+            out[:] = self._padded(mixed, starts, sizes, width).T
+        else:
+            out[:] = self._reduceat(mixed, starts, ends, chunk).T
+        return out
+
+    def _padded(self, mixed: np.ndarray, starts: np.ndarray, sizes: np.ndarray, width: int) -> np.ndarray:
+        """Sets of similar sizes: laid out as ``(width, n_sets)``, each padded with its own last
+        hash (which leaves its minimum unchanged), so a permutation's minimum over every set is
+        ``width - 1`` elementwise minimums of whole rows: ~2.5x faster than ``reduceat``."""
         a: np.ndarray = self._a  # type: ignore[attr-defined]
         b: np.ndarray = self._b  # type: ignore[attr-defined]
-        mixed = _fmix32(hashes)
+        n_sets = len(starts)
+        column = np.arange(width)[:, None]
+        grid = mixed[starts[None, :] + np.minimum(column, sizes[None, :] - 1)]
+        out_t = np.empty((self.num_perm, n_sets), dtype=np.uint32)
+        step = max((1 << 17) // width, 1)  # sets per block: a block's arrays stay in cache
+        buffer = np.empty((width, min(step, n_sets)), dtype=np.uint32)
+        for lo in range(0, n_sets, step):
+            part = grid[:, lo : lo + step]
+            permuted = buffer[:, : part.shape[1]]
+            for k in range(self.num_perm):
+                np.multiply(part, a[k], out=permuted)  # uint32 arithmetic wraps
+                permuted += b[k]
+                np.minimum.reduce(permuted, axis=0, out=out_t[k, lo : lo + step])
+        return out_t
+
+    def _reduceat(self, mixed: np.ndarray, starts: np.ndarray, ends: np.ndarray, chunk: int) -> np.ndarray:
+        """Sets of any sizes, a chunk of about ``chunk`` hashes at a time."""
+        a: np.ndarray = self._a  # type: ignore[attr-defined]
+        b: np.ndarray = self._b  # type: ignore[attr-defined]
+        n_sets = len(starts)
         # Permutations along rows and hashes along columns: the reduction then runs over
         # contiguous memory (4x faster than reducing the transposed layout).
         out_t = np.empty((self.num_perm, n_sets), dtype=np.uint32)
         # Process whole sets in chunks of about `chunk` hashes to bound memory.
+        buffer = np.empty((self.num_perm, chunk), dtype=np.uint32)  # reused: no page faults per chunk
         first = 0
         while first < n_sets:
             last = int(np.searchsorted(starts, starts[first] + chunk, side="left"))
             last = max(last, first + 1)
             lo, hi = int(starts[first]), int(ends[last - 1])
-            permuted = a[:, None] * mixed[None, lo:hi] + b[:, None]  # uint32 arithmetic wraps
+            if hi - lo > buffer.shape[1]:  # one set larger than a chunk
+                buffer = np.empty((self.num_perm, hi - lo), dtype=np.uint32)
+            permuted = buffer[:, : hi - lo]
+            np.multiply(a[:, None], mixed[None, lo:hi], out=permuted)  # uint32 arithmetic wraps
+            permuted += b[:, None]
             out_t[:, first:last] = np.minimum.reduceat(permuted, starts[first:last] - lo, axis=1)
             first = last
-        out[:] = out_t.T
-        return out
+        return out_t
 
 
 def jaccard_estimate(sig_a: np.ndarray, sig_b: np.ndarray) -> np.ndarray:
