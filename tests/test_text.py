@@ -56,9 +56,15 @@ def test_token_table_finds_what_the_token_regex_finds():
         starts, ends, keys = token_table(text)
         spans = [m.span() for m in TOKEN_RE.finditer(text)]
         assert list(zip(starts.tolist(), ends.tolist(), strict=True)) == spans
+        assert tokens(text) == [text[s:e] for s, e in spans]
+        assert tokens(text, 3, 20) == TOKEN_RE.findall(text, 3, 20)
         by_token: dict[str, int] = {}
         for (s, e), key in zip(spans, keys.tolist(), strict=True):
             assert by_token.setdefault(text[s:e], key) == key  # equal tokens, equal keys
+    ascii_alphabet = list("ab'' _-.1\n\t\x1cxZ9,")
+    for _ in range(3000):  # the ASCII fast path of tokens()
+        text = "".join(rng.choice(ascii_alphabet) for _ in range(rng.randint(0, 40)))
+        assert tokens(text) == TOKEN_RE.findall(text)
     _, _, keys = token_table("rock 'n' roll, don't rock")
     assert keys[0] == keys[-1] and len(set(keys.tolist())) == 4
 

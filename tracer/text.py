@@ -116,9 +116,28 @@ def is_content(key: str) -> bool:
     return key not in STOPWORDS
 
 
+# ASCII characters that can never be part of a token, as spaces: with str.split, what
+# TOKEN_RE finds in ASCII text at ~1.4x its speed.
+_ASCII_BREAKS = {c: " " for c in range(128) if not (chr(c).isalnum() or chr(c) == "'")}
+
+
 def tokens(folded: str, start: int = 0, end: int | None = None) -> list[str]:
-    """Tokens of ``folded[start:end]`` (fast path: no offsets)."""
-    return TOKEN_RE.findall(folded, start, len(folded) if end is None else end)
+    """Tokens of ``folded[start:end]`` (fast path: no offsets): what :data:`TOKEN_RE` finds."""
+    if start or end is not None:
+        folded = folded[start:end]
+    if not folded.isascii():
+        return TOKEN_RE.findall(folded)
+    words = folded.translate(_ASCII_BREAKS).split()
+    if "'" not in folded:
+        return words
+    # Apostrophes join two word characters only ("don't"), not "'quoted'" or "rock 'n' roll".
+    out: list[str] = []
+    for word in words:
+        if "'" in word:
+            out.extend(TOKEN_RE.findall(word))
+        else:
+            out.append(word)
+    return out
 
 
 _SEQ_BASE = np.uint64(0x100000001B3)  # odd, so powers never vanish modulo 2^64
