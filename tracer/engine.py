@@ -264,6 +264,22 @@ def keep_large_arrays_on_the_heap() -> bool:
         return False
 
 
+def return_free_memory() -> bool:
+    """Give the heap's free pages back to the system (glibc's ``malloc_trim``).
+
+    With :func:`keep_large_arrays_on_the_heap` freed arrays stay with the process; between
+    stages whose arrays differ in size that memory would only add to the next stage's peak.
+    Returns whether anything could be asked (glibc only).
+    """
+    if sys.platform != "linux":
+        return False
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+        return True
+    except (OSError, AttributeError):
+        return False
+
+
 class LocalEngine(_Closing):
     """This machine: a process pool for batches (inline when there are few), the rest in-process.
 

@@ -25,7 +25,7 @@ import numpy as np
 from . import matches, provenance
 from .boilerplate import is_promo
 from .candidates import Banding, jaccard_at_least, unique_sorted
-from .engine import Engine, LocalEngine
+from .engine import Engine, LocalEngine, return_free_memory
 from .errors import StoreError, TracerError
 from .segment import split_lines, split_sentences
 from .shingles import Vocabulary, _ranges, unit_shingles
@@ -141,9 +141,11 @@ def _scan(
     with store.transaction() as conn:
         store.set_meta("scan_params", p.fingerprint())
         new_norms = _index_sentences(store, p, result, progress, eng)
+        return_free_memory()
         lap("sentences")
         if len(new_norms):
             pairs = _candidates(store, p, new_norms, result, progress, eng)
+            return_free_memory()  # the check bytes and band keys are gone: keep the next peak low
             lap("candidates")
             _verify(store, p, pairs, result, progress, eng)
             lap("verify")
