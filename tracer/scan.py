@@ -217,8 +217,10 @@ def analyse_articles(items: list[tuple[int, str]], p: ScanParams) -> Analysed:
     line_ids: list[int] = []
     line_promo: list[bool] = []
     lines_per_article: list[int] = []
+    article_base: list[int] = []  # where each article starts in the batch's joined text
     base = 0
     for _, text in items:
+        article_base.append(base)
         folded = fold(text)
         folded_texts.append(folded)
         lines = split_lines(text)
@@ -236,7 +238,7 @@ def analyse_articles(items: list[tuple[int, str]], p: ScanParams) -> Analysed:
     batch_text = "\n".join(folded_texts)
     tok_at, tok_end, tok_key = token_table(batch_text)
     counts = np.array(per_article, dtype=np.int64)
-    offsets = np.cumsum([0] + [len(t) + 1 for t in folded_texts[:-1]], dtype=np.int64)
+    offsets = np.array(article_base, dtype=np.int64)
     span = np.array(spans, dtype=np.int64).reshape(-1, 2)
     g_start = span[:, 0] + np.repeat(offsets, counts)
     g_end = span[:, 1] + np.repeat(offsets, counts)

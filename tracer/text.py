@@ -144,7 +144,6 @@ _SEQ_BASE = np.uint64(0x100000001B3)  # odd, so powers never vanish modulo 2^64
 _SEQ_LEN = np.uint64(0x9E3779B97F4A7C15)
 _ASCII_WORD = np.array([chr(c).isalnum() for c in range(128)], dtype=bool)
 _APOSTROPHE = np.uint32(ord("'"))
-_CHAR_BASE_INVERSE = np.uint64(pow(int(_SEQ_BASE), -1, 1 << 64))
 
 
 def token_table(folded: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -169,31 +168,19 @@ def token_table(folded: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     inside[1:-1] |= (cp[1:-1] == _APOSTROPHE) & word[:-2] & word[2:]
     edges = np.flatnonzero(np.diff(inside, prepend=False, append=False))
     starts, ends = edges[0::2], edges[1::2]
-    # prefix[i] = sum of cp[j] * BASE^j for j < i; a token's hash is its slice of that sum,
-    # brought back to BASE^0 by the inverse power of its start.
-    n = len(cp)
-    powers, inverse_powers = _powers(n + 1)
-    prefix = np.zeros(n + 1, dtype=np.uint64)
-    np.cumsum(cp * powers[:n], out=prefix[1:])
-    inverse = inverse_powers[starts]
-    keys = (prefix[ends] - prefix[starts]) * inverse
-    keys ^= (ends - starts).astype(np.uint64) * _SEQ_LEN
+    if len(starts) == 0:
+        return starts, ends, np.empty(0, dtype=np.uint64)
+    # Each token's characters weighted by powers of BASE from its own start, summed: powers
+    # are needed only up to the longest token, whatever the length of the text.
+    lengths = ends - starts
+    chars = cp[np.flatnonzero(inside)].astype(np.uint64)  # token after token
+    first = np.cumsum(lengths) - lengths
+    within = np.arange(len(chars)) - np.repeat(first, lengths)
+    powers = np.ones(int(lengths.max()), dtype=np.uint64)  # BASE^0, BASE^1, ...
+    np.cumprod(np.full(len(powers) - 1, _SEQ_BASE, dtype=np.uint64), out=powers[1:])
+    keys = np.add.reduceat(chars * powers[within], first)
+    keys ^= lengths.astype(np.uint64) * _SEQ_LEN
     return starts, ends, _fmix64(keys)
-
-
-_power_cache: list[np.ndarray] = [np.ones(1, dtype=np.uint64), np.ones(1, dtype=np.uint64)]
-
-
-def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """BASE^i and BASE^-i modulo 2^64 for i < n (at least), kept for the next call."""
-    if len(_power_cache[0]) < n:
-        size = max(n, 2 * len(_power_cache[0]))
-        for k, base in enumerate((_SEQ_BASE, _CHAR_BASE_INVERSE)):
-            p = np.empty(size, dtype=np.uint64)
-            p[0] = 1
-            np.cumprod(np.full(size - 1, base, dtype=np.uint64), out=p[1:])
-            _power_cache[k] = p
-    return _power_cache[0], _power_cache[1]
 
 
 def _fmix64(h: np.ndarray) -> np.ndarray:
