@@ -346,3 +346,24 @@ def test_seed_articles() -> None:
     assert len(bullets) == 3
     assert not any(s.startswith("- ") for s in out)
     assert any(s.endswith("RadarOnline.com has learned.") for s in out)
+
+
+def test_gap_pattern_finds_the_gaps_of_the_plain_two_branch_pattern():
+    # _GAP opens with one character class so the regex engine can skip ahead; it must find
+    # what the plain form finds: a punctuation run + closers + whitespace, or a line break.
+    import random
+    import re
+
+    from tracer import segment
+
+    plain = re.compile(f"([{segment._TERMINAL}]+)([{segment._CLOSERS}]*)(\\s+)|[{segment._NL_CHARS}]\\s*")
+    rng = random.Random(5)
+    alphabet = list(".!?\u2026\"')] \n\r\u2028\tab\u201dA1")
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        for m, p in zip(segment._GAP.finditer(text), plain.finditer(text), strict=True):
+            assert m.span() == p.span()
+            if p.group(1) is None:
+                assert m.end(1) == -1
+            else:
+                assert (m.start(), m.end(1), m.span(3)) == (p.start(1), p.end(1), p.span(3))

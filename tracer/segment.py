@@ -65,9 +65,14 @@ _OPEN_QUOTES = frozenset("\"'\u201c\u2018\u201e\u201a\u00ab")
 _HYPHENS = frozenset("-\u2010\u00ad")
 
 # Candidate gaps: terminal punctuation + closers + whitespace, or whitespace with a line break.
-# Every branch starts with a character class, so the regex engine can skip ahead fast; the
-# spaces at the end of a line, before its line break, are found by looking back.
-_GAP = re.compile(f"([{_TERMINAL}]+)([{_CLOSERS}]*)(\\s+)|[{_NL_CHARS}]\\s*")
+# The pattern opens with one character class covering both branches, which lets the regex
+# engine skip ahead to candidates (two branches opening with groups made it try every
+# character: 70% of the splitter's time). Group 1 is the rest of the punctuation run after
+# its first character; the spaces at the end of a line, before its break, are found by
+# looking back.
+_GAP = re.compile(
+    f"[{_TERMINAL}{_NL_CHARS}](?:(?<=[{_TERMINAL}])([{_TERMINAL}]*)([{_CLOSERS}]*)(\\s+)|(?<=[{_NL_CHARS}])\\s*)"
+)
 # A bullet marker at the start of a line, followed by the item's text.
 _BULLET_CHARS = frozenset("-*\u2013\u2014\u2022\u25aa\u25e6\u2023\u00b7")
 _BULLET = re.compile("(?:[\u2022\u25aa\u25e6\u2023\u00b7][ \t]*|[-*\u2013\u2014][ \t]+)(?=\\S)")
@@ -171,7 +176,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         q = m.end()
         if q >= n:
             break
-        punct = m.group(1)
+        punct_end = m.end(1)  # -1 for a line break
+        punct = None if punct_end < 0 else text[m.start() : punct_end]
         if punct is None:
             ws_start = m.start()
             while ws_start > start and text[ws_start - 1].isspace():
@@ -188,8 +194,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
                 continue
             if (
                 punct == "."
-                and ws_start == m.end(1)
-                and _period_continues(text, m.start(1), q, line_start, False)
+                and ws_start == punct_end
+                and _period_continues(text, m.start(), q, line_start, False)
             ):
                 continue
             append((start, ws_start))
@@ -212,7 +218,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         ):
             cut = False  # a word broken across lines: "Kassym-\nJomart"
         elif (
-            punct == "." and ws_start == m.end(1) and _period_continues(text, m.start(1), q, line_start, True)
+            punct == "." and ws_start == punct_end and _period_continues(text, m.start(), q, line_start, True)
         ):
             cut = False
         elif line_bullet or punct is not None or _starts_line_sentence(c):
