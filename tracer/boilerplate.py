@@ -17,11 +17,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# Navigation lines, recognised by how they start.
+_NAVIGATION = (
+    r"^\W*(?:read more|read next|more coverage|most read|related(?: articles?| stories)?|see also|"
+    r"advertisement|sponsored|trending|recommended|watch(?: now| live)?|listen|more on this story)\b\W*"
+)
+# Promos and ads, recognised anywhere in a line.
 _PROMO_PATTERNS = [
     r"\b(?:sign(?:ing)? up|subscribe|register)\b.{0,80}\b(?:newsletter|alerts?|updates|e-?mails?|bulletin)",
     r"\bnewsletter\b.{0,60}\b(?:sign(?:ing)? up|subscribe|inbox|free|here)\b",
-    r"^\W*(?:read more|read next|more coverage|most read|related(?: articles?| stories)?|see also|"
-    r"advertisement|sponsored|trending|recommended|watch(?: now| live)?|listen|more on this story)\b\W*",
     r"\bsource:\s*read full article\b",
     r"\b(?:click|tap) here\b",
     r"\bdownload (?:the|our) (?:\w+ )?app\b",
@@ -36,14 +40,16 @@ _PROMO_PATTERNS = [
     r"\bcookie(?:s| policy)\b.{0,40}\b(?:accept|consent|use)\b",
     r"\bshare (?:this|on) (?:article|story|facebook|twitter|whatsapp)\b",
 ]
-PROMO_RE = re.compile("|".join(f"(?:{p})" for p in _PROMO_PATTERNS))
+PROMO_RE = re.compile("|".join(f"(?:{p})" for p in [_NAVIGATION, *_PROMO_PATTERNS]))
+_NAVIGATION_RE = re.compile(_NAVIGATION)
+_ANYWHERE_RE = re.compile("|".join(f"(?:{p})" for p in _PROMO_PATTERNS))
 
 
-# Every pattern contains one of these; checking them first (plain substring tests) spares
-# the regex on almost every line of news text.
+# Every pattern that may match anywhere contains one of these; checking them first (plain
+# substring tests) spares the regex on almost every line of news text. Navigation words
+# ("more", "read", "watch"...) are common in news: they are tried only at a line's start.
 _HINTS = (
-    "sign", "subscri", "regist", "newsletter", "read", "more", "related", "see also", "advert", "sponsor",
-    "trending", "recommended", "watch", "listen", "source:", "click", "tap here", "download", "free",
+    "sign", "subscri", "regist", "newsletter", "source:", "click", "tap here", "download", "free",
     "offer", "limited time", "follow us", "rights reserved", "copyright", "\u00a9", "stream your news",
     "cookie", "share",
 )  # fmt: skip
@@ -55,9 +61,11 @@ PROMO_MAX_CHARS = 320
 
 def is_promo(folded_line: str) -> bool:
     """Whether a folded (lower-cased) line reads as a promo, ad or navigation line."""
-    if len(folded_line) > PROMO_MAX_CHARS or not any(hint in folded_line for hint in _HINTS):
+    if len(folded_line) > PROMO_MAX_CHARS:
         return False
-    return PROMO_RE.search(folded_line) is not None
+    if _NAVIGATION_RE.match(folded_line) is not None:
+        return True
+    return any(hint in folded_line for hint in _HINTS) and _ANYWHERE_RE.search(folded_line) is not None
 
 
 @dataclass(frozen=True)
