@@ -69,20 +69,24 @@ def test_token_table_finds_what_the_token_regex_finds():
     assert keys[0] == keys[-1] and len(set(keys.tolist())) == 4
 
 
-def test_vocabulary_ids_of_keys_match_ids_of_tokens():
+def test_vocabulary_ids_of_keys_give_each_tokens_hashes():
     from tracer.shingles import Vocabulary
-    from tracer.text import token_table
+    from tracer.signatures import hash32
+    from tracer.text import STOPWORDS, token_hash, token_table
 
-    by_keys, by_tokens = Vocabulary(), Vocabulary()
+    vocabulary = Vocabulary()
+    asked: list[str] = []
     for text in ["the cat's hat and the cat", "a new hat, the old cat", ""]:
         starts, ends, keys = token_table(text)
-        asked: list[int] = []
 
-        def token(i, starts=starts, ends=ends, text=text, asked=asked):
-            asked.append(i)
-            return text[starts[i] : ends[i]]
+        def token(i, starts=starts, ends=ends, text=text):
+            asked.append(text[starts[i] : ends[i]])
+            return asked[-1]
 
-        ids = by_keys.ids_of_keys(keys, token)
+        ids = vocabulary.ids_of_keys(keys, token)
         toks = tokens(text)
-        assert [by_keys.exact_hash[i] for i in ids] == [by_tokens.exact_hash[i] for i in by_tokens.ids(toks)]
-        assert len(asked) == len(set(asked))  # each new token's text asked for once
+        assert [vocabulary.exact_hash[i] for i in ids] == [token_hash(t) for t in toks]
+        assert [vocabulary.key_hash[i] for i in ids] == [hash32(match_key(t)) for t in toks]
+        assert [vocabulary.is_stop[i] for i in ids] == [match_key(t) in STOPWORDS for t in toks]
+    # Each distinct token's text was asked for once, over all calls.
+    assert sorted(asked) == sorted(set(tokens("the cat's hat and the cat a new hat, the old cat")))

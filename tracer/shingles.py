@@ -64,17 +64,6 @@ class Vocabulary:
         self._keys = np.zeros(0, dtype=np.uint64)  # token_table keys seen, sorted, and their ids
         self._key_ids = np.zeros(0, dtype=np.int64)
 
-    def ids(self, tokens: list[str]) -> np.ndarray:
-        missing = set(tokens).difference(self.index)
-        if missing:
-            for t in sorted(missing):
-                self._add(t)
-            self.key_hash = np.array(self._hash, dtype=np.uint32)
-            self.exact_hash = np.array(self._exact, dtype=np.uint64)
-            self.is_stop = np.array(self._stop, dtype=bool)
-        get = self.index.__getitem__
-        return np.fromiter(map(get, tokens), dtype=np.int64, count=len(tokens))
-
     def ids_of_keys(self, keys: np.ndarray, token: Callable[[int], str]) -> np.ndarray:
         """Ids of tokens given by their :func:`~tracer.text.token_table` keys.
 

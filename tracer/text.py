@@ -176,11 +176,16 @@ def token_table(folded: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     chars = cp[np.flatnonzero(inside)].astype(np.uint64)  # token after token
     first = np.cumsum(lengths) - lengths
     within = np.arange(len(chars)) - np.repeat(first, lengths)
-    powers = np.ones(int(lengths.max()), dtype=np.uint64)  # BASE^0, BASE^1, ...
-    np.cumprod(np.full(len(powers) - 1, _SEQ_BASE, dtype=np.uint64), out=powers[1:])
-    keys = np.add.reduceat(chars * powers[within], first)
+    keys = np.add.reduceat(chars * _powers(int(lengths.max()))[within], first)
     keys ^= lengths.astype(np.uint64) * _SEQ_LEN
     return starts, ends, _fmix64(keys)
+
+
+def _powers(n: int) -> np.ndarray:
+    """BASE^0, BASE^1, ..., BASE^(n-1) modulo 2^64."""
+    powers = np.ones(n, dtype=np.uint64)
+    np.cumprod(np.full(max(n - 1, 0), _SEQ_BASE, dtype=np.uint64), out=powers[1:])
+    return powers
 
 
 def _fmix64(h: np.ndarray) -> np.ndarray:
@@ -214,8 +219,7 @@ def sequence_ids(token_hashes: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     lengths = np.asarray(lengths, dtype=np.int64)
     if len(lengths) == 0:
         return np.empty(0, dtype=np.int64)
-    powers = np.cumprod(np.full(int(lengths.max()), _SEQ_BASE, dtype=np.uint64))
-    powers = np.concatenate((np.ones(1, dtype=np.uint64), powers[:-1]))
+    powers = _powers(int(lengths.max()))
     within = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     exponent = np.repeat(lengths, lengths) - 1 - within
     h = np.add.reduceat(
