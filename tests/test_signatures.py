@@ -55,12 +55,21 @@ def test_bad_parameters_say_what_to_do():
         Banding(0, 2)
 
 
-def test_pairs_in_equal_runs_matches_brute_force():
+@pytest.mark.parametrize("dtype", [np.uint32, np.uint64])  # packed sort / stable argsort
+@pytest.mark.parametrize("max_run", [0, 12])
+def test_pairs_in_equal_runs_matches_brute_force(dtype, max_run):
     rng = np.random.default_rng(3)
-    keys = rng.integers(0, 40, 500).astype(np.uint64)
-    got = {tuple(p) for p in pairs_in_equal_runs(keys).tolist()}
-    want = {(i, j) for i, j in combinations(range(len(keys)), 2) if keys[i] == keys[j]}
-    assert got == want
+    keys = rng.integers(0, 40, 500).astype(dtype)
+    rows = pairs_in_equal_runs(keys, max_run).tolist()
+    got = {tuple(p) for p in rows}
+    assert len(got) == len(rows)
+    sizes = np.bincount(keys.astype(np.int64))
+    want = {
+        (i, j)
+        for i, j in combinations(range(len(keys)), 2)
+        if keys[i] == keys[j] and (max_run == 0 or sizes[keys[i]] <= max_run)
+    }
+    assert got == want  # each pair once, as (i, j) with i < j
 
 
 def test_candidates_need_a_new_member_and_two_groups():

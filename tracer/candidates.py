@@ -115,8 +115,8 @@ def pairs_in_equal_runs(keys: np.ndarray, max_run: int = 0) -> np.ndarray:
             break
         out.append(np.stack((order[pos], order[pos + d]), axis=1))
         d += 1
-    pairs = np.concatenate(out)
-    return np.sort(pairs, axis=1)
+    # Ties are in index order (both sorts above keep it), so order[pos] < order[pos + d]: i < j.
+    return np.concatenate(out)
 
 
 def _ranges(lengths: np.ndarray) -> np.ndarray:

@@ -9,9 +9,11 @@ Tables
              row per scanned batch of articles, a numpy record array (``SENTENCE_DTYPE``).
              Millions of small rows cost more to insert than everything else a scan does;
              one blob per batch is written in one step and read back as columns.
-  signatures for each distinct normalised sentence, once: its units' LSH band keys and check
-             bytes, one row per scanned batch (arrays of norm ids, unit counts, band keys
-             band-major so one band is read as a slice, and one byte per MinHash value)
+  signatures for each distinct normalised sentence, once: its units' check bytes, one row per
+             scanned batch (arrays of norm ids, unit counts and one byte per MinHash value)
+  band_keys  the same units' LSH band keys, one row per batch and band, so that banding reads a
+             band without walking past the others (with every band in one blob, reading band b
+             read b bands' pages first: SQLite follows a blob's chain of pages from its start)
   near       verified near pairs of distinct sentences, with token spans of the shared region
   matches    reused passages between two articles, rebuilt from the above after each scan
   pieces     the sentence-level alignments each match is made of (claims are built from these)
@@ -34,7 +36,7 @@ import numpy as np
 from .errors import StoreError
 from .model import Article
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # One sentence: the article's ``seq``, its position, span and counts, its normalised
 # text's id and its line's id. Fixed-width, so a batch of them is one blob.
@@ -69,7 +71,10 @@ CREATE TABLE IF NOT EXISTS sentence_blocks (
 );
 CREATE TABLE IF NOT EXISTS signatures (
     batch INTEGER PRIMARY KEY, count INTEGER NOT NULL, n_units INTEGER NOT NULL,
-    norms BLOB NOT NULL, units BLOB NOT NULL, keys BLOB NOT NULL, checks BLOB NOT NULL
+    norms BLOB NOT NULL, units BLOB NOT NULL, checks BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS band_keys (
+    batch INTEGER NOT NULL, band INTEGER NOT NULL, keys BLOB NOT NULL, PRIMARY KEY (band, batch)
 );
 CREATE TABLE IF NOT EXISTS near (
     norm_a INTEGER NOT NULL, norm_b INTEGER NOT NULL,
@@ -155,6 +160,16 @@ class Store:
         if "meta" in tables:
             row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
             version = int(row[0]) if row else None
+            if version == 2:
+                try:
+                    _migrate_2_to_3(store)
+                except (sqlite3.DatabaseError, ValueError) as exc:  # ValueError: a blob of the wrong size
+                    conn.close()
+                    raise StoreError(
+                        f"{path}: could not upgrade the store from schema 2 ({exc}); it was left as it was",
+                        "make the file writable and run again, or ingest into a new store with --db NEW.db",
+                    ) from exc
+                version = SCHEMA_VERSION
             if version != SCHEMA_VERSION:
                 conn.close()
                 raise StoreError(
@@ -296,17 +311,17 @@ class Store:
         n_units)`` uint32 band keys; ``checks``: ``(n_units, num_perm)`` uint8.
         """
         if len(norms):
-            self.conn.execute(
-                "INSERT INTO signatures (count, n_units, norms, units, keys, checks) VALUES (?,?,?,?,?,?)",
+            batch = self.conn.execute(
+                "INSERT INTO signatures (count, n_units, norms, units, checks) VALUES (?,?,?,?,?)",
                 (
                     len(norms),
                     int(checks.shape[0]),
                     np.ascontiguousarray(norms, dtype=np.int64).tobytes(),
                     np.ascontiguousarray(units, dtype=np.int64).tobytes(),
-                    np.ascontiguousarray(keys, dtype=np.uint32).tobytes(),
                     np.ascontiguousarray(checks, dtype=np.uint8).tobytes(),
                 ),
-            )
+            ).lastrowid
+            _insert_band_keys(self.conn, batch, keys)
 
     def signature_index(self) -> tuple[np.ndarray, np.ndarray]:
         """Norm ids of every distinct sentence with signatures, and their numbers of units."""
@@ -318,12 +333,11 @@ class Store:
         return (np.concatenate(norms) if norms else empty), (np.concatenate(units) if units else empty)
 
     def band_column(self, band: int) -> np.ndarray:
-        """Band ``band``'s key of every stored unit (uint32), read as one slice of each batch's blob."""
-        parts = []
-        for batch, n_units in self._signature_batches():
-            with self.conn.blobopen("signatures", "keys", batch, readonly=True) as blob:
-                blob.seek(band * n_units * 4)
-                parts.append(np.frombuffer(blob.read(n_units * 4), dtype=np.uint32))
+        """Band ``band``'s key of every stored unit (uint32), in unit order."""
+        parts = [
+            np.frombuffer(r[0], dtype=np.uint32)
+            for r in self.conn.execute("SELECT keys FROM band_keys WHERE band = ? ORDER BY batch", (band,))
+        ]
         return np.concatenate(parts) if parts else np.empty(0, dtype=np.uint32)
 
     def checks(self, num_perm: int) -> np.ndarray:
@@ -341,3 +355,30 @@ class Store:
     def _signature_batches(self) -> list[tuple[int, int]]:
         """``(batch, units)`` of each signature row, in order."""
         return self.conn.execute("SELECT batch, n_units FROM signatures ORDER BY batch").fetchall()
+
+
+def _migrate_2_to_3(store: Store) -> None:
+    """Schema 2 kept every band key of a batch in one blob of ``signatures``: one row a band now.
+
+    One transaction, like every write: a failure leaves the store at schema 2.
+    """
+    conn = store.conn
+    with store.transaction():
+        conn.execute(
+            "CREATE TABLE band_keys (batch INTEGER NOT NULL, band INTEGER NOT NULL, keys BLOB NOT NULL, "
+            "PRIMARY KEY (band, batch))"
+        )
+        batches = conn.execute("SELECT batch, n_units FROM signatures ORDER BY batch").fetchall()
+        for batch, n_units in batches:
+            (blob,) = conn.execute("SELECT keys FROM signatures WHERE batch = ?", (batch,)).fetchone()
+            _insert_band_keys(conn, batch, np.frombuffer(blob, dtype=np.uint32).reshape(-1, n_units))
+        conn.execute("ALTER TABLE signatures DROP COLUMN keys")
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+
+
+def _insert_band_keys(conn: sqlite3.Connection, batch: int | None, keys: np.ndarray) -> None:
+    """One ``band_keys`` row per band of a batch's ``(bands, n_units)`` keys."""
+    keys = np.ascontiguousarray(keys, dtype=np.uint32)
+    conn.executemany(
+        "INSERT INTO band_keys VALUES (?, ?, ?)", [(batch, b, keys[b].tobytes()) for b in range(len(keys))]
+    )

@@ -1,0 +1,87 @@
+"""The store: band keys read back as written, and stores of schema 2 upgraded in place."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tracer.errors import StoreError
+from tracer.matches import query
+from tracer.pipeline import run
+from tracer.scan import ScanParams
+from tracer.store import SCHEMA_VERSION, Store
+
+from .conftest import RUMOUR
+
+
+def test_band_columns_are_the_keys_written(store):
+    rng = np.random.default_rng(0)
+    written = []
+    for n_units in (5, 0, 7):  # an empty batch stores nothing
+        keys = rng.integers(0, 2**32, (4, n_units), dtype=np.uint32)
+        checks = rng.integers(0, 256, (n_units, 8), dtype=np.uint8)
+        norms = np.arange(n_units, dtype=np.int64) + 100 * len(written)
+        store.add_signatures(norms, np.ones(n_units, dtype=np.int64), keys, checks)
+        written.append((keys, checks))
+    for band in range(4):
+        assert np.array_equal(store.band_column(band), np.concatenate([k[band] for k, _ in written]))
+    assert np.array_equal(store.checks(8), np.concatenate([c for _, c in written]))
+    assert len(store.band_column(4)) == 0
+
+
+def _as_schema_2(db: Path) -> None:
+    """Rewrite a store the way schema 2 kept band keys: one band-major blob per signatures row."""
+    conn = sqlite3.connect(db)
+    conn.execute("ALTER TABLE signatures ADD COLUMN keys BLOB")
+    for (batch,) in conn.execute("SELECT batch FROM signatures").fetchall():
+        blobs = conn.execute("SELECT keys FROM band_keys WHERE batch = ? ORDER BY band", (batch,)).fetchall()
+        conn.execute("UPDATE signatures SET keys = ? WHERE batch = ?", (b"".join(b for (b,) in blobs), batch))
+    conn.execute("DROP TABLE band_keys")
+    conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+
+
+@pytest.fixture
+def scanned_copy(tmp_path: Path) -> Path:
+    db = tmp_path / "tracer.db"
+    with Store.open(db) as s:
+        run(s, [RUMOUR / "articles"])
+    return db
+
+
+def test_schema_2_store_is_upgraded_with_the_same_keys(scanned_copy: Path, tmp_path: Path):
+    p = ScanParams()
+    with Store.open(scanned_copy) as s:
+        bands = [s.band_column(b) for b in range(p.bands)]
+        checks = s.checks(p.num_perm)
+        matches = [m.as_dict() for m in query(s)]
+    assert sum(len(b) for b in bands) > 0
+    old = tmp_path / "old.db"
+    shutil.copy(scanned_copy, old)
+    _as_schema_2(old)
+    with Store.open(old) as s:
+        assert s.get_meta("schema_version") == str(SCHEMA_VERSION)
+        for band in range(p.bands):
+            assert np.array_equal(s.band_column(band), bands[band])
+        assert np.array_equal(s.checks(p.num_perm), checks)
+        assert [m.as_dict() for m in query(s)] == matches
+
+
+def test_failed_upgrade_leaves_the_schema_2_store_as_it_was(scanned_copy: Path):
+    _as_schema_2(scanned_copy)
+    conn = sqlite3.connect(scanned_copy)
+    conn.execute("UPDATE signatures SET keys = x'0102' WHERE batch = (SELECT MAX(batch) FROM signatures)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="could not upgrade the store from schema 2"):
+        Store.open(scanned_copy)
+    conn = sqlite3.connect(scanned_copy)
+    assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("2",)
+    assert "band_keys" not in {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    assert conn.execute("SELECT COUNT(keys) FROM signatures").fetchone()[0] > 0
+    conn.close()
