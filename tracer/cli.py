@@ -590,6 +590,9 @@ def eval_command(truth: str, db: str, quiet: bool, fmt: str) -> None:
 
 
 def main() -> None:
+    from .numpy_tuning import avoid_slow_sort
+
+    avoid_slow_sort()  # before numpy loads: it reads its CPU settings once, on import
     cli(prog_name="tracer")
 
 
