@@ -9,6 +9,7 @@ boilerplate is flagged, and source/target are set by publication date.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections import defaultdict
 from collections.abc import Iterator
@@ -19,12 +20,12 @@ import numpy as np
 
 from .boilerplate import template_lines
 from .store import Store
-from .text import fold, token_spans
+from .text import fold, token_table
 
 KINDS = ("verbatim", "near-verbatim", "partial")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Piece:
     x_idx: int
     x_start: int
@@ -254,19 +255,33 @@ def _char_spans(
     ids = sorted(by_article)
     out: dict[SpanRequest, tuple[int, int]] = {}
     for lo in range(0, len(ids), chunk):
+        # The chunk's requested sentences, each folded once (folding maps each character on
+        # its own: fold the sentence, not the article) and tokenised together in numpy.
+        index: dict[tuple[str, int, int], int] = {}
+        parts: list[str] = []
+        chunk_requests: list[SpanRequest] = []
         for art, text in store.texts(ids[lo : lo + chunk]).items():
-            spans_of: dict[int, list[tuple[int, int]]] = {}
             for r in by_article[art]:
-                _, start, end, tok_start, tok_end = r
-                spans = spans_of.get(start)
-                if spans is None:
-                    # Folding maps each character on its own: fold the sentence, not the article.
-                    spans = [(start + a, start + b) for a, b in token_spans(fold(text[start:end]))]
-                    spans_of[start] = spans
-                if tok_start == 0 and tok_end >= len(spans):
-                    out[r] = (start, end)  # the whole sentence, its punctuation included
-                else:
-                    out[r] = (spans[tok_start][0], spans[tok_end - 1][1])
+                sentence = r[:3]
+                if sentence not in index:
+                    index[sentence] = len(parts)
+                    parts.append(fold(text[r[1] : r[2]]))
+                chunk_requests.append(r)
+        lengths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+        base = np.cumsum(lengths + 1) - (lengths + 1)  # where each sentence starts in the joined text
+        tok_at, tok_end, _ = token_table("\n".join(parts))  # no token crosses the line breaks
+        if len(tok_at) == 0:  # only whole sentences are asked for then: any index will do below
+            tok_at = tok_end = np.zeros(1, dtype=np.int64)
+        first_tok = np.searchsorted(tok_at, base)
+        n_tok = np.searchsorted(tok_at, base + lengths) - first_tok
+        which = np.fromiter((index[r[:3]] for r in chunk_requests), dtype=np.int64, count=len(chunk_requests))
+        req = np.array([r[1:] for r in chunk_requests], dtype=np.int64).reshape(-1, 4)  # start, end, tokens
+        whole = (req[:, 2] == 0) & (req[:, 3] >= n_tok[which])  # the whole sentence, punctuation included
+        first = np.where(whole, 0, first_tok[which] + req[:, 2]).clip(0, len(tok_at) - 1)
+        last = np.where(whole, 0, first_tok[which] + req[:, 3] - 1).clip(0, len(tok_at) - 1)
+        start = np.where(whole, req[:, 0], req[:, 0] + tok_at[first] - base[which])
+        end = np.where(whole, req[:, 1], req[:, 0] + tok_end[last] - base[which])
+        out.update(zip(chunk_requests, zip(start.tolist(), end.tolist(), strict=True), strict=True))
     return out
 
 
@@ -312,8 +327,10 @@ def _published_order(a: str | None, b: str | None) -> int:
     if len(a) == 10 or len(b) == 10:
         a, b = a[:10], b[:10]
         return (a > b) - (a < b)
+    if a == b:
+        return 0
     try:
-        da, db = datetime.fromisoformat(a), datetime.fromisoformat(b)
+        da, db = _parse_date(a), _parse_date(b)
         if (da.tzinfo is None) != (db.tzinfo is None):
             da, db = da.replace(tzinfo=None), db.replace(tzinfo=None)
         return (da > db) - (da < db)
@@ -321,15 +338,27 @@ def _published_order(a: str | None, b: str | None) -> int:
         return (a > b) - (a < b)
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _parse_date(value: str) -> datetime:
+    # An article's date is compared once per match it is in: parse each once.
+    return datetime.fromisoformat(value)
+
+
 def _match_row(
     meta: dict[str, tuple[str | None, str | None]], x: str, y: str, passage: list[_Piece], boiler: bool
 ) -> tuple[object, ...]:
-    xs, xe = min(q.x_start for q in passage), max(q.x_end for q in passage)
-    ys, ye = min(q.y_start for q in passage), max(q.y_end for q in passage)
-    weight = sum(q.x_end - q.x_start for q in passage) or 1
-    score = round(sum(q.score * (q.x_end - q.x_start) for q in passage) / weight, 4)
-    kinds = {q.kind for q in passage}
-    kind = "verbatim" if kinds == {"verbatim"} else "partial" if "partial" in kinds else "near-verbatim"
+    if len(passage) == 1:  # most passages are one sentence
+        q = passage[0]
+        xs, xe, ys, ye = q.x_start, q.x_end, q.y_start, q.y_end
+        score = round(q.score * (xe - xs) / ((xe - xs) or 1), 4)
+        kind = q.kind
+    else:
+        xs, xe = min(q.x_start for q in passage), max(q.x_end for q in passage)
+        ys, ye = min(q.y_start for q in passage), max(q.y_end for q in passage)
+        weight = sum(q.x_end - q.x_start for q in passage) or 1
+        score = round(sum(q.score * (q.x_end - q.x_start) for q in passage) / weight, 4)
+        kinds = {q.kind for q in passage}
+        kind = "verbatim" if kinds == {"verbatim"} else "partial" if "partial" in kinds else "near-verbatim"
     order = _published_order(meta[x][1], meta[y][1])
     direction = "unknown" if order == 0 else "forward"
     same = meta[x][0] is not None and meta[x][0] == meta[y][0]
