@@ -17,10 +17,12 @@ and flagged.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rapidfuzz.distance import LCSseq
 
@@ -28,6 +30,9 @@ from .attribution import Aliases, Credit, find_credits
 from .claims import Claim, ClaimParams, claims_with_texts
 from .store import Store
 from .text import fold, tokens
+
+if TYPE_CHECKING:
+    from .engine import Engine
 
 W_SIMILARITY, W_CONTAINMENT, W_CREDIT, W_SAME_OUTLET = 1.0, 0.3, 0.5, 0.05
 # Sentences either side of a reused span searched for a credit, within its paragraph: news
@@ -201,29 +206,60 @@ def _fullest(keys: list[str]) -> int:
     return max(range(len(keys)), key=lambda i: (contained(i), -i))
 
 
+CREDIT_BATCH = 2000  # claim members whose credits are looked for in one task
+
+
 def analyse(
-    store: Store, alias_pairs: list[tuple[str, str]] | None = None, params: ClaimParams | None = None
+    store: Store,
+    alias_pairs: list[tuple[str, str]] | None = None,
+    params: ClaimParams | None = None,
+    engine: Engine | None = None,
 ) -> list[Provenance]:
-    """Claims and their provenance for the whole store; ``alias_pairs`` extend the outlet aliases."""
+    """Claims and their provenance for the whole store; ``alias_pairs`` extend the outlet aliases.
+
+    ``engine``: where credits are looked for, a batch of members at a time (each member on its
+    own, so in parallel); default: in this process. The result does not depend on it.
+    """
     claims, texts, member_tokens = claims_with_texts(store, params)
     outlets = [
         r[0] for r in store.conn.execute("SELECT DISTINCT outlet FROM articles WHERE outlet IS NOT NULL")
     ]
     table = Aliases.with_pairs(alias_pairs or [], sorted(outlets))
     parse = functools.lru_cache(maxsize=None)(_when)  # dates repeat: parse each once per analysis
+    members = [
+        (m, *paragraph(texts[m.article_id], m.start, m.end)) for claim in claims for m in claim.members
+    ]
+    # Only the paragraph is searched: a credit elsewhere belongs to other text.
+    jobs = (
+        [
+            (texts[m.article_id][lo:hi], (m.start - lo, m.end - lo), m.outlet)
+            for m, lo, hi in members[i : i + CREDIT_BATCH]
+        ]
+        for i in range(0, len(members), CREDIT_BATCH)
+    )
+    found = (
+        credit_list
+        for batch in (
+            map(_credits_of, jobs, itertools.repeat(table))
+            if engine is None
+            else engine.map_batches(_credits_of, jobs, table)
+        )
+        for credit_list in batch
+    )
     out = []
+    member = iter(members)
     for claim, toks in zip(claims, member_tokens, strict=True):
         credits = {}
-        for i, m in enumerate(claim.members):
-            text = texts[m.article_id]
-            lo, hi = paragraph(text, m.start, m.end)
-            # Only the paragraph is searched: a credit elsewhere belongs to other text.
-            found = find_credits(
-                text[lo:hi], (m.start - lo, m.end - lo), table, own_outlet=m.outlet, window=CREDIT_WINDOW
-            )
-            credits[i] = [replace(c, start=c.start + lo, end=c.end + lo) for c in found]
+        for i in range(len(claim.members)):
+            _, lo, _ = next(member)
+            credits[i] = [replace(c, start=c.start + lo, end=c.end + lo) for c in next(found)]
         out.append(_trace(claim, credits, toks, parse))
     return out
+
+
+def _credits_of(jobs: list[tuple[str, tuple[int, int], str | None]], table: Aliases) -> list[list[Credit]]:
+    """Credits of each ``(paragraph, span in it, own outlet)``: a pure function, for any process."""
+    return [find_credits(text, span, table, own_outlet=own, window=CREDIT_WINDOW) for text, span, own in jobs]
 
 
 # json.dumps(value, sort_keys=True), without building an encoder for each call
