@@ -225,3 +225,16 @@ def test_bad_alias_file_is_a_one_line_error(tmp_path):
         cli, ["run", str(RUMOUR / "articles"), "--db", str(tmp_path / "t.db"), "--aliases", str(bad)]
     )
     assert result.exit_code != 0 and str(bad) in result.output and "Traceback" not in result.output
+
+
+def test_credits_found_in_worker_processes_are_the_same(rumour, monkeypatch):
+    from tracer import provenance
+    from tracer.engine import LocalEngine
+
+    store = rumour[0]
+    inline = provenance.analyse(store)
+    monkeypatch.setattr(provenance, "CREDIT_BATCH", 3)  # enough batches for the pool to be used
+    with LocalEngine(2) as engine:
+        pooled = provenance.analyse(store, engine=engine)
+    assert sum(len(c) for p in inline for c in p.credits.values()) > 0  # credits are found at all
+    assert pooled == inline
