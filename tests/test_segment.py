@@ -367,3 +367,22 @@ def test_gap_pattern_finds_the_gaps_of_the_plain_two_branch_pattern():
                 assert m.end(1) == -1
             else:
                 assert (m.start(), m.end(1), m.span(3)) == (p.start(1), p.end(1), p.span(3))
+
+
+def test_plain_word_shortcut_gives_the_answers_of_the_full_rules(monkeypatch):
+    # A "." after _PLAIN_WORD letters is decided without the rules; with the shortcut off
+    # (a length no word reaches), every sentence split must be the same.
+    from tracer import segment
+
+    words = (
+        "Mr Dr approx Messrs MESSRS Inc Ltd U.S e.g i.e No Sept Jan St A J 12 2024 president Kremlin "
+        "documents Parkinson's abcdefg ABCDEFG Abcdefgh approxim e.g.something \u00e9l\u00e8vement \u00aaaaaaaa"
+    ).split()
+    tails = [". ", ".  ", ".\n", ".\n\n", ". The ", ". he ", ". 3 ", '. "', ". (", " "]
+    rng = random.Random(11)
+    texts = [
+        "".join(rng.choice(words) + rng.choice(tails) for _ in range(rng.randint(1, 12))) for _ in range(4000)
+    ]
+    fast = [split_sentences(t) for t in texts]
+    monkeypatch.setattr(segment, "_PLAIN_WORD", 10**6)
+    assert [split_sentences(t) for t in texts] == fast

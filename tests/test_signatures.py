@@ -114,3 +114,15 @@ def test_sentence_unit_signatures_equal_datasketch_with_our_hashfunc(bigrams):
             assert np.array_equal(got[unit], m.hashvalues)
             unit += 1
     assert unit == len(got)
+
+
+@pytest.mark.parametrize("rows", [1, 2, 3])
+def test_all_band_columns_at_once_equal_one_at_a_time(rows):
+    banding = Banding(7, rows)
+    sigs = (
+        np.random.default_rng(rows).integers(0, 2**32, (50, 7 * rows + 2), dtype=np.uint64).astype(np.uint32)
+    )
+    want = np.stack([banding.column(sigs, b) for b in range(7)])
+    got = banding.columns(sigs)
+    assert got.dtype == np.uint32 and got.flags.c_contiguous
+    assert np.array_equal(got, want)

@@ -59,6 +59,10 @@ class Banding:
         keys = self.band_keys(sigs[:, band * rows : (band + 1) * rows], bands=1)[:, 0]
         return fold32(keys)
 
+    def columns(self, sigs: np.ndarray) -> np.ndarray:
+        """``(bands, n)``: :meth:`column` of every band at once (row ``b`` is band ``b``'s keys)."""
+        return np.ascontiguousarray(fold32(self.band_keys(sigs)).T)
+
 
 def fold32(keys: np.ndarray) -> np.ndarray:
     """64-bit keys mixed (MurmurHash3's fmix64) and cut to their top 32 bits."""

@@ -286,7 +286,7 @@ def analyse_articles(items: list[tuple[int, str]], p: ScanParams) -> Analysed:
     shingle_hashes, starts, units = unit_shingles(hashes, lengths, p.window, p.bigrams)
     sigs = MinHasher(p.num_perm, p.seed).signatures(shingle_hashes, starts)
     banding = Banding(p.bands, p.rows)
-    keys = np.stack([banding.column(sigs, band) for band in range(p.bands)])
+    keys = banding.columns(sigs)
     checks = (sigs & np.uint32(0xFF)).astype(np.uint8)
     return Analysed(sentences, sentences["norm"][keep].astype(np.int64), units.astype(np.int64), keys, checks)
 

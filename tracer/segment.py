@@ -121,8 +121,16 @@ def _starter_follows(text: str, q: int, min_len: int) -> bool:
     return w is not None and len(w.group()) >= min_len and w.group() in _STARTERS
 
 
+# Longer than any word listed above: a "." after this many letters ends a sentence.
+_PLAIN_WORD = max(len(w) for w in _TITLES | _BEFORE_DIGIT | _SOFT) + 1
+
+
 def _period_continues(text: str, p: int, q: int, line_start: int, across_line: bool) -> bool:
     """Whether the single "." at ``p`` does not end a sentence; the next one would start at ``q``."""
+    if p >= _PLAIN_WORD and text[p - _PLAIN_WORD : p].isalpha():
+        # The word before is longer than any title or abbreviation, has no dot (so it is no
+        # acronym) and no digit: the checks below would all say no. Most sentences end so.
+        return False
     lo = p - _TOKEN_LOOKBACK if p > _TOKEN_LOOKBACK else 0
     chunk = text[lo:p]
     if not chunk or chunk[-1].isspace():
