@@ -408,7 +408,7 @@ class SentenceTokens:
     def __init__(self, store: Store, wanted: np.ndarray) -> None:
         self.store = store
         sentences = store.sentences()
-        wanted = np.unique(wanted)
+        wanted = unique_sorted(wanted)
         if len(sentences) == 0 or len(wanted) == 0:
             self.rows = np.empty(0, dtype=SENTENCE_DTYPE)
         else:
@@ -416,25 +416,24 @@ class SentenceTokens:
             pos = np.searchsorted(sentences["norm"], wanted, sorter=order).clip(max=len(order) - 1)
             rows = sentences[order[pos]]
             self.rows = rows[rows["norm"] == wanted]  # sorted by norm
-        self.seq_to_id = dict(store.conn.execute("SELECT seq, id FROM articles").fetchall())
 
     def tokens(self, norms: np.ndarray, chunk: int = 20_000) -> TokensOnDemand:
         """Tokens of each of ``norms`` (which must be among the wanted ones), made when asked for."""
-        norms = np.unique(norms)
+        norms = unique_sorted(norms)
         rows = self.rows[np.searchsorted(self.rows["norm"], norms).clip(max=max(len(self.rows) - 1, 0))]
         rows = rows[rows["norm"] == norms] if len(rows) else rows
         rows = rows[np.argsort(rows["article"], kind="stable")]  # article by article
         out: dict[int, str] = {}
         for lo in range(0, len(rows), chunk):  # a chunk of texts in memory at a time
             part = rows[lo : lo + chunk]
-            texts = self.store.texts(self.seq_to_id[s] for s in set(part["article"].tolist()))
+            texts = self.store.texts_by_seq(part["article"].tolist())
             for seq, norm, start, end in zip(
                 part["article"].tolist(), part["norm"].tolist(), part["start"].tolist(), part["end"].tolist(),
                 strict=True,
             ):  # fmt: skip
                 # Folding maps each character on its own: folding the sentence alone (where its
                 # tokens are made) is the same as cutting it from the folded article.
-                out[norm] = texts[self.seq_to_id[seq]][start:end]
+                out[norm] = texts[seq][start:end]
         return TokensOnDemand(out)
 
 
@@ -463,7 +462,7 @@ def _verify(
         part = pairs[lo : lo + VERIFY_ROUND]
         report = None if progress is None else lambda done, _, lo=lo: progress("verify", lo + done, total)
         # A round's own mapping: tokens made of it (inline, one worker) are dropped with it.
-        round_texts = texts.subset(np.unique(part).tolist())
+        round_texts = texts.subset(unique_sorted(part.ravel()).tolist())
         rows.extend(engine.verify(part, round_texts, p.verify, report))
     conn.executemany("INSERT OR REPLACE INTO near VALUES (?,?,?,?,?,?,?,?)", rows)
     result.verified = len(rows)

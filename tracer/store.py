@@ -263,6 +263,18 @@ class Store:
             out.update({r[0]: r[1] for r in rows})
         return out
 
+    def texts_by_seq(self, seqs: Iterable[int]) -> dict[int, str]:
+        """``seq -> text`` of the articles with these internal numbers."""
+        out: dict[int, str] = {}
+        seq_list = sorted(set(seqs))
+        for i in range(0, len(seq_list), 500):
+            chunk = seq_list[i : i + 500]
+            rows = self.conn.execute(
+                f"SELECT seq, text FROM articles WHERE seq IN ({','.join('?' * len(chunk))})", chunk
+            )
+            out.update(rows.fetchall())
+        return out
+
     def counts(self) -> dict[str, Any]:
         q = self.conn.execute
         return {
