@@ -253,24 +253,20 @@ class Store:
         return {r[0]: (r[1], r[2]) for r in self.conn.execute("SELECT id, outlet, published FROM articles")}
 
     def texts(self, ids: Iterable[str]) -> dict[str, str]:
-        out: dict[str, str] = {}
-        id_list = sorted(set(ids))
-        for i in range(0, len(id_list), 500):
-            chunk = id_list[i : i + 500]
-            rows = self.conn.execute(
-                f"SELECT id, text FROM articles WHERE id IN ({','.join('?' * len(chunk))})", chunk
-            )
-            out.update({r[0]: r[1] for r in rows})
-        return out
+        """``id -> text`` of these articles."""
+        return self._texts_by("id", ids)
 
     def texts_by_seq(self, seqs: Iterable[int]) -> dict[int, str]:
         """``seq -> text`` of the articles with these internal numbers."""
-        out: dict[int, str] = {}
-        seq_list = sorted(set(seqs))
-        for i in range(0, len(seq_list), 500):
-            chunk = seq_list[i : i + 500]
+        return self._texts_by("seq", seqs)
+
+    def _texts_by(self, column: str, keys: Iterable[Any]) -> dict[Any, str]:
+        out: dict[Any, str] = {}
+        key_list = sorted(set(keys))
+        for i in range(0, len(key_list), 500):
+            chunk = key_list[i : i + 500]
             rows = self.conn.execute(
-                f"SELECT seq, text FROM articles WHERE seq IN ({','.join('?' * len(chunk))})", chunk
+                f"SELECT {column}, text FROM articles WHERE {column} IN ({','.join('?' * len(chunk))})", chunk
             )
             out.update(rows.fetchall())
         return out
