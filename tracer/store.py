@@ -380,7 +380,16 @@ def _migrate_2_to_3(store: Store) -> None:
         for batch, n_units in batches:
             (blob,) = conn.execute("SELECT keys FROM signatures WHERE batch = ?", (batch,)).fetchone()
             _insert_band_keys(conn, batch, np.frombuffer(blob, dtype=np.uint32).reshape(-1, n_units))
-        conn.execute("ALTER TABLE signatures DROP COLUMN keys")
+        # A new table rather than ALTER TABLE ... DROP COLUMN, which SQLite before 3.35 lacks.
+        conn.execute(
+            "CREATE TABLE signatures_3 (batch INTEGER PRIMARY KEY, count INTEGER NOT NULL, "
+            "n_units INTEGER NOT NULL, norms BLOB NOT NULL, units BLOB NOT NULL, checks BLOB NOT NULL)"
+        )
+        conn.execute(
+            "INSERT INTO signatures_3 SELECT batch, count, n_units, norms, units, checks FROM signatures ORDER BY batch"
+        )
+        conn.execute("DROP TABLE signatures")
+        conn.execute("ALTER TABLE signatures_3 RENAME TO signatures")
         conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
 
 
