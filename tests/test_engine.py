@@ -126,6 +126,20 @@ def test_local_map_batches_keeps_input_order():
     assert list(LocalEngine(2).map_batches(operator.mul, iter(batches), 3)) == [b * 3 for b in batches]
 
 
+def test_local_release_memory_reaches_every_worker():
+    import time
+
+    with LocalEngine(2) as engine:
+        engine.release_memory()  # no pool yet: nothing to do
+        assert list(engine.map_batches(operator.mul, range(6), 2)) == [0, 2, 4, 6, 8, 10]
+        start = time.perf_counter()
+        engine.release_memory()
+        # Each worker's task waits at a barrier for the other's: a task that landed on a worker
+        # twice, or a worker that never got one, would wait there for 10 s.
+        assert time.perf_counter() - start < 5
+        assert list(engine.map_batches(operator.mul, range(4), 3)) == [0, 3, 6, 9]  # still works
+
+
 @pytest.mark.parametrize("rows", [2, 3])
 @pytest.mark.parametrize("parts", [1, 2, 5])
 @pytest.mark.parametrize("max_run", [0, 30])

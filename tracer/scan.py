@@ -142,6 +142,7 @@ def _scan(
         store.set_meta("scan_params", p.fingerprint())
         new_norms = _index_sentences(store, p, result, progress, eng)
         return_free_memory()
+        eng.release_memory()  # the workers' too: the candidates stage, the scan's peak, comes next
         lap("sentences")
         if len(new_norms):
             pairs = _candidates(store, p, new_norms, result, progress, eng)
