@@ -408,7 +408,7 @@ def read_store(store: Path, truth: Path | None) -> dict:
         res["notes"].append(f"cannot open {path}: {exc}")
         return res
     try:
-        if _columns(con, "sentence_blocks") is not None:  # store schema 2: one blob per batch
+        if _columns(con, "sentence_blocks") is not None:  # store schemas 2 and 3: one blob per batch
             row = con.execute("SELECT COALESCE(SUM(count), 0) FROM sentence_blocks").fetchone()
             res["sentences"] = row[0]
         elif _columns(con, "sentences") is not None:
