@@ -126,6 +126,23 @@ def test_local_map_batches_keeps_input_order():
     assert list(LocalEngine(2).map_batches(operator.mul, iter(batches), 3)) == [b * 3 for b in batches]
 
 
+@pytest.mark.parametrize("threads", [1, 3])
+def test_accept_in_threads_gives_the_same_mask(threads):
+    from tracer.candidates import jaccard_at_least
+    from tracer.engine import _accept_in_threads
+
+    rng = np.random.default_rng(4)
+    checks = rng.integers(0, 4, (5000, 16), dtype=np.uint8)  # few values: many pairs pass
+    pairs = rng.integers(0, 5000, (3 * (1 << 16) + 7, 2))
+
+    def accept(p: np.ndarray) -> np.ndarray:
+        return jaccard_at_least(checks, p, 0.3)
+
+    want = accept(pairs)
+    assert 0 < want.sum() < len(want)
+    assert np.array_equal(_accept_in_threads(accept, pairs, threads), want)
+
+
 def test_local_release_memory_reaches_every_worker():
     import time
 
