@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import ctypes
 import importlib.util
 import itertools
@@ -285,6 +286,11 @@ def return_free_memory() -> bool:
         return False
 
 
+def local_cores() -> int:
+    """Processes or threads to use on this machine by default: its CPUs, at most 4."""
+    return min(os.cpu_count() or 1, 4)
+
+
 _barrier: Any = None  # in a pool worker: the pool's barrier, for release_memory
 
 
@@ -293,14 +299,11 @@ def _set_barrier(barrier: Any) -> None:
     _barrier = barrier
 
 
-def _trim_worker() -> bool:
-    """Wait until every worker of the pool runs this task, then trim; False if they never did."""
-    try:
+def _trim_worker() -> None:
+    """Wait (at most 10 s) until every worker of the pool runs this task, then trim."""
+    with contextlib.suppress(threading.BrokenBarrierError):  # a worker missing: trim this one anyway
         _barrier.wait(timeout=10)
-    except threading.BrokenBarrierError:  # a worker missing: trim this one anyway
-        return_free_memory()
-        return False
-    return return_free_memory()
+    return_free_memory()
 
 
 class LocalEngine(_Closing):
@@ -312,7 +315,7 @@ class LocalEngine(_Closing):
     name = "local"
 
     def __init__(self, workers: int | None = None, batch_size: int = BATCH_SIZE) -> None:
-        self.workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
+        self.workers = workers if workers is not None else local_cores()
         self.batch_size = batch_size
         self._pool: ProcessPoolExecutor | None = None
         keep_large_arrays_on_the_heap()
@@ -334,7 +337,8 @@ class LocalEngine(_Closing):
 
     def release_memory(self) -> None:
         # Workers inherit this process's allocator settings and keep freed memory for reuse
-        # (their tasks run 15-20% faster so); idle between stages, they held their busiest
+        # (analysing 4,000 articles: 1.71-1.83 s of CPU, 2.08-2.27 s with glibc's defaults, best
+        # of 3 in two runs each); idle between stages, they held their busiest
         # moment's heap beside the next stage's peak. One task per worker: each waits at a
         # barrier until all have started, so every worker gets one.
         if self._pool is not None:
@@ -628,7 +632,7 @@ class DaskEngine(_Closing):
             found = unique_sorted(np.concatenate([self._result(f) for f in buckets]))
             if accept is not None and len(found):
                 # Here, on this machine's cores: the check bytes are not on the cluster.
-                found = found[_accept_in_threads(accept, _unpack(found), min(os.cpu_count() or 1, 4))]
+                found = found[_accept_in_threads(accept, _unpack(found), local_cores())]
             kept = unique_sorted(np.concatenate((kept, found)))
         return _unpack(kept)
 
