@@ -126,3 +126,16 @@ def test_all_band_columns_at_once_equal_one_at_a_time(rows):
     got = banding.columns(sigs)
     assert got.dtype == np.uint32 and got.flags.c_contiguous
     assert np.array_equal(got, want)
+    # From the (num_perm, n) layout, in blocks smaller than n (and one not dividing it).
+    for block in (7, 50, 4096):
+        assert np.array_equal(banding.columns_by_perm(np.ascontiguousarray(sigs.T), block=block), want)
+
+
+def test_signatures_by_perm_are_the_signatures_transposed():
+    sets = [["a", "b", "c"], ["d"], [f"w{i}" for i in range(40)], ["x", "x", "y"]]
+    hashes, starts = _flat(sets)
+    hasher = MinHasher(16, 5)
+    by_perm = hasher.signatures_by_perm(hashes, starts)
+    assert by_perm.shape == (16, 4)
+    assert np.array_equal(by_perm.T, hasher.signatures(hashes, starts))
+    assert hasher.signatures_by_perm(hashes[:0], starts[:0]).shape == (16, 0)

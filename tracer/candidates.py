@@ -61,7 +61,30 @@ class Banding:
 
     def columns(self, sigs: np.ndarray) -> np.ndarray:
         """``(bands, n)``: :meth:`column` of every band at once (row ``b`` is band ``b``'s keys)."""
-        return np.ascontiguousarray(fold32(self.band_keys(sigs)).T)
+        return self.columns_by_perm(sigs.T)
+
+    def columns_by_perm(self, sigs_t: np.ndarray, block: int = 4096) -> np.ndarray:
+        """:meth:`columns` of signatures laid out ``(num_perm, n)``
+        (:meth:`~tracer.signatures.MinHasher.signatures_by_perm`).
+
+        Worked ``block`` signatures at a time, in place where numpy allows: the
+        temporaries of the key mixing then stay in cache (2x faster than whole arrays).
+        """
+        if sigs_t.shape[0] < self.num_perm:
+            raise TracerError(
+                f"signatures have {sigs_t.shape[0]} values, banding needs {self.num_perm}",
+                "use as many permutations as bands x rows",
+            )
+        n = sigs_t.shape[1]
+        out = np.empty((self.bands, n), dtype=np.uint32)
+        view = sigs_t[: self.num_perm].reshape(self.bands, self.rows, n)
+        for lo in range(0, n, block):
+            part = view[:, :, lo : lo + block]
+            keys = part[:, 0, :].astype(np.uint64)
+            for r in range(1, self.rows):  # as band_keys
+                keys = (keys << np.uint64(32)) ^ (keys >> np.uint64(32)) ^ part[:, r, :]
+            out[:, lo : lo + block] = _fold32_inplace(keys)
+        return out
 
 
 def fold32(keys: np.ndarray) -> np.ndarray:
@@ -73,6 +96,20 @@ def fold32(keys: np.ndarray) -> np.ndarray:
     k *= np.uint64(0xC4CEB9FE1A85EC53)
     k ^= k >> np.uint64(33)
     return (k >> np.uint64(32)).astype(np.uint32)
+
+
+def _fold32_inplace(k: np.ndarray) -> np.ndarray:
+    """:func:`fold32` of a uint64 array it may overwrite."""
+    shifted = k >> np.uint64(33)
+    k ^= shifted
+    k *= np.uint64(0xFF51AFD7ED558CCD)
+    np.right_shift(k, np.uint64(33), out=shifted)
+    k ^= shifted
+    k *= np.uint64(0xC4CEB9FE1A85EC53)
+    np.right_shift(k, np.uint64(33), out=shifted)
+    k ^= shifted
+    k >>= np.uint64(32)
+    return k.astype(np.uint32)
 
 
 def pairs_in_equal_runs(keys: np.ndarray, max_run: int = 0) -> np.ndarray:

@@ -285,10 +285,11 @@ def analyse_articles(items: list[tuple[int, str]], p: ScanParams) -> Analysed:
     hashes = _vocabulary.key_hash[token_ids[positions[mask]]]
     lengths = np.add.reduceat(mask.astype(np.int64), np.cumsum(ntok[keep]) - ntok[keep])
     shingle_hashes, starts, units = unit_shingles(hashes, lengths, p.window, p.bigrams)
-    sigs = MinHasher(p.num_perm, p.seed).signatures(shingle_hashes, starts)
-    banding = Banding(p.bands, p.rows)
-    keys = banding.columns(sigs)
-    checks = (sigs & np.uint32(0xFF)).astype(np.uint8)
+    # Signatures stay in the kernels' (num_perm, n) layout: band keys are cut from whole rows,
+    # and only the check bytes (a quarter of the size) are transposed.
+    sigs_t = MinHasher(p.num_perm, p.seed).signatures_by_perm(shingle_hashes, starts)
+    keys = Banding(p.bands, p.rows).columns_by_perm(sigs_t)
+    checks = np.ascontiguousarray(sigs_t.astype(np.uint8).T)  # the low byte of each value
     return Analysed(sentences, sentences["norm"][keep].astype(np.int64), units.astype(np.int64), keys, checks)
 
 

@@ -61,12 +61,16 @@ class MinHasher:
         ``hashes`` are 32-bit hash values (``hash32``), ``starts`` the offsets of
         non-empty sets, increasing. Returns a ``(len(starts), num_perm)`` uint32 array.
         """
+        return np.ascontiguousarray(self.signatures_by_perm(hashes, starts, chunk).T)
+
+    def signatures_by_perm(self, hashes: np.ndarray, starts: np.ndarray, chunk: int = 1 << 14) -> np.ndarray:
+        """:meth:`signatures` transposed, ``(num_perm, len(starts))``: the layout the kernels
+        make, and the one band keys are cut from (a band's values are whole rows)."""
         hashes = np.asarray(hashes, dtype=np.uint32)
         starts = np.asarray(starts, dtype=np.int64)
         n_sets = len(starts)
-        out = np.empty((n_sets, self.num_perm), dtype=np.uint32)
         if n_sets == 0:
-            return out
+            return np.empty((self.num_perm, 0), dtype=np.uint32)
         ends = np.append(starts[1:], len(hashes))
         if np.any(ends <= starts):
             raise ValueError("every set must be non-empty")
@@ -74,10 +78,8 @@ class MinHasher:
         sizes = ends - starts
         width = int(sizes.max())
         if width * n_sets <= 2 * len(hashes):
-            out[:] = self._padded(mixed, starts, sizes, width).T
-        else:
-            out[:] = self._reduceat(mixed, starts, ends, chunk).T
-        return out
+            return self._padded(mixed, starts, sizes, width)
+        return self._reduceat(mixed, starts, ends, chunk)
 
     def _padded(self, mixed: np.ndarray, starts: np.ndarray, sizes: np.ndarray, width: int) -> np.ndarray:
         """Sets of similar sizes: laid out as ``(width, n_sets)``, each padded with its own last
