@@ -39,7 +39,7 @@ import numpy as np
 from .candidates import banded_pairs, pairs_in_equal_runs, unique_sorted
 from .errors import TracerError
 from .text import TokensOnDemand
-from .verify import VerifyParams, align_either_way
+from .verify import Prepared, VerifyParams, align_prepared, prepare
 
 R = TypeVar("R")
 NearRow = tuple[
@@ -158,10 +158,18 @@ def verify_pairs(
     """Align each pair of distinct sentences (norm ids); rows of those that share a region."""
     rows: list[NearRow] = []
     total = len(pairs)
+    prepared: dict[int, Prepared] = {}  # a sentence is in several pairs: its keys are made once
+
+    def of(norm: int) -> Prepared:
+        got = prepared.get(norm)
+        if got is None:
+            got = prepared[norm] = prepare(token_of[norm])
+        return got
+
     for n, (a, b) in enumerate(pairs):
         if a > b:
             a, b = b, a
-        al = align_either_way(token_of[a], token_of[b], params)
+        al = align_prepared(of(a), of(b), params)
         if al is not None:
             rows.append((a, b, al.a_start, al.a_end, al.b_start, al.b_end, al.score, al.kind))
         if progress and (n + 1) % every == 0:

@@ -242,21 +242,18 @@ def line_id(folded_line: str) -> int:
 
 
 class TokensOnDemand(Mapping[int, list[str]]):
-    """Tokens of sentences, kept as their text and tokenised when first asked for.
+    """Tokens of sentences, kept as their text and tokenised each time they are asked for.
 
     Text pickles smaller than token lists, and the tokenising then happens in whichever
     process uses the tokens (a worker), not in the one that gathered the sentences.
+    Not memoised: verification asks once per sentence and keeps what it derives.
     """
 
     def __init__(self, texts: dict[int, str]) -> None:
         self.texts = texts  # key -> the sentence's original (unfolded) text
-        self._tokens: dict[int, list[str]] = {}
 
     def __getitem__(self, key: int) -> list[str]:
-        found = self._tokens.get(key)
-        if found is None:
-            found = self._tokens[key] = tokens(fold(self.texts[key]))
-        return found
+        return tokens(fold(self.texts[key]))
 
     def __iter__(self) -> Iterator[int]:
         return iter(self.texts)
@@ -266,6 +263,3 @@ class TokensOnDemand(Mapping[int, list[str]]):
 
     def subset(self, keys: Iterable[int]) -> TokensOnDemand:
         return TokensOnDemand({k: self.texts[k] for k in keys})
-
-    def __reduce__(self) -> tuple[type[TokensOnDemand], tuple[dict[int, str]]]:
-        return TokensOnDemand, (self.texts,)  # the text travels, not the tokens made so far

@@ -60,12 +60,20 @@ _key_of = _KeyCache().__getitem__
 _is_stop = STOPWORDS.__contains__  # is_content(key) is ``not _is_stop(key)``
 
 
+Prepared = tuple[list[str], list[str]]  # a sentence's match keys, and its content words' keys
+
+
+def prepare(tokens: list[str]) -> Prepared:
+    """What aligning a sentence needs of it: done once per sentence, not once per pair it is in."""
+    keys = list(map(_key_of, tokens))
+    return keys, list(filterfalse(_is_stop, keys))
+
+
 def align(a_tokens: list[str], b_tokens: list[str], params: VerifyParams | None = None) -> Alignment | None:
     """The best shared region of two token sequences, or None if they share none."""
     p = params or VerifyParams()
-    ka = list(map(_key_of, a_tokens))
-    kb = list(map(_key_of, b_tokens))
-    return _align_keys(ka, kb, p) if _may_share(ka, kb, p) else None
+    (ka, ca), (kb, cb) = prepare(a_tokens), prepare(b_tokens)
+    return _align_keys(ka, kb, p) if _may_share(ca, cb, p) else None
 
 
 def align_either_way(
@@ -78,10 +86,13 @@ def align_either_way(
     a caller whose order means nothing (sentences ordered by id) gets the same answer
     whichever it passes first, up to a full tie.
     """
-    p = params or VerifyParams()
-    ka = list(map(_key_of, a_tokens))
-    kb = list(map(_key_of, b_tokens))
-    if not _may_share(ka, kb, p):
+    return align_prepared(prepare(a_tokens), prepare(b_tokens), params or VerifyParams())
+
+
+def align_prepared(a: Prepared, b: Prepared, p: VerifyParams) -> Alignment | None:
+    """:func:`align_either_way` of two :func:`prepare`-d sentences."""
+    (ka, ca), (kb, cb) = a, b
+    if not _may_share(ca, cb, p):
         return None
     forward = _align_keys(ka, kb, p)
     back = _align_keys(kb, ka, p)
@@ -97,14 +108,11 @@ def align_either_way(
     )
 
 
-def _may_share(ka: list[str], kb: list[str], p: VerifyParams) -> bool:
+def _may_share(content_a: list[str], content_b: list[str], p: VerifyParams) -> bool:
     # A region's matched content words are a common subsequence of the two sentences' content
     # words: when the longest one is too short, no region can pass (most candidates end here).
     return p.min_content <= 0 or (
-        LCSseq.similarity(
-            list(filterfalse(_is_stop, ka)), list(filterfalse(_is_stop, kb)), score_cutoff=p.min_content
-        )
-        >= p.min_content
+        LCSseq.similarity(content_a, content_b, score_cutoff=p.min_content) >= p.min_content
     )
 
 
