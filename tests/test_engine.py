@@ -28,7 +28,7 @@ from tracer.engine import (
 from tracer.errors import TracerError
 from tracer.matches import query
 from tracer.pipeline import ingest
-from tracer.scan import scan
+from tracer.scan import neighbourhood_order, scan
 from tracer.simulate import simulate
 from tracer.store import Store
 from tracer.verify import VerifyParams
@@ -314,3 +314,18 @@ def test_verify_in_small_rounds_gives_the_same_scan(tmp_path, monkeypatch):
     monkeypatch.setattr(scan_module, "VERIFY_ROUND", 3)
     rounds = _scanned(RUMOUR / "articles", tmp_path / "rounds.db", LocalEngine(1))
     assert whole["near"] and json.dumps(rounds) == json.dumps(whole)
+
+
+def test_neighbourhood_order_keeps_pairs_sharing_a_sentence_together():
+    # A chain of sentences with shuffled ids: sorted by id its links are scattered; in
+    # neighbourhood order each link shares a sentence with the next.
+    rng = np.random.default_rng(5)
+    ids = rng.permutation(1000)[:200] * 7 + 3
+    links = np.stack((np.minimum(ids[:-1], ids[1:]), np.maximum(ids[:-1], ids[1:])), axis=1)
+    links = links[np.lexsort((links[:, 1], links[:, 0]))]
+    order = neighbourhood_order(links)
+    assert sorted(order.tolist()) == list(range(len(links)))
+    walked = links[order]
+    assert all(set(x) & set(y) for x, y in zip(walked[:-1].tolist(), walked[1:].tolist(), strict=True))
+    assert not all(set(x) & set(y) for x, y in zip(links[:-1].tolist(), links[1:].tolist(), strict=True))
+    assert len(neighbourhood_order(links[:0])) == 0

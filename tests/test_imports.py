@@ -9,6 +9,7 @@ HEAVY = (
     "numpy",
     "datasketch",
     "rapidfuzz",
+    "scipy",
     "networkx",
     "trafilatura",
     "lxml",
@@ -35,4 +36,13 @@ def test_import_tracer_is_light():
 
 def test_cli_help_does_not_load_the_pipeline():
     loaded = _modules("import tracer.cli")
-    assert not loaded & {"numpy", "datasketch", "rapidfuzz", "networkx", "trafilatura", "dask", "distributed"}
+    assert not loaded & {
+        "numpy",
+        "datasketch",
+        "rapidfuzz",
+        "scipy",
+        "networkx",
+        "trafilatura",
+        "dask",
+        "distributed",
+    }
