@@ -227,14 +227,15 @@ def test_bad_alias_file_is_a_one_line_error(tmp_path):
     assert result.exit_code != 0 and str(bad) in result.output and "Traceback" not in result.output
 
 
-def test_credits_found_in_worker_processes_are_the_same(rumour, monkeypatch):
+def test_claims_traced_in_worker_processes_are_the_same(rumour, monkeypatch):
     from tracer import provenance
     from tracer.engine import LocalEngine
 
     store = rumour[0]
     inline = provenance.analyse(store)
-    monkeypatch.setattr(provenance, "CREDIT_BATCH", 3)  # enough batches for the pool to be used
+    monkeypatch.setattr(provenance, "CLAIM_BATCH", 1)  # enough batches for the pool to be used
     with LocalEngine(2) as engine:
         pooled = provenance.analyse(store, engine=engine)
     assert sum(len(c) for p in inline for c in p.credits.values()) > 0  # credits are found at all
+    assert all(p.claim.terms for p in inline)
     assert pooled == inline

@@ -156,14 +156,16 @@ def average_linkage(n: int, links: dict[tuple[int, int], float], threshold: floa
 
 def build_claims(store: Store, params: ClaimParams | None = None) -> list[Claim]:
     """Claims of the store, most widely echoed first (more articles, then earlier, then id)."""
-    return claims_with_texts(store, params)[0]
+    p = params or ClaimParams()
+    claims, _ = claims_with_texts(store, p)
+    for claim in claims:
+        claim.terms = claim_terms([tokens(fold(m.text)) for m in claim.members], p.max_terms)
+    return claims
 
 
-def claims_with_texts(
-    store: Store, params: ClaimParams | None = None
-) -> tuple[list[Claim], dict[str, str], list[list[list[str]]]]:
-    """:func:`build_claims`, with the texts of the claims' articles (article id -> text) and,
-    claim by claim, the tokens of each member's folded text."""
+def claims_with_texts(store: Store, params: ClaimParams | None = None) -> tuple[list[Claim], dict[str, str]]:
+    """:func:`build_claims` but with ``terms`` left empty (:func:`claim_terms` fills them, where
+    the members' tokens are made anyway), and the texts of the claims' articles (id -> text)."""
     p = params or ClaimParams()
     mentions, links = _mentions(store, p)
     meta = store.article_meta()
@@ -181,7 +183,7 @@ def claims_with_texts(
     adjacency: dict[int, dict[int, float]] = defaultdict(dict)
     for (i, j), w in links.items():
         adjacency[i][j] = adjacency[j][i] = w
-    found: list[tuple[Claim, list[list[str]]]] = []
+    found: list[Claim] = []
     for group in groups:
         inside = set(group)
         centrality = {i: sum(w for j, w in adjacency[i].items() if j in inside) for i in group}
@@ -190,16 +192,12 @@ def claims_with_texts(
         central = max(range(len(group)), key=lambda k: (centrality[group[k]], -k))
         canon = members[central]
         digest = hashlib.sha1(f"{canon.article_id}:{canon.start}:{canon.end}".encode()).hexdigest()[:10]
-        member_tokens = [tokens(fold(m.text)) for m in members]
-        claim = Claim(
-            f"c{digest}", " ".join(canon.text.split()), _terms(member_tokens, p.max_terms), members, central
-        )
-        found.append((claim, member_tokens))
-    found.sort(key=lambda ct: (-len(ct[0].articles), ct[0].first_seen or "9999", ct[0].id))
-    return [c for c, _ in found], texts, [t for _, t in found]
+        found.append(Claim(f"c{digest}", " ".join(canon.text.split()), [], members, central))
+    found.sort(key=lambda c: (-len(c.articles), c.first_seen or "9999", c.id))
+    return found, texts
 
 
-def _terms(member_tokens: list[list[str]], limit: int) -> list[str]:
+def claim_terms(member_tokens: list[list[str]], limit: int) -> list[str]:
     """Content words carried by the most members (given the tokens of each member's folded text)."""
     counts: Counter[str] = Counter()
     for toks in member_tokens:

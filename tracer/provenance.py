@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import itertools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from rapidfuzz.distance import LCSseq
 
 from .attribution import Aliases, Credit, find_credits
-from .claims import Claim, ClaimParams, claims_with_texts
+from .claims import Claim, ClaimParams, claim_terms, claims_with_texts
 from .store import Store
 from .text import fold, tokens
 
@@ -206,7 +206,7 @@ def _fullest(keys: list[str]) -> int:
     return max(range(len(keys)), key=lambda i: (contained(i), -i))
 
 
-CREDIT_BATCH = 2000  # claim members whose credits are looked for in one task
+CLAIM_BATCH = 2000  # claim members (whole claims) traced in one task
 
 
 def analyse(
@@ -217,49 +217,60 @@ def analyse(
 ) -> list[Provenance]:
     """Claims and their provenance for the whole store; ``alias_pairs`` extend the outlet aliases.
 
-    ``engine``: where credits are looked for, a batch of members at a time (each member on its
-    own, so in parallel); default: in this process. The result does not depend on it.
+    ``engine``: where claims are traced (their terms, credits, origins and parents), a batch
+    of claims at a time (each claim on its own, so in parallel); default: in this process.
+    The result does not depend on it.
     """
-    claims, texts, member_tokens = claims_with_texts(store, params)
+    p = params or ClaimParams()
+    claims, texts = claims_with_texts(store, p)
     outlets = [
         r[0] for r in store.conn.execute("SELECT DISTINCT outlet FROM articles WHERE outlet IS NOT NULL")
     ]
     table = Aliases.with_pairs(alias_pairs or [], sorted(outlets))
-    parse = functools.lru_cache(maxsize=None)(_when)  # dates repeat: parse each once per analysis
-    members = [
-        (m, *paragraph(texts[m.article_id], m.start, m.end)) for claim in claims for m in claim.members
-    ]
-    # Only the paragraph is searched: a credit elsewhere belongs to other text.
-    jobs = (
-        [
-            (texts[m.article_id][lo:hi], (m.start - lo, m.end - lo), m.outlet)
-            for m, lo, hi in members[i : i + CREDIT_BATCH]
-        ]
-        for i in range(0, len(members), CREDIT_BATCH)
+
+    def jobs() -> Iterator[list[ClaimJob]]:
+        batch: list[ClaimJob] = []
+        size = 0
+        for claim in claims:
+            # Only the paragraph is searched: a credit elsewhere belongs to other text.
+            bounds = [paragraph(texts[m.article_id], m.start, m.end) for m in claim.members]
+            paragraphs = [
+                texts[m.article_id][lo:hi] for m, (lo, hi) in zip(claim.members, bounds, strict=True)
+            ]
+            batch.append((claim, paragraphs, [lo for lo, _ in bounds]))
+            size += len(claim.members)
+            if size >= CLAIM_BATCH:
+                yield batch
+                batch, size = [], 0
+        if batch:
+            yield batch
+
+    done = (
+        map(_trace_claims, jobs(), itertools.repeat(table), itertools.repeat(p.max_terms))
+        if engine is None
+        else engine.map_batches(_trace_claims, jobs(), table, p.max_terms)
     )
-    found = (
-        credit_list
-        for batch in (
-            map(_credits_of, jobs, itertools.repeat(table))
-            if engine is None
-            else engine.map_batches(_credits_of, jobs, table)
-        )
-        for credit_list in batch
-    )
+    return [prov for batch in done for prov in batch]
+
+
+ClaimJob = tuple[Claim, list[str], list[int]]  # a claim, its members' paragraphs and where they start
+
+
+def _trace_claims(jobs: list[ClaimJob], table: Aliases, max_terms: int) -> list[Provenance]:
+    """Terms, credits and provenance of each claim: a pure function, for any process."""
+    parse = functools.lru_cache(maxsize=None)(_when)  # dates repeat: parse each once per task
     out = []
-    member = iter(members)
-    for claim, toks in zip(claims, member_tokens, strict=True):
+    for claim, paragraphs, starts in jobs:
+        member_tokens = [tokens(fold(m.text)) for m in claim.members]
+        claim.terms = claim_terms(member_tokens, max_terms)
         credits = {}
-        for i in range(len(claim.members)):
-            _, lo, _ = next(member)
-            credits[i] = [replace(c, start=c.start + lo, end=c.end + lo) for c in next(found)]
-        out.append(_trace(claim, credits, toks, parse))
+        for i, (m, text, lo) in enumerate(zip(claim.members, paragraphs, starts, strict=True)):
+            found = find_credits(
+                text, (m.start - lo, m.end - lo), table, own_outlet=m.outlet, window=CREDIT_WINDOW
+            )
+            credits[i] = [replace(c, start=c.start + lo, end=c.end + lo) for c in found]
+        out.append(_trace(claim, credits, member_tokens, parse))
     return out
-
-
-def _credits_of(jobs: list[tuple[str, tuple[int, int], str | None]], table: Aliases) -> list[list[Credit]]:
-    """Credits of each ``(paragraph, span in it, own outlet)``: a pure function, for any process."""
-    return [find_credits(text, span, table, own_outlet=own, window=CREDIT_WINDOW) for text, span, own in jobs]
 
 
 # json.dumps(value, sort_keys=True), without building an encoder for each call
