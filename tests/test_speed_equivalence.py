@@ -244,3 +244,22 @@ def test_coded_keys_keep_lcs_lengths() -> None:
     # past the surrogate range: still one distinct character per distinct key
     big = [[str(i) for i in range(0xD800 + 10)]]
     assert len(set(_coded(big)[0])) == 0xD800 + 10
+
+
+# --- candidates.jaccard_at_least -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("width,dtype", [(96, "uint8"), (248, "uint8"), (100, "uint8"), (32, "uint32")])
+def test_jaccard_at_least_counts_equal_values_like_the_plain_comparison(width: int, dtype: str) -> None:
+    import numpy as np
+
+    from tracer.candidates import jaccard_at_least
+
+    rng = np.random.default_rng(width)
+    sigs = rng.integers(0, 4, (300, width)).astype(dtype)  # few values: many equal, all shares occur
+    pairs = rng.integers(0, 300, (5000, 2))
+    for threshold in (0.2, 0.25, 0.3, 0.5):
+        share = (sigs[pairs[:, 0]] == sigs[pairs[:, 1]]).mean(axis=1)
+        want = share >= threshold - 1e-12  # the exact share, as the threshold means it
+        assert np.array_equal(jaccard_at_least(sigs, pairs, threshold, chunk=777), want)
+        assert 0 < want.sum() < len(want)
