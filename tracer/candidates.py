@@ -120,19 +120,34 @@ def pairs_in_equal_runs(keys: np.ndarray, max_run: int = 0) -> np.ndarray:
     n = len(keys)
     if n < 2:
         return np.empty((0, 2), dtype=np.int64)
+    low = np.uint64(0xFFFFFFFF)
     if keys.dtype.itemsize <= 4 and n < 1 << 32:
         # Key and index packed into one uint64 and sorted: numpy's vectorised sort of plain
-        # integers is ~4x faster than argsort, and ties come out in index order.
-        packed = np.sort(keys.astype(np.uint64) << np.uint64(32) | np.arange(n, dtype=np.uint64))
-        sorted_keys = packed >> np.uint64(32)
-        order = (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
-        del packed
+        # integers is ~4x faster than argsort, and ties come out in index order. Built and
+        # compared in place: at 8 M keys a whole-array temporary costs as much as a third
+        # of the sort.
+        packed = keys.astype(np.uint64)
+        packed <<= np.uint64(32)
+        packed |= np.arange(n, dtype=np.uint64)
+        packed.sort()
+        # Neighbours with equal keys differ in their low (index) halves only.
+        step = packed[1:] ^ packed[:-1]
+        same = np.flatnonzero(step <= low)
+        del step
+
+        def index_at(positions: np.ndarray) -> np.ndarray:
+            return (packed[positions] & low).astype(np.int64)
+
     else:
         order = np.argsort(keys, kind="stable")
         sorted_keys = keys[order]
-    # Positions i with sorted_keys[i] == sorted_keys[i + 1]; consecutive ones form a run.
-    same = np.flatnonzero(sorted_keys[1:] == sorted_keys[:-1])
-    del sorted_keys
+        same = np.flatnonzero(sorted_keys[1:] == sorted_keys[:-1])
+        del sorted_keys
+
+        def index_at(positions: np.ndarray) -> np.ndarray:
+            return order[positions]
+
+    # Positions i with equal keys at i and i + 1; consecutive ones form a run.
     if len(same) == 0:
         return np.empty((0, 2), dtype=np.int64)
     first = np.concatenate(([True], np.diff(same) != 1))
@@ -143,20 +158,21 @@ def pairs_in_equal_runs(keys: np.ndarray, max_run: int = 0) -> np.ndarray:
         run_start, run_len = run_start[keep], run_len[keep]
     if len(run_start) == 0:
         return np.empty((0, 2), dtype=np.int64)
-    # Positions inside kept runs, with the end of their run.
-    member = np.repeat(run_start, run_len) + _ranges(run_len)
-    run_end = np.repeat(run_start + run_len, run_len)
+    # The original index of each member of a kept run, runs one after another; members are
+    # then numbered 0.. in that list, and each with the end of its run in it.
+    member = index_at(np.repeat(run_start, run_len) + _ranges(run_len))
+    run_end = np.repeat(np.cumsum(run_len), run_len)
     out = []
     d = 1
-    pos, end = member, run_end
+    pos, end = np.arange(len(member)), run_end
     while len(pos):
         ok = pos + d < end
         pos, end = pos[ok], end[ok]
         if len(pos) == 0:
             break
-        out.append(np.stack((order[pos], order[pos + d]), axis=1))
+        out.append(np.stack((member[pos], member[pos + d]), axis=1))
         d += 1
-    # Ties are in index order (both sorts above keep it), so order[pos] < order[pos + d]: i < j.
+    # Ties are in index order (both sorts above keep it), so member[pos] < member[pos + d]: i < j.
     return np.concatenate(out)
 
 
