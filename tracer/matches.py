@@ -302,6 +302,9 @@ def _add(
 
 def _merge(plist: list[_Piece]) -> Iterator[tuple[list[_Piece], bool]]:
     """Chain pieces whose sentences are neighbours in both articles into passages."""
+    if len(plist) == 1:  # most article pairs share one sentence
+        yield plist, plist[0].boilerplate
+        return
     for boiler in (False, True):
         open_passages: list[list[_Piece]] = []
         for piece in sorted((q for q in plist if q.boilerplate == boiler), key=lambda q: (q.x_idx, q.y_idx)):
