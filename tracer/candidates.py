@@ -68,7 +68,8 @@ class Banding:
         (:meth:`~tracer.signatures.MinHasher.signatures_by_perm`).
 
         Worked ``block`` signatures at a time, in place where numpy allows: the
-        temporaries of the key mixing then stay in cache (2x faster than whole arrays).
+        temporaries of the key mixing then stay in cache (81 k signatures: 19 ms against
+        31-39 ms for whole arrays).
         """
         if sigs_t.shape[0] < self.num_perm:
             raise TracerError(
@@ -89,13 +90,7 @@ class Banding:
 
 def fold32(keys: np.ndarray) -> np.ndarray:
     """64-bit keys mixed (MurmurHash3's fmix64) and cut to their top 32 bits."""
-    k = keys.astype(np.uint64)
-    k ^= k >> np.uint64(33)
-    k *= np.uint64(0xFF51AFD7ED558CCD)
-    k ^= k >> np.uint64(33)
-    k *= np.uint64(0xC4CEB9FE1A85EC53)
-    k ^= k >> np.uint64(33)
-    return (k >> np.uint64(32)).astype(np.uint32)
+    return _fold32_inplace(keys.astype(np.uint64))  # astype copies: the caller's keys stay
 
 
 def _fold32_inplace(k: np.ndarray) -> np.ndarray:
@@ -286,9 +281,10 @@ def jaccard_at_least(
         need += 1
     keep = np.zeros(len(pairs), dtype=bool)
     # Check bytes (uint8, a multiple of 8 a row): the equal-byte flags of a row are summed as
-    # uint64 words, eight byte lanes at once (a lane holds at most n / 8 < 256), and the lanes
-    # added up by one multiplication. With np.take (2x faster than fancy-indexing rows), 2.2x
-    # faster than count_nonzero over the rows.
+    # uint64 words, eight byte lanes at once, and the lanes added up by one multiplication into
+    # the top byte; with n < 256 no lane and no partial sum carries into the next byte. With
+    # np.take (2x faster than fancy-indexing rows): the 32 bands' checks at 10^5 articles,
+    # 14.1 -> 5.3 s against count_nonzero over fancy-indexed rows.
     by_words = sigs.dtype == np.uint8 and n % 8 == 0 and n < 256
     for lo in range(0, len(pairs), chunk):  # chunks bound the memory of the comparison
         part = pairs[lo : lo + chunk]
