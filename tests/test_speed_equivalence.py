@@ -263,3 +263,25 @@ def test_jaccard_at_least_counts_equal_values_like_the_plain_comparison(width: i
         want = share >= threshold - 1e-12  # the exact share, as the threshold means it
         assert np.array_equal(jaccard_at_least(sigs, pairs, threshold, chunk=777), want)
         assert 0 < want.sum() < len(want)
+
+
+# --- scan._NormSet -----------------------------------------------------------------------------
+
+
+def test_norm_set_contains_what_was_added() -> None:
+    import numpy as np
+
+    from tracer.scan import _NormSet
+
+    rng = np.random.default_rng(4)
+    start = rng.integers(-(2**62), 2**62, 3000)
+    norms = _NormSet(start)
+    added = [start]
+    for _ in range(30):
+        query = np.concatenate((rng.integers(-(2**62), 2**62, 500), rng.choice(np.concatenate(added), 500)))
+        assert np.array_equal(norms.contains(query), np.isin(query, np.concatenate(added)))
+        fresh = query[~norms.contains(query)]
+        norms.add(fresh)
+        added.append(fresh)
+    assert np.array_equal(norms.values(), np.unique(np.concatenate(added)))
+    assert not _NormSet(start[:0]).contains(start[:5]).any()
