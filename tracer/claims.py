@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .store import Store
@@ -166,25 +167,47 @@ def build_claims(store: Store, params: ClaimParams | None = None) -> list[Claim]
 def claims_with_texts(store: Store, params: ClaimParams | None = None) -> tuple[list[Claim], dict[str, str]]:
     """:func:`build_claims` but with ``terms`` left empty (:func:`claim_terms` fills them, where
     the members' tokens are made anyway), and the texts of the claims' articles (id -> text)."""
+    claims, texts = claims_unsorted(store, params)
+    return sorted(claims, key=claim_order), texts
+
+
+def claim_order(claim: Claim) -> tuple[int, str, str]:
+    """Sort key of claims: most widely echoed first (more articles, then earlier, then id)."""
+    return (-len(claim.articles), claim.first_seen or "9999", claim.id)
+
+
+def claims_unsorted(
+    store: Store, params: ClaimParams | None = None
+) -> tuple[Iterator[Claim], dict[str, str]]:
+    """:func:`claims_with_texts`, the claims made one at a time as the iterator is read, in no
+    set order (:func:`claim_order` sorts them): what is done with each can start before the
+    last one is made."""
     p = params or ClaimParams()
     mentions, links = _mentions(store, p)
-    meta = store.article_meta()
     groups = []
     for group in average_linkage(len(mentions), links, p.min_average):
         if len({mentions[i].article_id for i in group}) >= 2:
             groups.append(group)
     # Only the mentions in a claim are given their article's metadata and text.
     texts = store.texts({mentions[i].article_id for group in groups for i in group})
+    return _claims_of(groups, mentions, links, store.article_meta(), texts), texts
+
+
+def _claims_of(
+    groups: list[list[int]],
+    mentions: list[Mention],
+    links: dict[tuple[int, int], float],
+    meta: dict[str, tuple[str | None, str | None]],
+    texts: dict[str, str],
+) -> Iterator[Claim]:
+    adjacency: dict[int, dict[int, float]] = defaultdict(dict)
+    for (i, j), w in links.items():
+        adjacency[i][j] = adjacency[j][i] = w
     for group in groups:
         for i in group:
             m = mentions[i]
             m.outlet, m.published = meta[m.article_id]
             m.text = texts[m.article_id][m.start : m.end]
-    adjacency: dict[int, dict[int, float]] = defaultdict(dict)
-    for (i, j), w in links.items():
-        adjacency[i][j] = adjacency[j][i] = w
-    found: list[Claim] = []
-    for group in groups:
         inside = set(group)
         centrality = {i: sum(w for j, w in adjacency[i].items() if j in inside) for i in group}
         group.sort(key=lambda i: (mentions[i].published or "9999", mentions[i].article_id, mentions[i].start))
@@ -192,9 +215,7 @@ def claims_with_texts(store: Store, params: ClaimParams | None = None) -> tuple[
         central = max(range(len(group)), key=lambda k: (centrality[group[k]], -k))
         canon = members[central]
         digest = hashlib.sha1(f"{canon.article_id}:{canon.start}:{canon.end}".encode()).hexdigest()[:10]
-        found.append(Claim(f"c{digest}", " ".join(canon.text.split()), [], members, central))
-    found.sort(key=lambda c: (-len(c.articles), c.first_seen or "9999", c.id))
-    return found, texts
+        yield Claim(f"c{digest}", " ".join(canon.text.split()), [], members, central)
 
 
 def claim_terms(member_tokens: list[list[str]], limit: int) -> list[str]:

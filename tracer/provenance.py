@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from rapidfuzz.distance import LCSseq
 
 from .attribution import Aliases, Credit, find_credits
-from .claims import Claim, ClaimParams, claim_terms, claims_with_texts
+from .claims import Claim, ClaimParams, claim_order, claim_terms, claims_unsorted
 from .store import Store
 from .text import fold, tokens
 
@@ -222,7 +222,8 @@ def analyse(
     The result does not depend on it.
     """
     p = params or ClaimParams()
-    claims, texts = claims_with_texts(store, p)
+    # Claims go to the workers as they are made; the provenances are sorted at the end.
+    claims, texts = claims_unsorted(store, p)
     outlets = [
         r[0] for r in store.conn.execute("SELECT DISTINCT outlet FROM articles WHERE outlet IS NOT NULL")
     ]
@@ -250,7 +251,7 @@ def analyse(
         if engine is None
         else engine.map_batches(_trace_claims, jobs(), table, p.max_terms)
     )
-    return [prov for batch in done for prov in batch]
+    return sorted((prov for batch in done for prov in batch), key=lambda prov: claim_order(prov.claim))
 
 
 ClaimJob = tuple[Claim, list[str], list[int]]  # a claim, its members' paragraphs and where they start
