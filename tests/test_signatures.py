@@ -123,10 +123,10 @@ def test_all_band_columns_at_once_equal_one_at_a_time(rows):
         np.random.default_rng(rows).integers(0, 2**32, (50, 7 * rows + 2), dtype=np.uint64).astype(np.uint32)
     )
     want = np.stack([banding.column(sigs, b) for b in range(7)])
-    got = banding.columns(sigs)
+    got = banding.columns_by_perm(sigs.T)  # a transposed view, as well as contiguous rows below
     assert got.dtype == np.uint32 and got.flags.c_contiguous
     assert np.array_equal(got, want)
-    # From the (num_perm, n) layout, in blocks smaller than n (and one not dividing it).
+    # In blocks smaller than n (and one not dividing it).
     for block in (7, 50, 4096):
         assert np.array_equal(banding.columns_by_perm(np.ascontiguousarray(sigs.T), block=block), want)
 

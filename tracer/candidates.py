@@ -59,13 +59,9 @@ class Banding:
         keys = self.band_keys(sigs[:, band * rows : (band + 1) * rows], bands=1)[:, 0]
         return fold32(keys)
 
-    def columns(self, sigs: np.ndarray) -> np.ndarray:
-        """``(bands, n)``: :meth:`column` of every band at once (row ``b`` is band ``b``'s keys)."""
-        return self.columns_by_perm(sigs.T)
-
     def columns_by_perm(self, sigs_t: np.ndarray, block: int = 4096) -> np.ndarray:
-        """:meth:`columns` of signatures laid out ``(num_perm, n)``
-        (:meth:`~tracer.signatures.MinHasher.signatures_by_perm`).
+        """``(bands, n)``: :meth:`column` of every band at once (row ``b`` is band ``b``'s keys),
+        from signatures laid out ``(num_perm, n)`` (:meth:`~tracer.signatures.MinHasher.signatures_by_perm`).
 
         Worked ``block`` signatures at a time, in place where numpy allows: the
         temporaries of the key mixing then stay in cache (81 k signatures: 19 ms against

@@ -158,17 +158,11 @@ def average_linkage(n: int, links: dict[tuple[int, int], float], threshold: floa
 def build_claims(store: Store, params: ClaimParams | None = None) -> list[Claim]:
     """Claims of the store, most widely echoed first (more articles, then earlier, then id)."""
     p = params or ClaimParams()
-    claims, _ = claims_with_texts(store, p)
-    for claim in claims:
+    claims, _ = claims_unsorted(store, p)
+    out = sorted(claims, key=claim_order)
+    for claim in out:
         claim.terms = claim_terms([tokens(fold(m.text)) for m in claim.members], p.max_terms)
-    return claims
-
-
-def claims_with_texts(store: Store, params: ClaimParams | None = None) -> tuple[list[Claim], dict[str, str]]:
-    """:func:`build_claims` but with ``terms`` left empty (:func:`claim_terms` fills them, where
-    the members' tokens are made anyway), and the texts of the claims' articles (id -> text)."""
-    claims, texts = claims_unsorted(store, params)
-    return sorted(claims, key=claim_order), texts
+    return out
 
 
 def claim_order(claim: Claim) -> tuple[int, str, str]:
@@ -179,9 +173,10 @@ def claim_order(claim: Claim) -> tuple[int, str, str]:
 def claims_unsorted(
     store: Store, params: ClaimParams | None = None
 ) -> tuple[Iterator[Claim], dict[str, str]]:
-    """:func:`claims_with_texts`, the claims made one at a time as the iterator is read, in no
-    set order (:func:`claim_order` sorts them): what is done with each can start before the
-    last one is made."""
+    """The claims of :func:`build_claims` with ``terms`` left empty (:func:`claim_terms` fills
+    them, where the members' tokens are made anyway), made one at a time as the iterator is
+    read, in no set order (:func:`claim_order` sorts them): what is done with each can start
+    before the last one is made. Also the texts of the claims' articles (id -> text)."""
     p = params or ClaimParams()
     mentions, links = _mentions(store, p)
     groups = []

@@ -473,7 +473,9 @@ def neighbourhood_order(pairs: np.ndarray) -> np.ndarray:
     return np.lexsort((np.maximum(pa, pb), np.minimum(pa, pb)))
 
 
-VERIFY_ROUND = 200_000  # candidate pairs whose sentences' tokens are in memory at once
+VERIFY_ROUND = (
+    200_000  # candidate pairs aligned in one call of the engine (inline: their keys in memory at once)
+)
 
 
 def _verify(
@@ -498,8 +500,6 @@ def _verify(
     for lo in range(0, total, VERIFY_ROUND):
         part = pairs[lo : lo + VERIFY_ROUND]
         report = None if progress is None else lambda done, _, lo=lo: progress("verify", lo + done, total)
-        # A round's own mapping: what aligning it derives (inline, one worker) is dropped with it.
-        round_texts = texts.subset(unique_sorted(part.ravel()).tolist())
-        rows.extend(engine.verify(part, round_texts, p.verify, report))
+        rows.extend(engine.verify(part, texts, p.verify, report))
     conn.executemany("INSERT OR REPLACE INTO near VALUES (?,?,?,?,?,?,?,?)", rows)
     result.verified = len(rows)
