@@ -473,9 +473,8 @@ def neighbourhood_order(pairs: np.ndarray) -> np.ndarray:
     return np.lexsort((np.maximum(pa, pb), np.minimum(pa, pb)))
 
 
-VERIFY_ROUND = (
-    200_000  # candidate pairs aligned in one call of the engine (inline: their keys in memory at once)
-)
+# Candidate pairs aligned in one call of the engine (inline: their sentences' keys in memory at once).
+VERIFY_ROUND = 200_000
 
 
 def _verify(
