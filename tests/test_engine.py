@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 import tracer.engine as engine_module
-from tracer.candidates import Banding, candidate_pairs
+from tracer.candidates import Banding, UniqueInts, candidate_pairs
 from tracer.cli import cli
 from tracer.engine import (
     DaskEngine,
@@ -179,6 +179,18 @@ def test_unique_sorted_is_np_unique():
     values = np.random.default_rng(1).integers(0, 50, 1000)
     assert np.array_equal(unique_sorted(values), np.unique(values))
     assert len(unique_sorted(np.empty(0, dtype=np.int64))) == 0
+
+
+def test_unique_ints_is_np_unique_of_all_added():
+    rng = np.random.default_rng(2)
+    acc = UniqueInts()
+    added = []
+    for size in (0, 5, 3_000_000, 10, 2_000_000):  # the large ones force merges on the way
+        part = rng.integers(0, 1 << 21, size)
+        acc.add(part)
+        added.append(part)
+    assert np.array_equal(acc.values(), np.unique(np.concatenate(added)))
+    assert len(UniqueInts().values()) == 0
 
 
 # --- a Dask cluster ---------------------------------------------------------------------------

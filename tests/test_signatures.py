@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from datasketch import MinHash
 
-from tracer.candidates import Banding, candidate_pairs, pairs_in_equal_runs
+from tracer.candidates import Banding, candidate_pairs, iter_pairs_in_equal_runs, pairs_in_equal_runs
 from tracer.errors import TracerError
 from tracer.signatures import MinHasher, hash32
 
@@ -70,6 +70,22 @@ def test_pairs_in_equal_runs_matches_brute_force(dtype, max_run):
         if keys[i] == keys[j] and (max_run == 0 or sizes[keys[i]] <= max_run)
     }
     assert got == want  # each pair once, as (i, j) with i < j
+
+
+@pytest.mark.parametrize("dtype", [np.uint32, np.uint64])
+@pytest.mark.parametrize("chunk", [1, 7, 100, 1 << 22])
+def test_pairs_in_equal_runs_in_chunks(dtype, chunk):
+    # Pieces of whole runs, each within chunk + one run's pairs: the same pairs in all.
+    rng = np.random.default_rng(5)
+    keys = rng.integers(0, 60, 700).astype(dtype)
+    largest = int(np.bincount(keys.astype(np.int64)).max())
+    pieces = list(iter_pairs_in_equal_runs(keys, 0, chunk))
+    assert all(len(p) <= chunk + largest * (largest - 1) // 2 for p in pieces)
+    if chunk < 100:
+        assert len(pieces) > 1
+    whole = pairs_in_equal_runs(keys, 0)
+    got = np.concatenate(pieces)
+    assert np.array_equal(got[np.lexsort(got.T[::-1])], whole[np.lexsort(whole.T[::-1])])
 
 
 def test_candidates_need_a_new_member_and_two_groups():

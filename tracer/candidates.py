@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -108,9 +108,24 @@ def pairs_in_equal_runs(keys: np.ndarray, max_run: int = 0) -> np.ndarray:
 
     ``max_run`` > 0 skips runs longer than that (0: no limit).
     """
+    parts = list(iter_pairs_in_equal_runs(keys, max_run))
+    return np.concatenate(parts) if parts else np.empty((0, 2), dtype=np.int64)
+
+
+# Pairs made at once by iter_pairs_in_equal_runs: ~100 MB of temporaries. A band of 10^6
+# simulated articles holds hundreds of millions of pairs; made whole, two bands in flight
+# took the scan past 23 GB.
+PAIRS_CHUNK = 1 << 22
+
+
+def iter_pairs_in_equal_runs(
+    keys: np.ndarray, max_run: int = 0, chunk: int = PAIRS_CHUNK
+) -> Iterator[np.ndarray]:
+    """:func:`pairs_in_equal_runs` in pieces of about ``chunk`` pairs (whole runs each; one run
+    longer than that, possible only without ``max_run``, is a piece of its own)."""
     n = len(keys)
     if n < 2:
-        return np.empty((0, 2), dtype=np.int64)
+        return
     low = np.uint64(0xFFFFFFFF)
     if keys.dtype.itemsize <= 4 and n < 1 << 32:
         # Key and index packed into one uint64 and sorted: numpy's vectorised sort of plain
@@ -140,17 +155,29 @@ def pairs_in_equal_runs(keys: np.ndarray, max_run: int = 0) -> np.ndarray:
 
     # Positions i with equal keys at i and i + 1; consecutive ones form a run.
     if len(same) == 0:
-        return np.empty((0, 2), dtype=np.int64)
+        return
     first = np.concatenate(([True], np.diff(same) != 1))
     run_start = same[first]
     run_len = np.diff(np.append(np.flatnonzero(first), len(same))) + 1
+    del same, first
     if max_run > 0:
         keep = run_len <= max_run
         run_start, run_len = run_start[keep], run_len[keep]
-    if len(run_start) == 0:
-        return np.empty((0, 2), dtype=np.int64)
-    # The original index of each member of a kept run, runs one after another; members are
-    # then numbered 0.. in that list, and each with the end of its run in it.
+    # Runs cut into consecutive groups of about ``chunk`` pairs.
+    made = np.cumsum(run_len * (run_len - 1) // 2)
+    cuts = np.searchsorted(made, np.arange(chunk, int(made[-1]) if len(made) else 0, chunk), side="right")
+    bounds = unique_sorted(np.concatenate(([0], cuts, [len(run_len)])))
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        if hi > lo:
+            yield _run_pairs(index_at, run_start[lo:hi], run_len[lo:hi])
+
+
+def _run_pairs(
+    index_at: Callable[[np.ndarray], np.ndarray], run_start: np.ndarray, run_len: np.ndarray
+) -> np.ndarray:
+    """Every pair of members of each run (sorted positions ``run_start`` on, ``run_len`` long)."""
+    # The original index of each member, runs one after another; members are then numbered
+    # 0.. in that list, and each with the end of its run in it.
     member = index_at(np.repeat(run_start, run_len) + _ranges(run_len))
     run_end = np.repeat(np.cumsum(run_len), run_len)
     out = []
@@ -224,31 +251,21 @@ def banded_pairs(
     """
 
     def band_pairs(keys: np.ndarray) -> np.ndarray:
-        pairs = pairs_in_equal_runs(keys, max_run)
-        if len(pairs) == 0:
-            return np.empty(0, dtype=np.int64)
-        i, j = pairs[:, 0], pairs[:, 1]
-        pairs = pairs[(group[i] != group[j]) & (is_new[i] | is_new[j])]
-        # Sorted by first unit, ``accept`` reads its per-unit data (check bytes) in one forward
-        # sweep on one side: 25% faster at 10^5 articles, sort included (and the kept pairs
-        # come out sorted for the merge).
-        packed = np.sort(pairs[:, 0].astype(np.int64) << 32 | pairs[:, 1].astype(np.int64))
-        if accept is not None:
-            packed = packed[accept(np.stack((packed >> 32, packed & 0xFFFFFFFF), axis=1))]
-        return packed
+        # A chunk of the band's pairs at a time: what is kept of each is far smaller.
+        found = []
+        for pairs in iter_pairs_in_equal_runs(keys, max_run):
+            i, j = pairs[:, 0], pairs[:, 1]
+            pairs = pairs[(group[i] != group[j]) & (is_new[i] | is_new[j])]
+            # Sorted by first unit, ``accept`` reads its per-unit data (check bytes) in one
+            # forward sweep on one side: 25% faster at 10^5 articles, sort included.
+            packed = np.sort(pairs[:, 0] << 32 | pairs[:, 1])
+            if accept is not None:
+                packed = packed[accept(np.stack((packed >> 32, packed & 0xFFFFFFFF), axis=1))]
+            found.append(packed)
+        return np.concatenate(found) if found else np.empty(0, dtype=np.int64)  # collect sorts
 
-    kept = np.empty(0, dtype=np.int64)  # packed i << 32 | j, unique and sorted
-    pending: list[np.ndarray] = []
-    pending_size = 0
-
-    def collect(packed: np.ndarray) -> None:
-        nonlocal kept, pending, pending_size
-        pending.append(packed)
-        pending_size += len(packed)
-        if pending_size > max(len(kept), 1 << 20):
-            kept = unique_sorted(np.concatenate([kept, *pending]))
-            pending, pending_size = [], 0
-
+    kept = UniqueInts()  # packed i << 32 | j
+    collect = kept.add
     if threads <= 1:
         for band in range(bands):
             collect(band_pairs(band_column(band)))
@@ -261,8 +278,29 @@ def banded_pairs(
                     collect(in_flight.popleft().result())
             while in_flight:
                 collect(in_flight.popleft().result())
-    packed = unique_sorted(np.concatenate([kept, *pending]))
+    packed = kept.values()
     return np.stack((packed >> 32, packed & 0xFFFFFFFF), axis=1)
+
+
+class UniqueInts:
+    """A set of int64 values grown by arrays: deduplicated as it grows, so memory holds the
+    distinct values (and at most as many again pending), not every value added."""
+
+    def __init__(self) -> None:
+        self._kept = np.empty(0, dtype=np.int64)  # unique and sorted
+        self._pending: list[np.ndarray] = []
+        self._pending_size = 0
+
+    def add(self, values: np.ndarray) -> None:
+        self._pending.append(values)
+        self._pending_size += len(values)
+        if self._pending_size > max(len(self._kept), 1 << 20):
+            self._kept = unique_sorted(np.concatenate([self._kept, *self._pending]))
+            self._pending, self._pending_size = [], 0
+
+    def values(self) -> np.ndarray:
+        """The distinct values, sorted."""
+        return unique_sorted(np.concatenate([self._kept, *self._pending]))
 
 
 def jaccard_at_least(

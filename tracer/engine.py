@@ -36,7 +36,7 @@ from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
-from .candidates import banded_pairs, pairs_in_equal_runs, unique_sorted
+from .candidates import banded_pairs, iter_pairs_in_equal_runs, unique_sorted
 from .errors import TracerError
 from .text import TokensOnDemand
 from .verify import Prepared, VerifyParams, align_prepared, prepare
@@ -232,13 +232,11 @@ def bucket_pairs(
     for b in range(bands):
         keys = np.concatenate([p[1][o[b] : o[b + 1]] for p, o in zip(parts, offsets, strict=True)])
         units = np.concatenate([p[2][o[b] : o[b + 1]] for p, o in zip(parts, offsets, strict=True)])
-        pairs = pairs_in_equal_runs(keys, max_run)
-        if len(pairs) == 0:
-            continue
-        i, j = units[pairs[:, 0]].astype(np.int64), units[pairs[:, 1]].astype(np.int64)
-        ok = (group[i] != group[j]) & (is_new[i] | is_new[j])
-        i, j = i[ok], j[ok]
-        found.append(np.minimum(i, j) << 32 | np.maximum(i, j))
+        for pairs in iter_pairs_in_equal_runs(keys, max_run):  # a bounded chunk of pairs at a time
+            i, j = units[pairs[:, 0]].astype(np.int64), units[pairs[:, 1]].astype(np.int64)
+            ok = (group[i] != group[j]) & (is_new[i] | is_new[j])
+            i, j = i[ok], j[ok]
+            found.append(np.minimum(i, j) << 32 | np.maximum(i, j))
     if not found:
         return np.empty(0, dtype=np.int64)
     return unique_sorted(np.concatenate(found))

@@ -24,7 +24,7 @@ import numpy as np
 
 from . import matches, provenance
 from .boilerplate import is_promo
-from .candidates import Banding, jaccard_at_least, unique_sorted
+from .candidates import PAIRS_CHUNK, Banding, UniqueInts, jaccard_at_least, unique_sorted
 from .engine import Engine, LocalEngine, return_free_memory
 from .errors import StoreError, TracerError
 from .segment import split_lines, split_sentences
@@ -391,11 +391,18 @@ def _candidates(
         return jaccard_at_least(checks, pairs, p.min_jaccard)
 
     unit_pairs = engine.candidate_pairs(store.band_column, p.bands, group, is_new, p.max_run, accept)
-    # An engine may filter as it goes (the local one does); filtering again is a no-op then.
-    unit_pairs = unit_pairs[accept(unit_pairs)]
-    result.unit_candidates = len(unit_pairs)
-    ga, gb = group[unit_pairs[:, 0]], group[unit_pairs[:, 1]]
-    packed = unique_sorted(np.minimum(ga, gb) << 32 | np.maximum(ga, gb))
+    # Unit pairs to pairs of distinct sentences a chunk at a time: at 10^6 articles there are
+    # hundreds of millions, and whole-array temporaries of them would each take gigabytes.
+    sentence_pairs = UniqueInts()
+    for lo in range(0, len(unit_pairs), PAIRS_CHUNK):
+        part = unit_pairs[lo : lo + PAIRS_CHUNK]
+        # An engine may filter as it goes (the local one does); filtering again is a no-op then.
+        part = part[accept(part)]
+        result.unit_candidates += len(part)
+        ga, gb = group[part[:, 0]], group[part[:, 1]]
+        sentence_pairs.add(np.minimum(ga, gb) << 32 | np.maximum(ga, gb))
+    del unit_pairs
+    packed = sentence_pairs.values()
     a, b = norms[packed >> 32], norms[packed & 0xFFFFFFFF]
     pairs = np.stack((np.minimum(a, b), np.maximum(a, b)), axis=1)
     pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]  # by norm: independent of storage order
@@ -415,15 +422,20 @@ class SentenceTokens:
 
     def __init__(self, store: Store, wanted: np.ndarray) -> None:
         self.store = store
-        sentences = store.sentences()
         wanted = unique_sorted(wanted)
-        if len(sentences) == 0 or len(wanted) == 0:
-            self.rows = np.empty(0, dtype=SENTENCE_DTYPE)
-        else:
-            order = np.argsort(sentences["norm"], kind="stable")  # stable: the first occurrence stored
-            pos = np.searchsorted(sentences["norm"], wanted, sorter=order).clip(max=len(order) - 1)
-            rows = sentences[order[pos]]
-            self.rows = rows[rows["norm"] == wanted]  # sorted by norm
+        # The first stored occurrence of each wanted norm, found a stored batch at a time:
+        # memory holds the wanted rows, not every sentence (48 bytes each, 1.7 GB at 10^6).
+        found = _NormSet(np.empty(0, dtype=np.int64))
+        parts = []
+        for block in store.sentence_blocks() if len(wanted) else ():
+            rows = block[_NormSet._isin(wanted, block["norm"])]
+            _, first = np.unique(rows["norm"], return_index=True)  # each norm's first in the batch
+            rows = rows[first]
+            rows = rows[~found.contains(rows["norm"])]
+            found.add(rows["norm"])
+            parts.append(rows)
+        rows = np.concatenate(parts) if parts else np.empty(0, dtype=SENTENCE_DTYPE)
+        self.rows = rows[np.argsort(rows["norm"], kind="stable")]  # sorted by norm
 
     def tokens(self, norms: np.ndarray, chunk: int = 20_000) -> TokensOnDemand:
         """Tokens of each of ``norms`` (which must be among the wanted ones), made when asked for."""

@@ -304,11 +304,13 @@ class Store:
 
     def sentences(self) -> np.ndarray:
         """Every stored sentence record, in the order the batches were stored."""
-        blocks = [
-            np.frombuffer(r[0], dtype=SENTENCE_DTYPE)
-            for r in self.conn.execute("SELECT rows FROM sentence_blocks ORDER BY batch")
-        ]
+        blocks = list(self.sentence_blocks())
         return np.concatenate(blocks) if blocks else np.empty(0, dtype=SENTENCE_DTYPE)
+
+    def sentence_blocks(self) -> Iterator[np.ndarray]:
+        """The stored sentence records a batch at a time (read-only arrays), in stored order."""
+        for (blob,) in self.conn.execute("SELECT rows FROM sentence_blocks ORDER BY batch"):
+            yield np.frombuffer(blob, dtype=SENTENCE_DTYPE)
 
     def add_signatures(
         self, norms: np.ndarray, units: np.ndarray, keys: np.ndarray, checks: np.ndarray
