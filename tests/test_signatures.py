@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from datasketch import MinHash
 
+from tracer import candidates
 from tracer.candidates import Banding, candidate_pairs, iter_pairs_in_equal_runs, pairs_in_equal_runs
 from tracer.errors import TracerError
 from tracer.signatures import MinHasher, hash32
@@ -57,7 +58,9 @@ def test_bad_parameters_say_what_to_do():
 
 @pytest.mark.parametrize("dtype", [np.uint32, np.uint64])  # packed sort / stable argsort
 @pytest.mark.parametrize("max_run", [0, 12])
-def test_pairs_in_equal_runs_matches_brute_force(dtype, max_run):
+@pytest.mark.parametrize("compare_slice", [3, 1 << 22])  # sorted keys compared in slices or at once
+def test_pairs_in_equal_runs_matches_brute_force(dtype, max_run, compare_slice, monkeypatch):
+    monkeypatch.setattr(candidates, "_COMPARE_SLICE", compare_slice)
     rng = np.random.default_rng(3)
     keys = rng.integers(0, 40, 500).astype(dtype)
     rows = pairs_in_equal_runs(keys, max_run).tolist()

@@ -116,6 +116,7 @@ def pairs_in_equal_runs(keys: np.ndarray, max_run: int = 0) -> np.ndarray:
 # simulated articles holds hundreds of millions of pairs; made whole, two bands in flight
 # took the scan past 23 GB.
 PAIRS_CHUNK = 1 << 22
+_COMPARE_SLICE = 1 << 22  # sorted keys compared with their neighbours this many at a time
 
 
 def iter_pairs_in_equal_runs(
@@ -136,10 +137,13 @@ def iter_pairs_in_equal_runs(
         packed <<= np.uint64(32)
         packed |= np.arange(n, dtype=np.uint64)
         packed.sort()
-        # Neighbours with equal keys differ in their low (index) halves only.
-        step = packed[1:] ^ packed[:-1]
-        same = np.flatnonzero(step <= low)
-        del step
+        # Neighbours with equal keys differ in their low (index) halves only. Compared a slice
+        # at a time: a whole-array difference would be as large as the keys (0.6 GB at 10^6).
+        found = []
+        for lo in range(0, n - 1, _COMPARE_SLICE):
+            hi = min(lo + _COMPARE_SLICE, n - 1)
+            found.append(np.flatnonzero((packed[lo + 1 : hi + 1] ^ packed[lo:hi]) <= low) + lo)
+        same = np.concatenate(found)
 
         def index_at(positions: np.ndarray) -> np.ndarray:
             return (packed[positions] & low).astype(np.int64)

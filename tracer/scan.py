@@ -383,7 +383,8 @@ def _candidates(
     memory for every unit is its group, a new flag and its check bytes.
     """
     norms, counts = store.signature_index()
-    group = np.repeat(np.arange(len(norms), dtype=np.int64), counts)
+    # int32 where it fits: one per unit (81 M at 10^6 articles), only compared and looked up.
+    group = np.repeat(np.arange(len(norms), dtype=np.int32 if len(norms) < 1 << 31 else np.int64), counts)
     is_new = np.isin(norms, new_norms)[group]
     checks = store.checks(p.num_perm)
 
@@ -399,7 +400,7 @@ def _candidates(
         # An engine may filter as it goes (the local one does); filtering again is a no-op then.
         part = part[accept(part)]
         result.unit_candidates += len(part)
-        ga, gb = group[part[:, 0]], group[part[:, 1]]
+        ga, gb = group[part[:, 0]].astype(np.int64), group[part[:, 1]].astype(np.int64)
         sentence_pairs.add(np.minimum(ga, gb) << 32 | np.maximum(ga, gb))
     del unit_pairs
     packed = sentence_pairs.values()

@@ -344,11 +344,15 @@ class Store:
 
     def band_column(self, band: int) -> np.ndarray:
         """Band ``band``'s key of every stored unit (uint32), in unit order."""
-        parts = [
-            np.frombuffer(r[0], dtype=np.uint32)
-            for r in self.conn.execute("SELECT keys FROM band_keys WHERE band = ? ORDER BY batch", (band,))
-        ]
-        return np.concatenate(parts) if parts else np.empty(0, dtype=np.uint32)
+        total = sum(n for _, n in self._signature_batches())
+        out = np.empty(total, dtype=np.uint32)
+        row = 0
+        # Filled a batch at a time, as checks are: never all blobs and the column at once.
+        for (blob,) in self.conn.execute("SELECT keys FROM band_keys WHERE band = ? ORDER BY batch", (band,)):
+            block = np.frombuffer(blob, dtype=np.uint32)
+            out[row : row + len(block)] = block
+            row += len(block)
+        return out[:row]  # empty for a band that was never stored
 
     def checks(self, num_perm: int) -> np.ndarray:
         """``(n_units, num_perm)`` uint8 check bytes of every stored unit."""
