@@ -155,15 +155,15 @@ def rebuild(store: Store, min_tokens: int, min_content: int) -> int:
     conn.executemany(
         "INSERT INTO matches (id, source_id, target_id, direction, source_start, source_end, target_start, "
         "target_end, score, kind, scope, boilerplate, sentences) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        [(i + 1, *b[0]) for i, b in enumerate(built)],
+        ((i + 1, *b[0]) for i, b in enumerate(built)),  # generators: rows made as inserted, never all at once
     )
     conn.executemany(
         "INSERT INTO pieces VALUES (?,?,?,?,?,?,?,?,?)",
-        [
+        (
             (i + 1, x, q.x_start, q.x_end, y, q.y_start, q.y_end, q.score, q.kind)
             for i, (_, x, y, passage) in enumerate(built)
             for q in passage
-        ],
+        ),
     )
     return len(built)
 
