@@ -285,3 +285,16 @@ def test_norm_set_contains_what_was_added() -> None:
         added.append(fresh)
     assert np.array_equal(norms.values(), np.unique(np.concatenate(added)))
     assert not _NormSet(start[:0]).contains(start[:5]).any()
+
+
+def test_norm_set_keeps_few_levels() -> None:
+    # Levels fall geometrically in size: a lookup searches O(log n) arrays, not one per addition.
+    import numpy as np
+
+    from tracer.scan import _NormSet
+
+    norms = _NormSet(np.empty(0, dtype=np.int64))
+    for k in range(2000):
+        norms.add(np.arange(10 * k, 10 * k + 10))
+        assert len(norms.levels) <= 2 * np.log2(k + 2) + 1
+    assert np.array_equal(norms.values(), np.arange(20_000))

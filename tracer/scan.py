@@ -303,37 +303,59 @@ def _batches(store: Store, todo: list[tuple[int, str]], size: int) -> Iterator[l
 class _NormSet:
     """A growing set of norm ids held as sorted numpy arrays (a few bytes each, not a Python int).
 
-    New ids go to a small sorted part that is merged into the large one when it has
-    grown to a fraction of it, so adding n ids costs O(n log n) overall.
+    Added arrays become sorted levels; a level is merged into the one before it once it is at
+    least half its size, so sizes fall geometrically: O(log n) levels to search, and each id
+    is merged O(log n) times. (Merging every addition into one sorted array of new ids, as
+    before, re-sorted millions of ids a batch at 10^6 articles: 186 s of the scan's CPU against
+    6 s at 10^5.)
     """
 
     def __init__(self, values: np.ndarray) -> None:
-        self.big = np.sort(values)
-        self.small = np.empty(0, dtype=np.int64)
+        self.levels = [np.sort(values)] if len(values) else []
 
     @staticmethod
     def _isin(sorted_values: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """Which of ``x`` are in ``sorted_values``."""
+        order = np.argsort(x)
+        found = np.empty(len(x), dtype=bool)
+        found[order] = _NormSet._isin_sorted(sorted_values, x[order])
+        return found
+
+    @staticmethod
+    def _isin_sorted(sorted_values: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """Which of the sorted ``x`` are in ``sorted_values``."""
         if len(sorted_values) == 0:
             return np.zeros(len(x), dtype=bool)
         # Looked up in sorted order: each search starts where the last one ended, in memory
         # still cached (25 k ids in 2.5 M: 4.9 instead of 11.5 ms).
-        order = np.argsort(x)
-        pos = np.empty(len(x), dtype=np.intp)
-        pos[order] = np.searchsorted(sorted_values, x[order])
+        pos = np.searchsorted(sorted_values, x)
         pos[pos == len(sorted_values)] = 0
         return sorted_values[pos] == x
 
     def contains(self, x: np.ndarray) -> np.ndarray:
-        return self._isin(self.big, x) | self._isin(self.small, x)
+        order = np.argsort(x)
+        sorted_x = x[order]
+        found = np.zeros(len(x), dtype=bool)
+        for level in self.levels:
+            found |= self._isin_sorted(level, sorted_x)
+        out = np.empty(len(x), dtype=bool)
+        out[order] = found
+        return out
 
     def add(self, x: np.ndarray) -> None:
-        self.small = np.sort(np.concatenate((self.small, x)))
-        if len(self.small) > max(len(self.big) // 8, 1 << 16):
-            self.big = np.sort(np.concatenate((self.big, self.small)))
-            self.small = np.empty(0, dtype=np.int64)
+        """Add ids not in the set yet."""
+        if len(x) == 0:
+            return
+        self.levels.append(np.sort(x))
+        while len(self.levels) > 1 and 2 * len(self.levels[-1]) >= len(self.levels[-2]):
+            newer = self.levels.pop()
+            # Two sorted runs: the stable sort (timsort for int64) merges them in linear time.
+            self.levels[-1] = np.sort(np.concatenate((self.levels[-1], newer)), kind="stable")
 
     def values(self) -> np.ndarray:
-        return np.sort(np.concatenate((self.big, self.small)))
+        if not self.levels:
+            return np.empty(0, dtype=np.int64)
+        return np.sort(np.concatenate(self.levels), kind="stable")
 
 
 def _index_sentences(
@@ -346,7 +368,7 @@ def _index_sentences(
     conn = store.conn
     stored_norms, _ = store.signature_index()
     known = _NormSet(stored_norms)
-    new_norms = _NormSet(np.empty(0, dtype=np.int64))
+    new_norms: list[np.ndarray] = []  # ids new to the store, a batch's at a time
     todo = [(r[0], r[1]) for r in conn.execute("SELECT seq, id FROM articles WHERE scanned = 0 ORDER BY seq")]
     analysed = engine.map_batches(analyse_articles, _batches(store, todo, engine.batch_size), p)
     done = 0
@@ -355,7 +377,7 @@ def _index_sentences(
             store.add_sentences(batch.sentences)
             fresh = batch.select(~known.contains(batch.norms))
             known.add(fresh.norms)
-            new_norms.add(fresh.norms)
+            new_norms.append(fresh.norms)
             store.add_signatures(fresh.norms, fresh.units, fresh.keys, fresh.checks)
             done += len(np.unique(batch.sentences["article"]))
             result.sentences += len(batch.sentences)
@@ -364,7 +386,7 @@ def _index_sentences(
     finally:
         analysed.close()  # ends the engine's work at once if storing failed
     result.articles = len(todo)
-    out = new_norms.values()
+    out = np.sort(np.concatenate(new_norms)) if new_norms else np.empty(0, dtype=np.int64)
     result.new_distinct = len(out)
     return out
 
