@@ -112,10 +112,10 @@ def pairs_in_equal_runs(keys: np.ndarray, max_run: int = 0) -> np.ndarray:
     return np.concatenate(parts) if parts else np.empty((0, 2), dtype=np.int64)
 
 
-# Pairs made at once by iter_pairs_in_equal_runs: ~100 MB of temporaries. A band of 10^6
+# Pairs made at once by iter_pairs_in_equal_runs: ~25 MB of temporaries. A band of 10^6
 # simulated articles holds hundreds of millions of pairs; made whole, two bands in flight
 # took the scan past 23 GB.
-PAIRS_CHUNK = 1 << 22
+PAIRS_CHUNK = 1 << 20
 _COMPARE_SLICE = 1 << 22  # sorted keys compared with their neighbours this many at a time
 
 
@@ -124,9 +124,28 @@ def iter_pairs_in_equal_runs(
 ) -> Iterator[np.ndarray]:
     """:func:`pairs_in_equal_runs` in pieces of about ``chunk`` pairs (whole runs each; one run
     longer than that, possible only without ``max_run``, is a piece of its own)."""
+    members, run_len = _equal_runs(keys, max_run)
+    # Runs cut into consecutive groups of about ``chunk`` pairs.
+    made = np.cumsum(run_len * (run_len - 1) // 2)
+    cuts = np.searchsorted(made, np.arange(chunk, int(made[-1]) if len(made) else 0, chunk), side="right")
+    bounds = unique_sorted(np.concatenate(([0], cuts, [len(run_len)])))
+    first_member = np.concatenate(([0], np.cumsum(run_len)))
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        if hi > lo:
+            part = members[first_member[lo] : first_member[hi]].astype(np.int64)
+            yield _run_pairs(part, run_len[lo:hi])
+
+
+def _equal_runs(keys: np.ndarray, max_run: int) -> tuple[np.ndarray, np.ndarray]:
+    """The indices of the keys in each run of equal keys (runs of two or more, at most ``max_run``
+    if > 0), runs one after another, each in index order; and the runs' lengths.
+
+    Only these leave the function: the sorted keys (8 bytes each) are gone before any pair is made.
+    """
     n = len(keys)
+    index_type = np.uint32 if n < 1 << 32 else np.int64
     if n < 2:
-        return
+        return np.empty(0, dtype=index_type), np.empty(0, dtype=np.int64)
     low = np.uint64(0xFFFFFFFF)
     if keys.dtype.itemsize <= 4 and n < 1 << 32:
         # Key and index packed into one uint64 and sorted: numpy's vectorised sort of plain
@@ -146,7 +165,7 @@ def iter_pairs_in_equal_runs(
         same = np.concatenate(found)
 
         def index_at(positions: np.ndarray) -> np.ndarray:
-            return (packed[positions] & low).astype(np.int64)
+            return (packed[positions] & low).astype(index_type)
 
     else:
         order = np.argsort(keys, kind="stable")
@@ -155,11 +174,11 @@ def iter_pairs_in_equal_runs(
         del sorted_keys
 
         def index_at(positions: np.ndarray) -> np.ndarray:
-            return order[positions]
+            return order[positions].astype(index_type)
 
     # Positions i with equal keys at i and i + 1; consecutive ones form a run.
     if len(same) == 0:
-        return
+        return np.empty(0, dtype=index_type), np.empty(0, dtype=np.int64)
     first = np.concatenate(([True], np.diff(same) != 1))
     run_start = same[first]
     run_len = np.diff(np.append(np.flatnonzero(first), len(same))) + 1
@@ -167,22 +186,12 @@ def iter_pairs_in_equal_runs(
     if max_run > 0:
         keep = run_len <= max_run
         run_start, run_len = run_start[keep], run_len[keep]
-    # Runs cut into consecutive groups of about ``chunk`` pairs.
-    made = np.cumsum(run_len * (run_len - 1) // 2)
-    cuts = np.searchsorted(made, np.arange(chunk, int(made[-1]) if len(made) else 0, chunk), side="right")
-    bounds = unique_sorted(np.concatenate(([0], cuts, [len(run_len)])))
-    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
-        if hi > lo:
-            yield _run_pairs(index_at, run_start[lo:hi], run_len[lo:hi])
+    return index_at(np.repeat(run_start, run_len) + _ranges(run_len)), run_len
 
 
-def _run_pairs(
-    index_at: Callable[[np.ndarray], np.ndarray], run_start: np.ndarray, run_len: np.ndarray
-) -> np.ndarray:
-    """Every pair of members of each run (sorted positions ``run_start`` on, ``run_len`` long)."""
-    # The original index of each member, runs one after another; members are then numbered
-    # 0.. in that list, and each with the end of its run in it.
-    member = index_at(np.repeat(run_start, run_len) + _ranges(run_len))
+def _run_pairs(member: np.ndarray, run_len: np.ndarray) -> np.ndarray:
+    """Every pair of members of each run: ``member`` holds the runs one after another."""
+    # Members are numbered 0.. in that list, each with the end of its run in it.
     run_end = np.repeat(np.cumsum(run_len), run_len)
     out = []
     d = 1
