@@ -305,9 +305,9 @@ class _NormSet:
 
     Added arrays become sorted levels; a level is merged into the one before it once it is at
     least half its size, so sizes fall geometrically: O(log n) levels to search, and each id
-    is merged O(log n) times. (Merging every addition into one sorted array of new ids, as
-    before, re-sorted millions of ids a batch at 10^6 articles: 186 s of the scan's CPU against
-    6 s at 10^5.)
+    is merged O(log n) times. (Merging each addition into one growing sorted array re-sorted
+    millions of ids a batch at 10^6 articles: 1,000 batches of 34,000 ids took 186 s of CPU,
+    38 s as levels.)
     """
 
     def __init__(self, values: np.ndarray) -> None:
