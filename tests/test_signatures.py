@@ -91,6 +91,31 @@ def test_pairs_in_equal_runs_in_chunks(dtype, chunk):
     assert np.array_equal(got[np.lexsort(got.T[::-1])], whole[np.lexsort(whole.T[::-1])])
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+def test_banding_in_small_chunks_finds_the_same_pairs(threads, monkeypatch):
+    # Chunk edges fall inside every band: filtering, the check and deduplication across chunks
+    # and bands must give the pairs of whole bands.
+    rng = np.random.default_rng(8)
+    n = 400
+    sigs = rng.integers(0, 6, (n, 64)).astype(np.uint32)  # few values: many colliding pairs
+    group = np.arange(n) // 2
+    is_new = np.arange(n) % 3 != 0
+    banding = Banding(32, 2)
+    whole = candidate_pairs(banding, sigs, group, is_new, min_jaccard=0.3)
+    monkeypatch.setattr(candidates, "PAIRS_CHUNK", 7)
+    assert len(list(candidates.iter_pairs_in_equal_runs(banding.column(sigs, 0)))) > 10
+    chunked = candidates.banded_pairs(
+        lambda band: banding.column(sigs, band),
+        banding.bands,
+        group,
+        is_new,
+        accept=lambda pairs: candidates.jaccard_at_least(sigs, pairs, 0.3),
+        threads=threads,
+    )
+    assert len(whole) > 100
+    assert np.array_equal(chunked, whole)
+
+
 def test_candidates_need_a_new_member_and_two_groups():
     sigs = np.array([[1, 5], [1, 5], [1, 5], [2, 5]], dtype=np.uint32)
     group = np.array([0, 0, 1, 2])

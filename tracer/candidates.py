@@ -120,10 +120,12 @@ _COMPARE_SLICE = 1 << 22  # sorted keys compared with their neighbours this many
 
 
 def iter_pairs_in_equal_runs(
-    keys: np.ndarray, max_run: int = 0, chunk: int = PAIRS_CHUNK
+    keys: np.ndarray, max_run: int = 0, chunk: int | None = None
 ) -> Iterator[np.ndarray]:
-    """:func:`pairs_in_equal_runs` in pieces of about ``chunk`` pairs (whole runs each; one run
-    longer than that, possible only without ``max_run``, is a piece of its own)."""
+    """:func:`pairs_in_equal_runs` in pieces of about ``chunk`` (default :data:`PAIRS_CHUNK`) pairs:
+    whole runs each; one run longer than that, possible only without ``max_run``, is a piece of
+    its own."""
+    chunk = PAIRS_CHUNK if chunk is None else chunk
     members, run_len = _equal_runs(keys, max_run)
     # Runs cut into consecutive groups of about ``chunk`` pairs.
     made = np.cumsum(run_len * (run_len - 1) // 2)
