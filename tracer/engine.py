@@ -74,8 +74,8 @@ class Engine(Protocol):
         max_run: int = 0,
         accept: Callable[[np.ndarray], np.ndarray] | None = None,
     ) -> np.ndarray:
-        """What :func:`tracer.candidates.banded_pairs` returns for these arguments (an engine may
-        leave pairs ``accept`` rejects in; the caller filters them)."""
+        """What :func:`tracer.candidates.banded_pairs` returns for these arguments: only pairs
+        ``accept`` keeps (the caller does not check them again)."""
         ...
 
     def verify(

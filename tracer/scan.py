@@ -314,14 +314,6 @@ class _NormSet:
         self.levels = [np.sort(values)] if len(values) else []
 
     @staticmethod
-    def _isin(sorted_values: np.ndarray, x: np.ndarray) -> np.ndarray:
-        """Which of ``x`` are in ``sorted_values``."""
-        order = np.argsort(x)
-        found = np.empty(len(x), dtype=bool)
-        found[order] = _NormSet._isin_sorted(sorted_values, x[order])
-        return found
-
-    @staticmethod
     def _isin_sorted(sorted_values: np.ndarray, x: np.ndarray) -> np.ndarray:
         """Which of the sorted ``x`` are in ``sorted_values``."""
         if len(sorted_values) == 0:
@@ -414,14 +406,12 @@ def _candidates(
         return jaccard_at_least(checks, pairs, p.min_jaccard)
 
     unit_pairs = engine.candidate_pairs(store.band_column, p.bands, group, is_new, p.max_run, accept)
+    result.unit_candidates = len(unit_pairs)
     # Unit pairs to pairs of distinct sentences a chunk at a time: at 10^6 articles there are
     # hundreds of millions, and whole-array temporaries of them would each take gigabytes.
     sentence_pairs = UniqueInts()
     for lo in range(0, len(unit_pairs), PAIRS_CHUNK):
         part = unit_pairs[lo : lo + PAIRS_CHUNK]
-        # An engine may filter as it goes (the local one does); filtering again is a no-op then.
-        part = part[accept(part)]
-        result.unit_candidates += len(part)
         ga, gb = group[part[:, 0]].astype(np.int64), group[part[:, 1]].astype(np.int64)
         sentence_pairs.add(np.minimum(ga, gb) << 32 | np.maximum(ga, gb))
     del unit_pairs
@@ -448,10 +438,10 @@ class SentenceTokens:
         wanted = unique_sorted(wanted)
         # The first stored occurrence of each wanted norm, found a stored batch at a time:
         # memory holds the wanted rows, not every sentence (48 bytes each, 1.7 GB at 10^6).
-        found = _NormSet(np.empty(0, dtype=np.int64))
+        wanted_set, found = _NormSet(wanted), _NormSet(np.empty(0, dtype=np.int64))
         parts = []
         for block in store.sentence_blocks() if len(wanted) else ():
-            rows = block[_NormSet._isin(wanted, block["norm"])]
+            rows = block[wanted_set.contains(block["norm"])]
             _, first = np.unique(rows["norm"], return_index=True)  # each norm's first in the batch
             rows = rows[first]
             rows = rows[~found.contains(rows["norm"])]
