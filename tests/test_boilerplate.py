@@ -15,3 +15,31 @@ def test_is_promo_is_the_whole_promo_pattern_on_short_lines():
             rng.choice(words) for _ in range(rng.randint(1, 12))
         )
         assert is_promo(line) == (len(line) <= PROMO_MAX_CHARS and PROMO_RE.search(line) is not None), line
+
+
+def test_promo_lines_gives_is_promo_of_each_line():
+    # promo_lines finds hints once in the whole text; lines of every length and hints at
+    # line edges, across line breaks and in the gaps between lines must agree with is_promo.
+    import random
+
+    import numpy as np
+
+    from tracer.boilerplate import is_promo, promo_lines
+    from tracer.segment import split_lines
+
+    rng = random.Random(3)
+    words = (
+        "read more sign up for our newsletter free trial share this article click here tap watch now "
+        "listen related see also copyright \u00a9 - : the news is source: full try 1 month offer ends "
+        "download our app follow us on cookies we use accept"
+    ).split()
+    for _ in range(300):
+        lines = []
+        for _ in range(rng.randint(0, 12)):
+            n = rng.choice([1, 3, 12, 80])  # 80 words: past PROMO_MAX_CHARS
+            lines.append(rng.choice(["", "- ", "  ", "... "]) + " ".join(rng.choice(words) for _ in range(n)))
+        text = rng.choice(["", "\n", "  "]) + rng.choice(["\n", "\n\n", " \n "]).join(lines)
+        spans = split_lines(text)
+        starts = np.array([s for s, _ in spans], dtype=np.int64)
+        ends = np.array([e for _, e in spans], dtype=np.int64)
+        assert promo_lines(text, starts, ends).tolist() == [is_promo(text[s:e]) for s, e in spans], text

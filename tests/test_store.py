@@ -85,3 +85,11 @@ def test_failed_upgrade_leaves_the_schema_2_store_as_it_was(scanned_copy: Path):
     assert "band_keys" not in {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
     assert conn.execute("SELECT COUNT(keys) FROM signatures").fetchone()[0] > 0
     conn.close()
+
+
+def test_new_stores_have_large_pages(tmp_path):
+    # Scans write gigabytes of blobs: 64 KiB pages make their overflow chains 16x shorter.
+    from tracer.store import PAGE_SIZE, Store
+
+    with Store.open(tmp_path / "s.db") as store:
+        assert store.conn.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE == 65536

@@ -90,3 +90,33 @@ def test_vocabulary_ids_of_keys_give_each_tokens_hashes():
         assert [vocabulary.is_stop[i] for i in ids] == [match_key(t) in STOPWORDS for t in toks]
     # Each distinct token's text was asked for once, over all calls.
     assert sorted(asked) == sorted(set(tokens("the cat's hat and the cat a new hat, the old cat")))
+
+
+def test_line_id_collapses_spacing_on_every_path():
+    # line_id skips splitting for ASCII lines already collapsed: every other line takes the
+    # slow path, and both give the id of the line with its spacing collapsed.
+    import hashlib
+
+    from tracer.text import line_id
+
+    def slow(line: str) -> int:
+        digest = hashlib.blake2b(" ".join(line.split()).encode("utf-8"), digest_size=8).digest()
+        return int.from_bytes(digest, "little", signed=True)
+
+    lines = [
+        "",
+        " ",
+        "a b",
+        "a  b",
+        " a b",
+        "a b ",
+        "a\tb",
+        "a\x1fb",
+        "a\x0bb",
+        "a\x7fb",
+        "caf\u00e9 au lait",
+    ]
+    lines += ["a\u2003b", "a\u00a0b", "the kremlin denies it.", "a\r\nb", "\x1c"]
+    for line in lines:
+        assert line_id(line) == slow(line), repr(line)
+    assert line_id("a  b") == line_id("a b") == line_id(" a\tb ")

@@ -68,6 +68,41 @@ def is_promo(folded_line: str) -> bool:
     return any(hint in folded_line for hint in _HINTS) and _ANYWHERE_RE.search(folded_line) is not None
 
 
+def promo_lines(folded: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """:func:`is_promo` of each line ``folded[starts[i]:ends[i]]``.
+
+    A scan asks this of every line of a batch of articles: each hint is looked for once in
+    the short lines joined (``bytes.find`` from hit to hit), not in each line one by one.
+    """
+    starts = np.asarray(starts, dtype=np.int64)
+    ends = np.asarray(ends, dtype=np.int64)
+    flags = np.zeros(len(starts), dtype=bool)
+    short = np.flatnonzero((ends - starts) <= PROMO_MAX_CHARS)
+    if len(short) == 0:
+        return flags
+    lines = [folded[a:b] for a, b in zip(starts[short].tolist(), ends[short].tolist(), strict=True)]
+    joined = "\n".join(lines)  # no hint holds a line break: none is found across two lines
+    lengths = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
+    line_at = np.cumsum(lengths + 1) - (lengths + 1)
+    # ASCII hints are looked for in bytes, one a character (others become "?"): str.find in
+    # a text stored 2 or 4 bytes a character (any character beyond Latin-1) is slower.
+    as_bytes = joined.encode("ascii", "replace")
+    hinted = np.zeros(len(lines), dtype=bool)
+    for hint in _HINTS:
+        haystack, needle = (as_bytes, hint.encode("ascii")) if hint.isascii() else (joined, hint)
+        hits = []
+        at = haystack.find(needle)  # type: ignore[arg-type]
+        while at >= 0:
+            hits.append(at)
+            at = haystack.find(needle, at + 1)  # type: ignore[arg-type]
+        if hits:
+            hinted[np.searchsorted(line_at, np.array(hits, dtype=np.int64), side="right") - 1] = True
+    for k, text in enumerate(lines):
+        if _NAVIGATION_RE.match(text) is not None or (hinted[k] and _ANYWHERE_RE.search(text) is not None):
+            flags[short[k]] = True
+    return flags
+
+
 @dataclass(frozen=True)
 class BoilerplateParams:
     outlet_repeats: int = 3  # a line in this many articles of one outlet is its template

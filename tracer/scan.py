@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from . import matches, provenance
-from .boilerplate import is_promo
+from .boilerplate import promo_lines
 from .candidates import PAIRS_CHUNK, Banding, UniqueInts, jaccard_at_least, unique_sorted
 from .engine import Engine, LocalEngine, return_free_memory
 from .errors import StoreError, TracerError
@@ -208,15 +208,15 @@ def analyse_articles(items: list[tuple[int, str]], p: ScanParams) -> Analysed:
     A pure function of its input, so batches can run in worker processes; the
     caller keeps only the distinct sentences the store does not have yet.
     """
-    # Python does what needs rules (sentence and line splitting, line ids, promo tests) per
-    # article; tokens are found once for the whole batch, and which sentence each token
+    # Python does what needs rules (sentence and line splitting, line ids) per article; tokens
+    # and promo hints are found once for the whole batch, and which sentence each token
     # belongs to, how many tokens and content words each sentence has, are array arithmetic.
     folded_texts: list[str] = []
     spans: list[tuple[int, int]] = []
     per_article: list[int] = []
     line_starts: list[int] = []
+    line_ends: list[int] = []
     line_ids: list[int] = []
-    line_promo: list[bool] = []
     lines_per_article: list[int] = []
     article_base: list[int] = []  # where each article starts in the batch's joined text
     base = 0
@@ -226,11 +226,10 @@ def analyse_articles(items: list[tuple[int, str]], p: ScanParams) -> Analysed:
         folded_texts.append(folded)
         lines = split_lines(text)
         for ls, le in lines:
-            line = folded[ls:le]
             line_starts.append(base + ls)
+            line_ends.append(base + le)
             # A line is identified by its folded text with spacing collapsed: cheaper than tokens.
-            line_ids.append(line_id(line))
-            line_promo.append(is_promo(line))
+            line_ids.append(line_id(folded[ls:le]))
         lines_per_article.append(len(lines))
         sentence_spans = split_sentences(text)
         spans.extend(sentence_spans)
@@ -257,11 +256,12 @@ def analyse_articles(items: list[tuple[int, str]], p: ScanParams) -> Analysed:
     sentences["ntok"] = ntok
     # The line a sentence starts in (a sentence starts at a non-space character, so inside one).
     line_first = np.cumsum(lines_per_article) - lines_per_article
-    line_of = np.searchsorted(np.array(line_starts, dtype=np.int64), g_start, side="right") - 1
+    line_at = np.array(line_starts, dtype=np.int64)
+    line_of = np.searchsorted(line_at, g_start, side="right") - 1
     line_of = np.maximum(line_of, line_first[article_of])
     if len(line_ids):
         sentences["line"] = np.array(line_ids, dtype=np.int64)[line_of]
-        sentences["promo"] = np.array(line_promo, dtype=bool)[line_of]
+        sentences["promo"] = promo_lines(batch_text, line_at, np.array(line_ends, dtype=np.int64))[line_of]
     in_sentences = np.repeat(first_tok, ntok) + _ranges(ntok)
     token_ids = _vocabulary.ids_of_keys(
         tok_key[in_sentences], lambda i: batch_text[tok_at[in_sentences[i]] : tok_end[in_sentences[i]]]

@@ -37,6 +37,7 @@ from .errors import StoreError
 from .model import Article
 
 SCHEMA_VERSION = 3
+PAGE_SIZE = 1 << 16  # of new stores (SQLite's largest); stores made with other sizes work as they are
 
 # One sentence: the article's ``seq``, its position, span and counts, its normalised
 # text's id and its line's id. Fixed-width, so a batch of them is one blob.
@@ -178,6 +179,10 @@ class Store:
                     "ingest into a new store with --db NEW.db, or use the tracer version that wrote it",
                 )
         else:
+            # Set before the first table (it cannot change after): a scan writes gigabytes of
+            # blobs, which SQLite keeps as chains of overflow pages. With 64 KiB pages rather
+            # than 4 KiB, a scan of 10^5 simulated articles took 8% less time (two runs each).
+            conn.execute(f"PRAGMA page_size={PAGE_SIZE}")
             with store.transaction():
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():

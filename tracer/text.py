@@ -237,7 +237,15 @@ def norm_id(toks: list[str]) -> int:
 
 def line_id(folded_line: str) -> int:
     """A stable signed 64-bit id of a folded line, spacing collapsed."""
-    digest = hashlib.blake2b(" ".join(folded_line.split()).encode("utf-8"), digest_size=8).digest()
+    # An ASCII line with no control character (ASCII whitespace other than " " is all
+    # control characters), no double space and no space at either end is collapsed already:
+    # these checks cost a quarter of splitting and joining, and most lines of news pass them.
+    line = folded_line
+    if not (
+        line.isascii() and line.isprintable() and "  " not in line and line[:1] != " " and line[-1:] != " "
+    ):
+        line = " ".join(line.split())
+    digest = hashlib.blake2b(line.encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "little", signed=True)
 
 
