@@ -183,3 +183,18 @@ def test_signatures_by_perm_are_the_signatures_transposed():
     assert by_perm.shape == (16, 4)
     assert np.array_equal(by_perm.T, hasher.signatures(hashes, starts))
     assert hasher.signatures_by_perm(hashes[:0], starts[:0]).shape == (16, 0)
+
+
+def test_isin_is_numpy_isin():
+    import numpy as np
+
+    from tracer.candidates import isin
+
+    rng = np.random.default_rng(5)
+    for n, m in [(0, 5), (5, 0), (1, 1), (1000, 300), (300, 1000)]:
+        x = rng.integers(-50, 50, n)
+        values = rng.integers(-50, 50, m)
+        assert isin(x, values).tolist() == np.isin(x, values).tolist()
+    big = rng.integers(-(2**62), 2**62, 10_000)
+    assert isin(big, big[::3]).tolist() == np.isin(big, big[::3]).tolist()
+    assert isin(big, np.array([big.max(), big.min() - 1])).sum() == 1  # past either end of values

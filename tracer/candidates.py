@@ -347,6 +347,24 @@ def jaccard_at_least(
     return keep
 
 
+def isin(x: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``np.isin(x, values)`` for integer arrays, by sorting both and searching.
+
+    numpy 2.4's ``np.isin`` took 3.6 s for 3.4 M ids among 3.1 M (this: 0.3 s); searching
+    in sorted order keeps each search near the last one, in cached memory.
+    """
+    out = np.zeros(len(x), dtype=bool)
+    if len(x) == 0 or len(values) == 0:
+        return out
+    values = np.sort(values)
+    order = np.argsort(x)
+    sorted_x = x[order]
+    pos = np.searchsorted(values, sorted_x)
+    pos[pos == len(values)] = 0
+    out[order] = values[pos] == sorted_x
+    return out
+
+
 def unique_sorted(values: np.ndarray) -> np.ndarray:
     """``np.unique`` of a 1-d integer array, by sorting.
 

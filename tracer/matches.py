@@ -19,6 +19,7 @@ from datetime import datetime
 import numpy as np
 
 from .boilerplate import template_lines
+from .candidates import isin
 from .store import Store
 from .text import fold, token_table
 
@@ -111,9 +112,9 @@ def rebuild(store: Store, min_tokens: int, min_content: int) -> int:
     near_rows = conn.execute("SELECT * FROM near ORDER BY norm_a, norm_b").fetchall()
     near_norms = {r[0] for r in near_rows} | {r[1] for r in near_rows}
     wanted = np.array(sorted(dup_norms | near_norms), dtype=np.int64)
-    rows = sentences[np.isin(norm, wanted)]
+    rows = sentences[isin(norm, wanted)]
     rows = rows[np.lexsort((rows["idx"], id_rank[rows["article"]]))]  # by article id, then position
-    is_template = np.isin(rows["line"], np.fromiter(templates, dtype=np.int64, count=len(templates)))
+    is_template = isin(rows["line"], np.fromiter(templates, dtype=np.int64, count=len(templates)))
     boiler = (rows["promo"] != 0) | is_template
     occurrences = _Occurrences(meta)
     for n, seq, idx, start, end, b in zip(

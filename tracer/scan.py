@@ -24,7 +24,7 @@ import numpy as np
 
 from . import matches, provenance
 from .boilerplate import promo_lines
-from .candidates import PAIRS_CHUNK, Banding, UniqueInts, jaccard_at_least, unique_sorted
+from .candidates import PAIRS_CHUNK, Banding, UniqueInts, isin, jaccard_at_least, unique_sorted
 from .engine import Engine, LocalEngine, return_free_memory
 from .errors import StoreError, TracerError
 from .segment import split_lines, split_sentences
@@ -399,7 +399,7 @@ def _candidates(
     norms, counts = store.signature_index()
     # int32 where it fits: one per unit (81 M at 10^6 articles), only compared and looked up.
     group = np.repeat(np.arange(len(norms), dtype=np.int32 if len(norms) < 1 << 31 else np.int64), counts)
-    is_new = np.isin(norms, new_norms)[group]
+    is_new = isin(norms, new_norms)[group]
     checks = store.checks(p.num_perm)
 
     def accept(pairs: np.ndarray) -> np.ndarray:
