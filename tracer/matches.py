@@ -15,11 +15,12 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 
 from .boilerplate import template_lines
-from .candidates import isin
+from .candidates import _ranges, _run_pairs, isin, unique_sorted
 from .store import Store
 from .text import fold, token_table
 
@@ -84,18 +85,25 @@ class Match:
 
 
 def rebuild(store: Store, min_tokens: int, min_content: int) -> int:
-    """Recompute the ``matches`` table from sentences, near pairs and boilerplate. Returns its size."""
+    """Recompute the ``matches`` table from sentences, near pairs and boilerplate. Returns its size.
+
+    Pieces are made, filtered and oriented as arrays. Python walks only the article pairs that
+    share two sentences or more (chaining them into passages) and the norms that are
+    boilerplate everywhere (one representative pair each).
+    """
     conn = store.conn
     articles = conn.execute("SELECT seq, id, outlet, published FROM articles").fetchall()
     meta = {r[1]: (r[2], r[3]) for r in articles}
     size = max((r[0] for r in articles), default=0) + 1
     id_of = [""] * size
+    published: list[str | None] = [None] * size
     outlet_code = np.full(size, -1, dtype=np.int64)
     id_rank = np.zeros(size, dtype=np.int64)  # rank of the article id in string order
     outlets = {o: k for k, o in enumerate(sorted({r[2] for r in articles if r[2] is not None}))}
-    for rank, (seq, art, outlet, _) in enumerate(sorted(articles, key=lambda r: r[1])):
+    for rank, (seq, art, outlet, when) in enumerate(sorted(articles, key=lambda r: r[1])):
         id_of[seq] = art
         id_rank[seq] = rank
+        published[seq] = when
         if outlet is not None:
             outlet_code[seq] = outlets[outlet]
     sentences = store.sentences()
@@ -108,65 +116,292 @@ def rebuild(store: Store, min_tokens: int, min_content: int) -> int:
     order = np.lexsort((a_ok, n_ok))
     n_ok, a_ok = n_ok[order], a_ok[order]
     # Sorted by (norm, article): a norm seen in another article right after itself is repeated.
-    dup_norms = set(n_ok[1:][(n_ok[1:] == n_ok[:-1]) & (a_ok[1:] != a_ok[:-1])].tolist())
-    near_rows = conn.execute("SELECT * FROM near ORDER BY norm_a, norm_b").fetchall()
-    near_norms = {r[0] for r in near_rows} | {r[1] for r in near_rows}
-    wanted = np.array(sorted(dup_norms | near_norms), dtype=np.int64)
+    dup_norms = unique_sorted(n_ok[1:][(n_ok[1:] == n_ok[:-1]) & (a_ok[1:] != a_ok[:-1])])
+    del ok, n_ok, a_ok, order
+    near = _NearRows(conn.execute("SELECT * FROM near ORDER BY norm_a, norm_b").fetchall())
+    wanted = unique_sorted(np.concatenate((dup_norms, near.norm_a, near.norm_b)))
     rows = sentences[isin(norm, wanted)]
+    del sentences, norm, article
     rows = rows[np.lexsort((rows["idx"], id_rank[rows["article"]]))]  # by article id, then position
-    is_template = isin(rows["line"], np.fromiter(templates, dtype=np.int64, count=len(templates)))
-    boiler = (rows["promo"] != 0) | is_template
-    occurrences = _Occurrences(meta)
-    for n, seq, idx, start, end, b in zip(
-        rows["norm"].tolist(), rows["article"].tolist(), rows["idx"].tolist(), rows["start"].tolist(),
-        rows["end"].tolist(), boiler.tolist(), strict=True,
-    ):  # fmt: skip
-        occurrences.lists[n].append((id_of[seq], idx, start, end, b))
-    del sentences, norm, article, rows
+    template_ids = np.fromiter(templates, dtype=np.int64, count=len(templates))
+    occ = _OccurrenceTable(rows, (rows["promo"] != 0) | isin(rows["line"], template_ids), id_of, meta)
+    del rows
 
-    pieces: dict[tuple[str, str], list[_Piece]] = defaultdict(list)
-    for norm in sorted(dup_norms):
-        for (a, ai, as_, ae, ab), (b, bi, bs, be, bb) in occurrences.pairs(norm, norm):
-            _add(pieces, meta, a, ai, as_, ae, b, bi, bs, be, 1.0, "verbatim", ab or bb)
+    # Every piece: two occurrences (positions in ``occ``) in different articles, and their spans.
+    found = [occ.verbatim_pieces(dup_norms), occ.near_pieces(near, store)]
+    a, b, a_start, a_end, b_start, b_end, score, kind = (
+        np.concatenate([getattr(p, name) for p in found]) for name in _Pieces.__dataclass_fields__
+    )
+    del found
+    seq_a, seq_b = occ.seq[a], occ.seq[b]
+    boiler = occ.boiler[a] | occ.boiler[b]
+    same_outlet = (outlet_code[seq_a] >= 0) & (outlet_code[seq_a] == outlet_code[seq_b])
+    keep = ~(boiler & same_outlet)  # an outlet's own template repeated: that is the template, not reuse
+    # Each oriented from the article whose id sorts first (x) to the other (y).
+    swap = id_rank[seq_a] > id_rank[seq_b]
+    x, y = np.where(swap, b, a)[keep], np.where(swap, a, b)[keep]
+    x_start, x_end = np.where(swap, b_start, a_start)[keep], np.where(swap, b_end, a_end)[keep]
+    y_start, y_end = np.where(swap, a_start, b_start)[keep], np.where(swap, a_end, b_end)[keep]
+    score, kind, boiler = score[keep], kind[keep], boiler[keep]
+    del a, b, a_start, a_end, b_start, b_end, seq_a, seq_b, same_outlet, keep, swap
+    # Grouped by article pair.
+    x_seq, y_seq, x_idx, y_idx = occ.seq[x], occ.seq[y], occ.idx[x], occ.idx[y]
+    del occ, x, y
+    order = np.lexsort((y_idx, x_idx, id_rank[y_seq], id_rank[x_seq]))
+    x_seq, y_seq, x_idx, y_idx = x_seq[order], y_seq[order], x_idx[order], y_idx[order]
+    x_start, x_end, y_start, y_end = x_start[order], x_end[order], y_start[order], y_end[order]
+    score, kind, boiler = score[order], kind[order], boiler[order]
+    pair_first = np.flatnonzero(np.append(True, (x_seq[1:] != x_seq[:-1]) | (y_seq[1:] != y_seq[:-1])))
+    in_pair = np.diff(np.append(pair_first, len(x_seq)))
 
-    # Token spans of near pairs become character spans, computed a chunk of articles at a
-    # time: only the offsets asked for are kept, never every article's text at once.
-    near_pairs = [(row, occurrences.pairs(row[0], row[1])) for row in near_rows]
-    wanted_spans: set[tuple[str, int, int, int, int]] = set()
-    for (_na, _nb, a0, a1, b0, b1, _score, _kind), pairs in near_pairs:
-        for (a, _ai, as_, ae, _ab), (b, _bi, bs, be, _bb) in pairs:
-            wanted_spans.add((a, as_, ae, a0, a1))
-            wanted_spans.add((b, bs, be, b0, b1))
-    char_span = _char_spans(store, wanted_spans)
-    del wanted_spans
-    for (_na, _nb, a0, a1, b0, b1, score, kind), pairs in near_pairs:
-        for (a, ai, as_, ae, ab), (b, bi, bs, be, bb) in pairs:
-            sa, ea = char_span[(a, as_, ae, a0, a1)]
-            sb, eb = char_span[(b, bs, be, b0, b1)]
-            _add(pieces, meta, a, ai, sa, ea, b, bi, sb, eb, score, kind, ab or bb)
-    del char_span, near_pairs
+    # Most article pairs share one sentence: that piece is their match, made a column at a time
+    # as _match_row makes it.
+    one = pair_first[in_pair == 1]
+    sx, sy, s_score = x_seq[one].tolist(), y_seq[one].tolist(), score[one].tolist()
+    xs, xe, ys, ye = x_start[one], x_end[one], y_start[one], y_end[one]
+    s_kind = [KINDS[k] for k in kind[one].tolist()]
+    when = np.array([_published_order(published[i], published[j]) for i, j in zip(sx, sy, strict=True)])
+    flip = when > 0  # y was published first: it is the source
+    source, target = np.where(flip, y_seq[one], x_seq[one]), np.where(flip, x_seq[one], y_seq[one])
+    source_start, target_start = np.where(flip, ys, xs), np.where(flip, xs, ys)
+    same = (outlet_code[x_seq[one]] >= 0) & (outlet_code[x_seq[one]] == outlet_code[y_seq[one]])
+    single_rows = list(
+        zip(
+            [id_of[s] for s in source.tolist()], [id_of[t] for t in target.tolist()],
+            np.where(when == 0, "unknown", "forward").tolist(),
+            source_start.tolist(), np.where(flip, ye, xe).tolist(),
+            target_start.tolist(), np.where(flip, xe, ye).tolist(),
+            [round(s * w / (w or 1), 4) for s, w in zip(s_score, (xe - xs).tolist(), strict=True)],
+            s_kind, np.where(same, "same-outlet", "cross-outlet").tolist(),
+            boiler[one].astype(np.int64).tolist(), [1] * len(one),
+            strict=True,
+        )
+    )  # fmt: skip
+    single_pieces = list(
+        zip(
+            [id_of[s] for s in sx], xs.tolist(), xe.tolist(), [id_of[s] for s in sy], ys.tolist(), ye.tolist(),
+            s_score, s_kind,
+            strict=True,
+        )
+    )  # fmt: skip
+    keys = [id_rank[source], source_start, id_rank[target], target_start]
+    del sx, sy, s_score, s_kind, xs, xe, ys, ye, when, flip, source, target, same, one
 
-    built = []
-    for (x, y), plist in pieces.items():
-        for passage, boiler in _merge(plist):
-            built.append((_match_row(meta, x, y, passage, boiler), x, y, passage))
-    built.sort(key=lambda b: (b[0][0], b[0][3], b[0][1], b[0][5]))
+    # Pairs sharing more sentences: chained into passages one pair at a time.
+    multi_rows: list[tuple[Any, ...]] = []
+    multi_pieces: list[list[tuple[Any, ...]]] = []
+    for first, count in zip(pair_first[in_pair > 1].tolist(), in_pair[in_pair > 1].tolist(), strict=True):
+        k = slice(first, first + count)
+        xid, yid = id_of[int(x_seq[first])], id_of[int(y_seq[first])]
+        plist = [
+            _Piece(xi, xs_, xe_, yi, ys_, ye_, sc, KINDS[kd], bl)
+            for xi, xs_, xe_, yi, ys_, ye_, sc, kd, bl in zip(
+                x_idx[k].tolist(), x_start[k].tolist(), x_end[k].tolist(), y_idx[k].tolist(),
+                y_start[k].tolist(), y_end[k].tolist(), score[k].tolist(), kind[k].tolist(),
+                boiler[k].tolist(), strict=True,
+            )
+        ]  # fmt: skip
+        for passage, boil in _merge(plist):
+            multi_rows.append(_match_row(meta, xid, yid, passage, boil))
+            multi_pieces.append(
+                [(xid, q.x_start, q.x_end, yid, q.y_start, q.y_end, q.score, q.kind) for q in passage]
+            )
+
+    # Matches by source id, source start, target id, target start, numbered in that order.
+    rank_of = dict(zip(id_of, id_rank.tolist(), strict=True))
+    keys[0] = np.append(keys[0], [rank_of[r[0]] for r in multi_rows]).astype(np.int64)
+    keys[1] = np.append(keys[1], [r[3] for r in multi_rows]).astype(np.int64)
+    keys[2] = np.append(keys[2], [rank_of[r[1]] for r in multi_rows]).astype(np.int64)
+    keys[3] = np.append(keys[3], [r[5] for r in multi_rows]).astype(np.int64)
+    order_list = np.lexsort(keys[::-1]).tolist()
+    n_single = len(single_rows)
     conn.execute("DELETE FROM matches")
     conn.execute("DELETE FROM pieces")
     conn.executemany(
         "INSERT INTO matches (id, source_id, target_id, direction, source_start, source_end, target_start, "
         "target_end, score, kind, scope, boilerplate, sentences) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        ((i + 1, *b[0]) for i, b in enumerate(built)),  # generators: rows made as inserted, never all at once
+        (
+            (i, *(single_rows[k] if k < n_single else multi_rows[k - n_single]))
+            for i, k in enumerate(order_list, 1)
+        ),  # generators: rows made as inserted
     )
     conn.executemany(
         "INSERT INTO pieces VALUES (?,?,?,?,?,?,?,?,?)",
         (
-            (i + 1, x, q.x_start, q.x_end, y, q.y_start, q.y_end, q.score, q.kind)
-            for i, (_, x, y, passage) in enumerate(built)
-            for q in passage
+            (i, *piece)
+            for i, k in enumerate(order_list, 1)
+            for piece in ((single_pieces[k],) if k < n_single else multi_pieces[k - n_single])
         ),
     )
-    return len(built)
+    return len(order_list)
+
+
+class _NearRows:
+    """The ``near`` table as columns; ``kind`` as an index into :data:`KINDS`."""
+
+    def __init__(self, rows: list[tuple[Any, ...]]) -> None:
+        cols = list(zip(*rows, strict=True)) if rows else [()] * 8
+        self.norm_a, self.norm_b = (np.array(c, dtype=np.int64) for c in cols[:2])
+        self.a0, self.a1, self.b0, self.b1 = (np.array(c, dtype=np.int64) for c in cols[2:6])
+        self.score = np.array(cols[6], dtype=np.float64)
+        self.kind = np.array([KINDS.index(k) for k in cols[7]], dtype=np.int64)
+
+
+@dataclass
+class _Pieces:
+    """Pieces as columns: occurrence positions ``a``, ``b`` and character spans in their articles."""
+
+    a: np.ndarray
+    b: np.ndarray
+    a_start: np.ndarray
+    a_end: np.ndarray
+    b_start: np.ndarray
+    b_end: np.ndarray
+    score: np.ndarray
+    kind: np.ndarray  # index into KINDS
+
+
+class _OccurrenceTable:
+    """Occurrences of the wanted norms as columns, grouped by norm; within a norm by article id,
+    then position in the article (the order ``rows`` come in)."""
+
+    def __init__(
+        self,
+        rows: np.ndarray,
+        boiler: np.ndarray,
+        id_of: list[str],
+        meta: dict[str, tuple[str | None, str | None]],
+    ) -> None:
+        by_norm = np.argsort(rows["norm"], kind="stable")
+        rows = rows[by_norm]
+        self.norm = rows["norm"]
+        self.seq, self.idx = rows["article"], rows["idx"].astype(np.int64)
+        self.start, self.end = rows["start"].astype(np.int64), rows["end"].astype(np.int64)
+        self.boiler = boiler[by_norm]
+        n = len(self.norm)
+        self.first = (
+            np.flatnonzero(np.append(True, self.norm[1:] != self.norm[:-1])) if n else np.empty(0, int)
+        )
+        self.count = np.diff(np.append(self.first, n))
+        self.group_norm = self.norm[self.first]
+        self.all_boiler = np.logical_and.reduceat(self.boiler, self.first) if n else np.empty(0, dtype=bool)
+        self.id_of = id_of
+        self._lists = _Occurrences(meta)  # of all-boilerplate norms only, filled when asked for
+        self._position: dict[tuple[str, int], int] = {}  # (article, sentence index) -> position
+
+    def groups(self, norms: np.ndarray) -> np.ndarray:
+        return np.searchsorted(self.group_norm, norms)
+
+    def _boilerplate_pair(self, na: int, nb: int) -> list[tuple[int, int]]:
+        """The representative pair of two norms that are boilerplate in every article, as positions."""
+        for norm in (na, nb):
+            if norm not in self._lists.lists:
+                g = int(self.groups(np.array([norm]))[0])
+                lo, hi = int(self.first[g]), int(self.first[g] + self.count[g])
+                listed = self._lists.lists[norm]
+                for s, i, a, b, pos in zip(
+                    self.seq[lo:hi].tolist(), self.idx[lo:hi].tolist(), self.start[lo:hi].tolist(),
+                    self.end[lo:hi].tolist(), range(lo, hi), strict=True,
+                ):  # fmt: skip
+                    listed.append((self.id_of[s], i, a, b, True))
+                    self._position[(self.id_of[s], i)] = pos
+        return [(self._position[p[:2]], self._position[q[:2]]) for p, q in self._lists.pairs(na, nb)]
+
+    def verbatim_pieces(self, dup_norms: np.ndarray) -> _Pieces:
+        """Every pair of occurrences of each norm, in two articles (of a norm that is boilerplate
+        everywhere, one pair stands for all)."""
+        g = self.groups(dup_norms)
+        everywhere = self.all_boiler[g]
+        counts = self.count[g[~everywhere]]
+        members = np.repeat(self.first[g[~everywhere]], counts) + _ranges(counts)
+        pairs = _run_pairs(members, counts) if len(members) else np.empty((0, 2), dtype=np.int64)
+        pairs = pairs[self.seq[pairs[:, 0]] != self.seq[pairs[:, 1]]]
+        extra = [p for norm in dup_norms[everywhere].tolist() for p in self._boilerplate_pair(norm, norm)]
+        a = np.concatenate((pairs[:, 0], np.array([p for p, _ in extra], dtype=np.int64)))
+        b = np.concatenate((pairs[:, 1], np.array([q for _, q in extra], dtype=np.int64)))
+        return _Pieces(
+            a, b, self.start[a], self.end[a], self.start[b], self.end[b],
+            np.ones(len(a)), np.full(len(a), KINDS.index("verbatim")),
+        )  # fmt: skip
+
+    def near_pieces(self, near: _NearRows, store: Store) -> _Pieces:
+        """Every pair of an occurrence of each near pair's one norm and the other's, in two articles,
+        with the character spans of the region they share."""
+        ga, gb = self.groups(near.norm_a), self.groups(near.norm_b)
+        everywhere = self.all_boiler[ga] & self.all_boiler[gb]
+        each = np.flatnonzero(~everywhere)
+        ka, kb = self.count[ga[each]], self.count[gb[each]]
+        made = ka * kb
+        row = np.repeat(each, made)
+        k = _ranges(made)
+        per_b = np.repeat(kb, made)
+        a = np.repeat(self.first[ga[each]], made) + k // per_b
+        b = np.repeat(self.first[gb[each]], made) + k % per_b
+        apart = self.seq[a] != self.seq[b]
+        a, b, row = a[apart], b[apart], row[apart]
+        extra = [
+            (p, q, r)
+            for r in np.flatnonzero(everywhere).tolist()
+            for p, q in self._boilerplate_pair(int(near.norm_a[r]), int(near.norm_b[r]))
+        ]
+        if extra:
+            more = np.array(extra, dtype=np.int64)
+            a, b, row = (
+                np.concatenate((a, more[:, 0])),
+                np.concatenate((b, more[:, 1])),
+                np.concatenate((row, more[:, 2])),
+            )
+        start, end = self.char_spans(
+            store, np.concatenate((a, b)), np.concatenate((near.a0[row], near.b0[row])),
+            np.concatenate((near.a1[row], near.b1[row])),
+        )  # fmt: skip
+        n = len(a)
+        return _Pieces(a, b, start[:n], end[:n], start[n:], end[n:], near.score[row], near.kind[row])
+
+    def char_spans(
+        self, store: Store, pos: np.ndarray, first: np.ndarray, last: np.ndarray, chunk: int = 2000
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Character span of tokens ``[first, last)`` of each occurrence ``pos`` in its article.
+
+        A chunk of articles at a time; each sentence folded once (folding maps each character on
+        its own: fold the sentence, not the article) and tokenised with the others in numpy.
+        """
+        out_start, out_end = np.empty(len(pos), dtype=np.int64), np.empty(len(pos), dtype=np.int64)
+        sentence = unique_sorted(pos)
+        sentence = sentence[np.argsort(self.seq[sentence], kind="stable")]  # article by article
+        slot = np.empty(len(self.seq), dtype=np.int64)
+        slot[sentence] = np.arange(len(sentence))
+        by_slot = np.argsort(slot[pos], kind="stable")
+        asked = slot[pos][by_slot]
+        seqs = self.seq[sentence]
+        new_article = np.flatnonzero(np.append(True, seqs[1:] != seqs[:-1]))
+        bounds = np.append(new_article[::chunk], len(sentence)).tolist()
+        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+            s = sentence[lo:hi]
+            texts = store.texts_by_seq(np.unique(self.seq[s]).tolist())
+            parts = [
+                fold(texts[q][a:b])
+                for q, a, b in zip(
+                    self.seq[s].tolist(), self.start[s].tolist(), self.end[s].tolist(), strict=True
+                )
+            ]
+            lengths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+            base = np.cumsum(lengths + 1) - (lengths + 1)  # where each sentence starts in the joined text
+            tok_at, tok_end, _ = token_table("\n".join(parts))  # no token crosses the line breaks
+            if len(tok_at) == 0:  # only whole sentences are asked for then: any index will do below
+                tok_at = tok_end = np.zeros(1, dtype=np.int64)
+            first_tok = np.searchsorted(tok_at, base)
+            n_tok = np.searchsorted(tok_at, base + lengths) - first_tok
+            r = by_slot[np.searchsorted(asked, lo) : np.searchsorted(asked, hi)]  # requests in this chunk
+            which = slot[pos[r]] - lo
+            t0, t1 = first[r], last[r]
+            whole = (t0 == 0) & (t1 >= n_tok[which])  # the whole sentence, punctuation included
+            f = np.where(whole, 0, first_tok[which] + t0).clip(0, len(tok_at) - 1)
+            e = np.where(whole, 0, first_tok[which] + t1 - 1).clip(0, len(tok_at) - 1)
+            s_start, s_end = self.start[pos[r]], self.end[pos[r]]
+            out_start[r] = np.where(whole, s_start, s_start + tok_at[f] - base[which])
+            out_end[r] = np.where(whole, s_end, s_start + tok_end[e] - base[which])
+        return out_start, out_end
 
 
 Occurrence = tuple[str, int, int, int, bool]  # article, sentence index, start, end, boilerplate
@@ -241,64 +476,6 @@ class _Occurrences:
             if k < n:
                 return a, ys[k]
         return None
-
-
-SpanRequest = tuple[str, int, int, int, int]  # article, sentence start, end, first token, end token
-
-
-def _char_spans(
-    store: Store, requests: set[SpanRequest], chunk: int = 2000
-) -> dict[SpanRequest, tuple[int, int]]:
-    """Character span of tokens ``[first, end)`` of each requested sentence occurrence."""
-    by_article: dict[str, list[SpanRequest]] = defaultdict(list)
-    for r in requests:
-        by_article[r[0]].append(r)
-    ids = sorted(by_article)
-    out: dict[SpanRequest, tuple[int, int]] = {}
-    for lo in range(0, len(ids), chunk):
-        # The chunk's requested sentences, each folded once (folding maps each character on
-        # its own: fold the sentence, not the article) and tokenised together in numpy.
-        index: dict[tuple[str, int, int], int] = {}
-        parts: list[str] = []
-        chunk_requests: list[SpanRequest] = []
-        for art, text in store.texts(ids[lo : lo + chunk]).items():
-            for r in by_article[art]:
-                sentence = r[:3]
-                if sentence not in index:
-                    index[sentence] = len(parts)
-                    parts.append(fold(text[r[1] : r[2]]))
-                chunk_requests.append(r)
-        lengths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
-        base = np.cumsum(lengths + 1) - (lengths + 1)  # where each sentence starts in the joined text
-        tok_at, tok_end, _ = token_table("\n".join(parts))  # no token crosses the line breaks
-        if len(tok_at) == 0:  # only whole sentences are asked for then: any index will do below
-            tok_at = tok_end = np.zeros(1, dtype=np.int64)
-        first_tok = np.searchsorted(tok_at, base)
-        n_tok = np.searchsorted(tok_at, base + lengths) - first_tok
-        which = np.fromiter((index[r[:3]] for r in chunk_requests), dtype=np.int64, count=len(chunk_requests))
-        req = np.array([r[1:] for r in chunk_requests], dtype=np.int64).reshape(-1, 4)  # start, end, tokens
-        whole = (req[:, 2] == 0) & (req[:, 3] >= n_tok[which])  # the whole sentence, punctuation included
-        first = np.where(whole, 0, first_tok[which] + req[:, 2]).clip(0, len(tok_at) - 1)
-        last = np.where(whole, 0, first_tok[which] + req[:, 3] - 1).clip(0, len(tok_at) - 1)
-        start = np.where(whole, req[:, 0], req[:, 0] + tok_at[first] - base[which])
-        end = np.where(whole, req[:, 1], req[:, 0] + tok_end[last] - base[which])
-        out.update(zip(chunk_requests, zip(start.tolist(), end.tolist(), strict=True), strict=True))
-    return out
-
-
-def _add(
-    pieces: dict[tuple[str, str], list[_Piece]],
-    meta: dict[str, tuple[str | None, str | None]],
-    a: str, ai: int, as_: int, ae: int, b: str, bi: int, bs: int, be: int,
-    score: float, kind: str, boiler: bool,
-) -> None:  # fmt: skip
-    same_outlet = meta[a][0] is not None and meta[a][0] == meta[b][0]
-    if boiler and same_outlet:
-        return  # an outlet's own template repeated: that is the template, not reuse
-    if a < b:
-        pieces[(a, b)].append(_Piece(ai, as_, ae, bi, bs, be, score, kind, boiler))
-    else:
-        pieces[(b, a)].append(_Piece(bi, bs, be, ai, as_, ae, score, kind, boiler))
 
 
 def _merge(plist: list[_Piece]) -> Iterator[tuple[list[_Piece], bool]]:
