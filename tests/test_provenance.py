@@ -239,3 +239,25 @@ def test_claims_traced_in_worker_processes_are_the_same(rumour, monkeypatch):
     assert sum(len(c) for p in inline for c in p.credits.values()) > 0  # credits are found at all
     assert all(p.claim.terms for p in inline)
     assert pooled == inline
+
+
+def test_paragraph_bounds_with_both_kinds_of_blank_line():
+    # paragraph() looks for "\r\n" blank lines only between the span and the nearest "\n\n":
+    # the same bounds as searching the whole text for both.
+    import random
+
+    from tracer.provenance import paragraph
+
+    def slow(text: str, start: int, end: int) -> tuple[int, int]:
+        lo = max(text.rfind("\n\n", 0, start), text.rfind("\n\r\n", 0, start))
+        hits = [i for i in (text.find("\n\n", end), text.find("\n\r\n", end)) if i >= 0]
+        return (0 if lo < 0 else lo), (min(hits) if hits else len(text))
+
+    rng = random.Random(4)
+    for _ in range(3000):
+        text = "".join(
+            rng.choice(["ab", "c", "\n", "\r\n", "\n\n", "\n\r\n", " "]) for _ in range(rng.randint(0, 14))
+        )
+        start = rng.randint(0, len(text))
+        end = rng.randint(start, len(text))
+        assert paragraph(text, start, end) == slow(text, start, end), (text, start, end)

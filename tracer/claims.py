@@ -17,6 +17,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from .store import Store
 from .text import STOPWORDS, fold, tokens
 
@@ -115,8 +117,38 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int], share: float) -> bool:
 
 
 def average_linkage(n: int, links: dict[tuple[int, int], float], threshold: float) -> list[list[int]]:
-    """Groups of ``0..n-1``: merge the pair of groups with the highest average link while it is >= threshold."""
-    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    """Groups of ``0..n-1``: merge the pair of groups with the highest average link while it is >= threshold.
+
+    Only linked groups ever merge, so each connected component of the links is grouped on
+    its own (the same merges, in the same order within it): most components are two
+    mentions and one link, which merge when the link reaches the threshold, without a heap.
+    """
+    groups: list[list[int]] = []
+    by_component: dict[int, dict[tuple[int, int], float]] = defaultdict(dict)
+    if links:
+        from scipy.sparse import csr_matrix  # scipy comes with datasketch; loaded only here
+        from scipy.sparse.csgraph import connected_components
+
+        ends = np.array(list(links), dtype=np.int64)
+        graph = csr_matrix((np.ones(len(ends), dtype=np.int8), (ends[:, 0], ends[:, 1])), shape=(n, n))
+        label = connected_components(graph, directed=False)[1].tolist()
+        for (i, j), w in links.items():  # each component's links in the order given
+            by_component[label[i]][(i, j)] = w
+    linked: set[int] = set()
+    for part in by_component.values():
+        if len(part) == 1:
+            (((i, j), w),) = part.items()
+            groups += [[i, j]] if w >= threshold else [[i], [j]]
+        else:
+            groups += _linkage_of_component(part, threshold)
+        linked.update(i for pair in part for i in pair)
+    groups += [[i] for i in range(n) if i not in linked]
+    return sorted((sorted(g) for g in groups), key=lambda g: g[0])
+
+
+def _linkage_of_component(links: dict[tuple[int, int], float], threshold: float) -> list[list[int]]:
+    """:func:`average_linkage` of the mentions of one connected component (all linked)."""
+    members: dict[int, list[int]] = {i: [i] for pair in links for i in pair}
     sums: dict[int, dict[int, float]] = defaultdict(dict)
     for (i, j), w in links.items():
         si = sums[i]
@@ -152,7 +184,7 @@ def average_linkage(n: int, links: dict[tuple[int, int], float], threshold: floa
         for other, w in sorted(sk.items()):
             avg2 = w / (size * len(members[other]))
             push(heap, (-avg2, keep, other) if keep < other else (-avg2, other, keep))
-    return sorted((sorted(g) for g in members.values()), key=lambda g: g[0])
+    return list(members.values())
 
 
 def build_claims(store: Store, params: ClaimParams | None = None) -> list[Claim]:

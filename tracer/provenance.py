@@ -84,8 +84,13 @@ def _lag(a: datetime | None, b: datetime | None) -> float | None:
 
 def paragraph(text: str, start: int, end: int) -> tuple[int, int]:
     """Bounds of the paragraph(s) holding ``[start, end)``: paragraphs end at blank lines."""
-    lo = max(text.rfind("\n\n", 0, start), text.rfind("\n\r\n", 0, start))
-    hits = [i for i in (text.find("\n\n", end), text.find("\n\r\n", end)) if i >= 0]
+    # A "\r\n" blank line counts only between the span and the nearest "\n\n" one: searched
+    # there alone, not through the whole text (most texts have none; 20 us a call at 10^5).
+    lo = text.rfind("\n\n", 0, start)
+    lo = max(lo, text.rfind("\n\r\n", max(lo, 0), start))
+    hi = text.find("\n\n", end)
+    crlf = text.find("\n\r\n", end, len(text) if hi < 0 else hi + 2)
+    hits = [i for i in (hi, crlf) if i >= 0]
     return (0 if lo < 0 else lo), (min(hits) if hits else len(text))
 
 
