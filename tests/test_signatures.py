@@ -198,3 +198,26 @@ def test_isin_is_numpy_isin():
     big = rng.integers(-(2**62), 2**62, 10_000)
     assert isin(big, big[::3]).tolist() == np.isin(big, big[::3]).tolist()
     assert isin(big, np.array([big.max(), big.min() - 1])).sum() == 1  # past either end of values
+
+
+def test_vocabulary_ids_of_keys_over_batches_and_shared_slots():
+    # Keys are looked up in a direct-mapped table, then by binary search, then added: every
+    # token's id must be the one its text was given, whichever way it was found.
+    import random
+
+    import numpy as np
+
+    from tracer.shingles import Vocabulary
+
+    rng = random.Random(11)
+    vocab = Vocabulary()
+    words = [f"w{i}" for i in range(3000)]
+    key_of = {w: np.uint64(rng.getrandbits(64)) for w in words}
+    # Keys that share their low 22 bits (so their table slot, at any table size) with others.
+    for w in words[:200]:
+        key_of[w] = np.uint64((rng.getrandbits(42) << 22) | 12345)
+    for _ in range(6):
+        batch = [rng.choice(words[: rng.randint(1, 3000)]) for _ in range(rng.randint(0, 5000))]
+        keys = np.array([key_of[w] for w in batch], dtype=np.uint64)
+        ids = vocab.ids_of_keys(keys, batch.__getitem__)
+        assert ids.tolist() == [vocab.index[w] for w in batch]

@@ -63,6 +63,7 @@ class Vocabulary:
         self.is_stop = np.zeros(0, dtype=bool)
         self._keys = np.zeros(0, dtype=np.uint64)  # token_table keys seen, sorted, and their ids
         self._key_ids = np.zeros(0, dtype=np.int64)
+        self._fill_slots()
 
     def ids_of_keys(self, keys: np.ndarray, token: Callable[[int], str]) -> np.ndarray:
         """Ids of tokens given by their :func:`~tracer.text.token_table` keys.
@@ -70,20 +71,42 @@ class Vocabulary:
         ``token(i)`` is the text of the ``i``-th token; it is asked only for tokens the
         vocabulary has not seen, so Python touches each distinct token once, not each token.
         """
-        distinct, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-        pos = np.searchsorted(self._keys, distinct).clip(max=max(len(self._keys) - 1, 0))
-        known = self._keys[pos] == distinct if len(self._keys) else np.zeros(len(distinct), dtype=bool)
-        if not known.all():
-            new_ids = [self._add(token(i)) for i in first[~known].tolist()]
+        # Every token looked up in a direct-mapped table of the keys seen so far (keys are
+        # mixed hashes: their low bits are the slot), the few misses in the sorted keys, and
+        # only unknown keys sorted. np.unique of a batch's 1.4 M keys (for first occurrences
+        # and the inverse) was a stable argsort: 95 ms; binary search alone was 110 ms.
+        ids = self._slot_id[keys & self._mask]
+        hit = (self._slot_key[keys & self._mask] == keys) & (ids >= 0)
+        miss = np.flatnonzero(~hit)
+        if len(miss) and len(self._keys):
+            pos = np.searchsorted(self._keys, keys[miss]).clip(max=len(self._keys) - 1)
+            found = self._keys[pos] == keys[miss]
+            ids[miss[found]] = self._key_ids[pos[found]]
+            miss = miss[~found]
+        if len(miss):  # tokens never seen: added in the order of their keys
+            distinct, first = np.unique(keys[miss], return_index=True)
+            new_ids = [self._add(token(i)) for i in miss[first].tolist()]
             self.key_hash = np.array(self._hash, dtype=np.uint32)
             self.exact_hash = np.array(self._exact, dtype=np.uint64)
             self.is_stop = np.array(self._stop, dtype=bool)
-            all_keys = np.concatenate((self._keys, distinct[~known]))
+            all_keys = np.concatenate((self._keys, distinct))
             all_ids = np.concatenate((self._key_ids, np.array(new_ids, dtype=np.int64)))
             order = np.argsort(all_keys)
             self._keys, self._key_ids = all_keys[order], all_ids[order]
-            pos = np.searchsorted(self._keys, distinct)
-        return self._key_ids[pos][inverse]
+            self._fill_slots()
+            ids[miss] = self._key_ids[np.searchsorted(self._keys, keys[miss])]
+        return ids
+
+    def _fill_slots(self) -> None:
+        """The direct-mapped table: four slots a key (at most 2^22); of keys sharing a slot,
+        one holds it and the others are found by binary search."""
+        size = 1 << min(max(int(4 * len(self._keys)).bit_length(), 10), 22)
+        self._mask = np.uint64(size - 1)
+        self._slot_key = np.zeros(size, dtype=np.uint64)
+        self._slot_id = np.full(size, -1, dtype=np.int64)
+        slot = self._keys & self._mask
+        self._slot_key[slot] = self._keys
+        self._slot_id[slot] = self._key_ids
 
     def _add(self, token: str) -> int:
         known = self.index.get(token)
