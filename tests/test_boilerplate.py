@@ -31,7 +31,8 @@ def test_promo_lines_gives_is_promo_of_each_line():
     words = (
         "read more sign up for our newsletter free trial share this article click here tap watch now "
         "listen related see also copyright \u00a9 - : the news is source: full try 1 month offer ends "
-        "download our app follow us on cookies we use accept"
+        "download our app follow us on cookies we use accept subscribe register alerts limited time only "
+        "all rights reserved stream your news email bulletin valid available inbox get week consent policy"
     ).split()
     for _ in range(300):
         lines = []
@@ -43,3 +44,27 @@ def test_promo_lines_gives_is_promo_of_each_line():
         starts = np.array([s for s, _ in spans], dtype=np.int64)
         ends = np.array([e for _, e in spans], dtype=np.int64)
         assert promo_lines(text, starts, ends).tolist() == [is_promo(text[s:e]) for s, e in spans], text
+
+
+def test_each_promo_pattern_lists_the_hints_its_matches_hold():
+    # promo_lines searches a line only with the patterns whose hints it holds.
+    from tracer.boilerplate import _HINTS, _PATTERN_HINTS, _PROMO_PATTERNS, is_promo, promo_lines
+
+    assert len(_PATTERN_HINTS) == len(_PROMO_PATTERNS)
+    assert {h for hints in _PATTERN_HINTS for h in hints} == set(_HINTS)
+    examples = [
+        "sign up for our newsletter", "the newsletter is free", "source: read full article", "tap here",
+        "download the tracer app", "try 1 month free", "free trial", "offer ends", "limited time only",
+        "follow us on x", "all rights reserved", "\u00a9 2024", "stream your news", "cookies: we use them",
+        "share this article",
+    ]  # fmt: skip
+    assert len(examples) == len(_PROMO_PATTERNS)
+    text = "\n".join(examples)
+    starts, pos = [], 0
+    for line in examples:
+        starts.append(pos)
+        pos += len(line) + 1
+    ends = [s + len(line) for s, line in zip(starts, examples, strict=True)]
+    assert (
+        promo_lines(text, starts, ends).tolist() == [is_promo(x) for x in examples] == [True] * len(examples)
+    )
