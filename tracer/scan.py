@@ -192,13 +192,16 @@ class Analysed:
 
     def select(self, keep: np.ndarray) -> Analysed:
         """The same batch with only the distinct sentences where ``keep`` is true."""
+        if keep.all():
+            return self
         unit_keep = np.repeat(keep, self.units)
+        # compress and take: 2.5x and 5x faster than boolean indexing of these 2-d arrays.
         return Analysed(
             self.sentences,
             self.norms[keep],
             self.units[keep],
-            self.keys[:, unit_keep],
-            self.checks[unit_keep],
+            np.compress(unit_keep, self.keys, axis=1),
+            self.checks.take(np.flatnonzero(unit_keep), axis=0),
         )
 
 
