@@ -78,3 +78,23 @@ def test_boilerplate_representative_pair_is_the_first_valid_pair():
             occurrences.lists[2] = ys
         assert occurrences._first_boilerplate_pair(1, 1 if ys is xs else 2) == want
         assert occurrences.pairs(1, 1 if ys is xs else 2) == ([] if want is None else [want])
+
+
+@pytest.mark.parametrize("corpus", corpus_dirs(), ids=lambda p: p.name)
+def test_matches_made_a_few_rows_at_a_time_are_the_same(tmp_path: Path, corpus: Path, monkeypatch):
+    # rebuild makes the rows of single-piece matches a chunk at a time, interleaved with the
+    # multi-sentence passages in id order: chunks of 2 rows cross every kind of boundary.
+    from tracer import matches
+
+    def tables(s: Store) -> list[tuple[object, ...]]:
+        return [*s.conn.execute("SELECT * FROM matches ORDER BY id"), *s.conn.execute("SELECT * FROM pieces")]
+
+    with Store.open(tmp_path / "s.db") as s:
+        ingest(s, [corpus / "articles"])
+        scan(s)
+        whole = tables(s)
+        monkeypatch.setattr(matches, "ROWS_CHUNK", 2)
+        with s.transaction():
+            matches.rebuild(s, 5, 3)
+        assert tables(s) == whole
+        assert any(r[-1] > 1 for r in s.conn.execute("SELECT sentences FROM matches")) or len(whole) < 4

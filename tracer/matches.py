@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import itertools
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -154,38 +154,50 @@ def rebuild(store: Store, min_tokens: int, min_content: int) -> int:
     pair_first = np.flatnonzero(np.append(True, (x_seq[1:] != x_seq[:-1]) | (y_seq[1:] != y_seq[:-1])))
     in_pair = np.diff(np.append(pair_first, len(x_seq)))
 
-    # Most article pairs share one sentence: that piece is their match, made a column at a time
-    # as _match_row makes it.
+    # Most article pairs share one sentence: that piece is their match, kept as columns (rows
+    # are made a chunk at a time as they are inserted) and computed as _match_row computes it.
     one = pair_first[in_pair == 1]
-    sx, sy, s_score = x_seq[one].tolist(), y_seq[one].tolist(), score[one].tolist()
+    sx, sy, s_kind = x_seq[one], y_seq[one], kind[one]
     xs, xe, ys, ye = x_start[one], x_end[one], y_start[one], y_end[one]
-    s_kind = [KINDS[k] for k in kind[one].tolist()]
-    when = np.array([_published_order(published[i], published[j]) for i, j in zip(sx, sy, strict=True)])
+    when = np.array(
+        [_published_order(published[i], published[j]) for i, j in zip(sx.tolist(), sy.tolist(), strict=True)],
+        dtype=np.int64,
+    )
     flip = when > 0  # y was published first: it is the source
-    source, target = np.where(flip, y_seq[one], x_seq[one]), np.where(flip, x_seq[one], y_seq[one])
-    source_start, target_start = np.where(flip, ys, xs), np.where(flip, xs, ys)
-    same = (outlet_code[x_seq[one]] >= 0) & (outlet_code[x_seq[one]] == outlet_code[y_seq[one]])
-    single_rows = list(
-        zip(
-            [id_of[s] for s in source.tolist()], [id_of[t] for t in target.tolist()],
-            np.where(when == 0, "unknown", "forward").tolist(),
-            source_start.tolist(), np.where(flip, ye, xe).tolist(),
-            target_start.tolist(), np.where(flip, xe, ye).tolist(),
-            [round(s * w / (w or 1), 4) for s, w in zip(s_score, (xe - xs).tolist(), strict=True)],
-            s_kind, np.where(same, "same-outlet", "cross-outlet").tolist(),
-            boiler[one].astype(np.int64).tolist(), [1] * len(one),
+    source, target = np.where(flip, sy, sx), np.where(flip, sx, sy)
+    single_match = [
+        source, target, when != 0, np.where(flip, ys, xs), np.where(flip, ye, xe), np.where(flip, xs, ys),
+        np.where(flip, xe, ye),
+        np.array(
+            [round(sc * w / (w or 1), 4) for sc, w in zip(score[one].tolist(), (xe - xs).tolist(), strict=True)]
+        ),
+        s_kind, (outlet_code[sx] >= 0) & (outlet_code[sx] == outlet_code[sy]), boiler[one],
+    ]  # fmt: skip
+    single_piece = [sx, xs, xe, sy, ys, ye, score[one], s_kind]
+    keys = [id_rank[source], single_match[3], id_rank[target], single_match[5]]
+    del one, when, flip, source, target
+
+    def match_rows(cols: list[np.ndarray]) -> Iterator[tuple[Any, ...]]:
+        s, t, forward, ss, se, ts, te, sc, kd, same, bl = (c.tolist() for c in cols)
+        return zip(
+            [id_of[i] for i in s], [id_of[i] for i in t], ["forward" if f else "unknown" for f in forward],
+            ss, se, ts, te, sc, [KINDS[k] for k in kd], ["same-outlet" if x else "cross-outlet" for x in same],
+            [int(x) for x in bl], [1] * len(s), strict=True,
+        )  # fmt: skip
+
+    def piece_rows(cols: list[np.ndarray]) -> Iterator[tuple[Any, ...]]:
+        a, a0, a1, b, b0, b1, sc, kd = (c.tolist() for c in cols)
+        return zip(
+            [id_of[i] for i in a],
+            a0,
+            a1,
+            [id_of[i] for i in b],
+            b0,
+            b1,
+            sc,
+            [KINDS[k] for k in kd],
             strict=True,
         )
-    )  # fmt: skip
-    single_pieces = list(
-        zip(
-            [id_of[s] for s in sx], xs.tolist(), xe.tolist(), [id_of[s] for s in sy], ys.tolist(), ye.tolist(),
-            s_score, s_kind,
-            strict=True,
-        )
-    )  # fmt: skip
-    keys = [id_rank[source], source_start, id_rank[target], target_start]
-    del sx, sy, s_score, s_kind, xs, xe, ys, ye, when, flip, source, target, same, one
 
     # Pairs sharing more sentences: chained into passages one pair at a time.
     multi_rows: list[tuple[Any, ...]] = []
@@ -213,27 +225,47 @@ def rebuild(store: Store, min_tokens: int, min_content: int) -> int:
     keys[1] = np.append(keys[1], [r[3] for r in multi_rows]).astype(np.int64)
     keys[2] = np.append(keys[2], [rank_of[r[1]] for r in multi_rows]).astype(np.int64)
     keys[3] = np.append(keys[3], [r[5] for r in multi_rows]).astype(np.int64)
-    order_list = np.lexsort(keys[::-1]).tolist()
-    n_single = len(single_rows)
+    order = np.lexsort(keys[::-1])
+    del keys
     conn.execute("DELETE FROM matches")
     conn.execute("DELETE FROM pieces")
     conn.executemany(
         "INSERT INTO matches (id, source_id, target_id, direction, source_start, source_end, target_start, "
         "target_end, score, kind, scope, boilerplate, sentences) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (
-            (i, *(single_rows[k] if k < n_single else multi_rows[k - n_single]))
-            for i, k in enumerate(order_list, 1)
-        ),  # generators: rows made as inserted
+        ((i, *row) for i, rows in _numbered(order, single_match, match_rows, multi_rows) for row in rows),
     )
     conn.executemany(
         "INSERT INTO pieces VALUES (?,?,?,?,?,?,?,?,?)",
-        (
-            (i, *piece)
-            for i, k in enumerate(order_list, 1)
-            for piece in ((single_pieces[k],) if k < n_single else multi_pieces[k - n_single])
-        ),
+        ((i, *row) for i, rows in _numbered(order, single_piece, piece_rows, multi_pieces) for row in rows),
     )
-    return len(order_list)
+    return len(order)
+
+
+ROWS_CHUNK = 1 << 16  # matches whose rows are made at once while inserting
+
+
+def _numbered(
+    order: np.ndarray,
+    single: list[np.ndarray],
+    single_rows: Callable[[list[np.ndarray]], Iterator[tuple[Any, ...]]],
+    multi: list[Any],
+) -> Iterator[tuple[int, list[tuple[Any, ...]]]]:
+    """``(number, rows)`` of each match in ``order`` (1, 2, ...): entry ``k`` below the number of
+    single-piece matches is one row made from column ``k`` of ``single``, a chunk of rows at a
+    time (Python objects for 3.4 M matches at 10^6 articles would take gigabytes); above, the
+    row or rows ``multi[k - singles]``."""
+    singles = len(single[0])
+    number = 0
+    for lo in range(0, len(order), ROWS_CHUNK):
+        part = order[lo : lo + ROWS_CHUNK]
+        made = single_rows([c[part[part < singles]] for c in single])
+        for k in part.tolist():
+            number += 1
+            if k < singles:
+                yield number, [next(made)]
+            else:
+                got = multi[k - singles]
+                yield number, got if isinstance(got, list) else [got]
 
 
 class _NearRows:

@@ -98,8 +98,8 @@ class Vocabulary:
         return ids
 
     def _fill_slots(self) -> None:
-        """The direct-mapped table: four slots a key (at most 2^22); of keys sharing a slot,
-        one holds it and the others are found by binary search."""
+        """The direct-mapped table: four to eight slots a key, at most 2^22 (64 MiB); of keys
+        sharing a slot, one holds it and the others are found by binary search."""
         size = 1 << min(max(int(4 * len(self._keys)).bit_length(), 10), 22)
         self._mask = np.uint64(size - 1)
         self._slot_key = np.zeros(size, dtype=np.uint64)
