@@ -43,7 +43,6 @@ _PROMO_PATTERNS = [
 ]
 PROMO_RE = re.compile("|".join(f"(?:{p})" for p in [_NAVIGATION, *_PROMO_PATTERNS]))
 _NAVIGATION_RE = re.compile(_NAVIGATION)
-_ANYWHERE_RE = re.compile("|".join(f"(?:{p})" for p in _PROMO_PATTERNS))
 
 
 # Every pattern that may match anywhere contains one of these; checking them first (plain
@@ -78,15 +77,12 @@ PROMO_MAX_CHARS = 320
 
 def is_promo(folded_line: str) -> bool:
     """Whether a folded (lower-cased) line reads as a promo, ad or navigation line."""
-    if len(folded_line) > PROMO_MAX_CHARS:
-        return False
-    if _NAVIGATION_RE.match(folded_line) is not None:
-        return True
-    return any(hint in folded_line for hint in _HINTS) and _ANYWHERE_RE.search(folded_line) is not None
+    return bool(promo_lines(folded_line, np.zeros(1, dtype=np.int64), np.full(1, len(folded_line)))[0])
 
 
 def promo_lines(folded: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """:func:`is_promo` of each line ``folded[starts[i]:ends[i]]``.
+    """:func:`is_promo` of each line ``folded[starts[i]:ends[i]]``: no longer than
+    ``PROMO_MAX_CHARS``, and starting like navigation or holding a promo pattern.
 
     A scan asks this of every line of a batch of articles: each hint is looked for once in
     the short lines joined (``bytes.find`` from hit to hit), not in each line one by one.

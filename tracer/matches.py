@@ -202,9 +202,11 @@ def rebuild(store: Store, min_tokens: int, min_content: int) -> int:
     # Pairs sharing more sentences: chained into passages one pair at a time.
     multi_rows: list[tuple[Any, ...]] = []
     multi_pieces: list[list[tuple[Any, ...]]] = []
+    multi_ranks: list[tuple[int, int]] = []  # id ranks of each passage's source and target
     for first, count in zip(pair_first[in_pair > 1].tolist(), in_pair[in_pair > 1].tolist(), strict=True):
         k = slice(first, first + count)
         xid, yid = id_of[int(x_seq[first])], id_of[int(y_seq[first])]
+        ranks = int(id_rank[x_seq[first]]), int(id_rank[y_seq[first]])
         plist = [
             _Piece(xi, xs_, xe_, yi, ys_, ye_, sc, KINDS[kd], bl)
             for xi, xs_, xe_, yi, ys_, ye_, sc, kd, bl in zip(
@@ -215,15 +217,15 @@ def rebuild(store: Store, min_tokens: int, min_content: int) -> int:
         ]  # fmt: skip
         for passage, boil in _merge(plist):
             multi_rows.append(_match_row(meta, xid, yid, passage, boil))
+            multi_ranks.append(ranks if multi_rows[-1][0] == xid else ranks[::-1])  # (source, target)
             multi_pieces.append(
                 [(xid, q.x_start, q.x_end, yid, q.y_start, q.y_end, q.score, q.kind) for q in passage]
             )
 
     # Matches by source id, source start, target id, target start, numbered in that order.
-    rank_of = dict(zip(id_of, id_rank.tolist(), strict=True))
-    keys[0] = np.append(keys[0], [rank_of[r[0]] for r in multi_rows]).astype(np.int64)
+    keys[0] = np.append(keys[0], [r[0] for r in multi_ranks]).astype(np.int64)
     keys[1] = np.append(keys[1], [r[3] for r in multi_rows]).astype(np.int64)
-    keys[2] = np.append(keys[2], [rank_of[r[1]] for r in multi_rows]).astype(np.int64)
+    keys[2] = np.append(keys[2], [r[1] for r in multi_ranks]).astype(np.int64)
     keys[3] = np.append(keys[3], [r[5] for r in multi_rows]).astype(np.int64)
     order = np.lexsort(keys[::-1])
     del keys

@@ -24,7 +24,15 @@ import numpy as np
 
 from . import matches, provenance
 from .boilerplate import promo_lines
-from .candidates import PAIRS_CHUNK, Banding, UniqueInts, isin, jaccard_at_least, unique_sorted
+from .candidates import (
+    PAIRS_CHUNK,
+    Banding,
+    UniqueInts,
+    in_sorted_levels,
+    isin,
+    jaccard_at_least,
+    unique_sorted,
+)
 from .engine import Engine, LocalEngine, return_free_memory
 from .errors import StoreError, TracerError
 from .segment import split_lines, split_sentences
@@ -316,26 +324,8 @@ class _NormSet:
     def __init__(self, values: np.ndarray) -> None:
         self.levels = [np.sort(values)] if len(values) else []
 
-    @staticmethod
-    def _isin_sorted(sorted_values: np.ndarray, x: np.ndarray) -> np.ndarray:
-        """Which of the sorted ``x`` are in ``sorted_values``."""
-        if len(sorted_values) == 0:
-            return np.zeros(len(x), dtype=bool)
-        # Looked up in sorted order: each search starts where the last one ended, in memory
-        # still cached (25 k ids in 2.5 M: 4.9 instead of 11.5 ms).
-        pos = np.searchsorted(sorted_values, x)
-        pos[pos == len(sorted_values)] = 0
-        return sorted_values[pos] == x
-
     def contains(self, x: np.ndarray) -> np.ndarray:
-        order = np.argsort(x)
-        sorted_x = x[order]
-        found = np.zeros(len(x), dtype=bool)
-        for level in self.levels:
-            found |= self._isin_sorted(level, sorted_x)
-        out = np.empty(len(x), dtype=bool)
-        out[order] = found
-        return out
+        return in_sorted_levels(x, self.levels)
 
     def add(self, x: np.ndarray) -> None:
         """Add ids not in the set yet."""
