@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 import tracer.engine as engine_module
-from tracer.candidates import Banding, UniqueInts, candidate_pairs
+from tracer.candidates import Banding, PairSpill, UniqueInts, candidate_pairs, jaccard_at_least, unpack_pairs
 from tracer.cli import cli
 from tracer.engine import (
     DaskEngine,
@@ -128,8 +128,7 @@ def test_local_map_batches_keeps_input_order():
 
 @pytest.mark.parametrize("threads", [1, 3])
 def test_accept_in_threads_gives_the_same_mask(threads):
-    from tracer.candidates import jaccard_at_least
-    from tracer.engine import _accept_in_threads
+    from tracer.candidates import accept_in_threads, jaccard_at_least
 
     rng = np.random.default_rng(4)
     checks = rng.integers(0, 4, (5000, 16), dtype=np.uint8)  # few values: many pairs pass
@@ -140,7 +139,7 @@ def test_accept_in_threads_gives_the_same_mask(threads):
 
     want = accept(pairs)
     assert 0 < want.sum() < len(want)
-    assert np.array_equal(_accept_in_threads(accept, pairs, threads), want)
+    assert np.array_equal(accept_in_threads(accept, pairs, threads), want)
 
 
 def test_local_release_memory_reaches_every_worker():
@@ -231,6 +230,63 @@ def _scanned(path: Path, db: Path, eng) -> dict:
         }
 
 
+def test_a_scan_checking_spilled_pairs_in_partitions_is_identical(tmp_path, synthetic, monkeypatch):
+    import tracer.scan as scan_module
+
+    local = _scanned(synthetic, tmp_path / "whole.db", LocalEngine(1))
+    assert local["near"], "the corpus should have candidate pairs that align"
+    made = []
+    original = PairSpill.__init__
+
+    def spy(self, bounds, *args, **kwargs):
+        made.append(list(bounds))
+        original(self, bounds, *args, **kwargs)
+
+    monkeypatch.setattr(PairSpill, "__init__", spy)
+    monkeypatch.setattr(scan_module, "CHECKS_IN_MEMORY", 96 * 1000)  # partitions of 500 units
+    spilled = _scanned(synthetic, tmp_path / "spilled.db", LocalEngine(2))
+    assert len(made) == 1 and len(made[0]) > 5, "the scan should have checked in partitions"
+    assert json.dumps(spilled) == json.dumps(local)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("tracer-pairs")], "spill files left"
+
+
+@pytest.mark.parametrize("bounds", [[0, 900], [0, 300, 600, 900], [0, 1, 450, 899, 900]])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_spilled_pairs_are_the_pairs_checked_in_memory(tmp_path, bounds, threads):
+    sigs, group, is_new = _random_signatures()
+    banding = Banding(32, 3)
+    checks = sigs.astype(np.uint8)
+
+    def column(band: int) -> np.ndarray:
+        return banding.column(sigs, band)
+
+    def accept(pairs: np.ndarray) -> np.ndarray:
+        return jaccard_at_least(checks, pairs, 0.3)
+
+    eng = LocalEngine(threads)
+    want = eng.candidate_pairs(column, banding.bands, group, is_new, 0, accept)
+    assert 0 < len(want) < len(eng.candidate_pairs(column, banding.bands, group, is_new, 0)) / 2
+    read = []
+
+    def read_checks(lo: int, hi: int) -> np.ndarray:
+        read.append((lo, hi))
+        return checks[lo:hi].copy()
+
+    with PairSpill(bounds, read_checks, 0.3, tmp_path, threads) as spill:
+        got = eng.candidate_pairs(column, banding.bands, group, is_new, 0, spill=spill)
+        assert spill.spilled > len(got)
+    assert np.array_equal(got, want)
+    assert all(hi - lo <= max(np.diff(bounds)) for lo, hi in read)
+    assert list(tmp_path.iterdir()) == [], "the spill's files should be gone"
+
+
+def test_pair_spill_rejects_bounds_that_do_not_rise_from_zero(tmp_path):
+    with pytest.raises(TracerError, match="must rise from 0"):
+        PairSpill([0, 5, 3], lambda lo, hi: np.empty((0, 8)), 0.3, tmp_path)
+    with pytest.raises(TracerError, match="must rise from 0"):
+        PairSpill([1, 5], lambda lo, hi: np.empty((0, 8)), 0.3, tmp_path)
+
+
 @needs_dask
 def test_dask_engine_runs_on_a_cluster(dask_engine):
     assert dask_engine.name == "dask"
@@ -249,7 +305,7 @@ def test_dask_scan_is_identical_to_local(request, tmp_path, dask_engine, small_d
 
 
 @needs_dask
-def test_dask_pieces_equal_local(small_dask_engine):
+def test_dask_pieces_equal_local(tmp_path, small_dask_engine):
     sigs, group, is_new = _random_signatures()
     banding = Banding(32, 3)
 
@@ -260,9 +316,12 @@ def test_dask_pieces_equal_local(small_dask_engine):
     for max_run in (0, 30):
         expected = candidate_pairs(banding, sigs, group, is_new, max_run=max_run)
         assert np.array_equal(
-            small_dask_engine.candidate_pairs(column, banding.bands, group, is_new, max_run), expected
+            unpack_pairs(small_dask_engine.candidate_pairs(column, banding.bands, group, is_new, max_run)),
+            expected,
         )
-        assert np.array_equal(rounds.candidate_pairs(column, banding.bands, group, is_new, max_run), expected)
+        assert np.array_equal(
+            unpack_pairs(rounds.candidate_pairs(column, banding.bands, group, is_new, max_run)), expected
+        )
 
     # Filtered round by round, as the local engine filters band by band.
     def accept(pairs: np.ndarray) -> np.ndarray:
@@ -272,6 +331,14 @@ def test_dask_pieces_equal_local(small_dask_engine):
         rounds.candidate_pairs(column, banding.bands, group, is_new, 0, accept),
         LocalEngine(1).candidate_pairs(column, banding.bands, group, is_new, 0, accept),
     )
+    checks = sigs.astype(np.uint8)
+    with PairSpill([0, 400, 900], lambda lo, hi: checks[lo:hi], 0.3, tmp_path) as spill:
+        assert np.array_equal(
+            rounds.candidate_pairs(column, banding.bands, group, is_new, 0, spill=spill),
+            LocalEngine(1).candidate_pairs(
+                column, banding.bands, group, is_new, 0, lambda p: jaccard_at_least(checks, p, 0.3)
+            ),
+        )
     batches = list(range(11))
     assert list(small_dask_engine.map_batches(operator.mul, batches, 3)) == [b * 3 for b in batches]
     token_of = {

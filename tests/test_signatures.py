@@ -104,13 +104,15 @@ def test_banding_in_small_chunks_finds_the_same_pairs(threads, monkeypatch):
     whole = candidate_pairs(banding, sigs, group, is_new, min_jaccard=0.3)
     monkeypatch.setattr(candidates, "PAIRS_CHUNK", 7)
     assert len(list(candidates.iter_pairs_in_equal_runs(banding.column(sigs, 0)))) > 10
-    chunked = candidates.banded_pairs(
-        lambda band: banding.column(sigs, band),
-        banding.bands,
-        group,
-        is_new,
-        accept=lambda pairs: candidates.jaccard_at_least(sigs, pairs, 0.3),
-        threads=threads,
+    chunked = candidates.unpack_pairs(
+        candidates.banded_pairs(
+            lambda band: banding.column(sigs, band),
+            banding.bands,
+            group,
+            is_new,
+            accept=lambda pairs: candidates.jaccard_at_least(sigs, pairs, 0.3),
+            threads=threads,
+        )
     )
     assert len(whole) > 100
     assert np.array_equal(chunked, whole)

@@ -29,7 +29,10 @@ def test_band_columns_are_the_keys_written(store):
         written.append((keys, checks))
     for band in range(4):
         assert np.array_equal(store.band_column(band), np.concatenate([k[band] for k, _ in written]))
-    assert np.array_equal(store.checks(8), np.concatenate([c for _, c in written]))
+    whole = np.concatenate([c for _, c in written])
+    assert np.array_equal(store.checks(8), whole)
+    for lo, hi in [(0, 12), (0, 5), (3, 9), (5, 12), (6, 6), (11, 40)]:  # across the batches' bounds
+        assert np.array_equal(store.checks(8, lo, hi), whole[lo:hi]), (lo, hi)
     assert len(store.band_column(4)) == 0
 
 

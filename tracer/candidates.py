@@ -10,11 +10,17 @@ makes incremental scans cheap while finding exactly the pairs a full run would.
 
 from __future__ import annotations
 
+import itertools
 import math
+import os
+import tempfile
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import BinaryIO
 
 import numpy as np
 
@@ -237,8 +243,8 @@ def candidate_pairs(
         def accept(pairs: np.ndarray) -> np.ndarray:
             return jaccard_at_least(sigs, pairs, min_jaccard)
 
-    return banded_pairs(
-        lambda band: banding.column(sigs, band), banding.bands, group, is_new, max_run, accept
+    return unpack_pairs(
+        banded_pairs(lambda band: banding.column(sigs, band), banding.bands, group, is_new, max_run, accept)
     )
 
 
@@ -250,6 +256,7 @@ def banded_pairs(
     max_run: int = 0,
     accept: Callable[[np.ndarray], np.ndarray] | None = None,
     threads: int = 1,
+    spill: PairSpill | None = None,
 ) -> np.ndarray:
     """Unit index pairs with an equal key in some band, from different groups, with a new member.
 
@@ -257,13 +264,15 @@ def banded_pairs(
     one at a time, so memory holds one band's keys, not all of them. ``accept(pairs)``
     (a mask) filters each band's pairs as they come, and what is kept is deduplicated
     as it grows: memory holds the pairs worth verifying, not every collision of every
-    band (which ran a 10^5-article scan out of memory). Returns unique ``(i, j)`` rows,
-    ``i < j``, sorted.
+    band (which ran a 10^5-article scan out of memory). With ``spill``, each band's pairs
+    go to it unchecked instead (``accept`` is not used) and what it keeps is returned.
+    Returns the unique pairs packed ``i << 32 | j`` (``i < j``), sorted (:func:`unpack_pairs`).
 
     ``threads`` > 1 joins that many bands at once in threads (numpy's sorts and array
     arithmetic run without the GIL); ``band_column`` is always called from the calling
     thread, so it may read from a connection bound to it. The result does not depend on it.
     """
+    check = None if spill is not None else accept
 
     def band_pairs(keys: np.ndarray) -> np.ndarray:
         # A chunk of the band's pairs at a time: what is kept of each is far smaller.
@@ -274,13 +283,13 @@ def banded_pairs(
             # Sorted by first unit, ``accept`` reads its per-unit data (check bytes) in one
             # forward sweep on one side: 25% faster at 10^5 articles, sort included.
             packed = np.sort(pairs[:, 0] << 32 | pairs[:, 1])
-            if accept is not None:
-                packed = packed[accept(np.stack((packed >> 32, packed & 0xFFFFFFFF), axis=1))]
+            if check is not None:
+                packed = packed[check(unpack_pairs(packed))]
             found.append(packed)
         return np.concatenate(found) if found else np.empty(0, dtype=np.int64)  # collect sorts
 
     kept = UniqueInts()  # packed i << 32 | j
-    collect = kept.add
+    collect = kept.add if spill is None else spill.add
     if threads <= 1:
         for band in range(bands):
             collect(band_pairs(band_column(band)))
@@ -293,8 +302,15 @@ def banded_pairs(
                     collect(in_flight.popleft().result())
             while in_flight:
                 collect(in_flight.popleft().result())
-    packed = kept.values()
-    return np.stack((packed >> 32, packed & 0xFFFFFFFF), axis=1)
+    return kept.values() if spill is None else spill.checked()
+
+
+def unpack_pairs(packed: np.ndarray) -> np.ndarray:
+    """Packed pairs ``i << 32 | j`` as an ``(m, 2)`` array of ``(i, j)`` rows."""
+    out = np.empty((len(packed), 2), dtype=np.int64)
+    np.right_shift(packed, 32, out=out[:, 0])
+    np.bitwise_and(packed, 0xFFFFFFFF, out=out[:, 1])
+    return out
 
 
 class UniqueInts:
@@ -319,9 +335,17 @@ class UniqueInts:
 
 
 def jaccard_at_least(
-    sigs: np.ndarray, pairs: np.ndarray, threshold: float, chunk: int = 1 << 16
+    sigs: np.ndarray,
+    pairs: np.ndarray,
+    threshold: float,
+    chunk: int = 1 << 16,
+    other: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Mask of the ``pairs`` whose signatures agree on at least ``threshold`` of their values."""
+    """Mask of the ``pairs`` whose signatures agree on at least ``threshold`` of their values.
+
+    ``pairs[:, 0]`` are rows of ``sigs``, ``pairs[:, 1]`` rows of ``other`` (default: ``sigs``).
+    """
+    other = sigs if other is None else other
     n = sigs.shape[1]
     need = math.ceil(threshold * n)  # the fewest equal values whose share reaches the threshold
     while need > 0 and (need - 1) / n >= threshold:
@@ -337,7 +361,7 @@ def jaccard_at_least(
     by_words = sigs.dtype == np.uint8 and n % 8 == 0 and n < 256
     for lo in range(0, len(pairs), chunk):  # chunks bound the memory of the comparison
         part = pairs[lo : lo + chunk]
-        equal = np.take(sigs, part[:, 0], axis=0) == np.take(sigs, part[:, 1], axis=0)
+        equal = np.take(sigs, part[:, 0], axis=0) == np.take(other, part[:, 1], axis=0)
         if by_words:
             lanes = equal.view(np.uint64).sum(axis=1, dtype=np.uint64)
             count = (lanes * np.uint64(0x0101010101010101)) >> np.uint64(56)
@@ -345,6 +369,127 @@ def jaccard_at_least(
             count = np.count_nonzero(equal, axis=1)
         keep[lo : lo + len(part)] = count >= need
     return keep
+
+
+def accept_in_threads(
+    accept: Callable[[np.ndarray], np.ndarray], pairs: np.ndarray, threads: int
+) -> np.ndarray:
+    """``accept(pairs)``, the pairs cut in ``threads`` slices checked at once (numpy's gathers and
+    comparisons run without the GIL); the mask is the same."""
+    if threads <= 1 or len(pairs) < threads * (1 << 16):
+        return accept(pairs)
+    bounds = np.linspace(0, len(pairs), threads + 1).astype(np.int64).tolist()
+    with ThreadPoolExecutor(threads) as pool:
+        masks = list(pool.map(lambda lo, hi: accept(pairs[lo:hi]), bounds[:-1], bounds[1:]))
+    return np.concatenate(masks)
+
+
+def partition_bounds(n: int, row_bytes: int, max_bytes: int) -> list[int]:
+    """Bounds of the fewest equal partitions of ``n`` rows of ``row_bytes`` each, none over ``max_bytes``."""
+    if max_bytes < row_bytes:
+        raise TracerError(f"a partition of {max_bytes} bytes cannot hold a row of {row_bytes}")
+    parts = max(1, -(-n * row_bytes // max_bytes))
+    return np.linspace(0, n, parts + 1).astype(np.int64).tolist()
+
+
+class PairSpill:
+    """Unit pairs kept on disk until checked, in buckets by the partitions of their two units.
+
+    The check bytes of every unit do not fit in memory at scale (96 bytes a unit: 7.7 GB at
+    10^6 simulated articles), and a colliding pair's two units can be anywhere. So pairs
+    wait here, unchecked, until the end; then each bucket is checked with the check bytes
+    of its two partitions only, read by ``read_checks(lo, hi)`` (rows ``lo..hi-1``): memory
+    holds two partitions' check bytes and one bucket's pairs. The pairs kept are those
+    :func:`jaccard_at_least` keeps, whatever the partitions.
+
+    ``bounds``: partition ``p`` holds units ``bounds[p] <= u < bounds[p + 1]``. Files go in a
+    temporary directory under ``directory`` (default: the system's), removed on :meth:`close`.
+    """
+
+    def __init__(
+        self,
+        bounds: Sequence[int],
+        read_checks: Callable[[int, int], np.ndarray],
+        min_jaccard: float,
+        directory: str | Path | None = None,
+        threads: int = 1,
+    ) -> None:
+        if len(bounds) < 2 or bounds[0] != 0 or any(b < a for a, b in itertools.pairwise(bounds)):
+            raise TracerError(f"partition bounds must rise from 0, got {list(bounds)[:5]}...")
+        self._bounds = np.asarray(bounds, dtype=np.int64)
+        self._read = read_checks
+        self._min_jaccard = min_jaccard
+        self._threads = threads
+        self._dir = tempfile.TemporaryDirectory(prefix="tracer-pairs-", dir=directory)
+        self._files: dict[tuple[int, int], BinaryIO] = {}
+        self.spilled = 0  # pairs written, repeats across bands included
+
+    def _path(self, bucket: tuple[int, int]) -> str:
+        return os.path.join(self._dir.name, f"{bucket[0]}-{bucket[1]}.i64")
+
+    def add(self, packed: np.ndarray) -> None:
+        """Keep packed pairs ``i << 32 | j`` (``i < j``) for the check."""
+        if len(packed) == 0:
+            return
+        inner = self._bounds[1:-1]
+        part_i = np.searchsorted(inner, packed >> 32, side="right")
+        part_j = np.searchsorted(inner, packed & 0xFFFFFFFF, side="right")
+        bucket = part_i * len(self._bounds) + part_j
+        order = np.argsort(bucket, kind="stable")
+        bucket = bucket[order]
+        starts = np.flatnonzero(np.concatenate(([True], bucket[1:] != bucket[:-1])))
+        ends = np.append(starts[1:], len(bucket))
+        for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
+            key = (int(part_i[order[lo]]), int(part_j[order[lo]]))
+            if key not in self._files:
+                self._files[key] = open(self._path(key), "wb")  # noqa: SIM115 (closed in checked/close)
+            self._files[key].write(packed[order[lo:hi]].tobytes())
+        self.spilled += len(packed)
+
+    def checked(self) -> np.ndarray:
+        """The distinct pairs kept whose check bytes pass, packed and sorted; the buckets are used up."""
+        for f in self._files.values():
+            f.close()
+        buckets = sorted(self._files)
+        self._files = {}
+        kept = []
+        mine: tuple[int, np.ndarray] | None = None  # the first partition's check bytes, while in use
+        for p, q in buckets:
+            pairs = unique_sorted(np.fromfile(self._path((p, q)), dtype=np.int64))
+            os.remove(self._path((p, q)))
+            lo_p, hi_p, lo_q, hi_q = (int(x) for x in (*self._bounds[p : p + 2], *self._bounds[q : q + 2]))
+            if mine is None or mine[0] != p:
+                mine = None  # freed before the next is read
+                mine = (p, self._read(lo_p, hi_p))
+            theirs = mine[1] if q == p else self._read(lo_q, hi_q)
+            local = unpack_pairs(pairs)
+            local[:, 0] -= lo_p
+            local[:, 1] -= lo_q
+
+            def accept(
+                part: np.ndarray, mine: np.ndarray = mine[1], theirs: np.ndarray = theirs
+            ) -> np.ndarray:
+                return jaccard_at_least(mine, part, self._min_jaccard, other=theirs)
+
+            kept.append(pairs[accept_in_threads(accept, local, self._threads)])
+            del accept, theirs, local  # nothing holds a partition's check bytes past its use
+        out = np.concatenate(kept) if kept else np.empty(0, dtype=np.int64)
+        out.sort()  # buckets are disjoint: sorting is all that is left
+        return out
+
+    def close(self) -> None:
+        for f in self._files.values():
+            f.close()
+        self._files = {}
+        self._dir.cleanup()
+
+    def __enter__(self) -> PairSpill:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
 
 
 def isin(x: np.ndarray, values: np.ndarray) -> np.ndarray:

@@ -36,7 +36,14 @@ from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
-from .candidates import banded_pairs, iter_pairs_in_equal_runs, unique_sorted
+from .candidates import (
+    PairSpill,
+    accept_in_threads,
+    banded_pairs,
+    iter_pairs_in_equal_runs,
+    unique_sorted,
+    unpack_pairs,
+)
 from .errors import TracerError
 from .text import TokensOnDemand
 from .verify import Prepared, VerifyParams, align_prepared, prepare
@@ -73,9 +80,10 @@ class Engine(Protocol):
         is_new: np.ndarray,
         max_run: int = 0,
         accept: Callable[[np.ndarray], np.ndarray] | None = None,
+        spill: PairSpill | None = None,
     ) -> np.ndarray:
-        """What :func:`tracer.candidates.banded_pairs` returns for these arguments: only pairs
-        ``accept`` keeps (the caller does not check them again)."""
+        """What :func:`tracer.candidates.banded_pairs` returns for these arguments: packed pairs
+        that ``accept`` (or ``spill``'s check) keeps; the caller does not check them again."""
         ...
 
     def verify(
@@ -242,12 +250,6 @@ def bucket_pairs(
     return unique_sorted(np.concatenate(found))
 
 
-def _unpack(packed: np.ndarray) -> np.ndarray:
-    if len(packed) == 0:
-        return np.empty((0, 2), dtype=np.int64)
-    return np.stack((packed >> 32, packed & 0xFFFFFFFF), axis=1)
-
-
 def _pick(parts: Sequence[Any], j: int) -> Any:
     return parts[j]
 
@@ -382,8 +384,9 @@ class LocalEngine(_Closing):
         is_new: np.ndarray,
         max_run: int = 0,
         accept: Callable[[np.ndarray], np.ndarray] | None = None,
+        spill: PairSpill | None = None,
     ) -> np.ndarray:
-        return banded_pairs(band_column, bands, group, is_new, max_run, accept, threads=self.workers)
+        return banded_pairs(band_column, bands, group, is_new, max_run, accept, self.workers, spill)
 
     def verify(
         self,
@@ -407,19 +410,6 @@ class LocalEngine(_Closing):
             if progress:
                 progress(done, total)
         return rows
-
-
-def _accept_in_threads(
-    accept: Callable[[np.ndarray], np.ndarray], pairs: np.ndarray, threads: int
-) -> np.ndarray:
-    """``accept(pairs)``, the pairs cut in ``threads`` slices checked at once (numpy's gathers and
-    comparisons run without the GIL); the mask is the same."""
-    if threads <= 1 or len(pairs) < threads * (1 << 16):
-        return accept(pairs)
-    bounds = np.linspace(0, len(pairs), threads + 1).astype(np.int64).tolist()
-    with concurrent.futures.ThreadPoolExecutor(threads) as pool:
-        masks = list(pool.map(lambda lo, hi: accept(pairs[lo:hi]), bounds[:-1], bounds[1:]))
-    return np.concatenate(masks)
 
 
 def _ordered(
@@ -608,12 +598,14 @@ class DaskEngine(_Closing):
         is_new: np.ndarray,
         max_run: int = 0,
         accept: Callable[[np.ndarray], np.ndarray] | None = None,
+        spill: PairSpill | None = None,
     ) -> np.ndarray:
         # The cluster gets the keys of a few bands at a time, in row blocks; the pairs of each
-        # round pass ``accept`` here before the next, so memory holds one round's keys and pairs.
+        # round pass ``accept`` here before the next (or go to ``spill``), so memory holds one
+        # round's keys and pairs.
         n = len(group)
         if n < 2:
-            return banded_pairs(band_column, bands, group, is_new, max_run, accept)
+            return banded_pairs(band_column, bands, group, is_new, max_run, accept, spill=spill)
         client = self.client
         parts = self.partitions or max(2 * self._threads(), -(-n // self.rows_per_partition))
         parts = min(parts, n)
@@ -636,11 +628,14 @@ class DaskEngine(_Closing):
                 buckets.append(client.submit(bucket_pairs, pieces, group_f, is_new_f, max_run, pure=False))
             del split
             found = unique_sorted(np.concatenate([self._result(f) for f in buckets]))
+            if spill is not None:
+                spill.add(found)
+                continue
             if accept is not None and len(found):
                 # Here, on this machine's cores: the check bytes are not on the cluster.
-                found = found[_accept_in_threads(accept, _unpack(found), local_cores())]
+                found = found[accept_in_threads(accept, unpack_pairs(found), local_cores())]
             kept = unique_sorted(np.concatenate((kept, found)))
-        return _unpack(kept)
+        return kept if spill is None else spill.checked()
 
     def verify(
         self,

@@ -15,6 +15,7 @@ over everything.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -27,13 +28,15 @@ from .boilerplate import promo_lines
 from .candidates import (
     PAIRS_CHUNK,
     Banding,
+    PairSpill,
     UniqueInts,
     in_sorted_levels,
     isin,
     jaccard_at_least,
+    partition_bounds,
     unique_sorted,
 )
-from .engine import Engine, LocalEngine, return_free_memory
+from .engine import Engine, LocalEngine, local_cores, return_free_memory
 from .errors import StoreError, TracerError
 from .segment import split_lines, split_sentences
 from .shingles import Vocabulary, _ranges, unit_shingles
@@ -376,6 +379,11 @@ def _index_sentences(
     return out
 
 
+# Check bytes held in memory whole up to this size (bytes; 10^5 simulated articles: 776 MB).
+# Beyond it the check is done on disk-spilled pairs in partitions of half this size.
+CHECKS_IN_MEMORY = 1 << 30
+
+
 def _candidates(
     store: Store,
     p: ScanParams,
@@ -387,25 +395,39 @@ def _candidates(
     """Pairs of distinct sentences (norm ids), at least one new, likely to share text.
 
     Out of core: one band's keys are read from the store at a time; what stays in
-    memory for every unit is its group, a new flag and its check bytes.
+    memory for every unit is its group and a new flag, and its check bytes up to
+    :data:`CHECKS_IN_MEMORY` in all. Beyond that, pairs wait on disk beside the store
+    until checked a pair of partitions at a time (:class:`~tracer.candidates.PairSpill`):
+    the same pairs, slower, in memory that does not grow with the corpus.
     """
     norms, counts = store.signature_index()
     # int32 where it fits: one per unit (81 M at 10^6 articles), only compared and looked up.
     group = np.repeat(np.arange(len(norms), dtype=np.int32 if len(norms) < 1 << 31 else np.int64), counts)
     is_new = isin(norms, new_norms)[group]
-    checks = store.checks(p.num_perm)
+    if len(group) * p.num_perm <= CHECKS_IN_MEMORY:
+        checks = store.checks(p.num_perm)
 
-    def accept(pairs: np.ndarray) -> np.ndarray:
-        return jaccard_at_least(checks, pairs, p.min_jaccard)
+        def accept(pairs: np.ndarray) -> np.ndarray:
+            return jaccard_at_least(checks, pairs, p.min_jaccard)
 
-    unit_pairs = engine.candidate_pairs(store.band_column, p.bands, group, is_new, p.max_run, accept)
+        unit_pairs = engine.candidate_pairs(store.band_column, p.bands, group, is_new, p.max_run, accept)
+        del checks
+    else:
+        bounds = partition_bounds(len(group), p.num_perm, CHECKS_IN_MEMORY // 2)
+        here = None if store.path == ":memory:" else os.path.dirname(os.path.abspath(store.path))
+        with PairSpill(
+            bounds, lambda lo, hi: store.checks(p.num_perm, lo, hi), p.min_jaccard, here, local_cores()
+        ) as spill:
+            unit_pairs = engine.candidate_pairs(
+                store.band_column, p.bands, group, is_new, p.max_run, spill=spill
+            )
     result.unit_candidates = len(unit_pairs)
     # Unit pairs to pairs of distinct sentences a chunk at a time: at 10^6 articles there are
     # hundreds of millions, and whole-array temporaries of them would each take gigabytes.
     sentence_pairs = UniqueInts()
     for lo in range(0, len(unit_pairs), PAIRS_CHUNK):
         part = unit_pairs[lo : lo + PAIRS_CHUNK]
-        ga, gb = group[part[:, 0]].astype(np.int64), group[part[:, 1]].astype(np.int64)
+        ga, gb = group[part >> 32].astype(np.int64), group[part & 0xFFFFFFFF].astype(np.int64)
         sentence_pairs.add(np.minimum(ga, gb) << 32 | np.maximum(ga, gb))
     del unit_pairs
     packed = sentence_pairs.values()

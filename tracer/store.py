@@ -363,16 +363,26 @@ class Store:
             row += len(block)
         return out[:row]  # empty for a band that was never stored
 
-    def checks(self, num_perm: int) -> np.ndarray:
-        """``(n_units, num_perm)`` uint8 check bytes of every stored unit."""
-        total = sum(n for _, n in self._signature_batches())
-        out = np.empty((total, num_perm), dtype=np.uint8)
-        row = 0
-        # Filled one batch at a time: memory holds the matrix once, never all blobs beside it.
-        for (blob,) in self.conn.execute("SELECT checks FROM signatures ORDER BY batch"):
-            block = np.frombuffer(blob, dtype=np.uint8).reshape(-1, num_perm)
-            out[row : row + len(block)] = block
-            row += len(block)
+    def checks(self, num_perm: int, start: int = 0, stop: int | None = None) -> np.ndarray:
+        """``(n_units, num_perm)`` uint8 check bytes of the stored units ``start..stop-1``
+        (default: all), in unit order."""
+        batches = self._signature_batches()
+        total = sum(n for _, n in batches)
+        stop = total if stop is None else min(stop, total)
+        start = min(max(start, 0), stop)
+        out = np.empty((stop - start, num_perm), dtype=np.uint8)
+        first = 0  # the first unit of each batch
+        # Filled one batch at a time, reading only the batches in range: memory holds the
+        # matrix once, never all blobs beside it.
+        for batch, n in batches:
+            lo, hi = max(start, first), min(stop, first + n)
+            if lo < hi:
+                (blob,) = self.conn.execute(
+                    "SELECT checks FROM signatures WHERE batch = ?", (batch,)
+                ).fetchone()
+                block = np.frombuffer(blob, dtype=np.uint8).reshape(-1, num_perm)
+                out[lo - start : hi - start] = block[lo - first : hi - first]
+            first += n
         return out
 
     def _signature_batches(self) -> list[tuple[int, int]]:
