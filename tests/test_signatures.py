@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import random
 from itertools import combinations
 
@@ -59,14 +60,20 @@ def test_bad_parameters_say_what_to_do():
 @pytest.mark.parametrize("dtype", [np.uint32, np.uint64])  # packed sort / stable argsort
 @pytest.mark.parametrize("max_run", [0, 12])
 @pytest.mark.parametrize("compare_slice", [3, 1 << 22])  # sorted keys compared in slices or at once
-def test_pairs_in_equal_runs_matches_brute_force(dtype, max_run, compare_slice, monkeypatch):
+@pytest.mark.parametrize("at_once", [1 << 24, 100])  # keys sorted whole or in ranges of key values
+def test_pairs_in_equal_runs_matches_brute_force(dtype, max_run, compare_slice, at_once, monkeypatch):
     monkeypatch.setattr(candidates, "_COMPARE_SLICE", compare_slice)
+    monkeypatch.setattr(candidates, "KEYS_SORTED_AT_ONCE", at_once)
     rng = np.random.default_rng(3)
-    keys = rng.integers(0, 40, 500).astype(dtype)
+    # 40 values spread over the 32 bits, so that ranges of the top bits hold different keys.
+    keys = (rng.integers(0, 40, 500) * 104_729_993 % (1 << 32)).astype(dtype)
     rows = pairs_in_equal_runs(keys, max_run).tolist()
+    if at_once == 100:
+        monkeypatch.setattr(candidates, "KEYS_SORTED_AT_ONCE", 1 << 24)
+        assert sorted(rows) == sorted(pairs_in_equal_runs(keys, max_run).tolist())
     got = {tuple(p) for p in rows}
     assert len(got) == len(rows)
-    sizes = np.bincount(keys.astype(np.int64))
+    sizes = collections.Counter(keys.tolist())
     want = {
         (i, j)
         for i, j in combinations(range(len(keys)), 2)

@@ -132,16 +132,38 @@ def iter_pairs_in_equal_runs(
     whole runs each; one run longer than that, possible only without ``max_run``, is a piece of
     its own."""
     chunk = PAIRS_CHUNK if chunk is None else chunk
-    members, run_len = _equal_runs(keys, max_run)
-    # Runs cut into consecutive groups of about ``chunk`` pairs.
-    made = np.cumsum(run_len * (run_len - 1) // 2)
-    cuts = np.searchsorted(made, np.arange(chunk, int(made[-1]) if len(made) else 0, chunk), side="right")
-    bounds = unique_sorted(np.concatenate(([0], cuts, [len(run_len)])))
-    first_member = np.concatenate(([0], np.cumsum(run_len)))
-    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
-        if hi > lo:
-            part = members[first_member[lo] : first_member[hi]].astype(np.int64)
-            yield _run_pairs(part, run_len[lo:hi])
+    for members, run_len in _runs_by_key_range(keys, max_run):
+        # Runs cut into consecutive groups of about ``chunk`` pairs.
+        made = np.cumsum(run_len * (run_len - 1) // 2)
+        cuts = np.searchsorted(made, np.arange(chunk, int(made[-1]) if len(made) else 0, chunk), side="right")
+        bounds = unique_sorted(np.concatenate(([0], cuts, [len(run_len)])))
+        first_member = np.concatenate(([0], np.cumsum(run_len)))
+        for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+            if hi > lo:
+                part = members[first_member[lo] : first_member[hi]].astype(np.int64)
+                yield _run_pairs(part, run_len[lo:hi])
+
+
+# Keys sorted at once: more uint32 keys than this are cut by their top bits into ranges sorted
+# one after another. Equal keys share a range, so runs and pairs are the same (made in chunks of
+# other bounds, so not in the same order). A band of 10^6 simulated articles (80.7 M keys) sorted
+# whole took ~2.3 GB of temporaries, two bands in flight ~6 GB of the scan's peak.
+KEYS_SORTED_AT_ONCE = 1 << 24
+
+
+def _runs_by_key_range(keys: np.ndarray, max_run: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """:func:`_equal_runs` of ``keys``, a range of key values at a time when there are many."""
+    n = len(keys)
+    if n <= KEYS_SORTED_AT_ONCE or keys.dtype != np.uint32:
+        yield _equal_runs(keys, max_run)
+        return
+    bits = min(16, math.ceil(math.log2(n / KEYS_SORTED_AT_ONCE)))
+    top = (keys >> np.uint32(32 - bits)).astype(np.uint8 if bits <= 8 else np.uint16)
+    index_type = np.uint32 if n < 1 << 32 else np.int64
+    for r in range(1 << bits):
+        ids = np.flatnonzero(top == r).astype(index_type)
+        members, run_len = _equal_runs(keys[ids], max_run)
+        yield ids[members], run_len
 
 
 def _equal_runs(keys: np.ndarray, max_run: int) -> tuple[np.ndarray, np.ndarray]:

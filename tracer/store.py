@@ -25,6 +25,7 @@ Every write happens inside a transaction, so a failed call leaves the store as i
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -350,6 +351,11 @@ class Store:
             units.append(np.frombuffer(b, dtype=np.int64))
         empty = np.empty(0, dtype=np.int64)
         return (np.concatenate(norms) if norms else empty), (np.concatenate(units) if units else empty)
+
+    def scratch_directory(self) -> str | None:
+        """Where a scan's temporary files go: beside the store, which has room for the store
+        (``None``, the system's temporary directory, for a store in memory)."""
+        return None if self.path == ":memory:" else os.path.dirname(os.path.abspath(self.path))
 
     def band_column(self, band: int) -> np.ndarray:
         """Band ``band``'s key of every stored unit (uint32), in unit order."""
