@@ -250,6 +250,28 @@ def test_a_scan_checking_spilled_pairs_in_partitions_is_identical(tmp_path, synt
     assert not [p for p in tmp_path.iterdir() if p.name.startswith("tracer-pairs")], "spill files left"
 
 
+def test_sentence_texts_are_each_sentences_first_stored_occurrence(tmp_path, synthetic, monkeypatch):
+    from tracer.scan import SentenceTexts
+
+    monkeypatch.setattr(SentenceTexts, "MAPPED_AT_ONCE", 7)  # many mappings a call
+    with Store.open(tmp_path / "s.db") as s:
+        ingest(s, [synthetic])
+        scan(s, engine=LocalEngine(1))
+        sentences = s.sentences()
+        norms, first = np.unique(sentences["norm"], return_index=True)
+        rng = np.random.default_rng(2)
+        wanted = rng.choice(norms, 400, replace=False)
+        with SentenceTexts(s, np.concatenate((wanted, wanted[:50]))) as texts:  # repeats are one
+            asked = np.concatenate((wanted[::3], [-5]))  # a norm not wanted is left out
+            got = texts.tokens(asked).texts
+        assert sorted(got) == sorted(wanted[::3].tolist())
+        for norm, text in got.items():
+            row = sentences[first[np.searchsorted(norms, norm)]]
+            article = s.texts_by_seq([int(row["article"])])[int(row["article"])]
+            assert text == article[row["start"] : row["end"]]
+    assert not [p for p in tmp_path.iterdir() if "tracer-" in p.name]
+
+
 @pytest.mark.parametrize("bounds", [[0, 900], [0, 300, 600, 900], [0, 1, 450, 899, 900]])
 @pytest.mark.parametrize("threads", [1, 2])
 def test_spilled_pairs_are_the_pairs_checked_in_memory(tmp_path, bounds, threads):
