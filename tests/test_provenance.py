@@ -241,6 +241,25 @@ def test_claims_traced_in_worker_processes_are_the_same(rumour, monkeypatch):
     assert pooled == inline
 
 
+@pytest.mark.parametrize("texts_batch", [1, 5])
+def test_claims_read_their_texts_in_batches_are_the_same(rumour, monkeypatch, texts_batch):
+    from tracer import claims, provenance
+
+    store = rumour[0]
+    whole = provenance.analyse(store)
+    read = []
+    texts = store.texts
+
+    def spy(ids):
+        read.append(len(ids))
+        return texts(ids)
+
+    monkeypatch.setattr(claims, "TEXTS_BATCH", texts_batch)
+    monkeypatch.setattr(store, "texts", spy)
+    assert provenance.analyse(store) == whole
+    assert len(read) > 1 and max(read) <= max(texts_batch, max(len(p.claim.members) for p in whole))
+
+
 def test_paragraph_bounds_with_both_kinds_of_blank_line():
     # paragraph() looks for "\r\n" blank lines only between the span and the nearest "\n\n":
     # the same bounds as searching the whole text for both.

@@ -228,7 +228,7 @@ def analyse(
     """
     p = params or ClaimParams()
     # Claims go to the workers as they are made; the provenances are sorted at the end.
-    claims, texts = claims_unsorted(store, p)
+    claims = claims_unsorted(store, p)
     outlets = [
         r[0] for r in store.conn.execute("SELECT DISTINCT outlet FROM articles WHERE outlet IS NOT NULL")
     ]
@@ -237,7 +237,7 @@ def analyse(
     def jobs() -> Iterator[list[ClaimJob]]:
         batch: list[ClaimJob] = []
         size = 0
-        for claim in claims:
+        for claim, texts in claims:
             # Only the paragraph is searched: a credit elsewhere belongs to other text.
             bounds = [paragraph(texts[m.article_id], m.start, m.end) for m in claim.members]
             paragraphs = [
