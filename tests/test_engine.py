@@ -294,9 +294,11 @@ def test_spilled_pairs_are_the_pairs_checked_in_memory(tmp_path, bounds, threads
         read.append((lo, hi))
         return checks[lo:hi].copy()
 
-    with PairSpill(bounds, read_checks, 0.3, tmp_path, threads) as spill:
+    released = []
+    with PairSpill(bounds, read_checks, 0.3, tmp_path, threads, lambda: released.append(len(read))) as spill:
         got = eng.candidate_pairs(column, banding.bands, group, is_new, 0, spill=spill)
         assert spill.spilled > len(got)
+    assert released == [0], "release is called once, before any check bytes are read"
     assert np.array_equal(got, want)
     assert all(hi - lo <= max(np.diff(bounds)) for lo, hi in read)
     assert list(tmp_path.iterdir()) == [], "the spill's files should be gone"

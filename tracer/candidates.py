@@ -430,6 +430,8 @@ class PairSpill:
 
     ``bounds``: partition ``p`` holds units ``bounds[p] <= u < bounds[p + 1]``. Files go in a
     temporary directory under ``directory`` (default: the system's), removed on :meth:`close`.
+    :meth:`add` may be called from several threads; ``release()``, if given, is called before
+    the check (to give back memory the band joins freed).
     """
 
     def __init__(
@@ -439,6 +441,7 @@ class PairSpill:
         min_jaccard: float,
         directory: str | Path | None = None,
         threads: int = 1,
+        release: Callable[[], object] | None = None,
     ) -> None:
         if len(bounds) < 2 or bounds[0] != 0 or any(b < a for a, b in itertools.pairwise(bounds)):
             raise TracerError(f"partition bounds must rise from 0, got {list(bounds)[:5]}...")
@@ -446,6 +449,7 @@ class PairSpill:
         self._read = read_checks
         self._min_jaccard = min_jaccard
         self._threads = threads
+        self._release = release  # called once the bands are joined: what they freed can go
         self._dir = tempfile.TemporaryDirectory(prefix="tracer-pairs-", dir=directory)
         self._files: dict[tuple[int, int], BinaryIO] = {}
         self._lock = threading.Lock()  # pairs come from the threads joining bands
@@ -480,6 +484,8 @@ class PairSpill:
             f.close()
         buckets = sorted(self._files)
         self._files = {}
+        if self._release is not None:
+            self._release()
         kept = []
         mine: tuple[int, np.ndarray] | None = None  # the first partition's check bytes, while in use
         for p, q in buckets:

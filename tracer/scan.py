@@ -161,9 +161,11 @@ def _scan(
             return_free_memory()  # the check bytes and band keys are gone: keep the next peak low
             lap("candidates")
             _verify(store, p, pairs, result, progress, eng)
+            return_free_memory()  # each stage's freed memory given back before the next's peak
             lap("verify")
         conn.execute("UPDATE articles SET scanned = 1 WHERE scanned = 0")
         result.matches = matches.rebuild(store, p.min_tokens, p.min_content)
+        return_free_memory()
         lap("matches")
         if alias_pairs is not None:
             store.set_meta("aliases", json.dumps(sorted(alias_pairs)))
@@ -422,6 +424,7 @@ def _candidates(
             p.min_jaccard,
             store.scratch_directory(),
             local_cores(),
+            return_free_memory,
         ) as spill:
             unit_pairs = engine.candidate_pairs(
                 store.band_column, p.bands, group, is_new, p.max_run, spill=spill
