@@ -295,7 +295,6 @@ def banded_pairs(
     arithmetic run without the GIL); ``band_column`` is always called from the calling
     thread, so it may read from a connection bound to it. The result does not depend on it.
     """
-    check = None if spill is not None else accept
 
     def band_pairs(keys: np.ndarray) -> np.ndarray:
         # A chunk of the band's pairs at a time: what is kept of each is far smaller.
@@ -309,8 +308,8 @@ def banded_pairs(
             if spill is not None:
                 spill.add(packed)  # chunk by chunk: a band's unchecked pairs run to gigabytes at 10^6
                 continue
-            if check is not None:
-                packed = packed[check(unpack_pairs(packed))]
+            if accept is not None:
+                packed = packed[accept(unpack_pairs(packed))]
             found.append(packed)
         return np.concatenate(found) if found else np.empty(0, dtype=np.int64)  # collect sorts
 
