@@ -492,6 +492,8 @@ class SentenceTexts:
         for lo in range(0, len(rows), chunk):  # a chunk of articles' texts in memory at a time
             part = rows[lo : lo + chunk]
             texts = store.texts_by_seq(part["article"].tolist())
+            # Folding maps each character on its own: folding the sentence alone (where its
+            # tokens are made) is the same as cutting it from the folded article.
             encoded = [
                 texts[seq][start:end].encode()
                 for seq, start, end in zip(
