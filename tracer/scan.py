@@ -430,18 +430,29 @@ def _candidates(
                 store.band_column, p.bands, group, is_new, p.max_run, spill=spill
             )
     result.unit_candidates = len(unit_pairs)
+    del is_new
     # Unit pairs to pairs of distinct sentences a chunk at a time: at 10^6 articles there are
-    # hundreds of millions, and whole-array temporaries of them would each take gigabytes.
+    # tens of millions, and whole-array temporaries of them would each take hundreds of MB.
+    # A sentence is numbered by the rank of its norm id, so that the packed pairs, once sorted,
+    # are in norm order (independent of storage order) with no sort of the pairs themselves.
+    by_norm = np.argsort(norms)
+    rank = np.empty(len(norms), dtype=np.int64)
+    rank[by_norm] = np.arange(len(norms))
     sentence_pairs = UniqueInts()
     for lo in range(0, len(unit_pairs), PAIRS_CHUNK):
         part = unit_pairs[lo : lo + PAIRS_CHUNK]
-        ga, gb = group[part >> 32].astype(np.int64), group[part & 0xFFFFFFFF].astype(np.int64)
-        sentence_pairs.add(np.minimum(ga, gb) << 32 | np.maximum(ga, gb))
-    del unit_pairs
+        ra, rb = rank[group[part >> 32]], rank[group[part & 0xFFFFFFFF]]
+        sentence_pairs.add(np.minimum(ra, rb) << 32 | np.maximum(ra, rb))
+    del unit_pairs, group, rank
     packed = sentence_pairs.values()
-    a, b = norms[packed >> 32], norms[packed & 0xFFFFFFFF]
-    pairs = np.stack((np.minimum(a, b), np.maximum(a, b)), axis=1)
-    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]  # by norm: independent of storage order
+    del sentence_pairs
+    sorted_norms = norms[by_norm]
+    del norms, by_norm
+    pairs = np.empty((len(packed), 2), dtype=np.int64)
+    for lo in range(0, len(packed), PAIRS_CHUNK):
+        part = packed[lo : lo + PAIRS_CHUNK]
+        pairs[lo : lo + len(part), 0] = sorted_norms[part >> 32]
+        pairs[lo : lo + len(part), 1] = sorted_norms[part & 0xFFFFFFFF]
     result.candidates = len(pairs)
     if progress:
         progress("candidates", len(pairs), len(pairs))
@@ -553,16 +564,24 @@ def neighbourhood_order(pairs: np.ndarray) -> np.ndarray:
     from scipy.sparse.csgraph import reverse_cuthill_mckee
 
     nodes = unique_sorted(pairs.ravel())
-    a, b = np.searchsorted(nodes, pairs[:, 0]), np.searchsorted(nodes, pairs[:, 1])
     n = len(nodes)
+    # Node numbers as int32 where they fit: the graph's index arrays are the stage's largest
+    # temporaries (33.5 M pairs at 10^6 simulated articles: 67 M entries each way).
+    index = np.int32 if n < 1 << 31 else np.int64
+    a = np.searchsorted(nodes, pairs[:, 0]).astype(index)
+    b = np.searchsorted(nodes, pairs[:, 1]).astype(index)
+    del nodes
     graph = csr_matrix(
         (np.ones(2 * len(pairs), dtype=np.int8), (np.concatenate((a, b)), np.concatenate((b, a)))),
         shape=(n, n),
     )
     position = np.empty(n, dtype=np.int64)
     position[reverse_cuthill_mckee(graph, symmetric_mode=True)] = np.arange(n)
+    del graph
     pa, pb = position[a], position[b]
-    return np.lexsort((np.maximum(pa, pb), np.minimum(pa, pb)))
+    del a, b, position
+    # Pairs are distinct, so each (lower, higher) position key is too: any sort gives one order.
+    return np.argsort(np.minimum(pa, pb) << 32 | np.maximum(pa, pb))
 
 
 # Candidate pairs aligned in one call of the engine (inline: their sentences' keys in memory at once).
