@@ -64,7 +64,7 @@ PATTERNS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Credit:
     """One outlet credited near a span."""
 

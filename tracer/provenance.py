@@ -41,7 +41,7 @@ W_SIMILARITY, W_CONTAINMENT, W_CREDIT, W_SAME_OUTLET = 1.0, 0.3, 0.5, 0.05
 CREDIT_WINDOW = 2
 
 
-@dataclass
+@dataclass(slots=True)  # one per claim member but the origin: millions at 10^6 simulated articles
 class Echo:
     """Member ``child`` of a claim copied (most likely) from member ``parent``."""
 
@@ -56,7 +56,7 @@ class Echo:
     evidence: dict[str, object]
 
 
-@dataclass
+@dataclass(slots=True)
 class Provenance:
     claim: Claim
     origin: int
@@ -288,35 +288,47 @@ def save(store: Store, provenances: list[Provenance]) -> None:
     conn = store.conn
     for table in ("claims", "claim_members", "citations"):
         conn.execute(f"DELETE FROM {table}")
-    claim_rows: list[tuple[object, ...]] = []
-    member_rows: list[tuple[object, ...]] = []
-    citation_rows: list[tuple[object, ...]] = []
-    for rank, prov in enumerate(provenances, 1):
-        c = prov.claim
-        claim_rows.append(
-            (c.id, rank, c.text, json.dumps(c.terms), c.first_seen, c.last_seen, len(c.articles),
-             len(c.outlets), c.members[prov.origin].article_id),
+    # Each table's rows made as they are inserted, in the order of ``provenances`` (the first of
+    # equal citations is kept): as lists, they would hold every member's row at once.
+    conn.executemany(
+        "INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?)",
+        (_claim_row(rank, prov) for rank, prov in enumerate(provenances, 1)),
+    )
+    conn.executemany(
+        "INSERT INTO claim_members VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (row for prov in provenances for row in _member_rows(prov)),
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO citations VALUES (?,?,?,?,?,?,?)",
+        (
+            (m.article_id, cr.outlet, cr.phrase, cr.start, cr.end, cr.pattern, int(cr.external))
+            for prov in provenances
+            for i, m in enumerate(prov.claim.members)
+            for cr in prov.credits.get(i, [])
+        ),
+    )
+
+
+def _claim_row(rank: int, prov: Provenance) -> tuple[object, ...]:
+    c = prov.claim
+    return (
+        c.id, rank, c.text, json.dumps(c.terms), c.first_seen, c.last_seen, len(c.articles),
+        len(c.outlets), c.members[prov.origin].article_id,
+    )  # fmt: skip
+
+
+def _member_rows(prov: Provenance) -> Iterator[tuple[object, ...]]:
+    c = prov.claim
+    echo_of = {e.child: e for e in prov.echoes}
+    for i, m in enumerate(c.members):
+        e = echo_of.get(i)
+        parent = c.members[e.parent] if e else None
+        found = prov.credits.get(i, [])
+        yield (
+            c.id, i, m.article_id, m.start, m.end, "origin" if i == prov.origin else "echo",
+            parent.article_id if parent else None, parent.start if parent else None,
+            e.lag_days if e else None, e.similarity if e else None,
+            int(bool(prov.credits.get(i))), int(e.credits_parent) if e else 0,
+            e.confidence if e else None, _sorted_json(e.evidence) if e else None,
+            json.dumps([cr.outlet for cr in found]), int(m.published is None),
         )  # fmt: skip
-        echo_of = {e.child: e for e in prov.echoes}
-        for i, m in enumerate(c.members):
-            e = echo_of.get(i)
-            parent = c.members[e.parent] if e else None
-            found = prov.credits.get(i, [])
-            member_rows.append(
-                (
-                    c.id, i, m.article_id, m.start, m.end, "origin" if i == prov.origin else "echo",
-                    parent.article_id if parent else None, parent.start if parent else None,
-                    e.lag_days if e else None, e.similarity if e else None,
-                    int(bool(prov.credits.get(i))), int(e.credits_parent) if e else 0,
-                    e.confidence if e else None, _sorted_json(e.evidence) if e else None,
-                    json.dumps([cr.outlet for cr in found]), int(m.published is None),
-                ),
-            )  # fmt: skip
-            for cr in found:
-                citation_rows.append(
-                    (m.article_id, cr.outlet, cr.phrase, cr.start, cr.end, cr.pattern, int(cr.external))
-                )
-    # Each table's rows in the order they were made (the first of equal citations is kept).
-    conn.executemany("INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?)", claim_rows)
-    conn.executemany("INSERT INTO claim_members VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", member_rows)
-    conn.executemany("INSERT OR IGNORE INTO citations VALUES (?,?,?,?,?,?,?)", citation_rows)

@@ -32,7 +32,6 @@ from .candidates import (
     PairSpill,
     UniqueInts,
     in_sorted_levels,
-    isin,
     jaccard_at_least,
     partition_bounds,
     unique_sorted,
@@ -152,12 +151,12 @@ def _scan(
 ) -> None:
     with store.transaction() as conn:
         store.set_meta("scan_params", p.fingerprint())
-        new_norms = _index_sentences(store, p, result, progress, eng)
+        stored_before = _index_sentences(store, p, result, progress, eng)
         return_free_memory()
         eng.release_memory()  # the workers' too: the candidates stage, the scan's peak, comes next
         lap("sentences")
-        if len(new_norms):
-            pairs = _candidates(store, p, new_norms, result, progress, eng)
+        if result.new_distinct:
+            pairs = _candidates(store, p, stored_before, result, progress, eng)
             return_free_memory()  # the check bytes and band keys are gone: keep the next peak low
             lap("candidates")
             _verify(store, p, pairs, result, progress, eng)
@@ -351,15 +350,17 @@ class _NormSet:
 
 def _index_sentences(
     store: Store, p: ScanParams, result: ScanResult, progress: Progress | None, engine: Engine
-) -> np.ndarray:
+) -> int:
     """Split new articles into sentences; store them and their new distinct sentences' signatures.
 
-    Returns the sorted norm ids of the distinct sentences new to the store.
+    Returns how many distinct sentences the store held before: their signatures come first in
+    :meth:`~tracer.store.Store.signature_index`, the new ones after (``result.new_distinct``).
     """
     conn = store.conn
-    stored_norms, _ = store.signature_index()
+    stored_norms = store.signature_column("norms")
+    stored_before = len(stored_norms)
     known = _NormSet(stored_norms)
-    new_norms: list[np.ndarray] = []  # ids new to the store, a batch's at a time
+    del stored_norms
     todo = [(r[0], r[1]) for r in conn.execute("SELECT seq, id FROM articles WHERE scanned = 0 ORDER BY seq")]
     analysed = engine.map_batches(analyse_articles, _batches(store, todo, engine.batch_size), p)
     done = 0
@@ -368,7 +369,7 @@ def _index_sentences(
             store.add_sentences(batch.sentences)
             fresh = batch.select(~known.contains(batch.norms))
             known.add(fresh.norms)
-            new_norms.append(fresh.norms)
+            result.new_distinct += len(fresh.norms)
             store.add_signatures(fresh.norms, fresh.units, fresh.keys, fresh.checks)
             done += len(np.unique(batch.sentences["article"]))
             result.sentences += len(batch.sentences)
@@ -377,9 +378,7 @@ def _index_sentences(
     finally:
         analysed.close()  # ends the engine's work at once if storing failed
     result.articles = len(todo)
-    out = np.sort(np.concatenate(new_norms)) if new_norms else np.empty(0, dtype=np.int64)
-    result.new_distinct = len(out)
-    return out
+    return stored_before
 
 
 # Check bytes held in memory whole up to this size (bytes; 10^5 simulated articles: 776 MB).
@@ -390,7 +389,7 @@ CHECKS_IN_MEMORY = 1 << 30
 def _candidates(
     store: Store,
     p: ScanParams,
-    new_norms: np.ndarray,
+    stored_before: int,
     result: ScanResult,
     progress: Progress | None,
     engine: Engine,
@@ -403,11 +402,14 @@ def _candidates(
     until checked a pair of partitions at a time (:class:`~tracer.candidates.PairSpill`):
     the same pairs, slower, in memory that does not grow with the corpus.
     """
-    norms, counts = store.signature_index()
+    # Norm ids are read at the end, not held through the joins (271 MB at 10^6 articles).
+    counts = store.signature_column("units")
+    n_norms = len(counts)
     # int32 where it fits: one per unit (81 M at 10^6 articles), only compared and looked up.
-    group = np.repeat(np.arange(len(norms), dtype=np.int32 if len(norms) < 1 << 31 else np.int64), counts)
-    del counts  # (225 MB at 10^6 articles)
-    is_new = isin(norms, new_norms)[group]
+    group = np.repeat(np.arange(n_norms, dtype=np.int32 if n_norms < 1 << 31 else np.int64), counts)
+    del counts
+    # New sentences' signatures were stored after the others': a unit is new by its position.
+    is_new = np.greater_equal(group, stored_before)
     if len(group) * p.num_perm <= CHECKS_IN_MEMORY:
         checks = store.checks(p.num_perm)
 
@@ -435,9 +437,10 @@ def _candidates(
     # tens of millions, and whole-array temporaries of them would each take hundreds of MB.
     # A sentence is numbered by the rank of its norm id, so that the packed pairs, once sorted,
     # are in norm order (independent of storage order) with no sort of the pairs themselves.
+    norms = store.signature_column("norms")
     by_norm = np.argsort(norms)
-    rank = np.empty(len(norms), dtype=np.int64)
-    rank[by_norm] = np.arange(len(norms))
+    rank = np.empty(n_norms, dtype=np.int64)
+    rank[by_norm] = np.arange(n_norms)
     sentence_pairs = UniqueInts()
     for lo in range(0, len(unit_pairs), PAIRS_CHUNK):
         part = unit_pairs[lo : lo + PAIRS_CHUNK]

@@ -344,13 +344,24 @@ class Store:
             _insert_band_keys(self.conn, batch, keys)
 
     def signature_index(self) -> tuple[np.ndarray, np.ndarray]:
-        """Norm ids of every distinct sentence with signatures, and their numbers of units."""
-        norms, units = [], []
-        for a, b in self.conn.execute("SELECT norms, units FROM signatures ORDER BY batch"):
-            norms.append(np.frombuffer(a, dtype=np.int64))
-            units.append(np.frombuffer(b, dtype=np.int64))
-        empty = np.empty(0, dtype=np.int64)
-        return (np.concatenate(norms) if norms else empty), (np.concatenate(units) if units else empty)
+        """Norm ids of every distinct sentence with signatures, and their numbers of units,
+        in stored order (the sentences a scan finds new come after those stored before it)."""
+        return self.signature_column("norms"), self.signature_column("units")
+
+    def signature_column(self, column: str) -> np.ndarray:
+        """``norms`` or ``units`` of :meth:`signature_index` alone, filled a stored batch at a
+        time (not every batch's blob and the joined column at once: 34 M sentences at 10^6
+        simulated articles, 271 MB a column)."""
+        if column not in ("norms", "units"):
+            raise ValueError(f"no signature column {column!r}: use 'norms' or 'units'")
+        total = self.conn.execute("SELECT COALESCE(SUM(count), 0) FROM signatures").fetchone()[0]
+        out = np.empty(total, dtype=np.int64)
+        row = 0
+        for (blob,) in self.conn.execute(f"SELECT {column} FROM signatures ORDER BY batch"):
+            block = np.frombuffer(blob, dtype=np.int64)
+            out[row : row + len(block)] = block
+            row += len(block)
+        return out
 
     def scratch_directory(self) -> str | None:
         """Where a scan's temporary files go: beside the store, which has room for the store
