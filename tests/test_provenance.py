@@ -14,7 +14,7 @@ from tracer.graph import build_graph
 from tracer.queries import find_claims, list_claims, timeline
 from tracer.store import Store
 
-from .conftest import RUMOUR, SEEDS
+from .conftest import RUMOUR, SEEDS, corpus_dirs
 
 
 def _claim_for(s, names, truth_claim):
@@ -280,3 +280,32 @@ def test_paragraph_bounds_with_both_kinds_of_blank_line():
         start = rng.randint(0, len(text))
         end = rng.randint(start, len(text))
         assert paragraph(text, start, end) == slow(text, start, end), (text, start, end)
+
+
+def _claim_tables(store) -> list[list[tuple]]:
+    return [
+        store.conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
+        for table in ("claims", "claim_members", "citations")
+    ]
+
+
+@pytest.mark.parametrize("corpus", corpus_dirs(), ids=lambda p: p.name)
+def test_streamed_save_stores_what_save_of_analyse_stores(tmp_path, corpus, monkeypatch):
+    """The scan's analyse_and_save (rows staged in temporary tables, a batch at a time) and
+    save(analyse()) (every provenance in memory, sorted) write the same rows in the same order."""
+    from tracer import provenance
+    from tracer.pipeline import ingest
+    from tracer.scan import scan
+
+    monkeypatch.setattr(provenance, "CLAIM_BATCH", 3)  # several batches, in whatever order
+    with Store.open(tmp_path / "t.db") as store:
+        ingest(store, [corpus / "articles"])
+        scan(store)
+        streamed = _claim_tables(store)
+        with store.transaction():
+            provenance.save(store, provenance.analyse(store))
+        assert _claim_tables(store) == streamed
+        with store.transaction():
+            assert provenance.analyse_and_save(store) == len(streamed[0])
+        assert _claim_tables(store) == streamed
+        assert not store.conn.execute("SELECT name FROM temp.sqlite_master").fetchall()  # staging dropped

@@ -263,6 +263,8 @@ def _claims_of(
         texts = store.texts({mentions[i].article_id for group in groups[lo:hi] for i in group})
         for group in groups[lo:hi]:
             yield _claim(group, mentions, centrality, meta, texts), texts
+            for i in group:  # the claim holds its members now: the list need not keep them
+                mentions[i] = None  # type: ignore[call-overload]  # never read again
         lo = hi
 
 

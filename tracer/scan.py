@@ -169,8 +169,7 @@ def _scan(
         if alias_pairs is not None:
             store.set_meta("aliases", json.dumps(sorted(alias_pairs)))
         stored_pairs = [tuple(x) for x in json.loads(store.get_meta("aliases") or "[]")]
-        provenance.save(store, provenance.analyse(store, stored_pairs, engine=eng))  # type: ignore[arg-type]
-        result.claims = conn.execute("SELECT COUNT(*) FROM claims").fetchone()[0]
+        result.claims = provenance.analyse_and_save(store, stored_pairs, engine=eng)  # type: ignore[arg-type]
         lap("claims")
 
 
