@@ -15,7 +15,7 @@ over everything.
 from __future__ import annotations
 
 import json
-import mmap
+import os
 import sys
 import tempfile
 import time
@@ -482,8 +482,6 @@ class SentenceTexts:
     strings, those of the 33.5 M candidate pairs of 10^6 simulated articles took over 6 GB.
     """
 
-    MAPPED_AT_ONCE = 16_384  # sentences read per mapping of the file: at most 64 MiB of its pages
-
     def __init__(self, store: Store, wanted: np.ndarray, chunk: int = 20_000) -> None:
         wanted = unique_sorted(wanted)
         # The first stored occurrence of each wanted norm, found a stored batch at a time:
@@ -528,16 +526,19 @@ class SentenceTexts:
         pos = pos[self._norm[pos] == norms] if len(self._norm) else pos[:0]
         pos = pos[np.argsort(self._offset[pos], kind="stable")]  # read in file order
         out: dict[int, str] = dict.fromkeys(self._norm[pos].tolist(), "")
-        if not self._size[pos].any():  # (an empty file cannot be mapped)
-            return TokensOnDemand(out)
         norm, start, size = self._norm[pos].tolist(), self._offset[pos].tolist(), self._size[pos].tolist()
-        # Mapped a slice of sentences at a time: each page read counts as this process's memory
-        # until unmapped, and a round's sentences lie one or two to a page (mapped for a whole
-        # round of 10^6 simulated articles' pairs: 1.7 GB).
-        for lo in range(0, len(norm), self.MAPPED_AT_ONCE):
-            with mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) as view:
-                for k in range(lo, min(lo + self.MAPPED_AT_ONCE, len(norm))):
-                    out[norm[k]] = view[start[k] : start[k] + size[k]].decode()
+        # Read, not mapped: a mapped file's pages count as this process's memory until unmapped,
+        # and the kernel maps far more than the bytes touched (16,384 scattered 200-byte reads of
+        # a 2 GiB file in page cache mapped all of it here: spikes of ~0.7 GB at 10^6 articles).
+        # pread took 0.85 us a sentence against 0.53 us mapped.
+        if hasattr(os, "pread"):
+            fd = self._file.fileno()
+            for k in range(len(norm)):
+                out[norm[k]] = os.pread(fd, size[k], start[k]).decode()
+        else:  # Windows
+            for k in range(len(norm)):
+                self._file.seek(start[k])
+                out[norm[k]] = self._file.read(size[k]).decode()
         return TokensOnDemand(out)
 
     def close(self) -> None:
