@@ -36,6 +36,21 @@ def test_band_columns_are_the_keys_written(store):
     assert len(store.band_column(4)) == 0
 
 
+def test_signature_columns_are_the_norms_and_units_written_in_order(store):
+    assert len(store.signature_column("norms")) == 0
+    written = [(np.array([7, 3, 9]), np.array([1, 2, 1])), (np.array([4]), np.array([3]))]
+    for norms, units in written:
+        n_units = int(units.sum())
+        keys = np.zeros((2, n_units), dtype=np.uint32)
+        store.add_signatures(norms, units, keys, np.zeros((n_units, 8), dtype=np.uint8))
+    assert store.signature_column("norms").tolist() == [7, 3, 9, 4]  # stored order, not sorted
+    assert store.signature_column("units").tolist() == [1, 2, 1, 3]
+    norms, units = store.signature_index()
+    assert norms.tolist() == [7, 3, 9, 4] and units.tolist() == [1, 2, 1, 3]
+    with pytest.raises(ValueError, match="'norms' or 'units'"):
+        store.signature_column("checks")
+
+
 def _as_schema_2(db: Path) -> None:
     """Rewrite a store the way schema 2 kept band keys: one band-major blob per signatures row."""
     conn = sqlite3.connect(db)
