@@ -160,6 +160,7 @@ def _scan(
             return_free_memory()  # the check bytes and band keys are gone: keep the next peak low
             lap("candidates")
             _verify(store, p, pairs, result, progress, eng)
+            del pairs  # (536 MB at 10^6 articles, kept through matches and claims until this)
             return_free_memory()  # each stage's freed memory given back before the next's peak
             lap("verify")
         conn.execute("UPDATE articles SET scanned = 1 WHERE scanned = 0")
@@ -603,10 +604,13 @@ def _verify(
 
     The sentences' texts are read in one pass over the articles (each article read once);
     pairs are aligned in rounds, so memory holds one round's token lists, not those of
-    every sentence of every candidate pair (1 GB at 10^5 articles).
+    every sentence of every candidate pair (1 GB at 10^5 articles). ``pairs`` are reordered in
+    place: the caller's array, not a copy beside it, is what is held while aligning.
     """
     conn = store.conn
-    pairs = pairs[neighbourhood_order(pairs)]
+    order = neighbourhood_order(pairs)
+    pairs[:] = pairs[order]
+    del order
     total = len(pairs)
     rows = []
     with SentenceTexts(store, pairs.ravel()) as texts:
