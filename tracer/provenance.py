@@ -322,8 +322,9 @@ def analyse_and_save(
 ) -> int:
     """:func:`save` of :func:`analyse`, the same tables, without holding every provenance: each
     traced batch's rows wait in temporary tables, from which the stored ones are copied in
-    claim order (at 10^6 simulated articles, 217 k claims and their 1 M members held as
-    objects took about a gigabyte). Returns the number of claims (caller holds the transaction)."""
+    claim order (at 10^6 simulated articles the claims stage peaked at 3.58 GB holding all 217 k
+    claims' provenances, 2.32 GB this way). Returns the number of claims (caller holds the
+    transaction)."""
     conn = store.conn
     for table in _STAGING:
         conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
