@@ -302,6 +302,7 @@ def test_streamed_save_stores_what_save_of_analyse_stores(tmp_path, corpus, monk
         ingest(store, [corpus / "articles"])
         scan(store)
         streamed = _claim_tables(store)
+        assert all(streamed), "claims, members and citations should all have rows to compare"
         with store.transaction():
             provenance.save(store, provenance.analyse(store))
         assert _claim_tables(store) == streamed

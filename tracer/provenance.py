@@ -326,8 +326,6 @@ def analyse_and_save(
     claims' provenances, 2.32 GB this way). Returns the number of claims (caller holds the
     transaction)."""
     conn = store.conn
-    for table in _STAGING:
-        conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
     # Rows as :func:`save` makes them, after the columns that order them: claims by
     # claim_order (more articles, then first seen, then id); members and citations by claim,
     # member and credit.
