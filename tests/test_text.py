@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from tracer.text import fold, match_key, tokens
@@ -67,6 +68,36 @@ def test_token_table_finds_what_the_token_regex_finds():
         assert tokens(text) == TOKEN_RE.findall(text)
     _, _, keys = token_table("rock 'n' roll, don't rock")
     assert keys[0] == keys[-1] and len(set(keys.tolist())) == 4
+
+
+def test_token_table_keys_are_the_polynomial_of_each_token_across_blocks(monkeypatch):
+    """Keys from prefix sums equal each token's own hash, in texts of many blocks, with a
+    token longer than a block, ASCII or not (a small block makes every case short)."""
+    import random
+
+    from tracer import text as text_module
+
+    def expected(text: str, starts: np.ndarray, ends: np.ndarray) -> list[int]:
+        out = []
+        for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+            h = sum(ord(c) * pow(0x100000001B3, k, 1 << 64) for k, c in enumerate(text[s:e])) % (1 << 64)
+            h ^= ((e - s) * 0x9E3779B97F4A7C15) % (1 << 64)
+            out.append(int(text_module._fmix64(np.array([h], dtype=np.uint64))[0]))
+        return out
+
+    monkeypatch.setattr(text_module, "_KEY_BLOCK", 16)
+    monkeypatch.setattr(text_module, "_power_cache", [])
+    rng = random.Random(5)
+    for alphabet in ("ab' 1.\n", "ab' 1.\n\u00e9\u4e2d"):
+        for _ in range(300):
+            words = [
+                "".join(rng.choice(alphabet) for _ in range(rng.choice([1, 3, 9, 40]))) for _ in range(12)
+            ]
+            text = " ".join(words)
+            starts, ends, keys = text_module.token_table(text)
+            assert keys.tolist() == expected(text, starts, ends)
+    _, _, keys = text_module.token_table("x" * 100 + " " + "y" * 17 + " x")
+    assert len(set(keys.tolist())) == 3  # a token of 100 characters, longer than a block: its own tables
 
 
 def test_vocabulary_ids_of_keys_give_each_tokens_hashes():
