@@ -298,3 +298,64 @@ def test_norm_set_keeps_few_levels() -> None:
         norms.add(np.arange(10 * k, 10 * k + 10))
         assert len(norms.levels) <= 2 * np.log2(k + 2) + 1
     assert np.array_equal(norms.values(), np.arange(20_000))
+
+
+class _FakeStore:
+    """Band keys and check bytes of a few units, with a check read that may fail."""
+
+    def __init__(self, keys: list[list[int]], checks: list[list[int]], fail: bool = False) -> None:
+        import numpy as np
+
+        self.keys = np.array(keys, dtype=np.uint32)
+        self.check_bytes = np.array(checks, dtype=np.uint8)
+        self.fail = fail
+        self.reads = 0
+
+    def band_column(self, band: int):
+        return self.keys[band]
+
+    def checks(self, num_perm: int):
+        self.reads += 1
+        if self.fail:
+            raise OSError("disk gone")
+        return self.check_bytes
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("bands", [1, 3])
+def test_late_checks_give_the_pairs_of_checks_read_first(threads: int, bands: int) -> None:
+    """Check bytes read on the second band's call give the pairs they give read before; read once."""
+    import numpy as np
+
+    from tracer.candidates import banded_pairs, jaccard_at_least
+    from tracer.scan import _LateChecks
+
+    rng = np.random.default_rng(4)
+    keys = rng.integers(0, 3, size=(bands, 40)).tolist()
+    checks = rng.integers(0, 2, size=(40, 8)).tolist()
+    store = _FakeStore(keys, checks)
+    group = np.arange(40)
+    is_new = np.ones(40, dtype=bool)
+    late = _LateChecks(store, 8, bands)  # type: ignore[arg-type]
+    got = banded_pairs(late.band_column, bands, group, is_new, 0, lambda p: late.accept(p, 0.6), threads)
+    want = banded_pairs(
+        store.band_column, bands, group, is_new, 0,
+        lambda p: jaccard_at_least(store.check_bytes, p, 0.6), threads,
+    )  # fmt: skip
+    assert len(want) and np.array_equal(got, want)
+    assert store.reads == 1
+
+
+def test_late_checks_that_fail_release_the_waiting_threads() -> None:
+    """A failed read raises its error in the caller; the band's thread does not wait forever."""
+    import numpy as np
+
+    from tracer.candidates import banded_pairs
+    from tracer.scan import _LateChecks
+
+    store = _FakeStore([[1, 1, 2, 2]] * 3, [[0] * 8] * 4, fail=True)
+    late = _LateChecks(store, 8, 3)  # type: ignore[arg-type]
+    with pytest.raises(OSError, match="disk gone"):
+        banded_pairs(
+            late.band_column, 3, np.arange(4), np.ones(4, dtype=bool), 0, lambda p: late.accept(p, 0.5), 2
+        )
