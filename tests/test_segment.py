@@ -396,3 +396,36 @@ def test_split_lines_finds_what_the_line_pattern_finds():
     for _ in range(20000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 25)))
         assert split_lines(text) == [m.span() for m in segment._LINE.finditer(text)], repr(text)
+
+
+def test_period_shortcuts_give_the_answers_of_the_full_rules():
+    # Every "." followed by whitespace, in texts of titles, abbreviations, lower-case words
+    # that may or may not continue a sentence (before a digit or not), after spaces, tabs,
+    # line breaks and quotes: the shortcuts answer as the rules do, across lines or not.
+    import re
+
+    from tracer import segment
+
+    words = (
+        "said vs eg cf viz approx incl no nos pp p v e.g i.e Mr mr Dr St Inc inc U.S A a 12 2024 year "
+        "years president approxim \u00e9t\u00e9 l\u00e0 \"no 'vs (eg documents\u2019 co ltd"
+    ).split()
+    seps = [" ", "  ", "\t", "\n", " \u201c", '"', "(", "\u00a0"]
+    tails = [". ", ".  ", ".\n", ". 3 ", ". The ", ". he ", '. "', ". (", ".\t7"]
+    rng = random.Random(12)
+    checked = 0
+    for _ in range(3000):
+        text = "".join(
+            rng.choice(seps) + rng.choice(words) + rng.choice(tails) for _ in range(rng.randint(1, 8))
+        )
+        for m in re.finditer(r"(?<!\.)\.(?!\.)\s+", text):
+            p, q = m.start(), m.end()
+            if q >= len(text):
+                continue
+            for line_start in (0, p):
+                for across in (False, True):
+                    assert segment._period_continues(text, p, q, line_start, across) == (
+                        segment._period_continues_by_rules(text, p, q, line_start, across)
+                    ), (text, p)
+                    checked += 1
+    assert checked > 20000

@@ -125,12 +125,30 @@ def _starter_follows(text: str, q: int, min_len: int) -> bool:
 _PLAIN_WORD = max(len(w) for w in _TITLES | _BEFORE_DIGIT | _SOFT) + 1
 
 
+# Lower-case words of two letters or more that the rules below let continue a sentence:
+# the only answers they can give for such a word (no digit, no dot, not an initial).
+_LOWER_TITLES = frozenset(w for w in _TITLES if len(w) >= 2 and w.isalpha() and w.islower())
+_LOWER_BEFORE_DIGIT = frozenset(w for w in _BEFORE_DIGIT if len(w) >= 2 and w.isalpha() and w.islower())
+assert not any(w.isalpha() and w.islower() for w in _SOFT)
+
+
 def _period_continues(text: str, p: int, q: int, line_start: int, across_line: bool) -> bool:
     """Whether the single "." at ``p`` does not end a sentence; the next one would start at ``q``."""
     if p >= _PLAIN_WORD and text[p - _PLAIN_WORD : p].isalpha():
         # The word before is longer than any title or abbreviation, has no dot (so it is no
         # acronym) and no digit: the checks below would all say no. Most sentences end so.
         return False
+    space = text.rfind(" ", p - _PLAIN_WORD if p > _PLAIN_WORD else 0, p)
+    word = text[space + 1 : p]
+    if space >= 0 and len(word) >= 2 and word.isalpha() and word.islower():
+        # A shorter lower-case word after a space ("said."): most of the other sentence ends.
+        # Letters hold no whitespace or opener, so it is the token the rules would cut.
+        return word in _LOWER_TITLES or (word in _LOWER_BEFORE_DIGIT and text[q].isdigit())
+    return _period_continues_by_rules(text, p, q, line_start, across_line)
+
+
+def _period_continues_by_rules(text: str, p: int, q: int, line_start: int, across_line: bool) -> bool:
+    """:func:`_period_continues` without its shortcuts (a test holds them equal)."""
     lo = p - _TOKEN_LOOKBACK if p > _TOKEN_LOOKBACK else 0
     chunk = text[lo:p]
     if not chunk or chunk[-1].isspace():
