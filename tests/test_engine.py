@@ -255,6 +255,7 @@ def test_sentence_texts_are_each_sentences_first_stored_occurrence(tmp_path, syn
     import os
 
     from tracer.scan import SentenceTexts
+    from tracer.text import TokensOnDemand, fold, tokens
 
     if not pread:  # as on Windows
         monkeypatch.delattr(os, "pread")
@@ -268,6 +269,14 @@ def test_sentence_texts_are_each_sentences_first_stored_occurrence(tmp_path, syn
         with SentenceTexts(s, np.concatenate((wanted, wanted[:50]))) as texts:  # repeats are one
             asked = np.concatenate((wanted[::3], [-5]))  # a norm not wanted is left out
             got = texts.tokens(asked).texts
+            # The on-demand view reads the same texts, a subset at once or one at a time.
+            view = texts.on_demand()
+            assert len(view) == 400 and sorted(view) == sorted(wanted.tolist())
+            subset = view.subset(wanted[::3].tolist())
+            assert isinstance(subset, TokensOnDemand) and subset.texts == got
+            assert all(view[k] == tokens(fold(got[k])) for k in wanted[::3].tolist())
+            with pytest.raises(KeyError):
+                view[-5]
         assert sorted(got) == sorted(wanted[::3].tolist())
         for norm, text in got.items():
             row = sentences[first[np.searchsorted(norms, norm)]]

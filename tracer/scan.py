@@ -20,7 +20,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -43,7 +43,7 @@ from .segment import split_lines, split_sentences
 from .shingles import Vocabulary, _ranges, unit_shingles
 from .signatures import MinHasher
 from .store import SENTENCE_DTYPE, Store
-from .text import TokensOnDemand, fold, line_id, sequence_ids, token_table
+from .text import TokensOnDemand, fold, line_id, sequence_ids, token_table, tokens
 from .verify import VerifyParams
 
 Progress = Callable[[str, int, int], None]
@@ -585,6 +585,24 @@ class SentenceTexts:
                 out[norm[k]] = self._file.read(size[k]).decode()
         return TokensOnDemand(out)
 
+    def on_demand(self) -> TokensOnDemand:
+        """Tokens of every wanted sentence, each read from the file only when asked for: a
+        task's sentences are read as the task is handed out, while earlier tasks are aligned,
+        rather than a round's before the round starts (0.77 s with nothing else running at
+        10^5 simulated articles)."""
+        return _FileTokens(self)
+
+    def text(self, norm: int) -> str:
+        """The text of one wanted sentence."""
+        k = int(self._norm.searchsorted(norm))
+        if k >= len(self._norm) or self._norm[k] != norm:
+            raise KeyError(norm)
+        start, size = int(self._offset[k]), int(self._size[k])
+        if hasattr(os, "pread"):
+            return os.pread(self._file.fileno(), size, start).decode()
+        self._file.seek(start)
+        return self._file.read(size).decode()
+
     def close(self) -> None:
         self._file.close()  # a temporary file: gone once closed
 
@@ -593,6 +611,26 @@ class SentenceTexts:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class _FileTokens(TokensOnDemand):
+    """:meth:`SentenceTexts.on_demand`: a subset (what a task takes) is read in one sweep."""
+
+    def __init__(self, source: SentenceTexts) -> None:
+        super().__init__({})
+        self.source = source
+
+    def __getitem__(self, key: int) -> list[str]:
+        return tokens(fold(self.source.text(key)))
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.source._norm.tolist())
+
+    def __len__(self) -> int:
+        return len(self.source._norm)
+
+    def subset(self, keys: Iterable[int]) -> TokensOnDemand:
+        return self.source.tokens(np.fromiter(keys, dtype=np.int64))
 
 
 def neighbourhood_order(pairs: np.ndarray) -> np.ndarray:
@@ -663,6 +701,6 @@ def _verify(
         for lo in range(0, total, VERIFY_ROUND):
             part = pairs[lo : lo + VERIFY_ROUND]
             report = None if progress is None else lambda done, _, lo=lo: progress("verify", lo + done, total)
-            rows.extend(engine.verify(part, texts.tokens(part.ravel()), p.verify, report))
+            rows.extend(engine.verify(part, texts.on_demand(), p.verify, report))
     conn.executemany("INSERT OR REPLACE INTO near VALUES (?,?,?,?,?,?,?,?)", rows)
     result.verified = len(rows)
