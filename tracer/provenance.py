@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import itertools
 import json
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -245,6 +246,10 @@ def _traced(
     ]
     table = Aliases.with_pairs(alias_pairs or [], sorted(outlets))
 
+    # The claims of each batch handed out, in order: a task sends back what it found, not the
+    # claims it was given (a third of what it sent back), and they are joined here again.
+    sent: deque[list[Claim]] = deque()
+
     def jobs() -> Iterator[list[ClaimJob]]:
         batch: list[ClaimJob] = []
         size = 0
@@ -257,35 +262,52 @@ def _traced(
             batch.append((claim, paragraphs, [lo for lo, _ in bounds]))
             size += len(claim.members)
             if size >= CLAIM_BATCH:
+                sent.append([job[0] for job in batch])
                 yield batch
                 batch, size = [], 0
         if batch:
+            sent.append([job[0] for job in batch])
             yield batch
 
-    return (
+    found = (
         map(_trace_claims, jobs(), itertools.repeat(table), itertools.repeat(p.max_terms))
         if engine is None
         else engine.map_batches(_trace_claims, jobs(), table, p.max_terms)
     )
+    try:
+        for traced in found:  # in the order the batches were handed out
+            batch_claims = sent.popleft()
+            out = []
+            for claim, (terms, origin, echoes, credits) in zip(batch_claims, traced, strict=True):
+                claim.terms = terms
+                out.append(Provenance(claim, origin, echoes, credits))
+            yield out
+    finally:
+        close = getattr(found, "close", None)
+        if close is not None:
+            close()  # ends the engine's work at once if the caller stopped early
 
 
 ClaimJob = tuple[Claim, list[str], list[int]]  # a claim, its members' paragraphs and where they start
+# What tracing finds for a claim: its terms, origin, echoes and credits (Provenance less the claim).
+Traced = tuple[list[str], int, list[Echo], dict[int, list[Credit]]]
 
 
-def _trace_claims(jobs: list[ClaimJob], table: Aliases, max_terms: int) -> list[Provenance]:
+def _trace_claims(jobs: list[ClaimJob], table: Aliases, max_terms: int) -> list[Traced]:
     """Terms, credits and provenance of each claim: a pure function, for any process."""
     parse = functools.lru_cache(maxsize=None)(_when)  # dates repeat: parse each once per task
-    out = []
+    out: list[Traced] = []
     for claim, paragraphs, starts in jobs:
         member_tokens = [tokens(fold(m.text)) for m in claim.members]
-        claim.terms = claim_terms(member_tokens, max_terms)
+        terms = claim_terms(member_tokens, max_terms)
         credits = {}
         for i, (m, text, lo) in enumerate(zip(claim.members, paragraphs, starts, strict=True)):
             found = find_credits(
                 text, (m.start - lo, m.end - lo), table, own_outlet=m.outlet, window=CREDIT_WINDOW
             )
             credits[i] = [replace(c, start=c.start + lo, end=c.end + lo) for c in found]
-        out.append(_trace(claim, credits, member_tokens, parse))
+        prov = _trace(claim, credits, member_tokens, parse)
+        out.append((terms, prov.origin, prov.echoes, prov.credits))
     return out
 
 
