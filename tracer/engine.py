@@ -397,7 +397,8 @@ class LocalEngine(_Closing):
     ) -> list[NearRow]:
         total = len(pairs)
         if self.workers <= 1 or total < 3 * VERIFY_CHUNK:
-            return verify_pairs(pairs.tolist(), token_of, params, progress)
+            # The texts of all the pairs read at once (texts on demand would be read one by one).
+            return verify_pairs(*_verify_chunk(pairs, token_of), params, progress)
         # Chunks in the pool, each sent with the tokens it needs; results come back in order.
         chunks = (
             _verify_chunk(pairs[lo : lo + VERIFY_CHUNK], token_of) for lo in range(0, total, VERIFY_CHUNK)

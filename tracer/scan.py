@@ -683,10 +683,11 @@ def _verify(
 ) -> None:
     """Align each candidate pair; store the ones that share a region.
 
-    The sentences' texts are read in one pass over the articles (each article read once);
-    pairs are aligned in rounds, so memory holds one round's token lists, not those of
-    every sentence of every candidate pair (1 GB at 10^5 articles). ``pairs`` are reordered in
-    place: the caller's array, not a copy beside it, is what is held while aligning.
+    The sentences' texts are gathered in one pass over the articles (each article read once)
+    into a temporary file; each task reads its own from there as it is handed out, so memory
+    holds the texts of the tasks in flight, not those of every sentence of every candidate pair
+    (1 GB of token lists at 10^5 articles). ``pairs`` are reordered in place: the caller's array,
+    not a copy beside it, is what is held while aligning.
     """
     conn = store.conn
     order = neighbourhood_order(pairs)
