@@ -390,7 +390,7 @@ CHECKS_IN_MEMORY = 1 << 30
 class _LateChecks:
     """The check bytes of every unit, read while the first band is joined rather than before.
 
-    Reading them (776 MB at 10^5 simulated articles) took 0.5-2 s in which nothing else ran:
+    Reading them (776 MB at 10^5 simulated articles) took 0.4-2 s in which nothing else ran:
     they are read on the call for the second band's keys, which comes after the first band is
     handed to a thread (:func:`~tracer.candidates.banded_pairs`). ``band_column`` is called
     from the store's own thread, which alone may read it; ``accept`` from any: a thread waits
@@ -575,21 +575,21 @@ class SentenceTexts:
         # and the kernel maps far more than the bytes touched (16,384 scattered 200-byte reads of
         # a 2 GiB file in page cache mapped all of it here: spikes of ~0.7 GB at 10^6 articles).
         # pread took 0.85 us a sentence against 0.53 us mapped.
-        if hasattr(os, "pread"):
-            fd = self._file.fileno()
-            for k in range(len(norm)):
-                out[norm[k]] = os.pread(fd, size[k], start[k]).decode()
-        else:  # Windows
-            for k in range(len(norm)):
-                self._file.seek(start[k])
-                out[norm[k]] = self._file.read(size[k]).decode()
+        for k in range(len(norm)):
+            out[norm[k]] = self._read(start[k], size[k])
         return TokensOnDemand(out)
+
+    def _read(self, start: int, size: int) -> str:
+        if hasattr(os, "pread"):
+            return os.pread(self._file.fileno(), size, start).decode()
+        self._file.seek(start)  # Windows
+        return self._file.read(size).decode()
 
     def on_demand(self) -> TokensOnDemand:
         """Tokens of every wanted sentence, each read from the file only when asked for: a
         task's sentences are read as the task is handed out, while earlier tasks are aligned,
-        rather than a round's before the round starts (0.77 s with nothing else running at
-        10^5 simulated articles)."""
+        rather than a round's before the round starts (0.77 s in all at 10^5 simulated articles,
+        in which the workers waited)."""
         return _FileTokens(self)
 
     def text(self, norm: int) -> str:
@@ -597,11 +597,7 @@ class SentenceTexts:
         k = int(self._norm.searchsorted(norm))
         if k >= len(self._norm) or self._norm[k] != norm:
             raise KeyError(norm)
-        start, size = int(self._offset[k]), int(self._size[k])
-        if hasattr(os, "pread"):
-            return os.pread(self._file.fileno(), size, start).decode()
-        self._file.seek(start)
-        return self._file.read(size).decode()
+        return self._read(int(self._offset[k]), int(self._size[k]))
 
     def close(self) -> None:
         self._file.close()  # a temporary file: gone once closed

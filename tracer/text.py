@@ -160,8 +160,9 @@ def token_table(folded: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     tokens get equal keys, so a vocabulary can be looked up without making Python strings.
     """
     if folded.isascii():
-        # One byte a character, and the word flags by bytes.translate: 2.7x faster than
-        # UTF-32 and a table lookup per character (news folds to ASCII almost always).
+        # One byte a character, and the word flags by bytes.translate rather than UTF-32 and a
+        # table lookup per character (news folds to ASCII almost always). With the prefix sums
+        # below: 44.6 -> 16.8 us a simulated article for the whole table.
         raw = folded.encode("ascii")
         cp = np.frombuffer(raw, dtype=np.uint8)
         inside = np.frombuffer(raw.translate(_ASCII_WORD_BYTES), dtype=bool).copy()
