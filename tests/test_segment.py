@@ -388,6 +388,20 @@ def test_plain_word_shortcut_gives_the_answers_of_the_full_rules(monkeypatch):
     assert [split_sentences(t) for t in texts] == fast
 
 
+@pytest.mark.parametrize("ascii_only", [True, False])
+def test_line_table_finds_what_split_lines_finds(ascii_only: bool):
+    from tracer.segment import line_table
+
+    rng = random.Random(5)
+    alphabet = list("ab .\n\r\t\x0b\x0c\x1c\x1d\x1e\x1fx")
+    if not ascii_only:
+        alphabet += list("\x85\u2028\u2029\u00a0\u3000\u200b\u2007\u201c")
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 25)))
+        starts, ends = line_table(text)
+        assert list(zip(starts.tolist(), ends.tolist(), strict=True)) == split_lines(text), repr(text)
+
+
 def test_split_lines_finds_what_the_line_pattern_finds():
     from tracer import segment
 

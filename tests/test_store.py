@@ -1,4 +1,4 @@
-"""The store: band keys read back as written, and stores of schema 2 upgraded in place."""
+"""The store: band keys read back as written, and stores of schemas 2 and 3 upgraded in place."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from tracer.errors import StoreError
 from tracer.matches import query
 from tracer.pipeline import run
 from tracer.scan import ScanParams
-from tracer.store import SCHEMA_VERSION, Store
+from tracer.store import SCHEMA_VERSION, SENTENCE_DTYPE, Store
 
 from .conftest import RUMOUR
 
@@ -103,6 +103,43 @@ def test_failed_upgrade_leaves_the_schema_2_store_as_it_was(scanned_copy: Path):
     assert "band_keys" not in {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
     assert conn.execute("SELECT COUNT(keys) FROM signatures").fetchone()[0] > 0
     conn.close()
+
+
+def _as_schema_3(db: Path, corrupt: bool = False) -> None:
+    """Give the stored sentences other line ids and no promo flags, as schema 3 (which hashed a
+    line's text) had them, and mark the store schema 3; ``corrupt``: one block of the wrong size."""
+    conn = sqlite3.connect(db)
+    for batch, blob in conn.execute("SELECT batch, rows FROM sentence_blocks").fetchall():
+        rows = np.frombuffer(blob, dtype=SENTENCE_DTYPE).copy()
+        rows["line"] = rows["line"] * 7 + 1
+        rows["promo"] = 0
+        conn.execute(
+            "UPDATE sentence_blocks SET rows = ? WHERE batch = ?",
+            (rows.tobytes()[: -1 if corrupt else None], batch),
+        )
+    conn.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+
+
+def test_schema_3_store_gets_the_line_ids_a_scan_gives(scanned_copy: Path):
+    with Store.open(scanned_copy) as s:
+        rows = s.sentences()
+        matches = [m.as_dict() for m in query(s)]
+    assert len(np.unique(rows["line"])) > 100 and rows["promo"].any()
+    _as_schema_3(scanned_copy)
+    with Store.open(scanned_copy) as s:
+        assert s.get_meta("schema_version") == str(SCHEMA_VERSION)
+        assert np.array_equal(s.sentences(), rows)
+        assert [m.as_dict() for m in query(s)] == matches
+
+
+def test_failed_upgrade_leaves_the_schema_3_store_as_it_was(scanned_copy: Path):
+    _as_schema_3(scanned_copy, corrupt=True)
+    before = scanned_copy.read_bytes()
+    with pytest.raises(StoreError, match="could not upgrade the store from schema 3"):
+        Store.open(scanned_copy)
+    assert scanned_copy.read_bytes() == before
 
 
 def test_new_stores_have_large_pages(tmp_path):

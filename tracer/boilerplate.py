@@ -18,6 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .segment import line_table
+from .text import line_ids
+
 # Navigation lines, recognised by how they start.
 _NAVIGATION = (
     r"^\W*(?:read more|read next|more coverage|most read|related(?: articles?| stories)?|see also|"
@@ -114,6 +117,35 @@ def promo_lines(folded: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray
         if _NAVIGATION_RE.match(text) is not None or (hints and _patterns_of(hints).search(text) is not None):
             flags[short[k]] = True
     return flags
+
+
+def sentence_lines(
+    folded: str,
+    offsets: np.ndarray,
+    tok_at: np.ndarray,
+    tok_key: np.ndarray,
+    article_of: np.ndarray,
+    starts: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The id of the line each sentence starts on, and whether that line is a promo line.
+
+    ``folded``: a batch of folded articles joined by line breaks, article ``k`` from
+    ``offsets[k]``; ``tok_at``, ``tok_key``: its :func:`~tracer.text.token_table`; sentence
+    ``i`` of article ``article_of[i]`` starts at ``starts[i]`` of ``folded``.
+    """
+    line_at, line_end = line_table(folded)
+    if len(line_at) == 0:
+        zero = np.zeros(len(starts), dtype=np.int64)
+        return zero, zero
+    # A sentence starts at a non-space character, so inside a line; clamped to its article's first
+    # line all the same, as a sentence is never given another article's line.
+    lines_per_article = np.bincount(
+        np.searchsorted(offsets, line_at, side="right") - 1, minlength=len(offsets)
+    )
+    line_first = np.cumsum(lines_per_article) - lines_per_article
+    line_of = np.maximum(np.searchsorted(line_at, starts, side="right") - 1, line_first[article_of])
+    ids = line_ids(folded, line_at, line_end, tok_at, tok_key)
+    return ids[line_of], promo_lines(folded, line_at, line_end)[line_of].astype(np.int64)
 
 
 @dataclass(frozen=True)

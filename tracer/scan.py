@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from . import matches, provenance
-from .boilerplate import promo_lines
+from .boilerplate import sentence_lines
 from .candidates import (
     PAIRS_CHUNK,
     Banding,
@@ -39,11 +39,11 @@ from .candidates import (
 )
 from .engine import Engine, LocalEngine, local_cores, return_free_memory
 from .errors import StoreError, TracerError
-from .segment import split_lines, split_sentences
+from .segment import split_sentences
 from .shingles import Vocabulary, _ranges, unit_shingles
 from .signatures import MinHasher
 from .store import SENTENCE_DTYPE, Store
-from .text import TokensOnDemand, fold, line_id, sequence_ids, token_table, tokens
+from .text import TokensOnDemand, fold, sequence_ids, token_table, tokens
 from .verify import VerifyParams
 
 Progress = Callable[[str, int, int], None]
@@ -231,23 +231,11 @@ def analyse_articles(items: list[tuple[int, str]], p: ScanParams) -> Analysed:
     folded_texts: list[str] = []
     spans: list[tuple[int, int]] = []
     per_article: list[int] = []
-    line_starts: list[int] = []
-    line_ends: list[int] = []
-    line_ids: list[int] = []
-    lines_per_article: list[int] = []
     article_base: list[int] = []  # where each article starts in the batch's joined text
     base = 0
     for _, text in items:
         article_base.append(base)
-        folded = fold(text)
-        folded_texts.append(folded)
-        lines = split_lines(text)
-        for ls, le in lines:
-            line_starts.append(base + ls)
-            line_ends.append(base + le)
-            # A line is identified by its folded text with spacing collapsed: cheaper than tokens.
-            line_ids.append(line_id(folded[ls:le]))
-        lines_per_article.append(len(lines))
+        folded_texts.append(fold(text))
         sentence_spans = split_sentences(text)
         spans.extend(sentence_spans)
         per_article.append(len(sentence_spans))
@@ -271,14 +259,9 @@ def analyse_articles(items: list[tuple[int, str]], p: ScanParams) -> Analysed:
     sentences["end"] = span[has, 1]
     ntok = ntok_all[has]
     sentences["ntok"] = ntok
-    # The line a sentence starts in (a sentence starts at a non-space character, so inside one).
-    line_first = np.cumsum(lines_per_article) - lines_per_article
-    line_at = np.array(line_starts, dtype=np.int64)
-    line_of = np.searchsorted(line_at, g_start, side="right") - 1
-    line_of = np.maximum(line_of, line_first[article_of])
-    if len(line_ids):
-        sentences["line"] = np.array(line_ids, dtype=np.int64)[line_of]
-        sentences["promo"] = promo_lines(batch_text, line_at, np.array(line_ends, dtype=np.int64))[line_of]
+    sentences["line"], sentences["promo"] = sentence_lines(
+        batch_text, offsets, tok_at, tok_key, article_of, g_start
+    )
     in_sentences = np.repeat(first_tok, ntok) + _ranges(ntok)
     token_ids = _vocabulary.ids_of_keys(
         tok_key[in_sentences], lambda i: batch_text[tok_at[in_sentences[i]] : tok_end[in_sentences[i]]]

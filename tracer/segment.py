@@ -49,7 +49,9 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["split_lines", "split_sentences"]
+import numpy as np
+
+__all__ = ["line_table", "split_lines", "split_sentences"]
 
 # Line separators, as str.splitlines() sees them ("\r\n" counts as one).
 _NL_CHARS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
@@ -278,3 +280,53 @@ def split_lines(text: str) -> list[tuple[int, int]]:
             spans.append((first, first + len(stripped)))
         pos += len(line)
     return spans
+
+
+# For line_table: which ASCII bytes break a line and which are whitespace, as translate tables.
+_BREAK_BYTES = bytes(int(chr(c) in _NL_SET) for c in range(256))
+_BREAK_CODES = np.array(sorted(ord(c) for c in _NL_CHARS), dtype=np.uint32)
+_ASCII_SPACE = np.array([chr(c).isspace() for c in range(128)], dtype=bool)
+
+
+def line_table(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`split_lines` of ``text`` as ``(starts, ends)`` int64 arrays, found with numpy.
+
+    A scan asks this of a whole batch of articles joined by line breaks: the lines are cut at
+    every line-break character (the empty "line" inside a ``\r\n`` is dropped like any
+    blank one) and only lines with whitespace at an end are stripped in Python (per line,
+    the loop of :func:`split_lines` cost 8 us a simulated article; a test holds them equal).
+    """
+    if text.isascii():
+        raw = text.encode("ascii")
+        codes: np.ndarray = np.frombuffer(raw, dtype=np.uint8)
+        breaks = np.flatnonzero(np.frombuffer(raw.translate(_BREAK_BYTES), dtype=bool))
+    else:
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        maybe = np.flatnonzero((codes <= 0x1E) | (codes == 0x85) | ((codes | 1) == 0x2029))
+        breaks = maybe[np.isin(codes[maybe], _BREAK_CODES)]
+    starts = np.concatenate((np.zeros(1, dtype=np.int64), breaks + 1))
+    ends = np.append(breaks, len(text)).astype(np.int64)
+    filled = ends > starts
+    starts, ends = starts[filled], ends[filled]
+    ragged = np.flatnonzero(_is_space(codes[starts]) | _is_space(codes[ends - 1]))
+    if len(ragged):
+        keep = np.ones(len(starts), dtype=bool)
+        for k in ragged.tolist():
+            line = text[starts[k] : ends[k]]
+            stripped = line.strip()
+            if stripped:
+                starts[k] += len(line) - len(line.lstrip())
+                ends[k] = starts[k] + len(stripped)
+            else:
+                keep[k] = False
+        starts, ends = starts[keep], ends[keep]
+    return starts, ends
+
+
+def _is_space(codes: np.ndarray) -> np.ndarray:
+    """``str.isspace`` of each code point."""
+    out = _ASCII_SPACE[np.minimum(codes, 127)]
+    high = np.flatnonzero(codes > 127)
+    if len(high):
+        out[high] = [chr(c).isspace() for c in codes[high].tolist()]
+    return out

@@ -27,17 +27,19 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .boilerplate import sentence_lines
 from .errors import StoreError
 from .model import Article
+from .text import fold, token_table
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 PAGE_SIZE = 1 << 16  # of new stores (SQLite's largest); stores made with other sizes work as they are
 
 # One sentence: the article's ``seq``, its position, span and counts, its normalised
@@ -170,16 +172,18 @@ class Store:
         if "meta" in tables:
             row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
             version = int(row[0]) if row else None
-            if version == 2:
+            # Each step is one transaction: a failure leaves the store at the schema it had reached.
+            while version is not None and version in _MIGRATIONS:
                 try:
-                    _migrate_2_to_3(store)
+                    _MIGRATIONS[version](store)
                 except (sqlite3.DatabaseError, ValueError) as exc:  # ValueError: a blob of the wrong size
                     conn.close()
                     raise StoreError(
-                        f"{path}: could not upgrade the store from schema 2 ({exc}); it was left as it was",
+                        f"{path}: could not upgrade the store from schema {version} ({exc}); it was left at "
+                        "that schema",
                         "make the file writable and run again, or ingest into a new store with --db NEW.db",
                     ) from exc
-                version = SCHEMA_VERSION
+                version += 1
             if version != SCHEMA_VERSION:
                 conn.close()
                 raise StoreError(
@@ -432,7 +436,37 @@ def _migrate_2_to_3(store: Store) -> None:
         )
         conn.execute("DROP TABLE signatures")
         conn.execute("ALTER TABLE signatures_3 RENAME TO signatures")
-        conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+        conn.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+
+
+def _migrate_3_to_4(store: Store) -> None:
+    """Schema 3 identified a line by a hash of its text, schema 4 by its tokens: the stored
+    sentences get the ids (and promo flags) of their lines anew from their articles' texts, so
+    lines of later scans compare with theirs. One transaction; a batch at a time in memory."""
+    conn = store.conn
+    with store.transaction():
+        batches = [b for (b,) in conn.execute("SELECT batch FROM sentence_blocks ORDER BY batch")]
+        for batch in batches:
+            (blob,) = conn.execute("SELECT rows FROM sentence_blocks WHERE batch = ?", (batch,)).fetchone()
+            rows = np.frombuffer(blob, dtype=SENTENCE_DTYPE).copy()
+            seqs = np.unique(rows["article"])
+            texts = store.texts_by_seq(seqs.tolist())
+            folded = [fold(texts[seq]) for seq in seqs.tolist()]
+            lengths = np.array([len(t) + 1 for t in folded], dtype=np.int64)
+            offsets = np.cumsum(lengths) - lengths
+            batch_text = "\n".join(folded)
+            tok_at, _, tok_key = token_table(batch_text)
+            article_of = np.searchsorted(seqs, rows["article"])
+            starts = offsets[article_of] + rows["start"]
+            rows["line"], rows["promo"] = sentence_lines(
+                batch_text, offsets, tok_at, tok_key, article_of, starts
+            )
+            conn.execute("UPDATE sentence_blocks SET rows = ? WHERE batch = ?", (rows.tobytes(), batch))
+        conn.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+
+
+# The upgrade from schema k is _MIGRATIONS[k]; a store is brought up to SCHEMA_VERSION step by step.
+_MIGRATIONS: dict[int, Callable[[Store], None]] = {2: _migrate_2_to_3, 3: _migrate_3_to_4}
 
 
 def _insert_band_keys(conn: sqlite3.Connection, batch: int | None, keys: np.ndarray) -> None:
