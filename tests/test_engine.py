@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import operator
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -124,6 +126,48 @@ def test_local_map_batches_keeps_input_order():
     batches = list(range(7))
     assert list(LocalEngine(1).map_batches(operator.mul, batches, 3)) == [b * 3 for b in batches]
     assert list(LocalEngine(2).map_batches(operator.mul, iter(batches), 3)) == [b * 3 for b in batches]
+
+
+@dataclasses.dataclass
+class _Result:
+    big: np.ndarray
+    small: np.ndarray
+    label: str
+
+
+def _make_result(n: int, scale: int) -> _Result:
+    big = np.arange(n * 300_000, dtype=np.int64).reshape(n, -1) * scale  # 2.4 MB a row: spilled
+    return _Result(big, np.arange(n) * scale, f"batch {n}")
+
+
+def test_local_workers_large_results_cross_as_files_and_leave_none(monkeypatch):
+    made = []
+    real = engine_module._SpilledArray.load
+
+    def load(self: engine_module._SpilledArray) -> np.ndarray:
+        made.append(self.path)
+        return real(self)
+
+    monkeypatch.setattr(engine_module._SpilledArray, "load", load)
+    with LocalEngine(2) as engine:
+        got = list(engine.map_batches(_make_result, [1, 2, 3, 4], 5))
+        spill = engine._spill
+        assert spill is not None and os.listdir(spill) == []  # every file read back and removed
+    want = [_make_result(n, 5) for n in [1, 2, 3, 4]]
+    assert len(made) == 4  # the large arrays only
+    for g, w in zip(got, want, strict=True):
+        assert np.array_equal(g.big, w.big) and g.big.shape == w.big.shape and g.big.dtype == w.big.dtype
+        assert np.array_equal(g.small, w.small) and g.label == w.label
+    assert not os.path.exists(spill)
+
+
+def test_local_results_not_read_back_are_removed_with_the_engine():
+    with LocalEngine(2) as engine:
+        results = engine.map_batches(_make_result, [1, 2, 3, 4, 5, 6], 1)
+        next(results)
+        results.close()  # as a failed scan does: the batches in flight are never read back
+        spill = engine._spill
+    assert spill is not None and not os.path.exists(spill)
 
 
 @pytest.mark.parametrize("threads", [1, 3])
