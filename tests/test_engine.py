@@ -161,6 +161,29 @@ def test_local_workers_large_results_cross_as_files_and_leave_none(monkeypatch):
     assert not os.path.exists(spill)
 
 
+@pytest.mark.parametrize("fails", ["create", "write"])
+def test_local_results_go_through_the_pipe_when_no_file_can_be_written(monkeypatch, fails):
+    # As when /dev/shm is full (64 MB in a container by default): the arrays are pickled instead.
+    import errno
+    import tempfile
+
+    real = tempfile.mkstemp
+
+    def mkstemp(prefix: str = "", dir: str | None = None) -> tuple[int, str]:
+        if fails == "create":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        fd, path = real(prefix=prefix, dir=dir)
+        os.close(fd)
+        return os.open(path, os.O_RDONLY), path  # made, but writing to it fails
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)  # the workers are forked with it
+    with LocalEngine(2) as engine:
+        got = list(engine.map_batches(_make_result, [1, 2, 3], 7))
+        assert engine._spill is not None and os.listdir(engine._spill) == []
+    for g, n in zip(got, [1, 2, 3], strict=True):
+        assert np.array_equal(g.big, _make_result(n, 7).big)
+
+
 def test_local_results_not_read_back_are_removed_with_the_engine():
     with LocalEngine(2) as engine:
         results = engine.map_batches(_make_result, [1, 2, 3, 4, 5, 6], 1)

@@ -358,11 +358,29 @@ def _spilling(directory: str | None, func: Callable[..., R], batch: Any, *args: 
     for f in dataclasses.fields(result):
         value = getattr(result, f.name)
         if isinstance(value, np.ndarray) and value.nbytes >= SPILL_MIN_BYTES:
-            fd, path = tempfile.mkstemp(prefix="result-", dir=directory)
-            with os.fdopen(fd, "wb") as out:
-                np.ascontiguousarray(value).tofile(out)
-            spilled[f.name] = _SpilledArray(path, value.dtype, value.shape)
+            path = _write_array(directory, value)
+            if path is not None:
+                spilled[f.name] = _SpilledArray(path, value.dtype, value.shape)
     return dataclasses.replace(result, **spilled) if spilled else result  # type: ignore[type-var]
+
+
+def _write_array(directory: str, values: np.ndarray) -> str | None:
+    """A file in ``directory`` holding ``values``; None where it could not be written (no room:
+    a container's /dev/shm is often 64 MB), and the array goes through the pipe after all."""
+    fd, path = -1, ""
+    try:
+        fd, path = tempfile.mkstemp(prefix="result-", dir=directory)
+        with os.fdopen(fd, "wb") as out:
+            fd = -1  # closed with ``out``
+            np.ascontiguousarray(values).tofile(out)
+        return path
+    except OSError:
+        if fd >= 0:
+            os.close(fd)
+        if path:
+            with contextlib.suppress(OSError):
+                os.remove(path)
+        return None
 
 
 def _unspill(result: R) -> R:
