@@ -319,11 +319,11 @@ def _trim_worker() -> None:
 
 
 # A pool worker's result crosses to this process through the pool's pipe, pickled: each byte of
-# its arrays is copied ~4 times (pickled, written, read, unpickled), and the 2 GB of band keys and
-# check bytes of a 10^5-article scan were ~2 s of CPU in this process. Arrays this large cross as
-# files in a directory in memory instead: written once, read once (1 GB of them, batch-sized,
-# through /dev/shm: 0.49-0.54 s of this process's CPU against 0.85-1.03 s piped, and 0.49-0.64 s
-# against 0.77-1.95 s in the worker).
+# its arrays is copied ~4 times (pickled, written, read, unpickled). Arrays this large cross as
+# files in a directory in memory instead, written once and read once: 100 batch-sized results
+# (1 GB; a 10^5-article scan has 2 GB of band keys and check bytes) took 0.49-0.54 s of this
+# process's CPU through /dev/shm against 0.85-1.03 s piped, and 0.49-0.64 s against 0.77-1.95 s
+# of the worker's.
 SPILL_MIN_BYTES = 1 << 20
 
 

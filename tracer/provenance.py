@@ -332,7 +332,8 @@ StagedClaim = tuple[tuple[object, ...], list[tuple[object, ...]], list[tuple[obj
 
 def _stage_claims(jobs: list[ClaimJob], table: Aliases, max_terms: int) -> list[StagedClaim]:
     """:func:`_trace_claims`, each claim made into the rows that store it, where it was traced
-    (a worker): making them took a third of the scan process's CPU in the claims stage."""
+    (a worker): the scan process's CPU in the claims stage at 10^5 simulated articles fell from
+    10.83 to 9.25 s (medians of three alternating runs) when it no longer made them."""
     out: list[StagedClaim] = []
     traced = _trace_claims(jobs, table, max_terms)
     for (claim, _, _), (terms, origin, echoes, credits) in zip(jobs, traced, strict=True):

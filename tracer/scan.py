@@ -225,8 +225,8 @@ def analyse_articles(items: list[tuple[int, str]], p: ScanParams) -> Analysed:
     A pure function of its input, so batches can run in worker processes; the
     caller keeps only the distinct sentences the store does not have yet.
     """
-    # Python does what needs rules (sentence and line splitting, line ids) per article; tokens
-    # and promo hints are found once for the whole batch, and which sentence each token
+    # Python does what needs rules (folding, sentence splitting) per article; tokens, lines,
+    # line ids and promo hints are found once for the whole batch, and which sentence each token
     # belongs to, how many tokens and content words each sentence has, are array arithmetic.
     folded_texts: list[str] = []
     spans: list[tuple[int, int]] = []

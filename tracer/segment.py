@@ -282,7 +282,8 @@ def split_lines(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-# For line_table: which ASCII bytes break a line and which are whitespace, as translate tables.
+# For line_table: which ASCII bytes break a line (a translate table), the code points that do, and
+# which ASCII characters are whitespace.
 _BREAK_BYTES = bytes(int(chr(c) in _NL_SET) for c in range(256))
 _BREAK_CODES = np.array(sorted(ord(c) for c in _NL_CHARS), dtype=np.uint32)
 _ASCII_SPACE = np.array([chr(c).isspace() for c in range(128)], dtype=bool)
