@@ -184,6 +184,27 @@ def test_local_results_go_through_the_pipe_when_no_file_can_be_written(monkeypat
         assert np.array_equal(g.big, _make_result(n, 7).big)
 
 
+def test_spill_directories_of_processes_that_are_gone_are_removed(tmp_path, monkeypatch):
+    import subprocess
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # its pid is free now (and not reused this soon)
+    orphan = tmp_path / f"tracer-results-{gone.pid}-abc"
+    orphan.mkdir()
+    (orphan / "result-1").write_bytes(b"x" * 100)
+    alive = tmp_path / f"tracer-results-{os.getpid()}-def"
+    alive.mkdir()
+    other = tmp_path / "tracer-results-notapid"
+    other.mkdir()
+    monkeypatch.setattr(engine_module, "spill_directory_root", lambda: str(tmp_path))
+    with LocalEngine(2) as engine:
+        list(engine.map_batches(_make_result, [1, 2, 3], 1))
+        assert engine._spill is not None and os.path.basename(engine._spill).startswith(
+            f"tracer-results-{os.getpid()}-"
+        )
+    assert not orphan.exists() and alive.exists() and other.exists()
+
+
 def test_local_results_not_read_back_are_removed_with_the_engine():
     with LocalEngine(2) as engine:
         results = engine.map_batches(_make_result, [1, 2, 3, 4, 5, 6], 1)

@@ -348,6 +348,25 @@ def spill_directory_root() -> str:
     return shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else tempfile.gettempdir()
 
 
+_SPILL_PREFIX = "tracer-results-"
+
+
+def _remove_orphaned_spills(root: str) -> None:
+    """Remove the spill directories in ``root`` of local engines whose process is gone (a scan
+    killed before it could clean up: what it left would hold memory in /dev/shm until reboot)."""
+    with contextlib.suppress(OSError):
+        for name in os.listdir(root):
+            pid = name[len(_SPILL_PREFIX) :].split("-", 1)[0]
+            if not (name.startswith(_SPILL_PREFIX) and pid.isdigit()):
+                continue
+            try:
+                os.kill(int(pid), 0)  # signal 0: only asks whether the process exists
+            except ProcessLookupError:
+                shutil.rmtree(os.path.join(root, name), ignore_errors=True)
+            except OSError:
+                pass  # it exists (another user's, say): leave it
+
+
 def _spilling(directory: str | None, func: Callable[..., R], batch: Any, *args: Any) -> R:
     """``func(batch, *args)`` in a worker, its result's large arrays left in files in ``directory``
     (a dataclass's array fields; anything else, or with no directory, is returned as it is)."""
@@ -423,7 +442,9 @@ class LocalEngine(_Closing):
                 initializer=_set_barrier,
                 initargs=(context.Barrier(self.workers),),
             )
-            self._spill = tempfile.mkdtemp(prefix="tracer-results-", dir=spill_directory_root())
+            root = spill_directory_root()
+            _remove_orphaned_spills(root)
+            self._spill = tempfile.mkdtemp(prefix=f"{_SPILL_PREFIX}{os.getpid()}-", dir=root)
             # Removed on close, or when an engine never closed is collected or the program ends.
             self._remove_spill = weakref.finalize(self, shutil.rmtree, self._spill, ignore_errors=True)
         return self._pool
