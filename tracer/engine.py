@@ -353,7 +353,10 @@ _SPILL_PREFIX = "tracer-results-"
 
 def _remove_orphaned_spills(root: str) -> None:
     """Remove the spill directories in ``root`` of local engines whose process is gone (a scan
-    killed before it could clean up: what it left would hold memory in /dev/shm until reboot)."""
+    killed before it could clean up: what it left would hold memory in /dev/shm until reboot).
+    POSIX only: elsewhere ``os.kill(pid, 0)`` is not a question but a signal."""
+    if os.name != "posix":
+        return
     with contextlib.suppress(OSError):
         for name in os.listdir(root):
             pid = name[len(_SPILL_PREFIX) :].split("-", 1)[0]
