@@ -388,6 +388,26 @@ def test_plain_word_shortcut_gives_the_answers_of_the_full_rules(monkeypatch):
     assert [split_sentences(t) for t in texts] == fast
 
 
+def test_short_path_for_common_gaps_splits_as_the_general_path(monkeypatch):
+    # ". " and ".\n\n" are decided on a short path; with it off (gaps never equal to these),
+    # every split must be the same: titles, initials, bullets, headings, digits, quotes, ends.
+    from tracer import segment
+
+    pieces = (
+        "Mr Dr approx vs said the a A J U.S Inc No 12 1 2024 president Kremlin abcdefg \u00e9t\u00e9 "
+        '" \u201c ( - * \u2022 x. . .. ! ? \u2026'
+    ).split()
+    pieces += [". ", ". ", ".\n\n", ".\n\n", ".\n", "\n", " ", "  ", ".\n\n- ", ".\n\n* "]
+    pieces += ["\n\n", ". 3", "\r\n"]
+    rng = random.Random(21)
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 16))) for _ in range(20000)]
+    texts += [_seed(n) for n in ("000", "001", "002", "003")]
+    fast = [split_sentences(t) for t in texts]
+    monkeypatch.setattr(segment, "_STOP_SPACE", "\x00")
+    monkeypatch.setattr(segment, "_STOP_PARAGRAPH", "\x00")
+    assert [split_sentences(t) for t in texts] == fast
+
+
 @pytest.mark.parametrize("ascii_only", [True, False])
 def test_line_table_finds_what_split_lines_finds(ascii_only: bool):
     from tracer.segment import line_table
