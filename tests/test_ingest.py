@@ -186,6 +186,54 @@ def test_jsonl_good_rows_survive_bad_ones(tmp_path: Path) -> None:
     assert "invalid JSON" in result.problems[0].message
 
 
+def _jsonl_mixture() -> bytes:
+    """JSON Lines with what a reader must get right at block boundaries: problems, blank lines,
+    a BOM, lines in cp1252 and latin-1, a line longer than a block, duplicates, no final break."""
+    records = [
+        json.dumps({"text": f"article {k} " + "word " * (k % 7), "outlet": f"O{k % 3}"}) for k in range(60)
+    ]
+    lines = [b"\xef\xbb\xbf" + records[0].encode()] + [r.encode() for r in records[1:]]
+    lines[5] = b'{"text": "broken'
+    lines[9] = b""
+    lines[12] = b"   "
+    lines[17] = b'{"text": "caf\xe9 \x93quoted\x94", "outlet": "C"}'  # cp1252
+    lines[23] = b'{"text": "na\xefve \x81", "outlet": "L"}'  # latin-1 only
+    lines[31] = json.dumps({"text": "long " * 400}).encode()
+    lines[40] = lines[41]  # the same record twice: the second is dropped
+    lines[47] = json.dumps({"title": "no text"}).encode()
+    return b"\n".join(lines)  # no line break after the last
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_jsonl_read_in_blocks_and_processes_gives_what_one_pass_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    from tracer import ingest
+
+    path = write(tmp_path / "mix.jsonl", _jsonl_mixture())
+    whole = read_paths([path])
+    monkeypatch.setattr(ingest, "_BLOCK_BYTES", 97)  # many blocks, lines cut across them
+    monkeypatch.setattr(ingest, "PARALLEL_MIN_BYTES", 0)
+    found = ingest.IngestResult()
+    articles = list(ingest.iter_articles([path], found, workers=workers))
+    assert articles == whole.articles and found.problems == whole.problems
+    assert len(articles) == 55 and [p.line for p in found.problems] == [6, 48]
+    assert [(a.source_line, a.encoding) for a in articles if a.outlet in ("C", "L")] == [
+        (18, "cp1252"),
+        (24, "latin-1"),
+    ]
+    assert articles[0].text.startswith("article 0") and articles[0].source_line == 1  # the BOM dropped
+
+
+def test_jsonl_lines_are_decoded_each_on_its_own(tmp_path: Path) -> None:
+    content = '{"text": "caf\u00e9 \u201cutf\u201d"}\n'.encode() + b'{"text": "caf\xe9 \x93cp\x94"}\n'
+    result = read_paths([write(tmp_path / "mixed.jsonl", content)])
+    assert [(a.text, a.encoding) for a in result.articles] == [
+        ("caf\u00e9 \u201cutf\u201d", "utf-8"),
+        ("caf\u00e9 \u201ccp\u201d", "cp1252"),
+    ]
+
+
 def test_json_array_with_line_numbers(tmp_path: Path) -> None:
     content = '[\n  {"text": "alpha"},\n  {"title": "missing"},\n  {"text": "beta", "outlet": "O"}\n]\n'
     result = read_paths([write(tmp_path / "batch.json", content)])

@@ -145,7 +145,7 @@ def _scan_options(func: F) -> F:
     func = click.option(
         "--workers",
         type=click.IntRange(1),
-        help="Processes that split and sign articles [default: CPUs, max 4]; with --engine dask, "
+        help="Processes that parse, split and sign articles [default: CPUs, max 4]; with --engine dask, "
         "workers of the local Dask cluster [default: 2].",
     )(func)
     func = click.option(
@@ -222,8 +222,8 @@ def run(
     pairs = _alias_pairs(aliases)
     # The engine first: an unreachable cluster fails the command before anything is ingested.
     with _engine(engine, scheduler, workers) as eng, open_store(db, create=True) as store:
-        report, _ = do_run(store, paths, outlet, date, progress=_progress(quiet), alias_pairs=pairs,
-                           engine=eng)  # fmt: skip
+        report, _ = do_run(store, paths, outlet, date, progress=_progress(quiet), workers=workers,
+                           alias_pairs=pairs, engine=eng)  # fmt: skip
         summary = corpus_summary(store, top)
     _report_ingest(report, quiet)
     click.echo(

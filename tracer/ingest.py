@@ -7,8 +7,8 @@ exactly as decoded because span offsets computed later point into it.
 
 from __future__ import annotations
 
-import codecs
 import csv
+import dataclasses
 import hashlib
 import io
 import json
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date as _date
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from tracer.errors import TracerError
@@ -84,11 +84,13 @@ def iter_articles(
     result: IngestResult,
     outlet: str | None = None,
     date: str | None = None,
+    workers: int = 1,
 ) -> Iterator[Article]:
     """The articles of ``paths`` one at a time, so a large corpus is never held whole.
 
     Problems and the number of files read go to ``result`` as they are found
-    (its ``articles`` list is left alone).
+    (its ``articles`` list is left alone). With ``workers`` > 1, a large JSON Lines file is
+    parsed in that many processes (:data:`PARALLEL_MIN_BYTES`); the articles are the same.
     """
     date_override = None
     if date is not None:
@@ -99,9 +101,10 @@ def iter_articles(
     seen: set[str] = set()
     for path in files:
         try:
-            if os.path.splitext(path)[1].lower() in JSONL_EXTS:
-                # Streamed line by line: a corpus of millions of records is one such file.
-                items = _read_jsonl_file(path)
+            jsonl = os.path.splitext(path)[1].lower() in JSONL_EXTS
+            if jsonl:
+                # Streamed a block of lines at a time: a corpus of millions of records is one such file.
+                items = _read_jsonl_file(path, outlet or None, date_override, workers)
             else:
                 items = _read_file(path, Path(path).read_bytes())
         except OSError as exc:
@@ -122,7 +125,8 @@ def iter_articles(
             if isinstance(item, Problem):
                 result.problems.append(item)
                 continue
-            _finish(item, outlet or None, date_override)
+            if not jsonl:  # JSON Lines records come finished from where they were parsed
+                _finish(item, outlet or None, date_override)
             # Within one call the first record with an id wins; later copies are dropped quietly.
             if item.id not in seen:
                 seen.add(item.id)
@@ -347,43 +351,110 @@ def _split_lines(text: str) -> Iterator[str]:
         pos = end + 1
 
 
-def _file_encoding(path: str) -> str:
-    """The encoding ``_decode`` would pick for the file, found by streaming it once."""
-    for encoding, name in (("utf-8-sig", "utf-8"), ("cp1252", "cp1252")):
-        decoder = codecs.getincrementaldecoder(encoding)()
-        try:
-            with open(path, "rb") as f:
-                while chunk := f.read(1 << 22):
-                    decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-            return name
-        except UnicodeDecodeError:
-            pass
-    return "latin-1"
+# A JSON Lines file at least this large is parsed in worker processes, a block of lines each
+# (decoding, JSON, records, ids), while this process stores what they have parsed.
+PARALLEL_MIN_BYTES = 16 << 20
+_BLOCK_BYTES = 4 << 20  # read and parsed at once (~900 simulated articles)
 
 
-def _read_jsonl_file(path: str) -> Iterator[Article | Problem]:
-    """What ``_read_file`` gives for a JSON Lines file, reading one line at a time."""
+def _read_jsonl_file(
+    path: str, outlet: str | None = None, published: str | None = None, workers: int = 1
+) -> Iterator[Article | Problem]:
+    """What ``_read_file`` gives for a JSON Lines file, its articles finished (:func:`_finish`),
+    reading a block of lines at a time. Each line is decoded on its own (UTF-8, else cp1252,
+    else latin-1): a record's encoding is its own, and no pass over the whole file is needed
+    first to choose one (0.8 s for the 434 MB of 10^5 simulated articles)."""
     with open(path, "rb") as f:
         head = f.read(8192)
     if _is_binary(head):
         yield Problem(path, "binary file, not text", FORMATS_HINT)
         return
-    name = _file_encoding(path)
-    codec = "utf-8" if name == "utf-8" else name
+    blocks = _line_blocks(path)
+    if workers > 1 and os.path.getsize(path) >= PARALLEL_MIN_BYTES and _can_fork():
+        parsed = _in_processes(_parse_block, blocks, (path, outlet, published), workers)
+    else:
+        parsed = (_parse_block(block, path, outlet, published) for block in blocks)
+    lines_before = 0  # blocks number their lines from 1: the lines of the blocks before are added
     empty = True
-    with open(path, "rb") as f:
-        for lineno, raw in enumerate(f, start=1):  # binary lines end at b"\n" only
-            line = raw.decode("utf-8-sig" if lineno == 1 and name == "utf-8" else codec)
-            if not line.strip():
-                continue
-            empty = False
-            for item in _read_jsonl(path, line, lineno):
-                if isinstance(item, Article):
-                    item.encoding = name
+    for items, lines, any_text in parsed:
+        for item in items:  # every record and problem of a block has a line number
+            if isinstance(item, Article):
+                item.source_line = cast(int, item.source_line) + lines_before
                 yield item
+            else:
+                yield dataclasses.replace(item, line=cast(int, item.line) + lines_before)
+        lines_before += lines
+        empty = empty and not any_text
     if empty:
         yield Problem(path, "empty file", "remove it or add the article text")
+
+
+def _line_blocks(path: str) -> Iterator[bytes]:
+    """The file's bytes in blocks of whole lines (of about ``_BLOCK_BYTES``; lines end at
+    ``b"\\n"`` only)."""
+    pending: list[bytes] = []  # the start of a line that has not ended yet
+    with open(path, "rb") as f:
+        while chunk := f.read(_BLOCK_BYTES):
+            cut = chunk.rfind(b"\n") + 1
+            if cut == 0:
+                pending.append(chunk)
+                continue
+            yield b"".join((*pending, chunk[:cut]))
+            pending = [chunk[cut:]]
+    tail = b"".join(pending)
+    if tail:
+        yield tail
+
+
+def _parse_block(
+    data: bytes, path: str, outlet: str | None, published: str | None
+) -> tuple[list[Article | Problem], int, bool]:
+    """The records of a block of lines in order, their line numbers counted from the block's
+    first line (1); the block's number of lines; whether any line held more than whitespace.
+    A line is decoded as :func:`_decode` decodes a file (a BOM is dropped wherever it is)."""
+    lines = data.split(b"\n")
+    if not lines[-1]:
+        lines.pop()  # the block ends with a line break, not with an empty line
+    out: list[Article | Problem] = []
+    any_text = False
+    for lineno, raw in enumerate(lines, start=1):
+        line, name = _decode(raw)
+        if not line.strip():
+            continue
+        any_text = True
+        for item in _read_jsonl(path, line, lineno):
+            if isinstance(item, Article):
+                item.encoding = name
+                _finish(item, outlet, published)
+            out.append(item)
+    return out, len(lines), any_text
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _in_processes(func: Any, items: Iterator[Any], args: tuple[Any, ...], workers: int) -> Iterator[Any]:
+    """``func(item, *args)`` of each item in a pool of ``workers`` forked processes, in order, with
+    a few items in flight at a time (memory holds those, not the whole file)."""
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    pending: deque[Future[Any]] = deque()
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        try:
+            for item in items:
+                pending.append(pool.submit(func, item, *args))
+                if len(pending) >= 2 * workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:  # the reader stopped early: drop what has not started
+                future.cancel()
 
 
 def _read_jsonl(path: str, text: str, first_line: int = 1) -> Iterator[Article | Problem]:

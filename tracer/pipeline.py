@@ -6,7 +6,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .engine import Engine
+from .engine import Engine, local_cores
 from .ingest import IngestResult, iter_articles
 from .model import Problem
 from .scan import Progress, ScanParams, ScanResult, scan
@@ -22,11 +22,20 @@ class IngestReport:
 
 
 def ingest(
-    store: Store, paths: Sequence[str | os.PathLike[str]], outlet: str | None = None, date: str | None = None
+    store: Store,
+    paths: Sequence[str | os.PathLike[str]],
+    outlet: str | None = None,
+    date: str | None = None,
+    workers: int | None = None,
 ) -> IngestReport:
-    """Read ``paths`` and add their articles to the store (one transaction)."""
+    """Read ``paths`` and add their articles to the store (one transaction).
+
+    A large JSON Lines file is parsed in ``workers`` processes (default: the CPU count, at most 4)
+    while this one stores what they have parsed.
+    """
     found = IngestResult()
-    added, skipped = store.add_articles(iter_articles(paths, found, outlet=outlet, date=date))
+    articles = iter_articles(paths, found, outlet, date, workers if workers is not None else local_cores())
+    added, skipped = store.add_articles(articles)
     return IngestReport(found.files_read, added, skipped, list(found.problems))
 
 
@@ -42,5 +51,5 @@ def run(
     engine: Engine | None = None,
 ) -> tuple[IngestReport, ScanResult]:
     """Ingest then scan: what ``tracer run`` does (``engine``: see :func:`tracer.scan.scan`)."""
-    report = ingest(store, paths, outlet, date)
+    report = ingest(store, paths, outlet, date, workers)
     return report, scan(store, params, progress, workers, alias_pairs, engine)

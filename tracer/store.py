@@ -25,9 +25,11 @@ Every write happens inside a transaction, so a failed call leaves the store as i
 
 from __future__ import annotations
 
+import itertools
+import operator
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -120,6 +122,19 @@ CREATE TABLE IF NOT EXISTS citations (
 CREATE INDEX IF NOT EXISTS matches_source ON matches (source_id);
 CREATE INDEX IF NOT EXISTS matches_target ON matches (target_id);
 """
+
+_ARTICLES_BATCH = 500  # articles looked up and inserted at once
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ", ".join("?" * len(values))
+
+
+def _in_batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    it = iter(items)
+    while batch := list(itertools.islice(it, size)):
+        yield batch
+
 
 ARTICLE_FIELDS = (
     "id outlet outlet_source published published_source title title_source url source_path source_line "
@@ -231,20 +246,34 @@ class Store:
     def add_articles(self, articles: Iterable[Article]) -> tuple[int, int]:
         """Insert articles not stored yet. Returns ``(added, skipped_as_already_stored)``."""
         added = skipped = 0
+        insert = (
+            f"INSERT INTO articles ({', '.join(ARTICLE_FIELDS)}, seq) VALUES ({_marks(ARTICLE_FIELDS)}, ?)"
+        )
+        values = operator.attrgetter(*ARTICLE_FIELDS)
         with self.transaction() as conn:
             seq = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM articles").fetchone()[0]
-            for art in articles:
-                if conn.execute("SELECT 1 FROM articles WHERE id=?", (art.id,)).fetchone():
-                    skipped += 1
-                    continue
-                seq += 1
-                values = [getattr(art, f) for f in ARTICLE_FIELDS]
-                conn.execute(
-                    f"INSERT INTO articles ({', '.join(ARTICLE_FIELDS)}, seq) VALUES "
-                    f"({', '.join('?' * (len(ARTICLE_FIELDS) + 1))})",
-                    (*values, seq),
-                )
-                added += 1
+            was_empty = seq == 0
+            added_ids: set[str] = set()  # those of this call
+            # A batch at a time: which ids are stored is asked once (not at all in a new store),
+            # and the rows are inserted at once.
+            for batch in _in_batches(articles, _ARTICLES_BATCH):
+                ids = [art.id for art in batch]
+                stored = set()
+                if not was_empty:
+                    stored = {
+                        r[0]
+                        for r in conn.execute(f"SELECT id FROM articles WHERE id IN ({_marks(ids)})", ids)
+                    }
+                rows = []
+                for art in batch:
+                    if art.id in added_ids or art.id in stored:
+                        skipped += 1
+                        continue
+                    added_ids.add(art.id)
+                    seq += 1
+                    rows.append((*values(art), seq))
+                conn.executemany(insert, rows)
+                added += len(rows)
         return added, skipped
 
     def article(self, article_id: str) -> Article | None:
