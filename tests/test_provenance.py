@@ -105,6 +105,38 @@ def test_claims_do_not_snowball_along_weak_chains():
     assert average_linkage(4, tight, 0.3) == [[0, 1, 2, 3]]
 
 
+def test_spans_are_grouped_as_the_definition_says():
+    # _group_spans skips groups that ended before a span starts; the definition tries every
+    # group in the order they were made. Random spans, nested, touching and overlapping.
+    import random
+
+    from tracer.claims import _group_spans
+
+    def by_definition(spans, share):
+        groups = []
+        for span in spans:
+            for group in groups:
+                if any(
+                    min(span[1], o[1]) - max(span[0], o[0]) > 0
+                    and min(span[1], o[1]) - max(span[0], o[0]) >= share * min(span[1] - span[0], o[1] - o[0])
+                    for o in group
+                ):
+                    group.append(span)
+                    break
+            else:
+                groups.append([span])
+        out = [((min(s for s, _ in g), max(e for _, e in g)), [spans.index(x) for x in g]) for g in groups]
+        return sorted(out, key=lambda item: item[0])
+
+    rng = random.Random(4)
+    for _ in range(3000):
+        spans = sorted(
+            {(a, a + rng.randint(1, 40)) for a in (rng.randint(0, 120) for _ in range(rng.randint(1, 14)))}
+        )
+        for share in (0.5, 0.2, 1.0):
+            assert _group_spans(spans, share) == by_definition(spans, share), (spans, share)
+
+
 def test_graph_has_every_node_and_edge_type(traced):
     s, *_ = traced
     g = build_graph(s)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -70,58 +69,113 @@ class Claim:
 
 
 def _mentions(store: Store, p: ClaimParams) -> tuple[list[Mention], dict[tuple[int, int], float]]:
-    """Mentions (overlapping spans in one article merged) and the best link between each pair."""
+    """Mentions (overlapping spans in one article merged) and the best link between each pair.
 
-    # The pieces are read twice rather than kept: as a list of rows, those of 10^6 simulated
-    # articles (3.4 M) would hold another gigabyte through the whole grouping.
-    def pieces() -> sqlite3.Cursor:
-        return store.conn.execute(
-            "SELECT p.a_id, p.a_start, p.a_end, p.b_id, p.b_start, p.b_end, p.score FROM pieces p "
-            "JOIN matches m ON m.id = p.match_id WHERE m.boilerplate = 0"
-        )
-
-    spans: dict[str, set[tuple[int, int]]] = defaultdict(set)
-    for a, as_, ae, b, bs, be, _ in pieces():
-        spans[a].add((as_, ae))
-        spans[b].add((bs, be))
-    share = p.min_overlap
-    mention_of: dict[tuple[str, int, int], int] = {}
+    The pieces are read once into columns (articles as numbers); spans are made distinct and
+    ordered in numpy, and only the articles where spans overlap are grouped span by span (at
+    10^5 simulated articles: 1.72 s of CPU, against 2.26 s reading the pieces twice into dicts;
+    medians of five alternating runs)."""
+    ids: dict[str, int] = {}
+    code = ids.setdefault
+    columns, scores = [], []
+    cursor = store.conn.execute(
+        "SELECT p.a_id, p.a_start, p.a_end, p.b_id, p.b_start, p.b_end, p.score FROM pieces p "
+        "JOIN matches m ON m.id = p.match_id WHERE m.boilerplate = 0"
+    )
+    while rows := cursor.fetchmany(1 << 16):
+        a, a0, a1, b, b0, b1, sc = zip(*rows, strict=True)
+        a_code = [code(x, len(ids)) for x in a]
+        b_code = [code(x, len(ids)) for x in b]
+        columns.append(np.array([a_code, a0, a1, b_code, b0, b1], dtype=np.int64))
+        scores.append(np.array(sc, dtype=np.float64))
+    piece = np.concatenate(columns, axis=1) if columns else np.empty((6, 0), dtype=np.int64)
+    score = np.concatenate(scores) if scores else np.empty(0, dtype=np.float64)
+    del columns, scores
+    names = sorted(ids)
+    rank = np.empty(len(ids), dtype=np.int64)  # an article's place in id order
+    rank[[ids[x] for x in names]] = np.arange(len(names))
+    del ids
+    # Each side of each piece a span (article rank, start, end); distinct spans in that order.
+    sides = np.concatenate((piece[[0, 1, 2]], piece[[3, 4, 5]]), axis=1).T
+    sides[:, 0] = rank[sides[:, 0]]
+    del piece, rank
+    order = np.lexsort((sides[:, 2], sides[:, 1], sides[:, 0]))  # 8x faster than np.unique(axis=0)
+    ordered = sides[order]
+    new_span = np.append(True, (ordered[1:] != ordered[:-1]).any(axis=1))
+    spans = ordered[new_span]
+    span_of_side = np.empty(len(sides), dtype=np.int64)
+    span_of_side[order] = np.cumsum(new_span) - 1
+    del sides, order, ordered, new_span
+    article, first_span = np.unique(spans[:, 0], return_index=True)
+    bounds = np.append(first_span, len(spans)).tolist()
+    # A span that starts where every earlier span of its article has ended joins no group: in
+    # an article of only such spans, each span is a mention of its own.
+    reach_before = np.maximum.accumulate(spans[:, 2] + spans[:, 0] * (int(spans[:, 2].max(initial=0)) + 1))
+    reach_before = np.append(-1, reach_before[:-1]) - spans[:, 0] * (int(spans[:, 2].max(initial=0)) + 1)
+    apart = spans[:, 1] >= reach_before
+    all_apart = np.logical_and.reduceat(apart, first_span).tolist() if len(spans) else []
+    starts, ends = spans[:, 1].tolist(), spans[:, 2].tolist()
+    mention_of_span: list[int] = [0] * len(spans)
     mentions: list[Mention] = []
-    for art in sorted(spans):
-        groups: list[list[tuple[int, int]]] = []
-        reach: list[int] = []  # the furthest end of each group's spans
-        for span in sorted(spans[art]):
-            start, end = span
-            for g, group in enumerate(groups):
-                # Spans come sorted by start: a group whose spans all end by this one's
-                # start cannot overlap it (what _overlaps would find, without calling it).
-                if reach[g] > start and any(_overlaps(span, other, share) for other in group):
-                    group.append(span)
-                    if end > reach[g]:
-                        reach[g] = end
-                    break
-            else:
-                groups.append([span])
-                reach.append(end)
-        bounds = [(min(s for s, _ in g), max(e for _, e in g)) for g in groups]
-        for k in sorted(range(len(groups)), key=bounds.__getitem__):
-            index = len(mentions)
-            mentions.append(Mention(art, *bounds[k]))
-            for span in groups[k]:
-                mention_of[(art, *span)] = index
-    del spans
-    links: dict[tuple[int, int], float] = {}
-    for a, as_, ae, b, bs, be, score in pieces():
-        i, j = mention_of[(a, as_, ae)], mention_of[(b, bs, be)]
-        if i != j:
-            key = (i, j) if i < j else (j, i)
-            links[key] = max(links.get(key, 0.0), float(score))
+    share = p.min_overlap
+    for k, art in enumerate(article.tolist()):
+        lo, hi = bounds[k], bounds[k + 1]
+        name = names[art]
+        if all_apart[k]:
+            mention_of_span[lo:hi] = range(len(mentions), len(mentions) + hi - lo)
+            mentions.extend(Mention(name, starts[i], ends[i]) for i in range(lo, hi))
+            continue
+        for group_bounds, members in _group_spans(list(zip(starts[lo:hi], ends[lo:hi], strict=True)), share):
+            for i in members:
+                mention_of_span[lo + i] = len(mentions)
+            mentions.append(Mention(name, *group_bounds))
+    # Links: the best score of the pieces between two mentions, in the order each pair first
+    # appears among the pieces (centrality sums and the linkage add links up in that order).
+    m = len(span_of_side) // 2
+    mention_of = np.array(mention_of_span, dtype=np.int64)
+    side_a, side_b = mention_of[span_of_side[:m]], mention_of[span_of_side[m:]]
+    keep = side_a != side_b
+    key = np.minimum(side_a, side_b)[keep] * max(len(mentions), 1) + np.maximum(side_a, side_b)[keep]
+    score = score[keep]
+    order = np.argsort(key, kind="stable")
+    first = np.flatnonzero(np.append(True, key[order][1:] != key[order][:-1]))
+    best = np.maximum(np.maximum.reduceat(score[order], first), 0.0) if len(first) else score[:0]
+    by_appearance = np.argsort(order[first])
+    key, best = key[order][first][by_appearance], best[by_appearance]
+    n = max(len(mentions), 1)
+    links = dict(zip(zip((key // n).tolist(), (key % n).tolist(), strict=True), best.tolist(), strict=True))
     return mentions, links
 
 
-def _overlaps(a: tuple[int, int], b: tuple[int, int], share: float) -> bool:
-    inter = min(a[1], b[1]) - max(a[0], b[0])
-    return inter > 0 and inter >= share * min(a[1] - a[0], b[1] - b[0])
+def _group_spans(spans: list[tuple[int, int]], share: float) -> list[tuple[tuple[int, int], list[int]]]:
+    """Spans of one article (distinct, sorted) grouped into mentions: each span joins the first
+    group holding a span it overlaps (by ``share`` of the shorter). Returns each mention's bounds
+    and its spans' positions, mentions ordered by bounds."""
+    groups: list[list[int]] = []
+    reach: list[int] = []  # the furthest end of each group's spans
+    # Spans come sorted by start: a group whose spans all end by this one's start cannot overlap
+    # it nor any later one. The others, in the order they were made:
+    active: list[int] = []
+    for k, (start, end) in enumerate(spans):
+        active = [g for g in active if reach[g] > start]
+        for g in active:
+            for other in groups[g]:
+                o_start, o_end = spans[other]
+                inter = min(end, o_end) - max(start, o_start)
+                if inter > 0 and inter >= share * min(end - start, o_end - o_start):
+                    break
+            else:
+                continue
+            groups[g].append(k)
+            if end > reach[g]:
+                reach[g] = end
+            break
+        else:
+            active.append(len(groups))
+            groups.append([k])
+            reach.append(end)
+    bounds = [(spans[g[0]][0], reach[k]) for k, g in enumerate(groups)]  # a group's first span starts first
+    return [(bounds[g], groups[g]) for g in sorted(range(len(groups)), key=bounds.__getitem__)]
 
 
 def average_linkage(n: int, links: dict[tuple[int, int], float], threshold: float) -> list[list[int]]:
