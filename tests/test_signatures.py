@@ -98,6 +98,24 @@ def test_pairs_in_equal_runs_in_chunks(dtype, chunk):
     assert np.array_equal(got[np.lexsort(got.T[::-1])], whole[np.lexsort(whole.T[::-1])])
 
 
+@pytest.mark.parametrize("chunk", [1, 7, 1 << 22])
+@pytest.mark.parametrize("max_run", [0, 5])
+def test_candidate_pairs_of_runs_are_the_filtered_pairs_of_runs(chunk, max_run):
+    # Groups and new flags looked up per member give what filtering every pair gives.
+    rng = np.random.default_rng(9)
+    keys = rng.integers(0, 150, 600).astype(np.uint32)
+    group = np.sort(rng.integers(0, 250, 600))  # a group's units are neighbours, as in a scan
+    is_new = rng.random(600) < 0.4
+    pairs = pairs_in_equal_runs(keys, max_run)
+    i, j = pairs[:, 0], pairs[:, 1]
+    pairs = pairs[(group[i] != group[j]) & (is_new[i] | is_new[j])]
+    want = np.sort(pairs[:, 0] << 32 | pairs[:, 1])
+    pieces = list(candidates.iter_candidate_pairs(keys, max_run, group, is_new, chunk))
+    assert all(np.array_equal(p, np.sort(p)) for p in pieces)
+    got = np.sort(np.concatenate(pieces))
+    assert len(want) > 100 and np.array_equal(got, want)
+
+
 @pytest.mark.parametrize("threads", [1, 2])
 def test_banding_in_small_chunks_finds_the_same_pairs(threads, monkeypatch):
     # Chunk edges fall inside every band: filtering, the check and deduplication across chunks
