@@ -365,6 +365,13 @@ def test_sentence_texts_are_each_sentences_first_stored_occurrence(tmp_path, syn
             assert all(view[k] == tokens(fold(got[k])) for k in wanted[::3].tolist())
             with pytest.raises(KeyError):
                 view[-5]
+            if pread:
+                # For a worker on this machine: where the texts are crosses, it reads them itself.
+                import pickle
+
+                local = pickle.loads(pickle.dumps(view.on_this_machine(asked)))
+                assert local.texts == {} and sorted(local) == sorted(got)
+                assert all(local[k] == tokens(fold(got[k])) for k in got) and local.texts == got
         assert sorted(got) == sorted(wanted[::3].tolist())
         for norm, text in got.items():
             row = sentences[first[np.searchsorted(norms, norm)]]

@@ -511,9 +511,12 @@ class LocalEngine(_Closing):
         if self.workers <= 1 or total < 3 * VERIFY_CHUNK:
             # The texts of all the pairs read at once (texts on demand would be read one by one).
             return verify_pairs(*_verify_chunk(pairs, token_of), params, progress)
-        # Chunks in the pool, each sent with the tokens it needs; results come back in order.
+        # Chunks in the pool, each sent with the tokens it needs, or with where to read their
+        # texts (the workers read them: 590 k sentences at 10^5 simulated articles, which this
+        # process read, decoded and pickled while the workers aligned); results come in order.
         chunks = (
-            _verify_chunk(pairs[lo : lo + VERIFY_CHUNK], token_of) for lo in range(0, total, VERIFY_CHUNK)
+            _local_verify_chunk(pairs[lo : lo + VERIFY_CHUNK], token_of)
+            for lo in range(0, total, VERIFY_CHUNK)
         )
         rows: list[NearRow] = []
         done = 0
@@ -786,7 +789,16 @@ def _verify_chunk(
     return pairs, {k: token_of[k] for k in needed}
 
 
+def _local_verify_chunk(
+    chunk: np.ndarray, token_of: Mapping[int, list[str]]
+) -> tuple[np.ndarray, Mapping[int, list[str]]]:
+    if isinstance(token_of, TokensOnDemand):
+        return chunk, token_of.on_this_machine(unique_sorted(chunk.ravel()))
+    return chunk, {k: token_of[k] for k in unique_sorted(chunk.ravel()).tolist()}
+
+
 def _verify_payload(
-    payload: tuple[list[list[int]], Mapping[int, list[str]]], params: VerifyParams
+    payload: tuple[list[list[int]] | np.ndarray, Mapping[int, list[str]]], params: VerifyParams
 ) -> list[NearRow]:
-    return verify_pairs(payload[0], payload[1], params)
+    pairs, token_of = payload
+    return verify_pairs(pairs.tolist() if isinstance(pairs, np.ndarray) else pairs, token_of, params)

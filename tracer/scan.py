@@ -525,7 +525,8 @@ class SentenceTexts:
         del wanted_set, found
         rows = np.concatenate(parts) if parts else np.empty(0, dtype=_TEXT_ROW)
         rows = rows[np.argsort(rows["article"], kind="stable")]  # article by article
-        self._file = tempfile.TemporaryFile(prefix="tracer-texts-", dir=store.scratch_directory())
+        # Named: the local engine's workers open it to read their tasks' texts.
+        self._file = tempfile.NamedTemporaryFile(prefix="tracer-texts-", dir=store.scratch_directory())
         sizes = np.empty(len(rows), dtype=np.int64)  # bytes of each sentence's UTF-8 text, in file order
         for lo in range(0, len(rows), chunk):  # a chunk of articles' texts in memory at a time
             part = rows[lo : lo + chunk]
@@ -548,10 +549,7 @@ class SentenceTexts:
 
     def tokens(self, norms: np.ndarray) -> TokensOnDemand:
         """Tokens of each of ``norms`` (which must be among the wanted ones), made when asked for."""
-        norms = unique_sorted(norms)
-        pos = np.searchsorted(self._norm, norms).clip(max=max(len(self._norm) - 1, 0))
-        pos = pos[self._norm[pos] == norms] if len(self._norm) else pos[:0]
-        pos = pos[np.argsort(self._offset[pos], kind="stable")]  # read in file order
+        pos = self._positions(norms)
         out: dict[int, str] = dict.fromkeys(self._norm[pos].tolist(), "")
         norm, start, size = self._norm[pos].tolist(), self._offset[pos].tolist(), self._size[pos].tolist()
         # Read, not mapped: a mapped file's pages count as this process's memory until unmapped,
@@ -562,11 +560,24 @@ class SentenceTexts:
             out[norm[k]] = self._read(start[k], size[k])
         return TokensOnDemand(out)
 
+    def _positions(self, norms: np.ndarray) -> np.ndarray:
+        """Where the wanted ones of ``norms`` are in this object's arrays, in file order."""
+        norms = unique_sorted(norms)
+        pos = np.searchsorted(self._norm, norms).clip(max=max(len(self._norm) - 1, 0))
+        pos = pos[self._norm[pos] == norms] if len(self._norm) else pos[:0]
+        return pos[np.argsort(self._offset[pos], kind="stable")]  # read in file order
+
     def _read(self, start: int, size: int) -> str:
         if hasattr(os, "pread"):
             return os.pread(self._file.fileno(), size, start).decode()
         self._file.seek(start)  # Windows
         return self._file.read(size).decode()
+
+    def in_file(self, norms: np.ndarray) -> TokensOnDemand:
+        """The tokens of :meth:`tokens`, their texts read from this object's file by the process
+        that uses them (one on this machine, while this object is open)."""
+        pos = self._positions(norms)
+        return _TextsInFile(self._file.name, self._norm[pos], self._offset[pos], self._size[pos])
 
     def on_demand(self) -> TokensOnDemand:
         """Tokens of every wanted sentence, each read from the file only when asked for: a
@@ -610,6 +621,37 @@ class _FileTokens(TokensOnDemand):
 
     def subset(self, keys: Iterable[int]) -> TokensOnDemand:
         return self.source.tokens(np.fromiter(keys, dtype=np.int64))
+
+    def on_this_machine(self, keys: np.ndarray) -> TokensOnDemand:
+        return self.source.in_file(keys)
+
+
+class _TextsInFile(TokensOnDemand):
+    """Texts of some sentences given by where they are in a :class:`SentenceTexts` file, read by
+    whichever process asks for the first of them (what crosses to a worker is where, not what)."""
+
+    def __init__(self, path: str, norms: np.ndarray, offsets: np.ndarray, sizes: np.ndarray) -> None:
+        super().__init__({})
+        self.path, self.norms, self.offsets, self.sizes = path, norms, offsets, sizes
+
+    def __getitem__(self, key: int) -> list[str]:
+        if len(self.texts) < len(self.norms):
+            self._read()
+        return super().__getitem__(key)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.norms.tolist())
+
+    def __len__(self) -> int:
+        return len(self.norms)
+
+    def _read(self) -> None:
+        fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        try:
+            norm, start, size = self.norms.tolist(), self.offsets.tolist(), self.sizes.tolist()
+            self.texts = {norm[k]: os.pread(fd, size[k], start[k]).decode() for k in range(len(norm))}
+        finally:
+            os.close(fd)
 
 
 def neighbourhood_order(pairs: np.ndarray) -> np.ndarray:
