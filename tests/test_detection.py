@@ -149,3 +149,37 @@ def test_reuse_within_one_outlet_is_reported_apart(rumour):
     assert same, "the corpus plants same-outlet reuse (Ledger 03 -> 13, Courier 05 -> 11)"
     assert all(m.source_outlet == m.target_outlet for m in same)
     assert all(m.source_outlet != m.target_outlet for m in query(s, scope="cross-outlet"))
+
+
+def test_publication_orders_and_rounding_in_arrays_are_those_of_one_pair_at_a_time():
+    # rebuild orders single-piece matches and rounds their scores as arrays; _match_row does it
+    # one match at a time. Dates alone, date-times with and without offsets, missing, equal.
+    import random
+
+    import numpy as np
+
+    from tracer import matches
+
+    rng = random.Random(6)
+    values = [None, "2024-03-01", "2024-03-02", "2024-03-01T10:00:00", "2024-03-01T09:00:00+00:00"]
+    values += ["2024-03-01T12:00:00+02:00", "2024-03-02T00:30:00+01:00", "2024-02-28T23:59:59"]
+    published = [rng.choice(values) for _ in range(300)]
+    days = sorted({w[:10] for w in published if w is not None})
+    day_rank = np.array([-1 if w is None else days.index(w[:10]) for w in published])
+    timed = np.array([w is not None and len(w) != 10 for w in published])
+    x, y = (np.array([rng.randrange(300) for _ in range(5000)]) for _ in range(2))
+    got = matches._published_orders(published, day_rank, timed, x, y)
+    want = [
+        matches._published_order(published[i], published[j])
+        for i, j in zip(x.tolist(), y.tolist(), strict=True)
+    ]
+    assert got.tolist() == want and {-1, 0, 1} <= set(want)
+
+    score = np.array(
+        [rng.choice([0.8123456789, 1 / 3, 0.99995, 0.00005, 0.5, 0.123449999]) for _ in range(2000)]
+    )
+    width = np.array([rng.choice([0, 1, 7, 53, 120]) for _ in range(2000)])
+    got_scores = matches._rounded(score * width / np.where(width == 0, 1, width)).tolist()
+    assert got_scores == [
+        round(s * w / (w or 1), 4) for s, w in zip(score.tolist(), width.tolist(), strict=True)
+    ]

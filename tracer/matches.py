@@ -106,6 +106,11 @@ def rebuild(store: Store, min_tokens: int, min_content: int) -> int:
         published[seq] = when
         if outlet is not None:
             outlet_code[seq] = outlets[outlet]
+    days = sorted({when[:10] for when in published if when is not None})
+    day_of = {day: k for k, day in enumerate(days)}
+    # The rank of each article's day (-1: no date), and whether it has a time of day too.
+    day_rank = np.array([-1 if w is None else day_of[w[:10]] for w in published], dtype=np.int64)
+    timed = np.array([w is not None and len(w) != 10 for w in published], dtype=bool)
     # The sentence records are read a stored batch at a time, twice, keeping only what is needed
     # (whole, those of 10^6 simulated articles take 1.7 GB, and twice that while joined).
     # An article's sentences are all in one batch (stored once, when it is scanned).
@@ -173,18 +178,13 @@ def rebuild(store: Store, min_tokens: int, min_content: int) -> int:
     one = pair_first[in_pair == 1]
     sx, sy, s_kind = x_seq[one], y_seq[one], kind[one]
     xs, xe, ys, ye = x_start[one], x_end[one], y_start[one], y_end[one]
-    when = np.array(
-        [_published_order(published[i], published[j]) for i, j in zip(sx.tolist(), sy.tolist(), strict=True)],
-        dtype=np.int64,
-    )
+    when = _published_orders(published, day_rank, timed, sx, sy)
     flip = when > 0  # y was published first: it is the source
     source, target = np.where(flip, sy, sx), np.where(flip, sx, sy)
     single_match = [
         source, target, when != 0, np.where(flip, ys, xs), np.where(flip, ye, xe), np.where(flip, xs, ys),
         np.where(flip, xe, ye),
-        np.array(
-            [round(sc * w / (w or 1), 4) for sc, w in zip(score[one].tolist(), (xe - xs).tolist(), strict=True)]
-        ),
+        _rounded(score[one] * (xe - xs) / np.where(xe == xs, 1, xe - xs)),  # as _match_row
         s_kind, (outlet_code[sx] >= 0) & (outlet_code[sx] == outlet_code[sy]), boiler[one],
     ]  # fmt: skip
     single_piece = [sx, xs, xe, sy, ys, ye, score[one], s_kind]
@@ -547,6 +547,28 @@ def _merge(plist: list[_Piece]) -> Iterator[tuple[list[_Piece], bool]]:
                 open_passages.append([piece])
         for passage in open_passages:
             yield passage, boiler
+
+
+def _published_orders(
+    published: list[str | None], day_rank: np.ndarray, timed: np.ndarray, x: np.ndarray, y: np.ndarray
+) -> np.ndarray:
+    """:func:`_published_order` of articles ``x[k]`` and ``y[k]`` for every ``k``: where a date is
+    missing or either is a day alone, from the days' ranks; two date-times one pair at a time."""
+    dx, dy = day_rank[x], day_rank[y]
+    out = np.where((dx < 0) | (dy < 0), 0, np.sign(dx - dy))
+    both = np.flatnonzero(timed[x] & timed[y])
+    out[both] = [
+        _published_order(published[i], published[j])
+        for i, j in zip(x[both].tolist(), y[both].tolist(), strict=True)
+    ]
+    return out
+
+
+def _rounded(values: np.ndarray) -> np.ndarray:
+    """``round(v, 4)`` of each value, Python's (correctly rounded, unlike ``np.round``), each
+    distinct value rounded once."""
+    distinct, where = np.unique(values, return_inverse=True)
+    return np.array([round(v, 4) for v in distinct.tolist()], dtype=np.float64)[where.reshape(-1)]
 
 
 def _published_order(a: str | None, b: str | None) -> int:
