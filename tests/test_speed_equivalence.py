@@ -287,6 +287,28 @@ def test_norm_set_contains_what_was_added() -> None:
     assert not _NormSet(start[:0]).contains(start[:5]).any()
 
 
+def test_norm_set_answers_exactly_when_ids_share_their_slots() -> None:
+    # The slot bits only say "maybe": ids alike in their low bits (one slot) are told apart by
+    # the search, and an id never added is never said to be in, as the set grows past its bits.
+    import numpy as np
+
+    from tracer.scan import _NormSet
+
+    same_slot = np.arange(1, 4001, dtype=np.int64) << 40
+    norms = _NormSet(same_slot[::2])
+    assert np.array_equal(norms.contains(same_slot), np.arange(4000) % 2 == 0)
+    rng = np.random.default_rng(7)
+    added = [same_slot[::2]]
+    for _ in range(40):  # many doublings of the bits
+        fresh = rng.integers(-(2**62), 2**62, 3000)
+        fresh = fresh[~norms.contains(fresh)]
+        norms.add(fresh)
+        added.append(fresh)
+    everything = np.concatenate(added)
+    query = np.concatenate((everything[::7], same_slot[1::2], rng.integers(-(2**62), 2**62, 5000)))
+    assert np.array_equal(norms.contains(query), np.isin(query, everything))
+
+
 def test_norm_set_keeps_few_levels() -> None:
     # Levels fall geometrically in size: a lookup searches O(log n) arrays, not one per addition.
     import numpy as np

@@ -308,13 +308,27 @@ class _NormSet:
     is merged O(log n) times. (Merging each addition into one growing sorted array re-sorted
     millions of ids a batch at 10^6 articles: 1,000 batches of 34,000 ids took 186 s of CPU,
     38 s as levels.)
+
+    Before the levels are searched, a bit per slot (eight slots or more an id, by the id's low
+    bits: ids are hashes) says which ids may be in the set: an id whose slot is clear is not,
+    and most asked are not. 200 batches of 17,000 ids, as at 10^5 simulated articles: asking
+    0.80-1.13 -> 0.22-0.27 s of CPU, adding 0.61-1.06 -> 0.93-1.16 s (the bits kept up).
     """
 
     def __init__(self, values: np.ndarray) -> None:
         self.levels = [np.sort(values)] if len(values) else []
+        self.size = len(values)
+        self._slots = 0
+        self._bits = np.zeros(0, dtype=np.uint8)
+        self._mark_all()
 
     def contains(self, x: np.ndarray) -> np.ndarray:
-        return in_sorted_levels(x, self.levels)
+        out = np.zeros(len(x), dtype=bool)
+        slot = self._slot(x)
+        maybe = np.flatnonzero((self._bits[slot >> 3] >> (slot & 7).astype(np.uint8)) & 1)
+        if len(maybe):
+            out[maybe] = in_sorted_levels(x[maybe], self.levels)
+        return out
 
     def add(self, x: np.ndarray) -> None:
         """Add ids not in the set yet."""
@@ -325,6 +339,24 @@ class _NormSet:
             newer = self.levels.pop()
             # Two sorted runs: the stable sort (timsort for int64) merges them in linear time.
             self.levels[-1] = np.sort(np.concatenate((self.levels[-1], newer)), kind="stable")
+        self.size += len(x)
+        if 8 * self.size > self._slots:
+            self._mark_all()  # twice the slots: each id is marked O(1) times on average
+        else:
+            self._mark(x)
+
+    def _slot(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(x, dtype=np.int64).view(np.uint64) & np.uint64(self._slots - 1)
+
+    def _mark(self, x: np.ndarray) -> None:
+        slot = self._slot(x)
+        np.bitwise_or.at(self._bits, slot >> 3, np.left_shift(1, slot & 7).astype(np.uint8))
+
+    def _mark_all(self) -> None:
+        self._slots = 1 << max(16, (16 * self.size - 1).bit_length())
+        self._bits = np.zeros(self._slots >> 3, dtype=np.uint8)
+        for level in self.levels:
+            self._mark(level)
 
     def values(self) -> np.ndarray:
         if not self.levels:
