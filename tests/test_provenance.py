@@ -105,6 +105,37 @@ def test_claims_do_not_snowball_along_weak_chains():
     assert average_linkage(4, tight, 0.3) == [[0, 1, 2, 3]]
 
 
+def test_components_linked_throughout_merge_as_the_heap_merges_them(monkeypatch):
+    # A component whose pairs are all linked above the threshold is one group without the heap;
+    # with the shortcut off, every grouping must be the same (weights at the threshold, below it,
+    # missing links, components of all sizes).
+    import random
+
+    from tracer import claims
+
+    rng = random.Random(8)
+    cases = []
+    for _ in range(400):
+        n = rng.randint(2, 9)
+        links = {}
+        for i in range(n):
+            for j in range(i + 1, n):
+                if rng.random() < 0.8:
+                    links[(i, j)] = rng.choice([0.3, 0.31, 0.5, 0.9, 1.0, 0.2, 0.1 + 0.2])
+        cases.append((n, links))
+    for n in range(2, 8):  # complete, strong: the shortcut's case
+        cases.append((n, {(i, j): rng.choice([0.4, 0.7, 1.0]) for i in range(n) for j in range(i + 1, n)}))
+        cases.append((n, {(i, j): 0.3 for i in range(n) for j in range(i + 1, n)}))  # at the threshold
+        for _ in range(20):  # complete, some links weak: the heap splits some of these
+            cases.append(
+                (n, {(i, j): rng.choice([0.05, 0.1, 0.9, 0.95]) for i in range(n) for j in range(i + 1, n)})
+            )
+    fast = [average_linkage(n, links, 0.3) for n, links in cases]
+    assert sum(1 for g in fast if len(g) == 1) >= 6 and sum(1 for g in fast[-140:] if len(g) > 1) >= 20
+    monkeypatch.setattr(claims, "_CLEAR", float("inf"))
+    assert [average_linkage(n, links, 0.3) for n, links in cases] == fast
+
+
 def test_spans_are_grouped_as_the_definition_says():
     # _group_spans skips groups that ended before a span starts; the definition tries every
     # group in the order they were made. Random spans, nested, touching and overlapping.
