@@ -158,6 +158,8 @@ def test_local_workers_large_results_cross_as_files_and_leave_none(monkeypatch):
     for g, w in zip(got, want, strict=True):
         assert np.array_equal(g.big, w.big) and g.big.shape == w.big.shape and g.big.dtype == w.big.dtype
         assert np.array_equal(g.small, w.small) and g.label == w.label
+        assert type(g.big) is np.ndarray and g.big.flags.writeable  # mapped, but an array like any
+        g.big[0, 0] = -1  # changed in this process only
     assert not os.path.exists(spill)
 
 

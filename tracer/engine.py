@@ -336,7 +336,10 @@ class _SpilledArray:
     shape: tuple[int, ...]
 
     def load(self) -> np.ndarray:
-        values = np.fromfile(self.path, dtype=self.dtype).reshape(self.shape)
+        # Mapped, not read: the array is the file's pages in memory, not a copy of them in fresh
+        # memory (the first touch of which is what costs here); copy-on-write, so it may be
+        # changed like any array. The name goes at once; the pages go when the array does.
+        values = np.asarray(np.memmap(self.path, dtype=self.dtype, mode="c", shape=self.shape))
         os.remove(self.path)
         return values
 
