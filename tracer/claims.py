@@ -110,8 +110,9 @@ def _mentions(store: Store, p: ClaimParams) -> tuple[list[Mention], dict[tuple[i
     bounds = np.append(first_span, len(spans)).tolist()
     # A span that starts where every earlier span of its article has ended joins no group: in
     # an article of only such spans, each span is a mention of its own.
-    reach_before = np.maximum.accumulate(spans[:, 2] + spans[:, 0] * (int(spans[:, 2].max(initial=0)) + 1))
-    reach_before = np.append(-1, reach_before[:-1]) - spans[:, 0] * (int(spans[:, 2].max(initial=0)) + 1)
+    # (A running maximum of the ends, each article's offset above all ends of the ones before.)
+    offset = spans[:, 0] * (int(spans[:, 2].max(initial=0)) + 1)
+    reach_before = np.append(-1, np.maximum.accumulate(spans[:, 2] + offset)[:-1]) - offset
     apart = spans[:, 1] >= reach_before
     all_apart = np.logical_and.reduceat(apart, first_span).tolist() if len(spans) else []
     starts, ends = spans[:, 1].tolist(), spans[:, 2].tolist()

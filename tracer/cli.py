@@ -145,7 +145,8 @@ def _scan_options(func: F) -> F:
     func = click.option(
         "--workers",
         type=click.IntRange(1),
-        help="Processes that parse, split and sign articles [default: CPUs, max 4]; with --engine dask, "
+        help="Processes that split and sign articles (and, for run, parse large JSON Lines files) "
+        "[default: CPUs, max 4]; with --engine dask, "
         "workers of the local Dask cluster [default: 2].",
     )(func)
     func = click.option(

@@ -440,21 +440,18 @@ def _in_processes(func: Any, items: Iterator[Any], args: tuple[Any, ...], worker
     """``func(item, *args)`` of each item in a pool of ``workers`` forked processes, in order, with
     a few items in flight at a time (memory holds those, not the whole file)."""
     import multiprocessing
-    from collections import deque
-    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor
 
-    pending: deque[Future[Any]] = deque()
+    from .engine import _ordered  # the engine's bounded, ordered hand-out (numpy: loaded only here)
+
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        try:
-            for item in items:
-                pending.append(pool.submit(func, item, *args))
-                if len(pending) >= 2 * workers:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-        finally:
-            for future in pending:  # the reader stopped early: drop what has not started
-                future.cancel()
+        yield from _ordered(
+            lambda item: pool.submit(func, item, *args),
+            items,
+            in_flight=2 * workers,
+            result=lambda future: future.result(),
+            cancel=lambda futures: [f.cancel() for f in futures],
+        )
 
 
 def _read_jsonl(path: str, text: str, first_line: int = 1) -> Iterator[Article | Problem]:
