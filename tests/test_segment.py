@@ -463,3 +463,59 @@ def test_period_shortcuts_give_the_answers_of_the_full_rules():
                     ), (text, p)
                     checked += 1
     assert checked > 20000
+
+
+def _split_each(texts: list[str]) -> tuple[list[list[tuple[int, int]]], list[list[tuple[int, int]]]]:
+    """split_many's spans of each text beside split_sentences'."""
+    from tracer.segment import split_many
+
+    starts, ends, counts = split_many(texts)
+    assert starts.dtype == ends.dtype == counts.dtype == "int64" and len(counts) == len(texts)
+    got, first = [], 0
+    for n in counts.tolist():
+        got.append(
+            list(zip(starts[first : first + n].tolist(), ends[first : first + n].tolist(), strict=True))
+        )
+        first += n
+    assert first == len(starts)
+    return got, [split_sentences(t) for t in texts]
+
+
+@pytest.mark.parametrize("alphabet", ["pieces", "words", "beyond_bmp"])
+def test_split_many_splits_each_text_as_split_sentences(alphabet: str):
+    # split_many decides ". " and ".\n\n" gaps for a batch at once, the others text by text: the
+    # spans must be split_sentences' whatever the texts and wherever one ends and the next starts.
+    pieces = (
+        "Mr Dr approx vs said the a A J U.S Inc No no pp 12 1 2024 president Kremlin abcdefg \u00e9t\u00e9 "
+        '" \u201c ( - * \u2022 x. . .. ! ? \u2026 \u00c9 \u0663 cf incl'
+    ).split()
+    pieces += [". ", ". ", ".\n\n", ".\n\n", ".\n", "\n", " ", "  ", ".\n\n- ", ".\n\n* ", "\n\n", ". 3"]
+    pieces += ["\r\n", ".\n\n ", ".\n\n\n", ". \u00a0", ".\u2029", "\u2028", ".\u201d ", "?! "]
+    if alphabet == "words":
+        pieces = [w + tail for w in pieces[:40] for tail in (". ", ".\n\n", " ", ". The ", ". 3 ")]
+    if alphabet == "beyond_bmp":
+        pieces += ["\U0001f600", "\U0001d400. ", ". \U0001d400"]
+    rng = random.Random(7)
+    for _ in range(60):
+        texts = [
+            "".join(rng.choice(pieces) for _ in range(rng.randint(0, 16))) for _ in range(rng.randint(1, 80))
+        ]
+        got, expected = _split_each(texts)
+        assert got == expected
+
+
+def test_split_many_of_edge_batches_and_the_seeds():
+    assert _split_each([])[0] == []
+    for texts in (
+        [""],
+        ["", " ", "\n"],
+        ["It ended.\n", "Then it went on. It did."],  # a stop before the joining line break
+        ["It ended.\n\n", "Then.\n\nAgain. And again."],
+        ["It ended. ", "Then.", "No. 3 is here. Mr. Smith came. U.S. officials said so."],
+        ["Plain ASCII only. All of it.", "Second one. Yes."],
+    ):
+        got, expected = _split_each(texts)
+        assert got == expected, texts
+    seeds = [_seed(n) for n in ("000", "001", "002", "003")]
+    got, expected = _split_each(seeds)
+    assert got == expected

@@ -39,7 +39,7 @@ from .candidates import (
 )
 from .engine import Engine, LocalEngine, local_cores, return_free_memory
 from .errors import StoreError, TracerError
-from .segment import split_sentences
+from .segment import split_many
 from .shingles import Vocabulary, _ranges, unit_shingles
 from .signatures import MinHasher
 from .store import SENTENCE_DTYPE, Store
@@ -225,28 +225,18 @@ def analyse_articles(items: list[tuple[int, str]], p: ScanParams) -> Analysed:
     A pure function of its input, so batches can run in worker processes; the
     caller keeps only the distinct sentences the store does not have yet.
     """
-    # Python does what needs rules (folding, sentence splitting) per article; tokens, lines,
-    # line ids and promo hints are found once for the whole batch, and which sentence each token
-    # belongs to, how many tokens and content words each sentence has, are array arithmetic.
-    folded_texts: list[str] = []
-    spans: list[tuple[int, int]] = []
-    per_article: list[int] = []
-    article_base: list[int] = []  # where each article starts in the batch's joined text
-    base = 0
-    for _, text in items:
-        article_base.append(base)
-        folded_texts.append(fold(text))
-        sentence_spans = split_sentences(text)
-        spans.extend(sentence_spans)
-        per_article.append(len(sentence_spans))
-        base += len(text) + 1  # texts are joined with a line break, which no token crosses
-    batch_text = "\n".join(folded_texts)
+    # Python does what needs rules (folding, sentence splitting's harder cases) per article;
+    # tokens, lines, line ids and promo hints are found once for the whole batch, and which
+    # sentence each token belongs to, how many tokens and content words each sentence has, are
+    # array arithmetic.
+    texts = [text for _, text in items]
+    span_start, span_end, counts = split_many(texts)
+    batch_text = "\n".join(map(fold, texts))  # a line break, which no token crosses, between two
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1
+    offsets = np.cumsum(lengths) - lengths  # where each article starts in the batch's text
     tok_at, tok_end, tok_key = token_table(batch_text)
-    counts = np.array(per_article, dtype=np.int64)
-    offsets = np.array(article_base, dtype=np.int64)
-    span = np.array(spans, dtype=np.int64).reshape(-1, 2)
-    g_start = span[:, 0] + np.repeat(offsets, counts)
-    g_end = span[:, 1] + np.repeat(offsets, counts)
+    g_start = span_start + np.repeat(offsets, counts)
+    g_end = span_end + np.repeat(offsets, counts)
     first_tok = np.searchsorted(tok_at, g_start)
     ntok_all = np.searchsorted(tok_at, g_end) - first_tok
     has = ntok_all > 0
@@ -254,9 +244,9 @@ def analyse_articles(items: list[tuple[int, str]], p: ScanParams) -> Analysed:
     g_start, first_tok = g_start[has], first_tok[has]
     sentences = np.zeros(int(has.sum()), dtype=SENTENCE_DTYPE)
     sentences["article"] = np.array([seq for seq, _ in items], dtype=np.int64)[article_of]
-    sentences["idx"] = (np.arange(len(span)) - np.repeat(np.cumsum(counts) - counts, counts))[has]
-    sentences["start"] = span[has, 0]
-    sentences["end"] = span[has, 1]
+    sentences["idx"] = (np.arange(len(span_start)) - np.repeat(np.cumsum(counts) - counts, counts))[has]
+    sentences["start"] = span_start[has]
+    sentences["end"] = span_end[has]
     ntok = ntok_all[has]
     sentences["ntok"] = ntok
     sentences["line"], sentences["promo"] = sentence_lines(

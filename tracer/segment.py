@@ -47,11 +47,14 @@ The splitter is a heuristic: it never fails, whatever the input.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
-__all__ = ["line_table", "split_lines", "split_sentences"]
+__all__ = ["line_table", "split_lines", "split_many", "split_sentences"]
 
 # Line separators, as str.splitlines() sees them ("\r\n" counts as one).
 _NL_CHARS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
@@ -192,6 +195,20 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
     The rules are in the module docstring.
     """
+    return _split(text, _GAP.finditer, None)
+
+
+Gaps = Callable[[str, int], Iterator[re.Match[str]]]
+_UNDECIDED, _CUT, _PARAGRAPH = 0, 1, 2  # kinds of the stops split_many decides
+
+
+def _split(text: str, gaps: Gaps, stops: tuple[list[int], list[int]] | None) -> list[tuple[int, int]]:
+    """:func:`split_sentences` of ``text`` with the gaps ``gaps(text, start)`` gives from
+    ``start`` on. ``stops``: the positions of the full stops of the ". " and ".\\n\\n" gaps that
+    ``gaps`` leaves out (the last gap it gives must then be the empty one at the end), in
+    order, each with its kind: ``_PARAGRAPH``, ``_CUT`` (a ". " gap that
+    ends a sentence) or ``_UNDECIDED`` (one :func:`_period_continues` decides); the ". " gaps
+    that cannot end a sentence are left out too."""
     first = _NONSPACE.search(text)
     if first is None:
         return []
@@ -203,7 +220,23 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         start = bm.end()
     spans: list[tuple[int, int]] = []
     append = spans.append
-    for m in _GAP.finditer(text, start):
+    stop_at, stop_kind = stops if stops is not None else ((), ())
+    k, n_stops = 0, len(stop_at)  # the next of ``stops``, and how many there are
+    for m in gaps(text, start):
+        # The stops before this gap, decided as the short paths below decide them.
+        while k < n_stops and stop_at[k] < m.start():
+            p, kind = stop_at[k], stop_kind[k]
+            k += 1
+            if kind == _PARAGRAPH:
+                q = p + 3
+                bm = _BULLET.match(text, q) if text[q] in _BULLET_CHARS else None
+                append((start, p + 1))
+                line_start = q
+                line_bullet = bm is not None
+                start = q if bm is None else bm.end()
+            elif kind == _CUT or not _period_continues(text, p, p + 2, line_start, False):
+                append((start, p + 1))
+                start = p + 2
         q = m.end()
         if q >= n:
             break
@@ -287,6 +320,143 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             start = q if bm is None else bm.end()
     append((start, len(text.rstrip())))
     return spans
+
+
+# Lower-case words shorter than _PLAIN_WORD after which a "." may continue a sentence, as
+# numbers: the letters' codes, last letter in the lowest byte (as split_many reads them).
+_LOWER_TITLE_CODES = np.array(sorted(int.from_bytes(w.encode()[::-1], "little") for w in _LOWER_TITLES))
+_LOWER_DIGIT_CODES = np.array(sorted(int.from_bytes(w.encode()[::-1], "little") for w in _LOWER_BEFORE_DIGIT))
+# Where a gap can start besides "." and "\n": looked for only in a batch that holds them.
+_EMPTY = re.compile("")
+_RARE_GAP_STARTS = [c for c in _TERMINAL + _NL_CHARS if c not in ".\n"]
+
+
+def split_many(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`split_sentences` of each text, as int64 arrays: the spans' starts and ends, text
+    after text, and how many spans each text has.
+
+    The same spans (a test holds them equal), found faster for many texts: the characters
+    where a gap can start are found for all texts at once with numpy, and so are the
+    decisions on the commonest gaps, a full stop and one space or a blank line (99.6% of a
+    simulated corpus's gaps): ". " where the word before the stop is long (no title or
+    abbreviation is) or lower-case, and every ".\\n\\n"; Python decides the rest.
+    """
+    joined = "\n".join(texts)
+    lengths = np.array([len(t) for t in texts], dtype=np.int64)
+    offsets = np.cumsum(lengths + 1) - (lengths + 1)
+    codes = _code_points(joined)
+    starts = (codes == ord(".")) | (codes == ord("\n"))
+    for c in _RARE_GAP_STARTS:
+        if c in joined:
+            starts |= codes == ord(c)
+    gap_at = np.flatnonzero(starts)
+    del starts
+    # Stops: a full stop that is not the last of a run (whose gap starts at the run's first),
+    # then one space or two line breaks, then no space, inside the text.
+    p = gap_at[codes[gap_at] == ord(".")]
+    p = p[(p == 0) | ~np.isin(codes[p - 1], _TERMINAL_CODES)]
+    end = (offsets + lengths)[np.searchsorted(offsets, p, side="right") - 1]
+    last = len(codes) - 1
+    one, two, three = (codes[np.minimum(p + k, last)] for k in (1, 2, 3))
+    space = (one == ord(" ")) & ~_is_space(two)  # inside the text: the line break joining two is a space
+    paragraph = (p + 3 < end) & (one == ord("\n")) & (two == ord("\n")) & ~_is_space(three)
+    stop, paragraph = p[space | paragraph], paragraph[space | paragraph]
+    # The other gaps: those that start elsewhere, but not at a stop's line breaks.
+    taken = np.concatenate((stop, stop[paragraph] + 1, stop[paragraph] + 2))
+    other = np.delete(gap_at, np.searchsorted(gap_at, taken))  # each of ``taken`` is in ``gap_at``
+    # Of the ". " gaps, only those before a character that starts a sentence may end one.
+    follows = codes[np.minimum(stop + 2, len(codes) - 1)]
+    keep = paragraph | _char_class(follows, _starts_sentence)
+    stop, paragraph, follows = stop[keep], paragraph[keep], follows[keep]
+    # The word before the stop: how many letters (up to _PLAIN_WORD), and whether all are
+    # lower-case ASCII letters.
+    letters = np.zeros(len(stop), dtype=np.int64)
+    lower = np.zeros(len(stop), dtype=np.int64)
+    word = np.zeros(len(stop), dtype=np.int64)
+    going = np.ones(len(stop), dtype=bool)
+    going_lower = np.ones(len(stop), dtype=bool)
+    for back in range(1, _PLAIN_WORD + 1):
+        c = codes[np.maximum(stop - back, 0)].astype(np.int64)
+        going &= (stop >= back) & _char_class(c, str.isalpha)
+        letters += going
+        going_lower &= going & (c >= ord("a")) & (c <= ord("z"))
+        lower += going_lower
+        word |= np.where(going_lower, c << (8 * (back - 1)), 0)
+    # As _period_continues decides them: a long word ends the sentence; a shorter lower-case
+    # word after a space does unless it is listed; any other stop is left to it.
+    plain = (letters >= 2) & (letters < _PLAIN_WORD) & (lower == letters) & (stop - letters - 1 >= 0)
+    plain &= codes[np.maximum(stop - letters - 1, 0)] == ord(" ")
+    continues = np.isin(word, _LOWER_TITLE_CODES) | (
+        np.isin(word, _LOWER_DIGIT_CODES) & _char_class(follows, str.isdigit)
+    )
+    cut = (letters >= _PLAIN_WORD) | (plain & ~continues)
+    kind = np.where(paragraph, _PARAGRAPH, np.where(cut, _CUT, _UNDECIDED))
+    keep = paragraph | cut | ~plain
+    stop, kind = stop[keep], kind[keep]
+    stops, stop_bounds = _per_text(stop, offsets)
+    others, other_bounds = _per_text(other, offsets)
+    kinds = kind.tolist()
+    spans: list[tuple[int, int]] = []
+    counts = np.empty(len(texts), dtype=np.int64)
+    for k, text in enumerate(texts):
+        lo, hi = stop_bounds[k], stop_bounds[k + 1]
+        gaps = functools.partial(_gaps_at, others[other_bounds[k] : other_bounds[k + 1]])
+        found = _split(text, gaps, (stops[lo:hi], kinds[lo:hi]))
+        counts[k] = len(found)
+        spans += found
+    flat = np.fromiter(itertools.chain.from_iterable(spans), dtype=np.int64, count=2 * len(spans))
+    return flat[0::2].copy(), flat[1::2].copy(), counts
+
+
+def _per_text(positions: np.ndarray, offsets: np.ndarray) -> tuple[list[int], list[int]]:
+    """Sorted positions in the joined texts as positions in their own texts, and where each
+    text's positions begin and end in that list (text ``k``: ``bounds[k]:bounds[k + 1]``)."""
+    text = np.searchsorted(offsets, positions, side="right") - 1
+    bounds = np.searchsorted(text, np.arange(len(offsets) + 1)).tolist()
+    return (positions - offsets[text]).tolist(), bounds
+
+
+def _gaps_at(positions: list[int], text: str, start: int) -> Iterator[re.Match[str]]:
+    """What ``_GAP.finditer(text, start)`` finds, given every position where a match may begin
+    but the stops :func:`split_many` decides; then the empty match at the end, before which
+    :func:`_split` decides the stops after the last gap (a gap reaching the end ends it)."""
+    end = start
+    for pos in positions:
+        if pos >= end:
+            m = _GAP.match(text, pos)
+            if m is not None:
+                end = m.end()
+                yield m
+    yield _EMPTY.match(text, len(text))  # type: ignore[misc]  # always matches
+
+
+def _code_points(text: str) -> np.ndarray:
+    """The code points of ``text``, as small an unsigned type as holds them all."""
+    if text.isascii():
+        return np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+    as_16 = text.encode("utf-16-le")
+    if len(as_16) == 2 * len(text):  # no character beyond U+FFFF: one unit each
+        return np.frombuffer(as_16, dtype=np.uint16)
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+
+
+_TERMINAL_CODES = np.array([ord(c) for c in _TERMINAL])
+
+
+def _char_class(codes: np.ndarray, test: Callable[[str], bool]) -> np.ndarray:
+    """``test`` of each code point's character (ASCII from a table made once per test)."""
+    table = _ASCII_TABLES.get(test)
+    if table is None:
+        table = _ASCII_TABLES[test] = np.array([test(chr(c)) for c in range(128)], dtype=bool)
+    out = table[np.minimum(codes, 127)]
+    high = np.flatnonzero(codes > 127)
+    if len(high):
+        values, where = np.unique(codes[high], return_inverse=True)
+        out[high] = np.array([test(chr(c)) for c in values.tolist()], dtype=bool)[where]
+    return out
+
+
+_ASCII_TABLES: dict[Callable[[str], bool], np.ndarray] = {}
 
 
 def split_lines(text: str) -> list[tuple[int, int]]:
