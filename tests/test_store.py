@@ -148,3 +148,34 @@ def test_new_stores_have_large_pages(tmp_path):
 
     with Store.open(tmp_path / "s.db") as store:
         assert store.conn.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE == 65536
+
+
+def _indexes(s: Store) -> list[tuple[str, str]]:
+    return s.conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name").fetchall()
+
+
+def test_indexes_rebuilt_drops_the_tables_indexes_and_makes_them_again(store):
+    before = _indexes(store)
+    made = [name for name, sql in before if sql is not None]
+    assert {"matches_source", "matches_target", "pieces_match"} <= set(made)
+    with store.transaction():
+        with store.indexes_rebuilt(("matches", "pieces")):
+            inside = {name for name, _ in _indexes(store)}
+            assert not inside & {"matches_source", "matches_target", "pieces_match"}
+            assert "claim_members_article" in inside  # another table's: kept
+    assert _indexes(store) == before
+
+
+def test_indexes_rebuilt_leaves_them_to_the_rollback_on_an_error(store):
+    before = _indexes(store)
+    with pytest.raises(RuntimeError), store.transaction():
+        with store.indexes_rebuilt(("matches",)):
+            raise RuntimeError("failed while filling")
+    assert _indexes(store) == before
+
+
+def test_a_scan_keeps_the_stores_indexes(store):
+    before = _indexes(store)
+    run(store, [RUMOUR / "articles"])
+    assert _indexes(store) == before
+    assert store.conn.execute("SELECT COUNT(*) FROM matches").fetchone()[0] > 0

@@ -245,15 +245,20 @@ def rebuild(store: Store, min_tokens: int, min_content: int) -> int:
     del keys
     conn.execute("DELETE FROM matches")
     conn.execute("DELETE FROM pieces")
-    conn.executemany(
-        "INSERT INTO matches (id, source_id, target_id, direction, source_start, source_end, target_start, "
-        "target_end, score, kind, scope, boilerplate, sentences) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        ((i, *row) for i, rows in _numbered(order, single_match, match_rows, multi_rows) for row in rows),
-    )
-    conn.executemany(
-        "INSERT INTO pieces VALUES (?,?,?,?,?,?,?,?,?)",
-        ((i, *row) for i, rows in _numbered(order, single_piece, piece_rows, multi_pieces) for row in rows),
-    )
+    with store.indexes_rebuilt(("matches", "pieces")):
+        conn.executemany(
+            "INSERT INTO matches (id, source_id, target_id, direction, source_start, source_end, target_start, "
+            "target_end, score, kind, scope, boilerplate, sentences) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            ((i, *row) for i, rows in _numbered(order, single_match, match_rows, multi_rows) for row in rows),
+        )
+        conn.executemany(
+            "INSERT INTO pieces VALUES (?,?,?,?,?,?,?,?,?)",
+            (
+                (i, *row)
+                for i, rows in _numbered(order, single_piece, piece_rows, multi_pieces)
+                for row in rows
+            ),
+        )
     return len(order)
 
 

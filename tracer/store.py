@@ -234,6 +234,24 @@ class Store:
             raise
         self.conn.execute("COMMIT")
 
+    @contextmanager
+    def indexes_rebuilt(self, tables: Sequence[str]) -> Iterator[None]:
+        """Drop the indexes made on ``tables`` (not their keys) and make them again on leaving:
+        filling a table and then indexing it costs less than keeping its indexes up to date row
+        by row (the matches at 10^5 simulated articles: 6.69/5.81/5.95 -> 4.93/5.58/5.42 s,
+        three alternating runs). The caller holds the transaction; on an error the indexes are left to
+        its rollback."""
+        made = self.conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            f"AND tbl_name IN ({_marks(tables)}) ORDER BY name",
+            tuple(tables),
+        ).fetchall()
+        for name, _ in made:
+            self.conn.execute(f'DROP INDEX "{name}"')
+        yield
+        for _, sql in made:
+            self.conn.execute(sql)
+
     # -- meta ---------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
