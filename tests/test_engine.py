@@ -128,6 +128,47 @@ def test_local_map_batches_keeps_input_order():
     assert list(LocalEngine(2).map_batches(operator.mul, iter(batches), 3)) == [b * 3 for b in batches]
 
 
+def _thresholds(_batch: object) -> tuple[int, int, int]:
+    import gc
+
+    return gc.get_threshold()
+
+
+def test_fewer_collections_sets_the_thresholds_and_restores_them():
+    import gc
+
+    before = gc.get_threshold()
+    assert before != engine_module.GC_THRESHOLDS
+    with engine_module.fewer_collections():
+        assert gc.get_threshold() == engine_module.GC_THRESHOLDS
+    assert gc.get_threshold() == before
+    with pytest.raises(RuntimeError), engine_module.fewer_collections():
+        raise RuntimeError("a failed block")
+    assert gc.get_threshold() == before
+
+
+def test_local_pool_workers_collect_less_and_a_scan_too(monkeypatch, tmp_path):
+    import gc
+
+    with LocalEngine(2) as eng:
+        assert set(eng.map_batches(_thresholds, range(6))) == {engine_module.GC_THRESHOLDS}
+    # The scan's own process, while it scans; as it was after.
+    seen = []
+    real = engine_module.LocalEngine.release_memory
+
+    def release_memory(self):
+        seen.append(gc.get_threshold())
+        real(self)
+
+    monkeypatch.setattr(engine_module.LocalEngine, "release_memory", release_memory)
+    before = gc.get_threshold()
+    with Store.open(tmp_path / "t.db") as s:
+        ingest(s, [RUMOUR / "articles"])
+        scan(s)
+    assert seen == [engine_module.GC_THRESHOLDS]
+    assert gc.get_threshold() == before
+
+
 @dataclasses.dataclass
 class _Result:
     big: np.ndarray

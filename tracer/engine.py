@@ -23,6 +23,7 @@ import concurrent.futures
 import contextlib
 import ctypes
 import dataclasses
+import gc
 import importlib.util
 import itertools
 import multiprocessing
@@ -33,7 +34,7 @@ import tempfile
 import threading
 import weakref
 from collections import deque
-from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from types import TracebackType
 from typing import Any, Protocol, TypeVar
@@ -298,6 +299,27 @@ def return_free_memory() -> bool:
         return False
 
 
+# The cyclic garbage collector's thresholds while tracer works. By default it runs after every
+# 700 new container objects, and every tenth of every tenth run walks all of them: stages that
+# make millions of short-lived lists and tuples (freed by reference counting, no cycles among
+# them) spent much of their time there. Aligning 120,000 candidate pairs of the 10^5-article
+# scan: 18.6-19.8 us a pair with the defaults, 11.0-14.2 with these, 10.5-11.3 with the
+# collector off; the 10^5 scan 62.6/61.6 -> 53.0/56.2 s (two alternating runs).
+GC_THRESHOLDS = (100_000, 50, 100)
+
+
+@contextlib.contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Run this process's cyclic garbage collector less often (:data:`GC_THRESHOLDS`) inside
+    the block; the thresholds it had are restored after. Processes forked inside inherit it."""
+    before = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def local_cores() -> int:
     """Processes or threads to use on this machine by default: its CPUs, at most 4."""
     return min(os.cpu_count() or 1, 4)
@@ -306,9 +328,12 @@ def local_cores() -> int:
 _barrier: Any = None  # in a pool worker: the pool's barrier, for release_memory
 
 
-def _set_barrier(barrier: Any) -> None:
+def _start_worker(barrier: Any) -> None:
+    """A pool worker's set-up: the pool's barrier; the collector's thresholds of a scan (a
+    worker runs only tracer's tasks, so they stay for its life)."""
     global _barrier
     _barrier = barrier
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def _trim_worker() -> None:
@@ -445,7 +470,7 @@ class LocalEngine(_Closing):
             self._pool = ProcessPoolExecutor(
                 self.workers,
                 mp_context=context,
-                initializer=_set_barrier,
+                initializer=_start_worker,
                 initargs=(context.Barrier(self.workers),),
             )
             root = spill_directory_root()

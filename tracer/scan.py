@@ -37,7 +37,7 @@ from .candidates import (
     partition_bounds,
     unique_sorted,
 )
-from .engine import Engine, LocalEngine, local_cores, return_free_memory
+from .engine import Engine, LocalEngine, fewer_collections, local_cores, return_free_memory
 from .errors import StoreError, TracerError
 from .segment import split_many
 from .shingles import Vocabulary, _ranges, unit_shingles
@@ -133,7 +133,8 @@ def scan(
     own_engine = engine is None
     eng = engine if engine is not None else LocalEngine(workers)
     try:
-        _scan(store, p, progress, alias_pairs, eng, result, lap)
+        with fewer_collections():
+            _scan(store, p, progress, alias_pairs, eng, result, lap)
     finally:
         if own_engine:
             eng.close()
