@@ -232,7 +232,7 @@ def analyse_articles(items: list[tuple[int, str]], p: ScanParams) -> Analysed:
     # array arithmetic.
     texts = [text for _, text in items]
     span_start, span_end, counts = split_many(texts)
-    batch_text = "\n".join(map(fold, texts))  # a line break, which no token crosses, between two
+    batch_text = "\n".join(map(fold, texts))  # joined by a line break, which no token crosses
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1
     offsets = np.cumsum(lengths) - lengths  # where each article starts in the batch's text
     tok_at, tok_end, tok_key = token_table(batch_text)

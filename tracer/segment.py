@@ -204,11 +204,11 @@ _UNDECIDED, _CUT, _PARAGRAPH = 0, 1, 2  # kinds of the stops split_many decides
 
 def _split(text: str, gaps: Gaps, stops: tuple[list[int], list[int]] | None) -> list[tuple[int, int]]:
     """:func:`split_sentences` of ``text`` with the gaps ``gaps(text, start)`` gives from
-    ``start`` on. ``stops``: the positions of the full stops of the ". " and ".\\n\\n" gaps that
-    ``gaps`` leaves out (the last gap it gives must then be the empty one at the end), in
-    order, each with its kind: ``_PARAGRAPH``, ``_CUT`` (a ". " gap that
-    ends a sentence) or ``_UNDECIDED`` (one :func:`_period_continues` decides); the ". " gaps
-    that cannot end a sentence are left out too."""
+    ``start`` on. ``stops``: the positions of the full stops of the ". " and ".\\n\\n" gaps
+    that ``gaps`` leaves out (the last gap it gives must then be the empty one at the end), in
+    order, each with its kind: ``_PARAGRAPH``, ``_CUT`` (a ". " gap that ends a sentence) or
+    ``_UNDECIDED`` (one :func:`_period_continues` decides); ". " gaps that cannot end a sentence
+    are left out too."""
     first = _NONSPACE.search(text)
     if first is None:
         return []
@@ -365,7 +365,7 @@ def split_many(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     taken = np.concatenate((stop, stop[paragraph] + 1, stop[paragraph] + 2))
     other = np.delete(gap_at, np.searchsorted(gap_at, taken))  # each of ``taken`` is in ``gap_at``
     # Of the ". " gaps, only those before a character that starts a sentence may end one.
-    follows = codes[np.minimum(stop + 2, len(codes) - 1)]
+    follows = codes[np.minimum(stop + 2, last)]
     keep = paragraph | _char_class(follows, _starts_sentence)
     stop, paragraph, follows = stop[keep], paragraph[keep], follows[keep]
     # The word before the stop: how many letters (up to _PLAIN_WORD), and whether all are
