@@ -145,18 +145,11 @@ def iter_candidate_pairs(
     pair they are in (the band joins at 10^5 simulated articles: ~10% less CPU)."""
     for members, run_len in _runs_in_chunks(keys, max_run, chunk):
         g, new = group[members], is_new[members]
-        end = np.repeat(np.cumsum(run_len), run_len)  # the end of each member's run
-        pos, found, d = np.arange(len(members)), [], 1
-        while len(pos):
-            ok = pos + d < end
-            pos, end = pos[ok], end[ok]
-            if len(pos) == 0:
-                break
-            other = pos + d
+        found = []
+        for pos, other in _pairs_in_runs(run_len):
             keep = (g[pos] != g[other]) & (new[pos] | new[other])
             # Ties are in index order in a run, so members[pos] < members[other]: i < j.
             found.append(members[pos[keep]] << 32 | members[other[keep]])
-            d += 1
         if found:
             yield np.sort(np.concatenate(found))
 
@@ -254,20 +247,24 @@ def _equal_runs(keys: np.ndarray, max_run: int) -> tuple[np.ndarray, np.ndarray]
 
 def _run_pairs(member: np.ndarray, run_len: np.ndarray) -> np.ndarray:
     """Every pair of members of each run: ``member`` holds the runs one after another."""
-    # Members are numbered 0.. in that list, each with the end of its run in it.
-    run_end = np.repeat(np.cumsum(run_len), run_len)
-    out = []
-    d = 1
-    pos, end = np.arange(len(member)), run_end
+    # Ties are in index order (both sorts above keep it), so member[pos] < member[other]: i < j.
+    return np.concatenate(
+        [np.stack((member[pos], member[other]), axis=1) for pos, other in _pairs_in_runs(run_len)]
+    )
+
+
+def _pairs_in_runs(run_len: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Positions ``(pos, other)`` of every pair of members of runs laid one after another
+    (``run_len`` each), ``pos < other`` in the same run: the pairs ``d`` apart for d = 1, 2, ..."""
+    end = np.repeat(np.cumsum(run_len), run_len)  # the end of each member's run
+    pos, d = np.arange(len(end)), 1
     while len(pos):
         ok = pos + d < end
         pos, end = pos[ok], end[ok]
         if len(pos) == 0:
             break
-        out.append(np.stack((member[pos], member[pos + d]), axis=1))
+        yield pos, pos + d
         d += 1
-    # Ties are in index order (both sorts above keep it), so member[pos] < member[pos + d]: i < j.
-    return np.concatenate(out)
 
 
 def _ranges(lengths: np.ndarray) -> np.ndarray:

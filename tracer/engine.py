@@ -819,10 +819,10 @@ def _verify_chunk(
 
 def _local_verify_chunk(
     chunk: np.ndarray, token_of: Mapping[int, list[str]]
-) -> tuple[np.ndarray, Mapping[int, list[str]]]:
+) -> tuple[np.ndarray | list[list[int]], Mapping[int, list[str]]]:
     if isinstance(token_of, TokensOnDemand):
         return chunk, token_of.on_this_machine(unique_sorted(chunk.ravel()))
-    return chunk, {k: token_of[k] for k in unique_sorted(chunk.ravel()).tolist()}
+    return _verify_chunk(chunk, token_of)
 
 
 def _verify_payload(

@@ -474,11 +474,9 @@ def split_lines(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-# For line_table: which ASCII bytes break a line (a translate table), the code points that do, and
-# which ASCII characters are whitespace.
+# For line_table: which ASCII bytes break a line (a translate table), and the code points that do.
 _BREAK_BYTES = bytes(int(chr(c) in _NL_SET) for c in range(256))
 _BREAK_CODES = np.array(sorted(ord(c) for c in _NL_CHARS), dtype=np.uint32)
-_ASCII_SPACE = np.array([chr(c).isspace() for c in range(128)], dtype=bool)
 
 
 def line_table(text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -518,8 +516,4 @@ def line_table(text: str) -> tuple[np.ndarray, np.ndarray]:
 
 def _is_space(codes: np.ndarray) -> np.ndarray:
     """``str.isspace`` of each code point."""
-    out = _ASCII_SPACE[np.minimum(codes, 127)]
-    high = np.flatnonzero(codes > 127)
-    if len(high):
-        out[high] = [chr(c).isspace() for c in codes[high].tolist()]
-    return out
+    return _char_class(codes, str.isspace)
