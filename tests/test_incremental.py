@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from tracer.errors import StoreError
 from tracer.matches import query
 from tracer.pipeline import ingest
-from tracer.scan import scan
+from tracer.scan import ScanParams, scan
 from tracer.store import Store
 
-from .conftest import corpus_dirs
+from .conftest import FIXTURES, corpus_dirs
 
 
 def _dump(s: Store) -> str:
@@ -98,3 +100,76 @@ def test_matches_made_a_few_rows_at_a_time_are_the_same(tmp_path: Path, corpus: 
             matches.rebuild(s, 5, 3)
         assert tables(s) == whole
         assert any(r[-1] > 1 for r in s.conn.execute("SELECT sentences FROM matches")) or len(whole) < 4
+
+
+def _half_ingested(tmp_path: Path) -> tuple[Path, Path]:
+    """A store of the rumour fixture's first half of articles, and a folder of the rest."""
+    files = sorted((FIXTURES / "rumour" / "articles").iterdir())
+    first, rest = tmp_path / "first", tmp_path / "rest"
+    for folder, part in ((first, files[::2]), (rest, files[1::2])):
+        folder.mkdir()
+        for f in part:
+            shutil.copy(f, folder / f.name)
+    return first, rest
+
+
+def test_a_store_goes_on_with_the_parameters_it_was_scanned_with(tmp_path: Path):
+    """Defaults may change between versions: a store scanned before keeps its own parameters,
+    and its matches are those a scan from scratch with them gives."""
+    other = replace(ScanParams(), min_jaccard=0.35, verify=replace(ScanParams().verify, min_score=0.6))
+    first, rest = _half_ingested(tmp_path)
+    with Store.open(tmp_path / "full.db") as full:
+        ingest(full, [first, rest])
+        scan(full, other)
+        expected = _dump(full)
+    with Store.open(tmp_path / "incr.db") as incr:
+        ingest(incr, [first])
+        scan(incr, other)
+        ingest(incr, [rest])
+        scan(incr)  # no parameters: the store's own
+        assert incr.get_meta("scan_params") == other.fingerprint()
+        got = _dump(incr)
+    assert json.loads(expected)
+    assert got.replace(str(tmp_path), "") == expected.replace(str(tmp_path), "")
+
+
+def test_other_parameters_for_a_scanned_store_are_refused(tmp_path: Path):
+    first, rest = _half_ingested(tmp_path)
+    with Store.open(tmp_path / "s.db") as s:
+        ingest(s, [first])
+        scan(s)
+        ingest(s, [rest])
+        with pytest.raises(StoreError, match="scanned with other matching parameters"):
+            scan(s, replace(ScanParams(), min_jaccard=0.35))
+        assert s.get_meta("scan_params") == ScanParams().fingerprint()
+        assert s.conn.execute("SELECT COUNT(*) FROM articles WHERE scanned = 0").fetchone()[0] > 0
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        '{"not": "params"}',
+        "not json",
+        '{"bands": 32, "verify": {}, "removed_field": 1}',
+        # the defaults' fingerprint less a field: a version before it was added
+        json.dumps(
+            {k: v for k, v in json.loads(ScanParams().fingerprint()).items() if k != "max_run"},
+            sort_keys=True,
+        ),
+    ],
+)
+def test_parameters_this_version_cannot_make_again_are_refused(tmp_path: Path, stored: str):
+    first, _ = _half_ingested(tmp_path)
+    with Store.open(tmp_path / "s.db") as s:
+        ingest(s, [first])
+        s.set_meta("scan_params", stored)
+        s.conn.commit()
+        assert ScanParams.from_fingerprint(stored) is None
+        with pytest.raises(StoreError, match="matching parameters this version does not know"):
+            scan(s)
+        assert s.get_meta("scan_params") == stored
+
+
+def test_parameters_round_trip_through_their_fingerprint():
+    for p in (ScanParams(), replace(ScanParams(), min_jaccard=0.25, window=6, bigrams=False)):
+        assert ScanParams.from_fingerprint(p.fingerprint()) == p

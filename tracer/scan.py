@@ -81,6 +81,18 @@ class ScanParams:
     def fingerprint(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
 
+    @classmethod
+    def from_fingerprint(cls, text: str) -> ScanParams | None:
+        """The parameters :meth:`fingerprint` made ``text`` of, or None where this version
+        cannot make the same fingerprint again (a field added, removed or renamed since)."""
+        try:
+            values = json.loads(text)
+            verify = VerifyParams(**values.pop("verify"))
+            params = cls(**values, verify=verify)
+        except (ValueError, TypeError, KeyError, AttributeError, TracerError):
+            return None
+        return params if params.fingerprint() == text else None
+
 
 @dataclass
 class ScanResult:
@@ -111,10 +123,19 @@ def scan(
     the CPU count, at most 4); see :func:`tracer.engine.get_engine` for a Dask cluster.
     The caller closes an engine it passes. The result depends on neither. ``alias_pairs``
     (alias, outlet) extend the built-in outlet aliases used to resolve credits; the
-    store keeps them for later scans.
+    store keeps them for later scans. Without ``params`` a store scanned before goes on
+    with the parameters it was scanned with (its stored signatures and pairs were made
+    with them, whatever the defaults of this version); a new store gets the defaults.
     """
-    p = params or ScanParams()
     stored = store.get_meta("scan_params")
+    if params is None and stored is not None:
+        params = ScanParams.from_fingerprint(stored)
+        if params is None:
+            raise StoreError(
+                f"{store.path}: store was scanned with matching parameters this version does not know",
+                "scan into a new store (--db NEW.db), or with the version that made this one",
+            )
+    p = params or ScanParams()
     if stored is not None and stored != p.fingerprint():
         raise StoreError(
             f"{store.path}: store was scanned with other matching parameters",
