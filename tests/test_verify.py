@@ -65,3 +65,115 @@ def test_align_either_way_does_not_depend_on_which_sentence_comes_first():
     assert (ab.a_start, ab.a_end, ab.b_start, ab.b_end) == (ba.b_start, ba.b_end, ba.a_start, ba.a_end)
     assert ab.matched == ba.matched and ab.score == ba.score
     assert "leaked" in a[ab.a_start : ab.a_end] and "leaked" in b[ab.b_start : ab.b_end]  # the fuller region
+
+
+# --- keys coded one character each -------------------------------------------------------------
+
+_WORDS = (
+    "the a of leaked spy documents say putin has early-stage parkinson's disease and pancreatic "
+    "cancer kremlin denies it don't rock 'n' roll über straße ﬁne ǅemal 𝔘nicode naïve café 2022 "
+    "twitching feet track marks on back his hands"
+).split()
+
+
+def _random_texts(rng, n: int) -> list[str]:
+    seps = [" ", "  ", ", ", ". ", "\u00a0", " - ", "'", "\n"]
+    out = []
+    for _ in range(n):
+        k = rng.randrange(0, 30)
+        words = [
+            rng.choice(_WORDS).capitalize() if rng.random() < 0.2 else rng.choice(_WORDS) for _ in range(k)
+        ]
+        out.append("".join(w + rng.choice(seps) for w in words))
+    return out
+
+
+def _decoded(prepared):
+    from tracer import verify
+
+    key_of = {c: k for k, c in verify.key_codes.of_key.items()}
+    keys, content = prepared
+    return [key_of[c] for c in keys], [key_of[c] for c in content]
+
+
+def test_prepare_texts_is_prepare_of_each_sentence():
+    import random
+
+    from tracer.verify import prepare, prepare_keys, prepare_texts
+
+    rng = random.Random(5)
+    for round_ in range(20):
+        texts = dict(enumerate(_random_texts(rng, rng.randrange(0, 40))))
+        texts[-1] = ""
+        texts[-2] = "...  ,"
+        got = prepare_texts(texts)
+        assert list(got) == list(texts)
+        for k, t in texts.items():
+            toks = tokens(fold(t))
+            assert _decoded(got[k]) == prepare_keys(toks), (round_, t)
+            assert got[k] == prepare(toks)  # one numbering: the same characters
+
+
+def test_keys_as_characters_and_as_lists_align_alike():
+    import random
+
+    from tracer.verify import VerifyParams, align_prepared, prepare, prepare_keys
+
+    rng = random.Random(11)
+    p = VerifyParams()
+    found = 0
+    for _ in range(400):
+        a = [rng.choice(_WORDS) for _ in range(rng.randrange(3, 25))]
+        b = list(a)
+        for _ in range(rng.randrange(0, 6)):  # edits: swap, drop, insert
+            i = rng.randrange(len(b) + 1)
+            op = rng.random()
+            if op < 0.4 and i < len(b):
+                b[i] = rng.choice(_WORDS)
+            elif op < 0.7 and i < len(b):
+                del b[i]
+            else:
+                b.insert(i, rng.choice(_WORDS))
+        coded = align_prepared(prepare(a), prepare(b), p)
+        assert coded == align_prepared(prepare_keys(a), prepare_keys(b), p)
+        found += coded is not None
+    assert found > 100
+    # The longest shared run is stopwords and one content word; the second content word they
+    # share is too far from it: no region has two content words, as characters or as lists.
+    a = "putin the of and on his it was the of and red green blue cyan pink gold kremlin".split()
+    b = "putin the of and on his it was the of and oak elm ash fir yew box kremlin".split()
+    two = VerifyParams(min_content=2)
+    for prep in (prepare, prepare_keys):
+        assert align_prepared(prep(a), prep(b), two) is None
+        assert align_prepared(prep(a), prep(b), VerifyParams(min_content=1)) is not None
+
+
+def test_verify_pairs_is_the_same_however_the_keys_are_numbered(monkeypatch):
+    import random
+
+    from tracer import verify
+    from tracer.engine import verify_pairs
+    from tracer.text import TokensOnDemand
+    from tracer.verify import VerifyParams
+
+    rng = random.Random(3)
+    base = _random_texts(rng, 30)
+    texts = {}
+    for k in range(120):  # sentences derived from a few others, so that many pairs align
+        words = base[k % 30].split(" ")
+        for _ in range(rng.randrange(0, 3)):
+            words[rng.randrange(len(words))] = rng.choice(_WORDS)
+        texts[k] = " ".join(words)
+    pairs = [[a, b] for a in range(120) for b in range(a + 1, 120) if a % 30 == b % 30 or rng.random() < 0.02]
+    p = VerifyParams()
+    by_tokens = {k: tokens(fold(t)) for k, t in texts.items()}
+    expected = verify_pairs(pairs, by_tokens, p)
+    assert len(expected) > 50
+    assert verify_pairs(pairs, TokensOnDemand(texts), p) == expected
+    for limit in (40, 12):  # numbering restarts between pairs, within pairs, and lists past it
+        monkeypatch.setattr(verify._Codes, "LIMIT", limit)
+        verify.key_codes.reset()
+        start = verify.key_codes.generation
+        assert verify_pairs(pairs, by_tokens, p) == expected
+        assert verify_pairs(pairs, TokensOnDemand(texts), p) == expected
+        assert verify.key_codes.generation > start + 1

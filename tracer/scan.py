@@ -20,7 +20,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -682,6 +682,11 @@ class _TextsInFile(TokensOnDemand):
         if len(self.texts) < len(self.norms):
             self._read()
         return super().__getitem__(key)
+
+    def all_texts(self) -> Mapping[int, str]:
+        if len(self.texts) < len(self.norms):
+            self._read()
+        return self.texts
 
     def __iter__(self) -> Iterator[int]:
         return iter(self.norms.tolist())

@@ -333,6 +333,10 @@ class TokensOnDemand(Mapping[int, list[str]]):
     def __len__(self) -> int:
         return len(self.texts)
 
+    def all_texts(self) -> Mapping[int, str]:
+        """Every sentence's text (unfolded), by key."""
+        return self.texts
+
     def subset(self, keys: Iterable[int]) -> TokensOnDemand:
         return TokensOnDemand({k: self.texts[k] for k in keys})
 

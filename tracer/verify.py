@@ -10,13 +10,15 @@ the whole sentences differ.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import filterfalse
 
+import numpy as np
 from rapidfuzz.distance import LCSseq
 
 from .errors import TracerError
-from .text import STOPWORDS, match_key
+from .text import STOPWORDS, fold, match_key, token_table
 
 
 @dataclass(frozen=True)
@@ -48,31 +50,121 @@ class Alignment:
     kind: str  # "near-verbatim" or "partial"
 
 
-class _KeyCache(dict[str, str]):
-    """token -> :func:`match_key` of it, filled on first use (tokens repeat massively)."""
+class _Codes:
+    """Each match key as one character, the same for the same key, per process.
+
+    A sentence's keys are then a string, which rapidfuzz compares without hashing each element
+    (as it does a list's), and the LCS and edit operations depend only on which elements are
+    equal, so they are the same. Numbering restarts (:meth:`reset`) before the code points run out;
+    sentences compared with each other must be coded without a restart between them.
+    """
+
+    LIMIT = 1_000_000  # of the 1,112,064 code points that are not surrogates
+
+    def __init__(self) -> None:
+        self.generation = 0
+        self.reset()
+
+    def reset(self) -> None:
+        self.of_token = _TokenChars(self)  # token -> its key's character
+        self.of_key: dict[str, str] = {}  # match key -> character
+        self.of_hash: dict[int, str] = {}  # token_table key of a token -> its key's character
+        self.stops: set[str] = set()  # the characters of stopwords
+        self.generation += 1
+
+    def char(self, key: str) -> str:
+        c = self.of_key.get(key)
+        if c is None:
+            n = len(self.of_key)
+            c = self.of_key[key] = chr(n + 0x800 if n >= 0xD800 else n)  # surrogates skipped
+            if key in STOPWORDS:
+                self.stops.add(c)
+        return c
+
+    def room_for(self, n: int) -> None:
+        """Make sure ``n`` more keys can be numbered (restarting the numbering if not)."""
+        if len(self.of_key) + n > self.LIMIT:
+            self.reset()
+
+
+class _TokenChars(dict[str, str]):
+    """token -> the character of its :func:`match_key`, filled on first use (tokens repeat)."""
+
+    def __init__(self, codes: _Codes) -> None:
+        super().__init__()
+        self.codes = codes
 
     def __missing__(self, token: str) -> str:
-        key = self[token] = match_key(token)
-        return key
+        c = self[token] = self.codes.char(match_key(token))
+        return c
 
 
-_key_of = _KeyCache().__getitem__
-_is_stop = STOPWORDS.__contains__  # is_content(key) is ``not _is_stop(key)``
+key_codes = _Codes()
 
-
-Prepared = tuple[list[str], list[str]]  # a sentence's match keys, and its content words' keys
+# A sentence's match keys and its content words' keys: one character each (prepare), or as
+# lists of strings (prepare_keys); the two sentences aligned are prepared alike.
+Prepared = tuple[str, str] | tuple[list[str], list[str]]
 
 
 def prepare(tokens: list[str]) -> Prepared:
-    """What aligning a sentence needs of it: done once per sentence, not once per pair it is in."""
-    keys = list(map(_key_of, tokens))
-    return keys, list(filterfalse(_is_stop, keys))
+    """What aligning a sentence needs of it: done once per sentence, not once per pair it is in.
+
+    Sentences prepared apart are comparable while :data:`key_codes` keeps its numbering
+    (``key_codes.generation`` unchanged)."""
+    key_codes.room_for(len(tokens))
+    keys = "".join(map(key_codes.of_token.__getitem__, tokens))
+    return keys, "".join(filterfalse(key_codes.stops.__contains__, keys))
+
+
+def prepare_keys(tokens: list[str]) -> Prepared:
+    """:func:`prepare` with the keys as lists of strings (no numbering: any number of keys).
+    Slower to compare; aligned with each other, the same results."""
+    keys = list(map(match_key, tokens))
+    return keys, list(filterfalse(STOPWORDS.__contains__, keys))
+
+
+def prepare_texts(texts: Mapping[int, str]) -> dict[int, Prepared]:
+    """:func:`prepare` of the tokens of each (unfolded) sentence text, all at once: the tokens
+    found in numpy (:func:`~tracer.text.token_table`) and coded by their hash, so Python looks
+    at each distinct token of the batch once, not at each token. Returns the same as
+    ``{k: prepare(tokens(fold(t)))}``, all coded with one numbering."""
+    norms = list(texts)
+    if not norms:
+        return {}
+    # Folded one by one: the few texts beyond ASCII take fold's slower way, not the whole batch.
+    folded = [fold(texts[k]) for k in norms]
+    batch = "\n".join(folded)  # no token crosses a line break
+    starts, ends, hashes = token_table(batch)
+    lengths = np.fromiter(map(len, folded), dtype=np.int64, count=len(folded)) + 1
+    first = np.searchsorted(starts, np.cumsum(lengths) - lengths)  # each sentence's first token
+    bounds = np.append(first, len(starts)).tolist()
+    distinct, inverse = np.unique(hashes, return_inverse=True)
+    inverse = inverse.ravel()
+    where = np.empty(len(distinct), dtype=np.int64)
+    where[inverse] = np.arange(len(inverse))  # where one of each distinct token is
+    key_codes.room_for(len(distinct))
+    of_hash, of_token = key_codes.of_hash, key_codes.of_token
+    chars = []
+    for h, at in zip(distinct.tolist(), where.tolist(), strict=True):
+        c = of_hash.get(h)
+        if c is None:
+            c = of_hash[h] = of_token[batch[starts[at] : ends[at]]]
+        chars.append(c)
+    code = np.array([ord(c) for c in chars], dtype="<u4")[inverse]
+    stop = np.array([c in key_codes.stops for c in chars], dtype=bool)[inverse]
+    keys = code.tobytes().decode("utf-32-le")
+    content = code[~stop].tobytes().decode("utf-32-le")
+    content_bounds = np.concatenate(([0], np.cumsum(~stop)))[bounds].tolist()
+    return {
+        norm: (keys[bounds[i] : bounds[i + 1]], content[content_bounds[i] : content_bounds[i + 1]])
+        for i, norm in enumerate(norms)
+    }
 
 
 def align(a_tokens: list[str], b_tokens: list[str], params: VerifyParams | None = None) -> Alignment | None:
     """The best shared region of two token sequences, or None if they share none."""
     p = params or VerifyParams()
-    (ka, ca), (kb, cb) = prepare(a_tokens), prepare(b_tokens)
+    (ka, ca), (kb, cb) = _prepare_both(a_tokens, b_tokens)
     return _align_keys(ka, kb, p) if _may_share(ca, cb, p) else None
 
 
@@ -86,7 +178,15 @@ def align_either_way(
     a caller whose order means nothing (sentences ordered by id) gets the same answer
     whichever it passes first, up to a full tie.
     """
-    return align_prepared(prepare(a_tokens), prepare(b_tokens), params or VerifyParams())
+    return align_prepared(*_prepare_both(a_tokens, b_tokens), params or VerifyParams())
+
+
+def _prepare_both(a_tokens: list[str], b_tokens: list[str]) -> tuple[Prepared, Prepared]:
+    """Two sentences prepared with one numbering of keys (as lists where they have too many)."""
+    if len(a_tokens) + len(b_tokens) > key_codes.LIMIT:
+        return prepare_keys(a_tokens), prepare_keys(b_tokens)
+    key_codes.room_for(len(a_tokens) + len(b_tokens))
+    return prepare(a_tokens), prepare(b_tokens)
 
 
 def align_prepared(a: Prepared, b: Prepared, p: VerifyParams) -> Alignment | None:
@@ -108,7 +208,7 @@ def align_prepared(a: Prepared, b: Prepared, p: VerifyParams) -> Alignment | Non
     )
 
 
-def _may_share(content_a: list[str], content_b: list[str], p: VerifyParams) -> bool:
+def _may_share(content_a: str | list[str], content_b: str | list[str], p: VerifyParams) -> bool:
     # A region's matched content words are a common subsequence of the two sentences' content
     # words: when the longest one is too short, no region can pass (most candidates end here).
     return p.min_content <= 0 or (
@@ -116,8 +216,9 @@ def _may_share(content_a: list[str], content_b: list[str], p: VerifyParams) -> b
     )
 
 
-def _align_keys(ka: list[str], kb: list[str], p: VerifyParams) -> Alignment | None:
+def _align_keys(ka: str | list[str], kb: str | list[str], p: VerifyParams) -> Alignment | None:
     max_gap = p.max_gap
+    is_stop = key_codes.stops.__contains__ if isinstance(ka, str) else STOPWORDS.__contains__
     # Matched blocks chained while the gaps between them are short; the chain with the most
     # content words (then matched words; the first on a tie) is the region.
     best: tuple[int, int, int, int, int, int] | None = None  # content, matched, a/b start, a/b end
@@ -137,7 +238,7 @@ def _align_keys(ka: list[str], kb: list[str], p: VerifyParams) -> Alignment | No
             first_a, first_b = a, b
             content = matched = 0
         matched += size
-        content += size - sum(map(_is_stop, ka[a : a + size]))
+        content += size - sum(map(is_stop, ka[a : a + size]))
         end_a, end_b = a + size, b + size
     if not started:
         return None
