@@ -101,6 +101,9 @@ def test_prepare_texts_is_prepare_of_each_sentence():
 
     from tracer.verify import prepare, prepare_keys, prepare_texts
 
+    for texts in ({}, {1: ""}, {1: "...", 2: " "}):  # no token at all
+        got = prepare_texts(texts)
+        assert {k: _decoded(v) for k, v in got.items()} == {k: ([], []) for k in texts}
     rng = random.Random(5)
     for round_ in range(20):
         texts = dict(enumerate(_random_texts(rng, rng.randrange(0, 40))))
@@ -170,10 +173,46 @@ def test_verify_pairs_is_the_same_however_the_keys_are_numbered(monkeypatch):
     expected = verify_pairs(pairs, by_tokens, p)
     assert len(expected) > 50
     assert verify_pairs(pairs, TokensOnDemand(texts), p) == expected
-    for limit in (40, 12):  # numbering restarts between pairs, within pairs, and lists past it
+    distinct = len({t for toks in by_tokens.values() for t in toks})
+    # Numbering restarted before a batch, between pairs and within them; past the limit a batch
+    # is prepared one by one and a long sentence as lists.
+    for limit in (distinct + 5, 12):
         monkeypatch.setattr(verify._Codes, "LIMIT", limit)
         verify.key_codes.reset()
         start = verify.key_codes.generation
         assert verify_pairs(pairs, by_tokens, p) == expected
         assert verify_pairs(pairs, TokensOnDemand(texts), p) == expected
-        assert verify.key_codes.generation > start + 1
+        assert verify.key_codes.generation > start
+    assert verify.prepare_texts(texts) == {}  # more distinct tokens than 12
+    assert isinstance(verify.prepare(by_tokens[0] * 13)[0], list)
+
+
+def test_a_sentence_too_long_to_number_aligns_as_lists(monkeypatch):
+    from tracer import verify
+    from tracer.engine import verify_pairs
+    from tracer.verify import VerifyParams
+
+    long = "leaked spy documents say putin has early stage parkinson's disease and pancreatic cancer".split()
+    by_tokens = {1: long * 2, 2: long[:9]}  # 26 tokens and 9
+    expected = verify_pairs([[1, 2]], by_tokens, VerifyParams())
+    assert len(expected) == 1
+    monkeypatch.setattr(verify._Codes, "LIMIT", 20)
+    verify.key_codes.reset()
+    assert verify_pairs([[1, 2]], by_tokens, VerifyParams()) == expected
+
+
+def test_may_share_many_is_may_share_of_each_pair():
+    import random
+
+    from tracer.verify import VerifyParams, _may_share, may_share_many, prepare, prepare_keys
+
+    rng = random.Random(2)
+    sentences = [[rng.choice(_WORDS) for _ in range(rng.randrange(0, 20))] for _ in range(300)]
+    for prep in (prepare, prepare_keys):
+        contents = [prep(s)[1] for s in sentences]
+        a, b = contents[:150], contents[150:]
+        for p in (VerifyParams(), VerifyParams(min_content=2), VerifyParams(min_content=0)):
+            got = may_share_many(a, b, p)
+            assert got.tolist() == [_may_share(x, y, p) for x, y in zip(a, b, strict=True)]
+            assert 0 < got.sum() < len(got) or p.min_content == 0
+    assert may_share_many([], [], VerifyParams()).tolist() == []

@@ -51,7 +51,16 @@ from .candidates import (
 )
 from .errors import TracerError
 from .text import TokensOnDemand
-from .verify import Prepared, VerifyParams, align_prepared, key_codes, prepare, prepare_keys, prepare_texts
+from .verify import (
+    Prepared,
+    VerifyParams,
+    align_prepared,
+    key_codes,
+    may_share_many,
+    prepare,
+    prepare_keys,
+    prepare_texts,
+)
 
 R = TypeVar("R")
 NearRow = tuple[
@@ -191,17 +200,27 @@ def verify_pairs(
             start = key_codes.generation
             pa, pb = of(a), of(b)
             if key_codes.generation == start:
-                return pa, pb
+                if isinstance(pa[0], str) == isinstance(pb[0], str):
+                    return pa, pb
+                break  # one is too long to be coded: the other as lists too
             prepared.clear()  # keys were numbered anew while these were made: what was made is void
-        # Two sentences with more distinct keys than there are characters: as lists of keys.
+        # Two sentences with more keys than there are characters: as lists of keys.
         return prepare_keys(token_of[a]), prepare_keys(token_of[b])
 
+    # Most pairs share too few content words to align (align_prepared's first test): for a
+    # chunk prepared together, that test is made for all its pairs in one call.
+    passes = None
+    if prepared and all(a in prepared and b in prepared for a, b in pairs):
+        passes = may_share_many(
+            [prepared[a][1] for a, _ in pairs], [prepared[b][1] for _, b in pairs], params
+        )
     for n, (a, b) in enumerate(pairs):
-        if a > b:
-            a, b = b, a
-        al = align_prepared(*both(a, b), params)
-        if al is not None:
-            rows.append((a, b, al.a_start, al.a_end, al.b_start, al.b_end, al.score, al.kind))
+        if passes is None or passes[n]:
+            if a > b:
+                a, b = b, a
+            al = align_prepared(*both(a, b), params)
+            if al is not None:
+                rows.append((a, b, al.a_start, al.a_end, al.b_start, al.b_end, al.score, al.kind))
         if progress and (n + 1) % every == 0:
             progress(n + 1, total)
     return rows

@@ -10,12 +10,13 @@ the whole sentences differ.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import filterfalse
 
 import numpy as np
 from rapidfuzz.distance import LCSseq
+from rapidfuzz.process import cpdist
 
 from .errors import TracerError
 from .text import STOPWORDS, fold, match_key, token_table
@@ -110,7 +111,10 @@ def prepare(tokens: list[str]) -> Prepared:
     """What aligning a sentence needs of it: done once per sentence, not once per pair it is in.
 
     Sentences prepared apart are comparable while :data:`key_codes` keeps its numbering
-    (``key_codes.generation`` unchanged)."""
+    (``key_codes.generation`` unchanged). A sentence of more tokens than it can number comes
+    as lists (:func:`prepare_keys`), which align only with lists."""
+    if len(tokens) > key_codes.LIMIT:
+        return prepare_keys(tokens)
     key_codes.room_for(len(tokens))
     keys = "".join(map(key_codes.of_token.__getitem__, tokens))
     return keys, "".join(filterfalse(key_codes.stops.__contains__, keys))
@@ -127,7 +131,8 @@ def prepare_texts(texts: Mapping[int, str]) -> dict[int, Prepared]:
     """:func:`prepare` of the tokens of each (unfolded) sentence text, all at once: the tokens
     found in numpy (:func:`~tracer.text.token_table`) and coded by their hash, so Python looks
     at each distinct token of the batch once, not at each token. Returns the same as
-    ``{k: prepare(tokens(fold(t)))}``, all coded with one numbering."""
+    ``{k: prepare(tokens(fold(t)))}``, all coded with one numbering; nothing (``{}``) where the
+    batch has more distinct tokens than can be numbered (then prepare them one by one)."""
     norms = list(texts)
     if not norms:
         return {}
@@ -142,6 +147,8 @@ def prepare_texts(texts: Mapping[int, str]) -> dict[int, Prepared]:
     inverse = inverse.ravel()
     where = np.empty(len(distinct), dtype=np.int64)
     where[inverse] = np.arange(len(inverse))  # where one of each distinct token is
+    if len(distinct) > key_codes.LIMIT:
+        return {}
     key_codes.room_for(len(distinct))
     of_hash, of_token = key_codes.of_hash, key_codes.of_token
     chars = []
@@ -214,6 +221,19 @@ def _may_share(content_a: str | list[str], content_b: str | list[str], p: Verify
     return p.min_content <= 0 or (
         LCSseq.similarity(content_a, content_b, score_cutoff=p.min_content) >= p.min_content
     )
+
+
+def may_share_many(
+    contents_a: Sequence[str | list[str]], contents_b: Sequence[str | list[str]], p: VerifyParams
+) -> np.ndarray:
+    """:func:`_may_share` of each pair ``(contents_a[i], contents_b[i])`` (content keys as
+    :func:`prepare` makes them), in one call to rapidfuzz: a mask."""
+    if p.min_content <= 0:
+        return np.ones(len(contents_a), dtype=bool)
+    if not len(contents_a):
+        return np.zeros(0, dtype=bool)
+    lcs = cpdist(contents_a, contents_b, scorer=LCSseq.similarity, score_cutoff=p.min_content)
+    return np.asarray(lcs >= p.min_content)
 
 
 def _align_keys(ka: str | list[str], kb: str | list[str], p: VerifyParams) -> Alignment | None:
