@@ -679,8 +679,7 @@ class _TextsInFile(TokensOnDemand):
         self.path, self.norms, self.offsets, self.sizes = path, norms, offsets, sizes
 
     def __getitem__(self, key: int) -> list[str]:
-        if len(self.texts) < len(self.norms):
-            self._read()
+        self.all_texts()
         return super().__getitem__(key)
 
     def all_texts(self) -> Mapping[int, str]:
