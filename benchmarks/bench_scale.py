@@ -3,9 +3,10 @@
     python benchmarks/bench_scale.py 10000 100000 [--engine local|dask] [--keep DIR]
 
 For each N: `tracer simulate N`, then `tracer ingest` and `tracer scan` (claims and provenance
-included) in a fresh store, each timed with peak RSS from GNU time, then `tracer eval`. Prints a
-table (N, articles/s, peak RSS, plagdet for verbatim+light edits, origin accuracy where dated) and
-the exponent of time against N fitted between the smallest and largest size.
+included) in a fresh store, each timed with peak RSS and CPU from GNU time, then `tracer eval`.
+Prints a table (N, articles/s, peak RSS, plagdet for verbatim+light edits, origin accuracy where
+dated, CPU seconds, busy cores, and the articles/s that CPU would allow with no core idle) and the
+exponent of time against N fitted between the smallest and largest size.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import re
 import shutil
 import subprocess
@@ -24,15 +26,20 @@ from pathlib import Path
 TRACER = [sys.executable, "-m", "tracer"]
 
 
-def _timed(cmd: list[str]) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS (KB) and output (stdout and stderr) of a command, via GNU time."""
+def _timed(cmd: list[str]) -> tuple[float, int, float, str]:
+    """Wall seconds, peak RSS (KB), CPU seconds (user + system, the command's and its worker
+    processes') and output (stdout and stderr) of a command, via GNU time."""
     with tempfile.NamedTemporaryFile("r", suffix=".rss") as out:
         start = time.perf_counter()
         done = subprocess.run(
-            ["/usr/bin/time", "-f", "%M", "-o", out.name, *cmd], check=True, capture_output=True, text=True
+            ["/usr/bin/time", "-f", "%M %U %S", "-o", out.name, *cmd],
+            check=True,
+            capture_output=True,
+            text=True,
         )
         seconds = time.perf_counter() - start
-        return seconds, int(out.read().strip().splitlines()[-1]), done.stdout + done.stderr
+        rss, user, system = out.read().strip().splitlines()[-1].split()
+        return seconds, int(rss), float(user) + float(system), done.stdout + done.stderr
 
 
 def main() -> None:
@@ -50,8 +57,10 @@ def main() -> None:
         for f in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
             f.unlink(missing_ok=True)
         subprocess.run([*TRACER, "simulate", str(n), "-o", str(corpus), "-q"], check=True)
-        t_ingest, rss_ingest, _ = _timed([*TRACER, "ingest", str(corpus), "--db", str(db), "-q"])
-        t_scan, rss_scan, scan_out = _timed([*TRACER, "scan", "--db", str(db), "--engine", args.engine])
+        t_ingest, rss_ingest, cpu_ingest, _ = _timed([*TRACER, "ingest", str(corpus), "--db", str(db), "-q"])
+        t_scan, rss_scan, cpu_scan, scan_out = _timed(
+            [*TRACER, "scan", "--db", str(db), "--engine", args.engine]
+        )
         print(scan_out.strip(), flush=True)  # the scan's own summary: stages' seconds and peak memory
         result = json.loads(
             subprocess.run(
@@ -84,6 +93,13 @@ def main() -> None:
             "plagdet_all": round(result["spans"]["plagdet"], 3),
             "origin_accuracy_dated": round(result["provenance"]["origin_accuracy_dated"], 3),
             "parent_accuracy": round(result["provenance"]["parent_accuracy"], 3),
+            # CPU of ingest and scan (their processes and workers), and the articles/s it would
+            # allow if no core were ever idle: the bound no overlapping of work can pass.
+            "cpu_s": round(cpu_ingest + cpu_scan, 1),
+            "busy_cores": round((cpu_ingest + cpu_scan) / total, 2),
+            "articles_per_s_no_idle_core": round(
+                n * (os.cpu_count() or 1) / max(cpu_ingest + cpu_scan, 1e-9)
+            ),
         }
         rows.append((total, row))
         print(json.dumps(row), flush=True)
