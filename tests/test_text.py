@@ -165,3 +165,15 @@ def test_line_ids_hash_the_tokens_of_each_line():
     spans = [(a, b) for a, b in ((m.start(), m.end()) for m in re.finditer(r"[^\n]+", text))]
     got = line_ids(text, np.array([a for a, _ in spans]), np.array([b for _, b in spans]), starts, keys)
     assert got.tolist() == [line_id(text[a:b]) for a, b in spans]
+
+
+def test_fold_joined_is_each_text_folded_and_where_it_starts():
+    from tracer.text import fold, fold_joined
+
+    texts = ["Putin’s FEET", "", "Ärzte sagen „nein“.", "plain ascii", "𝔘nicode Ǆ"]
+    joined, starts = fold_joined(texts)
+    assert joined == "\n".join(fold(t) for t in texts)
+    for t, s in zip(texts, starts.tolist(), strict=True):
+        assert joined[s : s + len(t)] == fold(t)
+    empty, no_starts = fold_joined([])
+    assert empty == "" and len(no_starts) == 0

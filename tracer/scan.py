@@ -43,7 +43,7 @@ from .segment import split_many
 from .shingles import Vocabulary, _ranges, unit_shingles
 from .signatures import MinHasher
 from .store import SENTENCE_DTYPE, Store
-from .text import TokensOnDemand, fold, sequence_ids, token_table, tokens
+from .text import TokensOnDemand, fold, fold_joined, sequence_ids, token_table, tokens
 from .verify import VerifyParams
 
 Progress = Callable[[str, int, int], None]
@@ -253,9 +253,7 @@ def analyse_articles(items: list[tuple[int, str]], p: ScanParams) -> Analysed:
     # array arithmetic.
     texts = [text for _, text in items]
     span_start, span_end, counts = split_many(texts)
-    batch_text = "\n".join(map(fold, texts))  # joined by a line break, which no token crosses
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1
-    offsets = np.cumsum(lengths) - lengths  # where each article starts in the batch's text
+    batch_text, offsets = fold_joined(texts)  # offsets: where each article starts in it
     tok_at, tok_end, tok_key = token_table(batch_text)
     g_start = span_start + np.repeat(offsets, counts)
     g_end = span_end + np.repeat(offsets, counts)

@@ -19,7 +19,7 @@ from rapidfuzz.distance import LCSseq
 from rapidfuzz.process import cpdist
 
 from .errors import TracerError
-from .text import STOPWORDS, fold, match_key, token_table
+from .text import STOPWORDS, fold_joined, match_key, token_table
 
 
 @dataclass(frozen=True)
@@ -136,12 +136,9 @@ def prepare_texts(texts: Mapping[int, str]) -> dict[int, Prepared]:
     norms = list(texts)
     if not norms:
         return {}
-    # Folded one by one: the few texts beyond ASCII take fold's slower way, not the whole batch.
-    folded = [fold(texts[k]) for k in norms]
-    batch = "\n".join(folded)  # no token crosses a line break
+    batch, offsets = fold_joined([texts[k] for k in norms])
     starts, ends, hashes = token_table(batch)
-    lengths = np.fromiter(map(len, folded), dtype=np.int64, count=len(folded)) + 1
-    first = np.searchsorted(starts, np.cumsum(lengths) - lengths)  # each sentence's first token
+    first = np.searchsorted(starts, offsets)  # each sentence's first token
     bounds = np.append(first, len(starts)).tolist()
     distinct, inverse = np.unique(hashes, return_inverse=True)
     inverse = inverse.ravel()
