@@ -128,6 +128,19 @@ def test_local_map_batches_keeps_input_order():
     assert list(LocalEngine(2).map_batches(operator.mul, iter(batches), 3)) == [b * 3 for b in batches]
 
 
+def test_local_submit_runs_in_a_worker_once_the_pool_is_running():
+    with LocalEngine(2) as eng:
+        # No pool yet (a small scan's batches ran inline): the work runs here, when asked for.
+        assert eng.submit(os.getpid)() == os.getpid()
+        list(eng.map_batches(operator.mul, range(6), 1))  # starts the pool
+        waiting = eng.submit(os.getpid)
+        assert waiting() != os.getpid()
+        result = eng.submit(_make_result, 2, 3)()  # large arrays come back through a file
+        assert np.array_equal(result.big, _make_result(2, 3).big) and result.label == "batch 2"
+    with LocalEngine(1) as eng:
+        assert eng.submit(os.getpid)() == os.getpid()
+
+
 def _thresholds(_batch: object) -> tuple[int, int, int]:
     import gc
 
@@ -381,6 +394,23 @@ def test_a_scan_checking_spilled_pairs_in_partitions_is_identical(tmp_path, synt
     assert not [p for p in tmp_path.iterdir() if p.name.startswith("tracer-pairs")], "spill files left"
 
 
+def test_a_scan_grouping_claims_in_a_worker_is_identical(tmp_path, synthetic, monkeypatch):
+    inline = _scanned(synthetic, tmp_path / "inline.db", LocalEngine(1))
+    assert inline["claims"], "the corpus should have claims"
+    pooled = []
+    real = LocalEngine.submit
+
+    def submit(self, func, *args):
+        pooled.append(self._pool is not None)
+        return real(self, func, *args)
+
+    monkeypatch.setattr(LocalEngine, "submit", submit)
+    with LocalEngine(2, batch_size=20) as eng:
+        in_worker = _scanned(synthetic, tmp_path / "worker.db", eng)
+    assert pooled == [True], "the mention graph should have been made in the pool"
+    assert json.dumps(in_worker) == json.dumps(inline)
+
+
 @pytest.mark.parametrize("pread", [True, False], ids=["pread", "seek-read"])
 def test_sentence_texts_are_each_sentences_first_stored_occurrence(tmp_path, synthetic, monkeypatch, pread):
     import os
@@ -532,6 +562,10 @@ def test_dask_pieces_equal_local(tmp_path, small_dask_engine):
 
 
 @needs_dask
+def test_dask_submit_returns_the_result(dask_engine):
+    assert dask_engine.submit(operator.mul, 6, 7)() == 42
+
+
 def test_a_failing_task_raises_its_error(small_dask_engine):
     with pytest.raises(ZeroDivisionError):
         list(small_dask_engine.map_batches(operator.truediv, [1, 2, 3], 0))

@@ -8,10 +8,21 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tracer.claims import average_linkage
+from tracer import matches
+from tracer.claims import (
+    ClaimParams,
+    ClaimsStart,
+    MentionGraph,
+    average_linkage,
+    claims_unsorted,
+    mention_graph,
+)
 from tracer.cli import cli
 from tracer.graph import build_graph
+from tracer.matches import LinkPieces, read_link_pieces
+from tracer.pipeline import run
 from tracer.queries import find_claims, list_claims, timeline
+from tracer.scan import ScanParams
 from tracer.store import Store
 
 from .conftest import RUMOUR, SEEDS, corpus_dirs
@@ -373,3 +384,116 @@ def test_streamed_save_stores_what_save_of_analyse_stores(tmp_path, corpus, monk
             assert provenance.analyse_and_save(store) == len(streamed[0])
         assert _claim_tables(store) == streamed
         assert not store.conn.execute("SELECT name FROM temp.sqlite_master").fetchall()  # staging dropped
+
+
+# --- the claims' mention graph, begun while the matches are written --------------------------
+
+_SHARED = [
+    "Officials at the harbour authority confirmed the cargo ship ran aground before dawn on Tuesday.",
+    "Divers inspecting the hull found a long gash below the waterline near the engine room.",
+    "The captain told investigators the radar had failed twenty minutes before the collision.",
+    "Insurers estimate the salvage operation could cost more than forty million euros.",
+]
+_NEWSLETTER = (
+    "Sign up to the Morning Briefing newsletter for the stories that matter delivered daily. "
+    "Follow our reporters on social media for live updates from the port and the coast."
+)
+
+
+_TIPS = "Harbour Post readers can send tips to the newsroom by email at any hour of the day."
+
+
+def _passage_articles() -> list[dict[str, str]]:
+    """Two outlets' articles sharing passages of several sentences, each outlet's ending in the
+    same newsletter lines, one outlet's also in a line of its own that a third outlet quotes:
+    matches of more than one piece, and boilerplate matches of one piece and of several."""
+    out = [
+        {
+            "id": "ba0",
+            "outlet": "Bay Gazette",
+            "published": "2024-03-05",
+            "text": "The regatta committee announced a new route along the northern cliffs this summer. "
+            + _TIPS,
+        }
+    ]
+    for k in range(3):
+        for outlet, lead in (("Harbour Post", "Port news"), ("Coast Daily", "Shipping desk")):
+            body = [f"{lead} report number {k} opened with a note on local tides and weather patterns."]
+            body += _SHARED[k : k + 3] if outlet == "Harbour Post" else _SHARED[: 2 + k % 2]
+            body.append(f"Residents of district {k} described hearing the impact from their homes overnight.")
+            out.append(
+                {
+                    "id": f"{outlet[:2].lower()}{k}",
+                    "outlet": outlet,
+                    "published": f"2024-03-0{k + 1}",
+                    "text": " ".join(body)
+                    + "\n\n"
+                    + (_TIPS + "\n\n" if outlet == "Harbour Post" else "")
+                    + _NEWSLETTER,
+                }
+            )
+    return out
+
+
+@pytest.fixture(scope="module")
+def passages(tmp_path_factory: pytest.TempPathFactory):
+    folder = tmp_path_factory.mktemp("passages")
+    corpus = folder / "corpus.jsonl"
+    corpus.write_text("".join(json.dumps(a) + "\n" for a in _passage_articles()), encoding="utf-8")
+    s = Store.open(folder / "tracer.db")
+    report, _ = run(s, [corpus])
+    assert not report.problems
+    yield s
+    s.close()
+
+
+def _claim_rows(claims) -> list[tuple]:
+    return [
+        (
+            c.id,
+            c.text,
+            c.canonical,
+            [(m.article_id, m.start, m.end, m.outlet, m.published, m.text) for m in c.members],
+        )
+        for c, _ in claims
+    ]
+
+
+@pytest.mark.parametrize("case", ["passages", "rumour", "seeds"])
+def test_pieces_handed_out_before_the_matches_are_written_are_those_read_after(request, case):
+    s = request.getfixturevalue(case)
+    s = s[0] if isinstance(s, tuple) else s
+    if case == "passages":  # the passages and boilerplate the two filters are for
+        q = s.conn.execute
+        assert q("SELECT COUNT(*) FROM matches WHERE sentences > 1 AND boilerplate = 0").fetchone()[0] > 0
+        assert q("SELECT COUNT(*) FROM matches WHERE sentences > 1 AND boilerplate = 1").fetchone()[0] > 0
+        assert q("SELECT COUNT(*) FROM matches WHERE sentences = 1 AND boilerplate = 1").fetchone()[0] > 0
+        assert q("SELECT COUNT(*) FROM matches WHERE boilerplate = 0").fetchone()[0] > 0
+    p = ScanParams()
+    made: list[LinkPieces] = []
+    with s.transaction():  # written again as they were: the same rows
+        matches.rebuild(s, p.min_tokens, p.min_content, made.append)
+    (got,) = made
+    read = read_link_pieces(s)
+    assert len(read.score) > 0
+    for side in (0, 3):  # numbered into different lists of names: the same articles
+        assert [got.names[i] for i in got.columns[side]] == [read.names[i] for i in read.columns[side]]
+    assert got.columns[[1, 2, 4, 5]].tolist() == read.columns[[1, 2, 4, 5]].tolist()
+    assert got.score.tolist() == read.score.tolist()
+    # Claims grouped from them equal claims grouped from the store.
+    cp = ClaimParams()
+    started = ClaimsStart(got.names, cp, lambda: mention_graph(got.columns, got.score, cp))
+    from_store = _claim_rows(claims_unsorted(s, cp))
+    assert from_store and _claim_rows(claims_unsorted(s, cp, started)) == from_store
+
+
+def test_a_mention_graph_begun_with_other_params_is_not_used(rumour):
+    s = rumour[0]
+
+    def never() -> MentionGraph:
+        raise AssertionError("the graph of other parameters was used")
+
+    other = ClaimsStart([], ClaimParams(min_average=0.9), never)
+    assert _claim_rows(claims_unsorted(s, ClaimParams(), other)) == _claim_rows(
+        claims_unsorted(s, ClaimParams())
+    )

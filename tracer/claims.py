@@ -14,11 +14,12 @@ from __future__ import annotations
 import hashlib
 import heapq
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from .matches import read_link_pieces
 from .store import Store
 from .text import STOPWORDS, fold, tokens
 
@@ -68,37 +69,74 @@ class Claim:
         return dates[-1] if dates else None
 
 
-def _mentions(store: Store, p: ClaimParams) -> tuple[list[Mention], dict[tuple[int, int], float]]:
-    """Mentions (overlapping spans in one article merged) and the best link between each pair.
+@dataclass
+class MentionGraph:
+    """Mentions, the links between them and the claims' groups of them, as arrays: made by
+    :func:`mention_graph` in whichever process (a scan starts it in a worker while it stores
+    the matches).
 
-    The pieces are read once into columns (articles as numbers); spans are made distinct and
-    ordered in numpy, and only the articles where spans overlap are grouped span by span (at
-    10^5 simulated articles: 1.72 s of CPU, against 2.26 s reading the pieces twice into dicts;
-    medians of five alternating runs)."""
-    ids: dict[str, int] = {}
-    code = ids.setdefault
-    columns, scores = [], []
-    cursor = store.conn.execute(
-        "SELECT p.a_id, p.a_start, p.a_end, p.b_id, p.b_start, p.b_end, p.score FROM pieces p "
-        "JOIN matches m ON m.id = p.match_id WHERE m.boilerplate = 0"
+    Mention ``i`` is ``[start[i], end[i])`` of article ``article[i]`` (a number into
+    :attr:`~tracer.matches.LinkPieces.names`); mentions are ordered by article, then bounds.
+    ``link_a[k]``, ``link_b[k]``, ``link_score[k]``: the best score of the pieces between two
+    mentions, pairs in the order each first appears among the pieces. The mentions of group
+    ``g`` are ``members[bounds[g]:bounds[g + 1]]``, sorted; groups are those in two articles
+    or more, ordered by their first mention.
+    """
+
+    article: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    link_a: np.ndarray
+    link_b: np.ndarray
+    link_score: np.ndarray
+    members: np.ndarray
+    bounds: np.ndarray
+
+
+@dataclass
+class ClaimsStart:
+    """The mention graph of stored pieces begun elsewhere: ``graph()`` waits for it (a future's
+    ``result``); made with ``params`` over the articles ``names``."""
+
+    names: list[str]
+    params: ClaimParams
+    graph: Callable[[], MentionGraph]
+
+
+def mention_graph(columns: np.ndarray, score: np.ndarray, params: ClaimParams) -> MentionGraph:
+    """The :class:`MentionGraph` of pieces (:class:`~tracer.matches.LinkPieces` ``columns``
+    and ``score``): a pure function, for any process."""
+    article, start, end, links = _mentions(columns, score, params)
+    groups = [
+        group
+        for group in average_linkage(len(article), links, params.min_average)
+        if len({article[i] for i in group}) >= 2
+    ]
+    pairs = np.array(list(links), dtype=np.int64).reshape(-1, 2)
+    sizes = np.array([len(g) for g in groups], dtype=np.int64)
+    return MentionGraph(
+        np.array(article, dtype=np.int64),
+        np.array(start, dtype=np.int64),
+        np.array(end, dtype=np.int64),
+        pairs[:, 0].copy(),
+        pairs[:, 1].copy(),
+        np.fromiter(links.values(), dtype=np.float64, count=len(links)),
+        np.array([i for g in groups for i in g], dtype=np.int64),
+        np.append(0, np.cumsum(sizes)),
     )
-    while rows := cursor.fetchmany(1 << 16):
-        a, a0, a1, b, b0, b1, sc = zip(*rows, strict=True)
-        a_code = [code(x, len(ids)) for x in a]
-        b_code = [code(x, len(ids)) for x in b]
-        columns.append(np.array([a_code, a0, a1, b_code, b0, b1], dtype=np.int64))
-        scores.append(np.array(sc, dtype=np.float64))
-    piece = np.concatenate(columns, axis=1) if columns else np.empty((6, 0), dtype=np.int64)
-    score = np.concatenate(scores) if scores else np.empty(0, dtype=np.float64)
-    del columns, scores
-    names = sorted(ids)
-    rank = np.empty(len(ids), dtype=np.int64)  # an article's place in id order
-    rank[[ids[x] for x in names]] = np.arange(len(names))
-    del ids
-    # Each side of each piece a span (article rank, start, end); distinct spans in that order.
+
+
+def _mentions(
+    piece: np.ndarray, score: np.ndarray, p: ClaimParams
+) -> tuple[list[int], list[int], list[int], dict[tuple[int, int], float]]:
+    """Mentions (overlapping spans in one article merged; article, start and end of each) and the
+    best link between each pair.
+
+    Spans are made distinct and ordered in numpy, and only the articles where spans overlap are
+    grouped span by span (at 10^5 simulated articles: 1.72 s of CPU with the pieces read from
+    the store, against 2.26 s reading them twice into dicts; medians of five alternating runs)."""
+    # Each side of each piece a span (article, start, end); distinct spans in that order.
     sides = np.concatenate((piece[[0, 1, 2]], piece[[3, 4, 5]]), axis=1).T
-    sides[:, 0] = rank[sides[:, 0]]
-    del piece, rank
     order = np.lexsort((sides[:, 2], sides[:, 1], sides[:, 0]))  # 8x faster than np.unique(axis=0)
     ordered = sides[order]
     new_span = np.append(True, (ordered[1:] != ordered[:-1]).any(axis=1))
@@ -117,35 +155,42 @@ def _mentions(store: Store, p: ClaimParams) -> tuple[list[Mention], dict[tuple[i
     all_apart = np.logical_and.reduceat(apart, first_span).tolist() if len(spans) else []
     starts, ends = spans[:, 1].tolist(), spans[:, 2].tolist()
     mention_of_span: list[int] = [0] * len(spans)
-    mentions: list[Mention] = []
+    m_article: list[int] = []
+    m_start: list[int] = []
+    m_end: list[int] = []
     share = p.min_overlap
     for k, art in enumerate(article.tolist()):
         lo, hi = bounds[k], bounds[k + 1]
-        name = names[art]
         if all_apart[k]:
-            mention_of_span[lo:hi] = range(len(mentions), len(mentions) + hi - lo)
-            mentions.extend(Mention(name, starts[i], ends[i]) for i in range(lo, hi))
+            mention_of_span[lo:hi] = range(len(m_article), len(m_article) + hi - lo)
+            m_article.extend([art] * (hi - lo))
+            m_start.extend(starts[lo:hi])
+            m_end.extend(ends[lo:hi])
             continue
-        for group_bounds, members in _group_spans(list(zip(starts[lo:hi], ends[lo:hi], strict=True)), share):
+        for (g_start, g_end), members in _group_spans(
+            list(zip(starts[lo:hi], ends[lo:hi], strict=True)), share
+        ):
             for i in members:
-                mention_of_span[lo + i] = len(mentions)
-            mentions.append(Mention(name, *group_bounds))
+                mention_of_span[lo + i] = len(m_article)
+            m_article.append(art)
+            m_start.append(g_start)
+            m_end.append(g_end)
     # Links: the best score of the pieces between two mentions, in the order each pair first
     # appears among the pieces (centrality sums and the linkage add links up in that order).
     m = len(span_of_side) // 2
     mention_of = np.array(mention_of_span, dtype=np.int64)
     side_a, side_b = mention_of[span_of_side[:m]], mention_of[span_of_side[m:]]
     keep = side_a != side_b
-    key = np.minimum(side_a, side_b)[keep] * max(len(mentions), 1) + np.maximum(side_a, side_b)[keep]
+    n = max(len(m_article), 1)
+    key = np.minimum(side_a, side_b)[keep] * n + np.maximum(side_a, side_b)[keep]
     score = score[keep]
     order = np.argsort(key, kind="stable")
     first = np.flatnonzero(np.append(True, key[order][1:] != key[order][:-1]))
     best = np.maximum(np.maximum.reduceat(score[order], first), 0.0) if len(first) else score[:0]
     by_appearance = np.argsort(order[first])
     key, best = key[order][first][by_appearance], best[by_appearance]
-    n = max(len(mentions), 1)
     links = dict(zip(zip((key // n).tolist(), (key % n).tolist(), strict=True), best.tolist(), strict=True))
-    return mentions, links
+    return m_article, m_start, m_end, links
 
 
 def _group_spans(spans: list[tuple[int, int]], share: float) -> list[tuple[tuple[int, int], list[int]]]:
@@ -281,67 +326,65 @@ TEXTS_BATCH = 20_000
 
 
 def claims_unsorted(
-    store: Store, params: ClaimParams | None = None
+    store: Store, params: ClaimParams | None = None, started: ClaimsStart | None = None
 ) -> Iterator[tuple[Claim, dict[str, str]]]:
     """The claims of :func:`build_claims` with ``terms`` left empty (:func:`claim_terms` fills
     them, where the members' tokens are made anyway), made one at a time as the iterator is
     read, in no set order (:func:`claim_order` sorts them): what is done with each can start
     before the last one is made. Each comes with the texts of its members' articles (id ->
-    text), read a batch of claims at a time."""
+    text), read a batch of claims at a time. ``started``: the mention graph of the stored
+    pieces, begun elsewhere with these params (otherwise it is made here from the store)."""
     p = params or ClaimParams()
-    mentions, links = _mentions(store, p)
-    groups = []
-    for group in average_linkage(len(mentions), links, p.min_average):
-        if len({mentions[i].article_id for i in group}) >= 2:
-            groups.append(group)
-    return _claims_of(groups, mentions, links, store)
+    if started is not None and started.params == p:
+        names, graph = started.names, started.graph()
+    else:
+        pieces = read_link_pieces(store)
+        names, graph = pieces.names, mention_graph(pieces.columns, pieces.score, p)
+        del pieces
+    return _claims_of(graph, names, store)
 
 
-def _claims_of(
-    groups: list[list[int]],
-    mentions: list[Mention],
-    links: dict[tuple[int, int], float],
-    store: Store,
-) -> Iterator[tuple[Claim, dict[str, str]]]:
-    # A member's centrality: the sum of its links inside its claim, added in the order of
-    # ``links`` (as walking a dict of each mention's links would: equal sums stay equal).
+def _claims_of(graph: MentionGraph, names: list[str], store: Store) -> Iterator[tuple[Claim, dict[str, str]]]:
+    # A member's centrality: the sum of its links inside its claim, added in the order of the
+    # links (as walking a dict of each mention's links would: equal sums stay equal).
     # As arrays: the links of 10^6 simulated articles (3.4 M) as dicts took gigabytes.
-    claim_of = np.full(len(mentions), -1, dtype=np.int64)
-    for k, group in enumerate(groups):
-        claim_of[group] = k
-    ends = np.array(list(links), dtype=np.int64).reshape(-1, 2)
-    weight = np.fromiter(links.values(), dtype=np.float64, count=len(links))
-    del links
+    n = len(graph.article)
+    sizes = np.diff(graph.bounds)
+    claim_of = np.full(n, -1, dtype=np.int64)
+    claim_of[graph.members] = np.repeat(np.arange(len(sizes)), sizes)
+    ends = np.stack((graph.link_a, graph.link_b), axis=1)
     inside = (claim_of[ends[:, 0]] >= 0) & (claim_of[ends[:, 0]] == claim_of[ends[:, 1]])
     centrality = np.bincount(
-        ends[inside].ravel(), weights=np.repeat(weight[inside], 2), minlength=len(mentions)
+        ends[inside].ravel(), weights=np.repeat(graph.link_score[inside], 2), minlength=n
     ).tolist()
-    del claim_of, ends, weight, inside
+    del claim_of, ends, inside
+    article, start, end = graph.article.tolist(), graph.start.tolist(), graph.end.tolist()
+    bounds = graph.bounds.tolist()
+    groups = [graph.members[bounds[g] : bounds[g + 1]].tolist() for g in range(len(sizes))]
+    del graph
     meta = store.article_meta()
     lo = 0
     while lo < len(groups):
-        # Only the mentions in a claim are given their article's metadata and text.
+        # Only the mentions in a claim are made, with their article's metadata and text.
         hi, size = lo, 0
         while hi < len(groups) and (hi == lo or size + len(groups[hi]) <= TEXTS_BATCH):
             size += len(groups[hi])
             hi += 1
-        texts = store.texts({mentions[i].article_id for group in groups[lo:hi] for i in group})
+        texts = store.texts({names[article[i]] for group in groups[lo:hi] for i in group})
         for group in groups[lo:hi]:
-            yield _claim(group, mentions, centrality, meta, texts), texts
-            for i in group:  # the claim holds its members now: the list need not keep them
-                mentions[i] = None  # type: ignore[call-overload]  # never read again
+            made = {i: Mention(names[article[i]], start[i], end[i]) for i in group}
+            yield _claim(group, made, centrality, meta, texts), texts
         lo = hi
 
 
 def _claim(
     group: list[int],
-    mentions: list[Mention],
+    mentions: dict[int, Mention],
     centrality: list[float],
     meta: dict[str, tuple[str | None, str | None]],
     texts: dict[str, str],
 ) -> Claim:
-    for i in group:
-        m = mentions[i]
+    for m in mentions.values():
         m.outlet, m.published = meta[m.article_id]
         m.text = texts[m.article_id][m.start : m.end]
     group.sort(key=lambda i: (mentions[i].published or "9999", mentions[i].article_id, mentions[i].start))

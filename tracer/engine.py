@@ -23,6 +23,7 @@ import concurrent.futures
 import contextlib
 import ctypes
 import dataclasses
+import functools
 import gc
 import importlib.util
 import itertools
@@ -111,6 +112,12 @@ class Engine(Protocol):
         progress: VerifyProgress | None = None,
     ) -> list[NearRow]:
         """:func:`verify_pairs` over all ``pairs``: the rows of pairs that align, in pair order."""
+        ...
+
+    def submit(self, func: Callable[..., R], *args: Any) -> Callable[[], R]:
+        """Start ``func(*args)`` where a worker is free, and return what waits for its result (call
+        it once): work begun now and read later, while this process does something else. Where
+        there are no workers it runs when its result is asked for."""
         ...
 
     def release_memory(self) -> None:
@@ -434,10 +441,10 @@ def _remove_orphaned_spills(root: str) -> None:
                 pass  # it exists (another user's, say): leave it
 
 
-def _spilling(directory: str | None, func: Callable[..., R], batch: Any, *args: Any) -> R:
-    """``func(batch, *args)`` in a worker, its result's large arrays left in files in ``directory``
+def _spilling(directory: str | None, func: Callable[..., R], *args: Any) -> R:
+    """``func(*args)`` in a worker, its result's large arrays left in files in ``directory``
     (a dataclass's array fields; anything else, or with no directory, is returned as it is)."""
-    result = func(batch, *args)
+    result = func(*args)
     if directory is None or not dataclasses.is_dataclass(result) or isinstance(result, type):
         return result
     spilled: dict[str, Any] = {}
@@ -533,6 +540,14 @@ class LocalEngine(_Closing):
         if self._spill is not None:
             self._remove_spill()  # with any results never read back (a failed scan)
             self._spill = None
+
+    def submit(self, func: Callable[..., R], *args: Any) -> Callable[[], R]:
+        if self._pool is None or self.workers <= 1:
+            # No pool yet (a small scan's batches ran inline): forking one now, from a process
+            # that holds the scan's arrays, costs more than the work it would take.
+            return functools.cache(functools.partial(func, *args))
+        future = self._pool.submit(_spilling, self._spill, func, *args)
+        return lambda: _unspill(future.result())
 
     def map_batches(
         self, func: Callable[..., R], batches: Iterable[Any], *args: Any
@@ -757,6 +772,10 @@ class DaskEngine(_Closing):
                 f"the Dask cluster lost the work: {exc}",
                 "check the workers' logs (a worker may have run out of memory)",
             ) from exc
+
+    def submit(self, func: Callable[..., R], *args: Any) -> Callable[[], R]:
+        future = self.client.submit(func, *args, pure=False)
+        return lambda: self._result(future)
 
     def map_batches(
         self, func: Callable[..., R], batches: Iterable[Any], *args: Any

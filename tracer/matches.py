@@ -84,12 +84,58 @@ class Match:
         }
 
 
-def rebuild(store: Store, min_tokens: int, min_content: int) -> int:
+@dataclass
+class LinkPieces:
+    """The pieces of the matches that are not boilerplate, as claims read them: in stored order
+    (by match id, then place in the passage), each piece's two spans with articles as numbers
+    into ``names`` (article ids, sorted), and its score.
+
+    ``columns`` is ``(6, n)``: a, a_start, a_end, b, b_start, b_end (a's id sorts first).
+    """
+
+    names: list[str]
+    columns: np.ndarray
+    score: np.ndarray
+
+
+def read_link_pieces(store: Store) -> LinkPieces:
+    """:class:`LinkPieces` of the stored matches (``names``: the articles they name)."""
+    ids: dict[str, int] = {}
+    code = ids.setdefault
+    columns, scores = [], []
+    cursor = store.conn.execute(
+        "SELECT p.a_id, p.a_start, p.a_end, p.b_id, p.b_start, p.b_end, p.score FROM pieces p "
+        "JOIN matches m ON m.id = p.match_id WHERE m.boilerplate = 0 ORDER BY p.rowid"
+    )
+    while rows := cursor.fetchmany(1 << 16):
+        a, a0, a1, b, b0, b1, sc = zip(*rows, strict=True)
+        a_code = [code(x, len(ids)) for x in a]
+        b_code = [code(x, len(ids)) for x in b]
+        columns.append(np.array([a_code, a0, a1, b_code, b0, b1], dtype=np.int64))
+        scores.append(np.array(sc, dtype=np.float64))
+    piece = np.concatenate(columns, axis=1) if columns else np.empty((6, 0), dtype=np.int64)
+    score = np.concatenate(scores) if scores else np.empty(0, dtype=np.float64)
+    del columns, scores
+    names = sorted(ids)
+    rank = np.empty(len(ids), dtype=np.int64)  # an article's place in id order
+    rank[[ids[x] for x in names]] = np.arange(len(names))
+    piece[0], piece[3] = rank[piece[0]], rank[piece[3]]
+    return LinkPieces(names, piece, score)
+
+
+def rebuild(
+    store: Store,
+    min_tokens: int,
+    min_content: int,
+    pieces_made: Callable[[LinkPieces], None] | None = None,
+) -> int:
     """Recompute the ``matches`` table from sentences, near pairs and boilerplate. Returns its size.
 
     Pieces are made, filtered and oriented as arrays. Python walks only the article pairs that
     share two sentences or more (chaining them into passages) and the norms that are
-    boilerplate everywhere (one representative pair each).
+    boilerplate everywhere (one representative pair each). ``pieces_made`` is given what
+    :func:`read_link_pieces` will read once the tables are written, before they are (a scan
+    starts grouping claims elsewhere while this process writes them).
     """
     conn = store.conn
     articles = conn.execute("SELECT seq, id, outlet, published FROM articles").fetchall()
@@ -100,8 +146,10 @@ def rebuild(store: Store, min_tokens: int, min_content: int) -> int:
     outlet_code = np.full(size, -1, dtype=np.int64)
     id_rank = np.zeros(size, dtype=np.int64)  # rank of the article id in string order
     outlets = {o: k for k, o in enumerate(sorted({r[2] for r in articles if r[2] is not None}))}
+    names = []  # article ids, sorted
     for rank, (seq, art, outlet, when) in enumerate(sorted(articles, key=lambda r: r[1])):
         id_of[seq] = art
+        names.append(art)
         id_rank[seq] = rank
         published[seq] = when
         if outlet is not None:
@@ -217,6 +265,7 @@ def rebuild(store: Store, min_tokens: int, min_content: int) -> int:
     multi_rows: list[tuple[Any, ...]] = []
     multi_pieces: list[list[tuple[Any, ...]]] = []
     multi_ranks: list[tuple[int, int]] = []  # id ranks of each passage's source and target
+    multi_xy: list[tuple[int, int]] = []  # and of its x and y (the id that sorts first, the other)
     for first, count in zip(pair_first[in_pair > 1].tolist(), in_pair[in_pair > 1].tolist(), strict=True):
         k = slice(first, first + count)
         xid, yid = id_of[int(x_seq[first])], id_of[int(y_seq[first])]
@@ -232,6 +281,7 @@ def rebuild(store: Store, min_tokens: int, min_content: int) -> int:
         for passage, boil in _merge(plist):
             multi_rows.append(_match_row(meta, xid, yid, passage, boil))
             multi_ranks.append(ranks if multi_rows[-1][0] == xid else ranks[::-1])  # (source, target)
+            multi_xy.append(ranks)
             multi_pieces.append(
                 [(xid, q.x_start, q.x_end, yid, q.y_start, q.y_end, q.score, q.kind) for q in passage]
             )
@@ -243,6 +293,14 @@ def rebuild(store: Store, min_tokens: int, min_content: int) -> int:
     keys[3] = np.append(keys[3], [r[5] for r in multi_rows]).astype(np.int64)
     order = np.lexsort(keys[::-1])
     del keys
+    if pieces_made is not None:
+        boiler_of_single = single_match[10]
+        pieces_made(
+            _link_pieces(
+                order, names, id_rank, single_piece, boiler_of_single, multi_pieces, multi_xy, multi_rows
+            )
+        )
+    del names
     conn.execute("DELETE FROM matches")
     conn.execute("DELETE FROM pieces")
     with store.indexes_rebuilt(("matches", "pieces")):
@@ -260,6 +318,45 @@ def rebuild(store: Store, min_tokens: int, min_content: int) -> int:
             ),
         )
     return len(order)
+
+
+def _link_pieces(
+    order: np.ndarray,
+    names: list[str],
+    id_rank: np.ndarray,
+    single: list[np.ndarray],
+    single_boiler: np.ndarray,
+    multi: list[list[tuple[Any, ...]]],
+    multi_xy: list[tuple[int, int]],
+    multi_rows: list[tuple[Any, ...]],
+) -> LinkPieces:
+    """The :class:`LinkPieces` that :func:`read_link_pieces` reads once :func:`rebuild` has written
+    the matches in ``order`` (the arguments are its single-piece columns and passages)."""
+    singles = len(single[0])
+    place = np.empty(len(order), dtype=np.int64)
+    place[order] = np.arange(len(order))  # each match's place in the stored order
+    keep = np.flatnonzero(~single_boiler)
+    x, x_start, x_end, y, y_start, y_end, score = (c[keep] for c in single[:7])
+    columns = [np.stack([id_rank[x], x_start, x_end, id_rank[y], y_start, y_end])]
+    scores, places = [score], [place[keep]]
+    # Passages (article pairs sharing more than one sentence): fewer, and held as Python rows.
+    rows: list[tuple[int, ...]] = []
+    m_score: list[float] = []
+    m_place: list[int] = []
+    place_of = place[singles:].tolist()
+    for j, (pieces, (xr, yr), row) in enumerate(zip(multi, multi_xy, multi_rows, strict=True)):
+        if row[10]:  # a boilerplate passage
+            continue
+        for q in pieces:
+            rows.append((xr, q[1], q[2], yr, q[4], q[5]))
+            m_score.append(q[6])
+            m_place.append(place_of[j])
+    columns.append(np.array(rows, dtype=np.int64).reshape(-1, 6).T)
+    scores.append(np.array(m_score, dtype=np.float64))
+    places.append(np.array(m_place, dtype=np.int64))
+    # A match's pieces are in passage order already: a stable sort keeps them so.
+    by_place = np.argsort(np.concatenate(places), kind="stable")
+    return LinkPieces(names, np.concatenate(columns, axis=1)[:, by_place], np.concatenate(scores)[by_place])
 
 
 ROWS_CHUNK = 1 << 16  # matches whose rows are made at once while inserting

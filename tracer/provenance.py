@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, TypeVar
 from rapidfuzz.distance import LCSseq
 
 from .attribution import Aliases, Credit, find_credits
-from .claims import Claim, ClaimParams, claim_order, claim_terms, claims_unsorted
+from .claims import Claim, ClaimParams, ClaimsStart, claim_order, claim_terms, claims_unsorted
 from .store import Store
 from .text import fold, tokens
 
@@ -259,12 +259,13 @@ def _in_batches(
     params: ClaimParams | None,
     engine: Engine | None,
     task: Callable[[list[ClaimJob], Aliases, int], list[T]],
+    started: ClaimsStart | None = None,
 ) -> Iterator[tuple[list[Claim], list[T]]]:
     """The claims of the store a batch at a time, each batch with what ``task`` (run by the
     engine) made of it, in the order the batches were handed out."""
     p = params or ClaimParams()
     # Claims go to the workers as they are made.
-    claims = claims_unsorted(store, p)
+    claims = claims_unsorted(store, p, started)
     outlets = [
         r[0] for r in store.conn.execute("SELECT DISTINCT outlet FROM articles WHERE outlet IS NOT NULL")
     ]
@@ -376,12 +377,14 @@ def analyse_and_save(
     alias_pairs: list[tuple[str, str]] | None = None,
     params: ClaimParams | None = None,
     engine: Engine | None = None,
+    started: ClaimsStart | None = None,
 ) -> int:
     """:func:`save` of :func:`analyse`, the same tables, without holding every provenance: each
     traced batch's rows wait in temporary tables, from which the stored ones are copied in
     claim order (at 10^6 simulated articles the claims stage peaked at 3.58 GB holding all 217 k
     claims' provenances, 2.32 GB this way). Returns the number of claims (caller holds the
-    transaction)."""
+    transaction). ``started``: the claims' mention graph, begun while the matches were stored
+    (:func:`~tracer.claims.claims_unsorted`)."""
     conn = store.conn
     # Rows as :func:`save` makes them, after the columns that order them: claims by
     # claim_order (more articles, then first seen, then id); members and citations by claim,
@@ -396,7 +399,7 @@ def analyse_and_save(
         f"CREATE TEMP TABLE staged_citations (claim_id, member, credit, {', '.join(f'c{k}' for k in range(7))})"
     )
     try:
-        for _, staged in _in_batches(store, alias_pairs, params, engine, _stage_claims):
+        for _, staged in _in_batches(store, alias_pairs, params, engine, _stage_claims, started):
             conn.executemany(
                 "INSERT INTO staged_claims VALUES (?,?,?,?,?,?,?,?,?,?,?)", (c[0] for c in staged)
             )

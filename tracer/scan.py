@@ -37,6 +37,7 @@ from .candidates import (
     partition_bounds,
     unique_sorted,
 )
+from .claims import ClaimParams, ClaimsStart, mention_graph
 from .engine import Engine, LocalEngine, fewer_collections, local_cores, return_free_memory
 from .errors import StoreError, TracerError
 from .segment import split_many
@@ -187,13 +188,27 @@ def _scan(
             return_free_memory()  # each stage's freed memory given back before the next's peak
             lap("verify")
         conn.execute("UPDATE articles SET scanned = 1 WHERE scanned = 0")
-        result.matches = matches.rebuild(store, p.min_tokens, p.min_content)
+        # The claims' first step (grouping the matches' spans, one process's work) runs in a
+        # worker while this process writes the matches, when a worker pool is running.
+        started: list[ClaimsStart] = []
+
+        def start_claims(pieces: matches.LinkPieces) -> None:
+            cp = ClaimParams()
+            graph = eng.submit(mention_graph, pieces.columns, pieces.score, cp)
+            started.append(ClaimsStart(pieces.names, cp, graph))
+
+        result.matches = matches.rebuild(store, p.min_tokens, p.min_content, start_claims)
         return_free_memory()
         lap("matches")
         if alias_pairs is not None:
             store.set_meta("aliases", json.dumps(sorted(alias_pairs)))
         stored_pairs = [tuple(x) for x in json.loads(store.get_meta("aliases") or "[]")]
-        result.claims = provenance.analyse_and_save(store, stored_pairs, engine=eng)  # type: ignore[arg-type]
+        result.claims = provenance.analyse_and_save(
+            store,
+            stored_pairs,  # type: ignore[arg-type]
+            engine=eng,
+            started=started[0] if started else None,
+        )
         lap("claims")
 
 
