@@ -135,8 +135,10 @@ def test_local_submit_runs_in_a_worker_once_the_pool_is_running():
         list(eng.map_batches(operator.mul, range(6), 1))  # starts the pool
         waiting = eng.submit(os.getpid)
         assert waiting() != os.getpid()
-        result = eng.submit(_make_result, 2, 3)()  # large arrays come back through a file
+        waiting = eng.submit(_make_result, 2, 3)
+        result = waiting()  # large arrays come back through a file, read once
         assert np.array_equal(result.big, _make_result(2, 3).big) and result.label == "batch 2"
+        assert waiting() is result
     with LocalEngine(1) as eng:
         assert eng.submit(os.getpid)() == os.getpid()
 
@@ -178,7 +180,7 @@ def test_local_pool_workers_collect_less_and_a_scan_too(monkeypatch, tmp_path):
     with Store.open(tmp_path / "t.db") as s:
         ingest(s, [RUMOUR / "articles"])
         scan(s)
-    assert seen == [engine_module.GC_THRESHOLDS]
+    assert seen and set(seen) == {engine_module.GC_THRESHOLDS}  # between stages
     assert gc.get_threshold() == before
 
 

@@ -115,9 +115,9 @@ class Engine(Protocol):
         ...
 
     def submit(self, func: Callable[..., R], *args: Any) -> Callable[[], R]:
-        """Start ``func(*args)`` where a worker is free, and return what waits for its result (call
-        it once): work begun now and read later, while this process does something else. Where
-        there are no workers it runs when its result is asked for."""
+        """Start ``func(*args)`` where a worker is free, and return what waits for its result (each
+        call returns the same result): work begun now and read later, while this process does
+        something else. Where there are no workers it runs when its result is first asked for."""
         ...
 
     def release_memory(self) -> None:
@@ -547,7 +547,7 @@ class LocalEngine(_Closing):
             # that holds the scan's arrays, costs more than the work it would take.
             return functools.cache(functools.partial(func, *args))
         future = self._pool.submit(_spilling, self._spill, func, *args)
-        return lambda: _unspill(future.result())
+        return functools.cache(lambda: _unspill(future.result()))  # read back once: its files go
 
     def map_batches(
         self, func: Callable[..., R], batches: Iterable[Any], *args: Any
@@ -775,7 +775,7 @@ class DaskEngine(_Closing):
 
     def submit(self, func: Callable[..., R], *args: Any) -> Callable[[], R]:
         future = self.client.submit(func, *args, pure=False)
-        return lambda: self._result(future)
+        return functools.cache(lambda: self._result(future))
 
     def map_batches(
         self, func: Callable[..., R], batches: Iterable[Any], *args: Any
