@@ -396,21 +396,26 @@ def test_a_scan_checking_spilled_pairs_in_partitions_is_identical(tmp_path, synt
     assert not [p for p in tmp_path.iterdir() if p.name.startswith("tracer-pairs")], "spill files left"
 
 
-def test_a_scan_grouping_claims_in_a_worker_is_identical(tmp_path, synthetic, monkeypatch):
+@pytest.mark.parametrize("order_elsewhere", [True, False])
+def test_a_scan_with_work_begun_in_workers_is_identical(tmp_path, synthetic, monkeypatch, order_elsewhere):
+    import tracer.scan as scan_module
+
     inline = _scanned(synthetic, tmp_path / "inline.db", LocalEngine(1))
-    assert inline["claims"], "the corpus should have claims"
-    pooled = []
+    assert inline["claims"] and inline["near"], "the corpus should have aligned pairs and claims"
+    if not order_elsewhere:  # more pairs than a worker orders while their texts are gathered
+        monkeypatch.setattr(scan_module, "ORDER_ELSEWHERE", 0)
+    begun = []
     real = LocalEngine.submit
 
     def submit(self, func, *args):
-        pooled.append(self._pool is not None)
+        begun.append((func.__name__, self._pool is not None))
         return real(self, func, *args)
 
     monkeypatch.setattr(LocalEngine, "submit", submit)
     with LocalEngine(2, batch_size=20) as eng:
-        in_worker = _scanned(synthetic, tmp_path / "worker.db", eng)
-    assert pooled == [True], "the mention graph should have been made in the pool"
-    assert json.dumps(in_worker) == json.dumps(inline)
+        in_workers = _scanned(synthetic, tmp_path / "workers.db", eng)
+    assert begun == [("neighbourhood_order", True)] * order_elsewhere + [("mention_graph", True)]
+    assert json.dumps(in_workers) == json.dumps(inline)
 
 
 @pytest.mark.parametrize("pread", [True, False], ids=["pread", "seek-read"])

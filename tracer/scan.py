@@ -759,6 +759,10 @@ def neighbourhood_order(pairs: np.ndarray) -> np.ndarray:
 
 # Candidate pairs aligned in one call of the engine (inline: their sentences' keys in memory at once).
 VERIFY_ROUND = 200_000
+# Candidate pairs ordered in a worker while their texts are gathered, at most: the ordering's
+# temporaries are ~57 bytes a pair (measured on random pairs: 53 MB for 961,494, 213 MB for 4 M),
+# the worker's copy of the pairs 16. 10^5 simulated articles have 961,496 pairs, 10^6 33.5 M.
+ORDER_ELSEWHERE = 4_000_000
 
 
 def _verify(
@@ -778,12 +782,16 @@ def _verify(
     not a copy beside it, is what is held while aligning.
     """
     conn = store.conn
-    order = neighbourhood_order(pairs)
-    pairs[:] = pairs[order]
-    del order
+    # Up to ORDER_ELSEWHERE pairs, their order is worked out in a worker while their texts are
+    # gathered here (one core each, not one after the other); above, its temporaries beside the
+    # gathering's would raise the scan's peak, and it is worked out here after it.
+    ordering = engine.submit(neighbourhood_order, pairs) if len(pairs) <= ORDER_ELSEWHERE else None
     total = len(pairs)
     rows = []
     with SentenceTexts(store, pairs.ravel()) as texts:
+        order = ordering() if ordering is not None else neighbourhood_order(pairs)
+        pairs[:] = pairs[order]  # (after the worker has its copy: it sent back its result)
+        del order, ordering
         # The ordering's and the gathering's temporaries are gone (2.4 GB at 10^6 articles, which
         # the heap otherwise kept through the whole stage).
         return_free_memory()
