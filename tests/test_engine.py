@@ -135,12 +135,33 @@ def test_local_submit_runs_in_a_worker_once_the_pool_is_running():
         list(eng.map_batches(operator.mul, range(6), 1))  # starts the pool
         waiting = eng.submit(os.getpid)
         assert waiting() != os.getpid()
-        waiting = eng.submit(_make_result, 2, 3)
-        result = waiting()  # large arrays come back through a file, read once
+        result = eng.submit(_make_result, 2, 3)()  # large arrays come back through a file
         assert np.array_equal(result.big, _make_result(2, 3).big) and result.label == "batch 2"
-        assert waiting() is result
     with LocalEngine(1) as eng:
         assert eng.submit(os.getpid)() == os.getpid()
+
+
+def test_a_task_submitted_to_the_pool_gives_back_its_memory_when_done(monkeypatch, tmp_path):
+    marks = tmp_path / "trimmed"
+    marks.touch()
+
+    def mark() -> None:
+        with marks.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+
+    monkeypatch.setattr(engine_module, "return_free_memory", mark)  # inherited by the pool's workers
+    with LocalEngine(2) as eng:
+        list(eng.map_batches(operator.mul, range(6), 1))  # starts the pool: batch tasks keep theirs
+        assert marks.read_text() == ""
+        worker = eng.submit(os.getpid)()
+    assert marks.read_text() == f"{worker}\n"
+
+
+def test_a_one_off_task_gives_back_its_memory_when_done(monkeypatch):
+    calls = []
+    monkeypatch.setattr(engine_module, "return_free_memory", lambda: calls.append("trimmed"))
+    assert engine_module._then_trim(lambda x: calls.append("ran") or x * 2, 21) == 42
+    assert calls == ["ran", "trimmed"]
 
 
 def _thresholds(_batch: object) -> tuple[int, int, int]:
@@ -180,7 +201,7 @@ def test_local_pool_workers_collect_less_and_a_scan_too(monkeypatch, tmp_path):
     with Store.open(tmp_path / "t.db") as s:
         ingest(s, [RUMOUR / "articles"])
         scan(s)
-    assert seen and set(seen) == {engine_module.GC_THRESHOLDS}  # between stages
+    assert seen == [engine_module.GC_THRESHOLDS]
     assert gc.get_threshold() == before
 
 

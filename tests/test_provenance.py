@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -18,6 +19,7 @@ from tracer.claims import (
     mention_graph,
 )
 from tracer.cli import cli
+from tracer.errors import TracerError
 from tracer.graph import build_graph
 from tracer.matches import LinkPieces, read_link_pieces
 from tracer.pipeline import run
@@ -497,3 +499,11 @@ def test_a_mention_graph_begun_with_other_params_is_not_used(rumour):
     assert _claim_rows(claims_unsorted(s, ClaimParams(), other)) == _claim_rows(
         claims_unsorted(s, ClaimParams())
     )
+
+
+def test_a_mention_graph_is_taken_once():
+    graph = MentionGraph(*(np.empty(0, dtype=np.int64) for _ in range(7)), np.zeros(1, dtype=np.int64))
+    started = ClaimsStart([], ClaimParams(), lambda: graph)
+    assert started.take() is graph and started.waiter is None  # what made it is let go
+    with pytest.raises(TracerError, match="taken already"):
+        started.take()

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .errors import TracerError
 from .matches import read_link_pieces
 from .store import Store
 from .text import STOPWORDS, fold, tokens
@@ -95,12 +96,20 @@ class MentionGraph:
 
 @dataclass
 class ClaimsStart:
-    """The mention graph of stored pieces begun elsewhere: ``graph()`` waits for it (a future's
-    ``result``); made with ``params`` over the articles ``names``."""
+    """The mention graph of stored pieces begun elsewhere with ``params``, over the articles
+    ``names``: ``waiter()`` waits for it (an engine's :meth:`~tracer.engine.Engine.submit`)."""
 
     names: list[str]
     params: ClaimParams
-    graph: Callable[[], MentionGraph]
+    waiter: Callable[[], MentionGraph] | None
+
+    def take(self) -> MentionGraph:
+        """The graph, once made; this object lets go of it and of what made it (the graph's
+        arrays are freed once the claims are made of them)."""
+        waiter, self.waiter = self.waiter, None
+        if waiter is None:
+            raise TracerError("the mention graph begun for these claims was taken already")
+        return waiter()
 
 
 def mention_graph(columns: np.ndarray, score: np.ndarray, params: ClaimParams) -> MentionGraph:
@@ -336,7 +345,7 @@ def claims_unsorted(
     pieces, begun elsewhere with these params (otherwise it is made here from the store)."""
     p = params or ClaimParams()
     if started is not None and started.params == p:
-        names, graph = started.names, started.graph()
+        names, graph = started.names, started.take()
     else:
         pieces = read_link_pieces(store)
         names, graph = pieces.names, mention_graph(pieces.columns, pieces.score, p)

@@ -115,9 +115,10 @@ class Engine(Protocol):
         ...
 
     def submit(self, func: Callable[..., R], *args: Any) -> Callable[[], R]:
-        """Start ``func(*args)`` where a worker is free, and return what waits for its result (each
-        call returns the same result): work begun now and read later, while this process does
-        something else. Where there are no workers it runs when its result is first asked for."""
+        """Start ``func(*args)`` where a worker is free, and return what waits for its result (call
+        it once): work begun now and read later, while this process does something else. The
+        worker gives back the memory the work used once it is done. Where there are no workers,
+        the work runs when its result is asked for."""
         ...
 
     def release_memory(self) -> None:
@@ -379,6 +380,14 @@ def _start_worker(barrier: Any) -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
+def _then_trim(func: Callable[..., R], *args: Any) -> R:
+    """``func(*args)``, then the memory its temporaries took given back: for a one-off task, whose
+    worker goes on to other work (a batch task's memory is kept for the next batch)."""
+    result = func(*args)
+    return_free_memory()
+    return result
+
+
 def _trim_worker() -> None:
     """Wait (at most 10 s) until every worker of the pool runs this task, then trim."""
     with contextlib.suppress(threading.BrokenBarrierError):  # a worker missing: trim this one anyway
@@ -545,9 +554,9 @@ class LocalEngine(_Closing):
         if self._pool is None or self.workers <= 1:
             # No pool yet (a small scan's batches ran inline): forking one now, from a process
             # that holds the scan's arrays, costs more than the work it would take.
-            return functools.cache(functools.partial(func, *args))
-        future = self._pool.submit(_spilling, self._spill, func, *args)
-        return functools.cache(lambda: _unspill(future.result()))  # read back once: its files go
+            return functools.partial(func, *args)
+        future = self._pool.submit(_spilling, self._spill, _then_trim, func, *args)
+        return lambda: _unspill(future.result())
 
     def map_batches(
         self, func: Callable[..., R], batches: Iterable[Any], *args: Any
@@ -774,8 +783,8 @@ class DaskEngine(_Closing):
             ) from exc
 
     def submit(self, func: Callable[..., R], *args: Any) -> Callable[[], R]:
-        future = self.client.submit(func, *args, pure=False)
-        return functools.cache(lambda: self._result(future))
+        future = self.client.submit(_then_trim, func, *args, pure=False)
+        return lambda: self._result(future)
 
     def map_batches(
         self, func: Callable[..., R], batches: Iterable[Any], *args: Any

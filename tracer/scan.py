@@ -200,12 +200,6 @@ def _scan(
         result.matches = matches.rebuild(store, p.min_tokens, p.min_content, start_claims)
         return_free_memory()
         lap("matches")
-        if started:
-            # Once the graph is made, the worker that made it gives back its memory before claims
-            # are traced (at 10^5 simulated articles its peak was ~95 MB above its start, ~60 MB
-            # of it kept).
-            started[0].graph()
-            eng.release_memory()
         if alias_pairs is not None:
             store.set_meta("aliases", json.dumps(sorted(alias_pairs)))
         stored_pairs = [tuple(x) for x in json.loads(store.get_meta("aliases") or "[]")]
@@ -213,7 +207,7 @@ def _scan(
             store,
             stored_pairs,  # type: ignore[arg-type]
             engine=eng,
-            started=started[0] if started else None,
+            started=started.pop() if started else None,
         )
         lap("claims")
 
