@@ -128,6 +128,7 @@ def rebuild(
     min_tokens: int,
     min_content: int,
     pieces_made: Callable[[LinkPieces], None] | None = None,
+    max_pieces: int | None = None,
 ) -> int:
     """Recompute the ``matches`` table from sentences, near pairs and boilerplate. Returns its size.
 
@@ -135,7 +136,8 @@ def rebuild(
     share two sentences or more (chaining them into passages) and the norms that are
     boilerplate everywhere (one representative pair each). ``pieces_made`` is given what
     :func:`read_link_pieces` will read once the tables are written, before they are (a scan
-    starts grouping claims elsewhere while this process writes them).
+    starts grouping claims elsewhere while this process writes them), where there are at most
+    ``max_pieces`` pieces (any number where None).
     """
     conn = store.conn
     articles = conn.execute("SELECT seq, id, outlet, published FROM articles").fetchall()
@@ -293,7 +295,8 @@ def rebuild(
     keys[3] = np.append(keys[3], [r[5] for r in multi_rows]).astype(np.int64)
     order = np.lexsort(keys[::-1])
     del keys
-    if pieces_made is not None:
+    pieces = len(single_piece[0]) + sum(len(p) for p in multi_pieces)
+    if pieces_made is not None and (max_pieces is None or pieces <= max_pieces):
         boiler_of_single = single_match[10]
         pieces_made(
             _link_pieces(

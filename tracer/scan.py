@@ -189,7 +189,8 @@ def _scan(
             lap("verify")
         conn.execute("UPDATE articles SET scanned = 1 WHERE scanned = 0")
         # The claims' first step (grouping the matches' spans, one process's work) runs in a
-        # worker while this process writes the matches, when a worker pool is running.
+        # worker while this process writes the matches, when a worker pool is running and there
+        # are at most GRAPH_ELSEWHERE pieces (otherwise here, after: as for ORDER_ELSEWHERE).
         started: list[ClaimsStart] = []
 
         def start_claims(pieces: matches.LinkPieces) -> None:
@@ -197,7 +198,7 @@ def _scan(
             graph = eng.submit(mention_graph, pieces.columns, pieces.score, cp)
             started.append(ClaimsStart(pieces.names, cp, graph))
 
-        result.matches = matches.rebuild(store, p.min_tokens, p.min_content, start_claims)
+        result.matches = matches.rebuild(store, p.min_tokens, p.min_content, start_claims, GRAPH_ELSEWHERE)
         return_free_memory()
         lap("matches")
         if alias_pairs is not None:
@@ -757,6 +758,11 @@ VERIFY_ROUND = 200_000
 # temporaries are ~57 bytes a pair (measured on random pairs: 53 MB for 961,494, 213 MB for 4 M),
 # the worker's copy of the pairs 16. 10^5 simulated articles have 961,496 pairs, 10^6 33.5 M.
 ORDER_ELSEWHERE = 4_000_000
+# Pieces of matches whose claims' mention graph is made in a worker while the matches are written,
+# at most: its peak is ~360-510 bytes a piece above the worker's start (95 MB for the 261,714
+# pieces of 10^5 simulated articles, 1.6 GB for the 3,346,960 of 10^6: beside the scan's own
+# process there, 5.4 GB of the two together).
+GRAPH_ELSEWHERE = 1_000_000
 
 
 def _verify(
