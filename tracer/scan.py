@@ -784,14 +784,18 @@ def _verify(
     conn = store.conn
     # Up to ORDER_ELSEWHERE pairs, their order is worked out in a worker while their texts are
     # gathered here (one core each, not one after the other); above, its temporaries beside the
-    # gathering's would raise the scan's peak, and it is worked out here after it.
-    ordering = engine.submit(neighbourhood_order, pairs) if len(pairs) <= ORDER_ELSEWHERE else None
+    # gathering's would raise the scan's peak, and it is worked out here first.
+    ordering = None
+    if len(pairs) <= ORDER_ELSEWHERE:
+        ordering = engine.submit(neighbourhood_order, pairs)
+    else:
+        pairs[:] = pairs[neighbourhood_order(pairs)]
     total = len(pairs)
     rows = []
     with SentenceTexts(store, pairs.ravel()) as texts:
-        order = ordering() if ordering is not None else neighbourhood_order(pairs)
-        pairs[:] = pairs[order]  # (after the worker has its copy: it sent back its result)
-        del order, ordering
+        if ordering is not None:
+            pairs[:] = pairs[ordering()]  # (after the worker has its copy: it sent back its result)
+            del ordering
         # The ordering's and the gathering's temporaries are gone (2.4 GB at 10^6 articles, which
         # the heap otherwise kept through the whole stage).
         return_free_memory()
