@@ -755,13 +755,13 @@ def neighbourhood_order(pairs: np.ndarray) -> np.ndarray:
 # Candidate pairs aligned in one call of the engine (inline: their sentences' keys in memory at once).
 VERIFY_ROUND = 200_000
 # Candidate pairs ordered in a worker while their texts are gathered, at most: the ordering's
-# temporaries are ~57 bytes a pair (measured on random pairs: 53 MB for 961,494, 213 MB for 4 M),
+# temporaries are ~57 bytes a pair (measured on random pairs: 53 MiB for 961,494, 213 MiB for 4 M),
 # the worker's copy of the pairs 16. 10^5 simulated articles have 961,496 pairs, 10^6 33.5 M.
 ORDER_ELSEWHERE = 4_000_000
 # Pieces of matches whose claims' mention graph is made in a worker while the matches are written,
-# at most: its peak is ~360-510 bytes a piece above the worker's start (95 MB for the 261,714
-# pieces of 10^5 simulated articles, 1.6 GB for the 3,346,960 of 10^6: beside the scan's own
-# process there, 5.4 GB of the two together).
+# at most: its peak is ~380-510 bytes a piece above the worker's start (95 MiB for the 261,714
+# pieces of 10^5 simulated articles, 1,617 MiB for the 3,346,960 of 10^6: beside the scan's own
+# process there, 5,440 MiB of PSS together).
 GRAPH_ELSEWHERE = 1_000_000
 
 
