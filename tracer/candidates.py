@@ -248,9 +248,8 @@ def _equal_runs(keys: np.ndarray, max_run: int) -> tuple[np.ndarray, np.ndarray]
 def _run_pairs(member: np.ndarray, run_len: np.ndarray) -> np.ndarray:
     """Every pair of members of each run: ``member`` holds the runs one after another."""
     # Ties are in index order (both sorts above keep it), so member[pos] < member[other]: i < j.
-    return np.concatenate(
-        [np.stack((member[pos], member[other]), axis=1) for pos, other in _pairs_in_runs(run_len)]
-    )
+    found = [np.stack((member[pos], member[other]), axis=1) for pos, other in _pairs_in_runs(run_len)]
+    return np.concatenate(found) if found else np.empty((0, 2), dtype=member.dtype)  # no run of two
 
 
 def _pairs_in_runs(run_len: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:

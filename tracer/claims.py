@@ -148,7 +148,8 @@ def _mentions(
     sides = np.concatenate((piece[[0, 1, 2]], piece[[3, 4, 5]]), axis=1).T
     order = np.lexsort((sides[:, 2], sides[:, 1], sides[:, 0]))  # 8x faster than np.unique(axis=0)
     ordered = sides[order]
-    new_span = np.append(True, (ordered[1:] != ordered[:-1]).any(axis=1))
+    new_span = np.ones(len(ordered), dtype=bool)  # (np.append(True, ...) is one too long when empty)
+    new_span[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
     spans = ordered[new_span]
     span_of_side = np.empty(len(sides), dtype=np.int64)
     span_of_side[order] = np.cumsum(new_span) - 1
@@ -194,7 +195,9 @@ def _mentions(
     key = np.minimum(side_a, side_b)[keep] * n + np.maximum(side_a, side_b)[keep]
     score = score[keep]
     order = np.argsort(key, kind="stable")
-    first = np.flatnonzero(np.append(True, key[order][1:] != key[order][:-1]))
+    new_key = np.ones(len(key), dtype=bool)
+    new_key[1:] = key[order][1:] != key[order][:-1]
+    first = np.flatnonzero(new_key)
     best = np.maximum(np.maximum.reduceat(score[order], first), 0.0) if len(first) else score[:0]
     by_appearance = np.argsort(order[first])
     key, best = key[order][first][by_appearance], best[by_appearance]

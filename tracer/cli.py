@@ -111,9 +111,16 @@ def _ingest_options(func: F) -> F:
     return func
 
 
-def _report_ingest(report: Any, quiet: bool) -> None:
+def _report_ingest(report: Any, quiet: bool, paths: tuple[str, ...]) -> None:
     for problem in report.problems:
         click.echo(f"skipped {problem}", err=True)  # problems are shown even with --quiet
+    if not report.files and not report.problems:
+        # Not an error (exit 0): an empty drop folder is a state, not a fault; a wrong path is one.
+        _say(
+            quiet,
+            f"no articles found in {', '.join(paths)}: no .txt, .jsonl, .json, .csv or .html files there "
+            "(give article files, or a folder that holds them)",
+        )
     _say(
         quiet,
         f"ingested {report.added} article(s) from {report.files} file(s); "
@@ -131,7 +138,7 @@ def ingest(paths: tuple[str, ...], outlet: str | None, date: str | None, db: str
 
     with open_store(db, create=True) as store:
         report = do_ingest(store, paths, outlet, date)
-    _report_ingest(report, quiet)
+    _report_ingest(report, quiet, paths)
     if report.problems:
         sys.exit(1)
 
@@ -184,10 +191,14 @@ def scan(
 ) -> None:
     """Compare newly ingested articles with everything stored; rebuild claims and provenance."""
     from .scan import scan as do_scan
+    from .summary import nothing_to_show
 
     pairs = _alias_pairs(aliases)
     with open_store(db) as store, _engine(engine, scheduler, workers) as eng:
         result = do_scan(store, progress=_progress(quiet), alias_pairs=pairs, engine=eng)
+        counts = store.counts()
+    if not result.articles:
+        _say(quiet, _nothing_new(counts["articles"]))
     _say(
         quiet,
         f"scanned {result.articles} new article(s), {result.sentences} sentences; "
@@ -196,6 +207,38 @@ def scan(
         f"seconds: {', '.join(f'{k} {v:.1f}' for k, v in result.seconds.items())}\n"
         f"peak MB after: {', '.join(f'{k} {v}' for k, v in result.peak_mb.items())}",
     )
+    if counts["articles"] and (reason := nothing_to_show(counts)):
+        _say(quiet, f"no reuse found: {reason}")
+
+
+def _nothing_new(articles: int) -> str:
+    if not articles:
+        return "nothing to scan: the store holds no articles (add some with `tracer ingest PATH`)"
+    every = "the one article was" if articles == 1 else f"all {articles:,} articles were"
+    return f"nothing to scan: {every} scanned before (add new ones with `tracer ingest PATH`)"
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    from .summary import nothing_to_show
+
+    click.echo(
+        f"articles: {summary['articles']}  outlets: {summary['outlets']}  undated: {summary['undated']}"
+    )
+    reason = nothing_to_show(summary)
+    if reason is not None:  # no reuse is a result: say so, and why, rather than a row of zeros
+        click.echo(f"{'no reuse found' if summary['articles'] else 'nothing to scan'}: {reason}")
+        return
+    click.echo(
+        f"reused passages: {summary['cross_outlet_matches']} across outlets, "
+        f"{summary['same_outlet_matches']} within one outlet "
+        f"({summary['boilerplate_matches']} boilerplate matches hidden)\n"
+        f"claims: {summary['claims']} (see `tracer claims`, `tracer trace TEXT`)"
+    )
+    if summary["top_echoed"]:
+        click.echo("top echoed passages:")
+        for item in summary["top_echoed"]:
+            text = item["text"] if len(item["text"]) <= 100 else item["text"][:99] + "\u2026"
+            click.echo(f'  {item["echoes"]} echo(es)  {item["source_id"]}  "{text}"')
 
 
 @cli.command()
@@ -226,19 +269,8 @@ def run(
         report, _ = do_run(store, paths, outlet, date, progress=_progress(quiet), workers=workers,
                            alias_pairs=pairs, engine=eng)  # fmt: skip
         summary = corpus_summary(store, top)
-    _report_ingest(report, quiet)
-    click.echo(
-        f"articles: {summary['articles']}  outlets: {summary['outlets']}  undated: {summary['undated']}\n"
-        f"reused passages: {summary['cross_outlet_matches']} across outlets, "
-        f"{summary['same_outlet_matches']} within one outlet "
-        f"({summary['boilerplate_matches']} boilerplate matches hidden)\n"
-        f"claims: {summary['claims']} (see `tracer claims`, `tracer trace TEXT`)"
-    )
-    if summary["top_echoed"]:
-        click.echo("top echoed passages:")
-        for item in summary["top_echoed"]:
-            text = item["text"] if len(item["text"]) <= 100 else item["text"][:99] + "\u2026"
-            click.echo(f'  {item["echoes"]} echo(es)  {item["source_id"]}  "{text}"')
+    _report_ingest(report, quiet, paths)
+    _print_summary(summary)
     if report.problems:
         sys.exit(1)
 
@@ -267,10 +299,11 @@ def matches(
 
     with open_store(db) as store:
         found = query(store, outlet, min_score, include_boilerplate, scope)
+        reason = _why_empty(store, found)
     rows = [m.as_dict() for m in found]
     columns = MATCH_COLUMNS + (["boilerplate"] if include_boilerplate else [])
     if fmt == "table" and not rows:
-        _say(quiet, "no matches")
+        _say(quiet, f"no matches: {reason}" if reason else "no matches (check the filters)")
         return
     for chunk in render(
         rows, fmt, columns if fmt in ("table", "csv") else None, {"source_text": 50, "target_text": 50}
@@ -313,6 +346,14 @@ def stats(db: str, quiet: bool, fmt: str) -> None:
 QUERY_FORMATS = ("table", "json", "csv")
 
 
+def _why_empty(store: Any, found: Any) -> str | None:
+    """Why a query over ``store`` found nothing (None where it found something, or where the store
+    has reuse and filters left nothing)."""
+    from .summary import nothing_to_show
+
+    return None if found else nothing_to_show(store.counts())
+
+
 def _emit(
     rows: list[dict[str, Any]], fmt: str, columns: list[str], widths: dict[str, int] | None = None
 ) -> None:
@@ -331,8 +372,9 @@ def claims(db: str, quiet: bool, fmt: str, limit: int | None) -> None:
 
     with open_store(db) as store:
         rows = list_claims(store, limit)
+        reason = _why_empty(store, rows)
     if not rows and fmt == "table":
-        click.echo("no claims: nothing is reused across articles (did you run `tracer scan`?)")
+        click.echo(f"no claims: {reason or 'no passage is reused in two articles or more'}")
         return
     cols = ["claim_id", "articles", "outlets", "first_seen", "origin_outlet", "text"]
     _emit(rows, fmt, cols + (["terms"] if fmt == "csv" else []), {"text": 80})
@@ -342,8 +384,18 @@ TRACE_COLUMNS = ["published", "outlet", "article_id", "role", "parent_outlet", "
                  "credit_to", "confidence", "text"]  # fmt: skip
 
 
+def _claim_query(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """A usage error for a query that cannot name a claim: "" would fuzzy-match an arbitrary one."""
+    from .queries import query_problem
+
+    problem = query_problem(value)
+    if problem is not None:
+        raise click.BadParameter(problem, ctx, param)
+    return value
+
+
 @cli.command()
-@click.argument("query")
+@click.argument("query", callback=_claim_query)
 @store_options
 @click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS), default="table", show_default=True)
 @click.option(
@@ -351,16 +403,19 @@ TRACE_COLUMNS = ["published", "outlet", "article_id", "role", "parent_outlet", "
 )
 @catch
 def trace(query: str, db: str, quiet: bool, fmt: str, limit: int) -> None:
-    """Timeline of a claim: QUERY is a claim id or words of the claim (fuzzy-matched)."""
+    """Timeline of a claim: QUERY is a claim id or words of the claim (fuzzy-matched, at most 1,000 characters)."""
     from .queries import find_claims, timeline
 
     with open_store(db) as store:
         found = [timeline(store, cid) for cid in find_claims(store, query, limit)]
+        reason = _why_empty(store, found)
     if not found:
         if fmt == "json":
             click.echo("[]")
+        elif fmt == "csv":
+            _emit([], "csv", ["claim_id", *TRACE_COLUMNS])
         else:
-            _say(quiet, f"no claim matches {query!r}")
+            _say(quiet, f"no claim matches {query.strip()!r}" + (f": {reason}" if reason else ""))
         return
     if fmt == "json":
         click.echo(next(render(found, "json")), nl=False)
@@ -390,6 +445,7 @@ def outlets(db: str, quiet: bool, fmt: str) -> None:
 
     with open_store(db) as store:
         pairs = outlet_pairs(store)
+        reason = _why_empty(store, pairs)
     cols = ["source_outlet", "echo_outlet", "claims", "echoes", "median_lag_days", "share_credited"]
     if fmt == "csv":
         _emit(pairs, "csv", cols)
@@ -401,7 +457,7 @@ def outlets(db: str, quiet: bool, fmt: str) -> None:
         )
         return
     if not pairs:
-        click.echo("no echoes between outlets")
+        click.echo("no echoes between outlets" + (f": {reason}" if reason else ""))
         return
     click.echo("claims taken (row: source outlet, column: echoing outlet)")
     matrix_rows = [
@@ -534,6 +590,7 @@ def export_command(
 
     with open_store(db) as store:
         graph = build_graph(store)
+        reason = _why_empty(store, graph.number_of_edges())
     selected = select_graph(graph, level, claim=claim, outlet=outlet, since=since, until=until)
     if output == "-":
         for line in generate(selected, fmt, gexf_version):
@@ -545,7 +602,7 @@ def export_command(
             raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from exc
     where = "stdout" if output == "-" else output
     nodes, edges = selected.number_of_nodes(), selected.number_of_edges()
-    empty = "; nothing matched (did you run `tracer scan`? check the filters)" if not nodes else ""
+    empty = "" if nodes else f"; {reason}" if reason else "; nothing matched (check the filters)"
     _say(quiet, f"exported {nodes} node(s) and {edges} edge(s) at the {level} level to {where}{empty}")
 
 
@@ -587,6 +644,9 @@ def eval_command(truth: str, db: str, quiet: bool, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(result, indent=2))
         return
+    spans, claims = result["spans"], result["claims"]
+    if not (spans["cases"] or spans["detections"] or claims["truth_members"] or claims["store_claims"]):
+        _say(quiet, "nothing to score: the truth holds no reuse and the store found none (measures are n/a)")
     _emit(measure_rows(result), "table", ["measure", "value", "over"])
 
 

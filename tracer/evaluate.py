@@ -117,11 +117,12 @@ def _share(x: SpanPair, others: list[SpanPair]) -> float:
 
 def pan_measures(
     cases: Iterable[SpanPair], detections: Iterable[SpanPair], reference: Iterable[SpanPair] | None = None
-) -> dict[str, float | int]:
+) -> dict[str, float | int | None]:
     """PAN precision, recall, granularity and plagdet of ``detections`` against ``cases``.
 
     ``reference`` (default: ``cases``) is what precision counts as correct text; recall and
-    granularity are over ``cases``.  Returns also the counts behind them.
+    granularity are over ``cases``.  Returns also the counts behind them.  With neither cases
+    nor detections every measure is None: nothing was there to find, and nothing was found.
     """
     case_map = _by_pair(cases)
     det_map = _by_pair(detections)
@@ -150,6 +151,10 @@ def pan_measures(
     recall = recall_sum / n_cases if n_cases else 0.0
     granularity = pieces / detected if detected else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    if not n_cases and not n_dets:
+        return dict.fromkeys(("precision", "recall", "granularity", "plagdet", "f1"), None) | {
+            "cases": 0, "detections": 0, "detected_cases": 0,
+        }  # fmt: skip
     return {
         "precision": precision,
         "recall": recall,
@@ -186,13 +191,15 @@ def adjusted_rand_index(truth: Sequence[Hashable], predicted: Sequence[Hashable]
     return (cells - expected) / (best - expected)
 
 
-def bcubed(truth: Sequence[Hashable], predicted: Sequence[Hashable]) -> tuple[float, float, float]:
-    """B-cubed precision, recall and F1 (Bagga & Baldwin 1998), averaged over items."""
+def bcubed(
+    truth: Sequence[Hashable], predicted: Sequence[Hashable]
+) -> tuple[float, float, float] | tuple[None, None, None]:
+    """B-cubed precision, recall and F1 (Bagga & Baldwin 1998), averaged over items (None: no items)."""
     if len(truth) != len(predicted):
         raise ValueError("labelings differ in length")
     n = len(truth)
     if n == 0:
-        return 0.0, 0.0, 0.0
+        return None, None, None
     cells = Counter(zip(truth, predicted, strict=True))
     t_size, p_size = Counter(truth), Counter(predicted)
     precision = sum(c * c / p_size[p] for (_, p), c in cells.items()) / n
@@ -290,7 +297,7 @@ def evaluate(store: Store, truth_path: str | Path) -> dict[str, Any]:
     by_edit: dict[str, float] = {}
     for edit in sorted(set(edits)):
         sub = [c for c, e in zip(cases, edits, strict=True) if e == edit]
-        by_edit[edit] = float(pan_measures(sub, detections)["recall"])
+        by_edit[edit] = float(pan_measures(sub, detections)["recall"] or 0.0)
     overall["recall_by_edit"] = by_edit
 
     # -- claims: map each truth member to the store member overlapping it most

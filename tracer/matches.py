@@ -220,7 +220,9 @@ def rebuild(
     x_seq, y_seq, x_idx, y_idx = x_seq[order], y_seq[order], x_idx[order], y_idx[order]
     x_start, x_end, y_start, y_end = x_start[order], x_end[order], y_start[order], y_end[order]
     score, kind, boiler = score[order], kind[order], boiler[order]
-    pair_first = np.flatnonzero(np.append(True, (x_seq[1:] != x_seq[:-1]) | (y_seq[1:] != y_seq[:-1])))
+    new_pair = np.ones(len(x_seq), dtype=bool)  # (np.append(True, ...) is one too long when empty)
+    new_pair[1:] = (x_seq[1:] != x_seq[:-1]) | (y_seq[1:] != y_seq[:-1])
+    pair_first = np.flatnonzero(new_pair)
     in_pair = np.diff(np.append(pair_first, len(x_seq)))
 
     # Most article pairs share one sentence: that piece is their match, kept as columns (rows
@@ -432,9 +434,9 @@ class _OccurrenceTable:
         self.start, self.end = rows["start"].astype(np.int64), rows["end"].astype(np.int64)
         self.boiler = boiler[by_norm]
         n = len(self.norm)
-        self.first = (
-            np.flatnonzero(np.append(True, self.norm[1:] != self.norm[:-1])) if n else np.empty(0, int)
-        )
+        new_norm = np.ones(n, dtype=bool)
+        new_norm[1:] = self.norm[1:] != self.norm[:-1]
+        self.first = np.flatnonzero(new_norm)
         self.count = np.diff(np.append(self.first, n))
         self.group_norm = self.norm[self.first]
         self.all_boiler = np.logical_and.reduceat(self.boiler, self.first) if n else np.empty(0, dtype=bool)
@@ -527,7 +529,9 @@ class _OccurrenceTable:
         by_slot = np.argsort(slot[pos], kind="stable")
         asked = slot[pos][by_slot]
         seqs = self.seq[sentence]
-        new_article = np.flatnonzero(np.append(True, seqs[1:] != seqs[:-1]))
+        starts_article = np.ones(len(seqs), dtype=bool)
+        starts_article[1:] = seqs[1:] != seqs[:-1]
+        new_article = np.flatnonzero(starts_article)
         bounds = np.append(new_article[::chunk], len(sentence)).tolist()
         for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
             s = sentence[lo:hi]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import statistics
 from collections import defaultdict
 from typing import Any
@@ -26,14 +27,58 @@ def list_claims(store: Store, limit: int | None = None) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def find_claims(store: Store, query: str, limit: int = 3, min_score: float = 60.0) -> list[str]:
-    """Claim ids for ``query``: an id (or prefix), else the claims whose texts best match the words."""
+# A claim query longer than this is not words of a claim (claims are sentences or short passages);
+# fuzzy-matching it against every member would take long and mean nothing.
+MAX_QUERY_CHARS = 1_000
+# Fewer letters and digits than this match part of almost any text (a fuzzy partial match).
+MIN_QUERY_WORD_CHARS = 3
+CLAIM_ID = re.compile(r"c[0-9a-f]{10}")
+QUERY_HINT = "give a claim id (from `tracer claims`) or words of the claim"
+
+
+def query_problem(query: str) -> str | None:
+    """Why ``query`` cannot name a claim (None where it can): empty, too few letters, too long."""
     q = query.strip()
-    exact = [
-        r[0] for r in store.conn.execute("SELECT id FROM claims WHERE id = ? OR id LIKE ?", (q, q + "%"))
-    ]
-    if exact:
-        return sorted(exact)[:limit] if len(exact) > 1 else exact
+    if not q:
+        return f"the query is empty; {QUERY_HINT}"
+    if len(q) > MAX_QUERY_CHARS:
+        return (
+            f"the query is too long ({len(q):,} characters; the limit is {MAX_QUERY_CHARS:,}); "
+            "use fewer words of the claim, or its id"
+        )
+    if sum(ch.isalnum() for ch in q) < MIN_QUERY_WORD_CHARS:
+        return f"the query {q!r} has fewer than {MIN_QUERY_WORD_CHARS} letters or digits; {QUERY_HINT}"
+    return None
+
+
+def _is_id_like(q: str) -> bool:
+    """A claim id, or a prefix of one that no words would be (four hex digits or more, one a digit)."""
+    if CLAIM_ID.fullmatch(q):
+        return True
+    return re.fullmatch(r"c[0-9a-f]{4,9}", q) is not None and any(ch.isdigit() for ch in q)
+
+
+def find_claims(store: Store, query: str, limit: int = 3, min_score: float = 60.0) -> list[str]:
+    """Claim ids for ``query``: an id (or prefix), else the claims whose texts best match the words.
+
+    Raises :class:`TracerError` where the query cannot name a claim (:func:`query_problem`) or
+    looks like a claim id that the store does not have."""
+    problem = query_problem(query)
+    if problem is not None:
+        raise TracerError(problem)
+    q = query.strip()
+    if re.fullmatch(r"c[0-9a-f]*", q):
+        # substr, not LIKE: the query's characters are never wildcards.
+        exact = [
+            r[0]
+            for r in store.conn.execute(
+                "SELECT id FROM claims WHERE id = ? OR substr(id, 1, ?) = ?", (q, len(q), q)
+            )
+        ]
+        if exact:
+            return sorted(exact)[:limit] if len(exact) > 1 else exact
+        if _is_id_like(q):
+            raise TracerError(f"no claim with id {q!r}", "list claims with `tracer claims`")
     from rapidfuzz import fuzz
 
     best: dict[str, float] = {}

@@ -32,6 +32,7 @@ from . import __version__
 from .errors import TracerError
 from .queries import list_claims, outlet_matrix, outlet_pairs, timeline
 from .store import Store
+from .summary import nothing_to_show
 
 CYTOSCAPE_VERSION = "3.34.4"
 UNKNOWN_OUTLET = "unknown"
@@ -157,7 +158,7 @@ def build_report(
         '<section id="claims"><h2 class="part">Claims</h2>',
     ]
     if not shown:
-        parts.append(f"<p>{_no_claims_text(all_claims, claim, outlet_name)}</p>")
+        parts.append(f"<p>{_no_claims_text(store, all_claims, claim, outlet_name)}</p>")
     for rank, (head, tl) in enumerate(zip(shown, timelines, strict=True), 1):
         parts.append(_claim_section(rank, head, tl, max_members, outlet_name))
     parts.append("</section>")
@@ -208,9 +209,12 @@ def _cap_outlets(pairs: list[dict[str, Any]], max_outlets: int) -> tuple[list[st
     return sorted(keep), kept
 
 
-def _no_claims_text(all_claims: list[dict[str, Any]], claim: str | None, outlet: str | None) -> str:
+def _no_claims_text(
+    store: Store, all_claims: list[dict[str, Any]], claim: str | None, outlet: str | None
+) -> str:
     if not all_claims:
-        return "No claims: nothing is reused across articles (did you run <code>tracer scan</code>?)."
+        reason = nothing_to_show(store.counts()) or "no passage is reused in two articles or more"
+        return "No claims: " + re.sub(r"`([^`]*)`", r"<code>\1</code>", _e(reason)) + "."
     return f"No claim matches the filters ({_filter_words(claim, outlet)})."
 
 
@@ -550,7 +554,7 @@ def _overview(
     else:
         out.append(f'<p class="note">Showing all {total_words}.</p>')
     if not shown:
-        out.append(f"<p>{_no_claims_text(all_claims, claim, outlet)}</p></section>")
+        out.append(f"<p>{_no_claims_text(store, all_claims, claim, outlet)}</p></section>")
         return "\n".join(out)
     out.append(
         '<div class="scroll"><table class="claims"><thead><tr><th class="num">#</th><th>Claim</th>'

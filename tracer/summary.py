@@ -32,6 +32,32 @@ def corpus_summary(store: Store, top: int = 5) -> dict[str, Any]:
     return counts
 
 
+def nothing_to_show(counts: dict[str, Any]) -> str | None:
+    """Why a store with these :meth:`~tracer.store.Store.counts` shows no reuse (a phrase to follow
+    "no claims: ", "no reuse found: "...); None where it has some. A scan that finds nothing
+    is a result, and the queries after it say so rather than print empty tables."""
+    n, unscanned, hidden = counts["articles"], counts["unscanned"], counts["boilerplate_matches"]
+    if n == 0:
+        return "the store holds no articles (add some with `tracer run PATH`)"
+    if unscanned:
+        verb = "is" if unscanned == 1 else "are"
+        return f"{unscanned:,} of the {_many(n, 'article')} {verb} not scanned yet (run `tracer scan`)"
+    if counts["matches"]:
+        return None
+    if n == 1:
+        return "the store holds one article, and reuse takes two"
+    if hidden:
+        return (
+            f"the {n:,} articles share only boilerplate ({_many(hidden, 'match')} of ads, promos or "
+            "templates hidden; `tracer matches --include-boilerplate` lists them)"
+        )
+    return f"no passage of the {n:,} articles appears in another"
+
+
+def _many(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "es" if noun.endswith("ch") else "s")
+
+
 @dataclass
 class MarkedSpan:
     start: int
