@@ -18,7 +18,7 @@ import click
 
 from . import __version__
 from .errors import TracerError
-from .output import FORMATS, render
+from .output import FORMATS, for_terminal, render
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -84,13 +84,33 @@ def _progress(quiet: bool) -> Callable[[str, int, int], None] | None:
 
 def _say(quiet: bool, message: str) -> None:
     if not quiet:
-        click.echo(message, err=True)
+        _echo(message, err=True)
+
+
+def _echo(text: str, nl: bool = True, err: bool = False) -> None:
+    """Human-readable text for a terminal: outlets, titles and file names may hold control sequences."""
+    click.echo(for_terminal(text), nl=nl, err=err)
+
+
+def _data(chunk: str) -> None:
+    """Results in a data format (CSV, JSON), exactly: click would strip ANSI codes from them in a pipe."""
+    click.echo(chunk, nl=False, color=True)
+
+
+@contextmanager
+def _terminal_safe_errors() -> Iterator[None]:
+    # Every error message (the library's, store errors, cannot-write) may quote untrusted text.
+    try:
+        yield
+    except click.ClickException as exc:
+        exc.message = for_terminal(exc.message)  # type: ignore[misc]  # Final in the stubs; kept: same exception
+        raise
 
 
 def catch(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with _errors():
+        with _terminal_safe_errors(), _errors():
             return func(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
@@ -113,7 +133,7 @@ def _ingest_options(func: F) -> F:
 
 def _report_ingest(report: Any, quiet: bool, paths: tuple[str, ...]) -> None:
     for problem in report.problems:
-        click.echo(f"skipped {problem}", err=True)  # problems are shown even with --quiet
+        _echo(f"skipped {problem}", err=True)  # problems are shown even with --quiet
     if not report.files and not report.problems:
         # Not an error (exit 0): an empty drop folder is a state, not a fault; a wrong path is one.
         _say(
@@ -238,7 +258,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
         click.echo("top echoed passages:")
         for item in summary["top_echoed"]:
             text = item["text"] if len(item["text"]) <= 100 else item["text"][:99] + "\u2026"
-            click.echo(f'  {item["echoes"]} echo(es)  {item["source_id"]}  "{text}"')
+            _echo(f'  {item["echoes"]} echo(es)  {item["source_id"]}  "{text}"')
 
 
 @cli.command()
@@ -308,7 +328,7 @@ def matches(
     for chunk in render(
         rows, fmt, columns if fmt in ("table", "csv") else None, {"source_text": 50, "target_text": 50}
     ):
-        click.echo(chunk, nl=False)
+        _data(chunk)  # a table escapes its own cells
 
 
 @cli.command()
@@ -322,7 +342,7 @@ def show(article_id: str, db: str, quiet: bool, include_boilerplate: bool) -> No
 
     with open_store(db) as store:
         article, spans = marked_article(store, article_id, include_boilerplate)
-    click.echo(render_marked(article, spans), nl=False)
+    _echo(render_marked(article, spans), nl=False)
 
 
 @cli.command()
@@ -340,7 +360,7 @@ def stats(db: str, quiet: bool, fmt: str) -> None:
         click.echo(json.dumps(summary, indent=2))
         return
     for key, value in summary.items():
-        click.echo(f"{key}: {value}")
+        _echo(f"{key}: {value}")
 
 
 QUERY_FORMATS = ("table", "json", "csv")
@@ -358,7 +378,7 @@ def _emit(
     rows: list[dict[str, Any]], fmt: str, columns: list[str], widths: dict[str, int] | None = None
 ) -> None:
     for chunk in render(rows, fmt, columns if fmt != "json" else None, widths):
-        click.echo(chunk, nl=False)
+        _data(chunk)  # a table escapes its own cells
 
 
 @cli.command()
@@ -418,15 +438,15 @@ def trace(query: str, db: str, quiet: bool, fmt: str, limit: int) -> None:
             _say(quiet, f"no claim matches {query.strip()!r}" + (f": {reason}" if reason else ""))
         return
     if fmt == "json":
-        click.echo(next(render(found, "json")), nl=False)
+        _data(next(render(found, "json")))
         return
     rows = [{"claim_id": t["claim_id"], **m} for t in found for m in t["members"]]
     if fmt == "csv":
         _emit(rows, "csv", ["claim_id", *TRACE_COLUMNS])
         return
     for t in found:
-        click.echo(f"claim {t['claim_id']}: {t['text']}")
-        click.echo(
+        _echo(f"claim {t['claim_id']}: {t['text']}")
+        _echo(
             f"  {t['articles']} articles, {t['outlets']} outlets, first seen {t['first_seen'] or 'unknown'}"
         )
         members = [{**m, "published": m["published"] or "unknown", "credit_to": ", ".join(m["credit_to"]),
@@ -452,8 +472,9 @@ def outlets(db: str, quiet: bool, fmt: str) -> None:
         return
     names, grid = outlet_matrix(pairs)
     if fmt == "json":
-        click.echo(
+        _data(
             json.dumps({"outlets": names, "matrix": grid, "pairs": pairs}, ensure_ascii=False, indent=2)
+            + "\n"
         )
         return
     if not pairs:
@@ -464,7 +485,7 @@ def outlets(db: str, quiet: bool, fmt: str) -> None:
         {"source": n, **{f"{j + 1}": grid[i][j] for j in range(len(names))}} for i, n in enumerate(names)
     ]
     _emit(matrix_rows, "table", ["source", *[f"{j + 1}" for j in range(len(names))]])
-    click.echo("  ".join(f"{j + 1}={n}" for j, n in enumerate(names)))
+    _echo("  ".join(f"{j + 1}={n}" for j, n in enumerate(names)))
     click.echo("")
     _emit(pairs, "table", cols)
 
@@ -491,12 +512,12 @@ def origin(article_id: str, db: str, quiet: bool, fmt: str) -> None:
         "text",
     ]
     if fmt == "json":
-        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+        _data(json.dumps(found, ensure_ascii=False, indent=2) + "\n")
         return
     if fmt == "csv":
         _emit(found["claims"], "csv", cols)
         return
-    click.echo(
+    _echo(
         f"{found['article_id']} ({found['outlet'] or 'unknown outlet'}, {found['published'] or 'undated'}): "
         f"{found['reused_share']:.0%} of the text is reused"
     )
@@ -594,7 +615,7 @@ def export_command(
     selected = select_graph(graph, level, claim=claim, outlet=outlet, since=since, until=until)
     if output == "-":
         for line in generate(selected, fmt, gexf_version):
-            click.echo(line)
+            _data(f"{line}\n")
     else:
         try:
             write(selected, output, fmt, gexf_version)

@@ -18,9 +18,8 @@ there. Gephi reads them by local name either way.
 
 from __future__ import annotations
 
-import csv
+import contextlib
 import hashlib
-import io
 import json
 import math
 import os
@@ -34,7 +33,9 @@ from typing import Any
 
 import networkx as nx
 
+from .atomic import replacing
 from .errors import TracerError
+from .output import csv_lines
 
 LEVELS = ("outlets", "articles", "claims")
 FORMATS = ("gexf", "graphml", "json", "csv")
@@ -77,7 +78,6 @@ DATE_HINT = "use an ISO 8601 date such as 2024-03-01"
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Characters XML 1.0 allows; everything else (most C0 controls, lone surrogates, U+FFFE/U+FFFF) goes.
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 Edge = tuple[Any, Any, Any, dict[str, Any]]
 
@@ -690,14 +690,7 @@ _EDGE_RESERVED = {"source", "target", "type", "kind", "weight", "id", "start", "
 
 
 def _csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return _as_text(value)  # numbers are never formulas
-    text = _as_text(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return "" if value is None else _as_text(value)
 
 
 def _csv_header(names: Iterable[str], reserved: set[str]) -> list[str]:
@@ -705,13 +698,8 @@ def _csv_header(names: Iterable[str], reserved: set[str]) -> list[str]:
 
 
 def _csv_records(rows: Iterable[list[Any]]) -> list[str]:
-    records = []
-    for row in rows:
-        buffer = io.StringIO()
-        # "\r\n" as the terminator makes the writer quote cells holding either character.
-        csv.writer(buffer, lineterminator="\r\n").writerow([_csv_cell(cell) for cell in row])
-        records.append(buffer.getvalue()[:-2])
-    return records
+    # Cells that could run as formulas get a leading quote; cells holding "\r" or "\n" are quoted.
+    return list(csv_lines(rows, _csv_cell))
 
 
 def generate_csv(G: nx.Graph) -> tuple[list[str], list[str]]:
@@ -746,13 +734,24 @@ def generate_csv(G: nx.Graph) -> tuple[list[str], list[str]]:
 
 
 def write_csv(G: nx.Graph, directory: str | os.PathLike[str]) -> tuple[Path, Path]:
-    """Write ``nodes.csv`` and ``edges.csv`` (UTF-8) into ``directory``, created if needed."""
+    """Write ``nodes.csv`` and ``edges.csv`` (UTF-8) into ``directory``, created if needed.
+
+    Both are written before either replaces an older one: a failure leaves the old pair.
+    """
     folder = Path(directory)
     node_lines, edge_lines = generate_csv(G)
+    created = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
     paths = folder / "nodes.csv", folder / "edges.csv"
-    _write_lines(paths[0], node_lines)
-    _write_lines(paths[1], edge_lines)
+    try:
+        with replacing(paths[0]) as nodes, replacing(paths[1]) as edges:
+            _write_to(nodes, node_lines)
+            _write_to(edges, edge_lines)
+    except BaseException:
+        if created:
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # made for this export and left empty: no trace of it
+        raise
     return paths
 
 
@@ -781,6 +780,12 @@ def write(G: nx.Graph, path: str | os.PathLike[str], fmt: str, gexf_version: str
 
 
 def _write_lines(path: str | os.PathLike[str], lines: Iterable[str]) -> None:
-    text = "".join(f"{line}\n" for line in lines)  # built first: an error leaves no half-written file
-    with open(path, "w", encoding="utf-8", newline="\n") as out:
-        out.write(text)
+    # Streamed to a temporary file that replaces ``path`` once complete: an error or a full disk
+    # part-way leaves the previous file (or none), never half of one.
+    with replacing(path) as out:
+        _write_to(out, lines)
+
+
+def _write_to(out: Any, lines: Iterable[str]) -> None:
+    for line in lines:
+        out.write(f"{line}\n")

@@ -1,11 +1,17 @@
-"""Render rows as a table, JSON, JSON Lines or CSV (library side: returns strings)."""
+"""Render rows as a table, JSON, JSON Lines or CSV (library side: returns strings).
+
+Article text, titles, outlets and file names are untrusted. CSV cells never start like a
+formula (``csv_text``) and every record stays one record; text meant for a terminal has its
+control characters and bidi overrides shown as escapes (``for_terminal``). JSON stays exact.
+"""
 
 from __future__ import annotations
 
 import csv
-import io
 import json
-from collections.abc import Iterator, Sequence
+import numbers
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 FORMATS = ("table", "json", "jsonl", "csv")
@@ -23,9 +29,59 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _csv_safe(text: str) -> str:
-    # Spreadsheet programs run cells starting with these as formulas: never trust article text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP, CSV Injection); some
+# also after leading spaces, and Excel in CJK locales takes the fullwidth forms too.
+_FORMULA_CHARS = tuple("=+-@\uff1d\uff0b\uff0d\uff20")
+_FORMULA_START = (*_FORMULA_CHARS, "\t", "\r", "\n", "\x00")
+
+
+def csv_text(text: str) -> str:
+    """``text`` for a CSV cell that a spreadsheet shows as text: a leading ``'`` if it could run."""
+    if text.startswith(_FORMULA_START) or text.lstrip().startswith(_FORMULA_CHARS):
+        return "'" + text
+    return text
+
+
+def csv_lines(rows: Iterable[Iterable[Any]], text: Callable[[Any], str] = _cell) -> Iterator[str]:
+    """CSV records (without line ends): ``text(value)`` per cell, made safe unless it is a number.
+
+    Numbers are written as they are (-0.5 is the number -0.5 to a spreadsheet, not a formula, and
+    a quote would make it text that does not sum); every other cell goes through ``csv_text``.
+    """
+    # "\r\n" as the terminator makes the writer quote cells holding either character: with "\n"
+    # it left a lone "\r" bare, and readers split the record there.
+    writer = csv.writer(_Echo(), lineterminator="\r\n")
+    for row in rows:
+        values = row if isinstance(row, list) else list(row)
+        cells = [text(value) for value in values]
+        for i, cell in enumerate(cells):
+            if cell.startswith(_FORMULA_START) or cell[:1].isspace():  # else nothing to check
+                cells[i] = cell if isinstance(values[i], numbers.Real) else csv_text(cell)
+        yield writer.writerow(cells)[:-2]
+
+
+class _Echo:
+    """A file for ``csv.writer`` that hands each record back: ``writerow`` returns ``write``'s result."""
+
+    @staticmethod
+    def write(line: str) -> str:
+        return line
+
+
+# C0 controls but tab and line feed, a carriage return not ending a line, DEL, C1 controls (U+009B
+# is a CSI on its own) and bidi embeddings, overrides and isolates: they would move the cursor,
+# retitle the window or reorder what the reader sees.
+_NOT_FOR_TERMINAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]|\r(?!\n)")
+
+
+def for_terminal(text: str) -> str:
+    """``text`` with the characters a terminal would act on written as escapes (``\\x1b``)."""
+    return _NOT_FOR_TERMINAL.sub(_escape, text)
+
+
+def _escape(found: re.Match[str]) -> str:
+    code = ord(found.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def render(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str] | None = None,
@@ -38,12 +94,8 @@ def render(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str] | No
             yield json.dumps(row, ensure_ascii=False) + "\n"
     elif fmt == "csv":
         cols = list(columns or (rows[0].keys() if rows else []))
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(cols)
-        for row in rows:
-            writer.writerow([_csv_safe(_cell(row.get(c))) for c in cols])
-        yield buf.getvalue()
+        records = csv_lines([cols, *([row.get(c) for c in cols] for row in rows)])
+        yield "\n".join(records) + "\n"
     elif fmt == "table":
         yield from table(rows, columns, widths)
     else:
@@ -52,10 +104,12 @@ def render(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str] | No
 
 def table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None,
           widths: dict[str, int] | None = None) -> Iterator[str]:  # fmt: skip
-    """A plain-text table; long cells are cut to ``widths[column]`` characters."""
-    cols = list(columns or (rows[0].keys() if rows else []))
+    """A plain-text table for a terminal; long cells are cut to ``widths[column]`` characters."""
+    keys = list(columns or (rows[0].keys() if rows else []))
+    cols = [for_terminal(str(c)) for c in keys]
     limits = widths or {}
-    cells = [[_shorten(" ".join(_cell(r.get(c)).split()), limits.get(c, 60)) for c in cols] for r in rows]
+    cells = [[_shorten(for_terminal(" ".join(_cell(r.get(c)).split())), limits.get(c, 60)) for c in keys]
+             for r in rows]  # fmt: skip
     size = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(cols)]
     yield "  ".join(c.ljust(size[i]) for i, c in enumerate(cols)).rstrip() + "\n"
     yield "  ".join("-" * size[i] for i in range(len(cols))) + "\n"

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .atomic import atomic_write
 from .errors import TracerError
 from .queries import list_claims, outlet_matrix, outlet_pairs, timeline
 from .store import Store
@@ -103,7 +104,7 @@ def write_report(
     """Write the report to ``path`` (UTF-8) and return what it shows."""
     report = build_report(store, claim, outlet, max_claims, max_members, max_outlets)
     try:
-        Path(path).write_text(report.html, encoding="utf-8")
+        atomic_write(path, [report.html])  # a failure leaves the previous report, not half of one
     except OSError as exc:
         raise TracerError(
             f"{path}: cannot write the report ({exc.strerror or exc})", "pass another path with -o"

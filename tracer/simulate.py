@@ -63,6 +63,7 @@ from typing import IO, Any
 
 import numpy as np
 
+from .atomic import replacing
 from .errors import TracerError
 
 __all__ = ["EDITS", "LIGHT_EDITS", "SimKnobs", "SimulationSummary", "simulate", "truth_path_for"]
@@ -245,13 +246,13 @@ def simulate(
     summary = SimulationSummary(n_articles, len(world.outlets), world.days, seed, str(out), str(truth))
     tmp_dir = truth.parent if str(truth.parent) else Path(".")
     with (
-        open(out, "wb") as corpus,
+        replacing(out, "wb") as corpus,
         tempfile.TemporaryFile(dir=tmp_dir) as arts,
         tempfile.TemporaryFile(dir=tmp_dir) as claims,
         tempfile.TemporaryFile(dir=tmp_dir) as spans,
     ):
         world.write(corpus, _Section(arts), _Section(claims), _Section(spans), summary, progress)
-        with open(truth, "wb") as f:
+        with replacing(truth, "wb") as f:
             head = {
                 "version": TRUTH_VERSION,
                 "seed": seed,
