@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import functools
 import json
+import os
+import signal
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any, TypeVar
 
 import click
 
 from . import __version__
-from .errors import TracerError
+from .errors import Terminated, TracerError
 from .output import FORMATS, for_terminal, render
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -671,11 +673,29 @@ def eval_command(truth: str, db: str, quiet: bool, fmt: str) -> None:
     _emit(measure_rows(result), "table", ["measure", "value", "over"])
 
 
+def _on_sigterm(signum: int, frame: object) -> None:
+    signal.signal(signum, signal.SIG_DFL)  # a second SIGTERM ends the process at once
+    raise Terminated(128 + signum)
+
+
 def main() -> None:
     from .numpy_tuning import avoid_slow_sort
 
     avoid_slow_sort()  # before numpy loads: it reads its CPU settings once, on import
-    cli(prog_name="tracer")
+    if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:  # not where the caller chose otherwise
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        cli(prog_name="tracer")
+    except Terminated as exc:
+        with suppress(OSError):  # stderr or stdout may be a closed pipe by now
+            click.echo(
+                "tracer: stopped by SIGTERM; unfinished changes to the store were rolled back "
+                "(run the command again to finish)",
+                err=True,
+            )
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(int(exc.code or 1))  # not sys.exit: it would wait for pool threads (Terminated)
 
 
 if __name__ == "__main__":

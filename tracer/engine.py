@@ -50,7 +50,8 @@ from .candidates import (
     unique_sorted,
     unpack_pairs,
 )
-from .errors import TracerError
+from .errors import Terminated, TracerError
+from .pools import fork_pool, stop_pool
 from .text import TokensOnDemand
 from .verify import (
     Prepared,
@@ -518,13 +519,8 @@ class LocalEngine(_Closing):
         # the scan holds by then.
         if self._pool is None:
             # fork: workers start at once and inherit the loaded modules.
-            context = multiprocessing.get_context("fork")
-            self._pool = ProcessPoolExecutor(
-                self.workers,
-                mp_context=context,
-                initializer=_start_worker,
-                initargs=(context.Barrier(self.workers),),
-            )
+            barrier = multiprocessing.get_context("fork").Barrier(self.workers)
+            self._pool = fork_pool(self.workers, _start_worker, (barrier,))
             root = spill_directory_root()
             _remove_orphaned_spills(root)
             self._spill = tempfile.mkdtemp(prefix=f"{_SPILL_PREFIX}{os.getpid()}-", dir=root)
@@ -542,13 +538,20 @@ class LocalEngine(_Closing):
             for future in [self._pool.submit(_trim_worker) for _ in range(self.workers)]:
                 future.result()
 
-    def close(self) -> None:
+    def close(self, at_once: bool = False) -> None:
+        """Stop the pool: running tasks are waited for (none writes after), or with ``at_once``
+        (the process is ending: :func:`~tracer.pools.stop_pool`) ended."""
         if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)  # waits for running tasks: none writes after
+            stop_pool(self._pool, at_once)
             self._pool = None
         if self._spill is not None:
             self._remove_spill()  # with any results never read back (a failed scan)
             self._spill = None
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close(at_once=isinstance(exc, Terminated))
 
     def submit(self, func: Callable[..., R], *args: Any) -> Callable[[], R]:
         if self._pool is None or self.workers <= 1:
@@ -759,6 +762,15 @@ class DaskEngine(_Closing):
     def release_memory(self) -> None:
         if self.client is not None:
             self.client.run(return_free_memory)  # on every worker
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        # Ending the process (Terminated): a local cluster's worker processes exit with it
+        # (distributed's own watch on their parent); closing it mid-work first takes seconds and
+        # fills stderr with its workers' complaints.
+        if not isinstance(exc, Terminated):
+            self.close()
 
     def close(self) -> None:
         if self.client is not None and self.own_client:

@@ -27,3 +27,12 @@ class InputError(TracerError):
 
 class StoreError(TracerError):
     """The store cannot be opened or used (wrong version, not a tracer store, ...)."""
+
+
+class Terminated(SystemExit):
+    """The process was told to end (SIGTERM; tracer's CLI raises it from its handler).
+
+    It unwinds like an error, so an open transaction rolls back; worker pools it passes through
+    end their workers without waiting for them. Whoever raises it ends the process once it is
+    caught (``os._exit``): a pool's thread may be left waiting on a worker that was ended.
+    """

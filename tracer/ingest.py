@@ -439,12 +439,10 @@ def _can_fork() -> bool:
 def _in_processes(func: Any, items: Iterator[Any], args: tuple[Any, ...], workers: int) -> Iterator[Any]:
     """``func(item, *args)`` of each item in a pool of ``workers`` forked processes, in order, with
     a few items in flight at a time (memory holds those, not the whole file)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     from .engine import _ordered  # the engine's bounded, ordered hand-out (numpy: loaded only here)
+    from .pools import forked_pool  # workers that end with this process
 
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+    with forked_pool(workers) as pool:
         yield from _ordered(
             lambda item: pool.submit(func, item, *args),
             items,
