@@ -35,11 +35,13 @@ def _tracer(*args: str, **kwargs) -> subprocess.CompletedProcess:
 
 
 def _start(*args: str) -> subprocess.Popen:
+    # A session of its own: Ctrl-C reaches a terminal's whole process group, workers included.
     return subprocess.Popen(
         [sys.executable, "-m", "tracer", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,
     )
 
 
@@ -147,6 +149,21 @@ def test_scan_workers_exit_with_the_main_process(corpus, tmp_path, sig):
         assert "stopped by SIGTERM" in err and "rolled back" in err
     # The ingest was done and stays; the scan was rolled back, and a new one does all of it.
     assert _stats(db)["matches"] == 0
+    rescan = _tracer("scan", "--db", str(db), "--workers", "2", "--quiet")
+    assert rescan.returncode == 0, rescan.stderr
+    assert _stats(db) == reference
+
+
+def test_ctrl_c_stops_a_scan_without_a_traceback(corpus, tmp_path):
+    path, reference = corpus
+    db = tmp_path / "t.db"
+    proc = _start("run", str(path), "--db", str(db), "--workers", "2")
+    workers = _wait_for_workers(proc)
+    os.killpg(proc.pid, signal.SIGINT)  # as a terminal sends it: to tracer and its workers
+    err = _ended(proc, workers)
+    assert proc.returncode == 128 + signal.SIGINT
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert "stopped by Ctrl-C" in err and "rolled back" in err
     rescan = _tracer("scan", "--db", str(db), "--workers", "2", "--quiet")
     assert rescan.returncode == 0, rescan.stderr
     assert _stats(db) == reference

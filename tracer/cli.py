@@ -673,23 +673,31 @@ def eval_command(truth: str, db: str, quiet: bool, fmt: str) -> None:
     _emit(measure_rows(result), "table", ["measure", "value", "over"])
 
 
-def _on_sigterm(signum: int, frame: object) -> None:
-    signal.signal(signum, signal.SIG_DFL)  # a second SIGTERM ends the process at once
+def _on_signal(signum: int, frame: object) -> None:
+    signal.signal(signum, signal.SIG_DFL)  # a second signal ends the process at once
     raise Terminated(128 + signum)
+
+
+def _signal_name(signum: int) -> str:
+    return (
+        "Ctrl-C" if signum == signal.SIGINT else "SIGTERM" if signum == signal.SIGTERM else f"signal {signum}"
+    )
 
 
 def main() -> None:
     from .numpy_tuning import avoid_slow_sort
 
     avoid_slow_sort()  # before numpy loads: it reads its CPU settings once, on import
-    if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:  # not where the caller chose otherwise
-        signal.signal(signal.SIGTERM, _on_sigterm)
+    # SIGTERM and Ctrl-C end a command alike: roll back, end the workers, one line, no traceback.
+    for signum, default in ((signal.SIGTERM, signal.SIG_DFL), (signal.SIGINT, signal.default_int_handler)):
+        if signal.getsignal(signum) == default:  # not where the caller chose otherwise
+            signal.signal(signum, _on_signal)
     try:
         cli(prog_name="tracer")
     except Terminated as exc:
         with suppress(OSError):  # stderr or stdout may be a closed pipe by now
             click.echo(
-                "tracer: stopped by SIGTERM; unfinished changes to the store were rolled back "
+                f"tracer: stopped by {_signal_name(int(exc.code or 0) - 128)}; unfinished changes to the store were rolled back "
                 "(run the command again to finish)",
                 err=True,
             )

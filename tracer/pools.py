@@ -76,6 +76,9 @@ def _start_worker(
     # SIGTERM ends a worker: the handler it was forked with is the parent's (the CLI's raises
     # an exception, which here would be sent back to a parent that is going away).
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # Ctrl-C reaches the whole process group: the parent decides what it means (a worker would
+    # print a KeyboardInterrupt traceback of its own); the worker ends with the parent.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     exit_with_parent(parent, parent_main_thread)
     if initializer is not None:
         initializer(*initargs)
