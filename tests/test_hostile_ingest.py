@@ -1,7 +1,12 @@
-"""Hostile input at ingest: dates out of range."""
+"""Hostile input at ingest: dates out of range, records and files that cannot be stored, wide
+encodings, broken CSV quoting, and arbitrary records and bytes. Each bad record or file is one
+problem naming the file (and line) with a fix; everything else is stored."""
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
 import sqlite3
 import time
 from datetime import datetime
@@ -10,7 +15,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tracer import ingest
 from tracer.cli import cli
+from tracer.ingest import parse_date, read_paths
 from tracer.store import Store
 
 from .conftest import RUMOUR
@@ -38,7 +45,99 @@ def _clean(result) -> None:
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
+def _body(k: int) -> str:
+    return f"Story {k}: " + BODY
+
+
+def _line(k: int) -> str:
+    return _body(k).replace("\n", " ").strip()
+
+
+def _texts(db: Path) -> list[str]:
+    with sqlite3.connect(db) as conn:
+        return sorted(r[0] for r in conn.execute("SELECT text FROM articles"))
+
+
+def _dump(db: Path) -> list[str]:
+    with sqlite3.connect(db) as conn:
+        return list(conn.iterdump())
+
+
+def _skipped(result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.startswith("skipped ")]
+
+
 # --- 2. dates that parse never break a store --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2023-09-13T10:00:00+02:00", "2023-09-13T08:00:00+00:00"),
+        ("2023-09-13T22:30:00-05:00", "2023-09-14T03:30:00+00:00"),
+        ("2023-09-13T10:00:00Z", "2023-09-13T10:00:00+00:00"),
+        ("2023-09-13T10:00:00", "2023-09-13T10:00:00"),  # no zone given: kept, read as UTC
+        ("2023-09-13", "2023-09-13"),  # a day alone stays a day
+        ("9999-12-31T23:59:59Z", "9999-12-31T23:59:59+00:00"),
+        ("9999-12-31", "9999-12-31"),
+        ("0001-01-01", "0001-01-01"),
+        (LATE, None),
+        (EARLY, None),
+    ],
+)
+def test_dates_normalised_to_utc(value: str, expected: str | None) -> None:
+    assert parse_date(value) == expected
+
+
+@pytest.mark.parametrize("value", [LATE, EARLY])
+def test_date_option_out_of_range_is_refused(runner, tmp_path, value) -> None:
+    db = tmp_path / "t.db"
+    first = _run(runner, "ingest", str(RUMOUR / "articles"), "--db", str(db))
+    assert first.exit_code == 0
+    before = _dump(db)
+    path = tmp_path / "a.txt"
+    path.write_text(BODY, encoding="utf-8")
+    result = _run(runner, "ingest", str(path), "--date", value, "--db", str(db))
+    _clean(result)
+    assert result.exit_code != 0
+    (line,) = result.stderr.strip().splitlines()
+    assert value in line and "UTC" in line and "ISO 8601" in line
+    assert _dump(db) == before
+
+
+def _date_files(tmp_path: Path, value: str) -> dict[str, Path]:
+    """The same bad date in each format, beside a good record."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    jsonl = [{"text": _body(1)}, {"text": _body(2), "published": value}, {"text": _body(3)}]
+    (folder / "a.jsonl").write_text("\n".join(json.dumps(r) for r in jsonl) + "\n", encoding="utf-8")
+    (folder / "b.json").write_text(json.dumps([{"text": _body(4)}, {"text": _body(5), "date": value}]))
+    (folder / "c.csv").write_text(f'text,published\n"{_body(6)}",2024-01-01\n"{_body(7)}",{value}\n')
+    (folder / "d.txt").write_text(f"outlet: X\npublished: {value}\n\n{_body(8)}")
+    (folder / "e.txt").write_text(f"date: {value}\n\n{_body(9)}")
+    (folder / "f.txt").write_text(_body(10))
+    return {p.name: p for p in folder.iterdir()}
+
+
+@pytest.mark.parametrize("value", [LATE, EARLY])
+def test_out_of_range_date_in_a_record_is_one_problem(runner, tmp_path, value) -> None:
+    files = _date_files(tmp_path, value)
+    db = tmp_path / "t.db"
+    result = _run(runner, "ingest", str(tmp_path / "in"), "--db", str(db))
+    _clean(result)
+    assert result.exit_code == 1
+    skipped = _skipped(result)
+    where = [line.split(": ")[0].removeprefix("skipped ") for line in skipped]
+    assert where == [f"{files['a.jsonl']}:2", f"{files['b.json']}:1", f"{files['c.csv']}:5"] + [
+        f"{files['d.txt']}:2",
+        f"{files['e.txt']}:1",
+    ]
+    assert all("UTC" in line and "ISO 8601" in line for line in skipped)
+    assert _texts(db) == sorted(_body(k) for k in (1, 3, 4, 6, 10))
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT published FROM articles WHERE published IS NOT NULL").fetchall() == [
+            ("2024-01-01",)
+        ]
 
 
 def _rumour_with_date(runner: CliRunner, tmp_path: Path, value: str) -> Path:
@@ -123,3 +222,222 @@ def test_match_order_of_unusable_dates_does_not_fail() -> None:
     assert matches._published_order(EARLY, LATE) in (-1, 0, 1)
     # A time of day with no zone is read as UTC, against a moment with one.
     assert matches._published_order("2024-01-01T09:00:00", "2024-01-01T10:00:00+02:00") == 1
+
+
+# --- 3. one bad record or file never aborts the call ------------------------------------------
+
+
+def test_lone_surrogates_in_json_records(runner, tmp_path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    lines = [
+        json.dumps({"text": _body(1)}),
+        '{"text": "bad \\udc80 text"}',
+        json.dumps({"text": _body(2)}),
+        '{"text": "fine text", "title": "bad \\udc80 title"}',
+        '{"text": "fine text", "outlet": "bad \\ud800 outlet"}',
+        '{"text": "fine text", "id": "\\udfff", "url": "https://x.example/\\udc80"}',
+        json.dumps({"text": _body(3)}),
+    ]
+    (folder / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "b.json").write_text(f'[{json.dumps({"text": _body(4)})},\n{{"text": "x\\udc80"}}]')
+    db = tmp_path / "t.db"
+    result = _run(runner, "ingest", str(folder), "--db", str(db))
+    _clean(result)
+    assert result.exit_code == 1
+    skipped = _skipped(result)
+    assert [line.split(": ")[0] for line in skipped] == [
+        f"skipped {folder / 'a.jsonl'}:{n}" for n in (2, 4, 5, 6)
+    ] + [f"skipped {folder / 'b.json'}:2"]
+    assert all("surrogate" in line and "UTF-8" in line for line in skipped)
+    assert _texts(db) == sorted(_body(k) for k in (1, 2, 3, 4))
+
+
+def test_lone_surrogate_in_json_lines_parsed_in_processes(tmp_path, monkeypatch) -> None:
+    lines = [json.dumps({"text": _body(k)}) for k in range(40)]
+    lines[7] = '{"text": "bad \\udc80 text"}'
+    path = tmp_path / "a.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(ingest, "_BLOCK_BYTES", 500)
+    monkeypatch.setattr(ingest, "PARALLEL_MIN_BYTES", 0)
+    found = ingest.IngestResult()
+    articles = list(ingest.iter_articles([path], found, workers=2))
+    assert len(articles) == 39 and [(p.line, "surrogate" in p.message) for p in found.problems] == [(8, True)]
+
+
+def test_outlet_option_that_is_not_utf8_is_refused(runner, tmp_path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text(BODY, encoding="utf-8")
+    db = tmp_path / "t.db"
+    result = _run(runner, "ingest", str(path), "--outlet", os.fsdecode(b"caf\xe9"), "--db", str(db))
+    _clean(result)
+    assert result.exit_code != 0 and "--outlet" in result.stderr and "UTF-8" in result.stderr
+    assert not db.exists() or _texts(db) == []
+
+
+def test_symlink_loop_in_a_walked_folder(runner, tmp_path) -> None:
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "loop.txt").symlink_to("loop.txt")
+    (folder / "sub" / "self").symlink_to(".")
+    (folder / "sub" / "a.txt").write_text(_body(1), encoding="utf-8")
+    (folder / "b.txt").write_text(_body(2), encoding="utf-8")
+    db = tmp_path / "t.db"
+    result = _run(runner, "ingest", str(folder), "--db", str(db))
+    _clean(result)
+    assert result.exit_code == 1
+    (line,) = _skipped(result)
+    assert line.startswith(f"skipped {folder / 'loop.txt'}: ") and "symbolic link" in line
+    assert _texts(db) == [_body(1), _body(2)]
+    given = _run(runner, "ingest", str(folder / "loop.txt"), "--db", str(db))
+    _clean(given)
+    assert given.exit_code == 1 and len(_skipped(given)) == 1
+
+
+def test_file_name_that_is_not_utf8(runner, tmp_path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    bad = os.path.join(os.fsencode(folder), b"caf\xe9.txt")
+    with open(bad, "wb") as f:
+        f.write(_body(1).encode())
+    (folder / "good.txt").write_text(_body(2), encoding="utf-8")
+    db = tmp_path / "t.db"
+    for args in ((str(folder),), (os.fsdecode(bad), str(folder / "good.txt"))):
+        result = _run(runner, "ingest", *args, "--db", str(db))
+        _clean(result)
+        assert result.exit_code == 1
+        (line,) = _skipped(result)
+        assert "caf\\xe9.txt" in line and "not valid UTF-8" in line and "rename" in line
+        assert _texts(db) == [_body(2)]
+
+
+def test_deeply_nested_json(runner, tmp_path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    deep = "[" * 100_000
+    lines = [json.dumps({"text": _body(1)}), deep, json.dumps({"text": _body(2)}), '{"a": ' * 3 + deep]
+    (folder / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "b.json").write_text(deep + "]" * 100_000)
+    (folder / "c.json").write_text(json.dumps({"text": _body(3)}) + "\n" + deep + "\n")
+    db = tmp_path / "t.db"
+    result = _run(runner, "ingest", str(folder), "--db", str(db))
+    _clean(result)
+    assert result.exit_code == 1
+    skipped = _skipped(result)
+    assert [line.split(": ")[0] for line in skipped] == [
+        f"skipped {folder / 'a.jsonl'}:2",
+        f"skipped {folder / 'a.jsonl'}:4",
+        f"skipped {folder / 'b.json'}:1",
+        f"skipped {folder / 'c.json'}:2",
+    ]
+    assert all("nested too deeply" in line and "unexpected" not in line for line in skipped)
+    assert _texts(db) == sorted(_body(k) for k in (1, 2, 3))
+
+
+def test_run_stores_and_scans_the_good_records_then_fails(runner, tmp_path) -> None:
+    folder = tmp_path / "in"
+    shutil.copytree(RUMOUR / "articles", folder)
+    (folder / "bad.jsonl").write_text('{"text": "x \\udc80"}\n' + "[" * 100_000 + "\n")
+    (folder / "late.txt").write_text(f"date: {LATE}\n\n{BODY}")
+    db = tmp_path / "t.db"
+    result = _run(runner, "run", str(folder), "--db", str(db))
+    _clean(result)
+    assert result.exit_code == 1
+    assert len(_skipped(result)) == 3
+    assert "articles: 16  outlets: 5" in result.stdout and "claims:" in result.stdout
+
+
+# --- 4. encodings and CSV quoting --------------------------------------------------------------
+
+WIDE = ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"]
+
+HTML = (
+    "<html><head><title>Harbour crane topples</title></head><body><article>"
+    "<h1>Harbour crane topples</h1>"
+    + "".join(f"<p>{line} Caf\u00e9 \u201cquoted\u201d.</p>" for line in BODY.splitlines())
+    + "</article></body></html>"
+)
+
+
+@pytest.mark.parametrize("codec", WIDE)
+def test_utf16_and_utf32_with_a_bom(tmp_path, codec) -> None:
+    body = "Caf\u00e9 \u201cquoted\u201d \U0001f600\n" + BODY
+    contents = {
+        "a.txt": f"outlet: Island Times\n\n{body}",
+        "b.csv": f'text,outlet\r\n"{body}",C\r\n',
+        "c.jsonl": json.dumps({"text": body + "j"}, ensure_ascii=False) + "\n" + json.dumps({"text": "two"}),
+        "d.json": json.dumps([{"text": body + "js"}], ensure_ascii=False),
+        "e.html": HTML,
+    }
+    for name, text in contents.items():
+        (tmp_path / name).write_bytes(("\ufeff" + text).encode(codec))
+    result = read_paths([tmp_path])
+    assert result.problems == []
+    got = {Path(a.source_path).name: a for a in reversed(result.articles)}  # a file's first
+    assert got["a.txt"].text == body and got["a.txt"].outlet == "Island Times"
+    assert got["b.csv"].text == body and got["c.jsonl"].text == body + "j"
+    assert got["d.json"].text == body + "js" and "Caf\u00e9 \u201cquoted\u201d" in got["e.html"].text
+    assert {a.encoding for a in result.articles} == {codec}
+    assert len(result.articles) == 6
+
+
+def test_wide_encoding_that_does_not_decode_is_a_problem(tmp_path) -> None:
+    (tmp_path / "a.txt").write_bytes("\ufeffok".encode("utf-16-le") + b"\x00\xd8")  # a lone surrogate
+    (tmp_path / "b.jsonl").write_bytes("\ufeff{}".encode("utf-32-be") + b"\x00\x00")
+    result = read_paths([tmp_path])
+    assert result.articles == []
+    assert [(Path(p.path).name, "UTF-16" in p.message or "UTF-32" in p.message) for p in result.problems] == [
+        ("a.txt", True),
+        ("b.jsonl", True),
+    ]
+    assert all("UTF-8" in p.hint for p in result.problems)
+
+
+def test_csv_unterminated_quote_at_the_end(runner, tmp_path) -> None:
+    content = (
+        "text,outlet\n"
+        f'"{_body(1)}",A\n'
+        f"{_line(2)},B\n"
+        f'"{_line(3)},C\n'  # never closed: everything after is one field
+        f"{_line(4)},D\n"
+    )
+    path = tmp_path / "a.csv"
+    path.write_text(content, encoding="utf-8")
+    db = tmp_path / "t.db"
+    result = _run(runner, "ingest", str(path), "--db", str(db))
+    _clean(result)
+    assert result.exit_code == 1
+    (line,) = _skipped(result)
+    start = content[: content.index(f'"{_line(3)}')].count("\n") + 1
+    assert line.startswith(f"skipped {path}:{start}: unterminated quote")
+    assert "close the quote" in line
+    assert _texts(db) == sorted([_body(1), _line(2)])
+
+
+def test_csv_unterminated_quote_that_swallows_a_row(tmp_path) -> None:
+    content = (
+        "text,outlet\n"
+        f'"{_body(1)}",A\n'
+        f'"{_line(2)},B\n'  # not closed: runs into the next row's opening quote
+        f'"{_line(3)}",C\n'
+        f'"{_line(4)}",D\n'
+        'a one-line "quoted" word,E\n'  # a quote inside an unquoted field is text, as before
+    )
+    path = tmp_path / "a.csv"
+    path.write_text(content, encoding="utf-8")
+    result = read_paths([path])
+    (problem,) = result.problems
+    assert problem.line == content[: content.index(f'"{_line(2)}')].count("\n") + 1
+    assert problem.message.startswith("unterminated quote")
+    assert "close the quote" in problem.hint
+    assert [a.outlet for a in result.articles] == ["A", "D", "E"]
+    assert result.articles[-1].text == 'a one-line "quoted" word'
+
+
+def test_csv_unterminated_quote_in_the_last_line(tmp_path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text(f'text\n"{_body(1)}"\n"no end', encoding="utf-8")
+    result = read_paths([path])
+    assert [a.text for a in result.articles] == [_body(1)]
+    (problem,) = result.problems
+    assert problem.line == 5 and problem.message.startswith("unterminated quote")
