@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tracer import ingest
 from tracer.cli import cli
@@ -441,3 +443,115 @@ def test_csv_unterminated_quote_in_the_last_line(tmp_path) -> None:
     assert [a.text for a in result.articles] == [_body(1)]
     (problem,) = result.problems
     assert problem.line == 5 and problem.message.startswith("unterminated quote")
+
+
+# --- arbitrary records and bytes ---------------------------------------------------------------
+
+# Any characters (surrogates and controls included), and more often the awkward ones.
+_awkward = st.sampled_from(
+    ["\udc80", "\ud83d", "\ud83d\ude00", "\x00", "\x1b", "\r", "\n", "\u2028", '"', ","]
+)
+_any_text = st.one_of(
+    st.text(st.characters(codec=None, blacklist_categories=()), max_size=40),
+    st.lists(st.one_of(_awkward, st.text(max_size=5)), max_size=8).map("".join),
+)
+_field = st.one_of(
+    _any_text,
+    st.sampled_from([LATE, EARLY, "2024-02-30", "2024-01-01T25:00", "2024-01-01T10:00+05:30", "9999-12-31"]),
+    st.none(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.lists(st.integers(), max_size=2),
+)
+_record = st.fixed_dictionaries(
+    {"text": st.one_of(_any_text, _any_text.map(lambda t: BODY + t), st.integers())},
+    optional={k: _field for k in ("title", "outlet", "published", "date", "id", "url")},
+)
+
+
+def _storable(value: object) -> bool:
+    return not isinstance(value, str) or all(not 0xD800 <= ord(c) <= 0xDFFF for c in value)
+
+
+def _lands(record: dict) -> bool:
+    """Whether ingest must store this record (what _record accepts)."""
+    text = record["text"]
+    stored = [record.get(k) for k in ("text", "title", "outlet", "id", "url")]
+    if not isinstance(text, str) or not text.strip() or not all(map(_storable, stored)):
+        return False
+    published = record.get("published")
+    if published is None or (isinstance(published, str) and not published.strip()):
+        published = record.get("date")
+    if published is None or (isinstance(published, str) and not published.strip()):
+        return True
+    return isinstance(published, str) and parse_date(published) is not None
+
+
+def _check_store(db: Path, articles: list, found: ingest.IngestResult) -> None:
+    with Store.open(db) as s:
+        added, _ = s.add_articles(articles)
+        assert added == len(articles)
+        assert s.conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        for (published,) in s.conn.execute("SELECT published FROM articles WHERE published IS NOT NULL"):
+            assert parse_date(published) == published  # stored dates are in their normal form
+    for p in found.problems:
+        assert p.path and p.message and p.hint and "unexpected error" not in p.message
+        str(p).encode("utf-8")  # printable as it is
+
+
+# Modest and derandomised: a few seconds, the same examples every run, no example database.
+# HYPOTHESIS_EXAMPLES=5000 searches further, with random examples.
+_SLOW = settings(
+    max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "60")),
+    deadline=None,
+    derandomize="HYPOTHESIS_EXAMPLES" not in os.environ,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@_SLOW
+@given(records=st.lists(_record, min_size=1, max_size=4), as_array=st.booleans())
+def test_arbitrary_json_records(tmp_path_factory, records, as_array) -> None:
+    folder = tmp_path_factory.mktemp("rec")
+    if as_array:
+        (folder / "a.json").write_text(json.dumps(records), encoding="utf-8")
+    else:
+        lines = "\n".join(json.dumps(r) for r in records)
+        (folder / "a.jsonl").write_text(lines, encoding="utf-8")
+    found = ingest.IngestResult()
+    articles = list(ingest.iter_articles([folder], found))
+    _check_store(folder / "t.db", articles, found)
+    # Every good record is stored (the first of those sharing an id), every other is a problem.
+    # JSON joins two halves of a pair that happen to be next to each other: judged as read back.
+    records = [json.loads(json.dumps(r)) for r in records]
+    good = [r for r in records if _lands(r)]
+    assert {a.text for a in articles} <= {r["text"] for r in good}
+    ids = {json.dumps(r["id"]) for r in good if ingest._scalar(r.get("id"))}
+    assert len(articles) >= len({r["text"] for r in good}) - len(ids)
+    assert len(found.problems) == len(records) - len(good)
+
+
+_EXTS = [".txt", ".csv", ".jsonl", ".json", ".html"]
+
+
+@_SLOW
+@given(
+    data=st.one_of(
+        st.binary(max_size=300),
+        st.sampled_from([b"\xff\xfe", b"\xfe\xff", b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"]).flatmap(
+            lambda bom: st.binary(max_size=200).map(lambda b: bom + b)
+        ),
+        _any_text.map(lambda t: t.encode("utf-8", "surrogatepass")),
+        st.tuples(
+            st.sampled_from(WIDE), st.one_of(_any_text, st.lists(_record, max_size=3).map(json.dumps))
+        ).map(lambda ct: ("\ufeff" + ct[1]).encode(ct[0], "surrogatepass")),
+    ),
+    ext=st.sampled_from(_EXTS),
+)
+def test_arbitrary_bytes(tmp_path_factory, data, ext) -> None:
+    folder = tmp_path_factory.mktemp("bytes")
+    (folder / f"a{ext}").write_bytes(data)
+    found = ingest.IngestResult()
+    articles = list(ingest.iter_articles([folder], found))
+    _check_store(folder / "t.db", articles, found)
