@@ -11,18 +11,18 @@ import csv
 import dataclasses
 import hashlib
 import io
+import itertools
 import json
 import os
 import re
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date as _date
-from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
 
+from tracer.dates import DateError, normalise
 from tracer.errors import TracerError
 from tracer.model import Article, Problem
 
@@ -50,24 +50,21 @@ def article_id(outlet: str | None, text: str) -> str:
     return hashlib.sha1(f"{outlet or ''}\n{text}".encode()).hexdigest()[:16]
 
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
-
-
 def parse_date(value: str) -> str | None:
-    """Normalise an ISO 8601 date (``2023-09-13``) or date-time (``...T10:00:00+00:00``); else None."""
-    s = value.strip()
+    """The stored form of an ISO 8601 date (``2023-09-13``) or date-time (in UTC:
+    ``...T08:00:00+00:00``; see :func:`tracer.dates.normalise`), or None."""
     try:
-        if _ISO_DATE.fullmatch(s):
-            return _date.fromisoformat(s).isoformat()
-        # Only the extended form with a time: fromisoformat also accepts week dates, "20230913" etc.
-        if not _ISO_DATETIME.match(s):
-            return None
-        if s[-1] in "Zz":
-            s = s[:-1] + "+00:00"
-        return datetime.fromisoformat(s).isoformat(timespec="seconds")
-    except ValueError:
+        return normalise(value)
+    except DateError:
         return None
+
+
+def _date_or_reason(value: str) -> tuple[str | None, str]:
+    """:func:`parse_date` of ``value``, and why not when it is None."""
+    try:
+        return normalise(value), ""
+    except DateError as exc:
+        return None, str(exc)
 
 
 def read_paths(
@@ -94,9 +91,12 @@ def iter_articles(
     """
     date_override = None
     if date is not None:
-        date_override = parse_date(date)
+        date_override, why = _date_or_reason(date)
         if date_override is None:
-            raise TracerError(f"invalid date {date!r}", DATE_HINT)
+            raise TracerError(f"invalid date {date!r}: {why}", DATE_HINT)
+    if outlet and not _is_utf8(outlet):
+        # A command-line argument in another encoding arrives with its bytes escaped.
+        raise TracerError(f"--outlet {_shown(outlet)} is not valid UTF-8", "pass the outlet name in UTF-8")
     files = _collect_files(paths, result.problems)
     seen: set[str] = set()
     for path in files:
@@ -141,7 +141,9 @@ def _collect_files(paths: Sequence[str | os.PathLike[str]], problems: list[Probl
     found: set[str] = set()
     for given in paths:
         p = os.fspath(given)
-        if os.path.isdir(p):
+        if not _is_utf8(p):
+            problems.append(_bad_name(p))
+        elif os.path.isdir(p):
             found.update(_walk(p, problems))
         elif os.path.isfile(p):
             if os.path.splitext(p)[1].lower() in SUPPORTED_EXTS:
@@ -168,11 +170,48 @@ def _walk(directory: str, problems: list[Problem]) -> Iterator[str]:
         if entry.name.startswith("."):
             continue
         path = os.path.join(directory, entry.name)
-        # Do not follow directory symlinks: they can loop.
-        if entry.is_dir(follow_symlinks=False):
+        try:
+            # Do not follow directory symlinks: they can loop.
+            is_dir = entry.is_dir(follow_symlinks=False)
+            ours = not is_dir and os.path.splitext(entry.name)[1].lower() in SUPPORTED_EXTS
+            is_file = ours and entry.is_file()
+        except OSError as exc:  # a link to itself, an entry gone since the listing, ...
+            problems.append(Problem(_shown(path), f"cannot read: {exc.strerror or exc}", _LINK_HINT))
+            continue
+        if (is_dir or is_file) and not _is_utf8(entry.name):
+            problems.append(_bad_name(path))
+        elif is_dir:
             yield from _walk(path, problems)
-        elif entry.is_file() and os.path.splitext(entry.name)[1].lower() in SUPPORTED_EXTS:
+        elif is_file:
             yield path
+
+
+_LINK_HINT = "remove the entry, or point the link at an article file"
+
+
+def _is_utf8(name: str) -> bool:
+    """False for a str holding surrogates: os.fsdecode's escapes of bytes that are not UTF-8,
+    or JSON's escapes of half a pair. Neither can be stored."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _shown(name: str) -> str:
+    """``name`` printable: bytes that are not UTF-8 as ``\\xe9``, other surrogates as ``\\udc80``."""
+    try:
+        raw = os.fsencode(name)  # undoes os.fsdecode's escapes
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def _bad_name(path: str) -> Problem:
+    return Problem(
+        _shown(path), "file name is not valid UTF-8", "rename it to a UTF-8 name, e.g. with convmv"
+    )
 
 
 # --- decoding --------------------------------------------------------------------------------
@@ -188,24 +227,57 @@ def _decode(data: bytes) -> tuple[str, str]:
     return data.decode("latin-1"), "latin-1"
 
 
+# Byte-order marks of the encodings with more than one byte a character; UTF-32's first, as
+# UTF-32-LE's starts with UTF-16-LE's.
+_WIDE_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
+def _wide_encoding(head: bytes) -> str | None:
+    """The encoding a file's byte-order mark names, if it is UTF-16 or UTF-32."""
+    return next((name for bom, name in _WIDE_BOMS if head.startswith(bom)), None)
+
+
+def _decode_wide(path: str, data: bytes, encoding: str) -> str | Problem:
+    try:
+        return data.decode(encoding).removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        return Problem(
+            path,
+            f"not valid {encoding.upper()[:6]} although it starts with that byte-order mark "
+            f"({exc.reason} at byte {exc.start})",
+            "save it as UTF-8",
+        )
+
+
 _CONTROL = set(range(32)) - {9, 10, 12, 13, 27}
 
 
-def _is_binary(data: bytes) -> bool:
+def _is_binary(data: bytes | str) -> bool:
     head = data[:8192]
-    if b"\x00" in head:
+    codes = list(head) if isinstance(head, bytes) else [ord(c) for c in head]  # str: UTF-16/32 decoded
+    if 0 in codes:
         return True
     # Text has almost no control characters; images, archives and the like are full of them.
-    controls = sum(1 for b in head if b in _CONTROL)
-    return bool(head) and controls / len(head) > 0.1
+    controls = sum(1 for b in codes if b in _CONTROL)
+    return bool(codes) and controls / len(codes) > 0.1
 
 
 def _read_file(path: str, data: bytes) -> Iterator[Article | Problem]:
-    if _is_binary(data):
+    wide = _wide_encoding(data)
+    decoded = _decode_wide(path, data, wide) if wide else data
+    if isinstance(decoded, Problem):
+        yield decoded
+        return
+    if _is_binary(decoded):
         yield Problem(path, "binary file, not text", FORMATS_HINT)
         return
-    text, encoding = _decode(data)
-    del data  # only the text is needed from here on: one copy of a large file in memory, not two
+    text, encoding = (decoded, cast(str, wide)) if isinstance(decoded, str) else _decode(data)
+    del data, decoded  # only the text is needed from here on: one copy of a large file in memory
     if not text.strip():
         yield Problem(path, "empty file", "remove it or add the article text")
         return
@@ -260,10 +332,10 @@ def _read_text(path: str, text: str) -> Iterator[Article | Problem]:
         if key == "outlet":
             art.outlet, art.outlet_source = value, "header"
         elif key in ("date", "published"):
-            art.published = parse_date(value)
+            art.published, why = _date_or_reason(value)
             if art.published is None:
                 yield Problem(
-                    path, f"invalid date header {value!r}", DATE_HINT + ", or remove the line", lineno
+                    path, f"invalid date header {value!r}: {why}", DATE_HINT + ", or remove the line", lineno
                 )
                 return
             art.published_source = "header"
@@ -299,8 +371,9 @@ def _read_text(path: str, text: str) -> Iterator[Article | Problem]:
 # --- JSON Lines / JSON / CSV -----------------------------------------------------------------
 
 
-def _record(path: str, line: int, obj: Any) -> Article | Problem:
-    """Turn one JSON/CSV record into an Article, or a Problem saying what is wrong with it."""
+def _record(path: str, line: int, obj: Any, halves: bool = False) -> Article | Problem:
+    """Turn one JSON/CSV record into an Article, or a Problem saying what is wrong with it.
+    ``halves``: the record's JSON may escape half a surrogate pair (:data:`_HALF_ESCAPE`)."""
     if not isinstance(obj, dict):
         return Problem(path, f"record is a {type(obj).__name__}, not an object", RECORD_HINT, line)
     text = obj.get("text")
@@ -315,17 +388,45 @@ def _record(path: str, line: int, obj: Any) -> Article | Problem:
         art.outlet_source = "field"
     raw_date = obj.get("published") if _present(obj.get("published")) else obj.get("date")
     if _present(raw_date):
-        art.published = parse_date(raw_date) if isinstance(raw_date, str) else None
+        art.published, why = (
+            _date_or_reason(raw_date) if isinstance(raw_date, str) else (None, "not a string")
+        )
         if art.published is None:
             return Problem(
-                path, f"unparseable published date {raw_date!r}", DATE_HINT + ", or leave it empty", line
+                path,
+                f"unusable published date {raw_date!r}: {why}",
+                DATE_HINT + ", or leave it empty",
+                line,
             )
         art.published_source = "field"
     art.title = _scalar(obj.get("title"))
     if art.title:
         art.title_source = "field"
     art.url = _scalar(obj.get("url"))
-    return art
+    return (halves and _half_pair(art, line)) or art
+
+
+# JSON's escape of half a surrogate pair (\ud800-\udfff): json.loads turns it into a str that
+# UTF-8, and so the store, cannot encode. Searched for in the raw JSON first: a pass over a
+# record's fields is needed only where it occurs.
+_HALF_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_STORED_TEXT = ("text", "id", "outlet", "title", "url")
+
+
+def _half_pair(art: Article, line: int | None) -> Problem | None:
+    """A Problem if a field of ``art`` holds half a surrogate pair."""
+    for name in _STORED_TEXT:
+        value = getattr(art, name)
+        found = _SURROGATE.search(value) if value else None
+        if found:
+            return Problem(
+                art.source_path,
+                f"'{name}' holds a lone surrogate \\u{ord(found.group()):04x}, which UTF-8 cannot encode",
+                "write the character itself, or both halves of its surrogate pair, as in \\ud83d\\ude00",
+                line,
+            )
+    return None
 
 
 def _present(value: Any) -> bool:
@@ -366,6 +467,13 @@ def _read_jsonl_file(
     first to choose one (0.8 s for the 434 MB of 10^5 simulated articles)."""
     with open(path, "rb") as f:
         head = f.read(8192)
+    if _wide_encoding(head):
+        # Lines cannot be cut at b"\n" bytes: read whole, as a .json file is.
+        for item in _read_file(path, Path(path).read_bytes()):
+            if isinstance(item, Article):
+                _finish(item, outlet, published)
+            yield item
+        return
     if _is_binary(head):
         yield Problem(path, "binary file, not text", FORMATS_HINT)
         return
@@ -467,26 +575,37 @@ def _read_jsonl(path: str, text: str, first_line: int = 1) -> Iterator[Article |
                 lineno,
             )
             continue
-        yield _record(path, lineno, obj)
+        except RecursionError:
+            yield _too_deep(path, lineno)
+            continue
+        yield _record(path, lineno, obj, _HALF_ESCAPE.search(line) is not None)
+
+
+def _too_deep(path: str, line: int) -> Problem:
+    return Problem(path, "JSON nested too deeply", "write each record as one flat JSON object", line)
 
 
 def _read_json(path: str, text: str) -> Iterator[Article | Problem]:
     """A JSON array of records (or one object); anything else is read as JSON Lines."""
+    first_line = text.count("\n", 0, len(text) - len(text.lstrip())) + 1
     try:
         doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        if text.lstrip().startswith("["):
+    except (json.JSONDecodeError, RecursionError) as exc:
+        if not text.lstrip().startswith("["):
+            yield from _read_jsonl(path, text)
+        elif isinstance(exc, RecursionError):
+            yield _too_deep(path, first_line)
+        else:
             yield Problem(
                 path, f"invalid JSON: {exc.msg}", "fix the JSON array or use JSON Lines", exc.lineno
             )
-        else:
-            yield from _read_jsonl(path, text)
         return
+    halves = _HALF_ESCAPE.search(text) is not None
     if isinstance(doc, list):
         for lineno, obj in _array_items(text):
-            yield _record(path, lineno, obj)
+            yield _record(path, lineno, obj, halves)
     else:
-        yield _record(path, text.count("\n", 0, len(text) - len(text.lstrip())) + 1, doc)
+        yield _record(path, first_line, doc, halves)
 
 
 def _skip_ws(text: str, pos: int) -> int:
@@ -510,10 +629,43 @@ def _array_items(text: str) -> Iterator[tuple[int, Any]]:
             pos = _skip_ws(text, pos + 1)
 
 
+# A quote that may close a quoted field and is followed by text: the only place where a field
+# whose quote was never closed shows, short of the end of the file (see _unterminated).
+_TEXT_AFTER_QUOTE = re.compile(r'"[^,"\r\n]')
+
+
+def _unterminated(text: str, start: int, end: int, first: int, last: int) -> tuple[str, str] | None:
+    """Whether the CSV record ``text[start:end]`` (lines ``first``-``last``) has a quoted field
+    that was never closed: one that runs to the end of the file, or on through line breaks to a
+    quote that opened a later field. What the message says then, and what was not read."""
+    at_end = end == len(text)
+    if first == last and not at_end:
+        return None  # most records: nothing to look at
+    if at_end:
+        # Read on with one more line: after a closed record it is a row of its own.
+        lines = itertools.chain(io.StringIO(text[start:end], newline=""), ["end\n"])
+        if list(csv.reader(lines))[-1] != ["end"]:
+            return "runs to the end of the file", f"the rows from line {first} on were not read"
+    hits = _TEXT_AFTER_QUOTE.finditer(text, start + 1, end)
+    if first == last or all(text[m.start() - 1] in ',"' for m in hits):
+        return None  # no quote that could have closed a field late
+    strict = csv.reader(io.StringIO(text[start:end], newline=""), strict=True)
+    try:
+        for _ in strict:
+            pass
+    except csv.Error:
+        # Not on the record's first line: there it is a closed quote followed by text, read as before.
+        if strict.line_num > 1:
+            return f"runs on into line {first + strict.line_num - 1}", f"lines {first}-{last} were not read"
+    return None
+
+
 def _read_csv(path: str, text: str) -> Iterator[Article | Problem]:
     # Article bodies easily exceed the default 128 KB field limit.
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-    reader = csv.reader(io.StringIO(text, newline=""))
+    lines = io.StringIO(text, newline="")
+    reader = csv.reader(lines)
+    record_start = 0
     header: list[str] | None = None
     while True:
         start = reader.line_num + 1  # a record may span lines; report where it starts
@@ -526,6 +678,17 @@ def _read_csv(path: str, text: str) -> Iterator[Article | Problem]:
                 path, f"malformed CSV: {exc}", "check quoting; rows after this one were not read", start
             )
             return
+        record_end = lines.tell()  # a StringIO's position: characters read
+        unterminated = _unterminated(text, record_start, record_end, start, reader.line_num)
+        record_start = record_end
+        if unterminated:
+            yield Problem(
+                path,
+                f"unterminated quote: the quoted field starting on line {start} {unterminated[0]}",
+                f'close the quote, and write a quote inside a quoted field as two: ""; {unterminated[1]}',
+                start,
+            )
+            continue
         if not any(cell.strip() for cell in row):
             continue
         if header is None:
@@ -571,7 +734,7 @@ def _read_html(path: str, html: str) -> Iterator[Article | Problem]:
     published = parse_date(doc.date) if doc.date else None
     if published:
         art.published, art.published_source = published, "html"
-    yield art
+    yield _half_pair(art, None) or art  # lxml gives none, as far as known: no store fails if it does
 
 
 # --- metadata inference ----------------------------------------------------------------------

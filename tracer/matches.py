@@ -14,13 +14,13 @@ import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import numpy as np
 
 from .boilerplate import line_rows, template_lines
 from .candidates import _ranges, _run_pairs, in_sorted_levels, isin, unique_sorted
+from .dates import utc_naive
 from .store import SENTENCE_DTYPE, Store
 from .text import fold, token_table
 
@@ -689,19 +689,15 @@ def _published_order(a: str | None, b: str | None) -> int:
         return (a > b) - (a < b)
     if a == b:
         return 0
-    try:
-        da, db = _parse_date(a), _parse_date(b)
-        if (da.tzinfo is None) != (db.tzinfo is None):
-            da, db = da.replace(tzinfo=None), db.replace(tzinfo=None)
-        return (da > db) - (da < db)
-    except ValueError:
+    da, db = _parse_date(a), _parse_date(b)
+    if da is None or db is None:  # not a date any datetime can hold (a store of an older version)
         return (a > b) - (a < b)
+    return (da > db) - (da < db)
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _parse_date(value: str) -> datetime:
-    # An article's date is compared once per match it is in: parse each once.
-    return datetime.fromisoformat(value)
+# An article's date is compared once per match it is in: parse each once. A time of day with
+# no zone is read as UTC.
+_parse_date = functools.lru_cache(maxsize=1 << 16)(utc_naive)
 
 
 def _match_row(

@@ -29,6 +29,7 @@ from rapidfuzz.distance import LCSseq
 
 from .attribution import Aliases, Credit, find_credits
 from .claims import Claim, ClaimParams, ClaimsStart, claim_order, claim_terms, claims_unsorted
+from .dates import utc_naive
 from .store import Store
 from .text import fold, tokens
 
@@ -68,13 +69,9 @@ class Provenance:
 
 
 def _when(published: str | None) -> datetime | None:
-    if not published:
-        return None
-    try:
-        value = datetime.fromisoformat(published)
-    except ValueError:
-        return None
-    return value.replace(tzinfo=None) if value.tzinfo is None else value.astimezone().replace(tzinfo=None)
+    # In UTC, not the machine's zone; a date no datetime can hold (a store of an older version)
+    # counts as unknown.
+    return utc_naive(published)
 
 
 def lag_days(parent: str | None, child: str | None) -> float | None:

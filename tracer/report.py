@@ -23,13 +23,14 @@ import math
 import re
 import string
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from . import __version__
 from .atomic import atomic_write
+from .dates import utc_naive
 from .errors import TracerError
 from .queries import list_claims, outlet_matrix, outlet_pairs, timeline
 from .store import Store
@@ -232,13 +233,13 @@ def _day(value: str | None) -> float | None:
     """Days since year 1 (fractional for date-times), or None when there is no usable date."""
     if not value:
         return None
-    try:
-        if len(value) == 10:
+    if len(value) == 10:
+        try:
             return float(date.fromisoformat(value).toordinal())
-        dt = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return dt.toordinal() + (dt.hour * 3600 + dt.minute * 60 + dt.second) / 86400
+        except ValueError:
+            return None
+    dt = utc_naive(value)  # in UTC, as the provenance's lags
+    return None if dt is None else dt.toordinal() + (dt.hour * 3600 + dt.minute * 60 + dt.second) / 86400
 
 
 _FOLD = str.maketrans(
