@@ -1,6 +1,8 @@
-"""Hostile input: a NUL character in an article's text.
+"""Hostile input: a NUL character in an article's text, and names that differ only in characters
+XML 1.0 forbids.
 
-SQLite's substr() stops at a NUL, so spans were once sliced empty or short after one.
+SQLite's substr() stops at a NUL, so spans were once sliced empty or short after one; node ids
+were once cleaned of the forbidden characters, so such names became one node id in every export.
 """
 
 from __future__ import annotations
@@ -8,13 +10,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
 import pytest
+from lxml import etree
 
+from tracer.export import generate_csv, generate_gexf, generate_graphml, generate_json
 from tracer.model import Article
 from tracer.store import SPAN_BATCH, Store
 
@@ -167,3 +173,107 @@ def test_store_span_texts_across_batches(tmp_path: Path) -> None:
         store.add_articles([Article(id=aid, text=text) for aid, text in texts.items()])
         assert store.span_texts(spans) == [texts[aid][start:end] for aid, start, end in spans]
         assert store.span_texts([]) == []
+
+
+# --- names that differ only in characters XML forbids ---------------------------------------------
+
+
+def _twins(tmp_path: Path, outlets: list[str], ids: list[str] | None = None) -> Path:
+    ids = ids or [f"twin-{i}" for i in range(len(outlets))]
+    records = [
+        {"id": aid, "outlet": outlet, "text": f"Intro {i}.\n\n{LEAKED}\n\n{PASSED}\n"}
+        for i, (aid, outlet) in enumerate(zip(ids, outlets, strict=True))
+    ]
+    db = tmp_path / "twins.db"
+    invoke("run", _write_jsonl(tmp_path / "twins.jsonl", records), "--db", db, "--quiet")
+    return db
+
+
+def _exported(db: Path, tmp_path: Path, fmt: str, level: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """Node ids and edge (source, target) pairs as the exported file has them."""
+    out = tmp_path / f"g-{level}.{fmt}"
+    result = invoke("export", "--format", fmt, "-o", out, "--level", level, "--db", db)
+    nodes = int(result.stderr.split("exported ", 1)[1].split(" node")[0])
+    if fmt == "csv":
+        node_rows = list(csv.DictReader(io.StringIO((out / "nodes.csv").read_text(encoding="utf-8"))))
+        edge_rows = list(csv.DictReader(io.StringIO((out / "edges.csv").read_text(encoding="utf-8"))))
+        ids, edges = [r["Id"] for r in node_rows], [(r["Source"], r["Target"]) for r in edge_rows]
+    elif fmt == "json":
+        data = json.loads(out.read_text(encoding="utf-8"))
+        ids, edges = [n["id"] for n in data["nodes"]], [(e["source"], e["target"]) for e in data["links"]]
+    else:
+        doc = etree.parse(str(out))
+        ids = [n.get("id") for n in doc.iter("{*}node")]
+        edges = [(e.get("source"), e.get("target")) for e in doc.iter("{*}edge")]
+    assert len(ids) == nodes
+    return ids, edges
+
+
+@pytest.mark.parametrize("fmt", ["gexf", "graphml", "json", "csv"])
+def test_outlets_differing_in_illegal_characters_stay_apart_in_every_format(tmp_path: Path, fmt: str) -> None:
+    db = _twins(tmp_path, ["Alpha\x01", "Alpha\x02", "Alpha"])
+    ids, edges = _exported(db, tmp_path, fmt, "outlets")
+    assert sorted(ids) == ["outlet:Alpha", "outlet:Alpha\\x01", "outlet:Alpha\\x02"]
+    assert edges and all(u in ids and v in ids for u, v in edges)
+    assert any(u != v for u, v in edges)  # echoes between the twins are not self-loops
+
+
+@pytest.mark.parametrize("fmt", ["gexf", "graphml", "json", "csv"])
+def test_articles_and_outlets_differing_in_illegal_characters_at_the_articles_level(
+    tmp_path: Path, fmt: str
+) -> None:
+    db = _twins(tmp_path, ["Beta\x0e", "Beta\ufffe", "Beta"], ids=["a\x01", "a\x02", "a"])
+    ids, edges = _exported(db, tmp_path, fmt, "articles")
+    assert {"article:a", "article:a\\x01", "article:a\\x02", "outlet:Beta", "outlet:Beta\\x0e"} < set(ids)
+    assert "outlet:Beta\\ufffe" in ids and len(set(ids)) == len(ids)
+    assert all(u in ids and v in ids for u, v in edges)
+
+
+def _graph(names: list[str], order: list[str] | None = None) -> nx.MultiDiGraph:
+    """Outlet nodes (added in ``order``) and an echo from each name to the next."""
+    g = nx.MultiDiGraph()
+    for name in order or names:
+        g.add_node(f"outlet:{name}", type="outlet", label=name, rank=names.index(name))
+    for a, b in zip(names, names[1:], strict=False):
+        g.add_edge(f"outlet:{a}", f"outlet:{b}", key="outlet_echoes", kind="outlet_echoes", claims=1)
+    return g
+
+
+def _all_formats(g: nx.MultiDiGraph) -> str:
+    nodes, edges = generate_csv(g)
+    return "\n".join([*generate_gexf(g), *generate_graphml(g), *generate_json(g), *nodes, *edges])
+
+
+def test_escaped_ids_that_collide_with_a_real_name_stay_distinct_and_deterministic() -> None:
+    # "Alpha\\x01" (a backslash, then x01) is an ordinary name and keeps its id; the name with the
+    # control character escapes to the same text, so it gets a suffix (skipping a name that has it).
+    names = ["Alpha\\x01", "Alpha\x01", "Alpha", "Alpha\\x01~2"]
+    g = _graph(names)
+    doc = etree.fromstring("\n".join(generate_gexf(g)).encode("utf-8"))
+    ids = [n.get("id") for n in doc.iter("{*}node")]
+    # (rank, the one node attribute, tells the nodes apart: their labels lose the control character)
+    rank = {n.get("id"): int(n.find("{*}attvalues/{*}attvalue").get("value")) for n in doc.iter("{*}node")}
+    by_name = {names[r]: nid for nid, r in rank.items()}
+    assert by_name == {"Alpha": "outlet:Alpha", "Alpha\\x01": "outlet:Alpha\\x01",
+                       "Alpha\\x01~2": "outlet:Alpha\\x01~2", "Alpha\x01": "outlet:Alpha\\x01~3"}  # fmt: skip
+    readback = nx.read_gexf(io.BytesIO(etree.tostring(doc)))
+    assert readback.number_of_nodes() == 4 and readback.number_of_edges() == 3
+    graphml = nx.read_graphml(io.BytesIO("\n".join(generate_graphml(g)).encode("utf-8")))
+    assert graphml.number_of_nodes() == 4
+    assert sorted(graphml.nodes) == sorted(readback.nodes) == sorted(ids)
+    # the same graph with its nodes added in another order is written byte for byte the same
+    assert _all_formats(g) == _all_formats(_graph(names, order=names[::-1]))
+
+
+def test_export_of_twins_does_not_depend_on_the_order_they_came_in(tmp_path: Path) -> None:
+    outlets = ["Alpha\x01", "Alpha\x02", "Alpha", "Alpha\\x01"]
+    files = []
+    for name, order in (("forward", outlets), ("backward", outlets[::-1])):
+        folder = tmp_path / name
+        folder.mkdir()
+        db = _twins(folder, order, ids=[f"t{outlets.index(o)}" for o in order])
+        out = folder / "g.gexf"
+        invoke("export", "--format", "gexf", "-o", out, "--level", "outlets", "--db", db)
+        files.append(out.read_bytes())
+    assert files[0] == files[1]
+    assert len(set(re.findall(rb'<node id="([^"]*)"', files[0]))) == 4

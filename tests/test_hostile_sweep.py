@@ -565,10 +565,6 @@ def test_export_of_xml_illegal_characters_parses(
     json.loads((tmp_path / "json").read_text(encoding="utf-8"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="outlets differing only in XML-illegal characters get one node id in GEXF/GraphML: readers merge them",
-)
 @pytest.mark.parametrize("fmt", ["gexf", "graphml"])
 def test_export_keeps_outlets_apart_that_differ_in_illegal_characters(tmp_path: Path, fmt: str) -> None:
     corpus, db = tmp_path / "twins.jsonl", tmp_path / "twins.db"
