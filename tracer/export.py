@@ -7,8 +7,9 @@ timestamp of the export run anywhere, so the same store always gives byte-identi
 
 Attribute values are typed per column (one type per attribute name: booleans, integers, doubles,
 anything else or a mix as strings). Text from articles is untrusted: characters XML 1.0 forbids
-are removed, XML is escaped, and CSV text cells that a spreadsheet would run as a formula are
-prefixed with a single quote.
+are removed (from node ids they are written as visible escapes such as ``\\x01``, so that names
+differing only in them stay distinct nodes), XML is escaped, and CSV text cells that a spreadsheet
+would run as a formula are prefixed with a single quote.
 
 GEXF notes, checked against the format's XML Schemas: 1.2draft files say ``version="1.2"``
 and have no edge ``kind``; in both versions the schemas declare ``color`` and ``size`` in the
@@ -316,12 +317,32 @@ def _edges(G: nx.Graph) -> list[Edge]:
     return sorted(found, key=lambda e: (str(e[0]), str(e[1]), str(e[2])))
 
 
-def edge_ids(G: nx.Graph) -> dict[tuple[Any, Any, Any], str]:
-    """A unique, readable id per edge (``source|target|key``), as every format writes it."""
+def node_ids(G: nx.Graph) -> dict[Any, str]:
+    """A unique id per node, as every format writes it: the node's name, with the characters XML
+    1.0 forbids written as visible escapes (``\\x01``), so names that differ only in them stay
+    apart; a name that still collides with another gets ``~2``, ``~3``..."""
+    ids: dict[Any, str] = {}
+    used: set[str] = set()
+    # Names with nothing to escape first: they keep their ids whatever the other names are.
+    for n, _ in sorted(_nodes(G), key=lambda item: _NOT_XML.search(str(item[0])) is not None):
+        base = _escaped(str(n))
+        nid, count = base, 1
+        while nid in used:
+            count += 1
+            nid = f"{base}~{count}"
+        used.add(nid)
+        ids[n] = nid
+    return ids
+
+
+def edge_ids(G: nx.Graph, nids: Mapping[Any, str] | None = None) -> dict[tuple[Any, Any, Any], str]:
+    """A unique, readable id per edge (``source|target|key``, of :func:`node_ids` ``nids``), as
+    every format writes it."""
+    nids = node_ids(G) if nids is None else nids
     ids: dict[tuple[Any, Any, Any], str] = {}
     used: set[str] = set()
     for u, v, k, _ in _edges(G):
-        base = _clean(f"{u}|{v}|{k}")
+        base = _clean(f"{nids[u]}|{nids[v]}|{k}")
         eid, n = base, 1
         while eid in used:
             n += 1
@@ -490,6 +511,16 @@ def _clean(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
+def _escaped(text: str) -> str:
+    """``text`` with each character XML 1.0 forbids written as a visible escape (``\\x01``, ``\\ufffe``)."""
+    return _NOT_XML.sub(_escape_char, text)
+
+
+def _escape_char(found: re.Match[str]) -> str:
+    code = ord(found.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 def _attr(text: str) -> str:
     """Text for a double-quoted XML attribute; whitespace kept as character references."""
     return (
@@ -527,11 +558,11 @@ def generate_gexf(G: nx.Graph, version: str = "1.3") -> Iterator[str]:
 
 def _gexf_lines(G: nx.Graph, version: str) -> Iterator[str]:
     nodes, edges = _nodes(G), _edges(G)
-    starts = node_starts(G)
-    ids = edge_ids(G)
+    starts, nids = node_starts(G), node_ids(G)
+    ids = edge_ids(G, nids)
     node_cols = _columns((d for _, d in nodes), skip=("label",))
     edge_cols = _columns((d for _, _, _, d in edges), skip=("weight",))
-    node_ids = {name: f"n{i}" for i, name in enumerate(node_cols)}
+    node_col_ids = {name: f"n{i}" for i, name in enumerate(node_cols)}
     edge_col_ids = {name: f"e{i}" for i, name in enumerate(edge_cols)}
 
     yield '<?xml version="1.0" encoding="UTF-8"?>'
@@ -541,7 +572,7 @@ def _gexf_lines(G: nx.Graph, version: str) -> Iterator[str]:
     yield f"    <description>{_text(_description(G))}</description>"
     yield "  </meta>"
     yield '  <graph mode="dynamic" defaultedgetype="directed" timeformat="date">'
-    for cls, cols, col_ids in (("node", node_cols, node_ids), ("edge", edge_cols, edge_col_ids)):
+    for cls, cols, col_ids in (("node", node_cols, node_col_ids), ("edge", edge_cols, edge_col_ids)):
         if not cols:
             continue
         yield f'    <attributes class="{cls}" mode="static">'
@@ -552,11 +583,11 @@ def _gexf_lines(G: nx.Graph, version: str) -> Iterator[str]:
     yield f'    <nodes count="{len(nodes)}">'
     for n, d in nodes:
         label = d.get("label")
-        head = f'<node id="{_attr(str(n))}" label="{_attr(_as_text(n if label is None else label))}"'
+        head = f'<node id="{_attr(nids[n])}" label="{_attr(_as_text(nids[n] if label is None else label))}"'
         if n in starts:
             head += f' start="{starts[n]}"'
         yield f"      {head}>"
-        yield from _attvalues(d, node_cols, node_ids, "        ")
+        yield from _attvalues(d, node_cols, node_col_ids, "        ")
         r, g, b = _color(n, d)
         yield f'        <color r="{r}" g="{g}" b="{b}"/>'
         yield f'        <size value="{_float_text(_size(_reach(G, n, d)))}"/>'
@@ -565,7 +596,7 @@ def _gexf_lines(G: nx.Graph, version: str) -> Iterator[str]:
 
     yield f'    <edges count="{len(edges)}">'
     for u, v, k, d in edges:
-        head = f'<edge id="{_attr(ids[(u, v, k)])}" source="{_attr(str(u))}" target="{_attr(str(v))}"'
+        head = f'<edge id="{_attr(ids[(u, v, k)])}" source="{_attr(nids[u])}" target="{_attr(nids[v])}"'
         start = _edge_start(u, v, d, starts)
         if start:
             head += f' start="{start}"'
@@ -611,13 +642,14 @@ def _graphml_copy(G: nx.Graph) -> nx.MultiDiGraph:
     node_cols = _columns(d for _, d in nodes)
     edge_cols = _columns(d for _, _, _, d in edges)
     graph_cols = _columns([G.graph], skip=("node_default", "edge_default"))
-    ids = edge_ids(G)
+    nids = node_ids(G)
+    ids = edge_ids(G, nids)
     H: nx.MultiDiGraph = nx.MultiDiGraph()
     H.graph.update({k: _typed(G.graph[k], kind) for k, kind in graph_cols.items()})
     for n, d in nodes:
-        H.add_node(_clean(str(n)), **_typed_row(d, node_cols))
+        H.add_node(nids[n], **_typed_row(d, node_cols))
     for u, v, k, d in edges:
-        H.add_edge(_clean(str(u)), _clean(str(v)), key=ids[(u, v, k)], **_typed_row(d, edge_cols))
+        H.add_edge(nids[u], nids[v], key=ids[(u, v, k)], **_typed_row(d, edge_cols))
     return H
 
 
@@ -665,12 +697,13 @@ def generate_json(G: nx.Graph) -> Iterator[str]:
     """Node-link JSON lines: ``directed``, ``multigraph``, ``graph``, ``nodes`` (``id`` first),
     ``links`` (``source``, ``target``, ``key`` first); other keys sorted. ``<``, ``>`` and ``&``
     are written as ``\\u`` escapes, so the file can be inlined in an HTML page."""
+    nids = node_ids(G)
     data = {
         "directed": True,
         "multigraph": True,
         "graph": {str(k): _json_value(v) for k, v in sorted(G.graph.items(), key=lambda kv: str(kv[0]))},
-        "nodes": [_json_row({"id": n}, d) for n, d in _nodes(G)],
-        "links": [_json_row({"source": u, "target": v, "key": k}, d) for u, v, k, d in _edges(G)],
+        "nodes": [_json_row({"id": nids[n]}, d) for n, d in _nodes(G)],
+        "links": [_json_row({"source": nids[u], "target": nids[v], "key": k}, d) for u, v, k, d in _edges(G)],
     }
     text = json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
     for char in "<>&\u2028\u2029":
@@ -710,14 +743,15 @@ def generate_csv(G: nx.Graph) -> tuple[list[str], list[str]]:
     ``Id``, the attributes, ``Start``. Attribute names that Gephi reserves get ``_attr``.
     """
     nodes, edges = _nodes(G), _edges(G)
-    starts, ids = node_starts(G), edge_ids(G)
+    starts, nids = node_starts(G), node_ids(G)
+    ids = edge_ids(G, nids)
     node_cols = list(_columns((d for _, d in nodes), skip=("label",)))
     edge_cols = list(_columns((d for _, _, _, d in edges), skip=("kind", "weight")))
     node_rows: list[list[Any]] = [["Id", "Label", *_csv_header(node_cols, _NODE_RESERVED), "Start"]]
     for n, d in nodes:
         label = d.get("label")
         node_rows.append(
-            [str(n), n if label is None else label, *(d.get(c) for c in node_cols), starts.get(n)]
+            [nids[n], nids[n] if label is None else label, *(d.get(c) for c in node_cols), starts.get(n)]
         )
     edge_rows: list[list[Any]] = [
         ["Source", "Target", "Type", "Kind", "Weight", "Id", *_csv_header(edge_cols, _EDGE_RESERVED), "Start"]
@@ -727,7 +761,7 @@ def generate_csv(G: nx.Graph) -> tuple[list[str], list[str]]:
         if not isinstance(weight, int | float) or isinstance(weight, bool):
             weight = 1
         edge_rows.append(
-            [str(u), str(v), "Directed", d.get("kind"), weight, ids[(u, v, k)], *(d.get(c) for c in edge_cols),
+            [nids[u], nids[v], "Directed", d.get("kind"), weight, ids[(u, v, k)], *(d.get(c) for c in edge_cols),
              _edge_start(u, v, d, starts)]
         )  # fmt: skip
     return _csv_records(node_rows), _csv_records(edge_rows)

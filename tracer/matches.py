@@ -21,7 +21,7 @@ import numpy as np
 from .boilerplate import line_rows, template_lines
 from .candidates import _ranges, _run_pairs, in_sorted_levels, isin, unique_sorted
 from .dates import utc_naive
-from .store import SENTENCE_DTYPE, Store
+from .store import SENTENCE_DTYPE, SPAN_BATCH, Store
 from .text import fold, token_table
 
 KINDS = ("verbatim", "near-verbatim", "partial")
@@ -749,32 +749,24 @@ def query(
     sql = (
         "SELECT m.id, m.source_id, m.target_id, m.direction, m.source_start, m.source_end, m.target_start, "
         "m.target_end, m.score, m.kind, m.scope, m.boilerplate, m.sentences, s.outlet, t.outlet, "
-        "s.published, t.published, substr(s.text, m.source_start + 1, m.source_end - m.source_start), "
-        "substr(t.text, m.target_start + 1, m.target_end - m.target_start) "
+        "s.published, t.published "
         "FROM matches m JOIN articles s ON s.id = m.source_id JOIN articles t ON t.id = m.target_id "
         f"WHERE {' AND '.join(where)} ORDER BY m.scope, m.source_id, m.source_start, m.target_id, m.target_start"
     )
-    out = []
-    for r in store.conn.execute(sql, args):
-        out.append(
-            Match(
-                id=r[0],
-                source_id=r[1],
-                target_id=r[2],
-                direction=r[3],
-                source_span=(r[4], r[5]),
-                target_span=(r[6], r[7]),
-                source_text=r[17],
-                target_text=r[18],
-                score=r[8],
-                kind=r[9],
-                scope=r[10],
-                boilerplate=bool(r[11]),
-                sentences=r[12],
-                source_outlet=r[13],
-                target_outlet=r[14],
-                source_published=r[15],
-                target_published=r[16],
-            )  # fmt: skip
-        )
+    out: list[Match] = []
+    cursor = store.conn.execute(sql, args)
+    while rows := cursor.fetchmany(SPAN_BATCH):
+        # Spans sliced in Python: SQLite's substr() stops at a NUL character in the text.
+        sources = store.span_texts([(r[1], r[4], r[5]) for r in rows])
+        targets = store.span_texts([(r[2], r[6], r[7]) for r in rows])
+        out += map(_match, rows, sources, targets)
     return out
+
+
+def _match(r: tuple[Any, ...], source_text: str, target_text: str) -> Match:
+    return Match(
+        id=r[0], source_id=r[1], target_id=r[2], direction=r[3], source_span=(r[4], r[5]),
+        target_span=(r[6], r[7]), source_text=source_text, target_text=target_text, score=r[8], kind=r[9],
+        scope=r[10], boilerplate=bool(r[11]), sentences=r[12], source_outlet=r[13], target_outlet=r[14],
+        source_published=r[15], target_published=r[16],
+    )  # fmt: skip

@@ -9,7 +9,7 @@ from collections import defaultdict
 from typing import Any
 
 from .errors import TracerError
-from .store import Store
+from .store import SPAN_BATCH, Store
 from .summary import resolve_article
 
 
@@ -82,15 +82,14 @@ def find_claims(store: Store, query: str, limit: int = 3, min_score: float = 60.
     from rapidfuzz import fuzz
 
     best: dict[str, float] = {}
-    rows = store.conn.execute(
-        "SELECT m.claim_id, substr(a.text, m.start + 1, m.end - m.start) FROM claim_members m "
-        "JOIN articles a ON a.id = m.article_id"
-    )
+    cursor = store.conn.execute("SELECT claim_id, article_id, start, end FROM claim_members")
     folded_query = " ".join(q.lower().split())
-    for claim_id, text in rows:
-        score = fuzz.partial_ratio(folded_query, " ".join(text.lower().split()))
-        if score > best.get(claim_id, -1.0):
-            best[claim_id] = score
+    while rows := cursor.fetchmany(SPAN_BATCH):
+        texts = store.span_texts([r[1:] for r in rows])
+        for (claim_id, *_), text in zip(rows, texts, strict=True):
+            score = fuzz.partial_ratio(folded_query, " ".join(text.lower().split()))
+            if score > best.get(claim_id, -1.0):
+                best[claim_id] = score
     ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
     return [cid for cid, score in ranked[:limit] if score >= min_score]
 
@@ -107,18 +106,19 @@ def timeline(store: Store, claim_id: str) -> dict[str, Any]:
     rows = store.conn.execute(
         "SELECT m.member, m.article_id, a.outlet, a.published, m.role, m.parent_id, p.outlet, m.lag_days, "
         "m.credited, m.credits_parent, m.credit_to, m.confidence, m.evidence, m.date_unknown, "
-        "substr(a.text, m.start + 1, m.end - m.start), m.start, m.end, a.title "
+        "m.start, m.end, a.title "
         "FROM claim_members m JOIN articles a ON a.id = m.article_id LEFT JOIN articles p ON p.id = m.parent_id "
         "WHERE m.claim_id = ? ORDER BY m.role != 'origin', a.published IS NULL, a.published, m.member",
         (claim_id,),
-    )
-    for r in rows:
+    ).fetchall()
+    texts = store.span_texts([(r[1], r[14], r[15]) for r in rows])
+    for r, text in zip(rows, texts, strict=True):
         members.append(
             {"article_id": r[1], "outlet": r[2], "published": r[3], "role": r[4], "parent_id": r[5],
              "parent_outlet": r[6], "lag_days": r[7], "credited": bool(r[8]), "credits_parent": bool(r[9]),
              "credit_to": json.loads(r[10]), "confidence": r[11],
              "evidence": json.loads(r[12]) if r[12] else None, "date_unknown": bool(r[13]),
-             "text": " ".join(r[14].split()), "span": [r[15], r[16]], "title": r[17]}
+             "text": " ".join(text.split()), "span": [r[14], r[15]], "title": r[16]}
         )  # fmt: skip
     return {
         "claim_id": head[0], "text": head[1], "terms": json.loads(head[2]), "first_seen": head[3],
@@ -180,17 +180,17 @@ def article_origin(store: Store, article_id: str) -> dict[str, Any]:
             last = e
     total = sum(1 for ch in art.text if not ch.isspace()) or 1
     sources = []
+    # Sliced here, not with SQLite's substr(): it stops at a NUL character in the text.
     for r in store.conn.execute(
         "SELECT m.claim_id, m.role, m.parent_id, p.outlet, p.published, m.lag_days, m.credited, m.credit_to, "
-        "m.confidence, substr(a.text, m.start + 1, m.end - m.start) FROM claim_members m "
-        "JOIN articles a ON a.id = m.article_id LEFT JOIN articles p ON p.id = m.parent_id "
+        "m.confidence, m.start, m.end FROM claim_members m LEFT JOIN articles p ON p.id = m.parent_id "
         "WHERE m.article_id = ? ORDER BY m.start, m.claim_id",
         (full_id,),
     ):
         sources.append(
             {"claim_id": r[0], "role": r[1], "parent_id": r[2], "parent_outlet": r[3], "parent_published": r[4],
              "lag_days": r[5], "credited": bool(r[6]), "credit_to": json.loads(r[7]), "confidence": r[8],
-             "text": " ".join(r[9].split())}
+             "text": " ".join(art.text[r[9] : r[10]].split())}
         )  # fmt: skip
     return {
         "article_id": full_id, "outlet": art.outlet, "published": art.published, "title": art.title,

@@ -124,6 +124,8 @@ CREATE INDEX IF NOT EXISTS matches_target ON matches (target_id);
 """
 
 _ARTICLES_BATCH = 500  # articles looked up and inserted at once
+# Spans sliced at a time by Store.span_texts: bounds the whole texts it holds at once.
+SPAN_BATCH = 500
 
 
 def _marks(values: Sequence[Any]) -> str:
@@ -330,6 +332,17 @@ class Store:
                 f"SELECT {column}, text FROM articles WHERE {column} IN ({','.join('?' * len(chunk))})", chunk
             )
             out.update(rows.fetchall())
+        return out
+
+    def span_texts(self, spans: Sequence[tuple[str, int, int]]) -> list[str]:
+        """The text of each ``(article_id, start, end)`` span, sliced from the stored texts (read
+        for ``SPAN_BATCH`` spans at a time). Not SQLite's substr(): it stops at a NUL character,
+        which a stored text may hold."""
+        out: list[str] = []
+        for i in range(0, len(spans), SPAN_BATCH):
+            batch = spans[i : i + SPAN_BATCH]
+            texts = self.texts({aid for aid, _, _ in batch})
+            out += [texts[aid][start:end] for aid, start, end in batch]
         return out
 
     def counts(self) -> dict[str, Any]:
