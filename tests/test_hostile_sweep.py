@@ -321,9 +321,9 @@ def test_invalid_dates_skip_the_record_and_missing_ones_are_undated(db: Path, tm
     result = invoke("ingest", folder, "--db", db, code=1)
     err = result.stderr
     for i, value in enumerate(bad_json):
-        assert f"dates.jsonl:{i + 1}: unparseable published date {value!r}" in err, err
+        assert f"dates.jsonl:{i + 1}: unusable published date {value!r}" in err, err
     for i, value in enumerate(cells[:-2]):
-        assert f"dates.csv:{i + 2}: unparseable published date {value!r}" in err, err
+        assert f"dates.csv:{i + 2}: unusable published date {value!r}" in err, err
     for i, value in enumerate(headers[:-1]):
         assert f"t{i}.txt:1: invalid date header {value!r}" in err, err
     # Stored: the empty or null dates (undated) and the good ones.
