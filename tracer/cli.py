@@ -299,11 +299,28 @@ def run(
 
 @cli.command()
 @store_options
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option("--outlet", help="Only matches where this outlet is source or target.")
-@click.option("--min-score", type=click.FloatRange(0, 1), default=0.0, show_default=True)
 @click.option(
-    "--scope", type=click.Choice(["all", "cross-outlet", "same-outlet"]), default="all", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="How to print the results: a table for reading, or data for other tools.",
+)
+@click.option("--outlet", help="Only matches where this outlet is source or target.")
+@click.option(
+    "--min-score",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Only matches scoring at least this (0-1).",
+)
+@click.option(
+    "--scope",
+    type=click.Choice(["all", "cross-outlet", "same-outlet"]),
+    default="all",
+    show_default=True,
+    help="Reuse between outlets, within one outlet, or both.",
 )
 @click.option("--include-boilerplate", is_flag=True, help="Also show reuse of ads, promos and templates.")
 @catch
@@ -336,7 +353,7 @@ def matches(
 @cli.command()
 @click.argument("article_id")
 @store_options
-@click.option("--include-boilerplate", is_flag=True)
+@click.option("--include-boilerplate", is_flag=True, help="Also mark reuse of ads, promos and templates.")
 @catch
 def show(article_id: str, db: str, quiet: bool, include_boilerplate: bool) -> None:
     """Print an article with its reused spans marked and where they also appear."""
@@ -349,7 +366,14 @@ def show(article_id: str, db: str, quiet: bool, include_boilerplate: bool) -> No
 
 @cli.command()
 @store_options
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="How to print the results: a table for reading, or data for other tools.",
+)
 @catch
 def stats(db: str, quiet: bool, fmt: str) -> None:
     """Counts of articles, outlets, sentences and matches."""
@@ -385,7 +409,14 @@ def _emit(
 
 @cli.command()
 @store_options
-@click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS), default="table", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(QUERY_FORMATS),
+    default="table",
+    show_default=True,
+    help="How to print the results: a table for reading, or data for other tools.",
+)
 @click.option("--limit", type=click.IntRange(1), help="Show only the first N claims.")
 @catch
 def claims(db: str, quiet: bool, fmt: str, limit: int | None) -> None:
@@ -419,7 +450,14 @@ def _claim_query(ctx: click.Context, param: click.Parameter, value: str) -> str:
 @cli.command()
 @click.argument("query", callback=_claim_query)
 @store_options
-@click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS), default="table", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(QUERY_FORMATS),
+    default="table",
+    show_default=True,
+    help="How to print the results: a table for reading, or data for other tools.",
+)
 @click.option(
     "--limit", type=click.IntRange(1), default=1, show_default=True, help="How many matching claims."
 )
@@ -459,7 +497,14 @@ def trace(query: str, db: str, quiet: bool, fmt: str, limit: int) -> None:
 
 @cli.command()
 @store_options
-@click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS), default="table", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(QUERY_FORMATS),
+    default="table",
+    show_default=True,
+    help="How to print the results: a table for reading, or data for other tools.",
+)
 @catch
 def outlets(db: str, quiet: bool, fmt: str) -> None:
     """Who echoes whom: an outlet matrix and a ranked list of outlet pairs."""
@@ -495,7 +540,14 @@ def outlets(db: str, quiet: bool, fmt: str) -> None:
 @cli.command()
 @click.argument("article_id")
 @store_options
-@click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS), default="table", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(QUERY_FORMATS),
+    default="table",
+    show_default=True,
+    help="How to print the results: a table for reading, or data for other tools.",
+)
 @catch
 def origin(article_id: str, db: str, quiet: bool, fmt: str) -> None:
     """Where an article's reused text came from, and what share of it is reused."""
@@ -593,7 +645,13 @@ def report_command(
 @click.option("--outlet", help="Only this outlet's articles and the articles echo-linked to them.")
 @click.option("--since", help="Only articles published on or after this date (ISO 8601).")
 @click.option("--until", help="Only articles published on or before this date (ISO 8601).")
-@click.option("--gexf-version", type=click.Choice(["1.3", "1.2draft"]), default="1.3", show_default=True)
+@click.option(
+    "--gexf-version",
+    type=click.Choice(["1.3", "1.2draft"]),
+    default="1.3",
+    show_default=True,
+    help="GEXF schema to write (1.2draft for older Gephi versions).",
+)
 @catch
 def export_command(
     db: str,
@@ -656,7 +714,14 @@ def simulate_command(n: int, output: str, seed: int, truth: str | None, quiet: b
     "--truth", required=True, type=click.Path(dir_okay=False), help="The truth file `tracer simulate` wrote."
 )
 @store_options
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="How to print the results: a table for reading, or data for other tools.",
+)
 @catch
 def eval_command(truth: str, db: str, quiet: bool, fmt: str) -> None:
     """Score the store against a simulated corpus's truth: plagdet, claim clustering, provenance."""
