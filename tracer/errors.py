@@ -27,3 +27,19 @@ class InputError(TracerError):
 
 class StoreError(TracerError):
     """The store cannot be opened or used (wrong version, not a tracer store, ...)."""
+
+
+class StoreBusyError(StoreError):
+    """Another process holds the store's write lock (a scan, an ingest)."""
+
+
+class StoreFullError(StoreError):
+    """The disk holding the store (or SQLite's temporary files) is full."""
+
+
+class StoreReadOnlyError(StoreError):
+    """The store file or its directory cannot be written by this process."""
+
+
+class StoreDamagedError(StoreError):
+    """The store file is corrupted or truncated: SQLite or tracer found it malformed."""
