@@ -54,12 +54,13 @@ def store_options(func: F) -> F:
 
 @contextmanager
 def open_store(db: str, create: bool = False) -> Iterator[Any]:
-    from .store import Store
+    from .store import Store, mapped_errors
 
     with _errors():
         store = Store.open(db, create=create)
     try:
-        yield store
+        with mapped_errors(db):  # what happens to the store while it is used: busy, full, damaged
+            yield store
     finally:
         store.close()
 
@@ -70,8 +71,10 @@ def _errors() -> Iterator[None]:
         yield
     except TracerError as exc:
         raise click.ClickException(str(exc)) from exc
-    except sqlite3.Error as exc:
-        raise click.ClickException(f"store error: {exc} (check the --db path, or use a new store)") from exc
+    except sqlite3.Error as exc:  # not one the store layer knows: a bug rather than the store's state
+        raise click.ClickException(
+            f"store error: {exc} (`tracer check --db PATH` says whether the store is damaged)"
+        ) from exc
 
 
 def _progress(quiet: bool) -> Callable[[str, int, int], None] | None:
@@ -685,6 +688,26 @@ def export_command(
     nodes, edges = selected.number_of_nodes(), selected.number_of_edges()
     empty = "" if nodes else f"; {reason}" if reason else "; nothing matched (check the filters)"
     _say(quiet, f"exported {nodes} node(s) and {edges} edge(s) at the {level} level to {where}{empty}")
+
+
+@cli.command("check")
+@store_options
+@click.option(
+    "--quick", is_flag=True, help="SQLite's quick_check instead of integrity_check (skips comparing indexes)."
+)
+@catch
+def check_command(db: str, quiet: bool, quick: bool) -> None:
+    """Check the store for damage: SQLite's integrity check, the file's length, tracer's schema,
+    texts and blobs. Prints "ok" (exit 0) or each problem found (exit 1). Only reads the store."""
+    from .store import check
+
+    problems = check(db, quick)
+    if not problems:
+        click.echo("ok")
+        return
+    for problem in problems:
+        click.echo(problem)
+    sys.exit(1)
 
 
 @cli.command("simulate")

@@ -30,9 +30,25 @@ class StoreError(TracerError):
 
 
 class Terminated(SystemExit):
-    """The process was told to end (SIGTERM; tracer's CLI raises it from its handler).
+    """The process was told to end (SIGTERM or Ctrl-C; tracer's CLI raises it from its handler).
 
     It unwinds like an error, so an open transaction rolls back; worker pools it passes through
     end their workers without waiting for them. Whoever raises it ends the process once it is
     caught (``os._exit``): a pool's thread may be left waiting on a worker that was ended.
     """
+
+
+class StoreBusyError(StoreError):
+    """Another process holds the store's write lock (a scan, an ingest)."""
+
+
+class StoreFullError(StoreError):
+    """The disk holding the store (or SQLite's temporary files) is full."""
+
+
+class StoreReadOnlyError(StoreError):
+    """The store file or its directory cannot be written by this process."""
+
+
+class StoreDamagedError(StoreError):
+    """The store file is corrupted or truncated: SQLite or tracer found it malformed."""

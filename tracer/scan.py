@@ -173,7 +173,7 @@ def _scan(
     result: ScanResult,
     lap: Callable[[str], None],
 ) -> None:
-    with store.transaction() as conn:
+    with store.transaction("a scan") as conn:
         store.set_meta("scan_params", p.fingerprint())
         stored_before = _index_sentences(store, p, result, progress, eng)
         return_free_memory()

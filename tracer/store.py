@@ -20,29 +20,41 @@ Tables
   claims, claim_members, citations
              recurring statements, their members with parent/lag/credit/confidence, and credits found
 
-Every write happens inside a transaction, so a failed call leaves the store as it was.
+Every write happens inside a transaction, so a failed call leaves the store as it was. The store
+is in WAL mode: readers see the last committed state while a scan writes. One process writes at a
+time; while it does, ``STORE-writer`` (JSON) says which, so that another is told who holds it.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import operator
 import os
+import shlex
+import socket
 import sqlite3
+import sys
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import numpy as np
 
 from .boilerplate import sentence_lines
-from .errors import StoreError
+from .errors import StoreBusyError, StoreDamagedError, StoreError, StoreFullError, StoreReadOnlyError
 from .model import Article
 from .text import fold, token_table
 
 SCHEMA_VERSION = 4
 PAGE_SIZE = 1 << 16  # of new stores (SQLite's largest); stores made with other sizes work as they are
+# How long a write waits for another process's write before saying who holds the store: a scan
+# holds it for minutes or hours, so waiting it out silently would look like a hang.
+BUSY_TIMEOUT_S = 5.0
+WAL_SIZE_LIMIT = 64 << 20  # bytes of log kept once checkpointed (a scan's log is the size of what it adds)
 
 # One sentence: the article's ``seq``, its position, span and counts, its normalised
 # text's id and its line's id. Fixed-width, so a batch of them is one blob.
@@ -161,60 +173,60 @@ class Store:
         if exists and path != ":memory:" and Path(path).is_dir():
             raise StoreError(f"{path}: is a directory, not a store file", "pass a file path with --db")
         try:
-            conn = sqlite3.connect(path, isolation_level=None)
-            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            if not tables:
-                # A new store: its page size is set first, since it cannot change once the first
-                # table exists and cache_size below (in KiB) becomes a number of pages of the size
-                # then in force (set after it, 128 MiB of 4 KiB pages let 2 GiB of 64 KiB ones be
-                # cached: an ingest of 10^5 articles peaked at 517 MB instead of 212 MB). A scan
-                # writes gigabytes of blobs, kept as chains of overflow pages: with 64 KiB pages
-                # rather than 4 KiB, a scan of 10^5 simulated articles took 8% less time.
-                conn.execute(f"PRAGMA page_size={PAGE_SIZE}")
-            # A rollback journal, not WAL: a scan appends gigabytes of new pages in one
-            # transaction, which WAL writes twice (log, then checkpoint) and a rollback journal
-            # once (new pages need no undo record). Measured at 10^4 articles: commit 1.4 -> 0.4 s.
-            conn.execute("PRAGMA journal_mode=TRUNCATE")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA cache_size=-131072")  # 128 MiB: sentence ids arrive in random order
-            conn.execute("PRAGMA foreign_keys=ON")
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(
-                f"{path}: not a tracer store ({exc})", "pass another --db path; this file was left untouched"
-            ) from exc
+            conn, tables = _connect(path)
+        except sqlite3.Error as exc:
+            raise _open_error(exc, path) from exc
+        try:
+            _configure(conn, new=not tables)
+        except sqlite3.Error as exc:
+            conn.close()
+            raise _open_error(exc, path) from exc
         store = cls(conn, path)
         if tables and "meta" not in tables:
             conn.close()
             raise StoreError(f"{path}: an SQLite file but not a tracer store", "pass another --db path")
-        if "meta" in tables:
-            row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-            version = int(row[0]) if row else None
-            # Each step is one transaction: a failure leaves the store at the schema it had reached.
-            while version is not None and version in _MIGRATIONS:
-                try:
-                    _MIGRATIONS[version](store)
-                except (sqlite3.DatabaseError, ValueError) as exc:  # ValueError: a blob of the wrong size
-                    conn.close()
-                    raise StoreError(
-                        f"{path}: could not upgrade the store from schema {version} ({exc}); it was left at "
-                        "that schema",
-                        "make the file writable and run again, or ingest into a new store with --db NEW.db",
-                    ) from exc
-                version += 1
-            if version != SCHEMA_VERSION:
-                conn.close()
-                raise StoreError(
-                    f"{path}: store written by an incompatible tracer (schema {version}, this tracer reads "
-                    f"{SCHEMA_VERSION})",
-                    "ingest into a new store with --db NEW.db, or use the tracer version that wrote it",
-                )
-        else:
-            with store.transaction():
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
-                conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        try:
+            if "meta" in tables:
+                store._upgrade()
+            else:
+                with store.transaction("a set-up"):
+                    for statement in _SCHEMA.split(";"):
+                        if statement.strip():
+                            conn.execute(statement)
+                    conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        except BaseException:
+            conn.close()
+            raise
         return store
+
+    def _upgrade(self) -> None:
+        """Bring the store up to SCHEMA_VERSION, or say it cannot be read."""
+        with mapped_errors(self.path):
+            row = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        version = int(row[0]) if row else None
+        # Each step is one transaction: a failure leaves the store at the schema it had reached.
+        while version is not None and version in _MIGRATIONS:
+            try:
+                _MIGRATIONS[version](self)
+            except StoreError as exc:  # busy, full, read-only, damaged
+                raise type(exc)(
+                    f"{exc.message}; could not upgrade the store from schema {version}; it was left at "
+                    "that schema",
+                    exc.hint,
+                ) from exc
+            except (sqlite3.DatabaseError, ValueError) as exc:  # ValueError: a blob of the wrong size
+                raise StoreError(
+                    f"{self.path}: could not upgrade the store from schema {version} ({exc}); it was left at "
+                    "that schema",
+                    "make the file writable and run again, or ingest into a new store with --db NEW.db",
+                ) from exc
+            version += 1
+        if version != SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: store written by an incompatible tracer (schema {version}, this tracer reads "
+                f"{SCHEMA_VERSION})",
+                "ingest into a new store with --db NEW.db, or use the tracer version that wrote it",
+            )
 
     def close(self) -> None:
         self.conn.close()
@@ -226,15 +238,41 @@ class Store:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """All or nothing: commit on success, roll back on any exception."""
-        self.conn.execute("BEGIN IMMEDIATE")
+    def transaction(self, activity: str = "a write") -> Iterator[sqlite3.Connection]:
+        """All or nothing: commit on success, roll back on any exception. ``activity`` ("a scan")
+        is what a process that finds the store busy meanwhile is told is running. SQLite's errors
+        come out as the :class:`StoreError` that says what happened (disk full, read-only, ...)."""
+        with mapped_errors(self.path):
+            self.conn.execute("BEGIN IMMEDIATE")
+        record = _claim_writer(self.path, activity)
         try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+            try:
+                yield self.conn
+            except BaseException as exc:
+                self._rollback()
+                mapped = store_error(exc, self.path) if isinstance(exc, sqlite3.Error) else None
+                if mapped is None:
+                    raise
+                raise mapped from exc
+            try:
+                self.conn.execute("COMMIT")  # a scan's COMMIT writes out its cache: the record stays
+            except sqlite3.Error as exc:
+                self._rollback()
+                mapped = store_error(exc, self.path)
+                if mapped is None:
+                    raise
+                raise mapped from exc
+        finally:
+            _release_writer(record)
+
+    def _rollback(self) -> None:
+        # SQLite has rolled back already after some errors (SQLITE_FULL, SQLITE_IOERR, ...): a
+        # ROLLBACK then fails with "no transaction is active" and would hide what happened.
+        if self.conn.in_transaction:
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # the error being raised says more; closing the connection rolls back
 
     @contextmanager
     def indexes_rebuilt(self, tables: Sequence[str]) -> Iterator[None]:
@@ -270,7 +308,7 @@ class Store:
             f"INSERT INTO articles ({', '.join(ARTICLE_FIELDS)}, seq) VALUES ({_marks(ARTICLE_FIELDS)}, ?)"
         )
         values = operator.attrgetter(*ARTICLE_FIELDS)
-        with self.transaction() as conn:
+        with self.transaction("an ingest") as conn:
             seq = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM articles").fetchone()[0]
             was_empty = seq == 0
             added_ids: set[str] = set()  # those of this call
@@ -477,7 +515,7 @@ def _migrate_2_to_3(store: Store) -> None:
     One transaction, like every write: a failure leaves the store at schema 2.
     """
     conn = store.conn
-    with store.transaction():
+    with store.transaction("an upgrade"):
         conn.execute(
             "CREATE TABLE band_keys (batch INTEGER NOT NULL, band INTEGER NOT NULL, keys BLOB NOT NULL, "
             "PRIMARY KEY (band, batch))"
@@ -504,7 +542,7 @@ def _migrate_3_to_4(store: Store) -> None:
     sentences get the ids (and promo flags) of their lines anew from their articles' texts, so
     lines of later scans compare with theirs. One transaction; a batch at a time in memory."""
     conn = store.conn
-    with store.transaction():
+    with store.transaction("an upgrade"):
         batches = [b for (b,) in conn.execute("SELECT batch FROM sentence_blocks ORDER BY batch")]
         for batch in batches:
             (blob,) = conn.execute("SELECT rows FROM sentence_blocks WHERE batch = ?", (batch,)).fetchone()
@@ -541,3 +579,423 @@ def _insert_band_keys(conn: sqlite3.Connection, batch: int | None, keys: np.ndar
     conn.executemany(
         "INSERT INTO band_keys VALUES (?, ?, ?)", [(batch, b, _blob(keys[b])) for b in range(len(keys))]
     )
+
+
+# -- connecting ------------------------------------------------------------
+
+
+def _connect(path: str) -> tuple[sqlite3.Connection, set[str]]:
+    """A connection to ``path`` and the names of its tables.
+
+    A WAL store in a directory this process cannot write is opened read-only as an immutable
+    file: SQLite cannot make its -shm file there, and no writer can have changed it since its
+    last checkpoint without leaving a -wal file beside it.
+    """
+    conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_S)
+    try:
+        return conn, _tables(conn)
+    except sqlite3.Error as exc:
+        conn.close()
+        if _errorname(exc) != "SQLITE_READONLY_DIRECTORY" or _has_log(path):
+            raise
+    uri = f"file:{quote(os.path.abspath(path))}?mode=ro&immutable=1"
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_S)
+    try:
+        return conn, _tables(conn)
+    except BaseException:
+        conn.close()
+        raise
+
+
+def _tables(conn: sqlite3.Connection) -> set[str]:
+    return {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+
+def _has_log(path: str) -> bool:
+    log = Path(f"{path}-wal")
+    return log.exists() and log.stat().st_size > 0
+
+
+def _configure(conn: sqlite3.Connection, new: bool) -> None:
+    if new:
+        # A new store: its page size is set first, since it cannot change once the first table
+        # exists (nor in WAL mode) and cache_size below (in KiB) becomes a number of pages of the
+        # size then in force (set after it, 128 MiB of 4 KiB pages let 2 GiB of 64 KiB ones be
+        # cached: an ingest of 10^5 articles peaked at 517 MB instead of 212 MB). A scan writes
+        # gigabytes of blobs, kept as chains of overflow pages: with 64 KiB pages rather than
+        # 4 KiB, a scan of 10^5 simulated articles took 8% less time.
+        conn.execute(f"PRAGMA page_size={PAGE_SIZE}")
+    # WAL, so that readers see the last committed state while a scan writes: with a rollback
+    # journal, a scan that spills its cache into the file locks every reader out until it
+    # commits. WAL writes a scan's new pages twice (log, then checkpoint into the file).
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")  # stores made with a rollback journal switch here
+    except sqlite3.OperationalError as exc:
+        if not _errorname(exc).startswith("SQLITE_READONLY"):
+            raise
+        # A store this process cannot write is read in the mode it has.
+    conn.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA cache_size=-131072")  # 128 MiB: sentence ids arrive in random order
+    conn.execute("PRAGMA foreign_keys=ON")
+
+
+# -- errors: what SQLite says, as what happened --------------------------------------------
+
+# SQLite's primary result code (from ``sqlite_errorname``) for errors that come without one
+# (raised by Python's sqlite3 module itself, or by older versions of it).
+_CODE_BY_TEXT = (
+    ("database is locked", "BUSY"),
+    ("database table is locked", "LOCKED"),
+    ("disk is full", "FULL"),
+    ("readonly database", "READONLY"),
+    ("malformed", "CORRUPT"),
+    ("Could not decode to UTF-8", "CORRUPT"),  # text bytes a damaged page garbled
+    ("file is not a database", "NOTADB"),
+    ("disk I/O error", "IOERR"),
+    ("unable to open database file", "CANTOPEN"),
+)
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _errorname(exc: BaseException) -> str:
+    return getattr(exc, "sqlite_errorname", None) or ""
+
+
+def _code(exc: sqlite3.Error) -> str:
+    name = _errorname(exc)
+    if name.startswith("SQLITE_"):
+        return name.removeprefix("SQLITE_").split("_")[0]
+    text = str(exc)
+    return next((code for part, code in _CODE_BY_TEXT if part in text), "")
+
+
+def store_error(exc: sqlite3.Error, path: str) -> StoreError | None:
+    """The :class:`StoreError` that says what ``exc`` means for the store at ``path``: busy
+    (another process writes; which one, since when), disk full, read-only, damaged, not a store,
+    an I/O error, cannot open. ``None`` for other errors (a bug, not the store's state)."""
+    code = _code(exc)
+    if code in ("BUSY", "LOCKED"):
+        return _busy_error(exc, path)
+    if code == "FULL":
+        return StoreFullError(
+            f"{path}: the disk is full ({exc}); the store was left as it was",
+            "free space on the disk that holds the store (a scan needs room for about as much again as "
+            "it adds) or in the temporary directory, then run again",
+        )
+    if code == "READONLY":
+        return StoreReadOnlyError(
+            f"{path}: the store is read-only ({exc})",
+            "make the file and its directory writable, or copy the store somewhere writable; "
+            "commands that only read it work as it is",
+        )
+    if code == "NOTADB" and not _is_sqlite_file(path):
+        return StoreError(
+            f"{path}: not a tracer store ({exc})", "pass another --db path; this file was left untouched"
+        )
+    if code in ("CORRUPT", "NOTADB"):
+        return StoreDamagedError(
+            f"{path}: the store is damaged ({exc})",
+            f"`tracer check --db {shlex.quote(path)}` lists what is wrong; restore the store from a backup, "
+            "or ingest the articles again into a new store with --db NEW.db",
+        )
+    if code == "IOERR":
+        return StoreError(
+            f"{path}: the store could not be read or written ({exc})",
+            "check the disk or network file system it is on, then run again; the store was left as it was",
+        )
+    if code == "CANTOPEN":
+        return StoreError(
+            f"{path}: cannot open the store file ({exc})",
+            "check that its directory exists and that this user may read and write there",
+        )
+    return None
+
+
+@contextmanager
+def mapped_errors(path: str) -> Iterator[None]:
+    """Raise SQLite's errors about the store at ``path`` as :func:`store_error` says (others as they are)."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        mapped = store_error(exc, path)
+        if mapped is None:
+            raise
+        raise mapped from exc
+
+
+def _open_error(exc: sqlite3.Error, path: str) -> StoreError:
+    return store_error(exc, path) or StoreError(
+        f"{path}: cannot open the store ({exc})",
+        f"`tracer check --db {shlex.quote(path)}` says what is wrong",
+    )
+
+
+def _is_sqlite_file(path: str) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(len(_SQLITE_MAGIC)) == _SQLITE_MAGIC
+    except OSError:
+        return False
+
+
+# -- who writes the store ------------------------------------------------------
+
+
+def _writer_path(path: str) -> str:
+    return f"{path}-writer"
+
+
+def _claim_writer(path: str, activity: str) -> tuple[str, str] | None:
+    """Write beside the store which process writes it, since when, doing what (once it holds the
+    write lock: only the holder writes it). Its path and token, or ``None`` where it cannot be
+    written."""
+    if path == ":memory:":
+        return None
+    token = os.urandom(8).hex()
+    command = " ".join([_program(), shlex.join(sys.argv[1:])]).strip()
+    record = {
+        "pid": os.getpid(),
+        "host": socket.gethostname(),
+        "since": time.time(),
+        "activity": activity,
+        "command": command[:200],
+        "token": token,
+    }
+    target = _writer_path(path)
+    try:
+        Path(target).write_text(json.dumps(record), encoding="utf-8")
+    except OSError:
+        return None  # the write goes on; a process that finds the store busy is told less
+    return target, token
+
+
+def _program() -> str:
+    """How this process was started: ``tracer``, ``python -m tracer``, a script's name."""
+    if not sys.argv or not sys.argv[0]:
+        return "python"
+    start = Path(sys.argv[0])
+    return f"python -m {start.parent.name}" if start.name == "__main__.py" else start.name
+
+
+def _release_writer(claim: tuple[str, str] | None) -> None:
+    """Remove this write's record, unless the next writer has written its own since the lock
+    was released (a scan's COMMIT goes on checkpointing after that)."""
+    if claim is None:
+        return
+    target, token = claim
+    try:
+        if json.loads(Path(target).read_text(encoding="utf-8")).get("token") == token:
+            os.unlink(target)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _writer(path: str) -> dict[str, Any] | None:
+    """The record of the process writing the store, if it is still running (a process killed
+    while writing leaves its record behind: it says nothing about who holds the store now)."""
+    try:
+        record = json.loads(Path(_writer_path(path)).read_text(encoding="utf-8"))
+        pid, host, since = int(record["pid"]), str(record["host"]), float(record["since"])
+        activity, command = str(record["activity"]), str(record["command"])
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+    if host == socket.gethostname() and not _running(pid):
+        return None
+    return {"pid": pid, "host": host, "since": since, "activity": activity, "command": command}
+
+
+def _running(pid: int) -> bool:
+    if sys.platform == "win32":
+        return True  # os.kill(pid, 0) would stop it there
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's process
+    return True
+
+
+def _busy_error(exc: sqlite3.Error, path: str) -> StoreBusyError:
+    hint = "wait for it or use another --db"
+    record = _writer(path)
+    if record is None:
+        return StoreBusyError(f"{path}: another process is writing to this store ({exc})", hint)
+    since = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(record["since"]))
+    host = "" if record["host"] == socket.gethostname() else f" on {record['host']}"
+    return StoreBusyError(
+        f"{path}: {record['activity']} is running in this store: pid {record['pid']}{host} "
+        f"({record['command']}), since {since}",
+        hint,
+    )
+
+
+# -- checking a store --------------------------------------------------------------
+
+_MAX_LISTED = 20  # articles or blobs named one by one before "and N more"
+
+
+def check(path: str | Path, quick: bool = False) -> list[str]:
+    """What is wrong with the store at ``path``; empty when nothing is.
+
+    SQLite's integrity check (``quick``: its quick check, which does not compare indexes with
+    their tables), the file's length against its header, tracer's schema and parameters, and
+    what SQLite cannot see: texts that are not UTF-8 and blobs of the wrong length. It only
+    reads: the store is neither upgraded nor switched to WAL.
+    """
+    path = str(path)
+    if not Path(path).exists():
+        raise StoreError(f"{path}: no store here", "pass the store's path with --db")
+    if Path(path).is_dir():
+        raise StoreError(f"{path}: is a directory, not a store file", "pass a file path with --db")
+    if not _is_sqlite_file(path):
+        return ["not an SQLite file: not a tracer store"]
+    problems = _header_problems(path)
+    try:
+        conn, tables = _connect(path)
+    except sqlite3.Error as exc:
+        _raise_unless_damage(exc, path)
+        return [*problems, f"cannot read the store: {exc}"]
+    try:
+        problems += _run_check(path, "integrity", lambda: _integrity(conn, quick))
+        schema = _run_check(path, "schema", lambda: _schema_problems(conn, tables))
+        problems += schema
+        if not schema and "articles" in tables:
+            problems += _run_check(path, "content", lambda: _content_problems(conn))
+    finally:
+        conn.close()
+    return problems
+
+
+def _run_check(path: str, what: str, step: Callable[[], list[str]]) -> list[str]:
+    try:
+        return step()
+    except sqlite3.Error as exc:
+        _raise_unless_damage(exc, path)
+        return [f"the {what} check could not finish: {exc}"]
+
+
+def _raise_unless_damage(exc: sqlite3.Error, path: str) -> None:
+    """A store that is busy, or cannot be opened, is not found damaged: that is said instead."""
+    if _code(exc) in ("BUSY", "LOCKED", "CANTOPEN", "READONLY"):
+        raise store_error(exc, path) or exc
+
+
+def _header_problems(path: str) -> list[str]:
+    """A file shorter than its header says (the header's page count is valid when its change
+    counter matches the one at offset 92). A WAL with frames may hold the missing pages."""
+    with open(path, "rb") as f:
+        header = f.read(100)
+    if len(header) < 100:
+        return [f"the file is truncated: {len(header)} bytes, shorter than an SQLite header"]
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    if page_size < 512 or page_size & (page_size - 1):
+        return [f"the header is damaged: page size {page_size}"]
+    pages = int.from_bytes(header[28:32], "big")
+    valid = pages > 0 and header[24:28] == header[92:96]
+    size = os.path.getsize(path)
+    if valid and size < pages * page_size and not _has_log(path):
+        return [
+            f"the file is truncated: {size} bytes, its header says {pages} pages of {page_size} bytes "
+            f"({pages * page_size} bytes)"
+        ]
+    return []
+
+
+def _integrity(conn: sqlite3.Connection, quick: bool) -> list[str]:
+    pragma = "quick_check" if quick else "integrity_check"
+    try:
+        return _check_lines(conn.execute(f"PRAGMA {pragma}").fetchall())
+    except sqlite3.DatabaseError:
+        pass  # a page it cannot go past (a table's root): then table by table, to say which
+    names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+    problems = []
+    for name in names:
+        try:
+            problems += _check_lines(conn.execute(f'PRAGMA {pragma}("{name}")').fetchall())
+        except sqlite3.DatabaseError as exc:
+            problems.append(f"table {name} cannot be read: {exc}")
+    return problems or [f"the {pragma} could not finish, though each table can be read"]
+
+
+def _check_lines(rows: list[tuple[Any, ...]]) -> list[str]:
+    lines = [line for (text,) in rows for line in str(text).splitlines()]
+    return [] if lines == ["ok"] else [line for line in lines if not line.startswith("*** in database")]
+
+
+def _schema_problems(conn: sqlite3.Connection, tables: set[str]) -> list[str]:
+    if "meta" not in tables:
+        return ["an SQLite file but not a tracer store: it has no meta table"]
+    row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+    if row is None:
+        return ["the meta table has no schema_version"]
+    try:
+        version = int(row[0])
+    except ValueError:
+        return [f"the meta table's schema_version is not a number: {row[0]!r}"]
+    if version < SCHEMA_VERSION and all(v in _MIGRATIONS for v in range(version, SCHEMA_VERSION)):
+        return []  # an older store: the next command that opens it upgrades it
+    if version != SCHEMA_VERSION:
+        return [
+            f"schema {version}: written by an incompatible tracer (this tracer reads schema {SCHEMA_VERSION})"
+        ]
+    problems = []
+    for table, columns in _expected_columns().items():
+        if table not in tables:
+            problems.append(f"table {table} is missing")
+            continue
+        have = {r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')}
+        if missing := [c for c in columns if c not in have]:
+            problems.append(f"table {table} lacks the columns {', '.join(missing)}")
+    stored = conn.execute("SELECT value FROM meta WHERE key='scan_params'").fetchone()
+    if stored is not None:
+        from .scan import ScanParams
+
+        if ScanParams.from_fingerprint(stored[0]) is None:
+            problems.append(f"the meta table's scan_params are not ones this tracer knows: {stored[0]!r}")
+    return problems
+
+
+def _expected_columns() -> dict[str, list[str]]:
+    """Each table of the current schema and its columns."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.executescript(_SCHEMA)
+        return {
+            t: [r[1] for r in conn.execute(f'PRAGMA table_info("{t}")')]
+            for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
+        }
+    finally:
+        conn.close()
+
+
+def _content_problems(conn: sqlite3.Connection) -> list[str]:
+    """Damage inside rows, which SQLite's checks do not read: texts that are not UTF-8 (tracer
+    stores decoded text only) and blobs whose length does not fit their counts."""
+    bad = []
+    for art_id, text in conn.execute(
+        "SELECT CAST(id AS BLOB), CAST(text AS BLOB) FROM articles ORDER BY seq"
+    ):
+        try:
+            bytes(text).decode("utf-8")
+        except UnicodeDecodeError:
+            bad.append(f"article {bytes(art_id).decode('utf-8', 'replace')}: its text is not valid UTF-8")
+    item = SENTENCE_DTYPE.itemsize
+    for (batch,) in conn.execute(f"SELECT batch FROM sentence_blocks WHERE length(rows) != count * {item}"):
+        bad.append(f"sentence_blocks batch {batch}: its rows are not {item} bytes a sentence")
+    for (batch,) in conn.execute(
+        "SELECT batch FROM signatures WHERE length(norms) != count * 8 OR length(units) != count * 8 "
+        "OR length(checks) % MAX(n_units, 1) != 0"
+    ):
+        bad.append(f"signatures batch {batch}: its arrays do not have its counts' lengths")
+    for batch, band in conn.execute(
+        "SELECT k.batch, k.band FROM band_keys k JOIN signatures s ON s.batch = k.batch "
+        "WHERE length(k.keys) != s.n_units * 4"
+    ):
+        bad.append(f"band_keys batch {batch} band {band}: not 4 bytes a unit")
+    if len(bad) > _MAX_LISTED:
+        bad[_MAX_LISTED:] = [f"... and {len(bad) - _MAX_LISTED} more like these"]
+    return bad
