@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .segment import line_table
-from .text import line_ids
+from .text import fold, line_ids, whitespace_stretches
 
 # Navigation lines, recognised by how they start.
 _NAVIGATION = (
@@ -81,6 +81,21 @@ PROMO_MAX_CHARS = 320
 def is_promo(folded_line: str) -> bool:
     """Whether a folded (lower-cased) line reads as a promo, ad or navigation line."""
     return bool(promo_lines(folded_line, np.zeros(1, dtype=np.int64), np.full(1, len(folded_line)))[0])
+
+
+def long_line_promo(text: str, start: int, end: int, size: int = 1 << 22) -> bool:
+    """:func:`is_promo` of the line ``text[start:end]`` folded and stripped, folded ``size``
+    characters at a time (a long line is no promo: only its stripped length is needed)."""
+    first, last = end, start
+    for lo, hi in whitespace_stretches(text, start, end, size):
+        folded = fold(text[lo:hi])
+        kept = folded.strip()
+        if kept:
+            first = min(first, lo + len(folded) - len(folded.lstrip()))
+            last = lo + len(folded.rstrip())
+    if last - first > PROMO_MAX_CHARS:
+        return False
+    return is_promo(fold(text[first:last])) if last > first else is_promo("")
 
 
 def promo_lines(folded: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
