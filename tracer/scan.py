@@ -243,16 +243,15 @@ class Analysed:
     units: np.ndarray
     keys: np.ndarray
     checks: np.ndarray
-    # A batch analysed in parts: the distinct sentences of the parts after the first, each part
-    # with no sentence records of its own (stored a part at a time, not joined: for one long
-    # article, the parts' band keys and checks are ~4 bytes a character).
-    more: list[Analysed] = field(default_factory=list)
+    # A batch analysed in parts: the parts after this one, each with its own sentence records and
+    # distinct sentences (none of an earlier part's), made as they are asked for. For one long
+    # article, all parts' band keys and checks held at once would be ~4.5 bytes a character.
+    more: Iterator[Analysed] = field(default_factory=lambda: iter(()))
 
     def parts(self) -> Iterator[Analysed]:
-        """This batch's distinct sentences a part at a time, each let go of once given."""
+        """This batch a part at a time, each let go of once given."""
         yield Analysed(self.sentences, self.norms, self.units, self.keys, self.checks)
-        while self.more:
-            yield self.more.pop(0)
+        yield from self.more
 
     def select(self, keep: np.ndarray) -> Analysed:
         """The same batch with only the distinct sentences where ``keep`` is true."""
@@ -267,6 +266,22 @@ class Analysed:
             np.compress(unit_keep, self.keys, axis=1),
             self.checks.take(np.flatnonzero(unit_keep), axis=0),
         )
+
+
+class _LaterParts(Iterator[Analysed]):
+    """:attr:`Analysed.more`: parts made as they are asked for. Pickled (a worker's result), they
+    are all made first, once: a result pickled twice gives the same parts."""
+
+    def __init__(self, parts: Iterator[Analysed]) -> None:
+        self._parts = parts
+
+    def __next__(self) -> Analysed:
+        return next(self._parts)
+
+    def __reduce__(self) -> tuple[Callable[[list[Analysed]], Iterator[Analysed]], tuple[list[Analysed]]]:
+        made = list(self._parts)
+        self._parts = iter(made)
+        return iter, (made,)
 
 
 # Characters analysed at once, at most, where a batch holds more (a batch is a number of articles,
@@ -285,67 +300,66 @@ def analyse_articles(items: list[tuple[int, str]], p: ScanParams) -> Analysed:
     """
     if sum(len(text) for _, text in items) <= ANALYSE_WINDOW:
         return _analyse(items, *split_many([text for _, text in items]), p)
-    parts = _Parts()
+    parts = _parts(items, p)
+    first = next(parts)
+    first.more = _LaterParts(parts)
+    return first
+
+
+def _parts(items: list[tuple[int, str]], p: ScanParams) -> Iterator[Analysed]:
+    """:func:`analyse_articles` of a batch of more than ``ANALYSE_WINDOW`` characters, a part at a
+    time: each distinct sentence is kept in the part where it first occurs."""
+    seen = _NormSet(np.empty(0, dtype=np.int64))
+
+    def fresh(part: Analysed) -> Analysed:
+        part = part.select(~seen.contains(part.norms))
+        seen.add(part.norms)
+        return part
+
     small: list[tuple[int, str]] = []
     size = 0
     for seq, text in items:
         if small and (size + len(text) > ANALYSE_WINDOW or len(text) > ANALYSE_WINDOW):
-            parts.add(_analyse(small, *split_many([text for _, text in small]), p))
+            yield fresh(_analyse(small, *split_many([text for _, text in small]), p))
             small, size = [], 0
         if len(text) > ANALYSE_WINDOW:
-            parts.add_article(seq, text, p)
+            yield from map(fresh, _article_windows(seq, text, p))
         else:
             small.append((seq, text))
             size += len(text)
     if small:
-        parts.add(_analyse(small, *split_many([text for _, text in small]), p))
-    return parts.joined()
+        yield fresh(_analyse(small, *split_many([text for _, text in small]), p))
 
 
-class _Parts:
-    """The analyses of a batch's parts, joined as the batch's: each distinct sentence kept where
-    it first occurs."""
-
-    def __init__(self) -> None:
-        self.parts: list[Analysed] = []
-        self.seen = _NormSet(np.empty(0, dtype=np.int64))
-
-    def add(self, part: Analysed) -> None:
-        part = part.select(~self.seen.contains(part.norms))
-        self.seen.add(part.norms)
-        self.parts.append(part)
-
-    def add_article(self, seq: int, text: str, p: ScanParams) -> None:
-        """One long article, a window of whole sentences at a time. Sentences, tokens and
-        signatures are those of the whole text (no token crosses the whitespace or marker before
-        a sentence); a window starts at a line's start where it can, and a line that a window's
-        edge cuts is identified afresh, whole."""
-        starts, ends, _ = split_many([text])
-        begin, cut = _windows(text, starts.tolist())
-        edges = [0] + [int(starts[k]) for k in begin[1:-1]] + [len(text)]
-        first = len(self.parts)
-        for k in range(len(begin) - 1):
-            lo, hi, a, b = begin[k], begin[k + 1], edges[k], edges[k + 1]
-            part = _analyse([(seq, text[a:b])], starts[lo:hi] - a, ends[lo:hi] - a, np.array([hi - lo]), p)
-            part.sentences["start"] += a
-            part.sentences["end"] += a
-            part.sentences["idx"] += lo
-            self.add(part)
-        del starts, ends
-        sentences = np.concatenate([part.sentences for part in self.parts[first:]])
-        for line_start, line_end, first_char, next_line in cut:
+def _article_windows(seq: int, text: str, p: ScanParams) -> Iterator[Analysed]:
+    """One long article, a window of whole sentences at a time. Sentences, tokens and signatures
+    are those of the whole text (no token crosses the whitespace or marker before a sentence); a
+    window starts at a line's start where it can, and a line that a window's edge cuts is
+    identified afresh, whole."""
+    starts, ends, _ = split_many([text])
+    begin, cut = _windows(text, starts.tolist())
+    edges = [0] + [int(starts[k]) for k in begin[1:-1]] + [len(text)]
+    lines = [
+        (
+            first_char,
+            next_line,
+            long_line_id(text, start, end, ARTICLE_WINDOW),
+            long_line_promo(text, start, end, ARTICLE_WINDOW),
+        )
+        for start, end, first_char, next_line in cut
+    ]
+    for k in range(len(begin) - 1):
+        lo, hi, a, b = begin[k], begin[k + 1], edges[k], edges[k + 1]
+        part = _analyse([(seq, text[a:b])], starts[lo:hi] - a, ends[lo:hi] - a, np.array([hi - lo]), p)
+        sentences = part.sentences
+        sentences["start"] += a
+        sentences["end"] += a
+        sentences["idx"] += lo
+        for first_char, next_line, line, promo in lines:
             on = slice(*np.searchsorted(sentences["start"], [first_char, next_line]).tolist())
-            sentences["line"][on] = long_line_id(text, line_start, line_end, ARTICLE_WINDOW)
-            sentences["promo"][on] = long_line_promo(text, line_start, line_end, ARTICLE_WINDOW)
-        for part in self.parts[first + 1 :]:
-            part.sentences = sentences[:0]
-        self.parts[first].sentences = sentences
-
-    def joined(self) -> Analysed:
-        parts, self.parts = self.parts, []
-        sentences = np.concatenate([part.sentences for part in parts])
-        first = parts[0]
-        return Analysed(sentences, first.norms, first.units, first.keys, first.checks, parts[1:])
+            sentences["line"][on] = line
+            sentences["promo"][on] = promo
+        yield part
 
 
 _LINE_BREAK = re.compile(f"[{_NL_CHARS}]")
@@ -481,9 +495,12 @@ def _analyse(
 
 def _batches(store: Store, todo: list[tuple[int, str]], size: int) -> Iterator[list[tuple[int, str]]]:
     for first in range(0, len(todo), size):
-        chunk = todo[first : first + size]
-        texts = store.texts(i for _, i in chunk)
-        yield [(seq, texts[i]) for seq, i in chunk]
+        yield _batch(store, todo[first : first + size])  # (not held here while it is analysed)
+
+
+def _batch(store: Store, chunk: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    texts = store.texts(i for _, i in chunk)
+    return [(seq, texts[i]) for seq, i in chunk]
 
 
 class _NormSet:
@@ -568,15 +585,23 @@ def _index_sentences(
     done = 0
     try:
         for batch in analysed:
-            store.add_sentences(batch.sentences)
+            # A part's signatures are stored as it comes; the batch's sentence records together
+            # (an article's sentences are one stored block: the matches stage counts on it).
+            sentences = []
             for part in batch.parts():
+                sentences.append(part.sentences)
                 fresh = part.select(~known.contains(part.norms))
                 known.add(fresh.norms)
                 result.new_distinct += len(fresh.norms)
                 store.add_signatures(fresh.norms, fresh.units, fresh.keys, fresh.checks)
                 del part, fresh
-            done += len(np.unique(batch.sentences["article"]))
-            result.sentences += len(batch.sentences)
+            del batch
+            records = np.concatenate(sentences) if len(sentences) > 1 else sentences[0]
+            del sentences
+            store.add_sentences(records)
+            done += len(np.unique(records["article"]))
+            result.sentences += len(records)
+            del records
             if progress:
                 progress("sentences", done, len(todo))
     finally:
