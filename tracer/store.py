@@ -27,6 +27,7 @@ time; while it does, ``STORE-writer`` (JSON) says which, so that another is told
 
 from __future__ import annotations
 
+import codecs
 import itertools
 import json
 import operator
@@ -36,7 +37,7 @@ import socket
 import sqlite3
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -371,6 +372,17 @@ class Store:
             )
             out.update(rows.fetchall())
         return out
+
+    def text_pieces(self, seq: int, size: int = 1 << 22) -> Generator[str, None, None]:
+        """The text of the article numbered ``seq``, as consecutive pieces of about ``size``
+        bytes of it: read from the store as they are asked for, never the whole text at once."""
+        (rowid,) = self.conn.execute("SELECT rowid FROM articles WHERE seq = ?", (seq,)).fetchone()
+        (encoding,) = self.conn.execute("PRAGMA encoding").fetchone()
+        decoder = codecs.getincrementaldecoder(encoding.replace("le", "-le").replace("be", "-be"))()
+        with self.conn.blobopen("articles", "text", rowid, readonly=True) as blob:
+            while data := blob.read(size):
+                yield decoder.decode(data)
+        yield decoder.decode(b"", final=True)
 
     def span_texts(self, spans: Sequence[tuple[str, int, int]]) -> list[str]:
         """The text of each ``(article_id, start, end)`` span, sliced from the stored texts (read
