@@ -41,6 +41,9 @@ then decide whether the gap ends a sentence):
   of a paragraph line ends the sentence.
 * Bullet lines (``- x``, ``* x``, ``– x``, ``— x``, ``• x``, indented or not) are sentences
   of their own; their span starts after the marker and its spaces.
+* A "sentence" longer than ``SENTENCE_MAX`` characters (text without stops or line breaks)
+  is cut into pieces of at most ``PIECE_MAX``, each ending where the first run of whitespace
+  in its second half starts (or, with none there, after ``PIECE_MAX`` characters).
 
 The splitter is a heuristic: it never fails, whatever the input.
 """
@@ -51,6 +54,7 @@ import functools
 import re
 from array import array
 from collections.abc import Callable, Iterator, Sequence
+from typing import cast
 
 import numpy as np
 
@@ -197,7 +201,57 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     The rules are in the module docstring.
     """
     flat = _split(text, _GAP.finditer, None, array("q"))
-    return list(zip(flat[0::2], flat[1::2], strict=True))
+    spans = list(zip(flat[0::2], flat[1::2], strict=True))
+    if any(end - start > SENTENCE_MAX for start, end in spans):
+        spans = [cut for a, b in spans for cut in (_pieces(text, a, b) if b - a > SENTENCE_MAX else [(a, b)])]
+    return spans
+
+
+# Characters of a sentence at most: a longer one (a text without stops or line breaks, tens of
+# megabytes of it at worst) is cut into pieces of at most PIECE_MAX, about a sentence's length.
+# A scan works through a long article a window of whole sentences at a time, and aligns
+# candidate sentences whole: one of millions of characters could be neither cut nor aligned.
+SENTENCE_MAX = 5000
+PIECE_MAX = 500
+_RUN_START = re.compile(r"(?<=\S)\s")  # where a run of whitespace starts
+
+
+def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The sentence ``text[start:end]`` as pieces of at most ``PIECE_MAX`` characters, each
+    ending where the first run of whitespace in its second half starts (or, with none there,
+    after ``PIECE_MAX`` characters, its whitespace there stripped); the next starts at the next
+    non-space."""
+    out = []
+    while end - start > PIECE_MAX:
+        found = _RUN_START.search(text, start + PIECE_MAX // 2, start + PIECE_MAX)
+        cut = start + PIECE_MAX if found is None else found.start()
+        # (Cut inside a run of whitespace that starts in the first half: the piece ends before it.)
+        out.append((start, start + len(text[start:cut].rstrip())))
+        start = cast(re.Match[str], _NONSPACE.search(text, cut)).start()  # (the sentence ends on one)
+    out.append((start, end))
+    return out
+
+
+def _cap(
+    texts: list[str], starts: np.ndarray, ends: np.ndarray, counts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`split_many`'s spans, those over ``SENTENCE_MAX`` characters cut into pieces."""
+    long = np.flatnonzero(ends - starts > SENTENCE_MAX)
+    if not len(long):
+        return starts, ends, counts
+    owner = np.repeat(np.arange(len(texts)), counts)[long]
+    spans = zip(owner.tolist(), starts[long].tolist(), ends[long].tolist(), strict=True)
+    pieces = [np.array(_pieces(texts[t], a, b), dtype=np.int64) for t, a, b in spans]
+    extra = np.array([len(p) - 1 for p in pieces], dtype=np.int64)
+    cut = np.concatenate(pieces)
+    first = np.cumsum(extra + 1) - (extra + 1)  # each long span's first piece, in ``cut``
+    rest = np.ones(len(cut), dtype=bool)
+    rest[first] = False
+    starts, ends, counts = starts.copy(), ends.copy(), counts.copy()
+    starts[long], ends[long] = cut[first, 0], cut[first, 1]
+    np.add.at(counts, owner, extra)
+    at = np.repeat(long, extra) + 1  # the other pieces go in after the first
+    return np.insert(starts, at, cut[rest, 0]), np.insert(ends, at, cut[rest, 1]), counts
 
 
 Gaps = Callable[[str, int], Iterator[re.Match[str]]]
@@ -394,7 +448,7 @@ def split_many(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         counts[k] = (len(spans) - before) // 2
     del stops, others, kinds
     flat = np.frombuffer(spans, dtype=np.int64) if spans else np.empty(0, dtype=np.int64)
-    return flat[0::2].copy(), flat[1::2].copy(), counts
+    return _cap(texts, flat[0::2].copy(), flat[1::2].copy(), counts)
 
 
 # Characters of the joined texts whose gaps split_many finds at once (before and after them, the
