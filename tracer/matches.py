@@ -416,9 +416,27 @@ class _Pieces:
     kind: np.ndarray  # index into KINDS
 
 
+# Occurrences of one sentence in one article that are paired with other articles' (its first, by
+# position): an article repeating a sentence k times, found once elsewhere, made k * k pairs of
+# occurrences, and two such articles k * k pieces.
+REPEATS_PAIRED = 4
+
+
+def _first_repeats(norm: np.ndarray, article: np.ndarray, most: int) -> np.ndarray | None:
+    """Mask of the occurrences (grouped by norm, then article) among the first ``most`` of their
+    norm in their article; None where all are."""
+    again = np.zeros(len(norm), dtype=bool)
+    again[1:] = (norm[1:] == norm[:-1]) & (article[1:] == article[:-1])
+    if not again.any():
+        return None
+    at = np.arange(len(norm))
+    return at - np.maximum.accumulate(np.where(again, 0, at)) < most
+
+
 class _OccurrenceTable:
     """Occurrences of the wanted norms as columns, grouped by norm; within a norm by article id,
-    then position in the article (the order ``rows`` come in)."""
+    then position in the article (the order ``rows`` come in). Of a norm repeated in one article,
+    the first ``REPEATS_PAIRED`` occurrences."""
 
     def __init__(
         self,
@@ -428,11 +446,14 @@ class _OccurrenceTable:
         meta: dict[str, tuple[str | None, str | None]],
     ) -> None:
         by_norm = np.argsort(rows["norm"], kind="stable")
-        rows = rows[by_norm]
+        rows, boiler = rows[by_norm], boiler[by_norm]
+        keep = _first_repeats(rows["norm"], rows["article"], REPEATS_PAIRED)
+        if keep is not None:
+            rows, boiler = rows[keep], boiler[keep]
         self.norm = rows["norm"]
         self.seq, self.idx = rows["article"], rows["idx"].astype(np.int64)
         self.start, self.end = rows["start"].astype(np.int64), rows["end"].astype(np.int64)
-        self.boiler = boiler[by_norm]
+        self.boiler = boiler
         n = len(self.norm)
         new_norm = np.ones(n, dtype=bool)
         new_norm[1:] = self.norm[1:] != self.norm[:-1]
