@@ -210,3 +210,46 @@ def test_a_sentence_repeated_in_one_article_pairs_its_first_few_occurrences(tmp_
     from tracer.matches import REPEATS_PAIRED
 
     assert pieces == REPEATS_PAIRED
+
+
+def test_near_rows_read_a_chunk_at_a_time_as_at_once() -> None:
+    # A long run-on article's pieces make millions of near rows: read as Python tuples all at
+    # once they took ~300 bytes a row; they are made into arrays a chunk at a time.
+    from tracer.matches import KINDS, _NearRows
+
+    rng = random.Random(2)
+    rows = [
+        (
+            rng.getrandbits(62),
+            rng.getrandbits(62),
+            *(rng.randint(0, 99) for _ in range(4)),
+            rng.random(),
+            rng.choice(KINDS),
+        )
+        for _ in range(1000)
+    ]
+    whole = _NearRows(rows)
+    for chunk in (1, 7, 1000, 5000):
+        got = _NearRows(iter(rows), chunk=chunk)
+        for name in ("norm_a", "norm_b", "a0", "a1", "b0", "b1", "score", "kind"):
+            assert np.array_equal(getattr(got, name), getattr(whole, name))
+    empty = _NearRows(iter(()))
+    assert len(empty.norm_a) == len(empty.score) == len(empty.kind) == 0
+
+
+def test_verify_stores_its_rows_a_round_at_a_time(tmp_path: Path, monkeypatch) -> None:
+    # The rows of aligned pairs are stored a round of pairs at a time, not held to the end: the
+    # same rows.
+    from tracer.simulate import simulate
+
+    simulate(300, tmp_path / "c.jsonl", seed=4)
+    tables = []
+    for name, round_size in (("whole", scan.VERIFY_ROUND), ("rounds", 7)):
+        monkeypatch.setattr(scan, "VERIFY_ROUND", round_size)
+        with Store.open(tmp_path / f"{name}.db") as store:
+            result = run(store, [tmp_path / "c.jsonl"], workers=1)[1]
+            tables.append(
+                (result.verified, store.conn.execute("SELECT * FROM near ORDER BY 1, 2").fetchall())
+            )
+    assert tables[0][0] == len(tables[0][1]) > 100
+    assert tables[0] == tables[1]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import itertools
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -186,7 +186,7 @@ def rebuild(
     del article_norms
     dup_norms = unique_sorted(norms[1:][norms[1:] == norms[:-1]])
     del norms
-    near = _NearRows(conn.execute("SELECT * FROM near ORDER BY norm_a, norm_b").fetchall())
+    near = _NearRows(conn.execute("SELECT * FROM near ORDER BY norm_a, norm_b"))
     wanted = unique_sorted(np.concatenate((dup_norms, near.norm_a, near.norm_b)))
     parts = [block[in_sorted_levels(block["norm"], [wanted])] for block in store.sentence_blocks()]
     rows = np.concatenate(parts) if parts else np.empty(0, dtype=SENTENCE_DTYPE)
@@ -394,12 +394,24 @@ def _numbered(
 class _NearRows:
     """The ``near`` table as columns; ``kind`` as an index into :data:`KINDS`."""
 
-    def __init__(self, rows: list[tuple[Any, ...]]) -> None:
-        cols = list(zip(*rows, strict=True)) if rows else [()] * 8
-        self.norm_a, self.norm_b = (np.array(c, dtype=np.int64) for c in cols[:2])
-        self.a0, self.a1, self.b0, self.b1 = (np.array(c, dtype=np.int64) for c in cols[2:6])
-        self.score = np.array(cols[6], dtype=np.float64)
-        self.kind = np.array([KINDS.index(k) for k in cols[7]], dtype=np.int64)
+    def __init__(self, rows: Iterable[tuple[Any, ...]], chunk: int = 100_000) -> None:
+        # Made into arrays a chunk of rows at a time: all of them as Python tuples at once took
+        # ~300 bytes a row (a long run-on article's pieces: 3 M rows).
+        it = iter(rows)
+        parts = []
+        while block := list(itertools.islice(it, chunk)):
+            cols = list(zip(*block, strict=True))
+            ints = [np.array(c, dtype=np.int64) for c in cols[:6]]
+            kind = np.array([KINDS.index(k) for k in cols[7]], dtype=np.int64)
+            parts.append((*ints, np.array(cols[6], dtype=np.float64), kind))
+            del block, cols
+        empty = np.empty(0, dtype=np.int64)
+        columns: list[np.ndarray] = (
+            [np.concatenate(c) for c in zip(*parts, strict=True)]
+            if parts
+            else [empty] * 6 + [np.empty(0, dtype=np.float64), empty]
+        )
+        self.norm_a, self.norm_b, self.a0, self.a1, self.b0, self.b1, self.score, self.kind = columns
 
 
 @dataclass

@@ -1047,7 +1047,6 @@ def _verify(
     else:
         pairs[:] = pairs[neighbourhood_order(pairs)]
     total = len(pairs)
-    rows = []
     with SentenceTexts(store, pairs.ravel()) as texts:
         if ordering is not None:
             pairs[:] = pairs[ordering()]  # (after the worker has its copy: it sent back its result)
@@ -1058,6 +1057,9 @@ def _verify(
         for lo in range(0, total, VERIFY_ROUND):
             part = pairs[lo : lo + VERIFY_ROUND]
             report = None if progress is None else lambda done, _, lo=lo: progress("verify", lo + done, total)
-            rows.extend(engine.verify(part, texts.on_demand(), p.verify, report))
-    conn.executemany("INSERT OR REPLACE INTO near VALUES (?,?,?,?,?,?,?,?)", rows)
-    result.verified = len(rows)
+            # Stored a round at a time: as Python tuples, a long run-on article's 3 M rows of
+            # pairs of its pieces took ~1 GB until the last round was aligned.
+            rows = engine.verify(part, texts.on_demand(), p.verify, report)
+            conn.executemany("INSERT OR REPLACE INTO near VALUES (?,?,?,?,?,?,?,?)", rows)
+            result.verified += len(rows)
+            del rows
