@@ -224,16 +224,7 @@ class SimulationSummary:
     def describe(self) -> str:
         rate = self.articles / self.seconds if self.seconds else float("inf")
         edits = ", ".join(f"{k} {v}" for k, v in self.edits.items() if v)
-        shapes = ""
-        if self.shapes:
-            shapes = "; shapes: " + ", ".join(
-                k
-                if v is True
-                else f"{k} {v}"
-                if not isinstance(v, dict)
-                else f"{k} " + " ".join(f"{a} {b}" for a, b in v.items())
-                for k, v in self.shapes.items()
-            )
+        shapes = "; shapes: " + ", ".join(map(_shape_item, self.shapes.items())) if self.shapes else ""
         return (
             f"simulated {self.articles} articles from {self.outlets} outlets over {self.days} days "
             f"({self.undated} undated, {self.filler_only} filler only, {self.words} words): {self.claims} "
@@ -243,6 +234,14 @@ class SimulationSummary:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def _shape_item(item: tuple[str, Any]) -> str:
+    """``flatten``, ``wire 200``, ``decoys stock 12 template 0``: one entry of a summary's shapes."""
+    name, value = item
+    if isinstance(value, dict):
+        return " ".join([name, *(f"{k} {v}" for k, v in value.items())])
+    return name if value is True else f"{name} {value}"
 
 
 def truth_path_for(out: str | Path) -> Path:
