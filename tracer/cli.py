@@ -243,6 +243,11 @@ def _nothing_new(articles: int) -> str:
     return f"nothing to scan: {every} scanned before (add new ones with `tracer ingest PATH`)"
 
 
+def _banal_hidden(summary: dict[str, Any]) -> str:
+    banal = summary.get("banal_matches", 0)
+    return f", {banal} banal (stock phrases)" if banal else ""
+
+
 def _print_summary(summary: dict[str, Any]) -> None:
     from .summary import nothing_to_show
 
@@ -256,7 +261,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
     click.echo(
         f"reused passages: {summary['cross_outlet_matches']} across outlets, "
         f"{summary['same_outlet_matches']} within one outlet "
-        f"({summary['boilerplate_matches']} boilerplate matches hidden)\n"
+        f"({summary['boilerplate_matches']} boilerplate matches{_banal_hidden(summary)} hidden)\n"
         f"claims: {summary['claims']} (see `tracer claims`, `tracer trace TEXT`)"
     )
     if summary["top_echoed"]:
@@ -326,6 +331,11 @@ def run(
     help="Reuse between outlets, within one outlet, or both.",
 )
 @click.option("--include-boilerplate", is_flag=True, help="Also show reuse of ads, promos and templates.")
+@click.option(
+    "--include-banal",
+    is_flag=True,
+    help="Also show banal matches: stock phrases common in the corpus (court, police, obituary formulas).",
+)
 @catch
 def matches(
     db: str,
@@ -335,15 +345,20 @@ def matches(
     min_score: float,
     scope: str,
     include_boilerplate: bool,
+    include_banal: bool,
 ) -> None:
     """List reused passages (cross-outlet first, then within one outlet)."""
     from .matches import query
 
     with open_store(db) as store:
-        found = query(store, outlet, min_score, include_boilerplate, scope)
+        found = query(store, outlet, min_score, include_boilerplate, scope, include_banal=include_banal)
         reason = _why_empty(store, found)
     rows = [m.as_dict() for m in found]
-    columns = MATCH_COLUMNS + (["boilerplate"] if include_boilerplate else [])
+    columns = (
+        MATCH_COLUMNS
+        + (["boilerplate"] if include_boilerplate else [])
+        + (["banal"] if include_banal else [])
+    )
     if fmt == "table" and not rows:
         _say(quiet, f"no matches: {reason}" if reason else "no matches (check the filters)")
         return

@@ -401,7 +401,9 @@ class Store:
             "same_outlet_matches": q(
                 "SELECT COUNT(*) FROM matches WHERE boilerplate=0 AND scope='same-outlet'"
             ).fetchone()[0],
-            "boilerplate_matches": q("SELECT COUNT(*) FROM matches WHERE boilerplate=1").fetchone()[0],
+            # (the column's bits: 1 boilerplate, 2 banal, tracer.banality)
+            "boilerplate_matches": q("SELECT COUNT(*) FROM matches WHERE boilerplate & 1").fetchone()[0],
+            "banal_matches": q("SELECT COUNT(*) FROM matches WHERE boilerplate & 2").fetchone()[0],
             "claims": q("SELECT COUNT(*) FROM claims").fetchone()[0],
         }
 
