@@ -209,9 +209,9 @@ def rebuild(
     )
     del found
     seq_a, seq_b = occ.seq[a], occ.seq[b]
-    boiler = (occ.boiler[a] | occ.boiler[b]).astype(np.int64) * BOILERPLATE  # flags, banal too:
-    if len(banal_keys):
-        boiler |= BANAL * isin(pair_keys(occ.norm[a], occ.norm[b]), banal_keys)
+    boiler = (occ.boiler[a] | occ.boiler[b]).astype(np.int64) * BOILERPLATE  # flags, banal too
+    if len(banal_keys):  # (boilerplate is hidden already: banal is the reason for the rest)
+        boiler |= BANAL * (isin(pair_keys(occ.norm[a], occ.norm[b]), banal_keys) & (boiler == 0))
     same_outlet = (outlet_code[seq_a] >= 0) & (outlet_code[seq_a] == outlet_code[seq_b])
     # an outlet's own template repeated: that is the template, not reuse
     keep = ~((boiler & BOILERPLATE).astype(bool) & same_outlet)
