@@ -222,6 +222,8 @@ def scan(
     with open_store(db) as store, _engine(engine, scheduler, workers) as eng:
         result = do_scan(store, progress=_progress(quiet), alias_pairs=pairs, engine=eng)
         counts = store.counts()
+    if result.scanned_anew:
+        _say(quiet, _SCANNED_ANEW)
     if not result.articles:
         _say(quiet, _nothing_new(counts["articles"]))
     _say(
@@ -236,11 +238,22 @@ def scan(
         _say(quiet, f"no reuse found: {reason}")
 
 
+_SCANNED_ANEW = (
+    "this store was scanned by a tracer that matched text otherwise: all its articles were scanned "
+    "again with this version's matching"
+)
+
+
 def _nothing_new(articles: int) -> str:
     if not articles:
         return "nothing to scan: the store holds no articles (add some with `tracer ingest PATH`)"
     every = "the one article was" if articles == 1 else f"all {articles:,} articles were"
     return f"nothing to scan: {every} scanned before (add new ones with `tracer ingest PATH`)"
+
+
+def _banal_hidden(summary: dict[str, Any]) -> str:
+    banal = summary.get("banal_matches", 0)
+    return f", {banal} banal (stock phrases)" if banal else ""
 
 
 def _print_summary(summary: dict[str, Any]) -> None:
@@ -256,7 +269,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
     click.echo(
         f"reused passages: {summary['cross_outlet_matches']} across outlets, "
         f"{summary['same_outlet_matches']} within one outlet "
-        f"({summary['boilerplate_matches']} boilerplate matches hidden)\n"
+        f"({summary['boilerplate_matches']} boilerplate matches{_banal_hidden(summary)} hidden)\n"
         f"claims: {summary['claims']} (see `tracer claims`, `tracer trace TEXT`)"
     )
     if summary["top_echoed"]:
@@ -291,10 +304,12 @@ def run(
     pairs = _alias_pairs(aliases)
     # The engine first: an unreachable cluster fails the command before anything is ingested.
     with _engine(engine, scheduler, workers) as eng, open_store(db, create=True) as store:
-        report, _ = do_run(store, paths, outlet, date, progress=_progress(quiet), workers=workers,
-                           alias_pairs=pairs, engine=eng)  # fmt: skip
+        report, result = do_run(store, paths, outlet, date, progress=_progress(quiet), workers=workers,
+                                alias_pairs=pairs, engine=eng)  # fmt: skip
         summary = corpus_summary(store, top)
     _report_ingest(report, quiet, paths)
+    if result.scanned_anew:
+        _say(quiet, _SCANNED_ANEW)
     _print_summary(summary)
     if report.problems:
         sys.exit(1)
@@ -326,6 +341,11 @@ def run(
     help="Reuse between outlets, within one outlet, or both.",
 )
 @click.option("--include-boilerplate", is_flag=True, help="Also show reuse of ads, promos and templates.")
+@click.option(
+    "--include-banal",
+    is_flag=True,
+    help="Also show banal matches: stock phrases common in the corpus (court, police, obituary formulas).",
+)
 @catch
 def matches(
     db: str,
@@ -335,15 +355,20 @@ def matches(
     min_score: float,
     scope: str,
     include_boilerplate: bool,
+    include_banal: bool,
 ) -> None:
     """List reused passages (cross-outlet first, then within one outlet)."""
     from .matches import query
 
     with open_store(db) as store:
-        found = query(store, outlet, min_score, include_boilerplate, scope)
+        found = query(store, outlet, min_score, include_boilerplate, scope, include_banal=include_banal)
         reason = _why_empty(store, found)
     rows = [m.as_dict() for m in found]
-    columns = MATCH_COLUMNS + (["boilerplate"] if include_boilerplate else [])
+    columns = (
+        MATCH_COLUMNS
+        + (["boilerplate"] if include_boilerplate else [])
+        + (["banal"] if include_banal else [])
+    )
     if fmt == "table" and not rows:
         _say(quiet, f"no matches: {reason}" if reason else "no matches (check the filters)")
         return

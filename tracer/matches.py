@@ -18,11 +18,12 @@ from typing import Any
 
 import numpy as np
 
+from .banality import BANAL, BOILERPLATE, BanalParams, banal_pairs, pair_keys
 from .boilerplate import line_rows, template_lines
 from .candidates import _ranges, _run_pairs, in_sorted_levels, isin, unique_sorted
 from .dates import utc_naive
 from .store import SENTENCE_DTYPE, SPAN_BATCH, Store
-from .text import fold, token_table
+from .text import fold, rejoin_hyphenated, token_table
 
 KINDS = ("verbatim", "near-verbatim", "partial")
 
@@ -37,7 +38,7 @@ class _Piece:
     y_end: int
     score: float
     kind: str
-    boilerplate: bool
+    boilerplate: int  # flags: BOILERPLATE, BANAL
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class Match:
     target_outlet: str | None
     source_published: str | None
     target_published: str | None
+    banal: bool = False  # made mostly of phrases common in the corpus (tracer.banality)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -76,6 +78,7 @@ class Match:
             "kind": self.kind,
             "scope": self.scope,
             "boilerplate": self.boilerplate,
+            "banal": self.banal,
             "sentences": self.sentences,
             "source_outlet": self.source_outlet,
             "target_outlet": self.target_outlet,
@@ -129,6 +132,7 @@ def rebuild(
     min_content: int,
     pieces_made: Callable[[LinkPieces], None] | None = None,
     max_pieces: int | None = None,
+    banal: BanalParams | None = None,
 ) -> int:
     """Recompute the ``matches`` table from sentences, near pairs and boilerplate. Returns its size.
 
@@ -137,7 +141,8 @@ def rebuild(
     boilerplate everywhere (one representative pair each). ``pieces_made`` is given what
     :func:`read_link_pieces` will read once the tables are written, before they are (a scan
     starts grouping claims elsewhere while this process writes them), where there are at most
-    ``max_pieces`` pieces (any number where None).
+    ``max_pieces`` pieces (any number where None). ``banal``: how banal pieces are told
+    (:mod:`tracer.banality`); None flags none.
     """
     conn = store.conn
     articles = conn.execute("SELECT seq, id, outlet, published FROM articles").fetchall()
@@ -195,6 +200,7 @@ def rebuild(
     template_ids = np.fromiter(templates, dtype=np.int64, count=len(templates))
     occ = _OccurrenceTable(rows, (rows["promo"] != 0) | isin(rows["line"], template_ids), id_of, meta)
     del rows
+    banal_keys = _banal_keys(store, banal, near, dup_norms, occ)
 
     # Every piece: two occurrences (positions in ``occ``) in different articles, and their spans.
     found = [occ.verbatim_pieces(dup_norms), occ.near_pieces(near, store)]
@@ -203,9 +209,12 @@ def rebuild(
     )
     del found
     seq_a, seq_b = occ.seq[a], occ.seq[b]
-    boiler = occ.boiler[a] | occ.boiler[b]
+    boiler = (occ.boiler[a] | occ.boiler[b]).astype(np.int64) * BOILERPLATE  # flags, banal too
+    if len(banal_keys):  # (boilerplate is hidden already: banal is the reason for the rest)
+        boiler |= BANAL * (isin(pair_keys(occ.norm[a], occ.norm[b]), banal_keys) & (boiler == 0))
     same_outlet = (outlet_code[seq_a] >= 0) & (outlet_code[seq_a] == outlet_code[seq_b])
-    keep = ~(boiler & same_outlet)  # an outlet's own template repeated: that is the template, not reuse
+    # an outlet's own template repeated: that is the template, not reuse
+    keep = ~((boiler & BOILERPLATE).astype(bool) & same_outlet)
     # Each oriented from the article whose id sorts first (x) to the other (y).
     swap = id_rank[seq_a] > id_rank[seq_b]
     x, y = np.where(swap, b, a)[keep], np.where(swap, a, b)[keep]
@@ -325,6 +334,26 @@ def rebuild(
     return len(order)
 
 
+def _banal_keys(
+    store: Store, banal: BanalParams | None, near: _NearRows, dup_norms: np.ndarray, occ: _OccurrenceTable
+) -> np.ndarray:
+    """:func:`tracer.banality.banal_pairs` of the verified pairs and verbatim sentences (none where
+    ``banal`` is None): pieces of these pairs of norms are banal."""
+    if banal is None:
+        return np.empty(0, dtype=np.uint64)
+    columns = (
+        near.norm_a,
+        near.norm_b,
+        near.a0,
+        near.a1,
+        near.b0,
+        near.b1,
+        near.kind == KINDS.index("partial"),
+    )
+    where = (occ.group_norm, occ.seq[occ.first], occ.start[occ.first], occ.end[occ.first])
+    return banal_pairs(store, banal, columns, dup_norms, where)
+
+
 def _link_pieces(
     order: np.ndarray,
     names: list[str],
@@ -340,7 +369,7 @@ def _link_pieces(
     singles = len(single[0])
     place = np.empty(len(order), dtype=np.int64)
     place[order] = np.arange(len(order))  # each match's place in the stored order
-    keep = np.flatnonzero(~single_boiler)
+    keep = np.flatnonzero(single_boiler == 0)
     x, x_start, x_end, y, y_start, y_end, score = (c[keep] for c in single[:7])
     columns = [np.stack([id_rank[x], x_start, x_end, id_rank[y], y_start, y_end])]
     scores, places = [score], [place[keep]]
@@ -549,7 +578,8 @@ class _OccurrenceTable:
             ]
             lengths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
             base = np.cumsum(lengths + 1) - (lengths + 1)  # where each sentence starts in the joined text
-            tok_at, tok_end, _ = token_table("\n".join(parts))  # no token crosses the line breaks
+            joined = "\n".join(parts)  # no token crosses the line breaks (nor a rejoined word: bounds)
+            tok_at, tok_end, _ = rejoin_hyphenated(joined, token_table(joined), base)
             if len(tok_at) == 0:  # only whole sentences are asked for then: any index will do below
                 tok_at = tok_end = np.zeros(1, dtype=np.int64)
             first_tok = np.searchsorted(tok_at, base)
@@ -640,12 +670,12 @@ class _Occurrences:
         return None
 
 
-def _merge(plist: list[_Piece]) -> Iterator[tuple[list[_Piece], bool]]:
+def _merge(plist: list[_Piece]) -> Iterator[tuple[list[_Piece], int]]:
     """Chain pieces whose sentences are neighbours in both articles into passages."""
     if len(plist) == 1:  # most article pairs share one sentence
         yield plist, plist[0].boilerplate
         return
-    for boiler in (False, True):
+    for boiler in sorted({q.boilerplate for q in plist}):  # boilerplate and banal pieces apart
         open_passages: list[list[_Piece]] = []
         for piece in sorted((q for q in plist if q.boilerplate == boiler), key=lambda q: (q.x_idx, q.y_idx)):
             for passage in reversed(open_passages):
@@ -706,7 +736,7 @@ _parse_date = functools.lru_cache(maxsize=1 << 16)(utc_naive)
 
 
 def _match_row(
-    meta: dict[str, tuple[str | None, str | None]], x: str, y: str, passage: list[_Piece], boiler: bool
+    meta: dict[str, tuple[str | None, str | None]], x: str, y: str, passage: list[_Piece], boiler: int
 ) -> tuple[object, ...]:
     if len(passage) == 1:  # most passages are one sentence
         q = passage[0]
@@ -736,12 +766,16 @@ def query(
     include_boilerplate: bool = False,
     scope: str = "all",
     article_id: str | None = None,
+    include_banal: bool = False,
 ) -> list[Match]:
-    """Stored matches, cross-outlet first, then by source article and position."""
+    """Stored matches, cross-outlet first, then by source article and position. Boilerplate and
+    banal matches (stock phrases) only where asked for, each on its own."""
     where = ["m.score >= ?"]
     args: list[object] = [min_score]
     if not include_boilerplate:
-        where.append("m.boilerplate = 0")
+        where.append(f"(m.boilerplate & {BOILERPLATE}) = 0")
+    if not include_banal:
+        where.append(f"(m.boilerplate & {BANAL}) = 0")
     if scope != "all":
         where.append("m.scope = ?")
         args.append(scope)
@@ -772,6 +806,6 @@ def _match(r: tuple[Any, ...], source_text: str, target_text: str) -> Match:
     return Match(
         id=r[0], source_id=r[1], target_id=r[2], direction=r[3], source_span=(r[4], r[5]),
         target_span=(r[6], r[7]), source_text=source_text, target_text=target_text, score=r[8], kind=r[9],
-        scope=r[10], boilerplate=bool(r[11]), sentences=r[12], source_outlet=r[13], target_outlet=r[14],
-        source_published=r[15], target_published=r[16],
+        scope=r[10], boilerplate=bool(r[11] & BOILERPLATE), sentences=r[12], source_outlet=r[13],
+        target_outlet=r[14], source_published=r[15], target_published=r[16], banal=bool(r[11] & BANAL),
     )  # fmt: skip

@@ -292,6 +292,14 @@ class Store:
         for _, sql in made:
             self.conn.execute(sql)
 
+    def forget_scans(self) -> None:
+        """Drop what scans stored of the articles (sentences, signatures, verified pairs) and
+        mark every article unscanned: the next scan does them all anew. Matches and claims are
+        rebuilt by that scan. The caller holds the transaction."""
+        for table in ("sentence_blocks", "signatures", "band_keys", "near"):
+            self.conn.execute(f"DELETE FROM {table}")
+        self.conn.execute("UPDATE articles SET scanned = 0")
+
     # -- meta ---------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
@@ -401,7 +409,9 @@ class Store:
             "same_outlet_matches": q(
                 "SELECT COUNT(*) FROM matches WHERE boilerplate=0 AND scope='same-outlet'"
             ).fetchone()[0],
-            "boilerplate_matches": q("SELECT COUNT(*) FROM matches WHERE boilerplate=1").fetchone()[0],
+            # (the column's bits: 1 boilerplate, 2 banal, tracer.banality)
+            "boilerplate_matches": q("SELECT COUNT(*) FROM matches WHERE boilerplate & 1").fetchone()[0],
+            "banal_matches": q("SELECT COUNT(*) FROM matches WHERE boilerplate & 2").fetchone()[0],
             "claims": q("SELECT COUNT(*) FROM claims").fetchone()[0],
         }
 

@@ -46,10 +46,17 @@ def nothing_to_show(counts: dict[str, Any]) -> str | None:
         return None
     if n == 1:
         return "the store holds one article, and reuse takes two"
+    banal = counts.get("banal_matches", 0)
+    if banal and not hidden:
+        return (
+            f"the {n:,} articles share only stock phrases ({_many(banal, 'banal match')} hidden; "
+            "`tracer matches --include-banal` lists them)"
+        )
     if hidden:
+        more = f"; {_many(banal, 'banal match')}: `--include-banal`" if banal else ""
         return (
             f"the {n:,} articles share only boilerplate ({_many(hidden, 'match')} of ads, promos or "
-            "templates hidden; `tracer matches --include-boilerplate` lists them)"
+            f"templates hidden; `tracer matches --include-boilerplate` lists them{more})"
         )
     return f"no passage of the {n:,} articles appears in another"
 
