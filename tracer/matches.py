@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .boilerplate import line_rows, template_lines
+from .boilerplate import LEAD_BIT, PROMO_BIT, line_rows, template_lines, template_sentences
 from .candidates import _ranges, _run_pairs, in_sorted_levels, isin, unique_sorted
 from .dates import utc_naive
 from .store import SENTENCE_DTYPE, SPAN_BATCH, Store
@@ -193,7 +193,16 @@ def rebuild(
     del parts
     rows = rows[np.lexsort((rows["idx"], id_rank[rows["article"]]))]  # by article id, then position
     template_ids = np.fromiter(templates, dtype=np.int64, count=len(templates))
-    occ = _OccurrenceTable(rows, (rows["promo"] != 0) | isin(rows["line"], template_ids), id_of, meta)
+    boiler = (rows["promo"] & PROMO_BIT) != 0
+    boiler |= isin(rows["line"], template_ids)
+    boiler |= isin(
+        rows["norm"],
+        template_sentences(
+            rows["article"], rows["idx"], rows["norm"], rows["promo"], outlet_code[rows["article"]]
+        ),
+    )
+    occ = _OccurrenceTable(rows, boiler, id_of, meta, (rows["promo"] & LEAD_BIT) != 0)
+    del boiler
     del rows
 
     # Every piece: two occurrences (positions in ``occ``) in different articles, and their spans.
@@ -204,6 +213,8 @@ def rebuild(
     del found
     seq_a, seq_b = occ.seq[a], occ.seq[b]
     boiler = occ.boiler[a] | occ.boiler[b]
+    # Text two sentences led by a navigation link share from their starts is the link's headline.
+    boiler |= occ.lead[a] & occ.lead[b] & (a_start == occ.start[a]) & (b_start == occ.start[b])
     same_outlet = (outlet_code[seq_a] >= 0) & (outlet_code[seq_a] == outlet_code[seq_b])
     keep = ~(boiler & same_outlet)  # an outlet's own template repeated: that is the template, not reuse
     # Each oriented from the article whose id sorts first (x) to the other (y).
@@ -426,6 +437,7 @@ class _OccurrenceTable:
         boiler: np.ndarray,
         id_of: list[str],
         meta: dict[str, tuple[str | None, str | None]],
+        lead: np.ndarray | None = None,
     ) -> None:
         by_norm = np.argsort(rows["norm"], kind="stable")
         rows = rows[by_norm]
@@ -433,6 +445,7 @@ class _OccurrenceTable:
         self.seq, self.idx = rows["article"], rows["idx"].astype(np.int64)
         self.start, self.end = rows["start"].astype(np.int64), rows["end"].astype(np.int64)
         self.boiler = boiler[by_norm]
+        self.lead = np.zeros(len(rows), dtype=bool) if lead is None else lead[by_norm]  # see LEAD_BIT
         n = len(self.norm)
         new_norm = np.ones(n, dtype=bool)
         new_norm[1:] = self.norm[1:] != self.norm[:-1]

@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from . import matches, provenance
-from .boilerplate import sentence_lines
+from .boilerplate import pack_flags, sentence_lines, sentence_shapes
 from .candidates import (
     PAIRS_CHUNK,
     Banding,
@@ -285,9 +285,11 @@ def analyse_articles(items: list[tuple[int, str]], p: ScanParams) -> Analysed:
     sentences["end"] = span_end[has]
     ntok = ntok_all[has]
     sentences["ntok"] = ntok
-    sentences["line"], sentences["promo"] = sentence_lines(
-        batch_text, offsets, tok_at, tok_key, article_of, g_start
+    sentences["line"], promo = sentence_lines(
+        batch_text, offsets, tok_at, tok_key, article_of, g_start, g_end[has]
     )
+    shapes = sentence_shapes("\n".join(texts), tok_at, tok_end, tok_key, first_tok, ntok)
+    sentences["promo"] = pack_flags(promo, shapes)
     in_sentences = np.repeat(first_tok, ntok) + _ranges(ntok)
     token_ids = _vocabulary.ids_of_keys(
         tok_key[in_sentences], lambda i: batch_text[tok_at[in_sentences[i]] : tok_end[in_sentences[i]]]
