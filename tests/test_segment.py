@@ -504,6 +504,26 @@ def test_split_many_splits_each_text_as_split_sentences(alphabet: str):
         assert got == expected
 
 
+@pytest.mark.parametrize("stretch", [11, 64])
+def test_split_many_finds_gaps_stretch_by_stretch_as_at_once(stretch: int, monkeypatch):
+    # A long article's gaps are found a stretch of characters at a time: the decisions near a
+    # stretch's ends read characters of the stretches beside it.
+    from tracer import segment
+
+    monkeypatch.setattr(segment, "_GAP_STRETCH", stretch)
+    pieces = 'Mr no pp 12 U.S abcdefg \u00e9t\u00e9 " ( - \u2022 x. .. ! ? \u2026 \U0001d400'.split()
+    pieces += [". ", ". ", ".\n\n", ".\n", "\n", " ", ".\n\n- ", "\n\n", ". 3", "\r\n", ".\u2029", ". The "]
+    rng = random.Random(11)
+    for _ in range(12):
+        texts = [
+            "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40))) for _ in range(rng.randint(1, 12))
+        ]
+        got, expected = _split_each(texts)
+        assert got == expected
+    for texts in ([""], ["It ended.\n\n", "Then.\n\nAgain. And again."], ["No. 3 is here. Mr. Smith came."]):
+        assert _split_each(texts)[0] == _split_each(texts)[1]
+
+
 def test_split_many_of_edge_batches_and_the_seeds():
     assert _split_each([])[0] == []
     for texts in (

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .segment import line_table
-from .text import _SEQ_LEN, TOKEN_RE, _fmix64, line_ids, token_table
+from .text import _SEQ_LEN, TOKEN_RE, _fmix64, fold, line_ids, token_table, whitespace_stretches
 
 # Navigation lines, recognised by how they start.
 _NAVIGATION = (
@@ -90,6 +90,57 @@ PROMO_MAX_CHARS = 320
 def is_promo(folded_line: str) -> bool:
     """Whether a folded (lower-cased) line reads as a promo, ad or navigation line."""
     return bool(promo_lines(folded_line, np.zeros(1, dtype=np.int64), np.full(1, len(folded_line)))[0])
+
+
+def long_line_promo(text: str, start: int, end: int, size: int = 1 << 22) -> bool:
+    """:func:`is_promo` of the line ``text[start:end]`` folded and stripped, folded ``size``
+    characters at a time (a long line is no promo: only its stripped length is needed)."""
+    first, last = end, start
+    for lo, hi in whitespace_stretches(text, start, end, size):
+        folded = fold(text[lo:hi])
+        kept = folded.strip()
+        if kept:
+            first = min(first, lo + len(folded) - len(folded.lstrip()))
+            last = lo + len(folded.rstrip())
+    if last - first > PROMO_MAX_CHARS:
+        return False
+    return is_promo(fold(text[first:last])) if last > first else is_promo("")
+
+
+def long_line_flags(
+    text: str, start: int, end: int, starts: np.ndarray, ends: np.ndarray, size: int = 1 << 22
+) -> np.ndarray:
+    """:func:`sentence_lines`' flags of the sentences ``text[starts[i]:ends[i]]`` (in order) that
+    start on the line ``text[start:end]``, read ``size`` characters at a time: the line's promo
+    flag where it is short enough to be one, else each sentence's own (:func:`_promo_sentences`)."""
+    starts, ends = np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
+    promo = long_line_promo(text, start, end, size)
+    flags = np.full(len(starts), int(promo), dtype=np.int64)
+    if promo or _stripped_length(text, start, end, size) <= PROMO_MAX_CHARS:
+        return flags
+    k = 0
+    while k < len(starts):  # a window of sentences at a time, folded and joined by line breaks
+        j = max(int(np.searchsorted(starts, starts[k] + size)), k + 1)
+        pieces = [fold(text[a:b]) for a, b in zip(starts[k:j].tolist(), ends[k:j].tolist(), strict=True)]
+        lengths = np.array([len(x) for x in pieces], dtype=np.int64)
+        at = np.cumsum(lengths + 1) - lengths - 1
+        joined = "\n".join(pieces)
+        tok_at, _, tok_key = token_table(joined)
+        flags[k:j] = _promo_sentences(joined, tok_at, tok_key, at, at + lengths)
+        k = j
+    return flags
+
+
+def _stripped_length(text: str, start: int, end: int, size: int) -> int:
+    """The length of the line ``text[start:end]`` folded and stripped, folded ``size`` characters
+    at a time."""
+    first, last = end, start
+    for lo, hi in whitespace_stretches(text, start, end, size):
+        folded = fold(text[lo:hi])
+        if folded.strip():
+            first = min(first, lo + len(folded) - len(folded.lstrip()))
+            last = lo + len(folded.rstrip())
+    return max(last - first, 0)
 
 
 def promo_lines(folded: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -244,6 +295,7 @@ def _promo_sentences(
 PROMO_BIT = 1  # a promo (its line's wording, or its own inside a long line)
 LEAD_BIT = 2  # inside a long line, it starts with a navigation link that runs on into news
 SHAPE_SHIFT = 2
+FLAG_MASK = (1 << SHAPE_SHIFT) - 1
 SHAPE_BITS = 29
 _SLOT = np.uint64(0x5BD1E9955BD1E995)  # the token key a slot takes in a shape
 

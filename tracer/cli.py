@@ -719,14 +719,76 @@ def check_command(db: str, quiet: bool, quick: bool) -> None:
 @click.option(
     "--truth", type=click.Path(dir_okay=False), help="Where to write the truth [default: OUT.truth.json]."
 )
+@click.option(
+    "--flatten",
+    is_flag=True,
+    help="Shape: each article on one line, as in many CSV/JSONL exports: paragraph breaks become "
+    "spaces and promos sit inside the text.",
+)
+@click.option(
+    "--wire",
+    type=click.IntRange(0),
+    default=0,
+    show_default=True,
+    metavar="N",
+    help="Shape: wire fan-out: each wire story is printed by N outlets within days: the agency first "
+    "(and its update later), then copies, whole, truncated or lightly edited; about a tenth of the "
+    "articles. 0: none.",
+)
+@click.option(
+    "--vocabulary",
+    type=click.Choice(["english", "made-up", "french", "german"]),
+    default="english",
+    show_default=True,
+    help="Shape: the language of the words. Only english has frequent words that tracer's stopword "
+    "list knows; made-up keeps English promos.",
+)
+@click.option(
+    "--stock-phrases",
+    is_flag=True,
+    help="Shape: beat phrases ('pleaded guilty at ... Crown Court') in unrelated articles: shared "
+    "wording that is not reuse (decoys in the truth).",
+)
+@click.option(
+    "--running-stories",
+    is_flag=True,
+    help="Shape: stories over several days, each day repeating an earlier day's background paragraph "
+    "(verbatim or edited): reuse whose source is the nearest earlier carrier with that text.",
+)
+@click.option(
+    "--slot-templates",
+    is_flag=True,
+    help="Shape: promo templates with slots shared across outlets ('Sign up to the <outlet> newsletter "
+    "for the <topic> briefing.'): boilerplate, not reuse (decoys in the truth).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No summary on stderr.")
 @catch
-def simulate_command(n: int, output: str, seed: int, truth: str | None, quiet: bool) -> None:
-    """Write a synthetic corpus of N articles with known reuse, and its truth for `tracer eval`."""
+def simulate_command(
+    n: int,
+    output: str,
+    seed: int,
+    truth: str | None,
+    flatten: bool,
+    wire: int,
+    vocabulary: str,
+    stock_phrases: bool,
+    running_stories: bool,
+    slot_templates: bool,
+    quiet: bool,
+) -> None:
+    """Write a synthetic corpus of N articles with known reuse, and its truth for `tracer eval`.
+
+    Without a shape option the corpus is the default one (byte-identical for the same N and
+    seed); shape options add what real corpora have and the default lacks, and may be combined.
+    """
     from .simulate import simulate
 
+    shapes = {
+        "flatten": flatten, "wire": wire, "vocabulary": vocabulary, "stock_phrases": stock_phrases,
+        "running_stories": running_stories, "slot_templates": slot_templates,
+    }  # fmt: skip
     try:
-        summary = simulate(n, output, seed=seed, truth_path=truth, progress=_progress(quiet))
+        summary = simulate(n, output, seed=seed, truth_path=truth, progress=_progress(quiet), **shapes)
     except OSError as exc:
         raise click.ClickException(f"cannot write {exc.filename or output}: {exc.strerror or exc}") from exc
     _say(quiet, summary.describe())

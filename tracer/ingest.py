@@ -47,7 +47,13 @@ class IngestResult:
 
 def article_id(outlet: str | None, text: str) -> str:
     """Stable id: the same outlet and text always give the same id."""
-    return hashlib.sha1(f"{outlet or ''}\n{text}".encode()).hexdigest()[:16]
+    digest = hashlib.sha1(f"{outlet or ''}\n".encode())
+    for lo in range(0, len(text), _HASH_STRETCH):  # not a UTF-8 copy of a long text at once
+        digest.update(text[lo : lo + _HASH_STRETCH].encode())
+    return digest.hexdigest()[:16]
+
+
+_HASH_STRETCH = 1 << 20
 
 
 def parse_date(value: str) -> str | None:
@@ -278,7 +284,7 @@ def _read_file(path: str, data: bytes) -> Iterator[Article | Problem]:
         return
     text, encoding = (decoded, cast(str, wide)) if isinstance(decoded, str) else _decode(data)
     del data, decoded  # only the text is needed from here on: one copy of a large file in memory
-    if not text.strip():
+    if not text or text.isspace():  # (not text.strip(): a copy of the whole text)
         yield Problem(path, "empty file", "remove it or add the article text")
         return
     ext = os.path.splitext(path)[1].lower()
@@ -292,6 +298,7 @@ def _read_file(path: str, data: bytes) -> Iterator[Article | Problem]:
         records = _read_html(path, text)
     else:
         records = _read_text(path, text)
+    del text  # the reader holds it
     for item in records:
         if isinstance(item, Article):
             item.encoding = encoding
@@ -351,7 +358,8 @@ def _read_text(path: str, text: str) -> Iterator[Article | Problem]:
         if blank:
             body_start = blank.end()
     art.text = text[body_start:]
-    if not art.text.strip():
+    del text  # (the caller's reference is gone: a long file's text is held once, not twice)
+    if not art.text or art.text.isspace():
         yield Problem(
             path, "no article text after the header lines", "add the article body below the headers"
         )

@@ -497,7 +497,12 @@ class _OccurrenceTable:
         with the character spans of the region they share."""
         ga, gb = self.groups(near.norm_a), self.groups(near.norm_b)
         everywhere = self.all_boiler[ga] & self.all_boiler[gb]
-        each = np.flatnonzero(~everywhere)
+        # Two norms found in one article only, the same, make no piece: their occurrences' pairs
+        # are not made (one long article repeating its sentences had billions of them).
+        low = np.minimum.reduceat(self.seq, self.first) if len(self.first) else self.seq[:0]
+        high = np.maximum.reduceat(self.seq, self.first) if len(self.first) else self.seq[:0]
+        alone = (low[ga] == high[ga]) & (low[gb] == high[gb]) & (low[ga] == low[gb])
+        each = np.flatnonzero(~everywhere & ~alone)
         ka, kb = self.count[ga[each]], self.count[gb[each]]
         made = ka * kb
         row = np.repeat(each, made)

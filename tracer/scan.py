@@ -14,8 +14,10 @@ over everything.
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
+import re
 import sys
 import tempfile
 import threading
@@ -26,7 +28,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from . import matches, provenance
-from .boilerplate import pack_flags, sentence_lines, sentence_shapes
+from .boilerplate import FLAG_MASK, long_line_flags, pack_flags, sentence_lines, sentence_shapes
 from .candidates import (
     PAIRS_CHUNK,
     Banding,
@@ -40,11 +42,11 @@ from .candidates import (
 from .claims import ClaimParams, ClaimsStart, mention_graph
 from .engine import Engine, LocalEngine, fewer_collections, local_cores, return_free_memory
 from .errors import StoreError, TracerError
-from .segment import split_many
+from .segment import _NL_CHARS, _NL_SET, split_many
 from .shingles import Vocabulary, _ranges, unit_shingles
 from .signatures import MinHasher
 from .store import SENTENCE_DTYPE, Store
-from .text import TokensOnDemand, fold, fold_joined, sequence_ids, token_table, tokens
+from .text import TokensOnDemand, fold, fold_joined, long_line_id, sequence_ids, token_table, tokens
 from .verify import VerifyParams
 
 Progress = Callable[[str, int, int], None]
@@ -241,6 +243,16 @@ class Analysed:
     units: np.ndarray
     keys: np.ndarray
     checks: np.ndarray
+    # A batch analysed in parts: the distinct sentences of the parts after the first, each part
+    # with no sentence records of its own (stored a part at a time, not joined: for one long
+    # article, the parts' band keys and checks are ~4 bytes a character).
+    more: list[Analysed] = field(default_factory=list)
+
+    def parts(self) -> Iterator[Analysed]:
+        """This batch's distinct sentences a part at a time, each let go of once given."""
+        yield Analysed(self.sentences, self.norms, self.units, self.keys, self.checks)
+        while self.more:
+            yield self.more.pop(0)
 
     def select(self, keep: np.ndarray) -> Analysed:
         """The same batch with only the distinct sentences where ``keep`` is true."""
@@ -257,18 +269,169 @@ class Analysed:
         )
 
 
+# Characters analysed at once, at most, where a batch holds more (a batch is a number of articles,
+# whatever their size): its articles are analysed in parts of about this many characters, and an
+# article longer than this in windows of whole sentences, of ARTICLE_WINDOW characters. Tokens,
+# signatures and their temporaries take ~40 bytes a character while a part is analysed.
+ANALYSE_WINDOW = 1 << 22
+ARTICLE_WINDOW = 1 << 20
+
+
 def analyse_articles(items: list[tuple[int, str]], p: ScanParams) -> Analysed:
     """Sentences of ``(seq, text)`` articles, and their distinct sentences' band keys and checks.
 
     A pure function of its input, so batches can run in worker processes; the
     caller keeps only the distinct sentences the store does not have yet.
     """
+    if sum(len(text) for _, text in items) <= ANALYSE_WINDOW:
+        return _analyse(items, *split_many([text for _, text in items]), p)
+    parts = _Parts()
+    small: list[tuple[int, str]] = []
+    size = 0
+    for seq, text in items:
+        if small and (size + len(text) > ANALYSE_WINDOW or len(text) > ANALYSE_WINDOW):
+            parts.add(_analyse(small, *split_many([text for _, text in small]), p))
+            small, size = [], 0
+        if len(text) > ANALYSE_WINDOW:
+            parts.add_article(seq, text, p)
+        else:
+            small.append((seq, text))
+            size += len(text)
+    if small:
+        parts.add(_analyse(small, *split_many([text for _, text in small]), p))
+    return parts.joined()
+
+
+class _Parts:
+    """The analyses of a batch's parts, joined as the batch's: each distinct sentence kept where
+    it first occurs."""
+
+    def __init__(self) -> None:
+        self.parts: list[Analysed] = []
+        self.seen = _NormSet(np.empty(0, dtype=np.int64))
+
+    def add(self, part: Analysed) -> None:
+        part = part.select(~self.seen.contains(part.norms))
+        self.seen.add(part.norms)
+        self.parts.append(part)
+
+    def add_article(self, seq: int, text: str, p: ScanParams) -> None:
+        """One long article, a window of whole sentences at a time. Sentences, tokens and
+        signatures are those of the whole text (no token crosses the whitespace or marker before
+        a sentence); a window starts at a line's start where it can, and a line that a window's
+        edge cuts is identified afresh, whole."""
+        starts, ends, _ = split_many([text])
+        begin, cut = _windows(text, starts.tolist())
+        edges = [0] + [int(starts[k]) for k in begin[1:-1]] + [len(text)]
+        first = len(self.parts)
+        for k in range(len(begin) - 1):
+            lo, hi, a, b = begin[k], begin[k + 1], edges[k], edges[k + 1]
+            part = _analyse([(seq, text[a:b])], starts[lo:hi] - a, ends[lo:hi] - a, np.array([hi - lo]), p)
+            part.sentences["start"] += a
+            part.sentences["end"] += a
+            part.sentences["idx"] += lo
+            self.add(part)
+        del starts, ends
+        sentences = np.concatenate([part.sentences for part in self.parts[first:]])
+        for line_start, line_end, first_char, next_line in cut:
+            on = slice(*np.searchsorted(sentences["start"], [first_char, next_line]).tolist())
+            sentences["line"][on] = long_line_id(text, line_start, line_end, ARTICLE_WINDOW)
+            flags = long_line_flags(
+                text, line_start, line_end, sentences["start"][on], sentences["end"][on], ARTICLE_WINDOW
+            )
+            sentences["promo"][on] = (sentences["promo"][on] & ~FLAG_MASK) | flags  # shapes kept
+        for part in self.parts[first + 1 :]:
+            part.sentences = sentences[:0]
+        self.parts[first].sentences = sentences
+
+    def joined(self) -> Analysed:
+        parts, self.parts = self.parts, []
+        sentences = np.concatenate([part.sentences for part in parts])
+        first = parts[0]
+        return Analysed(sentences, first.norms, first.units, first.keys, first.checks, parts[1:])
+
+
+_LINE_BREAK = re.compile(f"[{_NL_CHARS}]")
+_NON_SPACE = re.compile(r"\S")
+
+
+def _windows(text: str, starts: list[int]) -> tuple[list[int], list[tuple[int, int, int, int]]]:
+    """Where the windows of a long article begin (sentence numbers, then how many sentences),
+    about ``ARTICLE_WINDOW`` characters apart; and the lines their edges cut, each as
+    ``(start, end, first, next)``: its characters between line breaks, where it starts once
+    folded and stripped, and where the next line does (its sentences start from ``first`` to
+    ``next``, as sentences are given the last line to start at or before them).
+
+    A window begins, where it can, at a sentence that is the first non-space of its line once
+    folded: its lines, and those of the window before, are then those of the whole text."""
+    begin: list[int] = [0]
+    cut: list[tuple[int, int, int, int]] = []
+    target = ARTICLE_WINDOW
+    while True:
+        k = max(bisect.bisect_left(starts, target), begin[-1] + 1)
+        fallback, chosen = None, None
+        while k < len(starts) and starts[k] < target + ARTICLE_WINDOW // 2:
+            if not fold(text[starts[k]]).isspace():
+                fallback = k if fallback is None else fallback
+                if _starts_line(text, starts[k]):
+                    chosen = k
+                    break
+            k += 1
+        if k >= len(starts) and chosen is None and fallback is None:
+            break
+        if chosen is None and fallback is None:
+            target += ARTICLE_WINDOW // 2
+            continue
+        pick = chosen if chosen is not None else fallback
+        assert pick is not None
+        at = starts[pick]
+        if chosen is None and not (cut and at < cut[-1][1]):
+            cut.append(_line_around(text, at, starts[begin[-1]] if len(begin) > 1 else 0))
+        begin.append(pick)
+        target = at + ARTICLE_WINDOW
+    begin.append(len(starts))
+    return begin, cut
+
+
+def _starts_line(text: str, at: int) -> bool:
+    """Whether only (folded) spaces lie between the line break before ``at`` and ``at``."""
+    at -= 1
+    while at >= 0 and text[at] not in _NL_SET and fold(text[at]).isspace():
+        at -= 1
+    return at < 0 or text[at] in _NL_SET
+
+
+def _first_folded(text: str, at: int) -> int:
+    """The first character from ``at`` that is not a space once folded (or the text's end)."""
+    while (found := _NON_SPACE.search(text, at)) is not None and fold(found.group()).isspace():
+        at = found.end()
+    return len(text) if found is None else found.start()
+
+
+def _line_around(text: str, at: int, after: int) -> tuple[int, int, int, int]:
+    """:func:`_windows`'s ``(start, end, first, next)`` of the line holding ``at``, which starts
+    at ``after`` or later (a sentence start before ``at`` that is the first of its line, or 0)."""
+    start = max(after, max(text.rfind(c, after, at) for c in _NL_CHARS) + 1)
+    found = _LINE_BREAK.search(text, at)
+    end = len(text) if found is None else found.start()
+    # (Sentences before the article's first line are given that line.)
+    first = 0 if _first_folded(text, 0) >= start else _first_folded(text, start)
+    return start, end, first, _first_folded(text, end)
+
+
+def _analyse(
+    items: list[tuple[int, str]],
+    span_start: np.ndarray,
+    span_end: np.ndarray,
+    counts: np.ndarray,
+    p: ScanParams,
+) -> Analysed:
+    """:func:`analyse_articles` of ``items`` split into the spans :func:`split_many` gives."""
     # Python does what needs rules (folding, sentence splitting's harder cases) per article;
     # tokens, lines, line ids and promo hints are found once for the whole batch, and which
     # sentence each token belongs to, how many tokens and content words each sentence has, are
     # array arithmetic.
     texts = [text for _, text in items]
-    span_start, span_end, counts = split_many(texts)
     batch_text, offsets = fold_joined(texts)  # offsets: where each article starts in it
     tok_at, tok_end, tok_key = token_table(batch_text)
     g_start = span_start + np.repeat(offsets, counts)
@@ -411,10 +574,12 @@ def _index_sentences(
     try:
         for batch in analysed:
             store.add_sentences(batch.sentences)
-            fresh = batch.select(~known.contains(batch.norms))
-            known.add(fresh.norms)
-            result.new_distinct += len(fresh.norms)
-            store.add_signatures(fresh.norms, fresh.units, fresh.keys, fresh.checks)
+            for part in batch.parts():
+                fresh = part.select(~known.contains(part.norms))
+                known.add(fresh.norms)
+                result.new_distinct += len(fresh.norms)
+                store.add_signatures(fresh.norms, fresh.units, fresh.keys, fresh.checks)
+                del part, fresh
             done += len(np.unique(batch.sentences["article"]))
             result.sentences += len(batch.sentences)
             if progress:

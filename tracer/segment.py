@@ -147,8 +147,9 @@ def _period_continues(text: str, p: int, q: int, line_start: int, across_line: b
         # acronym) and no digit: the checks below would all say no. Most sentences end so.
         return False
     space = text.rfind(" ", p - _PLAIN_WORD if p > _PLAIN_WORD else 0, p)
-    word = text[space + 1 : p]
-    if space >= 0 and len(word) >= 2 and word.isalpha() and word.islower():
+    # (No space found: no word is cut, since text[0:p] would copy the text's whole head.)
+    word = text[space + 1 : p] if space >= 0 else ""
+    if len(word) >= 2 and word.isalpha() and word.islower():
         # A shorter lower-case word after a space ("said."): most of the other sentence ends.
         # Letters hold no whitespace or opener, so it is the token the rules would cut.
         return word in _LOWER_TITLES or (word in _LOWER_BEFORE_DIGIT and text[q].isdigit())
@@ -344,55 +345,18 @@ def split_many(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     joined = "\n".join(texts)
     lengths = np.array([len(t) for t in texts], dtype=np.int64)
     offsets = np.cumsum(lengths + 1) - (lengths + 1)
-    codes = _code_points(joined)
-    starts = (codes == ord(".")) | (codes == ord("\n"))
-    for c in _RARE_GAP_STARTS:
-        if c in joined:
-            starts |= codes == ord(c)
-    gap_at = np.flatnonzero(starts)
-    del starts
-    # Stops: a full stop that is not the last of a run (whose gap starts at the run's first),
-    # then one space or two line breaks, then no space, inside the text.
-    p = gap_at[codes[gap_at] == ord(".")]
-    p = p[(p == 0) | ~np.isin(codes[p - 1], _TERMINAL_CODES)]
-    end = (offsets + lengths)[np.searchsorted(offsets, p, side="right") - 1]
-    last = len(codes) - 1
-    one, two, three = (codes[np.minimum(p + k, last)] for k in (1, 2, 3))
-    space = (one == ord(" ")) & ~_is_space(two)  # inside the text: the line break joining two is a space
-    paragraph = (p + 3 < end) & (one == ord("\n")) & (two == ord("\n")) & ~_is_space(three)
-    stop, paragraph = p[space | paragraph], paragraph[space | paragraph]
+    # The gaps are found a stretch of the joined texts at a time: each decision reads a few
+    # characters around its stop, and a whole batch's code points and masks (several bytes a
+    # character) would be what one very long article costs most.
+    parts = [
+        _gaps_in(joined, lo, min(lo + _GAP_STRETCH, len(joined)), offsets, lengths)
+        for lo in range(0, max(len(joined), 1), _GAP_STRETCH)
+    ]
+    gap_at, stop, kind, taken = (np.concatenate(column) for column in zip(*parts, strict=True))
+    del parts
     # The other gaps: those that start elsewhere, but not at a stop's line breaks.
-    taken = np.concatenate((stop, stop[paragraph] + 1, stop[paragraph] + 2))
     other = np.delete(gap_at, np.searchsorted(gap_at, taken))  # each of ``taken`` is in ``gap_at``
-    # Of the ". " gaps, only those before a character that starts a sentence may end one.
-    follows = codes[np.minimum(stop + 2, last)]
-    keep = paragraph | _char_class(follows, _starts_sentence)
-    stop, paragraph, follows = stop[keep], paragraph[keep], follows[keep]
-    # The word before the stop: how many letters (up to _PLAIN_WORD), and whether all are
-    # lower-case ASCII letters.
-    letters = np.zeros(len(stop), dtype=np.int64)
-    lower = np.zeros(len(stop), dtype=np.int64)
-    word = np.zeros(len(stop), dtype=np.int64)
-    going = np.ones(len(stop), dtype=bool)
-    going_lower = np.ones(len(stop), dtype=bool)
-    for back in range(1, _PLAIN_WORD + 1):
-        c = codes[np.maximum(stop - back, 0)].astype(np.int64)
-        going &= (stop >= back) & _char_class(c, str.isalpha)
-        letters += going
-        going_lower &= going & (c >= ord("a")) & (c <= ord("z"))
-        lower += going_lower
-        word |= np.where(going_lower, c << (8 * (back - 1)), 0)
-    # As _period_continues decides them: a long word ends the sentence; a shorter lower-case
-    # word after a space does unless it is listed; any other stop is left to it.
-    plain = (letters >= 2) & (letters < _PLAIN_WORD) & (lower == letters) & (stop - letters - 1 >= 0)
-    plain &= codes[np.maximum(stop - letters - 1, 0)] == ord(" ")
-    continues = np.isin(word, _LOWER_TITLE_CODES) | (
-        np.isin(word, _LOWER_DIGIT_CODES) & _char_class(follows, str.isdigit)
-    )
-    cut = (letters >= _PLAIN_WORD) | (plain & ~continues)
-    kind = np.where(paragraph, _PARAGRAPH, np.where(cut, _CUT, _UNDECIDED))
-    keep = paragraph | cut | ~plain
-    stop, kind = stop[keep], kind[keep]
+    del gap_at, taken
     stops, stop_bounds = _per_text(stop, offsets)
     others, other_bounds = _per_text(other, offsets)
     kinds = kind.tolist()
@@ -406,6 +370,72 @@ def split_many(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         spans += found
     flat = np.fromiter(itertools.chain.from_iterable(spans), dtype=np.int64, count=2 * len(spans))
     return flat[0::2].copy(), flat[1::2].copy(), counts
+
+
+# Characters of the joined texts whose gaps split_many finds at once (before and after them, the
+# few more that its decisions read).
+_GAP_STRETCH = 1 << 22
+_GAP_BEFORE, _GAP_AFTER = _PLAIN_WORD + 2, 4
+
+
+def _gaps_in(
+    joined: str, lo: int, hi: int, offsets: np.ndarray, lengths: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Where gaps may start in ``joined[lo:hi]``; the ". " and ".\\n\\n" stops there that
+    split_many decides or leaves to :func:`_period_continues`, with their kinds; and the gap
+    starts those stops take (their own, and a paragraph's line breaks). Positions in ``joined``."""
+    base = max(lo - _GAP_BEFORE, 0)
+    stretch = joined[base : hi + _GAP_AFTER]
+    codes = _code_points(stretch)
+    starts = (codes == ord(".")) | (codes == ord("\n"))
+    for c in _RARE_GAP_STARTS:
+        if c in stretch:
+            starts |= codes == ord(c)
+    del stretch
+    starts[: lo - base] = False
+    starts[hi - base :] = False
+    gap_at = np.flatnonzero(starts)
+    del starts
+    # Stops: a full stop that is not the last of a run (whose gap starts at the run's first),
+    # then one space or two line breaks, then no space, inside the text.
+    p = gap_at[codes[gap_at] == ord(".")]
+    p = p[(p + base == 0) | ~np.isin(codes[p - 1], _TERMINAL_CODES)]
+    end = (offsets + lengths)[np.searchsorted(offsets, p + base, side="right") - 1] - base
+    last = len(codes) - 1  # the joined texts' last character, or beyond the stops' reach
+    one, two, three = (codes[np.minimum(p + k, last)] for k in (1, 2, 3))
+    space = (one == ord(" ")) & ~_is_space(two)  # inside the text: the line break joining two is a space
+    paragraph = (p + 3 < end) & (one == ord("\n")) & (two == ord("\n")) & ~_is_space(three)
+    stop, paragraph = p[space | paragraph], paragraph[space | paragraph]
+    taken = np.concatenate((stop, stop[paragraph] + 1, stop[paragraph] + 2))
+    # Of the ". " gaps, only those before a character that starts a sentence may end one.
+    follows = codes[np.minimum(stop + 2, last)]
+    keep = paragraph | _char_class(follows, _starts_sentence)
+    stop, paragraph, follows = stop[keep], paragraph[keep], follows[keep]
+    # The word before the stop: how many letters (up to _PLAIN_WORD), and whether all are
+    # lower-case ASCII letters.
+    letters = np.zeros(len(stop), dtype=np.int64)
+    lower = np.zeros(len(stop), dtype=np.int64)
+    word = np.zeros(len(stop), dtype=np.int64)
+    going = np.ones(len(stop), dtype=bool)
+    going_lower = np.ones(len(stop), dtype=bool)
+    for back in range(1, _PLAIN_WORD + 1):
+        c = codes[np.maximum(stop - back, 0)].astype(np.int64)
+        going &= (stop + base >= back) & _char_class(c, str.isalpha)
+        letters += going
+        going_lower &= going & (c >= ord("a")) & (c <= ord("z"))
+        lower += going_lower
+        word |= np.where(going_lower, c << (8 * (back - 1)), 0)
+    # As _period_continues decides them: a long word ends the sentence; a shorter lower-case
+    # word after a space does unless it is listed; any other stop is left to it.
+    plain = (letters >= 2) & (letters < _PLAIN_WORD) & (lower == letters) & (stop + base - letters - 1 >= 0)
+    plain &= codes[np.maximum(stop - letters - 1, 0)] == ord(" ")
+    continues = np.isin(word, _LOWER_TITLE_CODES) | (
+        np.isin(word, _LOWER_DIGIT_CODES) & _char_class(follows, str.isdigit)
+    )
+    cut = (letters >= _PLAIN_WORD) | (plain & ~continues)
+    kind = np.where(paragraph, _PARAGRAPH, np.where(cut, _CUT, _UNDECIDED))
+    keep = paragraph | cut | ~plain
+    return gap_at + base, stop[keep] + base, kind[keep], taken + base
 
 
 def _per_text(positions: np.ndarray, offsets: np.ndarray) -> tuple[list[int], list[int]]:

@@ -322,6 +322,46 @@ def line_id(folded_line: str) -> int:
     return int(line_ids(folded_line, *bounds, tok_at, tok_key)[0])
 
 
+_SPACE = re.compile(r"\s")
+
+
+def whitespace_stretches(text: str, start: int, end: int, size: int) -> Iterator[tuple[int, int]]:
+    """``text[start:end]`` as consecutive ``[lo, hi)`` stretches of about ``size`` characters or
+    more, each cut before a whitespace character (which no token holds)."""
+    lo = start
+    while lo < end:
+        found = _SPACE.search(text, lo + size, end) if lo + size < end else None
+        hi = end if found is None else found.start()
+        yield lo, hi
+        lo = hi
+
+
+def long_line_id(text: str, start: int, end: int, size: int = 1 << 22) -> int:
+    """:func:`line_id` of the folded line ``text[start:end]``, folded and hashed ``size``
+    characters at a time: the same polynomial hash of its tokens' keys, added up stretch by
+    stretch (each stretch's sum times BASE to the number of tokens before it)."""
+    modulus = 1 << 64
+    total, count = 0, 0
+    digest = hashlib.blake2b(digest_size=8)  # for a line without tokens: its words, spacing collapsed
+    words = False
+    for lo, hi in whitespace_stretches(text, start, end, size):
+        folded = fold(text[lo:hi])
+        keys = token_table(folded)[2]
+        if len(keys):
+            part = int(_polynomial_keys(keys, np.zeros(1, dtype=np.int64), np.array([len(keys)]))[0])
+            total = (total + part * pow(int(_SEQ_BASE), count, modulus)) % modulus
+            count += len(keys)
+        elif not count:
+            stretch_words = " ".join(folded.split())
+            if stretch_words:
+                digest.update((" " if words else "").encode() + stretch_words.encode("utf-8"))
+                words = True
+    if count:
+        key = np.array([total ^ (count * int(_SEQ_LEN)) % modulus], dtype=np.uint64)
+        return int(_fmix64(key).view(np.int64)[0])
+    return int.from_bytes(digest.digest(), "little", signed=True)
+
+
 class TokensOnDemand(Mapping[int, list[str]]):
     """Tokens of sentences, kept as their text and tokenised each time they are asked for.
 
