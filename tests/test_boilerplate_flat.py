@@ -133,3 +133,33 @@ def test_an_outlets_updates_of_its_story_stay_reuse(flat):
         frozenset(p) for p in (("harbour2", "harbour3"), ("harbour2", "harbour4"), ("harbour3", "harbour4"))
     }
     assert all(not m.boilerplate for m in found)
+
+
+def test_schema_4_store_gets_the_sentence_flags_and_shapes_a_scan_gives(tmp_path):
+    # Schema 4 stored a line's promo flag alone: opening such a store reads each sentence anew.
+    import sqlite3
+
+    import numpy as np
+
+    from tracer.store import SCHEMA_VERSION, SENTENCE_DTYPE
+
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("".join(json.dumps(a) + "\n" for a in _articles()), encoding="utf-8")
+    db = tmp_path / "tracer.db"
+    with Store.open(db) as s:
+        assert not run(s, [corpus])[0].problems
+        rows = s.sentences()
+        found = [m.as_dict() for m in query(s)]
+    assert (rows["promo"] >> 2).any() and (rows["promo"] & 1).any()
+    conn = sqlite3.connect(db)
+    for batch, blob in conn.execute("SELECT batch, rows FROM sentence_blocks").fetchall():
+        old = np.frombuffer(blob, dtype=SENTENCE_DTYPE).copy()
+        old["promo"] = 0  # no line of a flattened article is short enough to be a promo
+        conn.execute("UPDATE sentence_blocks SET rows = ? WHERE batch = ?", (old.tobytes(), batch))
+    conn.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    with Store.open(db) as s:
+        assert s.get_meta("schema_version") == str(SCHEMA_VERSION)
+        assert np.array_equal(s.sentences(), rows)
+        assert [m.as_dict() for m in query(s)] == found
