@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from .banality import BANAL, BOILERPLATE, BanalParams, banal_pairs, pair_keys
-from .boilerplate import line_rows, template_lines
+from .boilerplate import LEAD_BIT, PROMO_BIT, line_rows, template_lines, template_sentences
 from .candidates import _ranges, _run_pairs, in_sorted_levels, isin, unique_sorted
 from .dates import utc_naive
 from .store import SENTENCE_DTYPE, SPAN_BATCH, Store
@@ -198,7 +198,16 @@ def rebuild(
     del parts
     rows = rows[np.lexsort((rows["idx"], id_rank[rows["article"]]))]  # by article id, then position
     template_ids = np.fromiter(templates, dtype=np.int64, count=len(templates))
-    occ = _OccurrenceTable(rows, (rows["promo"] != 0) | isin(rows["line"], template_ids), id_of, meta)
+    boiler = (rows["promo"] & PROMO_BIT) != 0
+    boiler |= isin(rows["line"], template_ids)
+    boiler |= isin(
+        rows["norm"],
+        template_sentences(
+            rows["article"], rows["idx"], rows["norm"], rows["promo"], outlet_code[rows["article"]]
+        ),
+    )
+    occ = _OccurrenceTable(rows, boiler, id_of, meta, (rows["promo"] & LEAD_BIT) != 0)
+    del boiler
     del rows
     banal_keys = _banal_keys(store, banal, near, dup_norms, occ)
 
@@ -209,7 +218,10 @@ def rebuild(
     )
     del found
     seq_a, seq_b = occ.seq[a], occ.seq[b]
-    boiler = (occ.boiler[a] | occ.boiler[b]).astype(np.int64) * BOILERPLATE  # flags, banal too
+    flagged = occ.boiler[a] | occ.boiler[b]
+    # Text two sentences led by a navigation link share from their starts is the link's headline.
+    flagged |= occ.lead[a] & occ.lead[b] & (a_start == occ.start[a]) & (b_start == occ.start[b])
+    boiler = flagged.astype(np.int64) * BOILERPLATE  # flags, banal too
     if len(banal_keys):  # (boilerplate is hidden already: banal is the reason for the rest)
         boiler |= BANAL * (isin(pair_keys(occ.norm[a], occ.norm[b]), banal_keys) & (boiler == 0))
     same_outlet = (outlet_code[seq_a] >= 0) & (outlet_code[seq_a] == outlet_code[seq_b])
@@ -455,6 +467,7 @@ class _OccurrenceTable:
         boiler: np.ndarray,
         id_of: list[str],
         meta: dict[str, tuple[str | None, str | None]],
+        lead: np.ndarray | None = None,
     ) -> None:
         by_norm = np.argsort(rows["norm"], kind="stable")
         rows = rows[by_norm]
@@ -462,6 +475,7 @@ class _OccurrenceTable:
         self.seq, self.idx = rows["article"], rows["idx"].astype(np.int64)
         self.start, self.end = rows["start"].astype(np.int64), rows["end"].astype(np.int64)
         self.boiler = boiler[by_norm]
+        self.lead = np.zeros(len(rows), dtype=bool) if lead is None else lead[by_norm]  # see LEAD_BIT
         n = len(self.norm)
         new_norm = np.ones(n, dtype=bool)
         new_norm[1:] = self.norm[1:] != self.norm[:-1]

@@ -30,7 +30,7 @@ import numpy as np
 
 from . import frequent, matches, provenance
 from .banality import BanalParams
-from .boilerplate import long_line_promo, sentence_lines
+from .boilerplate import FLAG_MASK, long_line_flags, pack_flags, sentence_lines, sentence_shapes
 from .candidates import (
     PAIRS_CHUNK,
     Banding,
@@ -399,7 +399,10 @@ class _Parts:
         for line_start, line_end, first_char, next_line in cut:
             on = slice(*np.searchsorted(sentences["start"], [first_char, next_line]).tolist())
             sentences["line"][on] = long_line_id(text, line_start, line_end, ARTICLE_WINDOW)
-            sentences["promo"][on] = long_line_promo(text, line_start, line_end, ARTICLE_WINDOW)
+            flags = long_line_flags(
+                text, line_start, line_end, sentences["start"][on], sentences["end"][on], ARTICLE_WINDOW
+            )
+            sentences["promo"][on] = (sentences["promo"][on] & ~FLAG_MASK) | flags  # shapes kept
         for part in self.parts[first + 1 :]:
             part.sentences = sentences[:0]
         self.parts[first].sentences = sentences
@@ -510,10 +513,13 @@ def _analyse(
     sentences["end"] = span_end[has]
     ntok = ntok_all[has]
     sentences["ntok"] = ntok
-    sentences["line"], sentences["promo"] = sentence_lines(
-        batch_text, offsets, plain[0], plain[2], article_of, g_start
+    # Lines are identified by the plain tokens, as stored lines are; shapes by the matching ones.
+    sentences["line"], promo = sentence_lines(
+        batch_text, offsets, plain[0], plain[2], article_of, g_start, g_end[has]
     )
     del plain
+    shapes = sentence_shapes("\n".join(texts), tok_at, tok_end, tok_key, first_tok, ntok)
+    sentences["promo"] = pack_flags(promo, shapes)
     in_sentences = np.repeat(first_tok, ntok) + _ranges(ntok)
     token_ids = _vocabulary.ids_of_keys(
         tok_key[in_sentences],

@@ -44,12 +44,12 @@ from urllib.parse import quote
 
 import numpy as np
 
-from .boilerplate import sentence_lines
+from .boilerplate import pack_flags, sentence_lines, sentence_shapes
 from .errors import StoreBusyError, StoreDamagedError, StoreError, StoreFullError, StoreReadOnlyError
 from .model import Article
 from .text import fold, token_table
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 PAGE_SIZE = 1 << 16  # of new stores (SQLite's largest); stores made with other sizes work as they are
 # How long a write waits for another process's write before saying who holds the store: a scan
 # holds it for minutes or hours, so waiting it out silently would look like a hang.
@@ -551,6 +551,19 @@ def _migrate_3_to_4(store: Store) -> None:
     """Schema 3 identified a line by a hash of its text, schema 4 by its tokens: the stored
     sentences get the ids (and promo flags) of their lines anew from their articles' texts, so
     lines of later scans compare with theirs. One transaction; a batch at a time in memory."""
+    _relabel_sentences(store, 4)
+
+
+def _migrate_4_to_5(store: Store) -> None:
+    """Schema 5 reads promos sentence by sentence on long lines and stores each sentence's shape
+    beside its promo flag (:func:`~tracer.boilerplate.sentence_shapes`): the stored sentences get
+    both anew from their articles' texts, so templates are found in them as in later scans'."""
+    _relabel_sentences(store, 5)
+
+
+def _relabel_sentences(store: Store, version: int) -> None:
+    """Line ids, promo flags and shapes of every stored sentence made anew from its article's text,
+    and the store marked as at schema ``version``."""
     conn = store.conn
     with store.transaction("an upgrade"):
         batches = [b for (b,) in conn.execute("SELECT batch FROM sentence_blocks ORDER BY batch")]
@@ -563,18 +576,23 @@ def _migrate_3_to_4(store: Store) -> None:
             lengths = np.array([len(t) + 1 for t in folded], dtype=np.int64)
             offsets = np.cumsum(lengths) - lengths
             batch_text = "\n".join(folded)
-            tok_at, _, tok_key = token_table(batch_text)
+            tok_at, tok_end, tok_key = token_table(batch_text)
             article_of = np.searchsorted(seqs, rows["article"])
             starts = offsets[article_of] + rows["start"]
-            rows["line"], rows["promo"] = sentence_lines(
-                batch_text, offsets, tok_at, tok_key, article_of, starts
+            rows["line"], promo = sentence_lines(
+                batch_text, offsets, tok_at, tok_key, article_of, starts, offsets[article_of] + rows["end"]
             )
+            first = np.searchsorted(tok_at, starts)
+            shapes = sentence_shapes(
+                "\n".join(texts[seq] for seq in seqs.tolist()), tok_at, tok_end, tok_key, first, rows["ntok"]
+            )
+            rows["promo"] = pack_flags(promo, shapes)
             conn.execute("UPDATE sentence_blocks SET rows = ? WHERE batch = ?", (_blob(rows), batch))
-        conn.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),))
 
 
 # The upgrade from schema k is _MIGRATIONS[k]; a store is brought up to SCHEMA_VERSION step by step.
-_MIGRATIONS: dict[int, Callable[[Store], None]] = {2: _migrate_2_to_3, 3: _migrate_3_to_4}
+_MIGRATIONS: dict[int, Callable[[Store], None]] = {2: _migrate_2_to_3, 3: _migrate_3_to_4, 4: _migrate_4_to_5}
 
 
 def _blob(values: np.ndarray) -> memoryview:
