@@ -44,6 +44,7 @@ from .candidates import (
 from .claims import ClaimParams, ClaimsStart, mention_graph
 from .engine import Engine, LocalEngine, fewer_collections, local_cores, return_free_memory
 from .errors import StoreError, TracerError
+from .matches import FANOUT
 from .segment import _NL_CHARS, _NL_SET, split_many
 from .shingles import Vocabulary, _ranges, unit_shingles
 from .signatures import MinHasher
@@ -82,6 +83,9 @@ class ScanParams:
     max_run: int = 200
     min_tokens: int = 5  # sentences shorter than this are never matched
     min_content: int = 3
+    # A sentence printed more often than this has each occurrence linked to the one it most
+    # likely came from, not paired with every other (tracer.matches.FANOUT).
+    fanout: int = FANOUT
     verify: VerifyParams = field(default_factory=VerifyParams)
     # Words found in at least this share of the 300-token stretches of the store's first
     # `frequent_sample` articles are not content words, in any language, on top of the English
@@ -107,6 +111,8 @@ class ScanParams:
             )
         if self.window < 2:
             raise TracerError(f"window must be at least 2, got {self.window}")
+        if self.fanout < 2:
+            raise TracerError(f"fanout must be at least 2, got {self.fanout}")
 
     def fingerprint(self) -> str:
         return json.dumps(self._values(), sort_keys=True)
@@ -123,9 +129,16 @@ class ScanParams:
         try:
             values = json.loads(text)
             verify = VerifyParams(**values.pop("verify"))
+            # Stores scanned before fanout was a parameter: their matches are rebuilt with the
+            # default at the next scan (nothing stored before the matches depends on it).
+            old = "fanout" not in values
             params = cls(**values, verify=verify)
         except (ValueError, TypeError, KeyError, AttributeError, TracerError):
             return None
+        if old:
+            values = json.loads(params.fingerprint())
+            del values["fanout"]
+            return params if json.dumps(values, sort_keys=True) == text else None
         return params if params.fingerprint() == text else None
 
 
@@ -172,7 +185,7 @@ def scan(
         anew = params is None
         stored = None if anew else stored
     p = params or ScanParams()
-    if stored is not None and stored != p.fingerprint():
+    if stored is not None and ScanParams.from_fingerprint(stored) != p:
         raise StoreError(
             f"{store.path}: store was scanned with other matching parameters",
             "scan into a new store (--db NEW.db) to use these parameters",
@@ -233,12 +246,12 @@ def _scan(
 
         def start_claims(pieces: matches.LinkPieces) -> None:
             cp = ClaimParams()
-            graph = eng.submit(mention_graph, pieces.columns, pieces.score, cp)
+            graph = eng.submit(mention_graph, pieces.columns, pieces.score, cp, pieces.units)
             started.append(ClaimsStart(pieces.names, cp, graph))
 
         banal = BanalParams(p.banal_df, p.banal_share, p.verify.frequent) if p.banal_df > 0 else None
         result.matches = matches.rebuild(
-            store, p.min_tokens, p.min_content, start_claims, GRAPH_ELSEWHERE, banal
+            store, p.min_tokens, p.min_content, start_claims, GRAPH_ELSEWHERE, banal, p.fanout
         )
         return_free_memory()
         lap("matches")

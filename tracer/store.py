@@ -15,8 +15,14 @@ Tables
              band without walking past the others (with every band in one blob, reading band b
              read b bands' pages first: SQLite follows a blob's chain of pages from its start)
   near       verified near pairs of distinct sentences, with token spans of the shared region
-  matches    reused passages between two articles, rebuilt from the above after each scan
+  matches    reused passages between two articles, rebuilt from the above after each scan: every
+             pair of articles sharing a sentence few articles print, and for a sentence many
+             print, each of its occurrences with the one it most likely came from (``linked``)
   pieces     the sentence-level alignments each match is made of (claims are built from these)
+  passages, occurrences, passage_links
+             each sentence printed alike by two articles or more (or near a widely printed
+             one), every place it is printed, and the near copies of widely printed ones: what
+             a passage carried by N articles is, in N rows rather than N(N-1)/2 pairs
   claims, claim_members, citations
              recurring statements, their members with parent/lag/credit/confidence, and credits found
 
@@ -49,7 +55,7 @@ from .errors import StoreBusyError, StoreDamagedError, StoreError, StoreFullErro
 from .model import Article
 from .text import fold, token_table
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 PAGE_SIZE = 1 << 16  # of new stores (SQLite's largest); stores made with other sizes work as they are
 # How long a write waits for another process's write before saying who holds the store: a scan
 # holds it for minutes or hours, so waiting it out silently would look like a hang.
@@ -72,7 +78,32 @@ SENTENCE_DTYPE = np.dtype(
     ]
 )
 
-_SCHEMA = """
+# Passages: each distinct sentence printed by two articles or more (``head``, ``part``: the
+# passage is the run of ``sentences`` sentences its carriers print one after another, from the
+# part 0 one), or near one printed by more than the scan's ``fanout`` (``linked``: its carriers'
+# pairs are not stored, only links); its occurrences; and the near copies of linked ones.
+# ``boilerplate`` holds the matches table's flags (tracer.banality): boilerplate wherever it is
+# printed, or banal.
+PASSAGE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS passages (
+    id INTEGER PRIMARY KEY, norm INTEGER NOT NULL, head INTEGER NOT NULL, part INTEGER NOT NULL,
+    sentences INTEGER NOT NULL, carriers INTEGER NOT NULL, occurrences INTEGER NOT NULL,
+    boilerplate INTEGER NOT NULL, linked INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS occurrences (
+    passage_id INTEGER NOT NULL, article_id TEXT NOT NULL, idx INTEGER NOT NULL,
+    start INTEGER NOT NULL, end INTEGER NOT NULL, boilerplate INTEGER NOT NULL,
+    PRIMARY KEY (passage_id, article_id, idx)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS passage_links (
+    a_id INTEGER NOT NULL, b_id INTEGER NOT NULL, a_start INTEGER NOT NULL, a_end INTEGER NOT NULL,
+    b_start INTEGER NOT NULL, b_end INTEGER NOT NULL, score REAL NOT NULL, kind TEXT NOT NULL,
+    boilerplate INTEGER NOT NULL, PRIMARY KEY (a_id, b_id)
+) WITHOUT ROWID;
+"""
+
+_SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (
     id TEXT PRIMARY KEY,
@@ -106,13 +137,16 @@ CREATE TABLE IF NOT EXISTS matches (
     source_start INTEGER NOT NULL, source_end INTEGER NOT NULL,
     target_start INTEGER NOT NULL, target_end INTEGER NOT NULL,
     score REAL NOT NULL, kind TEXT NOT NULL, scope TEXT NOT NULL, boilerplate INTEGER NOT NULL,
-    sentences INTEGER NOT NULL
+    sentences INTEGER NOT NULL, linked INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS pieces (
     match_id INTEGER NOT NULL, a_id TEXT NOT NULL, a_start INTEGER NOT NULL, a_end INTEGER NOT NULL,
     b_id TEXT NOT NULL, b_start INTEGER NOT NULL, b_end INTEGER NOT NULL, score REAL NOT NULL, kind TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS pieces_match ON pieces (match_id);
+"""
+    + PASSAGE_SCHEMA
+    + """
 CREATE TABLE IF NOT EXISTS claims (
     id TEXT PRIMARY KEY, rank INTEGER NOT NULL, text TEXT NOT NULL, terms TEXT NOT NULL,
     first_seen TEXT, last_seen TEXT, articles INTEGER NOT NULL, outlets INTEGER NOT NULL, origin_id TEXT NOT NULL
@@ -134,6 +168,7 @@ CREATE TABLE IF NOT EXISTS citations (
 CREATE INDEX IF NOT EXISTS matches_source ON matches (source_id);
 CREATE INDEX IF NOT EXISTS matches_target ON matches (target_id);
 """
+)
 
 _ARTICLES_BATCH = 500  # articles looked up and inserted at once
 # Spans sliced at a time by Store.span_texts: bounds the whole texts it holds at once.
@@ -591,8 +626,31 @@ def _relabel_sentences(store: Store, version: int) -> None:
         conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),))
 
 
+def _migrate_5_to_6(store: Store) -> None:
+    """Schema 6 keeps passages with their occurrences, and marks the matches that link an
+    occurrence of a widely printed sentence to one other (``linked``). The next scan fills them;
+    until then the store reads as before."""
+    conn = store.conn
+    with store.transaction("an upgrade"):
+        if "linked" not in {r[1] for r in conn.execute("PRAGMA table_info(matches)")}:
+            conn.execute("ALTER TABLE matches ADD COLUMN linked INTEGER NOT NULL DEFAULT 0")
+        for sql in _statements(PASSAGE_SCHEMA):
+            conn.execute(sql)
+        conn.execute("UPDATE meta SET value = '6' WHERE key = 'schema_version'")
+
+
+def _statements(script: str) -> list[str]:
+    """The statements of a script of CREATE statements (``executescript`` would commit first)."""
+    return [part.strip() for part in script.split(";") if part.strip()]
+
+
 # The upgrade from schema k is _MIGRATIONS[k]; a store is brought up to SCHEMA_VERSION step by step.
-_MIGRATIONS: dict[int, Callable[[Store], None]] = {2: _migrate_2_to_3, 3: _migrate_3_to_4, 4: _migrate_4_to_5}
+_MIGRATIONS: dict[int, Callable[[Store], None]] = {
+    2: _migrate_2_to_3,
+    3: _migrate_3_to_4,
+    4: _migrate_4_to_5,
+    5: _migrate_5_to_6,
+}
 
 
 def _blob(values: np.ndarray) -> memoryview:
