@@ -16,6 +16,7 @@ from tracer import matches, provenance
 from tracer.claims import ClaimParams, ClaimsStart, average_linkage, claims_unsorted, mention_graph
 from tracer.cli import cli
 from tracer.matches import FANOUT, LinkPieces, read_link_pieces
+from tracer.output import TABLE_ROWS, render
 from tracer.pipeline import run
 from tracer.scan import ScanParams, scan
 from tracer.store import SCHEMA_VERSION, Store
@@ -123,6 +124,37 @@ def test_matches_lists_each_carrier_once_with_the_earliest_as_its_source(wire):
     assert all(r["source_text"] == f"{WIRE} {WIRE2}" == r["target_text"] for r in rows)
 
 
+def test_all_pairs_lists_every_pair_of_carriers(wire):
+    rows = [
+        json.loads(line) for line in _cli(wire, "matches", "--all-pairs", "--format", "jsonl").splitlines()
+    ]
+    assert len(rows) == N * (N - 1) // 2
+    assert len({frozenset((r["source_id"], r["target_id"])) for r in rows}) == N * (N - 1) // 2
+    # Oriented by date, as stored matches are: the earlier article is the source.
+    assert all(r["source_id"] < r["target_id"] and r["direction"] == "forward" for r in rows)
+    assert {r["id"] for r in rows} == {None}
+    # The other formats and filters too.
+    csv_lines = _cli(wire, "matches", "--all-pairs", "--format", "csv").splitlines()
+    assert len(csv_lines) == 1 + N * (N - 1) // 2
+    assert len(json.loads(_cli(wire, "matches", "--all-pairs", "--format", "json"))) == N * (N - 1) // 2
+    same = [json.loads(x) for x in _cli(wire, "matches", "--all-pairs", "--format", "jsonl", "--scope",
+                                         "same-outlet").splitlines()]  # fmt: skip
+    assert same and all(r["source_outlet"] == r["target_outlet"] for r in same)
+
+
+def test_passages_lists_the_passage_once_with_every_carrier(wire):
+    (passage,) = json.loads(_cli(wire, "passages", "--format", "json"))
+    assert passage["carriers"] == N and len(passage["occurrences"]) == N
+    assert passage["origin_id"] == "a00000" and passage["text"] == f"{WIRE} {WIRE2}" and passage["linked"]
+    assert [o["article_id"] for o in passage["occurrences"]] == [f"a{i:05d}" for i in range(N)]
+    assert json.loads(_cli(wire, "passages", "--format", "jsonl")) == passage
+    csv_lines = _cli(wire, "passages", "--format", "csv").splitlines()
+    assert len(csv_lines) == 1 + N and csv_lines[0].startswith("passage_id,")
+    table = _cli(wire, "passages").splitlines()
+    assert len(table) == 3 and table[2].split()[:2] == [str(passage["id"]), str(N)]
+    assert len(json.loads(_cli(wire, "passages", "--format", "json", "--limit", "1"))) == 1
+
+
 def test_claims_put_every_carrier_in_one_claim_with_the_earliest_as_origin(wire):
     claims = wire.conn.execute("SELECT articles, origin_id, text FROM claims ORDER BY text").fetchall()
     assert claims == [(N, "a00000", WIRE), (N, "a00000", WIRE2)]  # a claim a sentence
@@ -131,6 +163,28 @@ def test_claims_put_every_carrier_in_one_claim_with_the_earliest_as_origin(wire)
     assert all(parent is None or parent < article for article, parent, _ in members)  # ids follow dates
     # Each member compared with a bounded number of earlier ones, not all of them.
     assert max(json.loads(e)["candidates"] for _, _, e in members if e) == N - 1
+
+
+def test_json_is_written_a_row_at_a_time():
+    def rows():
+        yield {"a": 1}
+        raise RuntimeError("read past the first row before writing it")
+
+    chunks = render(rows(), "json")
+    assert next(chunks) == '[\n  {\n    "a": 1\n  }'
+    many = ({"k": k, "v": [k, str(k)]} for k in range(2500))
+    assert (
+        "".join(render(many, "json"))
+        == json.dumps([{"k": k, "v": [k, str(k)]} for k in range(2500)], indent=2) + "\n"
+    )
+    for fmt in ("jsonl", "csv"):
+        assert next(render(rows(), fmt))
+
+    def table_rows():  # a table is laid out a block of rows at a time
+        yield from ({"a": k} for k in range(TABLE_ROWS))
+        raise RuntimeError("read past the first block before writing it")
+
+    assert next(render(table_rows(), "table")).split() == ["a"]
 
 
 def test_near_copies_of_a_widely_printed_sentence_join_its_claim(tmp_path: Path):
@@ -144,14 +198,18 @@ def test_near_copies_of_a_widely_printed_sentence_join_its_claim(tmp_path: Path)
         assert _count(s, "SELECT COUNT(*) FROM matches WHERE linked = 0") == 6
         claims = s.conn.execute("SELECT articles, origin_id, text FROM claims ORDER BY text").fetchall()
         assert claims == [(200, "a00000", WIRE), (200, "a00000", WIRE2)]
+        rows = _cli(s, "matches", "--all-pairs", "--format", "jsonl").splitlines()
+        assert len(rows) == 6 + 196 * 195 // 2 + 196 * 4 + 200 * 199 // 2
 
 
 def test_a_wire_paragraph_is_one_passage_and_one_match_a_carrier(tmp_path: Path):
     s = _store(tmp_path, wire_articles(100, wire=(WIRE, WIRE2)))
     with s:
         assert s.conn.execute("SELECT sentences, COUNT(*) FROM matches GROUP BY 1").fetchall() == [(2, 99)]
-        heads = s.conn.execute("SELECT sentences, carriers FROM passages WHERE part = 0").fetchall()
-        assert heads == [(2, 100)]
+        (passage,) = json.loads(_cli(s, "passages", "--format", "json"))
+        assert (passage["sentences"], passage["carriers"], passage["text"]) == (2, 100, f"{WIRE} {WIRE2}")
+        pairs = [json.loads(x) for x in _cli(s, "matches", "--all-pairs", "--format", "jsonl").splitlines()]
+        assert len(pairs) == 100 * 99 // 2 and {p["sentences"] for p in pairs} == {2}
 
 
 def _claim_sets(s: Store) -> list[tuple]:
@@ -174,6 +232,24 @@ def test_claims_of_linked_passages_are_those_of_every_pair(tmp_path: Path):
         assert _count(linked, "SELECT COUNT(*) FROM matches WHERE linked = 1") > 0
         assert _count(linked, "SELECT COUNT(*) FROM matches") < _count(paired, "SELECT COUNT(*) FROM matches")
         assert _claim_sets(linked) == _claim_sets(paired)
+        # Every pair again, made from the passages: the same text of the same article pairs (in
+        # matches of a sentence each where the carriers' sentences after it differ).
+        texts = linked.texts(a["id"] for a in articles)
+        assert _covered(matches.iter_matches(linked, all_pairs=True), texts) == _covered(
+            matches.query(paired), texts
+        )
+
+
+def _covered(found, texts: dict[str, str]) -> dict[tuple[str, str], tuple[set[int], set[int]]]:
+    """For each pair of articles (ids in order), the characters of each that its matches cover
+    (but spaces: a match of two sentences covers the one between them)."""
+    out: dict[tuple[str, str], tuple[set[int], set[int]]] = {}
+    for m in found:
+        (a, span_a), (b, span_b) = sorted([(m.source_id, m.source_span), (m.target_id, m.target_span)])
+        in_a, in_b = out.setdefault((a, b), (set(), set()))
+        in_a.update(i for i in range(*span_a) if not texts[a][i].isspace())
+        in_b.update(i for i in range(*span_b) if not texts[b][i].isspace())
+    return out
 
 
 def test_pieces_handed_out_before_the_matches_are_written_are_those_read_after(tmp_path: Path):
@@ -278,7 +354,12 @@ def test_few_carriers_still_make_every_pair(tmp_path: Path):
     with s:
         assert _count(s, "SELECT COUNT(*) FROM matches") == FANOUT * (FANOUT - 1) // 2
         assert _count(s, "SELECT COUNT(*) FROM matches WHERE linked = 1") == 0
-        assert s.conn.execute("SELECT carriers, linked FROM passages").fetchall() == [(FANOUT, 0)] * 2
+        (passage,) = json.loads(_cli(s, "passages", "--format", "json"))
+        assert passage["carriers"] == FANOUT and not passage["linked"]
+        assert (
+            len(_cli(s, "matches", "--all-pairs", "--format", "jsonl").splitlines())
+            == FANOUT * (FANOUT - 1) // 2
+        )
 
 
 def test_reuse_printed_beside_boilerplate_copies_of_the_same_sentence_is_listed(tmp_path: Path):

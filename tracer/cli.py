@@ -7,6 +7,7 @@ never with --quiet).
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import os
 import signal
@@ -346,6 +347,12 @@ def run(
     is_flag=True,
     help="Also show banal matches: stock phrases common in the corpus (court, police, obituary formulas).",
 )
+@click.option(
+    "--all-pairs",
+    is_flag=True,
+    help="For a passage many articles print, every pair of them (N(N-1)/2 rows, made as they are "
+    "written), not each with the one it most likely came from.",
+)
 @catch
 def matches(
     db: str,
@@ -356,26 +363,87 @@ def matches(
     scope: str,
     include_boilerplate: bool,
     include_banal: bool,
+    all_pairs: bool,
 ) -> None:
-    """List reused passages (cross-outlet first, then within one outlet)."""
-    from .matches import query
+    """List reused passages between two articles (cross-outlet first, then within one outlet).
 
-    with open_store(db) as store:
-        found = query(store, outlet, min_score, include_boilerplate, scope, include_banal=include_banal)
-        reason = _why_empty(store, found)
-    rows = [m.as_dict() for m in found]
+    A passage few articles print comes as every pair of them; one many print, as each of its
+    occurrences with the earlier one it most likely came from (`--all-pairs`: every pair).
+    Rows are written as they are read, in any format.
+    """
+    from .matches import iter_matches
+
     columns = (
         MATCH_COLUMNS
         + (["boilerplate"] if include_boilerplate else [])
         + (["banal"] if include_banal else [])
     )
-    if fmt == "table" and not rows:
-        _say(quiet, f"no matches: {reason}" if reason else "no matches (check the filters)")
-        return
-    for chunk in render(
-        rows, fmt, columns if fmt in ("table", "csv") else None, {"source_text": 50, "target_text": 50}
-    ):
-        _data(chunk)  # a table escapes its own cells
+    with open_store(db) as store:
+        found = iter_matches(
+            store,
+            outlet,
+            min_score,
+            include_boilerplate,
+            scope,
+            include_banal=include_banal,
+            all_pairs=all_pairs,
+        )
+        first = next(found, None)
+        if fmt == "table" and first is None:
+            reason = _why_empty(store, [])
+            _say(quiet, f"no matches: {reason}" if reason else "no matches (check the filters)")
+            return
+        rows = (m.as_dict() for m in itertools.chain([] if first is None else [first], found))
+        for chunk in render(
+            rows, fmt, columns if fmt in ("table", "csv") else None, {"source_text": 50, "target_text": 50}
+        ):
+            _data(chunk)  # a table escapes its own cells
+
+
+@cli.command()
+@store_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="How to print the results: a table for reading (one line a passage), or data for other "
+    "tools (JSON: each passage with its occurrences; CSV: a row an occurrence).",
+)
+@click.option(
+    "--limit", type=click.IntRange(min=1), help="At most this many passages (the most widely printed)."
+)
+@click.option("--include-boilerplate", is_flag=True, help="Also list ads, promos and templates.")
+@click.option(
+    "--include-banal",
+    is_flag=True,
+    help="Also list banal passages: stock phrases common in the corpus (court, police, obituary formulas).",
+)
+@catch
+def passages(
+    db: str, quiet: bool, fmt: str, limit: int | None, include_boilerplate: bool, include_banal: bool
+) -> None:
+    """List each reused passage once, with every article that prints it (most printed first).
+
+    A passage is a sentence, or a run of sentences, printed alike by two articles or more.
+    Rows are written as they are read, in any format.
+    """
+    from .passages import OCCURRENCE_COLUMNS, PASSAGE_COLUMNS, iter_passages, occurrence_rows
+
+    with open_store(db) as store:
+        found = iter_passages(store, include_boilerplate, limit, include_banal)
+        first = next(found, None)
+        if fmt == "table" and first is None:
+            reason = _why_empty(store, [])
+            _say(quiet, f"no passages: {reason}" if reason else "no passages (check the filters)")
+            return
+        rows: Iterator[dict[str, Any]] = itertools.chain([] if first is None else [first], found)
+        if fmt == "csv":
+            rows = occurrence_rows(rows, store)
+        columns = {"table": PASSAGE_COLUMNS, "csv": OCCURRENCE_COLUMNS}.get(fmt)
+        for chunk in render(rows, fmt, columns, {"text": 70}):
+            _data(chunk)
 
 
 @cli.command()
@@ -506,7 +574,7 @@ def trace(query: str, db: str, quiet: bool, fmt: str, limit: int) -> None:
             _say(quiet, f"no claim matches {query.strip()!r}" + (f": {reason}" if reason else ""))
         return
     if fmt == "json":
-        _data(next(render(found, "json")))
+        _data("".join(render(found, "json")))
         return
     rows = [{"claim_id": t["claim_id"], **m} for t in found for m in t["members"]]
     if fmt == "csv":

@@ -51,7 +51,7 @@ class _Piece:
 class Match:
     """One reused passage. Spans are ``[start, end)`` offsets into the stored texts."""
 
-    id: int
+    id: int | None  # None: a pair made from the passages (``--all-pairs``), not a stored match
     source_id: str
     target_id: str
     direction: str  # "forward": source published first; "unknown": dates missing or equal
@@ -1158,8 +1158,27 @@ def query(
 ) -> list[Match]:
     """Stored matches, cross-outlet first, then by source article and position. Boilerplate and
     banal matches (stock phrases) only where asked for, each on its own."""
+    return list(iter_matches(store, outlet, min_score, include_boilerplate, scope, article_id, include_banal))
+
+
+def iter_matches(
+    store: Store,
+    outlet: str | None = None,
+    min_score: float = 0.0,
+    include_boilerplate: bool = False,
+    scope: str = "all",
+    article_id: str | None = None,
+    include_banal: bool = False,
+    all_pairs: bool = False,
+) -> Iterator[Match]:
+    """:func:`query`, a batch of rows at a time as the iterator is read. ``all_pairs``: instead
+    of linked matches (each occurrence of a widely printed sentence with the one it most likely
+    came from), every pair of its occurrences, made from the passages as they are read, after
+    the stored matches (:func:`tracer.passages.all_pairs`)."""
     where = ["m.score >= ?"]
     args: list[object] = [min_score]
+    if all_pairs:
+        where.append("m.linked = 0")
     if not include_boilerplate:
         where.append(f"(m.boilerplate & {BOILERPLATE}) = 0")
     if not include_banal:
@@ -1180,14 +1199,18 @@ def query(
         "FROM matches m JOIN articles s ON s.id = m.source_id JOIN articles t ON t.id = m.target_id "
         f"WHERE {' AND '.join(where)} ORDER BY m.scope, m.source_id, m.source_start, m.target_id, m.target_start"
     )
-    out: list[Match] = []
     cursor = store.conn.execute(sql, args)
     while rows := cursor.fetchmany(SPAN_BATCH):
         # Spans sliced in Python: SQLite's substr() stops at a NUL character in the text.
         sources = store.span_texts([(r[1], r[4], r[5]) for r in rows])
         targets = store.span_texts([(r[2], r[6], r[7]) for r in rows])
-        out += map(_match, rows, sources, targets)
-    return out
+        yield from map(_match, rows, sources, targets)
+    if all_pairs:
+        from .passages import all_pairs as pairs_of_passages
+
+        yield from pairs_of_passages(
+            store, outlet, min_score, include_boilerplate, scope, article_id, include_banal
+        )
 
 
 def _match(r: tuple[Any, ...], source_text: str, target_text: str) -> Match:
