@@ -239,6 +239,11 @@ def scan(
         _say(quiet, f"no reuse found: {reason}")
 
 
+_NO_PASSAGES = (
+    "no passage is printed alike (the same words, after normalisation) by two articles or more; "
+    "edited and partial reuse is listed by `tracer matches` (a store made by an earlier tracer lists "
+    "its passages after its next `tracer scan`)"
+)
 _SCANNED_ANEW = (
     "this store was scanned by a tracer that matched text otherwise: all its articles were scanned "
     "again with this version's matching"
@@ -436,7 +441,7 @@ def passages(
         first = next(found, None)
         if fmt == "table" and first is None:
             reason = _why_empty(store, [])
-            _say(quiet, f"no passages: {reason}" if reason else "no passages (check the filters)")
+            _say(quiet, f"no passages: {reason}" if reason else _NO_PASSAGES)
             return
         rows: Iterator[dict[str, Any]] = itertools.chain([] if first is None else [first], found)
         if fmt == "csv":
