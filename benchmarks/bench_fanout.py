@@ -1,14 +1,17 @@
-"""One sentence printed by many articles (wire copy): scan and listing cost, and rows made.
+"""One passage printed by many articles (wire copy): scan and listing cost, and rows made.
 
-    python benchmarks/bench_fanout.py 10000 [--outlets 500] [--days 3] [--others 300] [--repeat 3]
-                                            [--all-pairs] [--tracer CMD] [--keep DIR]
+    python benchmarks/bench_fanout.py 10000 [--outlets 500] [--days 3] [--others 300] [--sentences 2]
+                                            [--repeat 3] [--all-pairs] [--tracer CMD] [--keep DIR]
 
 Builds N articles of otherwise different text (pseudo-words of a fixed seed), each printing the
-same wire sentence inside a paragraph of its own words (so that no outlet's line repeats: the
-line is nobody's template), dated over DAYS days, from OUTLETS outlets, after OTHERS articles
+same wire passage (SENTENCES sentences, one after another) inside a paragraph of its own words
+(so that no outlet's line repeats: the line is nobody's template), dated over DAYS days, from
+OUTLETS outlets, after OTHERS articles
 that do not print it (a store learns its frequent words from its first 300 articles: were they
 all to print the sentence, its words would count as the corpus's function words and it would
-match nothing; see tracer/frequent.py). Then, in a fresh store,
+match nothing; see tracer/frequent.py). A single sentence that an outlet prints in several
+articles with other neighbours each time is that outlet's template (tracer/boilerplate.py): with
+``--sentences 1``, give as many outlets as articles to measure it as reuse. Then, in a fresh store,
 `tracer ingest`, `tracer scan`, `tracer matches --format jsonl` and `tracer passages --format
 jsonl` (and with --all-pairs, `tracer matches --all-pairs --format jsonl`), each timed with
 
@@ -40,7 +43,9 @@ from pathlib import Path
 
 WIRE = (
     "Officials in the northern province confirmed on Tuesday that the flooded river had forced the "
-    "evacuation of twelve villages and closed the main highway."
+    "evacuation of twelve villages and closed the main highway.",
+    "Rescue teams using boats and helicopters reached stranded residents overnight, the provincial "
+    "emergency agency said in a statement.",
 )
 
 
@@ -53,7 +58,9 @@ def _sentence(r: random.Random) -> str:
     return words[0].upper() + words[1:] + "."
 
 
-def write_corpus(path: Path, n: int, outlets: int, days: int, others: int, seed: int = 7) -> None:
+def write_corpus(
+    path: Path, n: int, outlets: int, days: int, others: int, sentences: int, seed: int = 7
+) -> None:
     """``others`` articles, then ``n`` printing the wire sentence (see the module's docstring)."""
     r = random.Random(seed)
     with path.open("w", encoding="utf-8") as out:
@@ -62,7 +69,7 @@ def write_corpus(path: Path, n: int, outlets: int, days: int, others: int, seed:
             day, hour, minute = 1 + seconds // 86400, seconds % 86400 // 3600, seconds % 3600 // 60
             paragraphs = [" ".join(_sentence(r) for _ in range(3)) for _ in range(3)]
             if i >= others:
-                paragraphs.insert(1, f"{_sentence(r)} {WIRE} {_sentence(r)}")
+                paragraphs.insert(1, " ".join([_sentence(r), *WIRE[:sentences], _sentence(r)]))
             record = {
                 "id": f"a{i:06d}",
                 "outlet": f"Outlet {r.randrange(outlets):04d}",
@@ -149,6 +156,7 @@ def main() -> None:
     ap.add_argument("--outlets", type=int, default=500)
     ap.add_argument("--days", type=int, default=3)
     ap.add_argument("--others", type=int, default=300, help="articles without the sentence, first")
+    ap.add_argument("--sentences", type=int, default=2, choices=[1, 2], help="sentences of the passage")
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--all-pairs", action="store_true", help="also time `tracer matches --all-pairs`")
     ap.add_argument("--tracer", default=f"{sys.executable} -m tracer", help="how to run tracer")
@@ -157,9 +165,9 @@ def main() -> None:
     tracer = shlex.split(args.tracer)
     work = Path(args.keep or tempfile.mkdtemp(prefix="tracer-fanout-"))
     work.mkdir(parents=True, exist_ok=True)
-    corpus = work / f"wire{args.n}-{args.others}.jsonl"
+    corpus = work / f"wire{args.n}-{args.others}-{args.outlets}-{args.sentences}.jsonl"
     if not corpus.exists():
-        write_corpus(corpus, args.n, args.outlets, args.days, args.others)
+        write_corpus(corpus, args.n, args.outlets, args.days, args.others, args.sentences)
     steps = ["ingest", "scan", "matches", "passages"] + (["all-pairs"] if args.all_pairs else [])
     runs: dict[str, list[dict[str, float] | None]] = {s: [] for s in steps}
     rows: dict[str, int] = {}
@@ -188,8 +196,8 @@ def main() -> None:
         store_rows = _rows(db)
         if not args.keep:
             db.unlink()
-    print(f"{args.n} articles printing one sentence after {args.others} others, {args.outlets} outlets, "
-          f"{args.days} days; medians of {args.repeat} run(s)")  # fmt: skip
+    print(f"{args.n} articles printing one passage of {args.sentences} sentence(s) after {args.others} others, "
+          f"{args.outlets} outlets, {args.days} days; medians of {args.repeat} run(s)")  # fmt: skip
     print(f"{'step':<10} {'seconds':>8} {'peak RSS MB':>12} {'tree PSS MB':>12} {'rows out':>10}")
     for step in steps:
         done = [r for r in runs[step] if r is not None]
