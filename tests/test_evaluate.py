@@ -12,7 +12,15 @@ from click.testing import CliRunner
 
 from tracer.cli import cli
 from tracer.errors import InputError
-from tracer.evaluate import adjusted_rand_index, bcubed, evaluate, load_truth, pan_measures
+from tracer.evaluate import (
+    LIGHT_EDITS,
+    TARGET_EDITS,
+    adjusted_rand_index,
+    bcubed,
+    evaluate,
+    load_truth,
+    pan_measures,
+)
 from tracer.pipeline import run
 from tracer.simulate import simulate
 from tracer.store import Store
@@ -136,6 +144,39 @@ def test_end_to_end_quality(scanned):
     assert result["provenance"]["origin_accuracy_dated"] >= 0.9
     assert result["provenance"]["parent_accuracy"] >= 0.65
     assert result["provenance"]["credited_accuracy"] >= 0.9
+
+
+def test_store_measures_are_pan_measures_of_their_subsets(scanned):
+    """evaluate() groups the detections once for all its measures: each is still pan_measures of
+    its cases, detections and reference, as written out here."""
+    db, truth_path = scanned
+    truth = load_truth(truth_path)
+    with Store.open(db, create=False) as store:
+        result = evaluate(store, truth_path)
+        rows = store.conn.execute(
+            "SELECT source_id, source_start, source_end, target_id, target_start, target_end FROM matches "
+            "WHERE boilerplate = 0"
+        ).fetchall()
+    dets = [tuple(r) for r in rows]
+    spans = truth["spans"]
+    cases = [(s["source"], s["source_start"], s["source_end"], s["target"], s["target_start"], s["target_end"])
+             for s in spans]  # fmt: skip
+    ref = [(a["article"], a["start"], a["end"], b["article"], b["start"], b["end"])
+           for c in truth["claims"] for i, a in enumerate(c["members"]) for b in c["members"][i + 1 :]]  # fmt: skip
+    overall = pan_measures(cases, dets, ref)
+    assert {k: result["spans"][k] for k in overall} == overall
+    assert result["spans"]["precision_strict"] == pan_measures(cases, dets)["precision"]
+    light = [c for c, s in zip(cases, spans, strict=True) if s["edit"] in LIGHT_EDITS]
+    pairs = {(min(c[0], c[3]), max(c[0], c[3])) for c in light}
+    assert result["spans_light"] == pan_measures(
+        light, [d for d in dets if (min(d[0], d[3]), max(d[0], d[3])) in pairs], ref
+    )
+    for edit, value in result["spans"]["recall_by_edit"].items():
+        sub = [c for c, s in zip(cases, spans, strict=True) if s["edit"] == edit]
+        assert value == pan_measures(sub, dets)["recall"]
+    target = [c for c, s in zip(cases, spans, strict=True) if s["edit"] in TARGET_EDITS]
+    assert result["spans"]["recall_target"] == pan_measures(target, dets)["recall"]
+    assert "shapes" not in result  # a default corpus's truth lists no decoys
 
 
 def test_eval_cli(scanned, tmp_path):

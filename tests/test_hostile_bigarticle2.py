@@ -1,7 +1,7 @@
 """Hostile input: very large articles of pathological shapes. A "sentence" of millions of
 characters (no stops, no line breaks) is cut into pieces; a long article's signatures are stored
 a window at a time; the sentences verify aligns are cut from a long text read a piece at a time;
-an article repeating a sentence thousands of times pairs only its first few occurrences."""
+an article repeating a sentence thousands of times makes one piece an occurrence, not a pair."""
 
 from __future__ import annotations
 
@@ -185,10 +185,11 @@ def test_a_long_article_analysed_in_parts_crosses_processes_whole(monkeypatch, t
     assert np.array_equal(sentences["article"], np.repeat([1, 2, 3], np.bincount(sentences["article"])[1:]))
 
 
-def test_a_sentence_repeated_in_one_article_pairs_its_first_few_occurrences(tmp_path: Path) -> None:
+def test_a_sentence_repeated_in_one_article_is_linked_not_paired(tmp_path: Path) -> None:
     # One article repeating a sentence 5,000 times, another printing it once: every pair of the
-    # 5,001 occurrences (12.5 M) was made before those in one article were dropped. Now its
-    # first few occurrences are paired with the other article's.
+    # 5,001 occurrences (12.5 M) was made before those in one article were dropped (~320 MB in
+    # the matches stage). A sentence with more than FANOUT occurrences is linked, one piece an
+    # occurrence.
     one = "The minister said the new bridge over the northern river would open in early spring. "
     path = tmp_path / "a.txt"
     path.write_text("outlet: A\n\nTitle\n\n" + one * 5000 + "\n\nThe end of it all came.", encoding="utf-8")
@@ -207,9 +208,7 @@ def test_a_sentence_repeated_in_one_article_pairs_its_first_few_occurrences(tmp_
     assert out.returncode == 0, out.stderr
     peak, pieces = json.loads(out.stdout)
     assert peak["matches"] - peak["verify"] < 100, peak  # MB the matches stage added
-    from tracer.matches import REPEATS_PAIRED
-
-    assert pieces == REPEATS_PAIRED
+    assert pieces == 5000
 
 
 def test_near_rows_read_a_chunk_at_a_time_as_at_once() -> None:

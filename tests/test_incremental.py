@@ -158,16 +158,19 @@ def test_other_parameters_for_a_scanned_store_are_refused(tmp_path: Path):
         ),
     ],
 )
-def test_parameters_this_version_cannot_make_again_are_refused(tmp_path: Path, stored: str):
+def test_parameters_this_version_cannot_make_again_mean_a_scan_anew(tmp_path: Path, stored: str):
+    """Not refused (the store would be stuck): every article is scanned again with this
+    version's parameters, as in a new store."""
     first, _ = _half_ingested(tmp_path)
     with Store.open(tmp_path / "s.db") as s:
         ingest(s, [first])
+        scan(s)
         s.set_meta("scan_params", stored)
         s.conn.commit()
         assert ScanParams.from_fingerprint(stored) is None
-        with pytest.raises(StoreError, match="matching parameters this version does not know"):
-            scan(s)
-        assert s.get_meta("scan_params") == stored
+        result = scan(s)
+        assert result.scanned_anew and result.articles == s.counts()["articles"]
+        assert s.get_meta("scan_params") == ScanParams().fingerprint()
 
 
 def test_parameters_round_trip_through_their_fingerprint():

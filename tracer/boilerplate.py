@@ -1,13 +1,22 @@
 """Boilerplate: text that is reused for reasons other than copying news.
 
 Two kinds, both kept out of reported reuse by default:
-- *promo lines*, recognised by their wording whatever the corpus ("sign up for our
+- *promos*, recognised by their wording whatever the corpus ("sign up for our
   newsletter", "READ MORE:", "Source: Read Full Article", "Try 1 month free"): a single
-  article is enough to know them, which matters for small corpora like the seeds;
+  article is enough to know them, which matters for small corpora like the seeds. A short
+  line is read whole; on a long line (a paragraph, or a whole article where a corpus keeps
+  each article on one line) each sentence is read on its own;
 - *templates*, recognised by frequency: a line an outlet prints in many of its own
   articles, or a line that recurs as such in several outlets (shared ads, syndication
-  footers). Counts only grow as articles are added, so a line once a template stays
-  one, and incremental scans agree with full ones.
+  footers); and the same of sentences, which does not need line breaks: a sentence an
+  outlet prints in many articles, or one *shape* ("Sign up to the <Name> newsletter for the
+  politics briefing", capitalised words and numbers as slots) that many outlets print, each
+  with its own words in the slots. Only occurrences outside passages count: a sentence with
+  the same neighbour in two articles is part of a passage (a wire story, an outlet's update of
+  its own story), reuse to report rather than a template.
+
+Templates are worked out from every stored sentence each time matches are rebuilt, so an
+incremental scan finds the same ones as a scan of everything.
 """
 
 from __future__ import annotations
@@ -19,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .segment import line_table
-from .text import fold, line_ids, whitespace_stretches
+from .text import _SEQ_LEN, TOKEN_RE, _fmix64, fold, line_ids, token_table, whitespace_stretches
 
 # Navigation lines, recognised by how they start.
 _NAVIGATION = (
@@ -98,6 +107,59 @@ def long_line_promo(text: str, start: int, end: int, size: int = 1 << 22) -> boo
     return is_promo(fold(text[first:last])) if last > first else is_promo("")
 
 
+def long_line_flags(
+    text: str, start: int, end: int, starts: np.ndarray, ends: np.ndarray, size: int = 1 << 22
+) -> np.ndarray:
+    """:func:`sentence_lines`' flags of the sentences ``text[starts[i]:ends[i]]`` (in order) that
+    start on the line ``text[start:end]``, read ``size`` characters at a time: the line's promo
+    flag where it is short enough to be one, else each sentence's own (:func:`_promo_sentences`)."""
+    whole = long_line_flag(text, start, end, size)
+    if whole is not None:
+        return np.full(len(starts), whole, dtype=np.int64)
+    return long_line_sentence_flags(text, starts, ends, size)
+
+
+def long_line_flag(text: str, start: int, end: int, size: int = 1 << 22) -> int | None:
+    """The flag :func:`long_line_flags` gives every sentence of the line ``text[start:end]`` (its
+    promo flag, where it is a promo or short enough to be one); None where each has its own."""
+    promo = long_line_promo(text, start, end, size)
+    if promo or _stripped_length(text, start, end, size) <= PROMO_MAX_CHARS:
+        return int(promo)
+    return None
+
+
+def long_line_sentence_flags(
+    text: str, starts: np.ndarray, ends: np.ndarray, size: int = 1 << 22
+) -> np.ndarray:
+    """:func:`long_line_flags` of sentences of a line that is no promo, each its own: asked of
+    the sentences in any groups, the same flags (a long article's window at a time)."""
+    starts, ends = np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
+    flags = np.zeros(len(starts), dtype=np.int64)
+    k = 0
+    while k < len(starts):  # a window of sentences at a time, folded and joined by line breaks
+        j = max(int(np.searchsorted(starts, starts[k] + size)), k + 1)
+        pieces = [fold(text[a:b]) for a, b in zip(starts[k:j].tolist(), ends[k:j].tolist(), strict=True)]
+        lengths = np.array([len(x) for x in pieces], dtype=np.int64)
+        at = np.cumsum(lengths + 1) - lengths - 1
+        joined = "\n".join(pieces)
+        tok_at, _, tok_key = token_table(joined)
+        flags[k:j] = _promo_sentences(joined, tok_at, tok_key, at, at + lengths)
+        k = j
+    return flags
+
+
+def _stripped_length(text: str, start: int, end: int, size: int) -> int:
+    """The length of the line ``text[start:end]`` folded and stripped, folded ``size`` characters
+    at a time."""
+    first, last = end, start
+    for lo, hi in whitespace_stretches(text, start, end, size):
+        folded = fold(text[lo:hi])
+        if folded.strip():
+            first = min(first, lo + len(folded) - len(folded.lstrip()))
+            last = lo + len(folded.rstrip())
+    return max(last - first, 0)
+
+
 def promo_lines(folded: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """:func:`is_promo` of each line ``folded[starts[i]:ends[i]]``: no longer than
     ``PROMO_MAX_CHARS``, and starting like navigation or holding a promo pattern.
@@ -141,12 +203,15 @@ def sentence_lines(
     tok_key: np.ndarray,
     article_of: np.ndarray,
     starts: np.ndarray,
+    ends: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The id of the line each sentence starts on, and whether that line is a promo line.
+    """The id of the line each sentence starts on, and its flags: ``PROMO_BIT`` where its line
+    is a promo line or, on a line too long to be one, the sentence itself reads as one;
+    ``LEAD_BIT`` (see :func:`_promo_sentences`).
 
     ``folded``: a batch of folded articles joined by line breaks, article ``k`` from
     ``offsets[k]``; ``tok_at``, ``tok_key``: its :func:`~tracer.text.token_table`; sentence
-    ``i`` of article ``article_of[i]`` starts at ``starts[i]`` of ``folded``.
+    ``i`` of article ``article_of[i]`` is ``folded[starts[i]:ends[i]]``.
     """
     line_at, line_end = line_table(folded)
     if len(line_at) == 0:
@@ -160,13 +225,195 @@ def sentence_lines(
     line_first = np.cumsum(lines_per_article) - lines_per_article
     line_of = np.maximum(np.searchsorted(line_at, starts, side="right") - 1, line_first[article_of])
     ids = line_ids(folded, line_at, line_end, tok_at, tok_key)
-    return ids[line_of], promo_lines(folded, line_at, line_end)[line_of].astype(np.int64)
+    promo = promo_lines(folded, line_at, line_end)[line_of]
+    # A promo inside a paragraph (articles flattened to one line each, as many CSV and JSON
+    # exports are) is a sentence of a long line: there the sentence is the unit to read.
+    inside = np.flatnonzero((line_end - line_at)[line_of] > PROMO_MAX_CHARS)
+    flags = promo.astype(np.int64)
+    if len(inside):
+        flags[inside] = _promo_sentences(
+            folded, tok_at, tok_key, np.asarray(starts)[inside], np.asarray(ends)[inside]
+        )
+    return ids[line_of], flags
+
+
+# Words a navigation link's headline takes at most ("READ MORE: <headline>"). Inside a paragraph a
+# link has no line break after it, so a headline without a full stop runs on into the sentence
+# after it: such a sentence is no promo, but the region of it that starts with the link is.
+NAVIGATION_MAX_WORDS = 16
+
+# A word every match of a promo pattern holds (one of them, whole); and the words a navigation
+# line can start with. Sentences are looked for by these among the tokens a scan has made
+# (finding the _HINTS in the bytes of every long line cost as much as the rest of reading them).
+_HINT_WORDS = (
+    "sign", "signing", "subscribe", "register", "newsletter", "source", "click", "tap", "download",
+    "free", "offer", "limited", "follow", "rights", "copyright", "stream", "cookie", "cookies", "share",
+)  # fmt: skip
+_NAVIGATION_WORDS = (
+    "read", "more", "most", "related", "see", "advertisement", "sponsored", "trending", "recommended",
+    "watch", "listen",
+)  # fmt: skip
+
+
+def _positions(text: str, needle: str) -> np.ndarray:
+    """Where ``needle`` starts in ``text``, each place."""
+    found = []
+    at = text.find(needle)
+    while at >= 0:
+        found.append(at)
+        at = text.find(needle, at + 1)
+    return np.array(found, dtype=np.int64)
+
+
+@functools.lru_cache(maxsize=1)
+def _word_keys() -> tuple[np.ndarray, np.ndarray]:
+    """Sorted token keys of ``_HINT_WORDS`` and of ``_NAVIGATION_WORDS``."""
+    return tuple(np.unique(token_table(" ".join(words))[2]) for words in (_HINT_WORDS, _NAVIGATION_WORDS))  # type: ignore[return-value]
+
+
+def _promo_sentences(
+    folded: str, tok_at: np.ndarray, tok_key: np.ndarray, starts: np.ndarray, ends: np.ndarray
+) -> np.ndarray:
+    """Flags (``PROMO_BIT``, ``LEAD_BIT``) of sentences ``folded[starts[i]:ends[i]]`` (in order)
+    inside long lines: a promo as :func:`is_promo` reads it; but one that starts like a
+    navigation link and runs on past a headline's length only where a promo pattern is in it,
+    and marked as led by a link. ``tok_at``, ``tok_key``: ``folded``'s token table."""
+    flags = np.zeros(len(starts), dtype=np.int64)
+    if len(starts) == 0:
+        return flags
+    hint_keys, navigation_keys = _word_keys()
+    at = [tok_at[isin_sorted(tok_key, hint_keys)]]
+    if "\u00a9" in folded:
+        at.append(_positions(folded, "\u00a9"))
+    hits = np.concatenate(at)
+    holder = np.searchsorted(starts, hits, side="right") - 1  # the sentence each hit is in, if any
+    inside = holder >= 0
+    inside[inside] = hits[inside] < ends[holder[inside]]
+    candidates = [holder[inside]]
+    if len(tok_at):
+        first = np.searchsorted(tok_at, starts).clip(max=len(tok_at) - 1)
+        led = isin_sorted(tok_key[first], navigation_keys) & (tok_at[first] < ends)
+        candidates.append(np.flatnonzero(led))
+    for k in np.unique(np.concatenate(candidates)).tolist():
+        if ends[k] - starts[k] > PROMO_MAX_CHARS:
+            continue
+        text = folded[starts[k] : ends[k]]
+        lead = _NAVIGATION_RE.match(text)
+        hints = sum(1 << bit for bit, hint in enumerate(_HINTS) if hint in text)
+        pattern = hints != 0 and _patterns_of(hints).search(text) is not None
+        if lead is not None and len(TOKEN_RE.findall(text, lead.end())) > NAVIGATION_MAX_WORDS:
+            flags[k] = LEAD_BIT | pattern
+        else:
+            flags[k] = lead is not None or pattern
+    return flags
+
+
+# A stored sentence's ``promo`` field: its flags in the low bits, its shape above them (0: none).
+PROMO_BIT = 1  # a promo (its line's wording, or its own inside a long line)
+LEAD_BIT = 2  # inside a long line, it starts with a navigation link that runs on into news
+SHAPE_SHIFT = 2
+FLAG_MASK = (1 << SHAPE_SHIFT) - 1
+SHAPE_BITS = 29
+_SLOT = np.uint64(0x5BD1E9955BD1E995)  # the token key a slot takes in a shape
+
+
+def pack_flags(flags: np.ndarray, shapes: np.ndarray) -> np.ndarray:
+    """The ``promo`` field of sentences with these flags and shapes."""
+    return np.asarray(flags, dtype=np.int64) | np.asarray(shapes, dtype=np.int64) << SHAPE_SHIFT
+
+
+# A shape needs this many words outside its slots, and more of them than slots: a sentence of
+# names alone (a title-case headline) is no template however many others look like it.
+_SHAPE_MIN_WORDS = 4
+
+
+def sentence_shapes(
+    original: str,
+    tok_at: np.ndarray,
+    tok_end: np.ndarray,
+    tok_key: np.ndarray,
+    first: np.ndarray,
+    ntok: np.ndarray,
+) -> np.ndarray:
+    """Each sentence's *shape*: an id of its tokens with each run of capitalised words, numbers
+    and parts of addresses as one slot (an outlet's name, a weekday, a phone number, an e-mail
+    address), ``SHAPE_BITS`` bits; 0 where it has no slot, or too few other words.
+
+    ``original``: the batch's texts as written, joined as their folded text is (folding keeps
+    every character where it is, so the folded text's :func:`~tracer.text.token_table`,
+    ``tok_at``, ``tok_end``, ``tok_key``, index it too); sentence ``i`` is tokens
+    ``first[i] : first[i] + ntok[i]`` (sentences in order, not overlapping).
+
+    The id mixes the sum of the keys of its words and slots (a slot run counted once) with its
+    first and last ones and the counts of each: running sums over the whole batch make it for
+    every sentence at once, with no array a token per sentence (a sequence hash of each
+    sentence's masked tokens cost a tenth of a scan's reading of the articles).
+    """
+    first = np.asarray(first, dtype=np.int64)
+    ntok = np.asarray(ntok, dtype=np.int64)
+    shapes = np.zeros(len(first), dtype=np.int64)
+    has = ntok > 0
+    if not has.any():
+        return shapes
+    first, last = first[has], first[has] + ntok[has] - 1  # first and last tokens of each sentence
+    slot = _slot_tokens(original, tok_at, tok_end)
+    run = slot.copy()  # the first word of each run of slot words, in a sentence
+    run[1:] &= ~slot[:-1]
+    run[first] = slot[first]
+    value = np.where(slot, _SLOT, tok_key)
+    value[slot & ~run] = 0
+    before = np.maximum(first - 1, 0)
+    at_start = first == 0
+
+    def within(running: np.ndarray) -> np.ndarray:
+        """Each sentence's part of a running sum over the batch's tokens."""
+        return running[last] - np.where(at_start, 0, running[before]).astype(running.dtype)
+
+    with np.errstate(over="ignore"):  # sums are modulo 2^64
+        total = within(np.cumsum(value, dtype=np.uint64))
+        n_slots = within(np.cumsum(run, dtype=np.int32))
+        n_words = within(np.cumsum(~slot, dtype=np.int32))
+        raw = total + np.uint64(3) * value[first] + np.uint64(5) * value[last]
+        raw ^= n_words.astype(np.uint64) * _SEQ_LEN + n_slots.astype(np.uint64)
+    ok = (n_slots > 0) & (n_words >= _SHAPE_MIN_WORDS) & (n_words > n_slots)
+    ids = (_fmix64(raw) >> np.uint64(64 - SHAPE_BITS)).astype(np.int64)
+    ids[ids == 0] = 1
+    shapes[np.flatnonzero(has)[ok]] = ids[ok]
+    return shapes
+
+
+def _slot_tokens(original: str, at: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Whether each token ``original[at[i]:end[i]]`` (tokens in order) is a slot word: it starts
+    with a capital or a digit, or is glued to the next or the last by "@", ".", "/" or ":" (an
+    address: "news@outlet.example")."""
+    # One byte a character, "?" for any beyond ASCII (a few curly quotes made a batch's text four
+    # bytes a character, and reading it that way was most of the shapes' time).
+    codes = np.frombuffer(original.encode("ascii", "replace"), dtype=np.uint8)
+    head = codes[at]
+    slot = _SLOT_HEAD[head]
+    for k in np.flatnonzero(head == _QUESTION).tolist():
+        ch = original[at[k]]
+        slot[k] = ch.isupper() or ch.isdigit()
+    if len(at) > 1:
+        glued = _GLUE[codes.take(end[:-1], mode="clip")] & (at[1:] == end[:-1] + 1)
+        slot[:-1] |= glued
+        slot[1:] |= glued
+    return slot
+
+
+_SLOT_HEAD = np.array([c < 128 and (chr(c).isupper() or chr(c).isdigit()) for c in range(256)], dtype=bool)
+_QUESTION = ord("?")
+_GLUE = np.array([chr(c) in "@./:" for c in range(256)], dtype=bool)
 
 
 @dataclass(frozen=True)
 class BoilerplateParams:
     outlet_repeats: int = 3  # a line in this many articles of one outlet is its template
     shared_outlets: int = 2  # ... or in 2+ articles of each of this many outlets
+    rounds: int = 3  # of finding templates, each with the passages the ones found before end
+    # A shape is a template when this many outlets print it, each with words in its slots that
+    # no other outlet prints (their own name), and they are half or more of those that print it.
+    slot_outlets: int = 3
 
 
 def line_rows(
@@ -212,4 +459,126 @@ def template_lines(
         edge = np.flatnonzero(np.append(True, repeated[1:] != repeated[:-1]))
         outlets = np.diff(np.append(edge, len(repeated)))
         found.update(repeated[edge][outlets >= p.shared_outlets].tolist())
+    return found
+
+
+def template_sentences(
+    article: np.ndarray,
+    idx: np.ndarray,
+    norm: np.ndarray,
+    flags: np.ndarray,
+    outlet: np.ndarray,
+    params: BoilerplateParams | None = None,
+) -> np.ndarray:
+    """The norms (sorted) of sentences that are templates by recurrence, from columns of
+    stored sentences: each sentence's article, place in it, norm, ``promo`` field (flags and
+    shape) and outlet code (negative: unknown, never a template by counts).
+
+    Every sentence whose norm recurs in another article must be given (those that cannot be
+    matched may be left out), an article's sentences one after another by place: that is
+    where passages are seen (:func:`_in_passages`).
+    """
+    p = params or BoilerplateParams()
+    own = (np.asarray(flags) & PROMO_BIT) == 0  # promos are boilerplate already; they end no passage
+    article, idx, norm, flags, outlet = article[own], idx[own], norm[own], flags[own], outlet[own]
+    shape = flags >> SHAPE_SHIFT
+    found = np.empty(0, dtype=np.int64)
+    # Templates found end passages too: two of an outlet's templates side by side are each
+    # alone once the other is known (a few rounds; most are found in the first).
+    for _ in range(p.rounds):
+        rest = np.flatnonzero(~isin_sorted(norm, found) & (outlet >= 0))
+        alone = rest[~_in_passages(article[rest], idx[rest], norm[rest])]
+        more = [
+            found,
+            np.fromiter(template_lines(norm[alone], article[alone], outlet[alone], p), dtype=np.int64),
+        ]
+        shapes = _slot_shapes(shape[alone], norm[alone], outlet[alone], article[alone], p)
+        if len(shapes):
+            more.append(norm[isin_sorted(shape, shapes)])
+        grown = np.unique(np.concatenate(more))
+        if len(grown) == len(found):
+            break
+        found = grown
+    return found
+
+
+def _in_passages(article: np.ndarray, idx: np.ndarray, norm: np.ndarray) -> np.ndarray:
+    """Whether each shared sentence (an article's one after another by place) is part of a
+    passage: the sentence next to it (or the one after that, one unshared sentence between)
+    is next to it in another article too. A template has other neighbours in each article;
+    a wire story, an update of a story, a paragraph repeated day after day keep theirs."""
+    n = len(norm)
+    near = np.zeros(n, dtype=bool)
+    if n > 1:
+        near[1:] = (article[1:] == article[:-1]) & (idx[1:] - idx[:-1] <= 2)
+    left = np.where(near, np.roll(norm, 1), 0)  # the shared sentence before, if next to it
+    right = np.where(np.roll(near, -1), np.roll(norm, -1), 0)
+    if n:
+        right[-1] = 0
+    out = np.zeros(n, dtype=bool)
+    for side, has in ((left, near), (right, np.roll(near, -1) & (np.arange(n) < n - 1))):
+        order = np.lexsort((side, norm))
+        a, b = norm[order], side[order]
+        same = np.zeros(n, dtype=bool)
+        if n > 1:
+            same[1:] = (a[1:] == a[:-1]) & (b[1:] == b[:-1])
+        twice = same.copy()
+        twice[:-1] |= same[1:]  # the pair (sentence, neighbour) is found twice or more
+        out[order] |= twice & has[order]
+    return out
+
+
+def _slot_shapes(
+    shape: np.ndarray, norm: np.ndarray, outlet: np.ndarray, article: np.ndarray, p: BoilerplateParams
+) -> np.ndarray:
+    """Shapes (sorted) that ``p.slot_outlets`` outlets or more print with words in the slots that
+    no other outlet prints (their own name), half or more of the outlets that print the shape,
+    two of them or more in two articles or more (an outlet repeats its template; an edited copy
+    of a news sentence, a name changed, is in one article of each outlet that prints it)."""
+    known = shape != 0
+    shape, norm, outlet, article = shape[known], norm[known], outlet[known], article[known]
+    order = np.lexsort((article, outlet, norm, shape))
+    shape, norm, outlet, article = shape[order], norm[order], outlet[order], article[order]
+    new_norm = np.ones(len(shape), dtype=bool)
+    new_norm[1:] = (shape[1:] != shape[:-1]) | (norm[1:] != norm[:-1])
+    new_outlet = new_norm.copy()
+    new_outlet[1:] |= outlet[1:] != outlet[:-1]
+    # Private: the norm's rows are all of one outlet.
+    group = np.cumsum(new_norm) - 1
+    outlets_of_norm = np.bincount(group, weights=new_outlet)[group] if len(group) else group
+    private = outlets_of_norm == 1
+    # One row per (shape, outlet, article): private if any norm there is.
+    order = np.lexsort((~private, article, outlet, shape))
+    shape, outlet, article, private = shape[order], outlet[order], article[order], private[order]
+    first = np.ones(len(shape), dtype=bool)
+    first[1:] = (shape[1:] != shape[:-1]) | (outlet[1:] != outlet[:-1]) | (article[1:] != article[:-1])
+    shape, outlet, private = shape[first], outlet[first], private[first]
+    if len(shape) == 0:
+        return shape
+    # Per (shape, outlet): a private norm, and the shape in 2+ of its articles.
+    at = np.flatnonzero(np.append(True, (shape[1:] != shape[:-1]) | (outlet[1:] != outlet[:-1])))
+    shape = shape[at]
+    private = np.logical_or.reduceat(private, at)
+    again = private & (np.diff(np.append(at, len(outlet))) >= 2)
+    edge = np.flatnonzero(np.append(True, shape[1:] != shape[:-1]))
+    outlets = np.diff(np.append(edge, len(shape)))
+    privately = np.add.reduceat(private.astype(np.int64), edge)
+    repeated = np.add.reduceat(again.astype(np.int64), edge)
+    return shape[edge][(privately >= p.slot_outlets) & (2 * privately >= outlets) & (repeated >= 2)]
+
+
+def isin_sorted(x: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Which of ``x`` (64-bit integers) are in the sorted array ``values``: a few values among
+    many, so a table of their low 16 bits is looked up first, and only its hits searched."""
+    if len(values) == 0 or len(x) == 0:
+        return np.zeros(len(x), dtype=bool)
+    table = np.zeros(1 << 16, dtype=bool)
+    table[np.asarray(values).astype(np.uint64) & np.uint64(0xFFFF)] = True
+    if np.little_endian and x.dtype.itemsize == 8:  # the low 16 bits of each, with no arithmetic
+        found = table[np.ascontiguousarray(x).view(np.uint16)[::4]]
+    else:
+        found = table[np.asarray(x).astype(np.uint64) & np.uint64(0xFFFF)]
+    maybe = np.flatnonzero(found)
+    at = np.searchsorted(values, x[maybe]).clip(max=len(values) - 1)
+    found[maybe] = values[at] == x[maybe]
     return found

@@ -7,6 +7,12 @@ groups merge only while the *average* similarity over all their cross pairs (a
 missing link counts as 0) stays above a threshold. Plain connected components would
 let a chain of weak links (A~B, B~C, C~D...) snowball into one giant claim; average
 linkage needs most members to be linked to each other, which keeps claims tight.
+
+A sentence printed by many articles comes as a *unit* (:class:`~tracer.matches.Units`), not
+as pieces between every two of its occurrences: its mentions start as one group, and the
+links its pieces would have made are counted without being made (every two occurrences at
+1.0, every occurrence and every near copy's at the near pair's score), so the averages are
+those of every pair while the work grows with the occurrences.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import TracerError
-from .matches import read_link_pieces
+from .matches import Units, read_link_pieces
 from .store import Store
 from .text import STOPWORDS, fold, tokens
 
@@ -92,6 +98,8 @@ class MentionGraph:
     link_score: np.ndarray
     members: np.ndarray
     bounds: np.ndarray
+    # The links units stand for, summed for each mention over its group (0 outside units).
+    implied: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.float64))
 
 
 @dataclass
@@ -112,17 +120,22 @@ class ClaimsStart:
         return waiter()
 
 
-def mention_graph(columns: np.ndarray, score: np.ndarray, params: ClaimParams) -> MentionGraph:
-    """The :class:`MentionGraph` of pieces (:class:`~tracer.matches.LinkPieces` ``columns``
-    and ``score``): a pure function, for any process."""
-    article, start, end, links = _mentions(columns, score, params)
+def mention_graph(
+    columns: np.ndarray, score: np.ndarray, params: ClaimParams, units: Units | None = None
+) -> MentionGraph:
+    """The :class:`MentionGraph` of pieces (:class:`~tracer.matches.LinkPieces` ``columns``,
+    ``score`` and ``units``): a pure function, for any process."""
+    units = units if units is not None else Units.none()
+    article, start, end, links, unit_mention = _mentions(columns, score, params, units.spans)
+    grouped = UnitGroups.of(units, unit_mention, article) if len(units) else None
     groups = [
         group
-        for group in average_linkage(len(article), links, params.min_average)
+        for group in average_linkage(len(article), links, params.min_average, grouped)
         if len({article[i] for i in group}) >= 2
     ]
     pairs = np.array(list(links), dtype=np.int64).reshape(-1, 2)
     sizes = np.array([len(g) for g in groups], dtype=np.int64)
+    implied = grouped.centrality(groups, len(article)) if grouped else np.zeros(len(article))
     return MentionGraph(
         np.array(article, dtype=np.int64),
         np.array(start, dtype=np.int64),
@@ -132,20 +145,99 @@ def mention_graph(columns: np.ndarray, score: np.ndarray, params: ClaimParams) -
         np.fromiter(links.values(), dtype=np.float64, count=len(links)),
         np.array([i for g in groups for i in g], dtype=np.int64),
         np.append(0, np.cumsum(sizes)),
+        implied,
     )
 
 
+@dataclass
+class UnitGroups:
+    """:class:`~tracer.matches.Units` as mentions: each unit's mentions (distinct, sorted),
+    whether they start as one group (``internal``: copies of each other, their links to each
+    other counted, not made), and the near pairs between units, which count where either unit
+    is internal (the other's links are stored pieces)."""
+
+    members: list[list[int]]
+    internal: list[bool]
+    links: list[tuple[int, int, float]]
+    article: list[int]  # of every mention
+
+    @classmethod
+    def of(cls, units: Units, unit_mention: np.ndarray, article: list[int]) -> UnitGroups:
+        bounds = units.bounds.tolist()
+        mention = unit_mention.tolist()
+        members = [sorted(set(mention[bounds[k] : bounds[k + 1]])) for k in range(len(units))]
+        internal = units.internal.tolist()
+        links = [
+            (u, v, w) if internal[u] else (v, u, w)  # the internal one first
+            for u, v, w in zip(
+                units.link_a.tolist(), units.link_b.tolist(), units.link_score.tolist(), strict=True
+            )
+            if (internal[u] or internal[v]) and members[u] and members[v]
+        ]
+        return cls(members, internal, links, article)
+
+    def per_article(self, unit: int) -> Counter[int]:
+        return Counter(self.article[i] for i in self.members[unit])
+
+    def implied(self, node: Callable[[int], int]) -> Iterator[tuple[int, int, float]]:
+        """The sums of the links the near pairs stand for, as ``(node, node, sum)``: between two
+        internal units, ``score`` times their pairs of mentions in two articles; between an
+        internal unit and each mention of another, ``score`` times the unit's mentions in other
+        articles than that mention's."""
+        for u, v, score in self.links:
+            per_u = self.per_article(u)
+            size_u = len(self.members[u])
+            if self.internal[v]:
+                per_v = self.per_article(v)
+                same = sum(n * per_v.get(a, 0) for a, n in per_u.items())
+                yield (
+                    node(self.members[u][0]),
+                    node(self.members[v][0]),
+                    score * (size_u * len(self.members[v]) - same),
+                )
+            else:
+                for m in self.members[v]:
+                    yield node(self.members[u][0]), node(m), score * (size_u - per_u.get(self.article[m], 0))
+
+    def centrality(self, groups: list[list[int]], n: int) -> np.ndarray:
+        """For each of ``n`` mentions, the links units stand for within its group, summed."""
+        out = np.zeros(n, dtype=np.float64)
+        group_of: dict[int, int] = {}
+        for g, grouped in enumerate(groups):
+            for i in grouped:
+                group_of[i] = g
+        for u, members in enumerate(self.members):
+            if self.internal[u] and members:
+                per = self.per_article(u)
+                for i in members:
+                    out[i] += len(members) - per[self.article[i]]
+        for u, v, score in self.links:  # u is internal: its mentions are in one group
+            mu = self.members[u]
+            in_group = group_of.get(mu[0], -1)
+            mv = [m for m in self.members[v] if group_of.get(m, -2) == in_group]
+            per_u = self.per_article(u)
+            per_v = Counter(self.article[m] for m in mv)
+            for i in mu:
+                out[i] += score * (len(mv) - per_v.get(self.article[i], 0))
+            for i in mv:
+                out[i] += score * (len(mu) - per_u.get(self.article[i], 0))
+        return out
+
+
 def _mentions(
-    piece: np.ndarray, score: np.ndarray, p: ClaimParams
-) -> tuple[list[int], list[int], list[int], dict[tuple[int, int], float]]:
+    piece: np.ndarray, score: np.ndarray, p: ClaimParams, unit_spans: np.ndarray | None = None
+) -> tuple[list[int], list[int], list[int], dict[tuple[int, int], float], np.ndarray]:
     """Mentions (overlapping spans in one article merged; article, start and end of each) and the
     best link between each pair.
 
     Spans are made distinct and ordered in numpy, and only the articles where spans overlap are
     grouped span by span (at 10^5 simulated articles: 1.72 s of CPU with the pieces read from
     the store, against 2.26 s reading them twice into dicts; medians of five alternating runs)."""
-    # Each side of each piece a span (article, start, end); distinct spans in that order.
-    sides = np.concatenate((piece[[0, 1, 2]], piece[[3, 4, 5]]), axis=1).T
+    # Each side of each piece a span (article, start, end), then each unit's; distinct spans in
+    # that order.
+    if unit_spans is None:
+        unit_spans = np.empty((3, 0), dtype=np.int64)
+    sides = np.concatenate((piece[[0, 1, 2]], piece[[3, 4, 5]], unit_spans), axis=1).T
     order = np.lexsort((sides[:, 2], sides[:, 1], sides[:, 0]))  # 8x faster than np.unique(axis=0)
     ordered = sides[order]
     new_span = np.ones(len(ordered), dtype=bool)  # (np.append(True, ...) is one too long when empty)
@@ -187,9 +279,10 @@ def _mentions(
             m_end.append(g_end)
     # Links: the best score of the pieces between two mentions, in the order each pair first
     # appears among the pieces (centrality sums and the linkage add links up in that order).
-    m = len(span_of_side) // 2
+    m = piece.shape[1]
     mention_of = np.array(mention_of_span, dtype=np.int64)
-    side_a, side_b = mention_of[span_of_side[:m]], mention_of[span_of_side[m:]]
+    side_a, side_b = mention_of[span_of_side[:m]], mention_of[span_of_side[m : 2 * m]]
+    unit_mention = mention_of[span_of_side[2 * m :]]
     keep = side_a != side_b
     n = max(len(m_article), 1)
     key = np.minimum(side_a, side_b)[keep] * n + np.maximum(side_a, side_b)[keep]
@@ -202,7 +295,7 @@ def _mentions(
     by_appearance = np.argsort(order[first])
     key, best = key[order][first][by_appearance], best[by_appearance]
     links = dict(zip(zip((key // n).tolist(), (key % n).tolist(), strict=True), best.tolist(), strict=True))
-    return m_article, m_start, m_end, links
+    return m_article, m_start, m_end, links, unit_mention
 
 
 def _group_spans(spans: list[tuple[int, int]], share: float) -> list[tuple[tuple[int, int], list[int]]]:
@@ -241,14 +334,19 @@ def _group_spans(spans: list[tuple[int, int]], share: float) -> list[tuple[tuple
 _CLEAR = 1e-9
 
 
-def average_linkage(n: int, links: dict[tuple[int, int], float], threshold: float) -> list[list[int]]:
+def average_linkage(
+    n: int, links: dict[tuple[int, int], float], threshold: float, units: UnitGroups | None = None
+) -> list[list[int]]:
     """Groups of ``0..n-1``: merge the pair of groups with the highest average link while it is >= threshold.
 
     Only linked groups ever merge, so each connected component of the links is grouped on
     its own (the same merges, in the same order within it), and a component of one link
     merges when the link reaches the threshold, without a heap (at 10^5 simulated articles:
-    3.4 -> 2.1 s under cProfile).
+    3.4 -> 2.1 s under cProfile). ``units``: mentions that start as one group each, with the
+    links they stand for.
     """
+    if units is not None:
+        return _unit_linkage(n, links, threshold, units)
     groups: list[list[int]] = []
     by_component: dict[int, dict[tuple[int, int], float]] = defaultdict(dict)
     if links:
@@ -277,16 +375,88 @@ def average_linkage(n: int, links: dict[tuple[int, int], float], threshold: floa
     return sorted((sorted(g) for g in groups), key=lambda g: g[0])
 
 
-def _linkage_of_component(links: dict[tuple[int, int], float], threshold: float) -> list[list[int]]:
-    """:func:`average_linkage` of the mentions of one connected component (all linked)."""
-    members: dict[int, list[int]] = {i: [i] for pair in links for i in pair}
+def _unit_linkage(
+    n: int, links: dict[tuple[int, int], float], threshold: float, units: UnitGroups
+) -> list[list[int]]:
+    """:func:`average_linkage` where each internal unit's mentions start as one group (a node,
+    named by its first mention; units sharing a mention are one node) and the links between
+    nodes are the sums of those between their mentions, the links units stand for included."""
+    root: dict[int, int] = {}
+
+    def find(i: int) -> int:
+        while root.get(i, i) != i:
+            i = root[i]
+        return i
+
+    for members, internal in zip(units.members, units.internal, strict=True):
+        for i in members[1:] if internal else []:
+            a, b = find(members[0]), find(i)
+            if a != b:
+                root[max(a, b)] = min(a, b)
+    start: dict[int, list[int]] = {}
+    firsts = {m[0] for m, internal in zip(units.members, units.internal, strict=True) if m and internal}
+    for i in sorted(root.keys() | firsts):
+        start.setdefault(find(i), []).append(i)
+    node = {i: r for r, members in start.items() for i in members}
+    sums: dict[tuple[int, int], float] = {}
+    for (i, j), w in links.items():
+        a, b = node.get(i, i), node.get(j, j)
+        if a != b:
+            key = (a, b) if a < b else (b, a)
+            sums[key] = sums.get(key, 0.0) + w
+    for a, b, w in units.implied(lambda i: node.get(i, i)):
+        if a != b and w > 0:
+            key = (a, b) if a < b else (b, a)
+            sums[key] = sums.get(key, 0.0) + w
+    size = {r: len(members) for r, members in start.items()}
+    groups: list[list[int]] = []
+    by_component: dict[int, dict[tuple[int, int], float]] = defaultdict(dict)
+    if sums:
+        from scipy.sparse import csr_matrix
+        from scipy.sparse.csgraph import connected_components
+
+        ends = np.array(list(sums), dtype=np.int64)
+        graph = csr_matrix((np.ones(len(ends), dtype=np.int8), (ends[:, 0], ends[:, 1])), shape=(n, n))
+        label = connected_components(graph, directed=False)[1].tolist()
+        for (i, j), w in sums.items():
+            by_component[label[i]][(i, j)] = w
+    linked: set[int] = set()
+    for part in by_component.values():
+        nodes = {i for pair in part for i in pair}
+        average = {pair: w / (size.get(pair[0], 1) * size.get(pair[1], 1)) for pair, w in part.items()}
+        if len(nodes) == 2 and len(part) == 1:
+            ((a, b),) = part
+            if average[(a, b)] >= threshold:
+                groups.append(start.get(a, [a]) + start.get(b, [b]))
+            else:
+                groups += [start.get(a, [a]), start.get(b, [b])]
+        elif len(part) == len(nodes) * (len(nodes) - 1) // 2 and min(average.values()) >= threshold + _CLEAR:
+            groups.append([i for r in nodes for i in start.get(r, [r])])
+        else:
+            groups += _linkage_of_component(part, threshold, {r: start.get(r, [r]) for r in nodes})
+        linked.update(nodes)
+    groups += [members for r, members in start.items() if r not in linked]
+    covered = linked | node.keys()
+    groups += [[i] for i in range(n) if i not in covered]
+    return sorted((sorted(g) for g in groups), key=lambda g: g[0])
+
+
+def _linkage_of_component(
+    links: dict[tuple[int, int], float], threshold: float, start: dict[int, list[int]] | None = None
+) -> list[list[int]]:
+    """:func:`average_linkage` of the mentions of one connected component (all linked); ``start``:
+    the mentions each node of ``links`` starts with (default: itself alone), ``links`` the sums
+    of the links between them."""
+    members: dict[int, list[int]] = {
+        i: [i] if start is None else list(start[i]) for pair in links for i in pair
+    }
     sums: dict[int, dict[int, float]] = defaultdict(dict)
     for (i, j), w in links.items():
         si = sums[i]
         si[j] = si.get(j, 0.0) + w
         sj = sums[j]
         sj[i] = sj.get(i, 0.0) + w
-    heap = [(-w, i, j) for (i, j), w in sorted(links.items())]
+    heap = [(-w / (len(members[i]) * len(members[j])), i, j) for (i, j), w in sorted(links.items())]
     heapq.heapify(heap)
     pop, push = heapq.heappop, heapq.heappush
     while heap:
@@ -351,7 +521,7 @@ def claims_unsorted(
         names, graph = started.names, started.take()
     else:
         pieces = read_link_pieces(store)
-        names, graph = pieces.names, mention_graph(pieces.columns, pieces.score, p)
+        names, graph = pieces.names, mention_graph(pieces.columns, pieces.score, p, pieces.units)
         del pieces
     return _claims_of(graph, names, store)
 
@@ -368,7 +538,10 @@ def _claims_of(graph: MentionGraph, names: list[str], store: Store) -> Iterator[
     inside = (claim_of[ends[:, 0]] >= 0) & (claim_of[ends[:, 0]] == claim_of[ends[:, 1]])
     centrality = np.bincount(
         ends[inside].ravel(), weights=np.repeat(graph.link_score[inside], 2), minlength=n
-    ).tolist()
+    )
+    if len(graph.implied) and graph.implied.any():
+        centrality = centrality + graph.implied
+    centrality = centrality.tolist()
     del claim_of, ends, inside
     article, start, end = graph.article.tolist(), graph.start.tolist(), graph.end.tolist()
     bounds = graph.bounds.tolist()

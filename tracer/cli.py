@@ -7,6 +7,7 @@ never with --quiet).
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import os
 import signal
@@ -222,6 +223,8 @@ def scan(
     with open_store(db) as store, _engine(engine, scheduler, workers) as eng:
         result = do_scan(store, progress=_progress(quiet), alias_pairs=pairs, engine=eng)
         counts = store.counts()
+    if result.scanned_anew:
+        _say(quiet, _SCANNED_ANEW)
     if not result.articles:
         _say(quiet, _nothing_new(counts["articles"]))
     _say(
@@ -236,11 +239,27 @@ def scan(
         _say(quiet, f"no reuse found: {reason}")
 
 
+_NO_PASSAGES = (
+    "no passage is printed alike (the same words, after normalisation) by two articles or more; "
+    "edited and partial reuse is listed by `tracer matches` (a store made by an earlier tracer lists "
+    "its passages after its next `tracer scan`)"
+)
+_SCANNED_ANEW = (
+    "this store was scanned by a tracer that matched text otherwise: all its articles were scanned "
+    "again with this version's matching"
+)
+
+
 def _nothing_new(articles: int) -> str:
     if not articles:
         return "nothing to scan: the store holds no articles (add some with `tracer ingest PATH`)"
     every = "the one article was" if articles == 1 else f"all {articles:,} articles were"
     return f"nothing to scan: {every} scanned before (add new ones with `tracer ingest PATH`)"
+
+
+def _banal_hidden(summary: dict[str, Any]) -> str:
+    banal = summary.get("banal_matches", 0)
+    return f", {banal} banal (stock phrases)" if banal else ""
 
 
 def _print_summary(summary: dict[str, Any]) -> None:
@@ -256,7 +275,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
     click.echo(
         f"reused passages: {summary['cross_outlet_matches']} across outlets, "
         f"{summary['same_outlet_matches']} within one outlet "
-        f"({summary['boilerplate_matches']} boilerplate matches hidden)\n"
+        f"({summary['boilerplate_matches']} boilerplate matches{_banal_hidden(summary)} hidden)\n"
         f"claims: {summary['claims']} (see `tracer claims`, `tracer trace TEXT`)"
     )
     if summary["top_echoed"]:
@@ -291,10 +310,12 @@ def run(
     pairs = _alias_pairs(aliases)
     # The engine first: an unreachable cluster fails the command before anything is ingested.
     with _engine(engine, scheduler, workers) as eng, open_store(db, create=True) as store:
-        report, _ = do_run(store, paths, outlet, date, progress=_progress(quiet), workers=workers,
-                           alias_pairs=pairs, engine=eng)  # fmt: skip
+        report, result = do_run(store, paths, outlet, date, progress=_progress(quiet), workers=workers,
+                                alias_pairs=pairs, engine=eng)  # fmt: skip
         summary = corpus_summary(store, top)
     _report_ingest(report, quiet, paths)
+    if result.scanned_anew:
+        _say(quiet, _SCANNED_ANEW)
     _print_summary(summary)
     if report.problems:
         sys.exit(1)
@@ -326,6 +347,17 @@ def run(
     help="Reuse between outlets, within one outlet, or both.",
 )
 @click.option("--include-boilerplate", is_flag=True, help="Also show reuse of ads, promos and templates.")
+@click.option(
+    "--include-banal",
+    is_flag=True,
+    help="Also show banal matches: stock phrases common in the corpus (court, police, obituary formulas).",
+)
+@click.option(
+    "--all-pairs",
+    is_flag=True,
+    help="For a passage many articles print, every pair of them (N(N-1)/2 rows, made as they are "
+    "written), not each with the one it most likely came from.",
+)
 @catch
 def matches(
     db: str,
@@ -335,22 +367,88 @@ def matches(
     min_score: float,
     scope: str,
     include_boilerplate: bool,
+    include_banal: bool,
+    all_pairs: bool,
 ) -> None:
-    """List reused passages (cross-outlet first, then within one outlet)."""
-    from .matches import query
+    """List reused passages between two articles (cross-outlet first, then within one outlet).
+
+    A passage few articles print comes as every pair of them; one many print, as each of its
+    occurrences with the earlier one it most likely came from (`--all-pairs`: every pair).
+    Rows are written as they are read, in any format.
+    """
+    from .matches import iter_matches
+
+    columns = (
+        MATCH_COLUMNS
+        + (["boilerplate"] if include_boilerplate else [])
+        + (["banal"] if include_banal else [])
+    )
+    with open_store(db) as store:
+        found = iter_matches(
+            store,
+            outlet,
+            min_score,
+            include_boilerplate,
+            scope,
+            include_banal=include_banal,
+            all_pairs=all_pairs,
+        )
+        first = next(found, None)
+        if fmt == "table" and first is None:
+            reason = _why_empty(store, [])
+            _say(quiet, f"no matches: {reason}" if reason else "no matches (check the filters)")
+            return
+        rows = (m.as_dict() for m in itertools.chain([] if first is None else [first], found))
+        for chunk in render(
+            rows, fmt, columns if fmt in ("table", "csv") else None, {"source_text": 50, "target_text": 50}
+        ):
+            _data(chunk)  # a table escapes its own cells
+
+
+@cli.command()
+@store_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="How to print the results: a table for reading (one line a passage), or data for other "
+    "tools (JSON: each passage with its occurrences; CSV: a row an occurrence).",
+)
+@click.option(
+    "--limit", type=click.IntRange(min=1), help="At most this many passages (the most widely printed)."
+)
+@click.option("--include-boilerplate", is_flag=True, help="Also list ads, promos and templates.")
+@click.option(
+    "--include-banal",
+    is_flag=True,
+    help="Also list banal passages: stock phrases common in the corpus (court, police, obituary formulas).",
+)
+@catch
+def passages(
+    db: str, quiet: bool, fmt: str, limit: int | None, include_boilerplate: bool, include_banal: bool
+) -> None:
+    """List each reused passage once, with every article that prints it (most printed first).
+
+    A passage is a sentence, or a run of sentences, printed alike by two articles or more.
+    Rows are written as they are read, in any format.
+    """
+    from .passages import OCCURRENCE_COLUMNS, PASSAGE_COLUMNS, iter_passages, occurrence_rows
 
     with open_store(db) as store:
-        found = query(store, outlet, min_score, include_boilerplate, scope)
-        reason = _why_empty(store, found)
-    rows = [m.as_dict() for m in found]
-    columns = MATCH_COLUMNS + (["boilerplate"] if include_boilerplate else [])
-    if fmt == "table" and not rows:
-        _say(quiet, f"no matches: {reason}" if reason else "no matches (check the filters)")
-        return
-    for chunk in render(
-        rows, fmt, columns if fmt in ("table", "csv") else None, {"source_text": 50, "target_text": 50}
-    ):
-        _data(chunk)  # a table escapes its own cells
+        found = iter_passages(store, include_boilerplate, limit, include_banal)
+        first = next(found, None)
+        if fmt == "table" and first is None:
+            reason = _why_empty(store, [])
+            _say(quiet, f"no passages: {reason}" if reason else _NO_PASSAGES)
+            return
+        rows: Iterator[dict[str, Any]] = itertools.chain([] if first is None else [first], found)
+        if fmt == "csv":
+            rows = occurrence_rows(rows, store)
+        columns = {"table": PASSAGE_COLUMNS, "csv": OCCURRENCE_COLUMNS}.get(fmt)
+        for chunk in render(rows, fmt, columns, {"text": 70}):
+            _data(chunk)
 
 
 @cli.command()
@@ -481,7 +579,7 @@ def trace(query: str, db: str, quiet: bool, fmt: str, limit: int) -> None:
             _say(quiet, f"no claim matches {query.strip()!r}" + (f": {reason}" if reason else ""))
         return
     if fmt == "json":
-        _data(next(render(found, "json")))
+        _data("".join(render(found, "json")))
         return
     rows = [{"claim_id": t["claim_id"], **m} for t in found for m in t["members"]]
     if fmt == "csv":
@@ -719,14 +817,76 @@ def check_command(db: str, quiet: bool, quick: bool) -> None:
 @click.option(
     "--truth", type=click.Path(dir_okay=False), help="Where to write the truth [default: OUT.truth.json]."
 )
+@click.option(
+    "--flatten",
+    is_flag=True,
+    help="Shape: each article on one line, as in many CSV/JSONL exports: paragraph breaks become "
+    "spaces and promos sit inside the text.",
+)
+@click.option(
+    "--wire",
+    type=click.IntRange(0),
+    default=0,
+    show_default=True,
+    metavar="N",
+    help="Shape: wire fan-out: each wire story is printed by N outlets within days: the agency first "
+    "(and its update later), then copies, whole, truncated or lightly edited; about a tenth of the "
+    "articles. 0: none.",
+)
+@click.option(
+    "--vocabulary",
+    type=click.Choice(["english", "made-up", "french", "german"]),
+    default="english",
+    show_default=True,
+    help="Shape: the language of the words. Only english has frequent words that tracer's stopword "
+    "list knows; made-up keeps English promos.",
+)
+@click.option(
+    "--stock-phrases",
+    is_flag=True,
+    help="Shape: beat phrases ('pleaded guilty at ... Crown Court') in unrelated articles: shared "
+    "wording that is not reuse (decoys in the truth).",
+)
+@click.option(
+    "--running-stories",
+    is_flag=True,
+    help="Shape: stories over several days, each day repeating an earlier day's background paragraph "
+    "(verbatim or edited): reuse whose source is the nearest earlier carrier with that text.",
+)
+@click.option(
+    "--slot-templates",
+    is_flag=True,
+    help="Shape: promo templates with slots shared across outlets ('Sign up to the <outlet> newsletter "
+    "for the <topic> briefing.'): boilerplate, not reuse (decoys in the truth).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No summary on stderr.")
 @catch
-def simulate_command(n: int, output: str, seed: int, truth: str | None, quiet: bool) -> None:
-    """Write a synthetic corpus of N articles with known reuse, and its truth for `tracer eval`."""
+def simulate_command(
+    n: int,
+    output: str,
+    seed: int,
+    truth: str | None,
+    flatten: bool,
+    wire: int,
+    vocabulary: str,
+    stock_phrases: bool,
+    running_stories: bool,
+    slot_templates: bool,
+    quiet: bool,
+) -> None:
+    """Write a synthetic corpus of N articles with known reuse, and its truth for `tracer eval`.
+
+    Without a shape option the corpus is the default one (byte-identical for the same N and
+    seed); shape options add what real corpora have and the default lacks, and may be combined.
+    """
     from .simulate import simulate
 
+    shapes = {
+        "flatten": flatten, "wire": wire, "vocabulary": vocabulary, "stock_phrases": stock_phrases,
+        "running_stories": running_stories, "slot_templates": slot_templates,
+    }  # fmt: skip
     try:
-        summary = simulate(n, output, seed=seed, truth_path=truth, progress=_progress(quiet))
+        summary = simulate(n, output, seed=seed, truth_path=truth, progress=_progress(quiet), **shapes)
     except OSError as exc:
         raise click.ClickException(f"cannot write {exc.filename or output}: {exc.strerror or exc}") from exc
     _say(quiet, summary.describe())

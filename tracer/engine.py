@@ -192,6 +192,7 @@ def verify_pairs(
     """Align each pair of distinct sentences (norm ids); rows of those that share a region."""
     rows: list[NearRow] = []
     total = len(pairs)
+    key_codes.use(params.frequent)  # before anything is prepared: which keys are content
     # A sentence is in several pairs: its keys are made once. A chunk's texts are prepared all
     # at once (tokens found in numpy: 590 k sentences at 10^5 simulated articles).
     prepared: dict[int, Prepared] = {}

@@ -18,7 +18,9 @@ where sizes count characters in both articles.  Recall and granularity are over 
 ``spans`` (one case per echo).  Two echoes of one claim, or an echo and its grandparent,
 share the claim's text too, and the store rightly reports it: precision counts a detection
 as correct where it covers the spans of any two members of one truth claim (``precision``;
-``precision_strict`` counts only the listed cases).  ``spans_light`` is the same restricted
+``precision_strict`` counts only the listed cases).  ``recall_target`` is the recall over the
+cases of ``TARGET_EDITS`` (verbatim, light, embedded, truncated: the issue's target is precision
+>= 0.95 and this >= 0.90), against all detections.  ``spans_light`` is the same restricted
 to cases whose edit is light (verbatim, swap, quotes, typo) and to the detections between
 those cases' articles (PAN's per-obfuscation evaluation); ``recall_by_edit`` splits recall.
 
@@ -34,6 +36,15 @@ count as misses); ``origin_accuracy_dated`` the same over claims whose origin ha
 article as its parent; ``credited_accuracy``: share whose store ``credited`` flag equals the
 truth's (with the precision and recall of the flag).
 
+``shapes`` (only for the truth of a shaped corpus, which lists ``decoys``: text that must not be
+reported as reuse; see :mod:`tracer.shapes`): ``unplanted_detections``, the detections that
+overlap no pair of members of one truth claim (each costs precision); ``on_decoys``, by kind
+(``stock`` phrases, slot ``template`` lines, ``promo`` lines), the detections overlapping a
+decoy in either article; ``spans_passages``, the span measures restricted to the cases of
+multi-sentence passages (truth spans with ``"sentences" >= 2``: wire copies and running
+stories) and the detections between their articles; ``parent_accuracy`` of the echoes of wire
+stories (claims ``w1``, ``w2``...) and running stories (``r1``...) apart.
+
 The module never prints.
 """
 
@@ -41,6 +52,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from pathlib import Path
@@ -51,6 +63,7 @@ from .store import Store
 
 __all__ = [
     "LIGHT_EDITS",
+    "TARGET_EDITS",
     "adjusted_rand_index",
     "bcubed",
     "evaluate",
@@ -60,10 +73,16 @@ __all__ = [
 ]
 
 LIGHT_EDITS = frozenset(("verbatim", "swap", "quotes", "typo"))
+# the planted reuse the recall target is about: verbatim, light, embedded, truncated (simulate's
+# shapes add ``extend``, copied text followed by a new sentence, and ``update``, a wire agency's
+# light revision of its own story); not the heavy rewrites (drop, add, reorder)
+TARGET_EDITS = LIGHT_EDITS | {"embed", "truncate", "extend", "update"}
 TRUTH_HINT = "pass the OUT.truth.json that `tracer simulate N -o OUT.jsonl` wrote"
 
 # A span pair: (article a, start, end, article b, start, end); offsets [start, end).
 SpanPair = tuple[str, int, int, str, int, int]
+# simulate's claim ids: k<n> claims, w<n> wire stories, r<n> running stories
+_FAMILY = re.compile(r"([kwr])\d+")
 
 
 # --- PAN character-level measures -------------------------------------------------------------
@@ -91,8 +110,12 @@ def _covered(lo: int, hi: int, intervals: Iterable[tuple[int, int]]) -> int:
     return total
 
 
-def _by_pair(pairs: Iterable[SpanPair]) -> dict[tuple[str, str], list[SpanPair]]:
-    out: dict[tuple[str, str], list[SpanPair]] = defaultdict(list)
+# span pairs by their two articles (in sorted order), each pair oriented that way
+PairMap = dict[tuple[str, str], list[SpanPair]]
+
+
+def _by_pair(pairs: Iterable[SpanPair]) -> PairMap:
+    out: PairMap = defaultdict(list)
     for p in pairs:
         o = _oriented(p)
         if o[2] > o[1] or o[5] > o[4]:
@@ -125,29 +148,50 @@ def pan_measures(
     nor detections every measure is None: nothing was there to find, and nothing was found.
     """
     case_map = _by_pair(cases)
-    det_map = _by_pair(detections)
-    ref_map = case_map if reference is None else _by_pair(reference)
-    n_cases = sum(len(v) for v in case_map.values())
-    n_dets = sum(len(v) for v in det_map.values())
+    return _measures(case_map, _by_pair(detections), case_map if reference is None else _by_pair(reference))
+
+
+def _recall_parts(case_map: PairMap, det_map: PairMap) -> tuple[float, int, int, int]:
+    """(sum over cases of their share detected, cases detected, detections detecting them, cases)."""
     recall_sum = 0.0
-    detected = 0
-    pieces = 0
+    detected = pieces = n_cases = 0
     for key, found in case_map.items():
         dets = det_map.get(key, [])
+        n_cases += len(found)
         for s in found:
             hits = [r for r in dets if _detects(r, s)]
             if hits:
                 detected += 1
                 pieces += len(hits)
                 recall_sum += _share(s, hits)
-    precision_sum = 0.0
+    return recall_sum, detected, pieces, n_cases
+
+
+def _recall(case_map: PairMap, det_map: PairMap) -> float:
+    recall_sum, _, _, n_cases = _recall_parts(case_map, det_map)
+    return recall_sum / n_cases if n_cases else 0.0
+
+
+def _precision_sum(det_map: PairMap, ref_map: PairMap) -> float:
+    """Sum over detections of their share inside the reference."""
+    total = 0.0
     for key, dets in det_map.items():
-        refs = ref_map.get(key, [])
+        refs = ref_map.get(key)
+        if not refs:
+            continue
         for r in dets:
             hits = [s for s in refs if _detects(r, s)]
             if hits:
-                precision_sum += _share(r, hits)
-    precision = precision_sum / n_dets if n_dets else 0.0
+                total += _share(r, hits)
+    return total
+
+
+def _measures(case_map: PairMap, det_map: PairMap, ref_map: PairMap) -> dict[str, float | int | None]:
+    """:func:`pan_measures` of span pairs already grouped by :func:`_by_pair` (the large detection
+    map is grouped once for all the measures of a store)."""
+    recall_sum, detected, pieces, n_cases = _recall_parts(case_map, det_map)
+    n_dets = sum(len(v) for v in det_map.values())
+    precision = _precision_sum(det_map, ref_map) / n_dets if n_dets else 0.0
     recall = recall_sum / n_cases if n_cases else 0.0
     granularity = pieces / detected if detected else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
@@ -289,16 +333,21 @@ def evaluate(store: Store, truth_path: str | Path) -> dict[str, Any]:
         for i, a in enumerate(c["members"])
         for b in c["members"][i + 1 :]
     ]
-    overall: dict[str, Any] = dict(pan_measures(cases, detections, reference))
-    overall["precision_strict"] = pan_measures(cases, detections)["precision"]
+    case_map, det_map, ref_map = _by_pair(cases), _by_pair(detections), _by_pair(reference)
+    overall: dict[str, Any] = dict(_measures(case_map, det_map, ref_map))
+    n_dets = overall["detections"]
+    strict = _precision_sum(det_map, case_map) / n_dets if n_dets else 0.0
+    overall["precision_strict"] = strict if n_dets or overall["cases"] else None  # as pan_measures says
     light_cases = [c for c, e in zip(cases, edits, strict=True) if e in LIGHT_EDITS]
-    light_pairs = {_oriented(c)[::3] for c in light_cases}
-    light = pan_measures(light_cases, [d for d in detections if _oriented(d)[::3] in light_pairs], reference)
+    light = _measures(_by_pair(light_cases), _restricted(det_map, light_cases), ref_map)
     by_edit: dict[str, float] = {}
     for edit in sorted(set(edits)):
-        sub = [c for c, e in zip(cases, edits, strict=True) if e == edit]
-        by_edit[edit] = float(pan_measures(sub, detections)["recall"] or 0.0)
+        by_edit[edit] = _recall(_by_pair(c for c, e in zip(cases, edits, strict=True) if e == edit), det_map)
     overall["recall_by_edit"] = by_edit
+    target = [c for c, e in zip(cases, edits, strict=True) if e in TARGET_EDITS]
+    overall["recall_target"] = _recall(_by_pair(target), det_map) if target else None
+    overall["target_cases"] = len(target)
+    shapes = _shape_measures(truth, spans, cases, detections, det_map, ref_map) if "decoys" in truth else None
 
     # -- claims: map each truth member to the store member overlapping it most
     store_members: dict[str, list[tuple[int, int, str, int, str | None, bool]]] = defaultdict(list)
@@ -312,6 +361,8 @@ def evaluate(store: Store, truth_path: str | Path) -> dict[str, Any]:
     n_members = 0
     origin_hits = origin_total = dated_hits = dated_total = 0
     parent_hits = echoes_mapped = echoes_total = 0
+    family_hits: Counter[str] = Counter()  # by the family of simulate's claim ids (k1, w1, r1)
+    family_mapped: Counter[str] = Counter()
     credit_agree = credit_tp = credit_fp = credit_fn = 0
     for claim in claims:
         mapped_claims: Counter[str] = Counter()
@@ -336,6 +387,10 @@ def evaluate(store: Store, truth_path: str | Path) -> dict[str, Any]:
                 continue
             echoes_mapped += 1
             parent_hits += best[4] == m["parent"]
+            family = _FAMILY.fullmatch(str(claim["id"]))
+            if family:
+                family_mapped[family.group(1)] += 1
+                family_hits[family.group(1)] += best[4] == m["parent"]
             truth_credit = bool(m.get("credited"))
             credit_agree += best[5] == truth_credit
             credit_tp += best[5] and truth_credit
@@ -354,6 +409,11 @@ def evaluate(store: Store, truth_path: str | Path) -> dict[str, Any]:
         dated_total += dated
         dated_hits += hit and dated
     b_p, b_r, b_f = bcubed(labels_truth, labels_store)
+    if shapes is not None:
+        shapes["parent_accuracy"] = {
+            name: {"accuracy": family_hits[f] / family_mapped[f], "echoes_mapped": family_mapped[f]}
+            for f, name in (("w", "wire"), ("r", "running")) if family_mapped[f]
+        }  # fmt: skip
     return {
         "truth": str(truth_path),
         "store": store.path,
@@ -383,6 +443,45 @@ def evaluate(store: Store, truth_path: str | Path) -> dict[str, Any]:
             "echoes": echoes_total,
             "echoes_mapped": echoes_mapped,
         },
+    } | ({"shapes": shapes} if shapes is not None else {})
+
+
+def _restricted(det_map: PairMap, cases: list[SpanPair]) -> PairMap:
+    """The detections between the articles of ``cases``."""
+    pairs = {_oriented(c)[::3] for c in cases}
+    return {key: dets for key, dets in det_map.items() if key in pairs}
+
+
+def _shape_measures(
+    truth: dict[str, Any],
+    spans: list[dict[str, Any]],
+    cases: list[SpanPair],
+    detections: list[SpanPair],
+    det_map: PairMap,
+    ref_map: PairMap,
+) -> dict[str, Any]:
+    """What a shaped corpus adds to the measures: detections off planted reuse, on decoys, and
+    the span measures of multi-sentence passages."""
+    unplanted = 0
+    for key, dets in det_map.items():
+        refs = ref_map.get(key)
+        unplanted += len(dets) if not refs else sum(1 for r in dets if not any(_detects(r, s) for s in refs))
+    decoys: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    kinds: Counter[str] = Counter()
+    for d in truth["decoys"]:
+        decoys[d["article"]].append((int(d["start"]), int(d["end"]), str(d["kind"])))
+        kinds[d["kind"]] += 0
+    for a, a0, a1, b, b0, b1 in detections:
+        hit = {k for s, e, k in decoys.get(a, ()) if _overlap(a0, a1, s, e)}
+        hit |= {k for s, e, k in decoys.get(b, ()) if _overlap(b0, b1, s, e)}
+        kinds.update(hit)
+    passages = [c for c, sp in zip(cases, spans, strict=True) if int(sp.get("sentences", 1)) >= 2]
+    return {
+        "unplanted_detections": unplanted,
+        "detections": len(detections),
+        "on_decoys": dict(sorted(kinds.items())),
+        "decoys": len(truth["decoys"]),
+        "spans_passages": _measures(_by_pair(passages), _restricted(det_map, passages), ref_map),
     }
 
 
@@ -407,6 +506,13 @@ def measure_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
             row(f"granularity{label}", m["granularity"], f"{m['detected_cases']} detected cases"),
         ]
     rows.append(row("precision (listed cases only)", s["precision_strict"], "echo-parent pairs"))
+    rows.append(
+        row(
+            "recall (verbatim, light, embed, truncate)",
+            s.get("recall_target"),
+            f"{s.get('target_cases', 0)} cases",
+        )
+    )
     for edit, value in s["recall_by_edit"].items():
         rows.append(row(f"recall: {edit}", value))
     members = f"{c['mapped_members']} of {c['truth_members']} truth members"
@@ -425,4 +531,34 @@ def measure_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
         row("credited precision", p["credited_precision"]),
         row("credited recall", p["credited_recall"]),
     ]
+    shapes = result.get("shapes")
+    if shapes is not None:
+        rows.append(
+            row("detections off planted reuse", shapes["unplanted_detections"], f"of {shapes['detections']}")
+        )
+        names = {"stock": "stock phrases", "template": "slot templates", "promo": "promos"}
+        for kind, count in shapes["on_decoys"].items():
+            rows.append(
+                row(f"detections on {names.get(kind, kind)}", count, f"{shapes['decoys']} decoys in all")
+            )
+        for name, p_acc in shapes.get("parent_accuracy", {}).items():
+            label = {"wire": "wire copies", "running": "running stories"}.get(name, name)
+            rows.append(
+                row(
+                    f"parent accuracy ({label})", p_acc["accuracy"], f"{p_acc['echoes_mapped']} echoes mapped"
+                )
+            )
+        m = shapes["spans_passages"]
+        if m["cases"]:
+            over = f"{m['cases']} cases, {m['detections']} detections"
+            rows += [
+                row("plagdet (multi-sentence passages)", m["plagdet"], over),
+                row("precision (multi-sentence passages)", m["precision"], over),
+                row("recall (multi-sentence passages)", m["recall"], over),
+                row(
+                    "granularity (multi-sentence passages)",
+                    m["granularity"],
+                    f"{m['detected_cases']} detected cases",
+                ),
+            ]
     return rows

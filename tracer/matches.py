@@ -13,18 +13,24 @@ import functools
 import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from .boilerplate import line_rows, template_lines
+from .banality import BANAL, BOILERPLATE, BanalParams, banal_pairs, pair_keys
+from .boilerplate import LEAD_BIT, PROMO_BIT, line_rows, template_lines, template_sentences
 from .candidates import _ranges, _run_pairs, in_sorted_levels, isin, unique_sorted
 from .dates import utc_naive
 from .store import SENTENCE_DTYPE, SPAN_BATCH, Store
-from .text import fold, token_table
+from .text import fold, rejoin_hyphenated, token_table
 
 KINDS = ("verbatim", "near-verbatim", "partial")
+# A sentence with more occurrences than this has each occurrence linked to one other, not paired
+# with every other: pairs grow with the square of a passage's carriers (a wire story in 10^4
+# papers: 5x10^7). Above the carriers of any sentence of `tracer simulate` corpora (11 at 10^4
+# articles), so their matches are every pair, as before (``ScanParams.fanout``).
+FANOUT = 16
 
 
 @dataclass(slots=True)
@@ -37,14 +43,15 @@ class _Piece:
     y_end: int
     score: float
     kind: str
-    boilerplate: bool
+    boilerplate: int  # flags: BOILERPLATE, BANAL
+    linked: bool = False
 
 
 @dataclass(frozen=True)
 class Match:
     """One reused passage. Spans are ``[start, end)`` offsets into the stored texts."""
 
-    id: int
+    id: int | None  # None: a pair made from the passages (``--all-pairs``), not a stored match
     source_id: str
     target_id: str
     direction: str  # "forward": source published first; "unknown": dates missing or equal
@@ -61,6 +68,7 @@ class Match:
     target_outlet: str | None
     source_published: str | None
     target_published: str | None
+    banal: bool = False  # made mostly of phrases common in the corpus (tracer.banality)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -76,6 +84,7 @@ class Match:
             "kind": self.kind,
             "scope": self.scope,
             "boilerplate": self.boilerplate,
+            "banal": self.banal,
             "sentences": self.sentences,
             "source_outlet": self.source_outlet,
             "target_outlet": self.target_outlet,
@@ -85,10 +94,41 @@ class Match:
 
 
 @dataclass
+class Units:
+    """Passages whose occurrences claims take as one unit, not through pieces: those of widely
+    printed sentences (whose pieces are links, not every pair) and their near copies.
+
+    Unit ``k``'s occurrences (not boilerplate) are ``spans[:, bounds[k]:bounds[k + 1]]``:
+    article (a number into :attr:`LinkPieces.names`), start, end; ``internal[k]``: its
+    occurrences are copies of each other, each linked to every other at 1.0, none stored (not
+    so for a near copy's passage, whose own pieces are stored). ``link_a[j]``, ``link_b[j]``: two
+    units whose every two occurrences in two articles are near copies scoring ``link_score[j]``
+    (these count where either unit is internal). Units are in order of their sentence's norm.
+    """
+
+    spans: np.ndarray
+    bounds: np.ndarray
+    internal: np.ndarray
+    link_a: np.ndarray
+    link_b: np.ndarray
+    link_score: np.ndarray
+
+    @classmethod
+    def none(cls) -> Units:
+        empty = np.empty(0, dtype=np.int64)
+        return cls(np.empty((3, 0), dtype=np.int64), np.zeros(1, dtype=np.int64), empty.astype(bool),
+                   empty, empty.copy(), empty.astype(np.float64))  # fmt: skip
+
+    def __len__(self) -> int:
+        return len(self.bounds) - 1
+
+
+@dataclass
 class LinkPieces:
-    """The pieces of the matches that are not boilerplate, as claims read them: in stored order
-    (by match id, then place in the passage), each piece's two spans with articles as numbers
-    into ``names`` (article ids, sorted), and its score.
+    """The pieces of the matches that are neither boilerplate nor links, as claims read them: in
+    stored order (by match id, then place in the passage), each piece's two spans with articles
+    as numbers into ``names`` (article ids, sorted), and its score; and the :class:`Units` that
+    stand for the linked ones.
 
     ``columns`` is ``(6, n)``: a, a_start, a_end, b, b_start, b_end (a's id sorts first).
     """
@@ -96,16 +136,17 @@ class LinkPieces:
     names: list[str]
     columns: np.ndarray
     score: np.ndarray
+    units: Units = field(default_factory=Units.none)
 
 
 def read_link_pieces(store: Store) -> LinkPieces:
-    """:class:`LinkPieces` of the stored matches (``names``: the articles they name)."""
+    """:class:`LinkPieces` of the stored matches and passages (``names``: the articles they name)."""
     ids: dict[str, int] = {}
     code = ids.setdefault
     columns, scores = [], []
     cursor = store.conn.execute(
         "SELECT p.a_id, p.a_start, p.a_end, p.b_id, p.b_start, p.b_end, p.score FROM pieces p "
-        "JOIN matches m ON m.id = p.match_id WHERE m.boilerplate = 0 ORDER BY p.rowid"
+        "JOIN matches m ON m.id = p.match_id WHERE m.boilerplate = 0 AND m.linked = 0 ORDER BY p.rowid"
     )
     while rows := cursor.fetchmany(1 << 16):
         a, a0, a1, b, b0, b1, sc = zip(*rows, strict=True)
@@ -116,11 +157,46 @@ def read_link_pieces(store: Store) -> LinkPieces:
     piece = np.concatenate(columns, axis=1) if columns else np.empty((6, 0), dtype=np.int64)
     score = np.concatenate(scores) if scores else np.empty(0, dtype=np.float64)
     del columns, scores
+    units = _read_units(store, code, ids)
     names = sorted(ids)
     rank = np.empty(len(ids), dtype=np.int64)  # an article's place in id order
     rank[[ids[x] for x in names]] = np.arange(len(names))
     piece[0], piece[3] = rank[piece[0]], rank[piece[3]]
-    return LinkPieces(names, piece, score)
+    units.spans[0] = rank[units.spans[0]]
+    return LinkPieces(names, piece, score, units)
+
+
+def _read_units(store: Store, code: Callable[[str, int], int], ids: dict[str, int]) -> Units:
+    """The stored :class:`Units` (articles coded by ``code``, not yet ranked): passages of widely
+    printed sentences that are neither boilerplate nor banal, in two articles or more
+    (``internal``), and both sides of every ``passage_links`` row, in order of norm."""
+    conn = store.conn
+    internal = "linked = 1 AND boilerplate = 0 AND carriers >= 2"
+    rows = conn.execute(
+        f"SELECT id, {internal} FROM passages WHERE ({internal}) "
+        "OR id IN (SELECT a_id FROM passage_links UNION SELECT b_id FROM passage_links) ORDER BY norm"
+    ).fetchall()
+    unit_of = {pid: k for k, (pid, _) in enumerate(rows)}
+    spans: list[tuple[int, int, int]] = []
+    bounds = [0]
+    for pid, _ in rows:
+        found = conn.execute(
+            "SELECT article_id, start, end FROM occurrences WHERE passage_id = ? AND boilerplate = 0 "
+            "ORDER BY article_id, idx",
+            (pid,),
+        ).fetchall()
+        spans += [(code(a, len(ids)), s, e) for a, s, e in found]
+        bounds.append(len(spans))
+    links = conn.execute("SELECT a_id, b_id, score FROM passage_links WHERE boilerplate = 0").fetchall()
+    pairs = sorted((unit_of[a], unit_of[b], sc) for a, b, sc in links)
+    return Units(
+        np.array(spans, dtype=np.int64).reshape(-1, 3).T.copy(),
+        np.array(bounds, dtype=np.int64),
+        np.array([bool(r[1]) for r in rows], dtype=bool),
+        np.array([p[0] for p in pairs], dtype=np.int64),
+        np.array([p[1] for p in pairs], dtype=np.int64),
+        np.array([p[2] for p in pairs], dtype=np.float64),
+    )
 
 
 def rebuild(
@@ -129,15 +205,23 @@ def rebuild(
     min_content: int,
     pieces_made: Callable[[LinkPieces], None] | None = None,
     max_pieces: int | None = None,
+    banal: BanalParams | None = None,
+    fanout: int = FANOUT,
 ) -> int:
-    """Recompute the ``matches`` table from sentences, near pairs and boilerplate. Returns its size.
+    """Recompute the ``matches`` table from sentences, near pairs and boilerplate, and the
+    ``passages`` behind it. Returns the number of matches.
+
+    A sentence with at most ``fanout`` occurrences makes a piece of every two of them in two
+    articles; one with more links each occurrence to one other only (:meth:`_OccurrenceTable.links`),
+    so that a sentence a wire service sent to N papers costs N pieces, not N(N-1)/2.
 
     Pieces are made, filtered and oriented as arrays. Python walks only the article pairs that
     share two sentences or more (chaining them into passages) and the norms that are
     boilerplate everywhere (one representative pair each). ``pieces_made`` is given what
     :func:`read_link_pieces` will read once the tables are written, before they are (a scan
     starts grouping claims elsewhere while this process writes them), where there are at most
-    ``max_pieces`` pieces (any number where None).
+    ``max_pieces`` pieces (any number where None). ``banal``: how banal pieces are told
+    (:mod:`tracer.banality`); None flags none.
     """
     conn = store.conn
     articles = conn.execute("SELECT seq, id, outlet, published FROM articles").fetchall()
@@ -193,25 +277,43 @@ def rebuild(
     del parts
     rows = rows[np.lexsort((rows["idx"], id_rank[rows["article"]]))]  # by article id, then position
     template_ids = np.fromiter(templates, dtype=np.int64, count=len(templates))
-    occ = _OccurrenceTable(rows, (rows["promo"] != 0) | isin(rows["line"], template_ids), id_of, meta)
+    boiler = (rows["promo"] & PROMO_BIT) != 0
+    boiler |= isin(rows["line"], template_ids)
+    boiler |= isin(
+        rows["norm"],
+        template_sentences(
+            rows["article"], rows["idx"], rows["norm"], rows["promo"], outlet_code[rows["article"]]
+        ),
+    )
+    occ = _OccurrenceTable(rows, boiler, id_of, meta, (rows["promo"] & LEAD_BIT) != 0)
+    del boiler
     del rows
+    banal_keys = _banal_keys(store, banal, near, dup_norms, occ)
+    occ.fan_out(fanout, outlet_code, lambda: _time_rank(published, id_rank))
 
     # Every piece: two occurrences (positions in ``occ``) in different articles, and their spans.
     found = [occ.verbatim_pieces(dup_norms), occ.near_pieces(near, store)]
-    a, b, a_start, a_end, b_start, b_end, score, kind = (
+    a, b, a_start, a_end, b_start, b_end, score, kind, linked = (
         np.concatenate([getattr(p, name) for p in found]) for name in _Pieces.__dataclass_fields__
     )
     del found
+    passages = _Passages(occ, dup_norms, near, id_rank, banal_keys)
     seq_a, seq_b = occ.seq[a], occ.seq[b]
-    boiler = occ.boiler[a] | occ.boiler[b]
+    flagged = occ.boiler[a] | occ.boiler[b]
+    # Text two sentences led by a navigation link share from their starts is the link's headline.
+    flagged |= occ.lead[a] & occ.lead[b] & (a_start == occ.start[a]) & (b_start == occ.start[b])
+    boiler = flagged.astype(np.int64) * BOILERPLATE  # flags, banal too
+    if len(banal_keys):  # (boilerplate is hidden already: banal is the reason for the rest)
+        boiler |= BANAL * (isin(pair_keys(occ.norm[a], occ.norm[b]), banal_keys) & (boiler == 0))
     same_outlet = (outlet_code[seq_a] >= 0) & (outlet_code[seq_a] == outlet_code[seq_b])
-    keep = ~(boiler & same_outlet)  # an outlet's own template repeated: that is the template, not reuse
+    # an outlet's own template repeated: that is the template, not reuse
+    keep = ~((boiler & BOILERPLATE).astype(bool) & same_outlet)
     # Each oriented from the article whose id sorts first (x) to the other (y).
     swap = id_rank[seq_a] > id_rank[seq_b]
     x, y = np.where(swap, b, a)[keep], np.where(swap, a, b)[keep]
     x_start, x_end = np.where(swap, b_start, a_start)[keep], np.where(swap, b_end, a_end)[keep]
     y_start, y_end = np.where(swap, a_start, b_start)[keep], np.where(swap, a_end, b_end)[keep]
-    score, kind, boiler = score[keep], kind[keep], boiler[keep]
+    score, kind, boiler, linked = score[keep], kind[keep], boiler[keep], linked[keep]
     del a, b, a_start, a_end, b_start, b_end, seq_a, seq_b, same_outlet, keep, swap
     # Grouped by article pair.
     x_seq, y_seq, x_idx, y_idx = occ.seq[x], occ.seq[y], occ.idx[x], occ.idx[y]
@@ -219,7 +321,7 @@ def rebuild(
     order = np.lexsort((y_idx, x_idx, id_rank[y_seq], id_rank[x_seq]))
     x_seq, y_seq, x_idx, y_idx = x_seq[order], y_seq[order], x_idx[order], y_idx[order]
     x_start, x_end, y_start, y_end = x_start[order], x_end[order], y_start[order], y_end[order]
-    score, kind, boiler = score[order], kind[order], boiler[order]
+    score, kind, boiler, linked = score[order], kind[order], boiler[order], linked[order]
     new_pair = np.ones(len(x_seq), dtype=bool)  # (np.append(True, ...) is one too long when empty)
     new_pair[1:] = (x_seq[1:] != x_seq[:-1]) | (y_seq[1:] != y_seq[:-1])
     pair_first = np.flatnonzero(new_pair)
@@ -237,18 +339,18 @@ def rebuild(
         source, target, when != 0, np.where(flip, ys, xs), np.where(flip, ye, xe), np.where(flip, xs, ys),
         np.where(flip, xe, ye),
         _rounded(score[one] * (xe - xs) / np.where(xe == xs, 1, xe - xs)),  # as _match_row
-        s_kind, (outlet_code[sx] >= 0) & (outlet_code[sx] == outlet_code[sy]), boiler[one],
+        s_kind, (outlet_code[sx] >= 0) & (outlet_code[sx] == outlet_code[sy]), boiler[one], linked[one],
     ]  # fmt: skip
     single_piece = [sx, xs, xe, sy, ys, ye, score[one], s_kind]
     keys = [id_rank[source], single_match[3], id_rank[target], single_match[5]]
     del one, when, flip, source, target
 
     def match_rows(cols: list[np.ndarray]) -> Iterator[tuple[Any, ...]]:
-        s, t, forward, ss, se, ts, te, sc, kd, same, bl = (c.tolist() for c in cols)
+        s, t, forward, ss, se, ts, te, sc, kd, same, bl, ln = (c.tolist() for c in cols)
         return zip(
             [id_of[i] for i in s], [id_of[i] for i in t], ["forward" if f else "unknown" for f in forward],
             ss, se, ts, te, sc, [KINDS[k] for k in kd], ["same-outlet" if x else "cross-outlet" for x in same],
-            [int(x) for x in bl], [1] * len(s), strict=True,
+            [int(x) for x in bl], [1] * len(s), [int(x) for x in ln], strict=True,
         )  # fmt: skip
 
     def piece_rows(cols: list[np.ndarray]) -> Iterator[tuple[Any, ...]]:
@@ -275,11 +377,11 @@ def rebuild(
         xid, yid = id_of[int(x_seq[first])], id_of[int(y_seq[first])]
         ranks = int(id_rank[x_seq[first]]), int(id_rank[y_seq[first]])
         plist = [
-            _Piece(xi, xs_, xe_, yi, ys_, ye_, sc, KINDS[kd], bl)
-            for xi, xs_, xe_, yi, ys_, ye_, sc, kd, bl in zip(
+            _Piece(xi, xs_, xe_, yi, ys_, ye_, sc, KINDS[kd], bl, ln)
+            for xi, xs_, xe_, yi, ys_, ye_, sc, kd, bl, ln in zip(
                 x_idx[k].tolist(), x_start[k].tolist(), x_end[k].tolist(), y_idx[k].tolist(),
                 y_start[k].tolist(), y_end[k].tolist(), score[k].tolist(), kind[k].tolist(),
-                boiler[k].tolist(), strict=True,
+                boiler[k].tolist(), linked[k].tolist(), strict=True,
             )
         ]  # fmt: skip
         for passage, boil in _merge(plist):
@@ -297,21 +399,25 @@ def rebuild(
     keys[3] = np.append(keys[3], [r[5] for r in multi_rows]).astype(np.int64)
     order = np.lexsort(keys[::-1])
     del keys
-    pieces = len(single_piece[0]) + sum(len(p) for p in multi_pieces)
+    pieces = len(single_piece[0]) + sum(len(p) for p in multi_pieces) + passages.unit_spans()
     if pieces_made is not None and (max_pieces is None or pieces <= max_pieces):
-        boiler_of_single = single_match[10]
+        # Pieces of boilerplate and linked matches are left to the claims: the latter's
+        # passages stand for them (``units``).
+        unlinked = (single_match[10] != 0) | single_match[11]
         pieces_made(
             _link_pieces(
-                order, names, id_rank, single_piece, boiler_of_single, multi_pieces, multi_xy, multi_rows
+                order, names, id_rank, single_piece, unlinked, multi_pieces, multi_xy, multi_rows,
+                passages.units(id_rank),
             )
-        )
+        )  # fmt: skip
     del names
     conn.execute("DELETE FROM matches")
     conn.execute("DELETE FROM pieces")
+    passages.store(store)
     with store.indexes_rebuilt(("matches", "pieces")):
         conn.executemany(
             "INSERT INTO matches (id, source_id, target_id, direction, source_start, source_end, target_start, "
-            "target_end, score, kind, scope, boilerplate, sentences) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "target_end, score, kind, scope, boilerplate, sentences, linked) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             ((i, *row) for i, rows in _numbered(order, single_match, match_rows, multi_rows) for row in rows),
         )
         conn.executemany(
@@ -325,22 +431,44 @@ def rebuild(
     return len(order)
 
 
+def _banal_keys(
+    store: Store, banal: BanalParams | None, near: _NearRows, dup_norms: np.ndarray, occ: _OccurrenceTable
+) -> np.ndarray:
+    """:func:`tracer.banality.banal_pairs` of the verified pairs and verbatim sentences (none where
+    ``banal`` is None): pieces of these pairs of norms are banal."""
+    if banal is None:
+        return np.empty(0, dtype=np.uint64)
+    columns = (
+        near.norm_a,
+        near.norm_b,
+        near.a0,
+        near.a1,
+        near.b0,
+        near.b1,
+        near.kind == KINDS.index("partial"),
+    )
+    where = (occ.group_norm, occ.seq[occ.first], occ.start[occ.first], occ.end[occ.first])
+    return banal_pairs(store, banal, columns, dup_norms, where)
+
+
 def _link_pieces(
     order: np.ndarray,
     names: list[str],
     id_rank: np.ndarray,
     single: list[np.ndarray],
-    single_boiler: np.ndarray,
+    single_left: np.ndarray,
     multi: list[list[tuple[Any, ...]]],
     multi_xy: list[tuple[int, int]],
     multi_rows: list[tuple[Any, ...]],
+    units: Units,
 ) -> LinkPieces:
     """The :class:`LinkPieces` that :func:`read_link_pieces` reads once :func:`rebuild` has written
-    the matches in ``order`` (the arguments are its single-piece columns and passages)."""
+    the matches in ``order`` (the arguments are its single-piece columns, which of them to leave
+    out, its passages and the units the passages table gives)."""
     singles = len(single[0])
     place = np.empty(len(order), dtype=np.int64)
     place[order] = np.arange(len(order))  # each match's place in the stored order
-    keep = np.flatnonzero(~single_boiler)
+    keep = np.flatnonzero(single_left == 0)
     x, x_start, x_end, y, y_start, y_end, score = (c[keep] for c in single[:7])
     columns = [np.stack([id_rank[x], x_start, x_end, id_rank[y], y_start, y_end])]
     scores, places = [score], [place[keep]]
@@ -350,7 +478,7 @@ def _link_pieces(
     m_place: list[int] = []
     place_of = place[singles:].tolist()
     for j, (pieces, (xr, yr), row) in enumerate(zip(multi, multi_xy, multi_rows, strict=True)):
-        if row[10]:  # a boilerplate passage
+        if row[10] or row[12]:  # a boilerplate or linked passage
             continue
         for q in pieces:
             rows.append((xr, q[1], q[2], yr, q[4], q[5]))
@@ -361,7 +489,176 @@ def _link_pieces(
     places.append(np.array(m_place, dtype=np.int64))
     # A match's pieces are in passage order already: a stable sort keeps them so.
     by_place = np.argsort(np.concatenate(places), kind="stable")
-    return LinkPieces(names, np.concatenate(columns, axis=1)[:, by_place], np.concatenate(scores)[by_place])
+    return LinkPieces(
+        names, np.concatenate(columns, axis=1)[:, by_place], np.concatenate(scores)[by_place], units
+    )
+
+
+def _banal(norm_a: np.ndarray, norm_b: np.ndarray, banal_keys: np.ndarray) -> np.ndarray:
+    """Whether each pair of norms (a norm with itself: a verbatim sentence) is banal."""
+    if len(banal_keys) == 0:
+        return np.zeros(len(norm_a), dtype=bool)
+    return isin(pair_keys(norm_a, norm_b), banal_keys)
+
+
+def _time_rank(published: list[str | None], id_rank: np.ndarray) -> np.ndarray:
+    """Each article's place in publication order: dated ones by their stored date (in UTC; a day
+    alone before the times of that day), then undated ones; equal dates by article id."""
+    ordered = sorted(
+        range(len(published)),
+        key=lambda s: (published[s] is None, (published[s] or "")[:19], int(id_rank[s])),
+    )
+    rank = np.empty(len(published), dtype=np.int64)
+    rank[ordered] = np.arange(len(ordered))
+    return rank
+
+
+class _Passages:
+    """The passages of a rebuild: every norm in two articles or more, and both norms of every
+    near row linked rather than paired (``occ.bounded``), with their occurrences; runs of them
+    that every carrier prints one after another are one passage of several sentences.
+
+    ``flags`` (per passage): ``BOILERPLATE`` where every occurrence is, else ``BANAL`` where
+    the sentence is a stock phrase (``banal_keys``, :func:`tracer.banality.pair_keys`); a
+    linked passage of neither is ``internal``: claims take its occurrences as one unit.
+    """
+
+    def __init__(
+        self,
+        occ: _OccurrenceTable,
+        dup_norms: np.ndarray,
+        near: _NearRows,
+        id_rank: np.ndarray,
+        banal_keys: np.ndarray,
+    ) -> None:
+        self.occ, self.near, self.id_rank = occ, near, id_rank
+        dup = occ.groups(dup_norms)
+        r = occ.bounded
+        self.link_a, self.link_b = occ.groups(near.norm_a[r]), occ.groups(near.norm_b[r])
+        banal_link = _banal(near.norm_a[r], near.norm_b[r], banal_keys)
+        self.link_flags = np.where(banal_link, BANAL, 0)
+        self.groups = unique_sorted(np.concatenate((dup, self.link_a, self.link_b)))
+        norms = occ.group_norm[self.groups]
+        banal_self = _banal(norms, norms, banal_keys)
+        self.flags = np.where(occ.all_boiler[self.groups], BOILERPLATE, np.where(banal_self, BANAL, 0))
+        new_article = np.ones(len(occ.seq), dtype=bool)
+        new_article[1:] = occ.seq[1:] != occ.seq[:-1]
+        new_article[occ.first] = True
+        every = np.add.reduceat(new_article, occ.first) if len(occ.first) else occ.count
+        self.carriers = every[self.groups]
+        self.internal = occ.big[self.groups] & (self.flags == 0) & (self.carriers >= 2)
+        sides = np.isin(self.groups, np.concatenate((self.link_a, self.link_b)))
+        self.unit_at = np.flatnonzero(self.internal | sides)  # positions in groups
+        self.after = self._runs()
+
+    def _runs(self) -> np.ndarray:
+        """For each of ``groups``, the one (a position in ``groups``) whose occurrences follow its
+        own, each in the same article right after it, as many and as much boilerplate (-1: none)."""
+        occ, groups = self.occ, self.groups
+        if len(groups) == 0:
+            return np.empty(0, dtype=np.int64)
+        counts = occ.count[groups]
+        pos = np.repeat(occ.first[groups], counts) + _ranges(counts)
+        k = np.repeat(np.arange(len(groups)), counts)
+        key = (occ.seq[pos] << 32) | occ.idx[pos]
+        order = np.argsort(key)
+        at = np.minimum(np.searchsorted(key[order], key + 1), len(pos) - 1)
+        follower = order[at]
+        hit = key[follower] == key + 1
+        next_k = np.where(hit & (occ.boiler[pos] == occ.boiler[pos[follower]]), k[follower], -1)
+        starts = np.cumsum(counts) - counts
+        lo, hi = np.minimum.reduceat(next_k, starts), np.maximum.reduceat(next_k, starts)
+        same = (lo == hi) & (lo >= 0) & (lo != np.arange(len(groups)))
+        alike = (counts[np.maximum(lo, 0)] == counts) & (self.flags[np.maximum(lo, 0)] == self.flags)
+        return np.where(same & alike, lo, -1)
+
+    def unit_spans(self) -> int:
+        return int(self.occ.count[self.groups[self.unit_at]].sum())
+
+    def units(self, rank: np.ndarray) -> Units:
+        """The :class:`Units` of these passages, articles as their ``rank`` (of id)."""
+        occ, groups = self.occ, self.groups[self.unit_at]
+        counts = occ.count[groups]
+        pos = np.repeat(occ.first[groups], counts) + _ranges(counts)
+        k = np.repeat(np.arange(len(groups)), counts)
+        keep = ~occ.boiler[pos]
+        pos, k = pos[keep], k[keep]
+        bounds = np.searchsorted(k, np.arange(len(groups) + 1))
+        unit_of = np.searchsorted(groups, np.concatenate((self.link_a, self.link_b)))
+        m = len(self.link_a)
+        shown = self.link_flags == 0
+        pairs = sorted(
+            zip(
+                unit_of[:m][shown].tolist(),
+                unit_of[m:][shown].tolist(),
+                self.near.score[self.occ.bounded][shown].tolist(),
+                strict=True,
+            )
+        )
+        return Units(
+            np.stack((rank[occ.seq[pos]], occ.start[pos], occ.end[pos])),
+            bounds.astype(np.int64),
+            self.internal[self.unit_at],
+            np.array([p[0] for p in pairs], dtype=np.int64),
+            np.array([p[1] for p in pairs], dtype=np.int64),
+            np.array([p[2] for p in pairs], dtype=np.float64),
+        )
+
+    def store(self, store: Store) -> None:
+        """Replace the stored passages, occurrences and passage links with these."""
+        occ, groups, conn = self.occ, self.groups, store.conn
+        for table in ("passages", "occurrences", "passage_links"):
+            conn.execute(f"DELETE FROM {table}")
+        # Runs in order of their first occurrence (article id, then place), parts after their head.
+        first = occ.first[groups]
+        has_before = np.zeros(len(groups), dtype=bool)
+        has_before[self.after[self.after >= 0]] = True
+        heads = np.flatnonzero(~has_before)
+        heads = heads[np.lexsort((occ.idx[first[heads]], self.id_rank[occ.seq[first[heads]]]))]
+        after = self.after.tolist()
+        ordered: list[tuple[int, int, int]] = []  # (position in groups, head's id, part)
+        for h in heads.tolist():
+            run = [h]
+            while after[run[-1]] >= 0 and len(run) <= len(groups):
+                run.append(after[run[-1]])
+            head_id = len(ordered) + 1
+            ordered += [(g, head_id, part) for part, g in enumerate(run)]
+        run_length = {}
+        for _, head_id, part in ordered:
+            run_length[head_id] = part + 1
+        norm, flags, big = occ.group_norm[groups].tolist(), self.flags.tolist(), occ.big[groups].tolist()
+        counts, carriers = occ.count[groups].tolist(), self.carriers.tolist()
+        conn.executemany(
+            "INSERT INTO passages VALUES (?,?,?,?,?,?,?,?,?)",
+            (
+                (pid, norm[g], head, part, run_length[head], carriers[g], counts[g], flags[g], int(big[g]))
+                for pid, (g, head, part) in enumerate(ordered, 1)
+            ),
+        )
+        passage_id = np.empty(len(groups), dtype=np.int64)
+        passage_id[[g for g, _, _ in ordered]] = np.arange(1, len(ordered) + 1)
+        conn.executemany("INSERT INTO occurrences VALUES (?,?,?,?,?,?)", self._occurrence_rows(ordered))
+        r = occ.bounded
+        at = np.searchsorted(groups, np.stack((self.link_a, self.link_b)))
+        near = self.near
+        conn.executemany(
+            "INSERT INTO passage_links VALUES (?,?,?,?,?,?,?,?,?)",
+            zip(
+                passage_id[at[0]].tolist(), passage_id[at[1]].tolist(), near.a0[r].tolist(), near.a1[r].tolist(),
+                near.b0[r].tolist(), near.b1[r].tolist(), near.score[r].tolist(),
+                [KINDS[x] for x in near.kind[r].tolist()], self.link_flags.tolist(), strict=True,
+            ),
+        )  # fmt: skip
+
+    def _occurrence_rows(self, ordered: list[tuple[int, int, int]]) -> Iterator[tuple[Any, ...]]:
+        occ, id_of = self.occ, self.occ.id_of
+        for pid, (g, _, _) in enumerate(ordered, 1):
+            lo = int(occ.first[self.groups[g]])
+            hi = lo + int(occ.count[self.groups[g]])
+            yield from zip(
+                itertools.repeat(pid), [id_of[x] for x in occ.seq[lo:hi].tolist()], occ.idx[lo:hi].tolist(),
+                occ.start[lo:hi].tolist(), occ.end[lo:hi].tolist(), occ.boiler[lo:hi].astype(int).tolist(),
+            )  # fmt: skip
 
 
 ROWS_CHUNK = 1 << 16  # matches whose rows are made at once while inserting
@@ -426,29 +723,12 @@ class _Pieces:
     b_end: np.ndarray
     score: np.ndarray
     kind: np.ndarray  # index into KINDS
-
-
-# Occurrences of one sentence in one article that are paired with other articles' (its first, by
-# position): an article repeating a sentence k times, found once elsewhere, made k * k pairs of
-# occurrences, and two such articles k * k pieces.
-REPEATS_PAIRED = 4
-
-
-def _first_repeats(norm: np.ndarray, article: np.ndarray, most: int) -> np.ndarray | None:
-    """Mask of the occurrences (grouped by norm, then article) among the first ``most`` of their
-    norm in their article; None where all are."""
-    again = np.zeros(len(norm), dtype=bool)
-    again[1:] = (norm[1:] == norm[:-1]) & (article[1:] == article[:-1])
-    if not again.any():
-        return None
-    at = np.arange(len(norm))
-    return at - np.maximum.accumulate(np.where(again, 0, at)) < most
+    linked: np.ndarray  # bool: a link of a widely printed sentence's occurrence, not one of all pairs
 
 
 class _OccurrenceTable:
     """Occurrences of the wanted norms as columns, grouped by norm; within a norm by article id,
-    then position in the article (the order ``rows`` come in). Of a norm repeated in one article,
-    the first ``REPEATS_PAIRED`` occurrences."""
+    then position in the article (the order ``rows`` come in)."""
 
     def __init__(
         self,
@@ -456,16 +736,15 @@ class _OccurrenceTable:
         boiler: np.ndarray,
         id_of: list[str],
         meta: dict[str, tuple[str | None, str | None]],
+        lead: np.ndarray | None = None,
     ) -> None:
         by_norm = np.argsort(rows["norm"], kind="stable")
-        rows, boiler = rows[by_norm], boiler[by_norm]
-        keep = _first_repeats(rows["norm"], rows["article"], REPEATS_PAIRED)
-        if keep is not None:
-            rows, boiler = rows[keep], boiler[keep]
+        rows = rows[by_norm]
         self.norm = rows["norm"]
         self.seq, self.idx = rows["article"], rows["idx"].astype(np.int64)
         self.start, self.end = rows["start"].astype(np.int64), rows["end"].astype(np.int64)
-        self.boiler = boiler
+        self.boiler = boiler[by_norm]
+        self.lead = np.zeros(len(rows), dtype=bool) if lead is None else lead[by_norm]  # see LEAD_BIT
         n = len(self.norm)
         new_norm = np.ones(n, dtype=bool)
         new_norm[1:] = self.norm[1:] != self.norm[:-1]
@@ -476,6 +755,26 @@ class _OccurrenceTable:
         self.id_of = id_of
         self._lists = _Occurrences(meta)  # of all-boilerplate norms only, filled when asked for
         self._position: dict[tuple[str, int], int] = {}  # (article, sentence index) -> position
+        self.fan_out(None, np.full(int(self.seq.max(initial=0)) + 1, -1, dtype=np.int64), lambda: self.seq)
+        self.bounded = np.empty(0, dtype=np.int64)  # near rows linked, not paired (near_pieces sets it)
+
+    def fan_out(
+        self, fanout: int | None, outlet_code: np.ndarray, time_rank: Callable[[], np.ndarray]
+    ) -> None:
+        """Link, rather than pair, the occurrences of norms with more than ``fanout`` of them
+        (None: pair all). ``outlet_code``: each article's outlet (-1: unknown); ``time_rank``:
+        each article's place in publication order, asked for only where there is something to
+        link."""
+        self.big = self.count > (len(self.seq) if fanout is None else fanout)
+        self.outlet = outlet_code[self.seq]
+        self._time_rank = time_rank
+        self._when: np.ndarray | None = None
+
+    def when(self) -> np.ndarray:
+        """Each article's place in publication order (made once, when first asked)."""
+        if self._when is None:
+            self._when = self._time_rank()
+        return self._when
 
     def groups(self, norms: np.ndarray) -> np.ndarray:
         return np.searchsorted(self.group_norm, norms)
@@ -497,24 +796,105 @@ class _OccurrenceTable:
 
     def verbatim_pieces(self, dup_norms: np.ndarray) -> _Pieces:
         """Every pair of occurrences of each norm, in two articles (of a norm that is boilerplate
-        everywhere, one pair stands for all)."""
+        everywhere, one pair stands for all; of a norm with many occurrences, :meth:`links`)."""
         g = self.groups(dup_norms)
         everywhere = self.all_boiler[g]
-        counts = self.count[g[~everywhere]]
-        members = np.repeat(self.first[g[~everywhere]], counts) + _ranges(counts)
+        fan = self.big[g] & ~everywhere
+        paired = g[~everywhere & ~fan]
+        counts = self.count[paired]
+        members = np.repeat(self.first[paired], counts) + _ranges(counts)
         pairs = _run_pairs(members, counts) if len(members) else np.empty((0, 2), dtype=np.int64)
         pairs = pairs[self.seq[pairs[:, 0]] != self.seq[pairs[:, 1]]]
         extra = [p for norm in dup_norms[everywhere].tolist() for p in self._boilerplate_pair(norm, norm)]
-        a = np.concatenate((pairs[:, 0], np.array([p for p, _ in extra], dtype=np.int64)))
-        b = np.concatenate((pairs[:, 1], np.array([q for _, q in extra], dtype=np.int64)))
+        child, parent, _ = self.links(g[fan], g[fan])
+        a = np.concatenate((pairs[:, 0], np.array([p for p, _ in extra], dtype=np.int64), parent))
+        b = np.concatenate((pairs[:, 1], np.array([q for _, q in extra], dtype=np.int64), child))
+        linked = np.zeros(len(a), dtype=bool)
+        linked[len(a) - len(child) :] = True
         return _Pieces(
             a, b, self.start[a], self.end[a], self.start[b], self.end[b],
-            np.ones(len(a)), np.full(len(a), KINDS.index("verbatim")),
+            np.ones(len(a)), np.full(len(a), KINDS.index("verbatim")), linked,
         )  # fmt: skip
+
+    def links(self, children: np.ndarray, parents: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each occurrence of norm group ``children[k]`` with the occurrence of group ``parents[k]``
+        it is linked to, and ``k`` (positions; ``children[k] == parents[k]``: a norm's own
+        occurrences, each pair once).
+
+        The parent is the earliest occurrence (in publication order, then article id) in another
+        article: a sentence many papers print came to them all from one place, and the earliest
+        is where tracer can see it first. An occurrence that is not boilerplate takes the earliest
+        that is not either, where there is one (its match is then reuse to show, not boilerplate
+        to hide). Where the parent is of the child's own outlet and either is boilerplate there (a
+        match tracer would not keep: the outlet's template), the earliest of another outlet. The
+        earliest occurrence of all has no parent among its own norm's.
+        """
+        counts = self.count[children]
+        child = np.repeat(self.first[children], counts) + _ranges(counts)
+        k = np.repeat(np.arange(len(children)), counts)
+        first, second, other = (x[k] for x in self._earliest(parents, clean=False))
+        clean_first, clean_second, _ = (x[k] for x in self._earliest(parents, clean=True))
+        parent = self._parent(child, first, second)
+        clean = self._parent(child, clean_first, clean_second)
+        use_clean = ~self.boiler[child] & (child != clean_first) & (clean >= 0)
+        parent = np.where(use_clean, clean, parent)
+        ok = (parent >= 0) & (child != first)
+        safe = np.where(parent >= 0, parent, 0)
+        hidden = (
+            ok & (self.boiler[child] | self.boiler[safe]) & (self.outlet[child] >= 0)
+            & (self.outlet[child] == self.outlet[safe])
+        )  # fmt: skip
+        # The earliest of another outlet than the earliest's: the child's outlet is that one here
+        # (the parent is the earliest, or the child is in the earliest's article).
+        usable = (
+            hidden & ~use_clean & (self.outlet[child] == self.outlet[np.maximum(first, 0)]) & (other >= 0)
+        )
+        parent = np.where(usable, other, parent)
+        ok &= ~hidden | usable
+        child, parent, k = child[ok], parent[ok], k[ok]
+        # The earliest clean occurrence is linked by the rule for all: once, where that names the
+        # second clean one, which is linked to it too.
+        low, high = np.minimum(child, parent), np.maximum(child, parent)
+        once = np.unique(np.stack((k, low, high)), axis=1, return_index=True)[1] if len(k) else k
+        once.sort()
+        return child[once], parent[once], k[once]
+
+    def _parent(self, child: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        """``first``, or ``second`` where the child is in ``first``'s article (-1 stays -1)."""
+        same = (first >= 0) & (self.seq[child] == self.seq[np.maximum(first, 0)])
+        return np.where(first < 0, -1, np.where(same, second, first))
+
+    def _earliest(self, groups: np.ndarray, clean: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For each norm group: its earliest occurrence, its earliest in another article than
+        that one's, and its earliest of another outlet than that one's (-1: none); ``clean``: of
+        the occurrences that are not boilerplate only."""
+        if len(groups) == 0:
+            empty = np.empty(0, dtype=np.int64)
+            return empty, empty, empty
+        unique, where = np.unique(groups, return_inverse=True)
+        counts = self.count[unique]
+        pos = np.repeat(self.first[unique], counts) + _ranges(counts)
+        k = np.repeat(np.arange(len(unique)), counts)
+        pos = pos[np.lexsort((self.idx[pos], self.when()[self.seq[pos]], k))]
+        starts = np.cumsum(counts) - counts
+        n = len(pos)
+        at = np.arange(n)
+        counted = ~self.boiler[pos] if clean else np.ones(n, dtype=bool)
+        first_at = np.minimum.reduceat(np.where(counted, at, n), starts)
+        padded = np.append(pos, -1)
+        first = padded[first_at]
+        lead = np.maximum(first, 0)[k]
+        second_at = np.minimum.reduceat(np.where(counted & (self.seq[pos] != self.seq[lead]), at, n), starts)
+        other_at = np.minimum.reduceat(
+            np.where(counted & (self.outlet[pos] != self.outlet[lead]), at, n), starts
+        )
+        return first[where], padded[second_at][where], padded[other_at][where]
 
     def near_pieces(self, near: _NearRows, store: Store) -> _Pieces:
         """Every pair of an occurrence of each near pair's one norm and the other's, in two articles,
-        with the character spans of the region they share."""
+        with the character spans of the region they share. Where either norm has many
+        occurrences, each occurrence of the one with fewer is linked to one of the other's
+        (:meth:`links`) instead: those rows are ``bounded``."""
         ga, gb = self.groups(near.norm_a), self.groups(near.norm_b)
         everywhere = self.all_boiler[ga] & self.all_boiler[gb]
         # Two norms found in one article only, the same, make no piece: their occurrences' pairs
@@ -522,7 +902,9 @@ class _OccurrenceTable:
         low = np.minimum.reduceat(self.seq, self.first) if len(self.first) else self.seq[:0]
         high = np.maximum.reduceat(self.seq, self.first) if len(self.first) else self.seq[:0]
         alone = (low[ga] == high[ga]) & (low[gb] == high[gb]) & (low[ga] == low[gb])
-        each = np.flatnonzero(~everywhere & ~alone)
+        bounded = ~everywhere & ~alone & (self.big[ga] | self.big[gb])
+        self.bounded = np.flatnonzero(bounded)
+        each = np.flatnonzero(~everywhere & ~alone & ~bounded)
         ka, kb = self.count[ga[each]], self.count[gb[each]]
         made = ka * kb
         row = np.repeat(each, made)
@@ -544,12 +926,23 @@ class _OccurrenceTable:
                 np.concatenate((b, more[:, 1])),
                 np.concatenate((row, more[:, 2])),
             )
+        paired = len(a)
+        # Linked rows: the side with fewer occurrences (a on a tie) is linked to the other.
+        r = self.bounded
+        a_few = self.count[ga[r]] <= self.count[gb[r]]
+        few, many = np.where(a_few, ga[r], gb[r]), np.where(a_few, gb[r], ga[r])
+        child, parent, k = self.links(few, many)
+        from_a = a_few[k]
+        a = np.concatenate((a, np.where(from_a, child, parent)))
+        b = np.concatenate((b, np.where(from_a, parent, child)))
+        row = np.concatenate((row, r[k]))
         start, end = self.char_spans(
             store, np.concatenate((a, b)), np.concatenate((near.a0[row], near.b0[row])),
             np.concatenate((near.a1[row], near.b1[row])),
         )  # fmt: skip
         n = len(a)
-        return _Pieces(a, b, start[:n], end[:n], start[n:], end[n:], near.score[row], near.kind[row])
+        linked = np.arange(n) >= paired
+        return _Pieces(a, b, start[:n], end[:n], start[n:], end[n:], near.score[row], near.kind[row], linked)
 
     def char_spans(
         self, store: Store, pos: np.ndarray, first: np.ndarray, last: np.ndarray, chunk: int = 2000
@@ -582,7 +975,8 @@ class _OccurrenceTable:
             ]
             lengths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
             base = np.cumsum(lengths + 1) - (lengths + 1)  # where each sentence starts in the joined text
-            tok_at, tok_end, _ = token_table("\n".join(parts))  # no token crosses the line breaks
+            joined = "\n".join(parts)  # no token crosses the line breaks (nor a rejoined word: bounds)
+            tok_at, tok_end, _ = rejoin_hyphenated(joined, token_table(joined), base)
             if len(tok_at) == 0:  # only whole sentences are asked for then: any index will do below
                 tok_at = tok_end = np.zeros(1, dtype=np.int64)
             first_tok = np.searchsorted(tok_at, base)
@@ -673,14 +1067,16 @@ class _Occurrences:
         return None
 
 
-def _merge(plist: list[_Piece]) -> Iterator[tuple[list[_Piece], bool]]:
-    """Chain pieces whose sentences are neighbours in both articles into passages."""
+def _merge(plist: list[_Piece]) -> Iterator[tuple[list[_Piece], int]]:
+    """Chain pieces whose sentences are neighbours in both articles into passages (boilerplate,
+    banal and linked pieces apart from the others, so that a match is all one or the other)."""
     if len(plist) == 1:  # most article pairs share one sentence
         yield plist, plist[0].boilerplate
         return
-    for boiler in (False, True):
+    for boiler, linked in sorted({(q.boilerplate, q.linked) for q in plist}):
         open_passages: list[list[_Piece]] = []
-        for piece in sorted((q for q in plist if q.boilerplate == boiler), key=lambda q: (q.x_idx, q.y_idx)):
+        chosen = (q for q in plist if q.boilerplate == boiler and q.linked == linked)
+        for piece in sorted(chosen, key=lambda q: (q.x_idx, q.y_idx)):
             for passage in reversed(open_passages):
                 last = passage[-1]
                 dx, dy = piece.x_idx - last.x_idx, piece.y_idx - last.y_idx
@@ -739,7 +1135,7 @@ _parse_date = functools.lru_cache(maxsize=1 << 16)(utc_naive)
 
 
 def _match_row(
-    meta: dict[str, tuple[str | None, str | None]], x: str, y: str, passage: list[_Piece], boiler: bool
+    meta: dict[str, tuple[str | None, str | None]], x: str, y: str, passage: list[_Piece], boiler: int
 ) -> tuple[object, ...]:
     if len(passage) == 1:  # most passages are one sentence
         q = passage[0]
@@ -759,7 +1155,8 @@ def _match_row(
     scope = "same-outlet" if same else "cross-outlet"
     if order > 0:  # y was published first: it is the source
         x, y, xs, xe, ys, ye = y, x, ys, ye, xs, xe
-    return (x, y, direction, xs, xe, ys, ye, score, kind, scope, int(boiler), len(passage))
+    linked = int(passage[0].linked)
+    return (x, y, direction, xs, xe, ys, ye, score, kind, scope, int(boiler), len(passage), linked)
 
 
 def query(
@@ -769,12 +1166,35 @@ def query(
     include_boilerplate: bool = False,
     scope: str = "all",
     article_id: str | None = None,
+    include_banal: bool = False,
 ) -> list[Match]:
-    """Stored matches, cross-outlet first, then by source article and position."""
+    """Stored matches, cross-outlet first, then by source article and position. Boilerplate and
+    banal matches (stock phrases) only where asked for, each on its own."""
+    return list(iter_matches(store, outlet, min_score, include_boilerplate, scope, article_id, include_banal))
+
+
+def iter_matches(
+    store: Store,
+    outlet: str | None = None,
+    min_score: float = 0.0,
+    include_boilerplate: bool = False,
+    scope: str = "all",
+    article_id: str | None = None,
+    include_banal: bool = False,
+    all_pairs: bool = False,
+) -> Iterator[Match]:
+    """:func:`query`, a batch of rows at a time as the iterator is read. ``all_pairs``: instead
+    of linked matches (each occurrence of a widely printed sentence with the one it most likely
+    came from), every pair of its occurrences, made from the passages as they are read, after
+    the stored matches (:func:`tracer.passages.all_pairs`)."""
     where = ["m.score >= ?"]
     args: list[object] = [min_score]
+    if all_pairs:
+        where.append("m.linked = 0")
     if not include_boilerplate:
-        where.append("m.boilerplate = 0")
+        where.append(f"(m.boilerplate & {BOILERPLATE}) = 0")
+    if not include_banal:
+        where.append(f"(m.boilerplate & {BANAL}) = 0")
     if scope != "all":
         where.append("m.scope = ?")
         args.append(scope)
@@ -791,20 +1211,24 @@ def query(
         "FROM matches m JOIN articles s ON s.id = m.source_id JOIN articles t ON t.id = m.target_id "
         f"WHERE {' AND '.join(where)} ORDER BY m.scope, m.source_id, m.source_start, m.target_id, m.target_start"
     )
-    out: list[Match] = []
     cursor = store.conn.execute(sql, args)
     while rows := cursor.fetchmany(SPAN_BATCH):
         # Spans sliced in Python: SQLite's substr() stops at a NUL character in the text.
         sources = store.span_texts([(r[1], r[4], r[5]) for r in rows])
         targets = store.span_texts([(r[2], r[6], r[7]) for r in rows])
-        out += map(_match, rows, sources, targets)
-    return out
+        yield from map(_match, rows, sources, targets)
+    if all_pairs:
+        from .passages import all_pairs as pairs_of_passages
+
+        yield from pairs_of_passages(
+            store, outlet, min_score, include_boilerplate, scope, article_id, include_banal
+        )
 
 
 def _match(r: tuple[Any, ...], source_text: str, target_text: str) -> Match:
     return Match(
         id=r[0], source_id=r[1], target_id=r[2], direction=r[3], source_span=(r[4], r[5]),
         target_span=(r[6], r[7]), source_text=source_text, target_text=target_text, score=r[8], kind=r[9],
-        scope=r[10], boilerplate=bool(r[11]), sentences=r[12], source_outlet=r[13], target_outlet=r[14],
-        source_published=r[15], target_published=r[16],
+        scope=r[10], boilerplate=bool(r[11] & BOILERPLATE), sentences=r[12], source_outlet=r[13],
+        target_outlet=r[14], source_published=r[15], target_published=r[16], banal=bool(r[11] & BANAL),
     )  # fmt: skip

@@ -8,6 +8,7 @@ control characters and bidi overrides shown as escapes (``for_terminal``). JSON 
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import numbers
 import re
@@ -84,37 +85,68 @@ def _escape(found: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def render(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str] | None = None,
+# Rows of a table laid out at once: its columns are as wide as the widest cell among the first
+# this many rows, and later rows are padded to those widths (a longer cell widens its line).
+TABLE_ROWS = 1000
+
+
+def render(rows: Iterable[dict[str, Any]], fmt: str, columns: Sequence[str] | None = None,
            widths: dict[str, int] | None = None) -> Iterator[str]:  # fmt: skip
-    """Yield the rendered output in chunks (each ends with a newline)."""
-    if fmt == "json":
-        yield json.dumps(list(rows), ensure_ascii=False, indent=2) + "\n"
+    """Yield the rendered output in chunks (each ends with a newline), reading ``rows`` as it
+    goes: any number of rows is written in the memory of one (a table: of ``TABLE_ROWS``)."""
+    it = iter(rows)
+    if fmt == "json":  # a JSON array, a row at a time, as json.dumps(rows, indent=2) writes it
+        first = next(it, None)
+        if first is None:
+            yield "[]\n"
+            return
+        yield "[\n" + _indented(first)
+        for row in it:
+            yield ",\n" + _indented(row)
+        yield "\n]\n"
     elif fmt == "jsonl":
-        for row in rows:
+        for row in it:
             yield json.dumps(row, ensure_ascii=False) + "\n"
     elif fmt == "csv":
-        cols = list(columns or (rows[0].keys() if rows else []))
-        records = csv_lines([cols, *([row.get(c) for c in cols] for row in rows)])
-        yield "\n".join(records) + "\n"
+        first = next(it, None)
+        cols = list(columns or (first.keys() if first is not None else []))
+        head = [] if first is None else [first]
+        for record in csv_lines(
+            itertools.chain([cols], ([row.get(c) for c in cols] for row in itertools.chain(head, it)))
+        ):
+            yield record + "\n"
     elif fmt == "table":
-        yield from table(rows, columns, widths)
+        yield from table(it, columns, widths)
     else:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
-def table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None,
+def _indented(row: Any) -> str:
+    """``row`` as an element of a JSON array written with ``indent=2``."""
+    return "\n".join("  " + line for line in json.dumps(row, ensure_ascii=False, indent=2).split("\n"))
+
+
+def table(rows: Iterable[dict[str, Any]], columns: Sequence[str] | None = None,
           widths: dict[str, int] | None = None) -> Iterator[str]:  # fmt: skip
     """A plain-text table for a terminal; long cells are cut to ``widths[column]`` characters."""
-    keys = list(columns or (rows[0].keys() if rows else []))
+    it = iter(rows)
+    block = list(itertools.islice(it, TABLE_ROWS))
+    keys = list(columns or (block[0].keys() if block else []))
     cols = [for_terminal(str(c)) for c in keys]
     limits = widths or {}
-    cells = [[_shorten(for_terminal(" ".join(_cell(r.get(c)).split())), limits.get(c, 60)) for c in keys]
-             for r in rows]  # fmt: skip
+
+    def cells_of(part: list[dict[str, Any]]) -> list[list[str]]:
+        return [[_shorten(for_terminal(" ".join(_cell(r.get(c)).split())), limits.get(c, 60)) for c in keys]
+                for r in part]  # fmt: skip
+
+    cells = cells_of(block)
     size = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(cols)]
     yield "  ".join(c.ljust(size[i]) for i, c in enumerate(cols)).rstrip() + "\n"
     yield "  ".join("-" * size[i] for i in range(len(cols))) + "\n"
-    for row in cells:
-        yield "  ".join(v.ljust(size[i]) for i, v in enumerate(row)).rstrip() + "\n"
+    while cells:
+        for row in cells:
+            yield "  ".join(v.ljust(size[i]) for i, v in enumerate(row)).rstrip() + "\n"
+        cells = cells_of(list(itertools.islice(it, TABLE_ROWS)))
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -24,6 +24,7 @@ from .errors import Terminated
 
 PARENT_POLL_SECONDS = 1.0  # how often a worker without Linux's parent-death signal checks its parent
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
 def fork_pool(
@@ -32,12 +33,21 @@ def fork_pool(
     """A :class:`ProcessPoolExecutor` of ``workers`` forked processes (they start at once with
     this process's modules) that exit when this process is gone; ``initializer(*initargs)`` runs
     in each after that is set up."""
-    return ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         workers,
         mp_context=multiprocessing.get_context("fork"),
         initializer=_start_worker,
         initargs=(os.getpid(), threading.main_thread().ident, initializer, initargs),
     )
+    # Forked now, with SIGINT and SIGTERM blocked: one arriving before a worker has set its own
+    # handlers is held until it has, not run with the parent's (a traceback from each worker).
+    # A fork pool starts all its workers at its first submit, in the submitting thread.
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        pool.submit(int).result()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+    return pool
 
 
 def stop_pool(pool: ProcessPoolExecutor, at_once: bool = False) -> None:
@@ -79,6 +89,7 @@ def _start_worker(
     # Ctrl-C reaches the whole process group: the parent decides what it means (a worker would
     # print a KeyboardInterrupt traceback of its own); the worker ends with the parent.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)  # blocked by fork_pool around the fork
     exit_with_parent(parent, parent_main_thread)
     if initializer is not None:
         initializer(*initargs)

@@ -16,10 +16,11 @@ and flagged.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import json
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -39,6 +40,12 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 W_SIMILARITY, W_CONTAINMENT, W_CREDIT, W_SAME_OUTLET = 1.0, 0.3, 0.5, 0.05
+# A member with more earlier members than this is compared with some of them only: the origin,
+# the NEAREST latest, and the earliest of its own text, of its outlet, of its text in its
+# outlet and likewise in each outlet it credits (the ones that win when texts are the same).
+# Comparing with all is quadratic: a wire story in 10^4 papers made 5x10^7 comparisons.
+PARENT_CANDIDATES = 64
+NEAREST = 16
 # Sentences either side of a reused span searched for a credit, within its paragraph: news
 # often puts the credit a sentence or two after the copied one ("The records were
 # obtained by ..."), while a credit in another paragraph usually belongs to another claim.
@@ -119,14 +126,23 @@ def _trace(
     is_dated = set(dated)
     origin = dated[0] if dated else _fullest(keys)
     prov = Provenance(claim, origin, credits=credits)
+    firsts = _Firsts(keys, outlets) if len(members) > PARENT_CANDIDATES else None
     for child in range(len(members)):
         if child == origin:
             continue
         cm = members[child]
         date_known = when[child] is not None
-        if date_known:
-            # strictly earlier, or same date but earlier in the fixed order (never a cycle)
-            candidates = [i for i in dated if i < child]
+        dated_before = bisect.bisect_left(dated, child)
+        # strictly earlier, or same date but earlier in the fixed order (never a cycle); undated:
+        # any dated member, or an undated one before it
+        eligible = dated_before if date_known else len(dated) - (child in is_dated) + child - dated_before
+        if eligible > PARENT_CANDIDATES:
+            assert firsts is not None
+            candidates = firsts.some(
+                child, dated, dated_before, date_known, is_dated, origin, credits.get(child, [])
+            )
+        elif date_known:
+            candidates = dated[:dated_before]
         else:
             candidates = [i for i in range(len(members)) if i != child and (i in is_dated or i < child)]
         candidates = candidates or [origin]
@@ -165,7 +181,7 @@ def _trace(
             "containment": round(best[4], 3),
             "credits_parent": best[5],
             "date_known": date_known,
-            "candidates": len(candidates),
+            "candidates": max(eligible, 1),
         }
         if runner:
             evidence["runner_up"] = members[runner[2]].article_id
@@ -186,6 +202,50 @@ def _trace(
     return prov
 
 
+class _Firsts:
+    """The first member (in the claim's order) of each text, outlet, and text in an outlet: where
+    a member with many earlier ones looks for its likeliest parents (:data:`PARENT_CANDIDATES`)."""
+
+    def __init__(self, keys: list[str], outlets: list[str | None]) -> None:
+        self.keys, self.outlets = keys, outlets
+        self.text: dict[str, int] = {}
+        self.outlet: dict[str | None, int] = {}
+        self.both: dict[tuple[str, str | None], int] = {}
+        for i, (key, outlet) in enumerate(zip(keys, outlets, strict=True)):
+            self.text.setdefault(key, i)
+            self.outlet.setdefault(outlet, i)
+            self.both.setdefault((key, outlet), i)
+
+    def some(
+        self,
+        child: int,
+        dated: list[int],
+        dated_before: int,
+        date_known: bool,
+        is_dated: set[int],
+        origin: int,
+        credits: list[Credit],
+    ) -> list[int]:
+        """The earlier members ``child`` is compared with, in the claim's order."""
+        found = {origin, *dated[max(dated_before - NEAREST, 0) : dated_before]}
+        if not date_known:
+            found.update(dated[-NEAREST:])
+            found.update(i for i in range(max(child - NEAREST, 0), child) if i not in is_dated)
+        key, outlets = self.keys[child], {self.outlets[child]} | {c.outlet for c in credits}
+        found.add(self.text.get(key, child))
+        for outlet in outlets:
+            if outlet is not None:
+                found.add(self.outlet.get(outlet, child))
+                found.add(self.both.get((key, outlet), child))
+
+        def earlier(i: int) -> bool:
+            if date_known:
+                return i in is_dated and i < child
+            return i != child and (i in is_dated or i < child)
+
+        return sorted(i for i in found if earlier(i))
+
+
 def _coded(keys: list[list[str]]) -> list[str]:
     """Each key sequence as a string, one character per distinct key (the same character for
     the same key): LCS lengths are unchanged, and rapidfuzz compares strings much faster."""
@@ -202,6 +262,8 @@ def _coded(keys: list[list[str]]) -> list[str]:
 
 def _fullest(keys: list[str]) -> int:
     """With no dates at all, the member that contains most of the others is the likeliest origin."""
+    if len(keys) > PARENT_CANDIDATES:
+        return _fullest_of_many(keys)
 
     def contained(i: int) -> float:
         return sum(
@@ -209,6 +271,25 @@ def _fullest(keys: list[str]) -> int:
         )
 
     return max(range(len(keys)), key=lambda i: (contained(i), -i))
+
+
+def _fullest_of_many(keys: list[str]) -> int:
+    """:func:`_fullest` of many members, each distinct text once: how much of the others the
+    first member of each text contains, against the :data:`PARENT_CANDIDATES` commonest texts
+    (all texts where there are no more), each weighed by its members."""
+    first: dict[str, int] = {}
+    count: Counter[str] = Counter()
+    for i, key in enumerate(keys):
+        first.setdefault(key, i)
+        count[key] += 1
+    common = sorted(count, key=lambda k: (-count[k], first[k]))[:PARENT_CANDIDATES]
+    counted = set(common)
+
+    def contained(key: str) -> float:
+        total = sum(count[o] * LCSseq.similarity(key, o) / max(len(o), 1) for o in common)
+        return total - (LCSseq.similarity(key, key) / max(len(key), 1) if key in counted else 0.0)
+
+    return min((-contained(key), first[key]) for key in first)[1]
 
 
 CLAIM_BATCH = 2000  # claim members (whole claims) traced in one task

@@ -24,12 +24,21 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
-from . import matches, provenance
-from .boilerplate import long_line_promo, sentence_lines
+from . import frequent, matches, provenance
+from .banality import BanalParams
+from .boilerplate import (
+    FLAG_MASK,
+    long_line_flag,
+    long_line_sentence_flags,
+    pack_flags,
+    sentence_lines,
+    sentence_shapes,
+)
 from .candidates import (
     PAIRS_CHUNK,
     Banding,
@@ -43,11 +52,22 @@ from .candidates import (
 from .claims import ClaimParams, ClaimsStart, mention_graph
 from .engine import Engine, LocalEngine, fewer_collections, local_cores, return_free_memory
 from .errors import StoreError, TracerError
+from .matches import FANOUT
 from .segment import _NL_CHARS, _NL_SET, split_many
 from .shingles import Vocabulary, _ranges, unit_shingles
 from .signatures import MinHasher
 from .store import SENTENCE_DTYPE, Store
-from .text import TokensOnDemand, fold, fold_joined, long_line_id, sequence_ids, token_table, tokens
+from .text import (
+    TokensOnDemand,
+    fold,
+    fold_joined,
+    long_line_id,
+    matching_tokens,
+    rejoin_hyphenated,
+    sequence_ids,
+    token_table,
+    token_text,
+)
 from .verify import VerifyParams
 
 Progress = Callable[[str, int, int], None]
@@ -71,9 +91,27 @@ class ScanParams:
     max_run: int = 200
     min_tokens: int = 5  # sentences shorter than this are never matched
     min_content: int = 3
+    # A sentence printed more often than this has each occurrence linked to the one it most
+    # likely came from, not paired with every other (tracer.matches.FANOUT).
+    fanout: int = FANOUT
     verify: VerifyParams = field(default_factory=VerifyParams)
+    # Words found in at least this share of the 300-token stretches of the store's first
+    # `frequent_sample` articles are not content words, in any language, on top of the English
+    # stopwords (tracer.frequent); a store with fewer articles uses the English list alone.
+    # 0: never learned.
+    frequent_df: float = 0.3
+    frequent_sample: int = 300
+    # A match made mostly (`banal_share` of its content-word n-grams) of phrases that other
+    # sentences share in at least `banal_df` distinct sentences is banal: a stock phrase, flagged
+    # and hidden like boilerplate (tracer.banality). 0: never flagged.
+    banal_df: int = 20
+    banal_share: float = 0.5
 
     def __post_init__(self) -> None:
+        if not 0.0 <= self.frequent_df <= 1.0 or not 0.0 < self.banal_share <= 1.0:
+            raise TracerError("frequent_df must be in 0..1 and banal_share in (0, 1]")
+        if self.frequent_sample < 0 or self.banal_df < 0:
+            raise TracerError("frequent_sample and banal_df must be non-negative")
         if self.bands * self.rows > self.num_perm:
             raise TracerError(
                 f"bands x rows ({self.bands}x{self.rows}) exceeds num_perm ({self.num_perm})",
@@ -81,9 +119,16 @@ class ScanParams:
             )
         if self.window < 2:
             raise TracerError(f"window must be at least 2, got {self.window}")
+        if self.fanout < 2:
+            raise TracerError(f"fanout must be at least 2, got {self.fanout}")
 
     def fingerprint(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True)
+        return json.dumps(self._values(), sort_keys=True)
+
+    def _values(self) -> dict[str, Any]:
+        values = asdict(self)
+        del values["verify"]["frequent"]  # learned per store, kept in its meta (tracer.frequent)
+        return values
 
     @classmethod
     def from_fingerprint(cls, text: str) -> ScanParams | None:
@@ -92,9 +137,16 @@ class ScanParams:
         try:
             values = json.loads(text)
             verify = VerifyParams(**values.pop("verify"))
+            # Stores scanned before fanout was a parameter: their matches are rebuilt with the
+            # default at the next scan (nothing stored before the matches depends on it).
+            old = "fanout" not in values
             params = cls(**values, verify=verify)
         except (ValueError, TypeError, KeyError, AttributeError, TracerError):
             return None
+        if old:
+            values = json.loads(params.fingerprint())
+            del values["fanout"]
+            return params if json.dumps(values, sort_keys=True) == text else None
         return params if params.fingerprint() == text else None
 
 
@@ -108,6 +160,7 @@ class ScanResult:
     verified: int = 0
     matches: int = 0
     claims: int = 0
+    scanned_anew: bool = False  # the store was scanned by a tracer that matched otherwise: all redone
     seconds: dict[str, float] = field(default_factory=dict)  # wall time of each stage
     peak_mb: dict[str, int] = field(default_factory=dict)  # this process's peak memory after each stage
 
@@ -132,20 +185,20 @@ def scan(
     with them, whatever the defaults of this version); a new store gets the defaults.
     """
     stored = store.get_meta("scan_params")
+    anew = False
     if params is None and stored is not None:
         params = ScanParams.from_fingerprint(stored)
-        if params is None:
-            raise StoreError(
-                f"{store.path}: store was scanned with matching parameters this version does not know",
-                "scan into a new store (--db NEW.db), or with the version that made this one",
-            )
+        # Scanned by a tracer that matched otherwise: its signatures and pairs cannot be mixed
+        # with this version's, so every article is scanned again (the store keeps its articles).
+        anew = params is None
+        stored = None if anew else stored
     p = params or ScanParams()
-    if stored is not None and stored != p.fingerprint():
+    if stored is not None and ScanParams.from_fingerprint(stored) != p:
         raise StoreError(
             f"{store.path}: store was scanned with other matching parameters",
             "scan into a new store (--db NEW.db) to use these parameters",
         )
-    result = ScanResult()
+    result = ScanResult(scanned_anew=anew)
     clock = time.perf_counter()
 
     def lap(stage: str) -> None:
@@ -177,7 +230,10 @@ def _scan(
     lap: Callable[[str], None],
 ) -> None:
     with store.transaction("a scan") as conn:
+        if result.scanned_anew:
+            store.forget_scans()
         store.set_meta("scan_params", p.fingerprint())
+        p = replace(p, verify=replace(p.verify, frequent=_frequent_words(store, p)))
         stored_before = _index_sentences(store, p, result, progress, eng)
         return_free_memory()
         eng.release_memory()  # the workers' too: the candidates stage, the scan's peak, comes next
@@ -198,10 +254,13 @@ def _scan(
 
         def start_claims(pieces: matches.LinkPieces) -> None:
             cp = ClaimParams()
-            graph = eng.submit(mention_graph, pieces.columns, pieces.score, cp)
+            graph = eng.submit(mention_graph, pieces.columns, pieces.score, cp, pieces.units)
             started.append(ClaimsStart(pieces.names, cp, graph))
 
-        result.matches = matches.rebuild(store, p.min_tokens, p.min_content, start_claims, GRAPH_ELSEWHERE)
+        banal = BanalParams(p.banal_df, p.banal_share, p.verify.frequent) if p.banal_df > 0 else None
+        result.matches = matches.rebuild(
+            store, p.min_tokens, p.min_content, start_claims, GRAPH_ELSEWHERE, banal, p.fanout
+        )
         return_free_memory()
         lap("matches")
         if alias_pairs is not None:
@@ -214,6 +273,30 @@ def _scan(
             started=started.pop() if started else None,
         )
         lap("claims")
+
+
+def _frequent_words(store: Store, p: ScanParams) -> frozenset[str]:
+    """The words this store does not count as content beyond the English list: those it learned
+    (:mod:`tracer.frequent`), learned now from its first ``p.frequent_sample`` articles if it has
+    that many and had not; none while it has fewer. Learning them in a store scanned before
+    drops what the earlier scans stored, and the scan then does all its articles anew."""
+    known = frequent.stored(store.get_meta(frequent.META_KEY))
+    if known is not None:
+        return known
+    if p.frequent_df <= 0 or p.frequent_sample <= 0:
+        return frozenset()
+    conn = store.conn
+    first = [
+        s for (s,) in conn.execute("SELECT seq FROM articles ORDER BY seq LIMIT ?", (p.frequent_sample,))
+    ]
+    if len(first) < p.frequent_sample:
+        return frozenset()
+    texts = store.texts_by_seq(first)
+    words = frequent.learn([texts[s] for s in first], p.frequent_df)
+    store.set_meta(frequent.META_KEY, frequent.to_meta(words))
+    if conn.execute("SELECT 1 FROM articles WHERE scanned = 1 LIMIT 1").fetchone() is not None:
+        store.forget_scans()  # fewer than the sample were scanned, with the English list alone
+    return frozenset(words)
 
 
 def _peak_mb() -> int:
@@ -345,7 +428,7 @@ def _article_windows(seq: int, text: str, p: ScanParams) -> Iterator[Analysed]:
             first_char,
             next_line,
             long_line_id(text, start, end, ARTICLE_WINDOW),
-            long_line_promo(text, start, end, ARTICLE_WINDOW),
+            long_line_flag(text, start, end, ARTICLE_WINDOW),
         )
         for start, end, first_char, next_line in cut
     ]
@@ -356,10 +439,16 @@ def _article_windows(seq: int, text: str, p: ScanParams) -> Iterator[Analysed]:
         sentences["start"] += a
         sentences["end"] += a
         sentences["idx"] += lo
-        for first_char, next_line, line, promo in lines:
+        for first_char, next_line, line, flag in lines:
             on = slice(*np.searchsorted(sentences["start"], [first_char, next_line]).tolist())
             sentences["line"][on] = line
-            sentences["promo"][on] = promo
+            if flag is None:  # each sentence's own (a long line, no promo): those of this window
+                flags = long_line_sentence_flags(
+                    text, sentences["start"][on], sentences["end"][on], ARTICLE_WINDOW
+                )
+            else:
+                flags = np.full(on.stop - on.start, flag, dtype=np.int64)
+            sentences["promo"][on] = (sentences["promo"][on] & ~FLAG_MASK) | flags  # shapes kept
         yield part
 
 
@@ -445,9 +534,11 @@ def _analyse(
     # array arithmetic.
     texts = [text for _, text in items]
     batch_text, offsets = fold_joined(texts)  # offsets: where each article starts in it
-    tok_at, tok_end, tok_key = token_table(batch_text)
+    plain = token_table(batch_text)  # lines are identified by these tokens, as stored lines are
     g_start = span_start + np.repeat(offsets, counts)
     g_end = span_end + np.repeat(offsets, counts)
+    # Words hyphenated across line breaks made one token, never across two sentences.
+    tok_at, tok_end, tok_key = rejoin_hyphenated(batch_text, plain, g_start)
     first_tok = np.searchsorted(tok_at, g_start)
     ntok_all = np.searchsorted(tok_at, g_end) - first_tok
     has = ntok_all > 0
@@ -460,16 +551,21 @@ def _analyse(
     sentences["end"] = span_end[has]
     ntok = ntok_all[has]
     sentences["ntok"] = ntok
-    sentences["line"], sentences["promo"] = sentence_lines(
-        batch_text, offsets, tok_at, tok_key, article_of, g_start
+    # Lines are identified by the plain tokens, as stored lines are; shapes by the matching ones.
+    sentences["line"], promo = sentence_lines(
+        batch_text, offsets, plain[0], plain[2], article_of, g_start, g_end[has]
     )
+    del plain
+    shapes = sentence_shapes("\n".join(texts), tok_at, tok_end, tok_key, first_tok, ntok)
+    sentences["promo"] = pack_flags(promo, shapes)
     in_sentences = np.repeat(first_tok, ntok) + _ranges(ntok)
     token_ids = _vocabulary.ids_of_keys(
-        tok_key[in_sentences], lambda i: batch_text[tok_at[in_sentences[i]] : tok_end[in_sentences[i]]]
+        tok_key[in_sentences],
+        lambda i: token_text(batch_text, tok_at[in_sentences[i]], tok_end[in_sentences[i]]),
     )
     sentences["norm"] = sequence_ids(_vocabulary.exact_hash[token_ids], ntok)
     tok_start = np.cumsum(ntok) - ntok
-    content = ~_vocabulary.is_stop[token_ids]
+    content = ~_vocabulary.stop_flags(p.verify.frequent)[token_ids]
     if len(sentences):
         sentences["ncontent"] = np.add.reduceat(content.astype(np.int64), tok_start)
     ok = (sentences["ntok"] >= p.min_tokens) & (sentences["ncontent"] >= p.min_content)
@@ -925,7 +1021,7 @@ class _FileTokens(TokensOnDemand):
         self.source = source
 
     def __getitem__(self, key: int) -> list[str]:
-        return tokens(fold(self.source.text(key)))
+        return matching_tokens(fold(self.source.text(key)))
 
     def __iter__(self) -> Iterator[int]:
         return iter(self.source._norm.tolist())

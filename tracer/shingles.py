@@ -59,6 +59,9 @@ class Vocabulary:
         self._exact: list[int] = []
         self.exact_hash = np.zeros(0, dtype=np.uint64)  # token_hash of each token, for sentence ids
         self._stop: list[bool] = []
+        self._key: list[str] = []  # each id's match key
+        self._frequent: frozenset[str] = frozenset()  # the learned words _learned_stop is for
+        self._learned_stop = np.zeros(0, dtype=bool)
         self.key_hash = np.zeros(0, dtype=np.uint32)
         self.is_stop = np.zeros(0, dtype=bool)
         self._keys = np.zeros(0, dtype=np.uint64)  # token_table keys seen, sorted, and their ids
@@ -117,7 +120,24 @@ class Vocabulary:
         self._hash.append(hash32(key))
         self._exact.append(token_hash(token))
         self._stop.append(key in STOPWORDS)
+        self._key.append(key)
         return len(self._hash) - 1
+
+    def stop_flags(self, frequent: frozenset[str]) -> np.ndarray:
+        """Whether each id's key is not a content word: an English stopword or one of the
+        ``frequent`` words learned from the corpus. The learned part is worked out once per id
+        (and again only when ``frequent`` changes), not once per token."""
+        if not frequent:
+            return self.is_stop
+        if frequent is not self._frequent and frequent != self._frequent:
+            self._frequent, self._learned_stop = frequent, np.zeros(0, dtype=bool)
+        done = len(self._learned_stop)
+        if done < len(self._key):
+            more = np.fromiter(
+                (k in frequent for k in self._key[done:]), dtype=bool, count=len(self._key) - done
+            )
+            self._learned_stop = np.concatenate((self._learned_stop, more))
+        return self.is_stop | self._learned_stop
 
 
 def _ranges(lengths: np.ndarray) -> np.ndarray:

@@ -44,6 +44,13 @@ is what the store keeps).  A member's span is its claim sentence (without an app
 credit clause); for ``embed`` it is the embedded clause.  ``spans`` holds one pair per echo:
 the parent's span and the echo's.  Only claims with at least one echo are listed; members
 are in publication order, the origin first (``parent`` null, ``edit`` "origin").
+
+Shapes of real corpora (knobs ``flatten``, ``wire``, ``vocabulary``, ``stock_phrases``,
+``running_stories``, ``slot_templates``; ``tracer simulate`` options) are drawn by
+:mod:`tracer.shapes`, which describes them and what they add to the truth (``w``/``r`` claims
+of multi-sentence passages, ``sentences`` on their spans, a ``decoys`` list of text that is not
+reuse).  With none set, the corpus and its truth are byte-identical to those of earlier versions
+(the truth's ``knobs`` list a shape knob only where it is set).
 """
 
 from __future__ import annotations
@@ -65,12 +72,16 @@ import numpy as np
 
 from .atomic import replacing
 from .errors import TracerError
+from .shapes import ENGLISH, VOCABULARIES, Shaper, language
 
-__all__ = ["EDITS", "LIGHT_EDITS", "SimKnobs", "SimulationSummary", "simulate", "truth_path_for"]
+__all__ = [
+    "EDITS", "LIGHT_EDITS", "SHAPE_KNOBS", "SimKnobs", "SimulationSummary", "simulate", "truth_path_for",
+]  # fmt: skip
 
 TRUTH_VERSION = 1
 EDITS = ("origin", "verbatim", "swap", "drop", "add", "embed", "reorder", "typo", "quotes")
 LIGHT_EDITS = ("verbatim", "swap", "quotes", "typo")
+SHAPE_KNOBS = ("flatten", "wire", "vocabulary", "stock_phrases", "running_stories", "slot_templates")
 _LIGHT_P = (("verbatim", 0.5), ("swap", 0.2), ("typo", 0.15), ("quotes", 0.15))
 _HEAVY_P = (("drop", 0.25), ("add", 0.25), ("embed", 0.3), ("reorder", 0.2))
 
@@ -124,8 +135,6 @@ _MASTHEADS = """
 Herald Courier Gazette Post Times Ledger Sentinel Chronicle Tribune Observer Beacon Wire Journal Record
 Dispatch Bulletin Examiner Monitor Review Standard Inquirer Press Star Mail News Express
 """.split()
-_CONNECTORS = ("and", "and", "but", "while", "after", "as", "because", "although", "before", "")
-_LINKS = (" that ", " that ", ": ", " as ")
 _DAYPARTS = ("morning", "evening", "weekly", "daily", "weekend")
 _VOCAB = 20_000
 _P_ATTRIBUTION = 0.15  # filler sentences ending in ", <Name> said."
@@ -154,6 +163,17 @@ class SimKnobs:
     lag_days: float = 1.5  # mean over outlets of their mean lag
     boilerplate: float = 0.8  # mean over outlets: share of their articles with boilerplate
     quoted: float = 0.5  # share of claims with a quoted clause
+    # shapes of real corpora (tracer.shapes); off, the corpus is the default one
+    flatten: bool = False  # each article one line, promos inside the text
+    wire: int = 0  # outlets carrying each wire story (0: no wire stories)
+    vocabulary: str = "english"  # english, made-up, french, german
+    stock_phrases: bool = False  # beat phrases shared by unrelated articles (not reuse)
+    running_stories: bool = False  # stories over several days repeating earlier wording
+    slot_templates: bool = False  # promo templates with slots, shared across outlets
+
+    @property
+    def shaped(self) -> bool:
+        return any(getattr(self, name) != SimKnobs.__dataclass_fields__[name].default for name in SHAPE_KNOBS)
 
     def check(self) -> None:
         for name in ("undated", "filler_only", "copy_rate", "edit_strength", "credit_rate", "boilerplate",
@@ -167,6 +187,12 @@ class SimKnobs:
             raise TracerError(f"simulate: days must be at least 1, got {self.days}")
         if self.words < 40 or self.max_members < 2 or self.window_days < 0 or self.lag_days <= 0:
             raise TracerError("simulate: words >= 40, max_members >= 2, window_days >= 0, lag_days > 0")
+        if self.vocabulary not in VOCABULARIES:
+            raise TracerError(
+                f"simulate: vocabulary must be one of {', '.join(VOCABULARIES)}, got {self.vocabulary!r}"
+            )
+        if self.wire < 0 or self.wire == 1:
+            raise TracerError(f"simulate: wire must be 0 (none) or at least 2 outlets, got {self.wire}")
         try:
             _dt.date.fromisoformat(self.start_date)
         except ValueError as exc:
@@ -193,19 +219,29 @@ class SimulationSummary:
     words: int = 0
     edits: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    shapes: dict[str, Any] = field(default_factory=dict)  # what the shapes added (none: default corpus)
 
     def describe(self) -> str:
         rate = self.articles / self.seconds if self.seconds else float("inf")
         edits = ", ".join(f"{k} {v}" for k, v in self.edits.items() if v)
+        shapes = "; shapes: " + ", ".join(map(_shape_item, self.shapes.items())) if self.shapes else ""
         return (
             f"simulated {self.articles} articles from {self.outlets} outlets over {self.days} days "
             f"({self.undated} undated, {self.filler_only} filler only, {self.words} words): {self.claims} "
-            f"claims, {self.echoes} echoes ({edits}), {self.credited} credited; {self.seconds:.1f}s "
+            f"claims, {self.echoes} echoes ({edits}), {self.credited} credited{shapes}; {self.seconds:.1f}s "
             f"({rate:,.0f} articles/s) -> {self.out_path}, {self.truth_path}"
         )
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def _shape_item(item: tuple[str, Any]) -> str:
+    """``flatten``, ``wire 200``, ``decoys stock 12 template 0``: one entry of a summary's shapes."""
+    name, value = item
+    if isinstance(value, dict):
+        return " ".join([name, *(f"{k} {v}" for k, v in value.items())])
+    return name if value is True else f"{name} {value}"
 
 
 def truth_path_for(out: str | Path) -> Path:
@@ -239,6 +275,8 @@ def simulate(
         raise TracerError(f"simulate: unknown knob(s) {', '.join(sorted(unknown))}")
     k = SimKnobs(**knobs)
     k.check()
+    if k.wire > n_articles:
+        raise TracerError(f"simulate: wire {k.wire} needs at least {k.wire} articles, got {n_articles}")
     out = Path(out_path)
     truth = Path(truth_path) if truth_path is not None else truth_path_for(out)
     clock = time.perf_counter()
@@ -250,22 +288,32 @@ def simulate(
         tempfile.TemporaryFile(dir=tmp_dir) as arts,
         tempfile.TemporaryFile(dir=tmp_dir) as claims,
         tempfile.TemporaryFile(dir=tmp_dir) as spans,
+        tempfile.TemporaryFile(dir=tmp_dir) as decoys,
     ):
-        world.write(corpus, _Section(arts), _Section(claims), _Section(spans), summary, progress)
+        world.write(
+            corpus, _Section(arts), _Section(claims), _Section(spans), summary, progress, _Section(decoys)
+        )
         with replacing(truth, "wb") as f:
+            # shape knobs are listed only where set: the default truth file stays as it was
+            fields = SimKnobs.__dataclass_fields__
             head = {
                 "version": TRUTH_VERSION,
                 "seed": seed,
                 "n_articles": n_articles,
-                "knobs": asdict(k),
+                "knobs": {
+                    n: v for n, v in asdict(k).items() if n not in SHAPE_KNOBS or v != fields[n].default
+                },
                 "outlets": world.outlet_habits(),
             }
             f.write(json.dumps(head, ensure_ascii=False)[:-1].encode("utf-8"))
-            for name, section, opener, closer in (
+            sections = [
                 ("articles", arts, "{", "}"),
                 ("claims", claims, "[", "]"),
                 ("spans", spans, "[", "]"),
-            ):
+            ]
+            if k.shaped:
+                sections.append(("decoys", decoys, "[", "]"))
+            for name, section, opener, closer in sections:
                 f.write(f',\n"{name}": {opener}\n'.encode())
                 section.seek(0)
                 shutil.copyfileobj(section, f, 1 << 20)
@@ -431,12 +479,12 @@ def _cap_first(text: str) -> str:
     return text
 
 
-def _core(state: _State) -> str:
+def _core(state: _State, quotes: tuple[str, str] = ENGLISH.quotes) -> str:
     """The claim as a clause: no final period, first word as in its body (lower case unless a name)."""
     parts = []
     for i, (conn, body) in enumerate(state.clauses):
         if i == state.quoted:
-            body = f"\u201c{body}\u201d" if state.curly else f'"{body}"'
+            body = f"{quotes[0]}{body}{quotes[1]}" if state.curly else f'"{body}"'
         parts.append(f"{conn} {body}" if conn and i else body)
     return ", ".join(parts)
 
@@ -450,6 +498,13 @@ class _World:
         self.rng = rng = np.random.default_rng(seed)
         words, name_pos = _vocabulary(rng)
         func = list(FUNCTION_WORDS)
+        self.lang = ENGLISH
+        if k.vocabulary != "english":  # the same draws as for English, other words at their ranks
+            avoid = set(FUNCTION_WORDS) | _AVOID
+            self.lang, words = language(
+                k.vocabulary, np.random.default_rng([seed, 24]), words, name_pos, avoid
+            )
+            func = list(self.lang.function_words or FUNCTION_WORDS)
         F = self.F = len(func)
         base = func + words
         W = self.W = len(base)
@@ -461,7 +516,7 @@ class _World:
         )
         for end in ends:
             table += [w + "." + end for w in base]
-        table += ["said." + end for end in ends]
+        table += [self.lang.said + "." + end for end in ends]
         self.table = np.array(table, dtype=object)
         self.said_id = 6 * W
         self.bare = np.array(base + [w[:1].upper() + w[1:] for w in base], dtype=object)
@@ -491,6 +546,7 @@ class _World:
         self.recent: dict[int, list[tuple[_Claim, _Member]]] = {}  # day -> members published that day
         self.light = ([e for e, _ in _LIGHT_P], [p for _, p in _LIGHT_P])
         self.heavy = ([e for e, _ in _HEAVY_P], [p for _, p in _HEAVY_P])
+        self.shaper = Shaper(self, seed) if k.shaped else None
 
     def _outlets(self, count: int) -> list[_Outlet]:
         rng, k = self.rng, self.k
@@ -515,10 +571,10 @@ class _World:
                 name = f"{name} {i + 1}"
             used.add(name)
             topic = " ".join(self._content(int(rng.integers(1, 3))))
-            part = _DAYPARTS[int(rng.integers(0, len(_DAYPARTS)))]
-            promo = (
-                f"Sign up for the {name.removeprefix('The ')} {part} {topic} newsletter to get the "
-                f"{' '.join(self._content(2))} stories delivered straight to your inbox."
+            part = self.lang.dayparts[int(rng.integers(0, len(_DAYPARTS)))]
+            words = " ".join(self._content(2))
+            promo = self.lang.promo.format(
+                name=name.removeprefix("The "), part=part, topic=topic, words=words
             )
             out.append(
                 _Outlet(name, float(sizes[i]), float(copy[i]), float(strength[i]), float(credit[i]),
@@ -559,16 +615,19 @@ class _World:
         return " ".join([self._word() for _ in range(self.pr.randint(lo, hi))])
 
     # -- filler ---------------------------------------------------------------------------
-    def _filler(self, groups: np.ndarray, paragraphs: bool) -> tuple[list[str], int]:
+    def _filler(
+        self, groups: np.ndarray, paragraphs: bool, rng: np.random.Generator | None = None
+    ) -> tuple[list[str], int]:
         """Filler text: one string per group of ``groups[g]`` sentences, and the word count.
 
         Vectorised over all groups.  Function and content words alternate in runs (geometric
         lengths, means 1.4 and 1.7: ~45% function words); commas follow content words only;
         the first word is capitalised; ~15% of sentences end in ", <Name> said.".  With
         ``paragraphs``, a blank line follows every 2-4 sentences (a paragraph may be cut
-        shorter where a group ends).
+        shorter where a group ends).  ``rng``: the generator to draw from (default: the world's).
         """
-        rng, W = self.rng, self.W
+        rng = self.rng if rng is None else rng
+        W = self.W
         n_sent = int(groups.sum())
         lens = np.clip(np.rint(rng.normal(20.0, 6.0, size=n_sent)), 8, 35).astype(np.int64)
         attrib = rng.random(n_sent) < _P_ATTRIBUTION
@@ -622,7 +681,7 @@ class _World:
         for i in range(n):
             first = (self._name() + " " if pr.random() < 0.5 else "") if i == 0 else ""
             body = first + self._words(6, 10)
-            conn = "" if i == 0 else _CONNECTORS[pr.randrange(len(_CONNECTORS))]
+            conn = "" if i == 0 else self.lang.connectors[pr.randrange(len(self.lang.connectors))]
             clauses.append((conn, body))
         quoted = pr.randrange(1, n) if pr.random() < self.k.quoted else -1
         return _State(tuple(clauses), quoted, pr.random() < outlet.curly)
@@ -674,7 +733,8 @@ class _World:
             quoted = -1 if quoted == i else quoted - (quoted > i)
         elif edit == "add":
             i = pr.randint(1, n)
-            clauses.insert(i, (_CONNECTORS[pr.randrange(len(_CONNECTORS))], self._words(5, 9)))
+            connectors = self.lang.connectors
+            clauses.insert(i, (connectors[pr.randrange(len(connectors))], self._words(5, 9)))
             quoted = quoted + (quoted >= i) if quoted >= 0 else -1
         elif edit == "reorder":
             (c0, b0), (c1, b1) = clauses[0], clauses[1]
@@ -720,8 +780,10 @@ class _World:
         spans: _Section,
         summary: SimulationSummary,
         progress: Callable[[str, int, int], None] | None,
+        decoys: _Section,
     ) -> None:
         rng, pr, k, n = self.rng, self.pr, self.k, self.n
+        lang, shaper = self.lang, self.shaper
         outlets = self.outlets
         closing: dict[int, list[_Claim]] = {}
         edits: Counter[str] = Counter()
@@ -734,7 +796,7 @@ class _World:
             n_sent = rng.integers(max(2, mean_sent - 5), mean_sent + 6, size=B)
             bodies, n_words = self._filler(n_sent, True)
             summary.words += n_words
-            outlet_of = rng.choice(len(outlets), size=B, p=self.outlet_p).tolist()
+            outlet_of = rng.choice(len(self.outlet_p), size=B, p=self.outlet_p).tolist()
             undated = (rng.random(B) < k.undated).tolist()
             filler_only = (rng.random(B) < k.filler_only).tolist()
             slots = (1 + (rng.random(B) < 0.45) + (rng.random(B) < 0.15)).tolist()
@@ -755,7 +817,7 @@ class _World:
                                 claim.number = -claim.number  # closed
                         self.recent.pop(dd - k.window_days - 1, None)
                     day = d
-                o = outlet_of[j]
+                o = outlet_of[j] if shaper is None else shaper.outlet(i, outlet_of[j])
                 out = outlets[o]
                 aid = f"s{i + 1:0{width}d}"
                 published = None if undated[j] else self.dates[d]
@@ -764,7 +826,7 @@ class _World:
                 items: list[tuple[str, str | None, _Member, _Claim]] = []
                 if filler_only[j]:
                     summary.filler_only += 1
-                else:
+                elif shaper is None or not shaper.replaces(i):  # a wire copy is the story alone
                     here: set[int] = set()
                     for _ in range(slots[j]):
                         picked = None
@@ -782,10 +844,10 @@ class _World:
                             names, weights = self.heavy if strong else self.light
                             state, edit = self._edit(parent.state, pr.choices(names, weights)[0])
                         here.add(claim.number)
-                        core = _core(state)
+                        core = _core(state, lang.quotes)
                         offset = 0
                         if edit == "embed":
-                            lead = f"{self._cap()} {self._words(2, 5)}{_LINKS[pr.randrange(len(_LINKS))]}"
+                            lead = f"{self._cap()} {self._words(2, 5)}{lang.links[pr.randrange(len(lang.links))]}"
                             sentence = lead + core
                             if pr.random() < 0.6:
                                 sentence += ", " + self._words(3, 7)
@@ -799,14 +861,13 @@ class _World:
                         if credited and parent is not None:
                             source = outlets[parent.outlet].name
                             form = pr.randrange(4)
-                            if form == 0:
-                                sentence = f"{sentence[:-1]}, according to {source}."
-                            elif form == 1:
-                                sentence = f"{sentence[:-1]}, {source} reported."
+                            if form < 2:
+                                sentence = lang.credit_clauses[form].format(s=sentence[:-1], source=source)
                             elif form == 2:
-                                credit = f"According to {source}, {self._words(4, 9)}."
+                                credit = lang.credit_sentences[0].format(source=source, w=self._words(4, 9))
                             else:
-                                credit = f"{_cap_first(self._words(5, 9))}, {source} reported."
+                                lead_words = _cap_first(self._words(5, 9))
+                                credit = lang.credit_sentences[1].format(source=source, w=lead_words)
                             if form < 2 and edit != "embed":
                                 span_len -= 1  # the claim's period now ends the credit clause
                         member = _Member(aid, o, offset, offset + span_len,
@@ -835,7 +896,12 @@ class _World:
                     text = "\n\n".join(pieces)
                 else:
                     text = bodies[j]
-                if boiler[j] < out.boilerplate:
+                if shaper is not None:
+                    members = [m for _, _, m, _ in items]
+                    text = shaper.dress(i, aid, o, text, members, boiler[j] < out.boilerplate, decoys)
+                    for entry in shaper.spans_of(i):
+                        spans.add(entry)
+                elif boiler[j] < out.boilerplate:
                     text += "\n\n" + out.promo
                     if out.read_more:
                         text += "\n\nREAD MORE: " + " ".join([self._cap() for _ in range(pr.randint(5, 9))])
@@ -863,6 +929,8 @@ class _World:
                 arts.add(f'"{aid}":{{"outlet":"{out.name}","published":{date}}}')
                 title = " ".join(titles[t0 : title_end[j]])
                 t0 = title_end[j]
+                if shaper is not None:
+                    title = shaper.title(i) or title
                 date = "" if published is None else f'"published": "{published}", '
                 escaped = text.replace('"', '\\"').replace("\n", "\\n")
                 lines.append(
@@ -874,6 +942,9 @@ class _World:
         pending = {c.number: c for bucket in closing.values() for c in bucket if c.number > 0}
         for number in sorted(pending):
             self._close(pending[number], claims, summary)
-        for section in (arts, claims, spans):
-            section.flush()
         summary.edits = {e: edits.get(e, 0) for e in EDITS}
+        if shaper is not None:
+            shaper.close(claims, summary)
+            summary.shapes = shaper.describe()
+        for section in (arts, claims, spans, decoys):
+            section.flush()

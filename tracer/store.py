@@ -15,8 +15,14 @@ Tables
              band without walking past the others (with every band in one blob, reading band b
              read b bands' pages first: SQLite follows a blob's chain of pages from its start)
   near       verified near pairs of distinct sentences, with token spans of the shared region
-  matches    reused passages between two articles, rebuilt from the above after each scan
+  matches    reused passages between two articles, rebuilt from the above after each scan: every
+             pair of articles sharing a sentence few articles print, and for a sentence many
+             print, each of its occurrences with the one it most likely came from (``linked``)
   pieces     the sentence-level alignments each match is made of (claims are built from these)
+  passages, occurrences, passage_links
+             each sentence printed alike by two articles or more (or near a widely printed
+             one), every place it is printed, and the near copies of widely printed ones: what
+             a passage carried by N articles is, in N rows rather than N(N-1)/2 pairs
   claims, claim_members, citations
              recurring statements, their members with parent/lag/credit/confidence, and credits found
 
@@ -45,12 +51,12 @@ from urllib.parse import quote
 
 import numpy as np
 
-from .boilerplate import sentence_lines
+from .boilerplate import pack_flags, sentence_lines, sentence_shapes
 from .errors import StoreBusyError, StoreDamagedError, StoreError, StoreFullError, StoreReadOnlyError
 from .model import Article
 from .text import fold, token_table
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 6
 PAGE_SIZE = 1 << 16  # of new stores (SQLite's largest); stores made with other sizes work as they are
 # How long a write waits for another process's write before saying who holds the store: a scan
 # holds it for minutes or hours, so waiting it out silently would look like a hang.
@@ -73,7 +79,32 @@ SENTENCE_DTYPE = np.dtype(
     ]
 )
 
-_SCHEMA = """
+# Passages: each distinct sentence printed by two articles or more (``head``, ``part``: the
+# passage is the run of ``sentences`` sentences its carriers print one after another, from the
+# part 0 one), or near one printed by more than the scan's ``fanout`` (``linked``: its carriers'
+# pairs are not stored, only links); its occurrences; and the near copies of linked ones.
+# ``boilerplate`` holds the matches table's flags (tracer.banality): boilerplate wherever it is
+# printed, or banal.
+PASSAGE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS passages (
+    id INTEGER PRIMARY KEY, norm INTEGER NOT NULL, head INTEGER NOT NULL, part INTEGER NOT NULL,
+    sentences INTEGER NOT NULL, carriers INTEGER NOT NULL, occurrences INTEGER NOT NULL,
+    boilerplate INTEGER NOT NULL, linked INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS occurrences (
+    passage_id INTEGER NOT NULL, article_id TEXT NOT NULL, idx INTEGER NOT NULL,
+    start INTEGER NOT NULL, end INTEGER NOT NULL, boilerplate INTEGER NOT NULL,
+    PRIMARY KEY (passage_id, article_id, idx)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS passage_links (
+    a_id INTEGER NOT NULL, b_id INTEGER NOT NULL, a_start INTEGER NOT NULL, a_end INTEGER NOT NULL,
+    b_start INTEGER NOT NULL, b_end INTEGER NOT NULL, score REAL NOT NULL, kind TEXT NOT NULL,
+    boilerplate INTEGER NOT NULL, PRIMARY KEY (a_id, b_id)
+) WITHOUT ROWID;
+"""
+
+_SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (
     id TEXT PRIMARY KEY,
@@ -107,13 +138,16 @@ CREATE TABLE IF NOT EXISTS matches (
     source_start INTEGER NOT NULL, source_end INTEGER NOT NULL,
     target_start INTEGER NOT NULL, target_end INTEGER NOT NULL,
     score REAL NOT NULL, kind TEXT NOT NULL, scope TEXT NOT NULL, boilerplate INTEGER NOT NULL,
-    sentences INTEGER NOT NULL
+    sentences INTEGER NOT NULL, linked INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS pieces (
     match_id INTEGER NOT NULL, a_id TEXT NOT NULL, a_start INTEGER NOT NULL, a_end INTEGER NOT NULL,
     b_id TEXT NOT NULL, b_start INTEGER NOT NULL, b_end INTEGER NOT NULL, score REAL NOT NULL, kind TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS pieces_match ON pieces (match_id);
+"""
+    + PASSAGE_SCHEMA
+    + """
 CREATE TABLE IF NOT EXISTS claims (
     id TEXT PRIMARY KEY, rank INTEGER NOT NULL, text TEXT NOT NULL, terms TEXT NOT NULL,
     first_seen TEXT, last_seen TEXT, articles INTEGER NOT NULL, outlets INTEGER NOT NULL, origin_id TEXT NOT NULL
@@ -135,6 +169,7 @@ CREATE TABLE IF NOT EXISTS citations (
 CREATE INDEX IF NOT EXISTS matches_source ON matches (source_id);
 CREATE INDEX IF NOT EXISTS matches_target ON matches (target_id);
 """
+)
 
 _ARTICLES_BATCH = 500  # articles looked up and inserted at once
 # Spans sliced at a time by Store.span_texts: bounds the whole texts it holds at once.
@@ -293,6 +328,14 @@ class Store:
         for _, sql in made:
             self.conn.execute(sql)
 
+    def forget_scans(self) -> None:
+        """Drop what scans stored of the articles (sentences, signatures, verified pairs) and
+        mark every article unscanned: the next scan does them all anew. Matches and claims are
+        rebuilt by that scan. The caller holds the transaction."""
+        for table in ("sentence_blocks", "signatures", "band_keys", "near"):
+            self.conn.execute(f"DELETE FROM {table}")
+        self.conn.execute("UPDATE articles SET scanned = 0")
+
     # -- meta ---------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
@@ -413,7 +456,9 @@ class Store:
             "same_outlet_matches": q(
                 "SELECT COUNT(*) FROM matches WHERE boilerplate=0 AND scope='same-outlet'"
             ).fetchone()[0],
-            "boilerplate_matches": q("SELECT COUNT(*) FROM matches WHERE boilerplate=1").fetchone()[0],
+            # (the column's bits: 1 boilerplate, 2 banal, tracer.banality)
+            "boilerplate_matches": q("SELECT COUNT(*) FROM matches WHERE boilerplate & 1").fetchone()[0],
+            "banal_matches": q("SELECT COUNT(*) FROM matches WHERE boilerplate & 2").fetchone()[0],
             "claims": q("SELECT COUNT(*) FROM claims").fetchone()[0],
         }
 
@@ -553,6 +598,19 @@ def _migrate_3_to_4(store: Store) -> None:
     """Schema 3 identified a line by a hash of its text, schema 4 by its tokens: the stored
     sentences get the ids (and promo flags) of their lines anew from their articles' texts, so
     lines of later scans compare with theirs. One transaction; a batch at a time in memory."""
+    _relabel_sentences(store, 4)
+
+
+def _migrate_4_to_5(store: Store) -> None:
+    """Schema 5 reads promos sentence by sentence on long lines and stores each sentence's shape
+    beside its promo flag (:func:`~tracer.boilerplate.sentence_shapes`): the stored sentences get
+    both anew from their articles' texts, so templates are found in them as in later scans'."""
+    _relabel_sentences(store, 5)
+
+
+def _relabel_sentences(store: Store, version: int) -> None:
+    """Line ids, promo flags and shapes of every stored sentence made anew from its article's text,
+    and the store marked as at schema ``version``."""
     conn = store.conn
     with store.transaction("an upgrade"):
         batches = [b for (b,) in conn.execute("SELECT batch FROM sentence_blocks ORDER BY batch")]
@@ -565,18 +623,46 @@ def _migrate_3_to_4(store: Store) -> None:
             lengths = np.array([len(t) + 1 for t in folded], dtype=np.int64)
             offsets = np.cumsum(lengths) - lengths
             batch_text = "\n".join(folded)
-            tok_at, _, tok_key = token_table(batch_text)
+            tok_at, tok_end, tok_key = token_table(batch_text)
             article_of = np.searchsorted(seqs, rows["article"])
             starts = offsets[article_of] + rows["start"]
-            rows["line"], rows["promo"] = sentence_lines(
-                batch_text, offsets, tok_at, tok_key, article_of, starts
+            rows["line"], promo = sentence_lines(
+                batch_text, offsets, tok_at, tok_key, article_of, starts, offsets[article_of] + rows["end"]
             )
+            first = np.searchsorted(tok_at, starts)
+            shapes = sentence_shapes(
+                "\n".join(texts[seq] for seq in seqs.tolist()), tok_at, tok_end, tok_key, first, rows["ntok"]
+            )
+            rows["promo"] = pack_flags(promo, shapes)
             conn.execute("UPDATE sentence_blocks SET rows = ? WHERE batch = ?", (_blob(rows), batch))
-        conn.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),))
+
+
+def _migrate_5_to_6(store: Store) -> None:
+    """Schema 6 keeps passages with their occurrences, and marks the matches that link an
+    occurrence of a widely printed sentence to one other (``linked``). The next scan fills them;
+    until then the store reads as before."""
+    conn = store.conn
+    with store.transaction("an upgrade"):
+        if "linked" not in {r[1] for r in conn.execute("PRAGMA table_info(matches)")}:
+            conn.execute("ALTER TABLE matches ADD COLUMN linked INTEGER NOT NULL DEFAULT 0")
+        for sql in _statements(PASSAGE_SCHEMA):
+            conn.execute(sql)
+        conn.execute("UPDATE meta SET value = '6' WHERE key = 'schema_version'")
+
+
+def _statements(script: str) -> list[str]:
+    """The statements of a script of CREATE statements (``executescript`` would commit first)."""
+    return [part.strip() for part in script.split(";") if part.strip()]
 
 
 # The upgrade from schema k is _MIGRATIONS[k]; a store is brought up to SCHEMA_VERSION step by step.
-_MIGRATIONS: dict[int, Callable[[Store], None]] = {2: _migrate_2_to_3, 3: _migrate_3_to_4}
+_MIGRATIONS: dict[int, Callable[[Store], None]] = {
+    2: _migrate_2_to_3,
+    3: _migrate_3_to_4,
+    4: _migrate_4_to_5,
+    5: _migrate_5_to_6,
+}
 
 
 def _blob(values: np.ndarray) -> memoryview:

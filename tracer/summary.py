@@ -7,23 +7,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import TracerError
-from .matches import Match, query
+from .matches import Match, iter_matches, query
 from .store import Store
 
 
 def corpus_summary(store: Store, top: int = 5) -> dict[str, Any]:
     """Counts, kinds and the passages echoed by the most articles."""
     counts = store.counts()
-    found = query(store, scope="cross-outlet")
-    kinds = Counter(m.kind for m in found)
-    counts["kinds"] = {k: kinds[k] for k in sorted(kinds)}
+    kinds: Counter[str] = Counter()
     # A passage echoed by many articles shows up as many matches sharing its source span.
     echoed: dict[tuple[str, int, int], set[str]] = {}
     texts: dict[tuple[str, int, int], str] = {}
-    for m in found:
+    for m in iter_matches(store, scope="cross-outlet"):
+        kinds[m.kind] += 1
         key = (m.source_id, *m.source_span)
         echoed.setdefault(key, set()).add(m.target_id)
         texts[key] = m.source_text
+    counts["kinds"] = {k: kinds[k] for k in sorted(kinds)}
     ranked = sorted(echoed.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:top]
     counts["top_echoed"] = [
         {"source_id": k[0], "source_span": [k[1], k[2]], "echoes": len(v), "text": " ".join(texts[k].split())}
@@ -46,10 +46,17 @@ def nothing_to_show(counts: dict[str, Any]) -> str | None:
         return None
     if n == 1:
         return "the store holds one article, and reuse takes two"
+    banal = counts.get("banal_matches", 0)
+    if banal and not hidden:
+        return (
+            f"the {n:,} articles share only stock phrases ({_many(banal, 'banal match')} hidden; "
+            "`tracer matches --include-banal` lists them)"
+        )
     if hidden:
+        more = f"; {_many(banal, 'banal match')}: `--include-banal`" if banal else ""
         return (
             f"the {n:,} articles share only boilerplate ({_many(hidden, 'match')} of ads, promos or "
-            "templates hidden; `tracer matches --include-boilerplate` lists them)"
+            f"templates hidden; `tracer matches --include-boilerplate` lists them{more})"
         )
     return f"no passage of the {n:,} articles appears in another"
 

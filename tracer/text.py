@@ -121,8 +121,10 @@ def _stem(word: str) -> str:
     return word
 
 
-def is_content(key: str) -> bool:
-    return key not in STOPWORDS
+def is_content(key: str, frequent: frozenset[str] = frozenset()) -> bool:
+    """Whether a match key is a content word: not an English stopword, nor one of the
+    ``frequent`` words a store learned from its own articles (:mod:`tracer.frequent`)."""
+    return key not in STOPWORDS and key not in frequent
 
 
 # ASCII characters that can never be part of a token, as spaces: with str.split, what
@@ -147,6 +149,75 @@ def tokens(folded: str, start: int = 0, end: int | None = None) -> list[str]:
         else:
             out.append(word)
     return out
+
+
+# A word broken at a line end and rejoined: a hyphen right after a letter, then spaces and at
+# most one line break (OCR'd print: "fran-\ncais", or the break already turned into a space:
+# "fran- cais"), then a letter. A blank line is a paragraph break, not a broken word.
+_HYPHEN_GAP = re.compile(r"-(?:[ \t]+(?:\r\n|[\n\r])?|\r\n|[\n\r])[ \t]*")
+
+
+def _hyphen_gaps(folded: str) -> Iterator[tuple[int, int]]:
+    """``[start, end)`` of each gap that :func:`matching_tokens` closes: between two letters."""
+    for m in _HYPHEN_GAP.finditer(folded):
+        p, q = m.span()
+        if p > 0 and q < len(folded) and folded[p - 1].isalpha() and folded[q].isalpha():
+            yield p, q
+
+
+def matching_tokens(folded: str) -> list[str]:
+    """:func:`tokens` of ``folded`` with words hyphenated across a line break joined into one
+    ("fran-" at a line's end, "cais" on the next, is the token "francais"; so is "fran- cais",
+    where OCR made the break a space): the tokens that matching compares."""
+    if "-" in folded:
+        gaps = list(_hyphen_gaps(folded))
+        if gaps:
+            ends = [p for p, _ in gaps] + [len(folded)]
+            starts = [0] + [q for _, q in gaps]
+            folded = "".join(folded[a:b] for a, b in zip(starts, ends, strict=True))
+    return tokens(folded)
+
+
+def token_text(folded: str, start: int, end: int) -> str:
+    """The token at ``folded[start:end]`` of a :func:`rejoin_hyphenated` table: its characters,
+    less the hyphen and spaces of a line break it was joined across."""
+    text = folded[start:end]
+    return _HYPHEN_GAP.sub("", text) if "-" in text else text
+
+
+def rejoin_hyphenated(
+    folded: str, table: tuple[np.ndarray, np.ndarray, np.ndarray], bounds: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A :func:`token_table` of ``folded`` with the words :func:`matching_tokens` joins made one
+    token each: its start is the first part's, its end the last part's (offsets still point into
+    the text) and its key that of the joined word, as if it had been written whole.
+
+    ``bounds``: sorted positions where a text begins (sentences or articles joined in one
+    string): no word is joined across one. Gaps are rare, so they are found by a regex search
+    and only they are looked at in Python.
+    """
+    starts, ends, keys = table
+    if "-" not in folded or len(starts) < 2:
+        return table
+    first: list[int] = []  # the first token of each joined pair
+    for p, q in _hyphen_gaps(folded):
+        i = int(np.searchsorted(ends, p))
+        if i + 1 >= len(starts) or ends[i] != p or starts[i + 1] != q:
+            continue
+        if bounds is not None and np.searchsorted(bounds, p, "right") != np.searchsorted(bounds, q, "right"):
+            continue
+        first.append(i)
+    if not first:
+        return table
+    joined = np.zeros(len(starts), dtype=bool)  # token i is joined to the one before it
+    joined[np.array(first) + 1] = True
+    head = np.flatnonzero(~joined)  # the first token of each word
+    last = np.append(head[1:], len(starts)) - 1  # and its last
+    new_starts, new_ends, new_keys = starts[head], ends[last], keys[head].copy()
+    for k in np.flatnonzero(last > head).tolist():
+        word = token_text(folded, int(new_starts[k]), int(new_ends[k]))
+        new_keys[k] = token_table(word)[2][0]
+    return new_starts, new_ends, new_keys
 
 
 _SEQ_BASE = np.uint64(0x100000001B3)  # odd, so powers never vanish modulo 2^64
@@ -374,7 +445,7 @@ class TokensOnDemand(Mapping[int, list[str]]):
         self.texts = texts  # key -> the sentence's original (unfolded) text
 
     def __getitem__(self, key: int) -> list[str]:
-        return tokens(fold(self.texts[key]))
+        return matching_tokens(fold(self.texts[key]))
 
     def __iter__(self) -> Iterator[int]:
         return iter(self.texts)

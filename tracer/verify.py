@@ -11,7 +11,7 @@ the whole sentences differ.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import filterfalse
 
 import numpy as np
@@ -19,7 +19,7 @@ from rapidfuzz.distance import LCSseq
 from rapidfuzz.process import cpdist
 
 from .errors import TracerError
-from .text import STOPWORDS, fold_joined, match_key, token_table
+from .text import STOPWORDS, fold_joined, match_key, rejoin_hyphenated, token_table, token_text
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,9 @@ class VerifyParams:
     min_score: float = 0.5  # Dice of matched tokens over the region lengths
     near_coverage: float = 0.8  # share of both sentences a near-verbatim region covers
     near_score: float = 0.8
+    # Words a store learned to be too common to count as content (tracer.frequent), on top of
+    # the English stopwords. Not a setting: a store keeps them in its meta, not its fingerprint.
+    frequent: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.min_score <= 1.0:
@@ -64,7 +67,16 @@ class _Codes:
 
     def __init__(self) -> None:
         self.generation = 0
+        self.frequent: frozenset[str] = frozenset()
+        self.stopwords: frozenset[str] = STOPWORDS  # keys that are not content words
         self.reset()
+
+    def use(self, frequent: frozenset[str]) -> None:
+        """Count ``frequent`` words as stopwords too (numbering anew if they differ from those
+        in use: the stop flags of keys already numbered would be wrong)."""
+        if frequent != self.frequent:
+            self.frequent, self.stopwords = frequent, STOPWORDS | frequent
+            self.reset()
 
     def reset(self) -> None:
         self.of_token = _TokenChars(self)  # token -> its key's character
@@ -78,7 +90,7 @@ class _Codes:
         if c is None:
             n = len(self.of_key)
             c = self.of_key[key] = chr(n + 0x800 if n >= 0xD800 else n)  # surrogates skipped
-            if key in STOPWORDS:
+            if key in self.stopwords:
                 self.stops.add(c)
         return c
 
@@ -124,7 +136,7 @@ def prepare_keys(tokens: list[str]) -> Prepared:
     """:func:`prepare` with the keys as lists of strings (no numbering: any number of keys).
     Slower to compare; aligned with each other, the same results."""
     keys = list(map(match_key, tokens))
-    return keys, list(filterfalse(STOPWORDS.__contains__, keys))
+    return keys, list(filterfalse(key_codes.stopwords.__contains__, keys))
 
 
 def prepare_texts(texts: Mapping[int, str]) -> dict[int, Prepared]:
@@ -137,7 +149,7 @@ def prepare_texts(texts: Mapping[int, str]) -> dict[int, Prepared]:
     if not norms:
         return {}
     batch, offsets = fold_joined([texts[k] for k in norms])
-    starts, ends, hashes = token_table(batch)
+    starts, ends, hashes = rejoin_hyphenated(batch, token_table(batch), offsets)
     first = np.searchsorted(starts, offsets)  # each sentence's first token
     bounds = np.append(first, len(starts)).tolist()
     distinct, inverse = np.unique(hashes, return_inverse=True)
@@ -152,7 +164,7 @@ def prepare_texts(texts: Mapping[int, str]) -> dict[int, Prepared]:
     for h, at in zip(distinct.tolist(), where.tolist(), strict=True):
         c = of_hash.get(h)
         if c is None:
-            c = of_hash[h] = of_token[batch[starts[at] : ends[at]]]
+            c = of_hash[h] = of_token[token_text(batch, starts[at], ends[at])]
         chars.append(c)
     code = np.array([ord(c) for c in chars], dtype="<u4")[inverse]
     stop = np.array([c in key_codes.stops for c in chars], dtype=bool)[inverse]
@@ -168,6 +180,7 @@ def prepare_texts(texts: Mapping[int, str]) -> dict[int, Prepared]:
 def align(a_tokens: list[str], b_tokens: list[str], params: VerifyParams | None = None) -> Alignment | None:
     """The best shared region of two token sequences, or None if they share none."""
     p = params or VerifyParams()
+    key_codes.use(p.frequent)
     (ka, ca), (kb, cb) = _prepare_both(a_tokens, b_tokens)
     return _align_keys(ka, kb, p) if _may_share(ca, cb, p) else None
 
@@ -182,7 +195,9 @@ def align_either_way(
     a caller whose order means nothing (sentences ordered by id) gets the same answer
     whichever it passes first, up to a full tie.
     """
-    return align_prepared(*_prepare_both(a_tokens, b_tokens), params or VerifyParams())
+    p = params or VerifyParams()
+    key_codes.use(p.frequent)
+    return align_prepared(*_prepare_both(a_tokens, b_tokens), p)
 
 
 def _prepare_both(a_tokens: list[str], b_tokens: list[str]) -> tuple[Prepared, Prepared]:
@@ -235,7 +250,7 @@ def may_share_many(
 
 def _align_keys(ka: str | list[str], kb: str | list[str], p: VerifyParams) -> Alignment | None:
     max_gap = p.max_gap
-    is_stop = key_codes.stops.__contains__ if isinstance(ka, str) else STOPWORDS.__contains__
+    is_stop = key_codes.stops.__contains__ if isinstance(ka, str) else key_codes.stopwords.__contains__
     # Matched blocks chained while the gaps between them are short; the chain with the most
     # content words (then matched words; the first on a tie) is the region.
     best: tuple[int, int, int, int, int, int] | None = None  # content, matched, a/b start, a/b end

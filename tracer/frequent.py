@@ -1,0 +1,82 @@
+"""Words too common in a corpus to count as content, learned from the corpus itself.
+
+Matching counts *content words*: a region must share enough of them, and shingles are made of
+them. The English stopword list (:data:`tracer.text.STOPWORDS`) says nothing of a French or
+German corpus, where "le", "de", "la" would count as content and short stock phrases ("le long
+de la frontiere") would pass as copies. So a store learns its frequent words by *document
+frequency*: a word (its match key) found in at least ``min_df`` of the documents is not content,
+in any language; the English list still applies on top (a union). A document is a stretch of
+:data:`WINDOW` tokens of an article rather than the article, so that the words learned do not
+depend on how long a corpus's articles are (in a corpus of long articles nearly every word would
+be in half of them). With ``min_df`` 0.3 that is about a language's hundred commonest words: its
+function words (in a made-up language of the simulator's shape, the 63 that recur most; in the
+simulator's English, "year" and "get" beyond the English list).
+
+Why learned once, from a fixed sample, and frozen: everything a scan stores (sentence records'
+content counts, signatures, verified pairs) depends on which words are content, and a scan only
+adds to it. Frequencies recomputed at every scan would make the stored part disagree with the
+new part, and an incremental store with a scan of everything. So the words are learned from the
+store's first ``sample`` articles in ingest order, at the first scan that finds that many, and
+kept in the store's meta; a store with fewer has no useful statistics and uses the English list
+alone. A store scanned before it reached the sample is scanned again from scratch at that point
+(at most ``sample`` articles of work, once), so every stored result was made with one
+vocabulary, and a store scanned in steps equals one scanned at once (ingested in the same order).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+
+from .candidates import unique_sorted
+from .text import STOPWORDS, fold_joined, match_key, rejoin_hyphenated, token_table, token_text
+
+META_KEY = "frequent_words"
+WINDOW = 300  # tokens per document counted
+
+
+def learn(texts: list[str], min_df: float) -> list[str]:
+    """Match keys found in at least ``min_df`` (a share) of the documents of ``texts`` (two at
+    least), a document being :data:`WINDOW` consecutive tokens of one text; English stopwords
+    left out (they apply anyway); sorted."""
+    if not texts or min_df <= 0:
+        return []
+    batch, offsets = fold_joined(texts)
+    starts, ends, keys = rejoin_hyphenated(batch, token_table(batch), offsets)
+    if len(keys) == 0:
+        return []
+    distinct, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    # Python looks at each distinct token once: its match key, numbered.
+    numbers: dict[str, int] = {}
+    key_of = np.fromiter(
+        (
+            numbers.setdefault(match_key(token_text(batch, s, e)), len(numbers))
+            for s, e in zip(starts[first].tolist(), ends[first].tolist(), strict=True)
+        ),
+        dtype=np.int64,
+        count=len(distinct),
+    )
+    # Documents of at most WINDOW tokens (an article's first WINDOW tokens, its next...): a word's
+    # share of them does not depend on how long the articles are.
+    article = np.searchsorted(offsets, starts, side="right") - 1
+    first_token = np.searchsorted(article, np.arange(len(texts)))
+    windows = -(-np.diff(np.append(first_token, len(starts))) // WINDOW)  # of each article
+    doc = (np.cumsum(windows) - windows)[article] + (np.arange(len(starts)) - first_token[article]) // WINDOW
+    documents = int(windows.sum())
+    # Each (document, key) once: the key's document frequency is then a count.
+    pairs = unique_sorted(doc * len(numbers) + key_of[inverse.reshape(-1)])
+    df = np.bincount(pairs % len(numbers), minlength=len(numbers))
+    needed = max(2, math.ceil(min_df * documents))
+    names = np.array(list(numbers), dtype=object)
+    return sorted(k for k in names[df >= needed].tolist() if k not in STOPWORDS)
+
+
+def stored(value: str | None) -> frozenset[str] | None:
+    """The words a store's meta holds (None: not learned yet)."""
+    return None if value is None else frozenset(json.loads(value))
+
+
+def to_meta(words: list[str]) -> str:
+    return json.dumps(sorted(words), ensure_ascii=False)
