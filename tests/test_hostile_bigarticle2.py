@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from tracer import engine, scan, segment
+from tracer import store as store_module
 from tracer.pipeline import run
 from tracer.segment import PIECE_MAX, SENTENCE_MAX, split_many, split_sentences
 from tracer.store import Store
@@ -140,11 +141,27 @@ def test_sentence_texts_cut_from_a_long_text_read_a_piece_at_a_time(tmp_path: Pa
     monkeypatch.setattr(store, "text_pieces", lambda seq: pieces(seq, size=97))
     for long_text, at_once in ((1000, 5000), (0, 1), (10**9, 10**9)):
         monkeypatch.setattr(scan, "LONG_TEXT", long_text)
+        monkeypatch.setattr(store_module, "LONG_TEXT", long_text)
         monkeypatch.setattr(scan, "TEXTS_AT_ONCE", at_once)
         for chunk in (7, 20_000):
             wanted = norms[:: 3 if chunk == 7 else 1]
             with scan.SentenceTexts(store, wanted, chunk=chunk) as texts:
                 assert {n: texts.text(n) for n in wanted.tolist()} == {n: want[n] for n in wanted.tolist()}
+    store.close()
+
+
+def test_a_store_cuts_spans_of_long_texts_as_of_whole_ones(tmp_path: Path, monkeypatch) -> None:
+    store = _store_with_long_articles(tmp_path)
+    rows = np.concatenate(list(store.sentence_blocks()))[::-3]  # out of order, articles mixed
+    seqs, starts, ends = rows["article"].tolist(), rows["start"].tolist(), rows["end"].tolist()
+    whole = store.texts_by_seq(sorted(set(seqs)))
+    want = [whole[q][a:b] for q, a, b in zip(seqs, starts, ends, strict=True)]
+    assert store.cut_texts(seqs, starts, ends) == want
+    pieces = store.text_pieces
+    monkeypatch.setattr(store, "text_pieces", lambda seq: pieces(seq, size=61))
+    for long_text in (0, 5000):
+        monkeypatch.setattr(store_module, "LONG_TEXT", long_text)
+        assert store.cut_texts(seqs, starts, ends) == want
     store.close()
 
 

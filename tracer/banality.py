@@ -143,8 +143,8 @@ def _content_words(
             start[lo : lo + chunk].tolist(),
             end[lo : lo + chunk].tolist(),
         )
-        texts = store.texts_by_seq(sorted(set(s)))
-        ids, per = _token_ids([fold(texts[q][x:y]) for q, x, y in zip(s, a, b, strict=True)])
+        # (Each article read once, a long one a piece at a time: not whole, once a chunk.)
+        ids, per = _token_ids([fold(text) for text in store.cut_texts(s, a, b)])
         hashes.append(_vocabulary.key_hash[ids])
         stops.append(_vocabulary.stop_flags(frequent)[ids])
         counts.append(per)

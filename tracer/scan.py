@@ -15,7 +15,6 @@ over everything.
 from __future__ import annotations
 
 import bisect
-import contextlib
 import json
 import os
 import re
@@ -56,7 +55,7 @@ from .matches import FANOUT
 from .segment import _NL_CHARS, _NL_SET, split_many
 from .shingles import Vocabulary, _ranges, unit_shingles
 from .signatures import MinHasher
-from .store import SENTENCE_DTYPE, Store
+from .store import LONG_TEXT, SENTENCE_DTYPE, Store
 from .text import (
     TokensOnDemand,
     fold,
@@ -841,25 +840,22 @@ def _text_rows(rows: np.ndarray) -> np.ndarray:
     return out
 
 
-# Articles with a sentence ending beyond this many characters have their sentences cut from their
-# text read a piece at a time: read whole, a 100 MB article took ~300 MB while it was (its UTF-8
-# bytes and a string of 2 bytes a character), beside what the scan held.
-LONG_TEXT = 1 << 22
-# Characters of the other articles' texts read at once, about, while their sentences are gathered.
+# Characters of articles' texts read at once, about, while the sentences verify aligns are
+# gathered (but those of articles read a piece at a time: Store.cut_texts).
 TEXTS_AT_ONCE = 1 << 25
 
 
-def _article_chunks(rows: np.ndarray, chunk: int, long_articles: np.ndarray) -> Iterator[tuple[int, int]]:
+def _article_chunks(rows: np.ndarray, chunk: int) -> Iterator[tuple[int, int]]:
     """Consecutive ``[lo, hi)`` ranges of ``rows`` (sorted by article), cut where an article
-    starts: about ``chunk`` rows each, or fewer where their articles (but those of
-    ``long_articles``, read a piece at a time) reach ``TEXTS_AT_ONCE`` characters."""
+    starts: about ``chunk`` rows each, or fewer where their articles (but those read a piece at
+    a time) reach ``TEXTS_AT_ONCE`` characters."""
     if not len(rows):
         return
     article = rows["article"]
     bounds = np.append(np.flatnonzero(np.concatenate(([True], article[1:] != article[:-1]))), len(rows))
     # Characters read for each article: as far as its last wanted sentence ends.
     reach = np.maximum.reduceat(rows["end"].astype(np.int64), bounds[:-1])
-    reach[np.isin(article[bounds[:-1]], long_articles)] = 0
+    reach[reach > LONG_TEXT] = 0
     reached = np.concatenate(([0], np.cumsum(reach)))
     k = 0
     while k < len(bounds) - 1:
@@ -868,51 +864,6 @@ def _article_chunks(rows: np.ndarray, chunk: int, long_articles: np.ndarray) -> 
         end = max(k + 1, min(by_rows, by_chars, len(bounds) - 1))
         yield int(bounds[k]), int(bounds[end])
         k = end
-
-
-def _sentence_bytes(store: Store, rows: np.ndarray, long_articles: np.ndarray) -> list[bytes]:
-    """The UTF-8 text of each of ``rows`` (sentences of whole articles, article by article).
-    Folding maps each character on its own: folding the sentence alone (where its tokens are
-    made) is the same as cutting it from the folded article."""
-    seqs, starts, ends = rows["article"].tolist(), rows["start"].tolist(), rows["end"].tolist()
-    streamed = np.isin(rows["article"], long_articles)
-    if not streamed.any():
-        texts = store.texts_by_seq(seqs)
-        return [texts[seq][a:b].encode() for seq, a, b in zip(seqs, starts, ends, strict=True)]
-    out = [b""] * len(rows)
-    texts = store.texts_by_seq(rows["article"][~streamed].tolist())
-    for k in np.flatnonzero(~streamed).tolist():
-        out[k] = texts[seqs[k]][starts[k] : ends[k]].encode()
-    del texts
-    for seq in np.unique(rows["article"][streamed]).tolist():
-        on = np.flatnonzero(rows["article"] == seq)
-        on = on[np.argsort(rows["start"][on], kind="stable")]
-        with contextlib.closing(store.text_pieces(seq)) as pieces:
-            cut = _cut_pieces(pieces, rows["start"][on].tolist(), rows["end"][on].tolist())
-            for k, text in zip(on.tolist(), cut, strict=True):
-                out[k] = text.encode()
-    return out
-
-
-def _cut_pieces(pieces: Iterator[str], starts: list[int], ends: list[int]) -> Iterator[str]:
-    """``text[start:end]`` of each span (in order of ``starts``) of a text given as consecutive
-    pieces, read only as far as the spans reach; a piece before a span is not kept."""
-    held, at = "", 0  # held: text[at : at + len(held)]
-    for start, end in zip(starts, ends, strict=True):
-        if at + len(held) < end:
-            if start < at + len(held):
-                parts, at = [held[start - at :]], start
-            else:
-                parts, at = [], at + len(held)
-            reach = at + sum(map(len, parts))
-            while reach < end and (piece := next(pieces, None)) is not None:
-                if reach + len(piece) <= start:  # wholly before the span
-                    at = reach = reach + len(piece)
-                    continue
-                parts.append(piece)
-                reach += len(piece)
-            held = "".join(parts)
-        yield held[start - at : end - at]
 
 
 class SentenceTexts:
@@ -930,9 +881,8 @@ class SentenceTexts:
         # The first stored occurrence of each wanted norm, found a stored batch at a time:
         # memory holds the wanted rows, not every sentence (48 bytes each, 1.7 GB at 10^6).
         wanted_set, found = _NormSet(wanted), _NormSet(np.empty(0, dtype=np.int64))
-        parts, long = [], []
+        parts = []
         for block in store.sentence_blocks() if len(wanted) else ():
-            long.append(np.unique(block["article"][block["end"] > LONG_TEXT]))
             rows = block[wanted_set.contains(block["norm"])]
             _, first = np.unique(rows["norm"], return_index=True)  # each norm's first in the batch
             rows = _text_rows(rows[first])
@@ -942,12 +892,18 @@ class SentenceTexts:
         del wanted_set, found
         rows = np.concatenate(parts) if parts else np.empty(0, dtype=_TEXT_ROW)
         rows = rows[np.argsort(rows["article"], kind="stable")]  # article by article
-        long_articles = unique_sorted(np.concatenate(long)) if long else np.empty(0, dtype=np.int64)
         # Named: the local engine's workers open it to read their tasks' texts.
         self._file = tempfile.NamedTemporaryFile(prefix="tracer-texts-", dir=store.scratch_directory())
         sizes = np.empty(len(rows), dtype=np.int64)  # bytes of each sentence's UTF-8 text, in file order
-        for lo, hi in _article_chunks(rows, chunk, long_articles):
-            encoded = _sentence_bytes(store, rows[lo:hi], long_articles)
+        # Whole articles a chunk at a time, each read once (a long one's sentences filled many
+        # chunks of sentences, and it was read once a chunk, the one before still held). Folding
+        # maps each character on its own: folding the sentence alone (where its tokens are made)
+        # is the same as cutting it from the folded article.
+        for lo, hi in _article_chunks(rows, chunk):
+            part = rows[lo:hi]
+            cut = store.cut_texts(part["article"].tolist(), part["start"].tolist(), part["end"].tolist())
+            encoded = [text.encode() for text in cut]
+            del cut
             sizes[lo:hi] = [len(b) for b in encoded]
             self._file.write(b"".join(encoded))
             del encoded
