@@ -99,14 +99,12 @@ def _giant_sentence(size: int) -> str:
 
 
 def test_one_giant_sentence_scans_in_memory_linear_in_its_size(tmp_path: Path) -> None:
-    # 8 M characters with no stop or line break: one sentence, analysed at once (37.9 bytes a
-    # character above the interpreter's own; 100 MB of such text: 3,324 MiB). Now cut into
-    # pieces, and analysed a window of them at a time: 10.0.
+    # 8 M characters with no stop or line break were one sentence, analysed at once; now cut
+    # into pieces and analysed a window of them at a time.
     size = 8_000_000
     base, _ = _run_measured(tmp_path, "tiny", _giant_sentence(20_000))
-    peak, seconds = _run_measured(tmp_path, "giant", _giant_sentence(size))
+    peak, _ = _run_measured(tmp_path, "giant", _giant_sentence(size))
     assert peak - base < 16 * size, (peak, base)
-    assert seconds < 60
 
 
 def _store_with_long_articles(tmp_path: Path) -> Store:
