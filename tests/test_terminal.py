@@ -100,7 +100,16 @@ def test_one_format_for_credit_lag_and_dates(store):
     assert not re.search(r"\s[1-9][0-9]+\.000\s", out)  # days as 16, not 16.000
     trace = _run(store, "trace", TRACE_QUERY, width=200)[1]
     row = next(line for line in trace.splitlines() if line.startswith("2024-03-28"))
-    assert row.split()[:8] == ["2024-03-28", "Metro", "Ledger", "aa9382820e64fd23", "echo", "Capital", "Wire", "16"]
+    assert row.split()[:8] == [
+        "2024-03-28",
+        "Metro",
+        "Ledger",
+        "aa9382820e64fd23",
+        "echo",
+        "Capital",
+        "Wire",
+        "16",
+    ]
     assert " yes " in row and "1.000" in row
     outlets = _run(store, "outlets", width=200)[1]
     assert "Metro Ledger      The Evening Sentinel  4       4       24          75%" in outlets
@@ -190,7 +199,9 @@ def test_matches_limit_sort_days(store):
     assert isinstance(march, list) and march
     assert all("2024-03-10" <= m["target_published"][:10] <= "2024-03-20" for m in march)
     assert len(march) == sum(
-        1 for m in every if m["target_published"] and "2024-03-10" <= m["target_published"][:10] <= "2024-03-20"  # type: ignore[index]
+        1
+        for m in every
+        if m["target_published"] and "2024-03-10" <= m["target_published"][:10] <= "2024-03-20"  # type: ignore[index]
     )
     code, _, err = _run(store, "matches", "--all-pairs", "--sort", "score")
     assert code == 1 and "--sort cannot order --all-pairs" in err
@@ -209,7 +220,9 @@ def test_outlets_filters_and_readable_default(store):
     data = _json(store, "outlets")
     assert isinstance(data, dict) and len(data["pairs"]) == 15
     only = _json(store, "outlets", "--outlet", "capital wire")
-    assert only["pairs"] and all("Capital Wire" in (p["source_outlet"], p["echo_outlet"]) for p in only["pairs"])  # type: ignore[index]
+    assert only["pairs"] and all(
+        "Capital Wire" in (p["source_outlet"], p["echo_outlet"]) for p in only["pairs"]
+    )  # type: ignore[index]
     lag = _json(store, "outlets", "--sort", "lag")["pairs"]  # type: ignore[index]
     assert [p["median_lag_days"] for p in lag] == sorted(p["median_lag_days"] for p in lag)
     code, out, err = _run(store, "outlets", "--limit", "3", width=80)

@@ -653,7 +653,9 @@ def _more_hint(quiet: bool, shown: int, total: int, what: str, how: str) -> None
     type=click.IntRange(0),
     help=f"Show at most N claims; 0: all [default: {TABLE_LIMIT} in a table, all as data].",
 )
-@click.option("--offset", type=click.IntRange(0), default=0, show_default=True, help="Skip the first N claims.")
+@click.option(
+    "--offset", type=click.IntRange(0), default=0, show_default=True, help="Skip the first N claims."
+)
 @click.option(
     "--sort",
     type=click.Choice(["echoed", "articles", "outlets", "newest", "oldest"]),

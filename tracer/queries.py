@@ -13,7 +13,6 @@ from .errors import TracerError
 from .store import SPAN_BATCH, Store
 from .summary import resolve_article
 
-
 # --sort for claims: SQL orderings, each ending on the rank so that ties keep one order.
 CLAIM_SORTS = {
     "echoed": "c.rank",
