@@ -33,7 +33,7 @@ def _run(db: str, *args: str, width: int | None = 80) -> tuple[int, str, str]:
     env = {"COLUMNS": str(width) if width else None}
     result = CliRunner().invoke(cli, [*args, "--db", db], env=env)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.stdout, result.stderr
+    return result.exit_code, result.stdout, " ".join(result.stderr.split())  # hints are wrapped
 
 
 def _json(db: str, *args: str) -> object:
@@ -50,6 +50,7 @@ COMMANDS = [
     ("matches", "--limit", "0"),
     ("matches", "--include-boilerplate", "--include-banal"),
     ("origin", "aa9382820e64fd23"),
+    ("passages",),
 ]
 
 
@@ -60,6 +61,15 @@ def test_every_table_line_fits_the_terminal(store, args, width):
     assert code == 0, err
     too_long = [line for line in out.splitlines() if len(line) > width]
     assert not too_long, f"{len(too_long)} lines over {width} columns: {too_long[0]!r}"
+
+
+def test_run_summary_fits_the_terminal(tmp_path: Path):
+    result = CliRunner().invoke(
+        cli, ["run", str(RUMOUR / "articles"), "--db", str(tmp_path / "s.db"), "-q"], env={"COLUMNS": "60"}
+    )
+    assert result.exit_code == 0
+    lines = [line for line in result.stdout.splitlines() if "echo(es)" in line]
+    assert lines and max(map(len, lines)) <= 60
 
 
 def test_terminal_width_from_click_context_wins(store):

@@ -338,8 +338,10 @@ def _print_summary(summary: dict[str, Any]) -> None:
     if summary["top_echoed"]:
         click.echo("top echoed passages:")
         for item in summary["top_echoed"]:
-            text = item["text"] if len(item["text"]) <= 100 else item["text"][:99] + "\u2026"
-            _echo(f'  {item["echoes"]} echo(es)  {item["source_id"]}  "{text}"')
+            head = f"  {item['echoes']} echo(es)  {item['source_id']}  "
+            room = max(_width() - len(head) - 2, 20)  # the line fits the terminal, quotes included
+            text = item["text"] if len(item["text"]) <= room else item["text"][: room - 1] + "\u2026"
+            _echo(f'{head}"{text}"')
 
 
 @cli.command()
@@ -482,8 +484,8 @@ def matches(
         _emit(counted, "table", MATCH_TABLE_COLUMNS + flags, {"source_text": 50, "target_text": 50},
               optional=("kind", "source_id", "target_id"))  # fmt: skip
         if shown is not None and next(rows, None) is not None:
-            _say(quiet, f"showing the first {counted.count:,} matches; `--limit 0` shows all, "
-                        "`--format csv` gives them as data")  # fmt: skip
+            _hint(quiet, f"showing the first {counted.count:,} matches; `--limit 0` shows all, "
+                         "`--format csv` gives them as data")  # fmt: skip
 
 
 class _Counted:
@@ -548,7 +550,7 @@ def passages(
         if fmt == "csv":
             rows = occurrence_rows(rows, store)
         columns = {"table": PASSAGE_COLUMNS, "csv": OCCURRENCE_COLUMNS}.get(fmt)
-        for chunk in render(rows, fmt, columns, {"text": 70}):
+        for chunk in render(rows, fmt, columns, {"text": 70}, _width() if fmt == "table" else None):
             _data(chunk)
 
 
@@ -635,7 +637,12 @@ def _limit(limit: int | None, fmt: str) -> int | None:
 def _more_hint(quiet: bool, shown: int, total: int, what: str, how: str) -> None:
     """Say on stderr that a table shows ``shown`` of ``total`` rows, and how to see the rest."""
     if shown < total:
-        _say(quiet, f"showing {shown:,} of {total:,} {what}; {how}")
+        _hint(quiet, f"showing {shown:,} of {total:,} {what}; {how}")
+
+
+def _hint(quiet: bool, text: str) -> None:
+    """A hint on stderr, wrapped to the terminal's width."""
+    _say(quiet, textwrap.fill(text, _width()))
 
 
 @cli.command()
@@ -852,8 +859,8 @@ def _outlet_matrix(names: list[str], grid: list[list[int]], quiet: bool) -> None
     width = _width()
     label = max(len("source"), *(len(n) for n in names))
     if label + 2 + 4 * len(names) > width:
-        _say(quiet, f"(the matrix of these {len(names)} outlets is wider than the terminal: `--limit` "
-                    "fewer pairs, or `--format json` for it)")  # fmt: skip
+        _hint(quiet, f"(the matrix of these {len(names)} outlets is wider than the terminal: `--limit` "
+                     "fewer pairs, or `--format json` for it)")  # fmt: skip
         return
     click.echo("claims taken (row: source outlet, column: echoing outlet)")
     matrix_rows = [

@@ -222,13 +222,14 @@ def _layout(natural: list[int], flex: list[bool], width: int) -> tuple[list[int]
 
 def _share(natural: list[int], room: int, least: list[int]) -> list[int]:
     """Sizes that add up to at most ``room`` (unless ``least`` forbids): the widest are cut first,
-    to one common cap, so narrow columns keep their whole cells."""
+    to one common cap (never under ``least``, never over a column's own size), so narrow
+    columns keep their whole cells."""
     if sum(natural) <= room:
         return list(natural)
     cap = max(natural)
-    while cap > 1 and sum(max(min(n, cap), lo) for n, lo in zip(natural, least, strict=True)) > room:
+    while cap > 1 and sum(min(n, max(cap, lo)) for n, lo in zip(natural, least, strict=True)) > room:
         cap -= 1
-    return [max(min(n, cap), lo) for n, lo in zip(natural, least, strict=True)]
+    return [min(n, max(cap, lo)) for n, lo in zip(natural, least, strict=True)]
 
 
 # Columns whose values read alike in every table (CSV and JSON keep the stored values).
