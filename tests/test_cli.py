@@ -80,7 +80,9 @@ def test_matches_formats_agree(runner, scanned):
     as_csv = list(
         csv.DictReader(io.StringIO(_run(runner, "matches", "--db", scanned, "--format", "csv").stdout))
     )
-    table = _run(runner, "matches", "--db", scanned).stdout.splitlines()
+    table = _run(
+        runner, "matches", "--db", scanned, "--limit", "0", env={"COLUMNS": "400"}
+    ).stdout.splitlines()
     assert as_json == as_jsonl
     assert [r["id"] for r in as_csv] == [str(r["id"]) for r in as_json]
     assert len(table) == len(as_json) + 2

@@ -10,10 +10,12 @@ import functools
 import itertools
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import sys
-from collections.abc import Callable, Iterator
+import textwrap
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any, TypeVar
 
@@ -21,10 +23,14 @@ import click
 
 from . import __version__
 from .errors import Terminated, TracerError
-from .output import FORMATS, for_terminal, render
+from .output import FORMATS, for_terminal, render, table_cell
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# The matches table: who and when rather than bare ids (CSV keeps MATCH_COLUMNS); the ids, then
+# the kind, are left out where the terminal is narrow.
+MATCH_TABLE_COLUMNS = ["source", "target", "kind", "score", "source_id", "target_id", "source_text",
+                       "target_text"]  # fmt: skip
 MATCH_COLUMNS = [
     "id",
     "source_id",
@@ -36,6 +42,10 @@ MATCH_COLUMNS = [
     "source_text",
     "target_text",
 ]
+
+
+# Rows a table shows where no --limit is given (data formats give every row).
+TABLE_LIMIT = 20
 
 
 def store_options(func: F) -> F:
@@ -78,14 +88,50 @@ def _errors() -> Iterator[None]:
         ) from exc
 
 
-def _progress(quiet: bool) -> Callable[[str, int, int], None] | None:
-    if quiet or not sys.stderr.isatty():
-        return None
+class _Progress:
+    """A progress line on stderr, redrawn in place; ``close`` ends it (a stage that stops short
+    of its total, or a message printed next, would otherwise run on from it)."""
 
-    def show(stage: str, done: int, total: int) -> None:
-        click.echo(f"\r{stage}: {done}/{total}", nl=done >= total, err=True)
+    def __init__(self) -> None:
+        self.stage: str | None = None
 
-    return show
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.stage is not None and self.stage != stage:
+            self.close()
+        click.echo(f"\r{stage}: {done}/{total}", nl=False, err=True)
+        self.stage = stage
+        if done >= total:
+            self.close()
+
+    def close(self) -> None:
+        if self.stage is not None:
+            click.echo("", err=True)
+            self.stage = None
+
+
+def _is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+@contextmanager
+def _progress(quiet: bool) -> Iterator[Callable[[str, int, int], None] | None]:
+    """A progress callback for a terminal (None with --quiet or in a pipe), its line ended after."""
+    if quiet or not _is_terminal():
+        yield None
+        return
+    show = _Progress()
+    try:
+        yield show
+    finally:
+        show.close()
+
+
+def _width() -> int:
+    """The terminal's columns: click's ``terminal_width`` if set, else COLUMNS or the terminal."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.terminal_width:
+        return int(ctx.terminal_width)
+    return shutil.get_terminal_size().columns
 
 
 def _say(quiet: bool, message: str) -> None:
@@ -211,17 +257,24 @@ def _alias_pairs(path: str | None) -> list[tuple[str, str]] | None:
 @cli.command()
 @store_options
 @_scan_options
+@click.option("--verbose", "-v", is_flag=True, help="Also print each stage's seconds and peak memory.")
 @catch
 def scan(
-    db: str, quiet: bool, aliases: str | None, workers: int | None, engine: str | None, scheduler: str | None
+    db: str,
+    quiet: bool,
+    aliases: str | None,
+    workers: int | None,
+    engine: str | None,
+    scheduler: str | None,
+    verbose: bool,
 ) -> None:
     """Compare newly ingested articles with everything stored; rebuild claims and provenance."""
     from .scan import scan as do_scan
     from .summary import nothing_to_show
 
     pairs = _alias_pairs(aliases)
-    with open_store(db) as store, _engine(engine, scheduler, workers) as eng:
-        result = do_scan(store, progress=_progress(quiet), alias_pairs=pairs, engine=eng)
+    with open_store(db) as store, _engine(engine, scheduler, workers) as eng, _progress(quiet) as progress:
+        result = do_scan(store, progress=progress, alias_pairs=pairs, engine=eng)
         counts = store.counts()
     if result.scanned_anew:
         _say(quiet, _SCANNED_ANEW)
@@ -231,10 +284,14 @@ def scan(
         quiet,
         f"scanned {result.articles} new article(s), {result.sentences} sentences; "
         f"{result.candidates} candidate pairs, {result.verified} verified; {result.matches} matches, "
-        f"{result.claims} claims in store\n"
-        f"seconds: {', '.join(f'{k} {v:.1f}' for k, v in result.seconds.items())}\n"
-        f"peak MB after: {', '.join(f'{k} {v}' for k, v in result.peak_mb.items())}",
+        f"{result.claims} claims in store",
     )
+    if verbose:
+        _say(
+            quiet,
+            f"seconds: {', '.join(f'{k} {v:.1f}' for k, v in result.seconds.items())}\n"
+            f"peak MB after: {', '.join(f'{k} {v}' for k, v in result.peak_mb.items())}",
+        )
     if counts["articles"] and (reason := nothing_to_show(counts)):
         _say(quiet, f"no reuse found: {reason}")
 
@@ -281,8 +338,10 @@ def _print_summary(summary: dict[str, Any]) -> None:
     if summary["top_echoed"]:
         click.echo("top echoed passages:")
         for item in summary["top_echoed"]:
-            text = item["text"] if len(item["text"]) <= 100 else item["text"][:99] + "\u2026"
-            _echo(f'  {item["echoes"]} echo(es)  {item["source_id"]}  "{text}"')
+            head = f"  {item['echoes']} echo(es)  {item['source_id']}  "
+            room = max(_width() - len(head) - 2, 20)  # the line fits the terminal, quotes included
+            text = item["text"] if len(item["text"]) <= room else item["text"][: room - 1] + "\u2026"
+            _echo(f'{head}"{text}"')
 
 
 @cli.command()
@@ -310,8 +369,9 @@ def run(
     pairs = _alias_pairs(aliases)
     # The engine first: an unreachable cluster fails the command before anything is ingested.
     with _engine(engine, scheduler, workers) as eng, open_store(db, create=True) as store:
-        report, result = do_run(store, paths, outlet, date, progress=_progress(quiet), workers=workers,
-                                alias_pairs=pairs, engine=eng)  # fmt: skip
+        with _progress(quiet) as progress:
+            report, result = do_run(store, paths, outlet, date, progress=progress, workers=workers,
+                                    alias_pairs=pairs, engine=eng)  # fmt: skip
         summary = corpus_summary(store, top)
     _report_ingest(report, quiet, paths)
     if result.scanned_anew:
@@ -358,6 +418,25 @@ def run(
     help="For a passage many articles print, every pair of them (N(N-1)/2 rows, made as they are "
     "written), not each with the one it most likely came from.",
 )
+@click.option(
+    "--limit",
+    type=click.IntRange(0),
+    help=f"Show at most N matches; 0: all [default: {TABLE_LIMIT} in a table, all as data].",
+)
+@click.option(
+    "--sort",
+    type=click.Choice(["scope", "score", "newest", "oldest"]),
+    default="scope",
+    show_default=True,
+    help="scope: across outlets first, then within one; score: the closest first; newest/oldest: "
+    "by the later article's day.",
+)
+@click.option(
+    "--since", metavar="DATE", help="Only matches whose later article was published on or after this day."
+)
+@click.option(
+    "--until", metavar="DATE", help="Only matches whose later article was published on or before this day."
+)
 @catch
 def matches(
     db: str,
@@ -369,6 +448,10 @@ def matches(
     include_boilerplate: bool,
     include_banal: bool,
     all_pairs: bool,
+    limit: int | None,
+    sort: str,
+    since: str | None,
+    until: str | None,
 ) -> None:
     """List reused passages between two articles (cross-outlet first, then within one outlet).
 
@@ -378,31 +461,51 @@ def matches(
     """
     from .matches import iter_matches
 
-    columns = (
-        MATCH_COLUMNS
-        + (["boilerplate"] if include_boilerplate else [])
-        + (["banal"] if include_banal else [])
-    )
+    flags = (["boilerplate"] if include_boilerplate else []) + (["banal"] if include_banal else [])
+    shown = _limit(limit, fmt)
     with open_store(db) as store:
+        # One more than shown: a table says when there are more.
         found = iter_matches(
-            store,
-            outlet,
-            min_score,
-            include_boilerplate,
-            scope,
-            include_banal=include_banal,
-            all_pairs=all_pairs,
-        )
+            store, outlet, min_score, include_boilerplate, scope, include_banal=include_banal,
+            all_pairs=all_pairs, since=since, until=until, sort=sort,
+            limit=None if shown is None else shown + (fmt == "table"),
+        )  # fmt: skip
         first = next(found, None)
         if fmt == "table" and first is None:
             reason = _why_empty(store, [])
             _say(quiet, f"no matches: {reason}" if reason else "no matches (check the filters)")
             return
         rows = (m.as_dict() for m in itertools.chain([] if first is None else [first], found))
-        for chunk in render(
-            rows, fmt, columns if fmt in ("table", "csv") else None, {"source_text": 50, "target_text": 50}
-        ):
-            _data(chunk)  # a table escapes its own cells
+        if fmt != "table":
+            for chunk in render(rows, fmt, MATCH_COLUMNS + flags if fmt == "csv" else None):
+                _data(chunk)
+            return
+        counted = _Counted(itertools.islice(rows, shown), _match_row)
+        _emit(counted, "table", MATCH_TABLE_COLUMNS + flags, {"source_text": 50, "target_text": 50},
+              optional=("kind", "source_id", "target_id"))  # fmt: skip
+        if shown is not None and next(rows, None) is not None:
+            _hint(quiet, f"showing the first {counted.count:,} matches; `--limit 0` shows all, "
+                         "`--format csv` gives them as data")  # fmt: skip
+
+
+class _Counted:
+    """Rows made by ``make`` from ``items`` as they are read, counted (a table streams them)."""
+
+    def __init__(self, items: Iterator[Any], make: Callable[[Any], dict[str, Any]]) -> None:
+        self.items, self.make, self.count = items, make, 0
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for item in self.items:
+            self.count += 1
+            yield self.make(item)
+
+
+def _match_row(m: dict[str, Any]) -> dict[str, Any]:
+    """A match as the table shows it: each article by outlet and day, then its id."""
+    from .output import outlet_day
+
+    return {**m, "source": outlet_day(m["source_outlet"], m["source_published"]),
+            "target": outlet_day(m["target_outlet"], m["target_published"])}  # fmt: skip
 
 
 @cli.command()
@@ -447,7 +550,7 @@ def passages(
         if fmt == "csv":
             rows = occurrence_rows(rows, store)
         columns = {"table": PASSAGE_COLUMNS, "csv": OCCURRENCE_COLUMNS}.get(fmt)
-        for chunk in render(rows, fmt, columns, {"text": 70}):
+        for chunk in render(rows, fmt, columns, {"text": 70}, _width() if fmt == "table" else None):
             _data(chunk)
 
 
@@ -502,10 +605,44 @@ def _why_empty(store: Any, found: Any) -> str | None:
 
 
 def _emit(
-    rows: list[dict[str, Any]], fmt: str, columns: list[str], widths: dict[str, int] | None = None
+    rows: Iterable[dict[str, Any]],
+    fmt: str,
+    columns: list[str],
+    widths: dict[str, int] | None = None,
+    optional: tuple[str, ...] = (),
 ) -> None:
-    for chunk in render(rows, fmt, columns if fmt != "json" else None, widths):
+    """Rows as ``fmt``; a table fits the terminal's width (``widths``: its text columns)."""
+    width = _width() if fmt == "table" else None
+    for chunk in render(rows, fmt, columns if fmt != "json" else None, widths, width, optional):
         _data(chunk)  # a table escapes its own cells
+
+
+def _dates_options(func: F) -> F:
+    func = click.option(
+        "--until", metavar="DATE", help="Only what was published on or before this day (ISO 8601)."
+    )(func)
+    func = click.option(
+        "--since", metavar="DATE", help="Only what was published on or after this day (ISO 8601)."
+    )(func)
+    return func
+
+
+def _limit(limit: int | None, fmt: str) -> int | None:
+    """The rows to show: --limit (0: all), else ``TABLE_LIMIT`` for a table and all for data."""
+    if limit is None:
+        return TABLE_LIMIT if fmt == "table" else None
+    return limit or None
+
+
+def _more_hint(quiet: bool, shown: int, total: int, what: str, how: str) -> None:
+    """Say on stderr that a table shows ``shown`` of ``total`` rows, and how to see the rest."""
+    if shown < total:
+        _hint(quiet, f"showing {shown:,} of {total:,} {what}; {how}")
+
+
+def _hint(quiet: bool, text: str) -> None:
+    """A hint on stderr, wrapped to the terminal's width."""
+    _say(quiet, textwrap.fill(text, _width()))
 
 
 @cli.command()
@@ -518,20 +655,58 @@ def _emit(
     show_default=True,
     help="How to print the results: a table for reading, or data for other tools.",
 )
-@click.option("--limit", type=click.IntRange(1), help="Show only the first N claims.")
+@click.option(
+    "--limit",
+    type=click.IntRange(0),
+    help=f"Show at most N claims; 0: all [default: {TABLE_LIMIT} in a table, all as data].",
+)
+@click.option(
+    "--offset", type=click.IntRange(0), default=0, show_default=True, help="Skip the first N claims."
+)
+@click.option(
+    "--sort",
+    type=click.Choice(["echoed", "articles", "outlets", "newest", "oldest"]),
+    default="echoed",
+    show_default=True,
+    help="echoed: most widely echoed first; articles/outlets: most of them first; newest/oldest: by "
+    "the day first seen.",
+)
+@click.option("--outlet", help="Only claims that this outlet printed (in the --since/--until days).")
+@_dates_options
 @catch
-def claims(db: str, quiet: bool, fmt: str, limit: int | None) -> None:
+def claims(
+    db: str,
+    quiet: bool,
+    fmt: str,
+    limit: int | None,
+    offset: int,
+    sort: str,
+    outlet: str | None,
+    since: str | None,
+    until: str | None,
+) -> None:
     """Claims (recurring statements), most widely echoed first."""
-    from .queries import list_claims
+    from .queries import count_claims, list_claims
 
+    shown = _limit(limit, fmt)
     with open_store(db) as store:
-        rows = list_claims(store, limit)
+        rows = list_claims(store, shown, offset, sort, outlet, since, until)
+        total = count_claims(store, outlet, since, until) if fmt == "table" else 0
         reason = _why_empty(store, rows)
     if not rows and fmt == "table":
-        click.echo(f"no claims: {reason or 'no passage is reused in two articles or more'}")
+        filtered = outlet is not None or since is not None or until is not None or offset
+        why = "none matches the filters" if filtered and total == 0 and not reason else reason
+        click.echo(f"no claims: {why or 'no passage is reused in two articles or more'}")
+        if offset and total:
+            _say(quiet, f"there are {total:,} claims; give an --offset under that")
         return
     cols = ["claim_id", "articles", "outlets", "first_seen", "origin_outlet", "text"]
     _emit(rows, fmt, cols + (["terms"] if fmt == "csv" else []), {"text": 80})
+    if fmt == "table":
+        _more_hint(
+            quiet, offset + len(rows), total, "claims",
+            f"`--offset {offset + len(rows)}` shows the next, `--limit 0` all",
+        )  # fmt: skip
 
 
 TRACE_COLUMNS = ["published", "outlet", "article_id", "role", "parent_outlet", "lag_days", "credited",
@@ -568,7 +743,8 @@ def trace(query: str, db: str, quiet: bool, fmt: str, limit: int) -> None:
     from .queries import find_claims, timeline
 
     with open_store(db) as store:
-        found = [timeline(store, cid) for cid in find_claims(store, query, limit)]
+        ids = find_claims(store, query, None)
+        found = [timeline(store, cid) for cid in ids[:limit]]
         reason = _why_empty(store, found)
     if not found:
         if fmt == "json":
@@ -585,15 +761,19 @@ def trace(query: str, db: str, quiet: bool, fmt: str, limit: int) -> None:
     if fmt == "csv":
         _emit(rows, "csv", ["claim_id", *TRACE_COLUMNS])
         return
+    width = _width()
     for t in found:
-        _echo(f"claim {t['claim_id']}: {t['text']}")
+        _echo(textwrap.fill(f"claim {t['claim_id']}: {t['text']}", width, subsequent_indent="  "))
         _echo(
-            f"  {t['articles']} articles, {t['outlets']} outlets, first seen {t['first_seen'] or 'unknown'}"
+            f"  {t['articles']} articles, {t['outlets']} outlets, first seen {table_cell(t['first_seen'], 'first_seen')}"
         )
-        members = [{**m, "published": m["published"] or "unknown", "credit_to": ", ".join(m["credit_to"]),
-                    "credited": "credited" if m["credited"] else "uncredited"} for m in t["members"]]  # fmt: skip
-        _emit(members, "table", TRACE_COLUMNS, {"text": 70, "article_id": 16})
+        members = [_parent_shown({**m, "credit_to": ", ".join(m["credit_to"])}) for m in t["members"]]
+        _emit(members, "table", TRACE_COLUMNS, {"text": 70}, optional=("article_id",))
         click.echo("")
+    _more_hint(
+        quiet, len(found), len(ids), f"claims matching {query.strip()!r} (the closest first)",
+        f"`--limit {len(ids)}` shows them all",
+    )  # fmt: skip
 
 
 @cli.command()
@@ -606,36 +786,89 @@ def trace(query: str, db: str, quiet: bool, fmt: str, limit: int) -> None:
     show_default=True,
     help="How to print the results: a table for reading, or data for other tools.",
 )
+@click.option(
+    "--limit",
+    type=click.IntRange(0),
+    help=f"Show at most N outlet pairs; 0: all [default: {TABLE_LIMIT} in a table, all as data].",
+)
+@click.option(
+    "--sort",
+    type=click.Choice(["claims", "echoes", "lag", "credited", "uncredited"]),
+    default="claims",
+    show_default=True,
+    help="claims/echoes: most first; lag: the shortest median lag first; credited/uncredited: the "
+    "highest/lowest share of echoes crediting a source first.",
+)
+@click.option("--outlet", help="Only the pairs this outlet is in, as source or as echo.")
+@_dates_options
 @catch
-def outlets(db: str, quiet: bool, fmt: str) -> None:
-    """Who echoes whom: an outlet matrix and a ranked list of outlet pairs."""
+def outlets(
+    db: str,
+    quiet: bool,
+    fmt: str,
+    limit: int | None,
+    sort: str,
+    outlet: str | None,
+    since: str | None,
+    until: str | None,
+) -> None:
+    """Who echoes whom: a ranked list of outlet pairs and, where it fits, an outlet matrix.
+
+    --since/--until count the echoes published in those days.
+    """
     from .queries import outlet_matrix, outlet_pairs
 
     with open_store(db) as store:
-        pairs = outlet_pairs(store)
+        pairs = outlet_pairs(store, outlet, since, until, sort)
         reason = _why_empty(store, pairs)
     cols = ["source_outlet", "echo_outlet", "claims", "echoes", "median_lag_days", "share_credited"]
+    shown = pairs[: _limit(limit, fmt)]
     if fmt == "csv":
-        _emit(pairs, "csv", cols)
+        _emit(shown, "csv", cols)
         return
-    names, grid = outlet_matrix(pairs)
+    names, grid = outlet_matrix(shown)
     if fmt == "json":
         _data(
-            json.dumps({"outlets": names, "matrix": grid, "pairs": pairs}, ensure_ascii=False, indent=2)
+            json.dumps({"outlets": names, "matrix": grid, "pairs": shown}, ensure_ascii=False, indent=2)
             + "\n"
         )
         return
     if not pairs:
-        click.echo("no echoes between outlets" + (f": {reason}" if reason else ""))
+        filtered = outlet is not None or since is not None or until is not None
+        why = reason or ("none matches the filters" if filtered else None)
+        click.echo("no echoes between outlets" + (f": {why}" if why else ""))
+        return
+    _outlet_matrix(names, grid, quiet)
+    _emit(shown, "table", cols)
+    _more_hint(
+        quiet, len(shown), len(pairs), "outlet pairs",
+        "`--limit N` shows more (0: all), `--outlet NAME` one outlet's, `--format csv` all as data",
+    )  # fmt: skip
+
+
+def _parent_shown(row: dict[str, Any]) -> dict[str, Any]:
+    """A member for a table: no parent (an origin) leaves the parent's cells empty, where a parent
+    of unknown outlet or date reads ``unknown`` or ``undated``."""
+    if row.get("parent_id"):
+        return row
+    return {**row, "parent_outlet": "", "parent_published": ""}
+
+
+def _outlet_matrix(names: list[str], grid: list[list[int]], quiet: bool) -> None:
+    """The matrix of the pairs shown, where it fits the terminal (else a line saying so)."""
+    width = _width()
+    label = max(len("source"), *(len(n) for n in names))
+    if label + 2 + 4 * len(names) > width:
+        _hint(quiet, f"(the matrix of these {len(names)} outlets is wider than the terminal: `--limit` "
+                     "fewer pairs, or `--format json` for it)")  # fmt: skip
         return
     click.echo("claims taken (row: source outlet, column: echoing outlet)")
     matrix_rows = [
         {"source": n, **{f"{j + 1}": grid[i][j] for j in range(len(names))}} for i, n in enumerate(names)
     ]
     _emit(matrix_rows, "table", ["source", *[f"{j + 1}" for j in range(len(names))]])
-    _echo("  ".join(f"{j + 1}={n}" for j, n in enumerate(names)))
+    _echo(textwrap.fill("  ".join(f"{j + 1}={n}" for j, n in enumerate(names)), width))
     click.echo("")
-    _emit(pairs, "table", cols)
 
 
 @cli.command()
@@ -673,13 +906,13 @@ def origin(article_id: str, db: str, quiet: bool, fmt: str) -> None:
         _emit(found["claims"], "csv", cols)
         return
     _echo(
-        f"{found['article_id']} ({found['outlet'] or 'unknown outlet'}, {found['published'] or 'undated'}): "
-        f"{found['reused_share']:.0%} of the text is reused"
+        f"{found['article_id']} ({table_cell(found['outlet'], 'outlet')}, "
+        f"{table_cell(found['published'], 'published')}): {found['reused_share']:.0%} of the text is reused"
     )
     if not found["claims"]:
         click.echo("no claims in this article are shared with others")
         return
-    _emit(found["claims"], "table", cols, {"text": 70})
+    _emit(map(_parent_shown, found["claims"]), "table", cols, {"text": 70})
 
 
 @cli.command("report")
@@ -886,7 +1119,8 @@ def simulate_command(
         "running_stories": running_stories, "slot_templates": slot_templates,
     }  # fmt: skip
     try:
-        summary = simulate(n, output, seed=seed, truth_path=truth, progress=_progress(quiet), **shapes)
+        with _progress(quiet) as progress:
+            summary = simulate(n, output, seed=seed, truth_path=truth, progress=progress, **shapes)
     except OSError as exc:
         raise click.ClickException(f"cannot write {exc.filename or output}: {exc.strerror or exc}") from exc
     _say(quiet, summary.describe())

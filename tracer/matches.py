@@ -22,6 +22,7 @@ from .banality import BANAL, BOILERPLATE, BanalParams, banal_pairs, pair_keys
 from .boilerplate import LEAD_BIT, PROMO_BIT, line_rows, template_lines, template_sentences
 from .candidates import _ranges, _run_pairs, in_sorted_levels, isin, unique_sorted
 from .dates import utc_naive
+from .errors import TracerError
 from .store import SENTENCE_DTYPE, SPAN_BATCH, Store
 from .text import fold, rejoin_hyphenated, token_table
 
@@ -1182,13 +1183,62 @@ def iter_matches(
     article_id: str | None = None,
     include_banal: bool = False,
     all_pairs: bool = False,
+    since: str | None = None,
+    until: str | None = None,
+    sort: str = "scope",
+    limit: int | None = None,
 ) -> Iterator[Match]:
     """:func:`query`, a batch of rows at a time as the iterator is read. ``all_pairs``: instead
     of linked matches (each occurrence of a widely printed sentence with the one it most likely
     came from), every pair of its occurrences, made from the passages as they are read, after
-    the stored matches (:func:`tracer.passages.all_pairs`)."""
+    the stored matches (:func:`tracer.passages.all_pairs`). ``since``/``until`` keep matches
+    whose later article (the target) was published in those days (inclusive); ``sort`` is a
+    key of ``MATCH_SORTS``; ``limit`` stops after that many."""
+    found = _iter_matches(
+        store, outlet, min_score, include_boilerplate, scope, article_id, include_banal, all_pairs,
+        since, until, sort,
+    )  # fmt: skip
+    return found if limit is None else itertools.islice(found, limit)
+
+
+# --sort for matches: SQL orderings (the stored order first: cross-outlet, then by source).
+MATCH_SORTS = {
+    "scope": "m.scope, m.source_id, m.source_start, m.target_id, m.target_start",
+    "score": "m.score DESC, m.id",
+    "newest": "t.published IS NULL, t.published DESC, m.id",
+    "oldest": "t.published IS NULL, t.published, m.id",
+}
+
+
+def _iter_matches(
+    store: Store,
+    outlet: str | None,
+    min_score: float,
+    include_boilerplate: bool,
+    scope: str,
+    article_id: str | None,
+    include_banal: bool,
+    all_pairs: bool,
+    since: str | None,
+    until: str | None,
+    sort: str,
+) -> Iterator[Match]:
+    from .queries import day_bound
+
+    if sort not in MATCH_SORTS:
+        raise TracerError(f"unknown sort {sort!r}", f"choose one of {', '.join(MATCH_SORTS)}")
+    if all_pairs and sort != "scope":
+        raise TracerError(
+            "--sort cannot order --all-pairs (its pairs are made as they are written)",
+            "leave out --sort, or --all-pairs",
+        )
+    lo, hi = day_bound(since, "since"), day_bound(until, "until")
     where = ["m.score >= ?"]
     args: list[object] = [min_score]
+    for op, day in ((">=", lo), ("<=", hi)):
+        if day is not None:
+            where.append(f"substr(t.published, 1, 10) {op} ?")
+            args.append(day)
     if all_pairs:
         where.append("m.linked = 0")
     if not include_boilerplate:
@@ -1209,7 +1259,7 @@ def iter_matches(
         "m.target_end, m.score, m.kind, m.scope, m.boilerplate, m.sentences, s.outlet, t.outlet, "
         "s.published, t.published "
         "FROM matches m JOIN articles s ON s.id = m.source_id JOIN articles t ON t.id = m.target_id "
-        f"WHERE {' AND '.join(where)} ORDER BY m.scope, m.source_id, m.source_start, m.target_id, m.target_start"
+        f"WHERE {' AND '.join(where)} ORDER BY {MATCH_SORTS[sort]}"
     )
     cursor = store.conn.execute(sql, args)
     while rows := cursor.fetchmany(SPAN_BATCH):
@@ -1220,9 +1270,12 @@ def iter_matches(
     if all_pairs:
         from .passages import all_pairs as pairs_of_passages
 
-        yield from pairs_of_passages(
+        for pair in pairs_of_passages(
             store, outlet, min_score, include_boilerplate, scope, article_id, include_banal
-        )
+        ):
+            day = (pair.target_published or "")[:10]
+            if (lo is None or lo <= day) and (hi is None or (day and day <= hi)):
+                yield pair
 
 
 def _match(r: tuple[Any, ...], source_text: str, target_text: str) -> Match:

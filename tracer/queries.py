@@ -6,25 +6,89 @@ import json
 import re
 import statistics
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from .errors import TracerError
 from .store import SPAN_BATCH, Store
 from .summary import resolve_article
 
+# --sort for claims: SQL orderings, each ending on the rank so that ties keep one order.
+CLAIM_SORTS = {
+    "echoed": "c.rank",
+    "articles": "c.articles DESC, c.rank",
+    "outlets": "c.outlets DESC, c.rank",
+    "newest": "c.first_seen IS NULL, c.first_seen DESC, c.rank",
+    "oldest": "c.first_seen IS NULL, c.first_seen, c.rank",
+}
+DATE_HINT = "give a date as YYYY-MM-DD or an ISO 8601 date-time"
 
-def list_claims(store: Store, limit: int | None = None) -> list[dict[str, Any]]:
-    """Claims, most widely echoed first."""
+
+def day_bound(value: str | None, name: str) -> str | None:
+    """The ``YYYY-MM-DD`` day of a --since/--until value (None stays None); :class:`TracerError`
+    naming the option where it is not an ISO 8601 date."""
+    if value is None:
+        return None
+    from .dates import DateError, normalise
+
+    try:
+        return normalise(value)[:10]
+    except DateError as exc:
+        raise TracerError(f"invalid --{name} date {value!r}: {exc}", DATE_HINT) from exc
+
+
+def _claim_filter(outlet: str | None, since: str | None, until: str | None) -> tuple[str, list[Any]]:
+    """A WHERE clause keeping claims with an article of ``outlet`` published in [since, until]."""
+    where, args = [], []
+    if outlet is not None:
+        where.append("lower(x.outlet) = lower(?)")
+        args.append(outlet)
+    for op, name, value in ((">=", "since", since), ("<=", "until", until)):
+        if (day := day_bound(value, name)) is not None:
+            where.append(f"substr(x.published, 1, 10) {op} ?")
+            args.append(day)
+    if not where:
+        return "", []
+    return (
+        " WHERE EXISTS (SELECT 1 FROM claim_members k JOIN articles x ON x.id = k.article_id "
+        f"WHERE k.claim_id = c.id AND {' AND '.join(where)})",
+        args,
+    )
+
+
+def list_claims(
+    store: Store,
+    limit: int | None = None,
+    offset: int = 0,
+    sort: str = "echoed",
+    outlet: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> list[dict[str, Any]]:
+    """Claims, most widely echoed first (``sort``: a key of ``CLAIM_SORTS``); ``outlet``,
+    ``since`` and ``until`` keep claims that this outlet printed in those days (inclusive)."""
+    if sort not in CLAIM_SORTS:
+        raise TracerError(f"unknown sort {sort!r}", f"choose one of {', '.join(CLAIM_SORTS)}")
+    where, args = _claim_filter(outlet, since, until)
     rows = store.conn.execute(
         "SELECT c.id, c.articles, c.outlets, c.first_seen, c.last_seen, a.outlet, c.text, c.terms "
-        "FROM claims c JOIN articles a ON a.id = c.origin_id ORDER BY c.rank"
-        + (f" LIMIT {int(limit)}" if limit else "")
+        f"FROM claims c JOIN articles a ON a.id = c.origin_id{where} ORDER BY {CLAIM_SORTS[sort]} "
+        "LIMIT ? OFFSET ?",
+        [*args, -1 if limit is None else int(limit), int(offset)],
     )
     return [
         {"claim_id": r[0], "articles": r[1], "outlets": r[2], "first_seen": r[3], "last_seen": r[4],
          "origin_outlet": r[5], "text": r[6], "terms": json.loads(r[7])}
         for r in rows
     ]  # fmt: skip
+
+
+def count_claims(
+    store: Store, outlet: str | None = None, since: str | None = None, until: str | None = None
+) -> int:
+    """How many claims :func:`list_claims` lists with these filters and no limit."""
+    where, args = _claim_filter(outlet, since, until)
+    return int(store.conn.execute(f"SELECT count(*) FROM claims c{where}", args).fetchone()[0])
 
 
 # A claim query longer than this is not words of a claim (claims are sentences or short passages);
@@ -58,8 +122,9 @@ def _is_id_like(q: str) -> bool:
     return re.fullmatch(r"c[0-9a-f]{4,9}", q) is not None and any(ch.isdigit() for ch in q)
 
 
-def find_claims(store: Store, query: str, limit: int = 3, min_score: float = 60.0) -> list[str]:
-    """Claim ids for ``query``: an id (or prefix), else the claims whose texts best match the words.
+def find_claims(store: Store, query: str, limit: int | None = 3, min_score: float = 60.0) -> list[str]:
+    """Claim ids for ``query``, best first (at most ``limit``; None: all that match): an id (or
+    prefix), else the claims whose texts best match the words.
 
     Raises :class:`TracerError` where the query cannot name a claim (:func:`query_problem`) or
     looks like a claim id that the store does not have."""
@@ -76,7 +141,7 @@ def find_claims(store: Store, query: str, limit: int = 3, min_score: float = 60.
             )
         ]
         if exact:
-            return sorted(exact)[:limit] if len(exact) > 1 else exact
+            return sorted(exact)[:limit] if len(exact) > 1 else exact  # [:None] keeps all
         if _is_id_like(q):
             raise TracerError(f"no claim with id {q!r}", "list claims with `tracer claims`")
     from rapidfuzz import fuzz
@@ -91,7 +156,7 @@ def find_claims(store: Store, query: str, limit: int = 3, min_score: float = 60.
             if score > best.get(claim_id, -1.0):
                 best[claim_id] = score
     ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
-    return [cid for cid, score in ranked[:limit] if score >= min_score]
+    return [cid for cid, score in ranked if score >= min_score][:limit]
 
 
 def timeline(store: Store, claim_id: str) -> dict[str, Any]:
@@ -126,26 +191,54 @@ def timeline(store: Store, claim_id: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def outlet_pairs(store: Store) -> list[dict[str, Any]]:
-    """Who echoes whom: for each (source outlet, echoing outlet), claims taken, median lag, share credited."""
+# --sort for outlet pairs: a key over a pair's row; ties keep the order of the names.
+OUTLET_SORTS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "claims": lambda r: (-r["claims"], -r["echoes"]),
+    "echoes": lambda r: (-r["echoes"], -r["claims"]),
+    "lag": lambda r: (r["median_lag_days"] is None, r["median_lag_days"] or 0.0, -r["claims"]),
+    "credited": lambda r: (-r["share_credited"], -r["claims"]),
+    "uncredited": lambda r: (r["share_credited"], -r["claims"]),
+}
+
+
+def outlet_pairs(
+    store: Store,
+    outlet: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    sort: str = "claims",
+) -> list[dict[str, Any]]:
+    """Who echoes whom: for each (source outlet, echoing outlet), claims taken, median lag, share
+    credited; most claims first (``sort``: a key of ``OUTLET_SORTS``). ``outlet`` keeps the pairs
+    it is in; ``since``/``until`` count the echoes published in those days (inclusive)."""
+    if sort not in OUTLET_SORTS:
+        raise TracerError(f"unknown sort {sort!r}", f"choose one of {', '.join(OUTLET_SORTS)}")
+    where, args = ["m.role = 'echo'"], []
+    for op, name, value in ((">=", "since", since), ("<=", "until", until)):
+        if (day := day_bound(value, name)) is not None:
+            where.append(f"substr(a.published, 1, 10) {op} ?")
+            args.append(day)
     rows = store.conn.execute(
         "SELECT p.outlet, a.outlet, m.claim_id, m.lag_days, m.credited FROM claim_members m "
-        "JOIN articles a ON a.id = m.article_id JOIN articles p ON p.id = m.parent_id WHERE m.role = 'echo'"
+        "JOIN articles a ON a.id = m.article_id JOIN articles p ON p.id = m.parent_id "
+        f"WHERE {' AND '.join(where)}",
+        args,
     )
     pairs: dict[tuple[str, str], list[tuple[str, float | None, int]]] = defaultdict(list)
     for src, dst, claim, lag, credited in rows:
         pairs[(src or "unknown", dst or "unknown")].append((claim, lag, credited))
+    wanted = None if outlet is None else outlet.lower()
     out: list[dict[str, Any]] = []
     for (src, dst), items in pairs.items():
+        if wanted is not None and wanted not in (src.lower(), dst.lower()):
+            continue
         lags = [lag for _, lag, _ in items if lag is not None]
         out.append(
             {"source_outlet": src, "echo_outlet": dst, "claims": len({c for c, _, _ in items}),
              "echoes": len(items), "median_lag_days": statistics.median(lags) if lags else None,
              "share_credited": round(sum(cr for _, _, cr in items) / len(items), 3)}
         )  # fmt: skip
-    out.sort(
-        key=lambda r: (-int(r["claims"]), -int(r["echoes"]), str(r["source_outlet"]), str(r["echo_outlet"]))
-    )
+    out.sort(key=lambda r: (*OUTLET_SORTS[sort](r), str(r["source_outlet"]), str(r["echo_outlet"])))
     return out
 
 
