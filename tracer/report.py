@@ -58,6 +58,7 @@ _UNDATED_W = 120
 _PAD = 24
 _DOT_R = 6
 _ORIGIN_R = 8
+_HOURS_AXIS = 3  # a claim spread over fewer days gets an axis in hours
 
 _CREDITED = "#2b6cb0"
 _UNCREDITED = "#c05621"
@@ -763,12 +764,14 @@ def _graph_section(
     taken = {n: sum(p["claims"] for p in pairs if p["echo_outlet"] == n) for n in names}
     given = {n: sum(p["claims"] for p in pairs if p["source_outlet"] == n) for n in names}
     order, backbone = _link_order(pairs)
-    shown = len(pairs) if len(pairs) <= _ALL_LINKS else min(len(pairs), max(backbone, round(1.5 * len(names))))
+    shown = (
+        len(pairs) if len(pairs) <= _ALL_LINKS else min(len(pairs), max(backbone, round(1.5 * len(names))))
+    )
     rank = {k: r for r, k in enumerate(order)}
     sizes = [round(16 + 30 * math.sqrt(articles.get(n, 0) / most), 1) for n in names]
     busiest = sorted(names, key=lambda n: (-(taken[n] + given[n]), -articles.get(n, 0), n))
     labelled = set(busiest[:_LABELLED]) | {n for n in names if n.lower() == (focus or "").lower()}
-    positions = _layout(names, [pairs[k] for k in order[:shown]], sizes, labelled)
+    positions = _layout(names, pairs, sizes, labelled)
     nodes = [
         {"id": f"n{index[n]}", "label": n, "focus": n.lower() == (focus or "").lower(), "size": sizes[i],
          "named": n in labelled, "x": positions[i][0], "y": positions[i][1],
@@ -853,8 +856,9 @@ def _link_order(pairs: list[dict[str, Any]]) -> tuple[list[int], int]:
 def _layout(
     names: list[str], links: list[dict[str, Any]], sizes: list[float], named: set[str]
 ) -> list[tuple[float, float]]:
-    """Node positions (model units): a force layout of the links shown first (seeded, so the
-    report stays deterministic), then boxes of each node and its name pushed apart."""
+    """Node positions (model units): a force layout of all links (seeded, so the report stays
+    deterministic; all of them, so that outlets linked only weakly are not cast off in islands),
+    then boxes of each node and its name pushed apart."""
     if not names:
         return []
     import networkx as nx
@@ -1024,6 +1028,10 @@ def _ticks(lo: float, hi: float) -> list[float]:
     span = hi - lo
     if span <= 0:
         return [lo]
+    if span <= _HOURS_AXIS + 1:
+        hours = next(h for h in (3, 6, 12, 24) if span * 24 / h <= 9)
+        first = math.ceil(lo * 24 / hours - 1e-9)
+        return [k * hours / 24 for k in range(first, int(hi * 24 / hours + 1e-9) + 1)]
     step = next((s for s in (1, 2, 7, 14, 28, 56, 91, 182, 365, 730, 1826, 3652) if span / s <= 7), 7305)
     first = math.ceil(lo)
     return [float(first + k * step) for k in range(int((hi - first) // step) + 1)]
@@ -1037,7 +1045,7 @@ def timeline_svg(claim_id: str, members: list[dict[str, Any]], focus_outlet: str
         name = m["outlet"] or UNKNOWN_OUTLET
         if name not in outlets:
             outlets.append(name)
-    days = [_day(m["published"]) for m in members]
+    days = _spread_days(members)
     known = [d for d in days if d is not None]
     undated = any(d is None for d in days)
     plot_l = _LABEL_W + _PAD
@@ -1046,6 +1054,9 @@ def timeline_svg(claim_id: str, members: list[dict[str, Any]], focus_outlet: str
     height = _TOP + len(outlets) * _ROW_H + _AXIS_H + _LEGEND_H
     axis_y = _TOP + len(outlets) * _ROW_H
     lo, hi = (min(known), max(known)) if known else (0.0, 0.0)
+    if known and hi - lo < _HOURS_AXIS:
+        # a short story: whole days from midnight to midnight, so hours can be read off the axis
+        lo, hi = float(math.floor(lo)), float(math.floor(hi) + 1)
 
     def x_of(day: float) -> float:
         if hi == lo:
@@ -1096,7 +1107,7 @@ def timeline_svg(claim_id: str, members: list[dict[str, Any]], focus_outlet: str
     if known:
         for t in _ticks(lo, hi):
             x = x_of(t)
-            label = date.fromordinal(int(t)).isoformat()
+            label = _tick_label(t)
             s.append(
                 f'<line x1="{x:.1f}" y1="{_TOP}" x2="{x:.1f}" y2="{axis_y + 4}" stroke="#e2e6ec"/>'
                 f'<text x="{x:.1f}" y="{axis_y + 17}" text-anchor="middle" fill="#5a6472">{label}</text>'
@@ -1164,9 +1175,42 @@ def timeline_svg(claim_id: str, members: list[dict[str, Any]], focus_outlet: str
         f'<circle cx="{_LABEL_W + 408}" cy="{ly}" r="{_DOT_R - 1}" fill="{_UNCREDITED}"/>'
         f'<text x="{_LABEL_W + 420}" y="{ly + 4}">uncredited echo</text>'
         f'<text x="{_LABEL_W + 540}" y="{ly + 4}" font-style="italic">arrow: from source to echo</text>'
-        "</g></svg>"
+        "</g>"
     )
+    if known and hi - lo <= _HOURS_AXIS + 1 and any(_is_day_only(m["published"]) for m in members):
+        s.append(
+            f'<text x="{_W - 4}" y="{ly + 4}" text-anchor="end" fill="#5a6472" font-size="11" font-style="italic">'
+            "no time of day: spread over the day, in order of echo</text>"
+        )
+    s.append("</svg>")
     return "".join(s)
+
+
+def _is_day_only(published: str | None) -> bool:
+    return bool(published) and len(str(published).strip()) == 10
+
+
+def _spread_days(members: list[dict[str, Any]]) -> list[float | None]:
+    """Each member's place in time (days, fractional): its date-time where the time is known;
+    members dated to the day only share that day, spread evenly in their order (sources before
+    their echoes), not stacked at midnight."""
+    days = [_day(m["published"]) for m in members]
+    same_day: dict[float, list[int]] = {}
+    for i, m in enumerate(members):
+        if days[i] is not None and _is_day_only(m["published"]):
+            same_day.setdefault(days[i] or 0.0, []).append(i)
+    for day, idxs in same_day.items():
+        for k, i in enumerate(idxs):
+            days[i] = day + (k + 0.5) / len(idxs) * 0.9 + 0.05 if len(idxs) > 1 else day + 0.5
+    return days
+
+
+def _tick_label(t: float) -> str:
+    whole = math.floor(t + 1e-9)
+    minutes = round((t - whole) * 1440)
+    if minutes == 0:
+        return date.fromordinal(int(whole)).isoformat()
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _arrow_path(a: tuple[float, float], b: tuple[float, float]) -> str | None:
