@@ -999,7 +999,24 @@ def export_command(
     until: str | None,
     gexf_version: str,
 ) -> None:
-    """Export the propagation graph for Gephi (GEXF, GraphML, CSV) or d3 / sigma.js (JSON)."""
+    """Export the propagation graph for Gephi (GEXF, GraphML, CSV) or d3 / sigma.js (JSON).
+
+    Edges that carry text point the way it travelled, at every level: echoes run from the earlier
+    article to the one that took it, outlet_echoes from the source outlet to the echoing outlet,
+    cites from the credited outlet to the article (or outlet) that credits it. published_by and
+    carries point from an article to its outlet and to the claims it prints.
+
+    \b
+    Node attributes: type, label, outlet, title, url, published, external, articles,
+    first_seen, text, terms, last_seen, outlets; in GEXF also date, the node's day.
+    Edge attributes: kind, weight, claim_ids, lag_days, similarity, credited, confidence,
+    span_start, span_end, role, claims, echoes, median_lag_days, share_credited, first_echo,
+    first_cited; in GEXF also date, the edge's day (YYYY-MM-DD).
+
+    GEXF names each attribute by its name (Gephi Lite shows them as such) and writes each node's
+    and edge's day twice: as start, for Gephi's timeline, and as the date attribute, which Gephi
+    Lite keeps.
+    """
     from .export import generate, select_graph, write
     from .graph import build_graph
 

@@ -6,8 +6,11 @@ Edges (``kind``):
 - ``published_by``  article -> outlet
 - ``carries``       article -> claim, with the span
 - ``echoes``        earlier article -> later article, with claim ids, lag, similarity, credited, confidence
-- ``cites``         article -> outlet it credits
+- ``cites``         credited outlet -> the article that credits it
 - ``outlet_echoes`` outlet A -> outlet B: claims B took from A, median lag, share credited
+Flow edges (``echoes``, ``cites``, ``outlet_echoes``) point the way the text travelled, from the
+source to the one that took or credited it; ``published_by`` and ``carries`` point from an article
+to what it belongs to.
 Nodes and edges are added in sorted order so the graph, and every export of it, is deterministic.
 """
 
@@ -83,7 +86,7 @@ def build_graph(store: Store) -> nx.MultiDiGraph:
         "SELECT DISTINCT article_id, outlet FROM citations WHERE article_id IN "
         "(SELECT article_id FROM claim_members) ORDER BY article_id, outlet"
     ):
-        g.add_edge(f"article:{art}", outlet_node(outlet), key=f"cites:{outlet}", kind="cites")
+        g.add_edge(outlet_node(outlet), f"article:{art}", key=f"cites:{outlet}", kind="cites")
     for (src, dst), items in sorted(by_outlets.items()):
         lags = [i[1] for i in items if i[1] is not None]
         g.add_edge(
