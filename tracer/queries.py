@@ -9,6 +9,7 @@ from collections import defaultdict
 from typing import Any
 
 from .errors import TracerError
+from .model import outlet_label
 from .store import SPAN_BATCH, Store
 from .summary import resolve_article
 
@@ -129,12 +130,12 @@ def timeline(store: Store, claim_id: str) -> dict[str, Any]:
 def outlet_pairs(store: Store) -> list[dict[str, Any]]:
     """Who echoes whom: for each (source outlet, echoing outlet), claims taken, median lag, share credited."""
     rows = store.conn.execute(
-        "SELECT p.outlet, a.outlet, m.claim_id, m.lag_days, m.credited FROM claim_members m "
+        "SELECT p.outlet, a.outlet, m.claim_id, m.lag_days, m.credited, p.id, a.id FROM claim_members m "
         "JOIN articles a ON a.id = m.article_id JOIN articles p ON p.id = m.parent_id WHERE m.role = 'echo'"
     )
     pairs: dict[tuple[str, str], list[tuple[str, float | None, int]]] = defaultdict(list)
-    for src, dst, claim, lag, credited in rows:
-        pairs[(src or "unknown", dst or "unknown")].append((claim, lag, credited))
+    for src, dst, claim, lag, credited, src_id, dst_id in rows:
+        pairs[(outlet_label(src, src_id), outlet_label(dst, dst_id))].append((claim, lag, credited))
     out: list[dict[str, Any]] = []
     for (src, dst), items in pairs.items():
         lags = [lag for _, lag, _ in items if lag is not None]
