@@ -275,6 +275,10 @@ def rebuild(
     parts = [block[in_sorted_levels(block["norm"], [wanted])] for block in store.sentence_blocks()]
     rows = np.concatenate(parts) if parts else np.empty(0, dtype=SENTENCE_DTYPE)
     del parts
+    # A sentence only removed articles printed (`tracer remove`) keeps its verified pairs, for when
+    # its text returns; a pair makes pieces only while both its sentences are printed.
+    present = unique_sorted(np.sort(rows["norm"]))
+    near = near.select(in_sorted_levels(near.norm_a, [present]) & in_sorted_levels(near.norm_b, [present]))
     rows = rows[np.lexsort((rows["idx"], id_rank[rows["article"]]))]  # by article id, then position
     template_ids = np.fromiter(templates, dtype=np.int64, count=len(templates))
     boiler = (rows["promo"] & PROMO_BIT) != 0
@@ -697,6 +701,15 @@ class _NearRows:
         self.a0, self.a1, self.b0, self.b1 = (np.array(c, dtype=np.int64) for c in cols[2:6])
         self.score = np.array(cols[6], dtype=np.float64)
         self.kind = np.array([KINDS.index(k) for k in cols[7]], dtype=np.int64)
+
+    def select(self, keep: np.ndarray) -> _NearRows:
+        """These rows where ``keep`` is true (itself where all are)."""
+        if keep.all():
+            return self
+        out = _NearRows([])
+        for name in ("norm_a", "norm_b", "a0", "a1", "b0", "b1", "score", "kind"):
+            setattr(out, name, getattr(self, name)[keep])
+        return out
 
 
 @dataclass
