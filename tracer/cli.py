@@ -175,7 +175,8 @@ _CHANGES_LISTED = 10
 
 def _change_line(change: Any) -> str:
     parts = [
-        f"{_FIELD_WORDS[name]} {old or 'unknown'} -> {new} ({_SOURCE_WORDS.get(source, source)})"
+        f"{_FIELD_WORDS[name]} {old or 'unknown'} -> {new}"
+        + ("" if source == "edit" else f" ({_SOURCE_WORDS.get(source, source)})")
         for name, (old, new, source) in change.fields.items()
     ]
     return f"updated {change.id}: {'; '.join(parts)}"

@@ -813,6 +813,12 @@ def _invalidate(conn: sqlite3.Connection, ids: list[str], what: str) -> None:
     next scan rebuilds them from the stored sentences and pairs, which do not depend on either."""
     if not ids:
         return
+    # Only what a scan has seen is stale: an unscanned article is done whole by the next scan.
+    seen = 0
+    for chunk in _in_batches(ids, _ARTICLES_BATCH):
+        seen += conn.execute(
+            f"SELECT COUNT(*) FROM articles WHERE scanned = 1 AND id IN ({_marks(chunk)})", chunk
+        ).fetchone()[0]
     for chunk in _in_batches(_claims_of(conn, ids), _ARTICLES_BATCH):
         for table, column in (("claim_members", "claim_id"), ("claims", "id")):
             conn.execute(f"DELETE FROM {table} WHERE {column} IN ({_marks(chunk)})", chunk)
@@ -822,7 +828,8 @@ def _invalidate(conn: sqlite3.Connection, ids: list[str], what: str) -> None:
         conn.execute(
             f"DELETE FROM matches WHERE source_id IN ({marks}) OR target_id IN ({marks})", (*chunk, *chunk)
         )
-    _note_changes(conn, what, len(ids))
+    if seen:
+        _note_changes(conn, what, seen)
 
 
 def _remove(conn: sqlite3.Connection, ids: list[str]) -> int:
