@@ -43,8 +43,8 @@ LEVEL_TYPES = {
     "claims": {"outlet", "article", "claim"},
 }
 FILTERS = [
-    {"claim": "c09cc7557bb"},
-    {"claim": "claim:cc12a2afce9"},
+    {"claim": "cf98fec7e82"},
+    {"claim": "claim:c50c4d38ae9"},
     {"outlet": "metro ledger"},
     {"since": "2024-03-10", "until": "2024-03-31"},
     {"since": "2024-04-01"},
@@ -578,7 +578,7 @@ def test_export_help_lists_every_attribute(full):
 
 
 def test_claim_filter(full):
-    cid = "c09cc7557bb"
+    cid = "cf98fec7e82"
     carriers = {u for u, _, d in full.in_edges(f"claim:{cid}", data=True) if d["kind"] == "carries"}
     H = select_graph(full, "claims", claim=cid)
     assert {n for n, d in H.nodes(data=True) if d["type"] == "claim"} == {f"claim:{cid}"}

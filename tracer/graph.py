@@ -23,10 +23,12 @@ from typing import Any
 
 import networkx as nx
 
+from .model import outlet_label
 from .store import Store
 
 
 def outlet_node(name: str | None) -> str:
+    """An outlet's node; an article of unknown outlet has one of its own (:func:`outlet_label`)."""
     return f"outlet:{name or 'unknown'}"
 
 
@@ -37,7 +39,7 @@ def build_graph(store: Store) -> nx.MultiDiGraph:
         "SELECT id, outlet, published, title, url FROM articles WHERE id IN "
         "(SELECT article_id FROM claim_members) ORDER BY id"
     ).fetchall()
-    outlets = sorted({a[1] or "unknown" for a in articles})
+    outlets = sorted({outlet_label(a[1], a[0]) for a in articles})
     cited = sorted({r[0] for r in conn.execute("SELECT DISTINCT outlet FROM citations")} - set(outlets))
     for name in outlets:
         g.add_node(outlet_node(name), type="outlet", label=name, external=False)
@@ -45,10 +47,15 @@ def build_graph(store: Store) -> nx.MultiDiGraph:
         g.add_node(outlet_node(name), type="outlet", label=name, external=True)
     for art_id, outlet, published, title, url in articles:
         g.add_node(
-            f"article:{art_id}", type="article", label=title or art_id, outlet=outlet or "unknown",
+            f"article:{art_id}", type="article", label=title or art_id, outlet=outlet_label(outlet, art_id),
             published=published or "", title=title or "", url=url or "",
         )  # fmt: skip
-        g.add_edge(f"article:{art_id}", outlet_node(outlet), key="published_by", kind="published_by")
+        g.add_edge(
+            f"article:{art_id}",
+            outlet_node(outlet_label(outlet, art_id)),
+            key="published_by",
+            kind="published_by",
+        )
     for cid, text, terms, first_seen, last_seen, n_art, n_out in conn.execute(
         "SELECT id, text, terms, first_seen, last_seen, articles, outlets FROM claims ORDER BY id"
     ):
@@ -70,7 +77,9 @@ def build_graph(store: Store) -> nx.MultiDiGraph:
         )  # fmt: skip
         if parent:
             echoes[(parent, art)].append((cid, lag, sim, credited, conf))
-            by_outlets[(p_outlet or "unknown", outlet or "unknown")].append((cid, lag, credited))
+            by_outlets[(outlet_label(p_outlet, parent), outlet_label(outlet, art))].append(
+                (cid, lag, credited)
+            )
     for (parent, child), items in sorted(echoes.items()):
         lags = [i[1] for i in items if i[1] is not None]
         g.add_edge(

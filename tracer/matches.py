@@ -276,6 +276,10 @@ def rebuild(
     parts = [block[in_sorted_levels(block["norm"], [wanted])] for block in store.sentence_blocks()]
     rows = np.concatenate(parts) if parts else np.empty(0, dtype=SENTENCE_DTYPE)
     del parts
+    # A sentence only removed articles printed (`tracer remove`) keeps its verified pairs, for when
+    # its text returns; a pair makes pieces only while both its sentences are printed.
+    present = unique_sorted(np.sort(rows["norm"]))
+    near = near.select(in_sorted_levels(near.norm_a, [present]) & in_sorted_levels(near.norm_b, [present]))
     rows = rows[np.lexsort((rows["idx"], id_rank[rows["article"]]))]  # by article id, then position
     template_ids = np.fromiter(templates, dtype=np.int64, count=len(templates))
     boiler = (rows["promo"] & PROMO_BIT) != 0
@@ -710,6 +714,15 @@ class _NearRows:
             else [empty] * 6 + [np.empty(0, dtype=np.float64), empty]
         )
         self.norm_a, self.norm_b, self.a0, self.a1, self.b0, self.b1, self.score, self.kind = columns
+
+    def select(self, keep: np.ndarray) -> _NearRows:
+        """These rows where ``keep`` is true (itself where all are)."""
+        if keep.all():
+            return self
+        out = _NearRows([])
+        for name in ("norm_a", "norm_b", "a0", "a1", "b0", "b1", "score", "kind"):
+            setattr(out, name, getattr(self, name)[keep])
+        return out
 
 
 @dataclass

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .errors import TracerError
+from .model import outlet_label
 from .store import SPAN_BATCH, Store
 from .summary import resolve_article
 
@@ -219,14 +220,14 @@ def outlet_pairs(
             where.append(f"substr(a.published, 1, 10) {op} ?")
             args.append(day)
     rows = store.conn.execute(
-        "SELECT p.outlet, a.outlet, m.claim_id, m.lag_days, m.credited FROM claim_members m "
+        "SELECT p.outlet, a.outlet, m.claim_id, m.lag_days, m.credited, p.id, a.id FROM claim_members m "
         "JOIN articles a ON a.id = m.article_id JOIN articles p ON p.id = m.parent_id "
         f"WHERE {' AND '.join(where)}",
         args,
     )
     pairs: dict[tuple[str, str], list[tuple[str, float | None, int]]] = defaultdict(list)
-    for src, dst, claim, lag, credited in rows:
-        pairs[(src or "unknown", dst or "unknown")].append((claim, lag, credited))
+    for src, dst, claim, lag, credited, src_id, dst_id in rows:
+        pairs[(outlet_label(src, src_id), outlet_label(dst, dst_id))].append((claim, lag, credited))
     wanted = None if outlet is None else outlet.lower()
     out: list[dict[str, Any]] = []
     for (src, dst), items in pairs.items():

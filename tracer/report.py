@@ -22,6 +22,7 @@ import json
 import math
 import re
 import string
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
@@ -32,9 +33,10 @@ from . import __version__
 from .atomic import atomic_write
 from .dates import utc_naive
 from .errors import TracerError
+from .model import outlet_label
 from .queries import list_claims, outlet_matrix, outlet_pairs, timeline
 from .store import Store
-from .summary import nothing_to_show
+from .summary import metadata_warnings, nothing_to_show
 
 CYTOSCAPE_VERSION = "3.34.4"
 UNKNOWN_OUTLET = "unknown"
@@ -649,6 +651,7 @@ def _overview(
     out = ['<section id="overview"><h2>Overview</h2><ul class="counts">']
     out += [f"<li><b>{n:,}</b><span>{_e(label)}</span></li>" for n, label in tiles]
     out.append("</ul>")
+    out += [f'<p class="note warning">Warning: {_e(w)}</p>' for w in metadata_warnings(counts)]
     kind_words = ", ".join(f"{n:,} {_e(k)}" for k, n in sorted(kinds.items()))
     out.append(
         f'<p class="note">Cross-outlet passages by kind: {kind_words or "none"}. '
@@ -745,20 +748,24 @@ def _outlets_section(
 def _graph_section(
     store: Store, pairs: list[dict[str, Any]], names: list[str], outlets_total: int, focus: str | None
 ) -> str:
+    # An article of unknown outlet is an outlet of its own (outlet_label), never one "unknown" node.
     articles = {
         str(r[0]): int(r[1])
         for r in store.conn.execute(
-            "SELECT COALESCE(outlet, ?), COUNT(*) FROM articles GROUP BY 1", (UNKNOWN_OUTLET,)
+            "SELECT outlet, COUNT(*) FROM articles WHERE outlet IS NOT NULL GROUP BY 1"
         )
     }
-    origins = {
-        str(r[0]): int(r[1])
-        for r in store.conn.execute(
-            "SELECT COALESCE(a.outlet, ?), COUNT(*) FROM claim_members m JOIN articles a ON a.id = m.article_id "
-            "WHERE m.role = 'origin' GROUP BY 1",
-            (UNKNOWN_OUTLET,),
-        )
-    }
+    articles.update(
+        {
+            outlet_label(None, r[0]): 1
+            for r in store.conn.execute("SELECT id FROM articles WHERE outlet IS NULL")
+        }
+    )
+    origins: dict[str, int] = defaultdict(int)
+    for name, art_id in store.conn.execute(
+        "SELECT a.outlet, a.id FROM claim_members m JOIN articles a ON a.id = m.article_id WHERE m.role = 'origin'"
+    ):
+        origins[outlet_label(name, art_id)] += 1
     index = {n: i for i, n in enumerate(names)}
     most = max((articles.get(n, 0) for n in names), default=1) or 1
     taken = {n: sum(p["claims"] for p in pairs if p["echo_outlet"] == n) for n in names}
@@ -1042,7 +1049,7 @@ def timeline_svg(claim_id: str, members: list[dict[str, Any]], focus_outlet: str
     uid = re.sub(r"[^A-Za-z0-9_-]", "_", claim_id)
     outlets: list[str] = []
     for m in members:
-        name = m["outlet"] or UNKNOWN_OUTLET
+        name = outlet_label(m["outlet"], m["article_id"])
         if name not in outlets:
             outlets.append(name)
     days = _spread_days(members)
@@ -1066,7 +1073,7 @@ def timeline_svg(claim_id: str, members: list[dict[str, Any]], focus_outlet: str
     # Positions: members on the same row and day (or both undated) sit side by side.
     slots: dict[tuple[int, float | None], list[int]] = {}
     for i, m in enumerate(members):
-        row = outlets.index(m["outlet"] or UNKNOWN_OUTLET)
+        row = outlets.index(outlet_label(m["outlet"], m["article_id"]))
         slots.setdefault((row, None if days[i] is None else round(days[i] or 0.0, 3)), []).append(i)
     pos: list[tuple[float, float]] = [(0.0, 0.0)] * len(members)
     for (row, day), idxs in slots.items():

@@ -160,6 +160,8 @@ class ScanResult:
     matches: int = 0
     claims: int = 0
     scanned_anew: bool = False  # the store was scanned by a tracer that matched otherwise: all redone
+    # Articles edited (outlet, date) or removed since the last scan, whose matches and claims it rebuilt
+    changes: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)  # wall time of each stage
     peak_mb: dict[str, int] = field(default_factory=dict)  # this process's peak memory after each stage
 
@@ -232,6 +234,7 @@ def _scan(
         if result.scanned_anew:
             store.forget_scans()
         store.set_meta("scan_params", p.fingerprint())
+        result.changes = store.clear_changes()
         p = replace(p, verify=replace(p.verify, frequent=_frequent_words(store, p)))
         stored_before = _index_sentences(store, p, result, progress, eng)
         return_free_memory()
