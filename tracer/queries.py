@@ -22,12 +22,12 @@ CLAIM_SORTS = {
     "newest": "c.first_seen IS NULL, c.first_seen DESC, c.rank",
     "oldest": "c.first_seen IS NULL, c.first_seen, c.rank",
 }
-DATE_HINT = "give a date as YYYY-MM-DD or an ISO 8601 date-time"
+DATE_HINT = "give a day such as 2023-09-13"
 
 
 def day_bound(value: str | None, name: str) -> str | None:
     """The ``YYYY-MM-DD`` day of a --since/--until value (None stays None); :class:`TracerError`
-    naming the option where it is not an ISO 8601 date."""
+    naming the option where it is not a date tracer reads."""
     if value is None:
         return None
     from .dates import DateError, normalise
