@@ -534,8 +534,8 @@ def claims(db: str, quiet: bool, fmt: str, limit: int | None) -> None:
     _emit(rows, fmt, cols + (["terms"] if fmt == "csv" else []), {"text": 80})
 
 
-TRACE_COLUMNS = ["published", "outlet", "article_id", "role", "parent_outlet", "lag_days", "credited",
-                 "credit_to", "confidence", "text"]  # fmt: skip
+TRACE_COLUMNS = ["published", "outlet", "article_id", "role", "parent_outlet", "lag_days", "credit",
+                 "credit_to", "confidence", "sentence"]  # fmt: skip
 
 
 def _claim_query(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -590,9 +590,9 @@ def trace(query: str, db: str, quiet: bool, fmt: str, limit: int) -> None:
         _echo(
             f"  {t['articles']} articles, {t['outlets']} outlets, first seen {t['first_seen'] or 'unknown'}"
         )
-        members = [{**m, "published": m["published"] or "unknown", "credit_to": ", ".join(m["credit_to"]),
-                    "credited": "credited" if m["credited"] else "uncredited"} for m in t["members"]]  # fmt: skip
-        _emit(members, "table", TRACE_COLUMNS, {"text": 70, "article_id": 16})
+        members = [{**m, "published": m["published"] or "unknown",
+                    "credit_to": ", ".join(m["credit_to"] + m["credit_accounts"])} for m in t["members"]]  # fmt: skip
+        _emit(members, "table", TRACE_COLUMNS, {"sentence": 70, "article_id": 16})
         click.echo("")
 
 
@@ -662,7 +662,8 @@ def origin(article_id: str, db: str, quiet: bool, fmt: str) -> None:
         "parent_outlet",
         "parent_published",
         "lag_days",
-        "credited",
+        "credit",
+        "credit_to",
         "confidence",
         "text",
     ]
@@ -679,7 +680,8 @@ def origin(article_id: str, db: str, quiet: bool, fmt: str) -> None:
     if not found["claims"]:
         click.echo("no claims in this article are shared with others")
         return
-    _emit(found["claims"], "table", cols, {"text": 70})
+    rows = [{**c, "credit_to": ", ".join(c["credit_to"] + c["credit_accounts"])} for c in found["claims"]]
+    _emit(rows, "table", cols, {"text": 70})
 
 
 @cli.command("report")
