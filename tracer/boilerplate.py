@@ -260,7 +260,7 @@ def link_lists(
         folded[a:b].rstrip(_CLOSERS)[-1:]
         for a, b in zip(line_at[short].tolist(), line_end[short].tolist(), strict=True)
     ]
-    kind = np.zeros(n, dtype=np.int8)  # 1: a link line with a marker, 2: in title case, 3: either
+    kind = np.zeros(n, dtype=np.int8)  # 4: a line a link could be; 1: with a marker, 2: in title case
     for k, end in zip(short.tolist(), last, strict=True):
         if end in ".;:," or not end:
             continue
@@ -270,15 +270,15 @@ def link_lists(
             continue
         marked = line[0] in _LINK_MARKERS and line[1:2] == " "
         titled = original is not None and _title_case(original[line_at[k] : line_end[k]])
-        kind[k] = (1 if marked else 0) | (2 if titled else 0)
+        kind[k] = 4 | (1 if marked else 0) | (2 if titled else 0)
     first_line = np.ones(n, dtype=bool)
     first_line[1:] = article[1:] != article[:-1]
     title_ok = ~first_line  # an article's title is no headline of a list
-    for need, allowed in ((1, None), (2, title_ok), (3, None)):
+    for need, allowed in ((1, None), (2, title_ok), (4, None)):
         held = (kind & need) != 0 if allowed is None else ((kind & need) != 0) & allowed
         for lo, hi in _runs(held, first_line):
             header = lo > 0 and not first_line[lo] and bool(promo[lo - 1])
-            if need == 3 and header or need != 3 and hi - lo >= LINK_RUN:
+            if need == 4 and header or need != 4 and hi - lo >= LINK_RUN:
                 flags[lo:hi] = True
     return flags
 

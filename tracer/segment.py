@@ -562,6 +562,7 @@ def whole_sentences(text: str, start: int, end: int, reach: int = SENTENCE_REACH
     if not found:
         return start, end
     first, last = found[0][0], found[-1][1]
-    first = start if first == lo and lo > 0 else min(first, start)
-    last = end if last == hi and hi < len(text) else max(last, end)
+    # a sentence that reaches the window's edge may run on past it
+    first = start if lo > 0 and not text[lo:first].strip() else min(first, start)
+    last = end if hi < len(text) and not text[last:hi].strip() else max(last, end)
     return first, last
