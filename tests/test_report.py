@@ -200,7 +200,10 @@ def test_timeline_svg_draws_members_arrows_and_the_undated_column(rumour, rumour
         echoes = [m for m in members if m["role"] == "echo"]
         assert body.count('class="edge credited"') == sum(m["credits_parent"] for m in echoes)
         assert body.count('class="edge uncredited"') == sum(not m["credits_parent"] for m in echoes)
-        assert body.count('stroke-dasharray="6 4" marker-end') == sum(not m["credits_parent"] for m in echoes) + 1
+        assert (
+            body.count('stroke-dasharray="6 4" marker-end')
+            == sum(not m["credits_parent"] for m in echoes) + 1
+        )
         assert ("undated</text>" in body) == any(m["published"] is None for m in members)
         assert "credited echo" in body and "uncredited echo" in body  # the legend
         for m in members:
