@@ -3,6 +3,8 @@ apart, whole-sentence claims, evidence inside its sentence (the seeds read from 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from pathlib import Path
@@ -212,6 +214,17 @@ def test_seeds_a_tweet_credit_is_an_account_not_an_outlet(labelled):
     with Store.open(db) as s:
         g = build_graph(s)
     assert "outlet:@golub" not in g and g.nodes["account:@golub"]["type"] == "account"
+    rows = list(
+        csv.DictReader(
+            io.StringIO(CliRunner().invoke(cli, ["trace", "twitched", "--db", db, "--format", "csv"]).stdout)
+        )
+    )
+    ok_row = next(r for r in rows if r["outlet"] == "OK! Magazine")
+    assert (ok_row["credit"], ok_row["credit_to"], ok_row["credit_accounts"]) == (
+        "account",
+        "",
+        '["@golub"]',
+    )
     out = CliRunner().invoke(cli, ["report", "--db", db, "-o", str(Path(db).with_suffix(".html")), "-q"])
     assert out.exit_code == 0
     html = Path(db).with_suffix(".html").read_text(encoding="utf-8")

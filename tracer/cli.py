@@ -536,6 +536,8 @@ def claims(db: str, quiet: bool, fmt: str, limit: int | None) -> None:
 
 TRACE_COLUMNS = ["published", "outlet", "article_id", "role", "parent_outlet", "lag_days", "credit",
                  "credit_to", "confidence", "sentence"]  # fmt: skip
+# CSV keeps what a table shows in one column apart: the accounts credited, and the span alone.
+TRACE_CSV_COLUMNS = ["claim_id", *TRACE_COLUMNS, "credit_accounts", "text"]
 
 
 def _claim_query(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -574,7 +576,7 @@ def trace(query: str, db: str, quiet: bool, fmt: str, limit: int) -> None:
         if fmt == "json":
             click.echo("[]")
         elif fmt == "csv":
-            _emit([], "csv", ["claim_id", *TRACE_COLUMNS])
+            _emit([], "csv", TRACE_CSV_COLUMNS)
         else:
             _say(quiet, f"no claim matches {query.strip()!r}" + (f": {reason}" if reason else ""))
         return
@@ -583,7 +585,7 @@ def trace(query: str, db: str, quiet: bool, fmt: str, limit: int) -> None:
         return
     rows = [{"claim_id": t["claim_id"], **m} for t in found for m in t["members"]]
     if fmt == "csv":
-        _emit(rows, "csv", ["claim_id", *TRACE_COLUMNS])
+        _emit(rows, "csv", TRACE_CSV_COLUMNS)
         return
     for t in found:
         _echo(f"claim {t['claim_id']}: {t['text']}")
@@ -671,7 +673,7 @@ def origin(article_id: str, db: str, quiet: bool, fmt: str) -> None:
         _data(json.dumps(found, ensure_ascii=False, indent=2) + "\n")
         return
     if fmt == "csv":
-        _emit(found["claims"], "csv", cols)
+        _emit(found["claims"], "csv", [*cols, "credit_accounts", "sentence"])
         return
     _echo(
         f"{found['article_id']} ({found['outlet'] or 'unknown outlet'}, {found['published'] or 'undated'}): "
