@@ -199,9 +199,12 @@ def test_timeline_svg_draws_members_arrows_and_the_undated_column(rumour, rumour
         body = svg.group(0)
         assert body.count('<circle class="member') == len(members)
         echoes = [m for m in members if m["role"] == "echo"]
-        assert body.count('class="edge credited"') == sum(m["credited"] for m in echoes)
-        assert body.count('class="edge uncredited"') == sum(not m["credited"] for m in echoes)
-        assert body.count('stroke-dasharray="6 4" marker-end') == sum(not m["credited"] for m in echoes) + 1
+        assert body.count('class="edge credited"') == sum(m["credits_parent"] for m in echoes)
+        assert body.count('class="edge uncredited"') == sum(not m["credits_parent"] for m in echoes)
+        assert (
+            body.count('stroke-dasharray="6 4" marker-end')
+            == sum(not m["credits_parent"] for m in echoes) + 1
+        )
         assert ("undated</text>" in body) == any(m["published"] is None for m in members)
         assert "credited echo" in body and "uncredited echo" in body  # the legend
         for m in members:
@@ -333,7 +336,7 @@ def _cx_by_outlet(svg: str) -> dict[str, float]:
 def test_same_day_echoes_are_spread_and_times_of_day_kept():
     def member(outlet, published, role="echo", parent="a"):
         return {"article_id": outlet, "outlet": outlet, "published": published, "role": role,
-                "parent_id": None if role == "origin" else parent, "parent_outlet": "A", "credited": 0,
+                "parent_id": None if role == "origin" else parent, "parent_outlet": "A", "credited": 0, "credits_parent": False, "credit_accounts": [],
                 "lag_days": 0.0, "confidence": 0.5, "title": "", "credit_to": []}  # fmt: skip
 
     day_only = [member("a", "2024-03-01", "origin"), *(member(x, "2024-03-01") for x in "bcde")]

@@ -106,7 +106,7 @@ def test_narrow_terminal_puts_text_under_its_row(store):
     out = _run(store, "trace", TRACE_QUERY, width=80)[1].splitlines()
     head = next(i for i, line in enumerate(out) if line.startswith("published"))
     assert "text" not in out[head].split()
-    assert out[head + 3].startswith("    A spokesman for the Chancellery")
+    assert out[head + 3].startswith("    [[A spokesman for the Chancellery")  # the match in its sentence
 
 
 def test_rows_show_outlet_and_day_not_bare_ids(store):
@@ -137,9 +137,10 @@ def test_one_format_for_credit_lag_and_dates(store):
         "Wire",
         "16",
     ]
-    assert " yes " in row and "1.000" in row
+    assert " parent " in row and "1.000" in row  # credits its parent's outlet
     outlets = _run(store, "outlets", width=200)[1]
-    assert "Metro Ledger      The Evening Sentinel  4       4       24          75%" in outlets
+    # credited: the share of echoes crediting the source outlet itself
+    assert "Metro Ledger      The Evening Sentinel  4       4       24          50%" in outlets
 
 
 def test_table_cells():

@@ -913,8 +913,10 @@ def claims(
         )  # fmt: skip
 
 
-TRACE_COLUMNS = ["published", "outlet", "article_id", "role", "parent_outlet", "lag_days", "credited",
-                 "credit_to", "confidence", "text"]  # fmt: skip
+TRACE_COLUMNS = ["published", "outlet", "article_id", "role", "parent_outlet", "lag_days", "credit",
+                 "credit_to", "confidence", "sentence"]  # fmt: skip
+# CSV keeps what a table shows in one column apart: the accounts credited, and the span alone.
+TRACE_CSV_COLUMNS = ["claim_id", *TRACE_COLUMNS, "credit_accounts", "text"]
 
 
 def _claim_query(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -954,7 +956,7 @@ def trace(query: str, db: str, quiet: bool, fmt: str, limit: int) -> None:
         if fmt == "json":
             click.echo("[]")
         elif fmt == "csv":
-            _emit([], "csv", ["claim_id", *TRACE_COLUMNS])
+            _emit([], "csv", TRACE_CSV_COLUMNS)
         else:
             _say(quiet, f"no claim matches {query.strip()!r}" + (f": {reason}" if reason else ""))
         return
@@ -963,7 +965,7 @@ def trace(query: str, db: str, quiet: bool, fmt: str, limit: int) -> None:
         return
     rows = [{"claim_id": t["claim_id"], **m} for t in found for m in t["members"]]
     if fmt == "csv":
-        _emit(rows, "csv", ["claim_id", *TRACE_COLUMNS])
+        _emit(rows, "csv", TRACE_CSV_COLUMNS)
         return
     width = _width()
     for t in found:
@@ -971,8 +973,9 @@ def trace(query: str, db: str, quiet: bool, fmt: str, limit: int) -> None:
         _echo(
             f"  {t['articles']} articles, {t['outlets']} outlets, first seen {table_cell(t['first_seen'], 'first_seen')}"
         )
-        members = [_parent_shown({**m, "credit_to": ", ".join(m["credit_to"])}) for m in t["members"]]
-        _emit(members, "table", TRACE_COLUMNS, {"text": 70}, optional=("article_id",))
+        members = [_parent_shown({**m, "credit_to": ", ".join(m["credit_to"] + m["credit_accounts"])})
+                   for m in t["members"]]  # fmt: skip
+        _emit(members, "table", TRACE_COLUMNS, {"sentence": 70}, optional=("article_id",))
         click.echo("")
     _more_hint(
         quiet, len(found), len(ids), f"claims matching {query.strip()!r} (the closest first)",
@@ -1099,7 +1102,8 @@ def origin(article_id: str, db: str, quiet: bool, fmt: str) -> None:
         "parent_outlet",
         "parent_published",
         "lag_days",
-        "credited",
+        "credit",
+        "credit_to",
         "confidence",
         "text",
     ]
@@ -1107,7 +1111,7 @@ def origin(article_id: str, db: str, quiet: bool, fmt: str) -> None:
         _data(json.dumps(found, ensure_ascii=False, indent=2) + "\n")
         return
     if fmt == "csv":
-        _emit(found["claims"], "csv", cols)
+        _emit(found["claims"], "csv", [*cols, "credit_accounts", "sentence"])
         return
     _echo(
         f"{found['article_id']} ({table_cell(found['outlet'], 'outlet')}, "
@@ -1116,7 +1120,9 @@ def origin(article_id: str, db: str, quiet: bool, fmt: str) -> None:
     if not found["claims"]:
         click.echo("no claims in this article are shared with others")
         return
-    _emit(map(_parent_shown, found["claims"]), "table", cols, {"text": 70})
+    rows = [_parent_shown({**c, "credit_to": ", ".join(c["credit_to"] + c["credit_accounts"])})
+            for c in found["claims"]]  # fmt: skip
+    _emit(rows, "table", cols, {"text": 70})
 
 
 @cli.command("report")

@@ -127,9 +127,10 @@ def _trace(
     origin = dated[0] if dated else _fullest(keys)
     prov = Provenance(claim, origin, credits=credits)
     firsts = _Firsts(keys, outlets) if len(members) > PARENT_CANDIDATES else None
+    articles = [m.article_id for m in members]
     for child in range(len(members)):
-        if child == origin:
-            continue
+        if articles[child] == articles[origin]:
+            continue  # the origin itself, or another span of its article: an article never echoes itself
         cm = members[child]
         date_known = when[child] is not None
         dated_before = bisect.bisect_left(dated, child)
@@ -145,7 +146,8 @@ def _trace(
             candidates = dated[:dated_before]
         else:
             candidates = [i for i in range(len(members)) if i != child and (i in is_dated or i < child)]
-        candidates = candidates or [origin]
+        # Another span of the child's own article is no parent; the origin (another article) always is.
+        candidates = [c for c in candidates if articles[c] != articles[child]] or [origin]
         credited_outlets = {c.outlet for c in credits.get(child, [])}
         child_keys = keys[child]
         n_child = len(child_keys)
@@ -532,12 +534,13 @@ def _claim_row(rank: int, prov: Provenance) -> tuple[object, ...]:
 def _member_rows(prov: Provenance) -> Iterator[tuple[object, ...]]:
     c = prov.claim
     echo_of = {e.child: e for e in prov.echoes}
+    origin_article = c.members[prov.origin].article_id
     for i, m in enumerate(c.members):
         e = echo_of.get(i)
         parent = c.members[e.parent] if e else None
         found = prov.credits.get(i, [])
         yield (
-            c.id, i, m.article_id, m.start, m.end, "origin" if i == prov.origin else "echo",
+            c.id, i, m.article_id, m.start, m.end, "origin" if m.article_id == origin_article else "echo",
             parent.article_id if parent else None, parent.start if parent else None,
             e.lag_days if e else None, e.similarity if e else None,
             int(bool(prov.credits.get(i))), int(e.credits_parent) if e else 0,

@@ -34,7 +34,7 @@ from .atomic import atomic_write
 from .dates import utc_naive
 from .errors import TracerError
 from .model import outlet_label
-from .queries import list_claims, outlet_matrix, outlet_pairs, timeline
+from .queries import MARK_CLOSE, MARK_OPEN, list_claims, outlet_matrix, outlet_pairs, timeline
 from .store import Store
 from .summary import metadata_warnings, nothing_to_show
 
@@ -301,6 +301,19 @@ def _marked(words: list[str], flags: list[bool]) -> str:
     return " ".join(out)
 
 
+def _in_sentence(m: dict[str, Any], flags: list[bool]) -> str:
+    """The member's sentence, its reused span (its words ``flags`` marked as shared) set apart from
+    the rest of the sentence, which is there to read it in."""
+    before, sep, rest = m["sentence"].partition(MARK_OPEN)
+    span, _, after = rest.rpartition(MARK_CLOSE)
+    if not sep:
+        before, span, after = "", m["text"], ""
+    words = span.split()
+    inner = _marked(words, flags if len(flags) == len(words) else [False] * len(words))
+    context = [f'<span class="context">{_e(x)}</span>' if x else "" for x in (before, after)]
+    return f'{context[0]}<span class="span">{inner}</span>{context[1]}'
+
+
 def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
@@ -404,6 +417,7 @@ table.members td.date { white-space: nowrap; }
 .side + .side { border-left: 1px solid var(--line); }
 .side .who { font-size: 12.5px; color: var(--muted); margin-bottom: 4px; }
 mark { background: var(--mark); padding: 0 1px; border-radius: 2px; }
+.side .context { color: var(--muted); }
 code { font: 13px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 footer { color: var(--muted); font-size: 12.5px; text-align: center; padding: 20px; }
 a { color: #2b6cb0; }
@@ -698,7 +712,7 @@ def _pair_tip(p: dict[str, Any]) -> str:
     lag = p["median_lag_days"]
     return (
         f"{p['source_outlet']} \u2192 {p['echo_outlet']}: {p['claims']} claim(s) taken, {p['echoes']} echo(es), "
-        f"median lag {_lag(lag)} day(s), {round(100 * p['share_credited'])}% credited"
+        f"median lag {_lag(lag)} day(s), {round(100 * p['share_credited'])}% credit the source"
     )
 
 
@@ -969,7 +983,9 @@ def _members_table(members: list[dict[str, Any]]) -> str:
     for m in members:
         credit = _credit_words(m)
         cls = (
-            "" if m["role"] == "origin" else (' class="credited"' if m["credited"] else ' class="uncredited"')
+            ""
+            if m["role"] == "origin"
+            else (' class="credited"' if m["credits_parent"] else ' class="uncredited"')
         )
         conf = "" if m["confidence"] is None else f"{m['confidence']:.2f}"
         out.append(
@@ -983,17 +999,30 @@ def _members_table(members: list[dict[str, Any]]) -> str:
 
 
 def _credit_words(m: dict[str, Any]) -> str:
+    """The member's credit in words, its three kinds apart: to its source (the parent's outlet),
+    to another source, to a social account (a person, not an outlet)."""
+    others = ", ".join(o for o in m["credit_to"] if o != m["parent_outlet"] or not m["credits_parent"])
+    accounts = ", ".join(m["credit_accounts"])
+    words = []
     if m["role"] == "origin":
-        return "origin" + (f" (cites {', '.join(m['credit_to'])})" if m["credit_to"] else "")
-    if m["credited"]:
-        return "credited" + (f": {', '.join(m['credit_to'])}" if m["credit_to"] else "")
-    return "uncredited" + (f" (cites {', '.join(m['credit_to'])})" if m["credit_to"] else "")
+        words.append("origin")
+    elif m["credits_parent"]:
+        words.append(f"credits its source, {m['parent_outlet']}")
+    else:
+        words.append("does not credit its source")
+    if others:
+        words.append(f"credits another source: {others}")
+    if accounts:
+        words.append(f"credits an account: {accounts}")
+    return "; ".join(words)
 
 
 def _evidence(members: list[dict[str, Any]], drawn: list[dict[str, Any]]) -> str:
     by_article: dict[str, dict[str, Any]] = {}
+    by_span: dict[tuple[str, int], dict[str, Any]] = {}
     for m in members:
         by_article.setdefault(m["article_id"], m)
+        by_span.setdefault((m["article_id"], m["span"][0]), m)
     echoes = [m for m in drawn if m["role"] != "origin"]
     if not echoes:
         return '<p class="note">No echoes to compare.</p>'
@@ -1003,9 +1032,13 @@ def _evidence(members: list[dict[str, Any]], drawn: list[dict[str, Any]]) -> str
         "(runs of two or more words, aligned in order).</p>",
     ]
     for m in echoes:
-        parent = by_article.get(m["parent_id"]) if m["parent_id"] else None
+        parent = (
+            by_span.get((m["parent_id"], m["parent_start"])) or by_article.get(m["parent_id"])
+            if m["parent_id"]
+            else None
+        )
         status = (
-            '<b class="credited">credited</b>' if m["credited"] else '<b class="uncredited">uncredited</b>'
+            f'<b class="{"credited" if m["credits_parent"] else "uncredited"}">{_e(_credit_words(m))}</b>'
         )
         conf = "" if m["confidence"] is None else f", confidence {m['confidence']:.2f}"
         lag = "" if m["lag_days"] is None else f", {_e(_lag(m['lag_days']))} day(s) later"
@@ -1014,7 +1047,7 @@ def _evidence(members: list[dict[str, Any]], drawn: list[dict[str, Any]]) -> str
             out.append(
                 f'<div class="pair"><div class="what">{who}: {status}{conf}; source not known</div>'
                 f'<div class="sides"><div class="side"><div class="who">no parent found</div></div>'
-                f'<div class="side"><div class="who">{who}</div>{_e(m["text"])}</div></div></div>'
+                f'<div class="side"><div class="who">{who}</div>{_in_sentence(m, [])}</div></div></div>'
             )
             continue
         wa, fa, wb, fb = shared_words(parent["text"], m["text"])
@@ -1024,9 +1057,9 @@ def _evidence(members: list[dict[str, Any]], drawn: list[dict[str, Any]]) -> str
             f'<div class="pair"><div class="what">{who} took this from {pwho}{lag}: {status}{conf}; '
             f'{round(100 * share)}% of the echo\'s words are shared</div><div class="sides">'
             f'<div class="side parent"><div class="who">{pwho} \u00b7 {_e(_short(parent["title"] or "", 90))}'
-            f"</div>{_marked(wa, fa)}</div>"
+            f"</div>{_in_sentence(parent, fa)}</div>"
             f'<div class="side echo"><div class="who">{who} \u00b7 {_e(_short(m["title"] or "", 90))}</div>'
-            f"{_marked(wb, fb)}</div></div></div>"
+            f"{_in_sentence(m, fb)}</div></div></div>"
         )
     return "\n".join(out)
 
@@ -1141,14 +1174,14 @@ def timeline_svg(claim_id: str, members: list[dict[str, Any]], focus_outlet: str
         path = _arrow_path(first_pos[m["parent_id"]], pos[i])
         if path is None:
             continue
-        kind, color = ("c", _CREDITED) if m["credited"] else ("u", _UNCREDITED)
-        dash = "" if m["credited"] else ' stroke-dasharray="6 4"'
+        kind, color = ("c", _CREDITED) if m["credits_parent"] else ("u", _UNCREDITED)
+        dash = "" if m["credits_parent"] else ' stroke-dasharray="6 4"'
         tip = (
             f"{m['parent_outlet'] or UNKNOWN_OUTLET} \u2192 {m['outlet'] or UNKNOWN_OUTLET}: "
-            f"{'credited' if m['credited'] else 'uncredited'}, lag {_lag(m['lag_days'])} day(s)"
+            f"{'credited' if m['credits_parent'] else 'uncredited'}, lag {_lag(m['lag_days'])} day(s)"
         )
         s.append(
-            f'<path class="edge {"credited" if m["credited"] else "uncredited"}" d="{path}" fill="none" '
+            f'<path class="edge {"credited" if m["credits_parent"] else "uncredited"}" d="{path}" fill="none" '
             f'stroke="{color}" stroke-width="1.8"{dash} marker-end="url(#arrow-{uid}-{kind})">'
             f"<title>{_e(tip)}</title></path>"
         )
@@ -1156,7 +1189,7 @@ def timeline_svg(claim_id: str, members: list[dict[str, Any]], focus_outlet: str
     for i, m in enumerate(members):
         x, y = pos[i]
         origin = m["role"] == "origin"
-        color = _ORIGIN if origin else (_CREDITED if m["credited"] else _UNCREDITED)
+        color = _ORIGIN if origin else (_CREDITED if m["credits_parent"] else _UNCREDITED)
         radius = _ORIGIN_R if origin else _DOT_R
         tip = (
             f"{m['outlet'] or UNKNOWN_OUTLET}, {m['published'] or 'undated'}: {m['role']}"

@@ -96,6 +96,8 @@ class MarkedSpan:
     start: int
     end: int
     matches: list[Match] = field(default_factory=list)
+    # each match's words in the other article, inside their sentence, marked [[...]]
+    contexts: list[str] = field(default_factory=list)
 
 
 def resolve_article(store: Store, article_id: str) -> str:
@@ -111,7 +113,10 @@ def resolve_article(store: Store, article_id: str) -> str:
 def marked_article(
     store: Store, article_id: str, include_boilerplate: bool = False
 ) -> tuple[Any, list[MarkedSpan]]:
-    """The article and its reused spans (overlapping ones merged), each with the matches behind it."""
+    """The article and its reused spans (overlapping ones merged), each with the matches behind it
+    and their words in the other article inside their sentence."""
+    from .queries import span_contexts  # it imports this module
+
     full_id = resolve_article(store, article_id)
     article = store.article(full_id)
     spans: list[tuple[int, int, Match]] = []
@@ -126,6 +131,14 @@ def marked_article(
             merged[-1].matches.append(m)
         else:
             merged.append(MarkedSpan(start, end, [m]))
+    others = [
+        (m.target_id, *m.target_span) if m.source_id == full_id else (m.source_id, *m.source_span)
+        for marked in merged
+        for m in marked.matches
+    ]
+    found = iter(span_contexts(store, others))
+    for marked in merged:
+        marked.contexts = [next(found)[1] for _ in marked.matches]
     return article, merged
 
 
@@ -149,7 +162,7 @@ def render_marked(article: Any, spans: list[MarkedSpan]) -> str:
     ]
     notes = [""]
     for n, span in enumerate(spans, 1):
-        for m in span.matches:
+        for m, context in zip(span.matches, span.contexts or [""] * len(span.matches), strict=True):
             other, other_text = (
                 (m.target_id, m.target_text) if m.source_id == article.id else (m.source_id, m.source_text)
             )
@@ -162,6 +175,6 @@ def render_marked(article: Any, spans: list[MarkedSpan]) -> str:
             )
             notes.append(
                 f"({n}) {role} {other} ({outlet or 'unknown outlet'}, {date or 'undated'}) "
-                f'{m.kind} {m.score:.2f} {m.scope}: "{" ".join(other_text.split())}"'
+                f'{m.kind} {m.score:.2f} {m.scope}: "{context or " ".join(other_text.split())}"'
             )
     return "\n".join(head) + "".join(out) + "\n" + "\n".join(notes) + "\n"
