@@ -166,7 +166,7 @@ def _trace(
             scored.append((round(text + W_SAME_OUTLET * same, 6), -k, cand, sim, contain, names_parent))
             texts.append(round(text, 6))
         if date_known and len(scored) > 1:
-            scored = _nearest_of_alike(scored, texts, when)
+            scored = _nearest_of_alike(scored, texts, when, [m.text for m in members], child)
         scored.sort(reverse=True)
         best, runner = scored[0], (scored[1] if len(scored) > 1 else None)
         assert best is not None
@@ -202,10 +202,14 @@ def _trace(
 
 
 def _nearest_of_alike(
-    scored: list[tuple[float, int, int, float, float, bool]], texts: list[float], when: list[datetime | None]
+    scored: list[tuple[float, int, int, float, float, bool]],
+    texts: list[float],
+    when: list[datetime | None],
+    raw: list[str],
+    child: int,
 ) -> list[tuple[float, int, int, float, float, bool]]:
-    """``scored`` with the nearest of the dated candidates whose text is the closest raised
-    above the others (its score that of the best, its order ``-k`` above theirs), where they
+    """``scored`` with the nearest of the dated candidates whose text is the closest (in words,
+    then in characters: ``raw`` texts) raised above the others (its score that of the best, its order ``-k`` above theirs), where they
     are spread out in time (a running story, printed again day after day); as it is where
     they come in a burst (a wire story and its copies: more carriers than days), whose first
     is the source."""
@@ -216,7 +220,9 @@ def _nearest_of_alike(
     span = (max(day.values()) - min(day.values())).total_seconds() / 86400
     if len(day) > span + 1:  # a burst: scored as they are (the first of the outlet, else of all)
         return scored
-    pick = max(day, key=lambda i: (day[i], scored[i][1]))
+    # The same words: the closest characters first (quotes, apostrophes, dashes as printed).
+    chars = {i: LCSseq.similarity(raw[scored[i][2]], raw[child]) for i in day}
+    pick = max(day, key=lambda i: (chars[i], day[i], scored[i][1]))
     best = max(e[0] for e in scored)
     out = list(scored)
     out[pick] = (best, len(scored), *scored[pick][2:])
