@@ -50,6 +50,8 @@ NEAREST = 16
 # often puts the credit a sentence or two after the copied one ("The records were
 # obtained by ..."), while a credit in another paragraph usually belongs to another claim.
 CREDIT_WINDOW = 2
+# Characters of a member's paragraph either side of it that tell carriers of its words apart.
+CONTEXT_CHARS = 400
 
 
 @dataclass(slots=True)  # one per claim member but the origin: millions at 10^6 simulated articles
@@ -111,9 +113,11 @@ def _trace(
     credits: dict[int, list[Credit]],
     member_tokens: list[list[str]],
     parse: Callable[[str | None], datetime | None] = _when,
+    around: list[str] | None = None,
 ) -> Provenance:
     """:func:`trace_claim`, given the tokens of each member's folded text (``parse``: :func:`_when`,
-    or a cache of it)."""
+    or a cache of it; ``around``: each member's text with its paragraph's around it, which
+    tells apart carriers of the same words by the rest of the passage they copied)."""
     members = claim.members
     # Exact words, not match keys: "appear" -> "appeared" is the kind of edit that tells
     # an echo of an edited copy from an echo of the original.
@@ -166,7 +170,7 @@ def _trace(
             scored.append((round(text + W_SAME_OUTLET * same, 6), -k, cand, sim, contain, names_parent))
             texts.append(round(text, 6))
         if date_known and len(scored) > 1:
-            scored = _nearest_of_alike(scored, texts, when, [m.text for m in members], child)
+            scored = _nearest_of_alike(scored, texts, when, around or [m.text for m in members], child)
         scored.sort(reverse=True)
         best, runner = scored[0], (scored[1] if len(scored) > 1 else None)
         assert best is not None
@@ -220,7 +224,8 @@ def _nearest_of_alike(
     span = (max(day.values()) - min(day.values())).total_seconds() / 86400
     if len(day) > span + 1:  # a burst: scored as they are (the first of the outlet, else of all)
         return scored
-    # The same words: the closest characters first (quotes, apostrophes, dashes as printed).
+    # The same words: the closest text around them first (the rest of the copied passage,
+    # quotes and apostrophes as printed).
     chars = {i: LCSseq.similarity(raw[scored[i][2]], raw[child]) for i in day}
     pick = max(day, key=lambda i: (chars[i], day[i], scored[i][1]))
     best = max(e[0] for e in scored)
@@ -431,7 +436,11 @@ def _trace_claims(jobs: list[ClaimJob], table: Aliases, max_terms: int) -> list[
                 text, (m.start - lo, m.end - lo), table, own_outlet=m.outlet, window=CREDIT_WINDOW
             )
             credits[i] = [replace(c, start=c.start + lo, end=c.end + lo) for c in found]
-        prov = _trace(claim, credits, member_tokens, parse)
+        around = [
+            text[max(m.start - lo - CONTEXT_CHARS, 0) : m.end - lo + CONTEXT_CHARS]
+            for m, text, lo in zip(claim.members, paragraphs, starts, strict=True)
+        ]
+        prov = _trace(claim, credits, member_tokens, parse, around)
         out.append((terms, prov.origin, prov.echoes, prov.credits))
     return out
 
