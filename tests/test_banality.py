@@ -56,3 +56,28 @@ def test_stock_phrases_of_a_small_simulated_corpus_are_not_reported(tmp_path: Pa
         spans = evaluate(store, tmp_path / "s.truth.json")["spans"]
     assert spans["precision"] >= 0.95
     assert spans["recall_target"] >= 0.95
+
+
+def test_a_wire_story_in_every_sampled_article_is_not_learned_as_function_words() -> None:
+    """The learned words come from the store's first articles: where all of them carry the same
+    wire story, its words are still content words."""
+    from tracer import frequent
+
+    rng = random.Random(3)
+    wire = (
+        "Floodwater breached the Harwick embankment overnight forcing engineers to evacuate riverside homes."
+    )
+    words = [
+        "".join(rng.choice("bcdfgklmnprstvz") + rng.choice("aeiou") for _ in range(3)) for _ in range(3000)
+    ]
+    texts = [
+        " ".join(rng.choice(words) for _ in range(60))
+        + ". "
+        + wire
+        + " "
+        + " ".join(rng.choice(words) for _ in range(60))
+        + "."
+        for _ in range(300)
+    ]
+    learned = frequent.learn(texts, 0.3)
+    assert not {"floodwater", "embankment", "engineers", "evacuate"} & set(learned)
