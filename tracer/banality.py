@@ -101,7 +101,7 @@ def banal_pairs(
     shared = both.any(axis=1)
     # Frequencies: each key shared by a pair, with both of its sentences and how often each is
     # printed.
-    first = _distinct(rk_a[both], np.zeros(int(both.sum()), dtype=np.int64))
+    first = _first_of_each(rk_a[both])
     k_row = np.broadcast_to(row_a[:, None], both.shape)[both][first]
     owners = np.concatenate((ia[k_row], ib[k_row]))
     printed = where[4][np.searchsorted(where[0], norms)]
@@ -235,26 +235,13 @@ def _hash_words(content: np.ndarray, at: np.ndarray, skip: int) -> np.ndarray:
 _SLOT = np.uint64(0x5BD1E995)
 
 
-def _shared(
-    grams_a: np.ndarray, row_a: np.ndarray, grams_b: np.ndarray, row_b: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """The (n-gram, row) pairs found on both sides, each once."""
-    a = _distinct(grams_a, row_a)
-    b = _distinct(grams_b, row_b)
-    grams = np.concatenate((grams_a[a], grams_b[b]))
-    rows = np.concatenate((row_a[a], row_b[b]))
-    order = np.lexsort((grams, rows))
-    grams, rows = grams[order], rows[order]
-    both = np.flatnonzero((grams[1:] == grams[:-1]) & (rows[1:] == rows[:-1]))
-    return grams[both], rows[both]
-
-
-def _distinct(grams: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Indices of the first of each (n-gram, row) pair."""
-    order = np.lexsort((grams, rows))
-    g, r = grams[order], rows[order]
-    first = np.ones(len(g), dtype=bool)
-    first[1:] = (g[1:] != g[:-1]) | (r[1:] != r[:-1])
+def _first_of_each(values: np.ndarray) -> np.ndarray:
+    """An index of each distinct value (the order of equal values does not matter: an
+    unstable sort, twice as fast as np.unique's stable one)."""
+    order = np.argsort(values)
+    v = values[order]
+    first = np.ones(len(v), dtype=bool)
+    first[1:] = v[1:] != v[:-1]
     return order[first]
 
 
@@ -264,16 +251,18 @@ def _common_keys(
     """The keys (sorted) printed by at least ``min_df`` articles (``weight[owner]`` each distinct
     sentence) in sentences none of which holds more than ``dominance`` of them: a phrase in many
     different sentences, not one sentence printed many times (copied news)."""
-    order = np.lexsort((owner, keys))
-    keys, owner = keys[order], owner[order]
-    once = np.ones(len(keys), dtype=bool)
-    once[1:] = (keys[1:] != keys[:-1]) | (owner[1:] != owner[:-1])
+    # Each (key, owner) once, then grouped by key: two sorts of one array each, not a lexsort.
+    once = _first_of_each(_row_key(keys[:, None], owner)[:, 0])
     keys, w = keys[once], weight[owner[once]]
+    order = np.argsort(keys)
+    keys, w = keys[order], w[order]
     first = np.ones(len(keys), dtype=bool)
     first[1:] = keys[1:] != keys[:-1]
     starts = np.flatnonzero(first)
-    total = np.add.reduceat(w, starts) if len(starts) else w[:0]
-    top = np.maximum.reduceat(w, starts) if len(starts) else w[:0]
+    if len(starts) == 0:
+        return keys
+    total = np.add.reduceat(w, starts)
+    top = np.maximum.reduceat(w, starts)
     return keys[starts][(total >= min_df) & (top <= dominance * total)]
 
 
