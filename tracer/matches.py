@@ -454,7 +454,7 @@ def _banal_keys(
         near.b1,
         near.kind == KINDS.index("partial"),
     )
-    where = (occ.group_norm, occ.seq[occ.first], occ.start[occ.first], occ.end[occ.first])
+    where = (occ.group_norm, occ.seq[occ.first], occ.start[occ.first], occ.end[occ.first], occ.count)
     return banal_pairs(store, banal, columns, dup_norms, where)
 
 
