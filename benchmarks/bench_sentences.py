@@ -18,7 +18,8 @@ import statistics
 import time
 from dataclasses import replace
 
-from tracer.scan import ScanParams, analyse_articles
+from tracer.params import ScanParams
+from tracer.scan import analyse_articles
 
 BATCH = 500
 

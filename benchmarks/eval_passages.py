@@ -34,8 +34,8 @@ from collections import Counter
 from pathlib import Path
 
 from tracer.evaluate import SpanPair, pan_measures
+from tracer.params import ScanParams
 from tracer.pipeline import run
-from tracer.scan import ScanParams
 from tracer.store import Store
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "clough"

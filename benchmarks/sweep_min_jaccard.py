@@ -25,8 +25,9 @@ import time
 from pathlib import Path
 
 from tracer.evaluate import evaluate
+from tracer.params import ScanParams
 from tracer.pipeline import ingest
-from tracer.scan import ScanParams, scan
+from tracer.scan import scan
 from tracer.simulate import simulate
 from tracer.store import Store
 

@@ -29,11 +29,11 @@ from tracer.engine import (
 )
 from tracer.errors import TracerError
 from tracer.matches import query
+from tracer.params import VerifyParams
 from tracer.pipeline import ingest
 from tracer.scan import neighbourhood_order, scan
 from tracer.simulate import simulate
 from tracer.store import Store
-from tracer.verify import VerifyParams
 
 from .conftest import RUMOUR
 

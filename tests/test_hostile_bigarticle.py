@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from tracer import scan
+from tracer.params import ScanParams
 from tracer.segment import split_many
 from tracer.simulate import simulate
 
@@ -111,12 +112,12 @@ def test_a_long_article_analysed_in_windows_is_analysed_as_whole(joiners, monkey
             parts = rng.sample(texts, rng.randint(1, 10)) + rng.sample(extra, 3)
             rng.shuffle(parts)
             items.append((seq, "".join(part + rng.choice(joiners) for part in parts)))
-        want = scan.analyse_articles(items, scan.ScanParams())
+        want = scan.analyse_articles(items, ScanParams())
         assert next(want.more, None) is None
         for window in (60, 997, 8000):
             monkeypatch.setattr(scan, "ANALYSE_WINDOW", window)
             monkeypatch.setattr(scan, "ARTICLE_WINDOW", window)
-            got = scan.analyse_articles(items, scan.ScanParams())
+            got = scan.analyse_articles(items, ScanParams())
             for a, b in zip(_joined(got), _joined(want), strict=True):
                 assert np.array_equal(a, b)
             monkeypatch.undo()

@@ -18,6 +18,7 @@ import pytest
 
 from tracer import engine, scan, segment
 from tracer import store as store_module
+from tracer.params import ScanParams
 from tracer.pipeline import run
 from tracer.segment import PIECE_MAX, SENTENCE_MAX, split_many, split_sentences
 from tracer.store import Store
@@ -184,12 +185,10 @@ def test_a_long_article_analysed_in_parts_crosses_processes_whole(monkeypatch, t
     def parts(a: scan.Analysed) -> list[list[np.ndarray]]:
         return [[p.sentences, p.norms, p.units, p.keys, p.checks] for p in a.parts()]
 
-    want = parts(scan.analyse_articles(items, scan.ScanParams()))
+    want = parts(scan.analyse_articles(items, ScanParams()))
     assert len(want) > 5
-    again = pickle.loads(pickle.dumps(scan.analyse_articles(items, scan.ScanParams())))
-    spilled = engine._unspill(
-        engine._spilling(str(tmp_path), scan.analyse_articles, items, scan.ScanParams())
-    )
+    again = pickle.loads(pickle.dumps(scan.analyse_articles(items, ScanParams())))
+    spilled = engine._unspill(engine._spilling(str(tmp_path), scan.analyse_articles, items, ScanParams()))
     for got in (parts(again), parts(spilled)):
         assert len(got) == len(want)
         for a, b in zip(got, want, strict=True):

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 
 import numpy as np
 
+from .params import BoilerplateParams
 from .segment import line_table
 from .text import _SEQ_LEN, TOKEN_RE, _fmix64, fold, line_ids, token_table, whitespace_stretches
 
@@ -483,16 +483,6 @@ def _slot_tokens(original: str, at: np.ndarray, end: np.ndarray) -> np.ndarray:
 _SLOT_HEAD = np.array([c < 128 and (chr(c).isupper() or chr(c).isdigit()) for c in range(256)], dtype=bool)
 _QUESTION = ord("?")
 _GLUE = np.array([chr(c) in "@./:" for c in range(256)], dtype=bool)
-
-
-@dataclass(frozen=True)
-class BoilerplateParams:
-    outlet_repeats: int = 3  # a line in this many articles of one outlet is its template
-    shared_outlets: int = 2  # ... or in 2+ articles of each of this many outlets
-    rounds: int = 3  # of finding templates, each with the passages the ones found before end
-    # A shape is a template when this many outlets print it, each with words in its slots that
-    # no other outlet prints (their own name), and they are half or more of those that print it.
-    slot_outlets: int = 3
 
 
 def line_rows(

@@ -51,11 +51,11 @@ from .candidates import (
     unpack_pairs,
 )
 from .errors import Terminated, TracerError
+from .params import VerifyParams
 from .pools import fork_pool, stop_pool
 from .text import TokensOnDemand
 from .verify import (
     Prepared,
-    VerifyParams,
     align_prepared,
     key_codes,
     may_share_many,

@@ -18,20 +18,16 @@ from typing import Any
 
 import numpy as np
 
-from .banality import BANAL, BOILERPLATE, BanalParams, banal_pairs, pair_keys
+from .banality import BANAL, BOILERPLATE, banal_pairs, pair_keys
 from .boilerplate import LEAD_BIT, PROMO_BIT, line_rows, template_lines, template_sentences
 from .candidates import _ranges, _run_pairs, in_sorted_levels, isin, unique_sorted
 from .dates import utc_naive
 from .errors import TracerError
+from .params import FANOUT, BanalParams, BoilerplateParams
 from .store import SENTENCE_DTYPE, SPAN_BATCH, Store
 from .text import fold, rejoin_hyphenated, token_table
 
 KINDS = ("verbatim", "near-verbatim", "partial")
-# A sentence with more occurrences than this has each occurrence linked to one other, not paired
-# with every other: pairs grow with the square of a passage's carriers (a wire story in 10^4
-# papers: 5x10^7). Above the carriers of any sentence of `tracer simulate` corpora (11 at 10^4
-# articles), so their matches are every pair, as before (``ScanParams.fanout``).
-FANOUT = 16
 
 
 @dataclass(slots=True)
@@ -208,6 +204,7 @@ def rebuild(
     max_pieces: int | None = None,
     banal: BanalParams | None = None,
     fanout: int = FANOUT,
+    boilerplate: BoilerplateParams | None = None,
 ) -> int:
     """Recompute the ``matches`` table from sentences, near pairs and boilerplate, and the
     ``passages`` behind it. Returns the number of matches.
@@ -222,7 +219,8 @@ def rebuild(
     :func:`read_link_pieces` will read once the tables are written, before they are (a scan
     starts grouping claims elsewhere while this process writes them), where there are at most
     ``max_pieces`` pieces (any number where None). ``banal``: how banal pieces are told
-    (:mod:`tracer.banality`); None flags none.
+    (:mod:`tracer.banality`); None flags none. ``boilerplate``: when lines and sentences are
+    templates (default :class:`~tracer.params.BoilerplateParams`).
     """
     conn = store.conn
     articles = conn.execute("SELECT seq, id, outlet, published FROM articles").fetchall()
@@ -264,7 +262,7 @@ def rebuild(
         article_norms.append(n_ok[first])
     empty = np.empty(0, dtype=np.int64)
     line, article, outlet = (np.concatenate([p[k] for p in lines]) if lines else empty for k in range(3))
-    templates = template_lines(line, article, outlet)
+    templates = template_lines(line, article, outlet, boilerplate)
     del lines, line, article, outlet
     # Norms found in two or more articles.
     norms = np.sort(np.concatenate(article_norms)) if article_norms else empty
@@ -287,7 +285,12 @@ def rebuild(
     boiler |= isin(
         rows["norm"],
         template_sentences(
-            rows["article"], rows["idx"], rows["norm"], rows["promo"], outlet_code[rows["article"]]
+            rows["article"],
+            rows["idx"],
+            rows["norm"],
+            rows["promo"],
+            outlet_code[rows["article"]],
+            boilerplate,
         ),
     )
     occ = _OccurrenceTable(rows, boiler, id_of, meta, (rows["promo"] & LEAD_BIT) != 0)

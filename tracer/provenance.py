@@ -29,8 +29,9 @@ from typing import TYPE_CHECKING, TypeVar
 from rapidfuzz.distance import LCSseq
 
 from .attribution import Aliases, Credit, find_credits
-from .claims import Claim, ClaimParams, ClaimsStart, claim_order, claim_terms, claims_unsorted
+from .claims import Claim, ClaimsStart, claim_order, claim_terms, claims_unsorted
 from .dates import utc_naive
+from .params import ClaimParams
 from .store import Store
 from .text import fold, tokens
 

@@ -23,13 +23,11 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from . import frequent, matches, provenance
-from .banality import BanalParams
 from .boilerplate import (
     FLAG_MASK,
     long_line_flag,
@@ -48,10 +46,10 @@ from .candidates import (
     partition_bounds,
     unique_sorted,
 )
-from .claims import ClaimParams, ClaimsStart, mention_graph
+from .claims import ClaimsStart, mention_graph
 from .engine import Engine, LocalEngine, fewer_collections, local_cores, return_free_memory
 from .errors import StoreError, TracerError
-from .matches import FANOUT
+from .params import ScanParams
 from .segment import _NL_CHARS, _NL_SET, split_many
 from .shingles import Vocabulary, _ranges, unit_shingles
 from .signatures import MinHasher
@@ -67,107 +65,8 @@ from .text import (
     token_table,
     token_text,
 )
-from .verify import VerifyParams
 
 Progress = Callable[[str, int, int], None]
-
-
-@dataclass(frozen=True)
-class ScanParams:
-    """Parameters that change results; a store remembers the ones it was scanned with."""
-
-    num_perm: int = 96
-    seed: int = 1
-    bands: int = 32
-    rows: int = 3
-    window: int = 8  # content words per unit; longer sentences are cut into overlapping windows
-    bigrams: bool = True  # shingles are content words plus pairs of neighbouring content words
-    min_jaccard: float = 0.2  # estimated from signatures, before the costlier alignment
-    # A band key shared by more units than this is a common-word bucket, skipped (as passim
-    # skips n-grams above a document frequency): pairs from it grow with the square of the
-    # corpus. Measured on 3x10^4 simulated articles: 0.01% of verified pairs lost (6 of 54,501),
-    # their only shared bands being such buckets; banding 2.8x faster.
-    max_run: int = 200
-    min_tokens: int = 5  # sentences shorter than this are never matched
-    min_content: int = 3
-    # A sentence printed more often than this has each occurrence linked to the one it most
-    # likely came from, not paired with every other (tracer.matches.FANOUT).
-    fanout: int = FANOUT
-    verify: VerifyParams = field(default_factory=VerifyParams)
-    # Words found in at least this share of the 300-token stretches of the store's first
-    # `frequent_sample` articles are not content words, in any language, on top of the English
-    # stopwords (tracer.frequent); a store with fewer articles uses the English list alone.
-    # 0: never learned.
-    frequent_df: float = 0.3
-    frequent_sample: int = 300
-    # A match made mostly (`banal_share` of its content-word trigrams) of phrases printed by at
-    # least max(`banal_df`, `banal_df_share` x articles) articles, in sentences none of which
-    # holds more than `banal_dominance` of them, and short (at most `banal_max_shared` trigrams)
-    # is banal: a stock phrase, flagged and hidden like boilerplate (tracer.banality). 0: never.
-    banal_df: int = 25
-    banal_share: float = 0.5
-    banal_df_share: float = 0.002
-    banal_dominance: float = 0.3
-    banal_max_shared: int = 10
-
-    def __post_init__(self) -> None:
-        if not 0.0 <= self.frequent_df <= 1.0 or not 0.0 < self.banal_share <= 1.0:
-            raise TracerError("frequent_df must be in 0..1 and banal_share in (0, 1]")
-        if self.frequent_sample < 0 or self.banal_df < 0 or self.banal_max_shared < 0:
-            raise TracerError("frequent_sample, banal_df and banal_max_shared must be non-negative")
-        if not 0.0 <= self.banal_df_share <= 1.0 or not 0.0 < self.banal_dominance <= 1.0:
-            raise TracerError("banal_df_share must be in 0..1 and banal_dominance in (0, 1]")
-        if self.bands * self.rows > self.num_perm:
-            raise TracerError(
-                f"bands x rows ({self.bands}x{self.rows}) exceeds num_perm ({self.num_perm})",
-                "raise num_perm or lower bands/rows",
-            )
-        if self.window < 2:
-            raise TracerError(f"window must be at least 2, got {self.window}")
-        if self.fanout < 2:
-            raise TracerError(f"fanout must be at least 2, got {self.fanout}")
-
-    def banality(self) -> BanalParams:
-        return BanalParams(
-            self.banal_df,
-            self.banal_share,
-            self.verify.frequent,
-            self.banal_df_share,
-            self.banal_dominance,
-            self.banal_max_shared,
-        )
-
-    def fingerprint(self) -> str:
-        return json.dumps(self._values(), sort_keys=True)
-
-    def _values(self) -> dict[str, Any]:
-        values = asdict(self)
-        del values["verify"]["frequent"]  # learned per store, kept in its meta (tracer.frequent)
-        return values
-
-    @classmethod
-    def from_fingerprint(cls, text: str) -> ScanParams | None:
-        """The parameters :meth:`fingerprint` made ``text`` of, or None where this version
-        cannot make the same fingerprint again (a field added, removed or renamed since)."""
-        try:
-            values = json.loads(text)
-            verify = VerifyParams(**values.pop("verify"))
-            # Stores scanned before these were parameters: their matches are rebuilt with the
-            # defaults at the next scan (nothing stored before the matches depends on them).
-            missing = [k for k in _REBUILD_ONLY if k not in values]
-            params = cls(**values, verify=verify)
-        except (ValueError, TypeError, KeyError, AttributeError, TracerError):
-            return None
-        if missing:
-            values = json.loads(params.fingerprint())
-            for k in missing:
-                del values[k]
-            return params if json.dumps(values, sort_keys=True) == text else None
-        return params if params.fingerprint() == text else None
-
-
-# Parameters only the matches' rebuild reads, which a store may not have recorded yet.
-_REBUILD_ONLY = ("fanout", "banal_df_share", "banal_dominance", "banal_max_shared")
 
 
 @dataclass
@@ -276,13 +175,13 @@ def _scan(
         started: list[ClaimsStart] = []
 
         def start_claims(pieces: matches.LinkPieces) -> None:
-            cp = ClaimParams()
+            cp = p.claims
             graph = eng.submit(mention_graph, pieces.columns, pieces.score, cp, pieces.units)
             started.append(ClaimsStart(pieces.names, cp, graph))
 
         banal = p.banality() if p.banal_df > 0 else None
         result.matches = matches.rebuild(
-            store, p.min_tokens, p.min_content, start_claims, GRAPH_ELSEWHERE, banal, p.fanout
+            store, p.min_tokens, p.min_content, start_claims, GRAPH_ELSEWHERE, banal, p.fanout, p.boilerplate
         )
         return_free_memory()
         lap("matches")
@@ -292,6 +191,7 @@ def _scan(
         result.claims = provenance.analyse_and_save(
             store,
             stored_pairs,  # type: ignore[arg-type]
+            params=p.claims,
             engine=eng,
             started=started.pop() if started else None,
         )

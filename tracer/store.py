@@ -1379,7 +1379,7 @@ def _schema_problems(conn: sqlite3.Connection, tables: set[str]) -> list[str]:
             problems.append(f"table {table} lacks the columns {', '.join(missing)}")
     stored = conn.execute("SELECT value FROM meta WHERE key='scan_params'").fetchone()
     if stored is not None:
-        from .scan import ScanParams
+        from .params import ScanParams
 
         if ScanParams.from_fingerprint(stored[0]) is None:
             problems.append(f"the meta table's scan_params are not ones this tracer knows: {stored[0]!r}")
