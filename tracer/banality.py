@@ -88,7 +88,7 @@ def banal_pairs(
     k_row = np.broadcast_to(row_a[:, None], both.shape)[both][first]
     owners = np.concatenate((ia[k_row], ib[k_row]))
     printed = where[4][np.searchsorted(where[0], norms)]
-    articles = store.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    articles = store.article_count()
     common = _common_keys(
         np.tile(keys_a[both][first], 2), owners, printed, params.threshold(articles), params.dominance
     )

@@ -324,3 +324,128 @@ def article_origin(store: Store, article_id: str) -> dict[str, Any]:
         "article_id": full_id, "outlet": art.outlet, "published": art.published, "title": art.title,
         "reused_share": round(covered / total, 3), "claims": sources,
     }  # fmt: skip
+
+
+# -- rows other modules read (graph, report, evaluate): their SQL kept here -------------------
+
+
+def claimed_articles(store: Store) -> list[tuple[str, str | None, str | None, str | None, str | None]]:
+    """``(id, outlet, published, title, url)`` of each article in a claim, by id."""
+    return store.conn.execute(
+        "SELECT id, outlet, published, title, url FROM articles WHERE id IN "
+        "(SELECT article_id FROM claim_members) ORDER BY id"
+    ).fetchall()
+
+
+def cited_names(store: Store) -> set[str]:
+    """Every outlet or account some article credits."""
+    return {r[0] for r in store.conn.execute("SELECT DISTINCT outlet FROM citations")}
+
+
+def claimed_article_citations(store: Store) -> list[tuple[str, str]]:
+    """``(article_id, credited name)`` once each, for articles in a claim, by article and name."""
+    return store.conn.execute(
+        "SELECT DISTINCT article_id, outlet FROM citations WHERE article_id IN "
+        "(SELECT article_id FROM claim_members) ORDER BY article_id, outlet"
+    ).fetchall()
+
+
+def claim_rows(store: Store) -> list[tuple[str, str, str, str | None, str | None, int, int]]:
+    """``(id, text, terms as JSON, first_seen, last_seen, articles, outlets)`` of each claim, by id."""
+    return store.conn.execute(
+        "SELECT id, text, terms, first_seen, last_seen, articles, outlets FROM claims ORDER BY id"
+    ).fetchall()
+
+
+def member_rows(store: Store) -> list[tuple[Any, ...]]:
+    """Each claim member by claim and member: ``(claim_id, article_id, start, end, role,
+    parent_id, lag_days, similarity, credits_parent, confidence, outlet, parent's outlet)``."""
+    return store.conn.execute(
+        "SELECT m.claim_id, m.article_id, m.start, m.end, m.role, m.parent_id, m.lag_days, m.similarity, "
+        "m.credits_parent, m.confidence, a.outlet, p.outlet FROM claim_members m JOIN articles a ON a.id = m.article_id "
+        "LEFT JOIN articles p ON p.id = m.parent_id ORDER BY m.claim_id, m.member"
+    ).fetchall()
+
+
+def member_spans(store: Store) -> list[tuple[str, int, str, int, int, str | None, int]]:
+    """``(claim_id, member, article_id, start, end, parent_id, credited)`` of every claim member."""
+    return store.conn.execute(
+        "SELECT claim_id, member, article_id, start, end, parent_id, credited FROM claim_members"
+    ).fetchall()
+
+
+def claim_origins(store: Store) -> dict[str, str | None]:
+    """Each claim's origin article (None: no origin found)."""
+    return dict(store.conn.execute("SELECT id, origin_id FROM claims").fetchall())
+
+
+def article_ids(store: Store) -> set[str]:
+    return {r[0] for r in store.conn.execute("SELECT id FROM articles")}
+
+
+def match_spans(store: Store) -> list[tuple[str, int, int, str, int, int]]:
+    """``(source_id, source_start, source_end, target_id, target_start, target_end)`` of each
+    stored match that is neither boilerplate nor banal."""
+    return store.conn.execute(
+        "SELECT source_id, source_start, source_end, target_id, target_start, target_end FROM matches "
+        "WHERE boilerplate = 0"
+    ).fetchall()
+
+
+def claims_carried_by(store: Store, outlet: str) -> set[str]:
+    """Ids of claims with a member published by ``outlet`` (any case)."""
+    return {
+        r[0]
+        for r in store.conn.execute(
+            "SELECT DISTINCT m.claim_id FROM claim_members m JOIN articles a ON a.id = m.article_id "
+            "WHERE lower(a.outlet) = lower(?)",
+            (outlet,),
+        )
+    }
+
+
+def outlet_spellings(store: Store, outlet: str | None = None, limit: int | None = None) -> list[str]:
+    """Stored outlet names, sorted: those equal to ``outlet`` but for case (all where None), at
+    most ``limit``."""
+    where, args = ("AND lower(outlet) = lower(?)", [outlet]) if outlet is not None else ("", [])
+    tail = f" LIMIT {int(limit)}" if limit is not None else ""
+    sql = f"SELECT DISTINCT outlet FROM articles WHERE outlet IS NOT NULL {where} ORDER BY outlet{tail}"
+    return [r[0] for r in store.conn.execute(sql, args)]
+
+
+def cross_outlet_kinds(store: Store) -> dict[str, int]:
+    """How many cross-outlet matches (not boilerplate or banal) there are of each kind."""
+    return dict(
+        store.conn.execute(
+            "SELECT kind, COUNT(*) FROM matches WHERE boilerplate = 0 AND scope = 'cross-outlet' "
+            "GROUP BY kind ORDER BY kind"
+        ).fetchall()
+    )
+
+
+def articles_per_outlet(store: Store) -> dict[str, int]:
+    """Articles of each known outlet; each article of unknown outlet is an outlet of its own
+    (:func:`~tracer.model.outlet_label`), never one "unknown"."""
+    out = {
+        str(r[0]): int(r[1])
+        for r in store.conn.execute(
+            "SELECT outlet, COUNT(*) FROM articles WHERE outlet IS NOT NULL GROUP BY 1"
+        )
+    }
+    out.update(
+        {
+            outlet_label(None, r[0]): 1
+            for r in store.conn.execute("SELECT id FROM articles WHERE outlet IS NULL")
+        }
+    )
+    return out
+
+
+def origins_per_outlet(store: Store) -> dict[str, int]:
+    """How many claims each outlet (labelled as :func:`articles_per_outlet`) is the origin of."""
+    origins: dict[str, int] = defaultdict(int)
+    for name, art_id in store.conn.execute(
+        "SELECT a.outlet, a.id FROM claim_members m JOIN articles a ON a.id = m.article_id WHERE m.role = 'origin'"
+    ):
+        origins[outlet_label(name, art_id)] += 1
+    return origins

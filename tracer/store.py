@@ -573,6 +573,9 @@ class Store:
             out += [texts[aid][start:end] for aid, start, end in batch]
         return out
 
+    def article_count(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+
     def counts(self) -> dict[str, Any]:
         q = self.conn.execute
         return {
