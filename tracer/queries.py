@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .attribution import credit_kind, is_account
+from .banality import BANAL, BOILERPLATE
 from .errors import TracerError
 from .model import outlet_label
 from .segment import whole_sentences
@@ -449,3 +450,45 @@ def origins_per_outlet(store: Store) -> dict[str, int]:
     ):
         origins[outlet_label(name, art_id)] += 1
     return origins
+
+
+def passage_occurrences(store: Store, passage_id: int) -> list[tuple[str, int, int, int, int]]:
+    """``(article_id, idx, start, end, boilerplate)`` of each occurrence of a passage, by article
+    and place."""
+    return store.conn.execute(
+        "SELECT article_id, idx, start, end, boilerplate FROM occurrences WHERE passage_id = ? "
+        "ORDER BY article_id, idx",
+        (passage_id,),
+    ).fetchall()
+
+
+def linked_passages(store: Store) -> list[tuple[int, int, int]]:
+    """``(id, sentences, flags)`` of each linked passage printed twice or more that is not
+    boilerplate, by id."""
+    return store.conn.execute(
+        f"SELECT id, sentences, boilerplate FROM passages WHERE part = 0 AND linked = 1 "
+        f"AND (boilerplate & {BOILERPLATE}) = 0 AND carriers >= 2 ORDER BY id"
+    ).fetchall()
+
+
+def passage_links(store: Store) -> list[tuple[Any, ...]]:
+    """Each stored near copy of a passage by another: ``(a_id, b_id, a_start, a_end, b_start,
+    b_end, score, kind, flags)``, by ``a_id, b_id``."""
+    return store.conn.execute(
+        "SELECT a_id, b_id, a_start, a_end, b_start, b_end, score, kind, boilerplate FROM passage_links "
+        "ORDER BY a_id, b_id"
+    ).fetchall()
+
+
+def printed_passages(
+    store: Store, include_boilerplate: bool, include_banal: bool, limit: int | None
+) -> list[tuple[int, int, int, int, int]]:
+    """``(id, sentences, carriers, flags, linked)`` of each passage printed twice or more, most
+    carriers first, then by id; boilerplate and banal ones only if asked; at most ``limit``."""
+    where = "part = 0 AND carriers >= 2"
+    where += "" if include_boilerplate else f" AND (boilerplate & {BOILERPLATE}) = 0"
+    where += "" if include_banal else f" AND (boilerplate & {BANAL}) = 0"
+    sql = f"SELECT id, sentences, carriers, boilerplate, linked FROM passages WHERE {where} ORDER BY carriers DESC, id"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return store.conn.execute(sql).fetchall()

@@ -508,9 +508,19 @@ class Store:
         )
         return [r[0] for r in rows]
 
-    def article_meta(self) -> dict[str, tuple[str | None, str | None]]:
-        """``id -> (outlet, published)`` for every article."""
-        return {r[0]: (r[1], r[2]) for r in self.conn.execute("SELECT id, outlet, published FROM articles")}
+    def article_meta(self, ids: Iterable[str] | None = None) -> dict[str, tuple[str | None, str | None]]:
+        """``id -> (outlet, published)`` for every article (those of ``ids`` only, if given)."""
+        if ids is None:
+            return {
+                r[0]: (r[1], r[2]) for r in self.conn.execute("SELECT id, outlet, published FROM articles")
+            }
+        out: dict[str, tuple[str | None, str | None]] = {}
+        for chunk in _in_batches(sorted(set(ids)), 500):
+            rows = self.conn.execute(
+                f"SELECT id, outlet, published FROM articles WHERE id IN ({_marks(chunk)})", chunk
+            )
+            out.update((r[0], (r[1], r[2])) for r in rows)
+        return out
 
     def texts(self, ids: Iterable[str]) -> dict[str, str]:
         """``id -> text`` of these articles."""
