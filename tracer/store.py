@@ -201,6 +201,11 @@ def cut_pieces(pieces: Iterator[str], starts: list[int], ends: list[int]) -> Ite
         yield held[start - at : end - at]
 
 
+_CLAIM_TABLES = ("claims", "claim_members", "citations")
+# Claims staged by tracer.provenance: each (claim row, member rows, citation rows).
+StagedClaims = list[tuple[tuple[Any, ...], list[tuple[Any, ...]], list[tuple[Any, ...]]]]
+
+
 def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" * len(values))
 
@@ -360,6 +365,81 @@ class Store:
         for table in ("sentence_blocks", "signatures", "band_keys", "near"):
             self.conn.execute(f"DELETE FROM {table}")
         self.conn.execute("UPDATE articles SET scanned = 0")
+
+    # -- claims, members, citations (made by tracer.provenance) ---------------
+    def known_outlets(self) -> list[str]:
+        """The outlets some article names, sorted."""
+        return sorted(
+            r[0] for r in self.conn.execute("SELECT DISTINCT outlet FROM articles WHERE outlet IS NOT NULL")
+        )
+
+    def replace_claims(
+        self,
+        claims: Iterable[Sequence[Any]],
+        members: Iterable[Sequence[Any]],
+        citations: Iterable[Sequence[Any]],
+    ) -> None:
+        """Replace the stored claims, members and citations by these rows, inserted in the order
+        given (of equal citations the first is kept). The caller holds the transaction."""
+        for table in _CLAIM_TABLES:
+            self.conn.execute(f"DELETE FROM {table}")
+        self.conn.executemany(f"INSERT INTO claims VALUES ({_marks(range(9))})", claims)
+        self.conn.executemany(f"INSERT INTO claim_members VALUES ({_marks(range(16))})", members)
+        self.conn.executemany(f"INSERT OR IGNORE INTO citations VALUES ({_marks(range(7))})", citations)
+
+    @contextmanager
+    def staged_claims(self) -> Iterator[Callable[[StagedClaims], None]]:
+        """Temporary tables where claims wait, a batch at a time, to be stored in claim order by
+        :meth:`store_staged_claims`; yields the function that stages a batch. Each staged claim
+        is ``(claim row after its order columns by_articles, by_first; member rows; citation
+        rows after claim id, member and credit number)``."""
+        self.conn.execute(
+            "CREATE TEMP TABLE staged_claims (by_articles INTEGER, by_first TEXT, id TEXT PRIMARY KEY, "
+            "rank INTEGER, text TEXT, terms TEXT, first_seen TEXT, last_seen TEXT, articles INTEGER, "
+            "outlets INTEGER, origin_id TEXT)"
+        )
+        self.conn.execute(f"CREATE TEMP TABLE staged_members ({', '.join(f'c{k}' for k in range(16))})")
+        self.conn.execute(
+            f"CREATE TEMP TABLE staged_citations (claim_id, member, credit, {', '.join(f'c{k}' for k in range(7))})"
+        )
+        try:
+            yield self._stage_claims
+        finally:
+            for table in ("staged_claims", "staged_members", "staged_citations"):
+                self.conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+
+    def _stage_claims(self, staged: StagedClaims) -> None:
+        self.conn.executemany(
+            f"INSERT INTO staged_claims VALUES ({_marks(range(11))})", (c[0] for c in staged)
+        )
+        self.conn.executemany(
+            f"INSERT INTO staged_members VALUES ({_marks(range(16))})", (row for c in staged for row in c[1])
+        )
+        self.conn.executemany(
+            f"INSERT INTO staged_citations VALUES ({_marks(range(10))})",
+            (row for c in staged for row in c[2]),
+        )
+
+    def store_staged_claims(self) -> int:
+        """Replace the stored claims, members and citations by the staged ones: claims ranked by
+        their order columns (then id), members and citations by claim, member and credit.
+        Returns the number of claims. The caller holds the transaction."""
+        for table in _CLAIM_TABLES:
+            self.conn.execute(f"DELETE FROM {table}")
+        self.conn.execute(
+            "INSERT INTO claims SELECT id, ROW_NUMBER() OVER (ORDER BY by_articles, by_first, id), text, "
+            "terms, first_seen, last_seen, articles, outlets, origin_id FROM staged_claims "
+            "ORDER BY by_articles, by_first, id"
+        )
+        self.conn.execute(
+            "INSERT INTO claim_members SELECT m.* FROM staged_members m JOIN claims c ON c.id = m.c0 "
+            "ORDER BY c.rank, m.c1"
+        )
+        self.conn.execute(
+            f"INSERT OR IGNORE INTO citations SELECT {', '.join(f's.c{k}' for k in range(7))} "
+            "FROM staged_citations s JOIN claims c ON c.id = s.claim_id ORDER BY c.rank, s.member, s.credit"
+        )
+        return int(self.conn.execute("SELECT COUNT(*) FROM claims").fetchone()[0])
 
     # -- meta ---------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
