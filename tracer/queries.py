@@ -6,7 +6,7 @@ import json
 import re
 import statistics
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .attribution import credit_kind, is_account
@@ -26,6 +26,13 @@ CLAIM_SORTS = {
     "oldest": "c.first_seen IS NULL, c.first_seen, c.rank",
 }
 DATE_HINT = "give a day such as 2023-09-13"
+# --sort for matches: SQL orderings (the stored order first: cross-outlet, then by source).
+MATCH_SORTS = {
+    "scope": "m.scope, m.source_id, m.source_start, m.target_id, m.target_start",
+    "score": "m.score DESC, m.id",
+    "newest": "t.published IS NULL, t.published DESC, m.id",
+    "oldest": "t.published IS NULL, t.published, m.id",
+}
 
 
 def day_bound(value: str | None, name: str) -> str | None:
@@ -492,3 +499,54 @@ def printed_passages(
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     return store.conn.execute(sql).fetchall()
+
+
+def match_row_batches(
+    store: Store,
+    min_score: float,
+    since_day: str | None,
+    until_day: str | None,
+    unlinked_only: bool,
+    include_boilerplate: bool,
+    include_banal: bool,
+    scope: str,
+    outlet: str | None,
+    article_id: str | None,
+    sort: str,
+) -> Iterator[list[tuple[Any, ...]]]:
+    """Stored matches with their articles' outlets and dates, :data:`SPAN_BATCH` rows at a time,
+    as ``sort`` (a key of :data:`MATCH_SORTS`) orders them: ``(id, source_id, target_id,
+    direction, source_start, source_end, target_start, target_end, score, kind, scope, flags,
+    sentences, source outlet, target outlet, source published, target published)``. Filters as
+    :func:`tracer.matches.query`'s; ``since_day``/``until_day`` bound the target's day."""
+    where = ["m.score >= ?"]
+    args: list[object] = [min_score]
+    for op, day in ((">=", since_day), ("<=", until_day)):
+        if day is not None:
+            where.append(f"substr(t.published, 1, 10) {op} ?")
+            args.append(day)
+    if unlinked_only:
+        where.append("m.linked = 0")
+    if not include_boilerplate:
+        where.append(f"(m.boilerplate & {BOILERPLATE}) = 0")
+    if not include_banal:
+        where.append(f"(m.boilerplate & {BANAL}) = 0")
+    if scope != "all":
+        where.append("m.scope = ?")
+        args.append(scope)
+    if outlet is not None:
+        where.append("(lower(s.outlet) = lower(?) OR lower(t.outlet) = lower(?))")
+        args += [outlet, outlet]
+    if article_id is not None:
+        where.append("(m.source_id = ? OR m.target_id = ?)")
+        args += [article_id, article_id]
+    sql = (
+        "SELECT m.id, m.source_id, m.target_id, m.direction, m.source_start, m.source_end, m.target_start, "
+        "m.target_end, m.score, m.kind, m.scope, m.boilerplate, m.sentences, s.outlet, t.outlet, "
+        "s.published, t.published "
+        "FROM matches m JOIN articles s ON s.id = m.source_id JOIN articles t ON t.id = m.target_id "
+        f"WHERE {' AND '.join(where)} ORDER BY {MATCH_SORTS[sort]}"
+    )
+    cursor = store.conn.execute(sql, args)
+    while rows := cursor.fetchmany(SPAN_BATCH):
+        yield rows

@@ -202,6 +202,11 @@ def cut_pieces(pieces: Iterator[str], starts: list[int], ends: list[int]) -> Ite
 
 
 _CLAIM_TABLES = ("claims", "claim_members", "citations")
+# The columns of a stored match after its id, in the order tracer.matches makes them.
+MATCH_COLUMNS = (
+    "source_id target_id direction source_start source_end target_start target_end score kind scope "
+    "boilerplate sentences linked"
+).split()
 # Claims staged by tracer.provenance: each (claim row, member rows, citation rows).
 StagedClaims = list[tuple[tuple[Any, ...], list[tuple[Any, ...]], list[tuple[Any, ...]]]]
 
@@ -365,6 +370,78 @@ class Store:
         for table in ("sentence_blocks", "signatures", "band_keys", "near"):
             self.conn.execute(f"DELETE FROM {table}")
         self.conn.execute("UPDATE articles SET scanned = 0")
+
+    # -- matches, pieces, passages (made by tracer.matches) ---------------------
+    def article_rows(self) -> list[tuple[Any, ...]]:
+        """``(seq, id, outlet, published)`` of every article."""
+        return self.conn.execute("SELECT seq, id, outlet, published FROM articles").fetchall()
+
+    def near_rows(self) -> Iterator[tuple[Any, ...]]:
+        """The verified pairs (``near`` table) by ``norm_a, norm_b``, read as they are taken."""
+        return iter(self.conn.execute("SELECT * FROM near ORDER BY norm_a, norm_b"))
+
+    def clear_matches(self) -> None:
+        self.conn.execute("DELETE FROM matches")
+        self.conn.execute("DELETE FROM pieces")
+
+    def add_matches(self, matches: Iterable[Sequence[Any]], pieces: Iterable[Sequence[Any]]) -> None:
+        """Insert matches (id first, then each column of :data:`MATCH_COLUMNS`) and their pieces,
+        indexes rebuilt after (quicker than kept up row by row)."""
+        with self.indexes_rebuilt(("matches", "pieces")):
+            self.conn.executemany(
+                f"INSERT INTO matches (id, {', '.join(MATCH_COLUMNS)}) VALUES ({_marks(range(len(MATCH_COLUMNS) + 1))})",
+                matches,
+            )
+            self.conn.executemany(f"INSERT INTO pieces VALUES ({_marks(range(9))})", pieces)
+
+    def replace_passages(
+        self,
+        passages: Iterable[Sequence[Any]],
+        occurrences: Iterable[Sequence[Any]],
+        links: Iterable[Sequence[Any]],
+    ) -> None:
+        """Replace the stored passages, their occurrences and the passage links by these rows."""
+        for table in ("passages", "occurrences", "passage_links"):
+            self.conn.execute(f"DELETE FROM {table}")
+        self.conn.executemany(f"INSERT INTO passages VALUES ({_marks(range(9))})", passages)
+        self.conn.executemany(f"INSERT INTO occurrences VALUES ({_marks(range(6))})", occurrences)
+        self.conn.executemany(f"INSERT INTO passage_links VALUES ({_marks(range(9))})", links)
+
+    def link_piece_batches(
+        self, size: int = 1 << 16
+    ) -> Iterator[list[tuple[str, int, int, str, int, int, float]]]:
+        """``(a_id, a_start, a_end, b_id, b_start, b_end, score)`` of the pieces of stored matches
+        that are neither boilerplate, banal nor linked, in stored order, ``size`` at a time."""
+        cursor = self.conn.execute(
+            "SELECT p.a_id, p.a_start, p.a_end, p.b_id, p.b_start, p.b_end, p.score FROM pieces p "
+            "JOIN matches m ON m.id = p.match_id WHERE m.boilerplate = 0 AND m.linked = 0 ORDER BY p.rowid"
+        )
+        while rows := cursor.fetchmany(size):
+            yield rows
+
+    def unit_passages(self) -> list[tuple[int, int]]:
+        """``(id, internal)`` by norm of each passage that is ``internal`` (linked, neither
+        boilerplate nor banal, printed twice or more) or a side of a passage link."""
+        internal = "linked = 1 AND boilerplate = 0 AND carriers >= 2"
+        return self.conn.execute(
+            f"SELECT id, {internal} FROM passages WHERE ({internal}) "
+            "OR id IN (SELECT a_id FROM passage_links UNION SELECT b_id FROM passage_links) ORDER BY norm"
+        ).fetchall()
+
+    def unit_occurrences(self, passage_id: int) -> list[tuple[str, int, int]]:
+        """``(article_id, start, end)`` of a passage's occurrences that are not boilerplate, by
+        article and place."""
+        return self.conn.execute(
+            "SELECT article_id, start, end FROM occurrences WHERE passage_id = ? AND boilerplate = 0 "
+            "ORDER BY article_id, idx",
+            (passage_id,),
+        ).fetchall()
+
+    def unit_links(self) -> list[tuple[int, int, float]]:
+        """``(a_id, b_id, score)`` of the passage links that are neither boilerplate nor banal."""
+        return self.conn.execute(
+            "SELECT a_id, b_id, score FROM passage_links WHERE boilerplate = 0"
+        ).fetchall()
 
     # -- claims, members, citations (made by tracer.provenance) ---------------
     def known_outlets(self) -> list[str]:
