@@ -150,7 +150,7 @@ def _scan(
     result: ScanResult,
     lap: Callable[[str], None],
 ) -> None:
-    with store.transaction("a scan") as conn:
+    with store.transaction("a scan"):
         if result.scanned_anew:
             store.forget_scans()
         store.set_meta("scan_params", p.fingerprint())
@@ -168,7 +168,7 @@ def _scan(
             del pairs  # (536 MB at 10^6 articles, kept through matches and claims until this)
             return_free_memory()  # each stage's freed memory given back before the next's peak
             lap("verify")
-        conn.execute("UPDATE articles SET scanned = 1 WHERE scanned = 0")
+        store.mark_scanned()
         # The claims' first step (grouping the matches' spans, one process's work) runs in a
         # worker while this process writes the matches, when a worker pool is running and there
         # are at most GRAPH_ELSEWHERE pieces (otherwise here, after: as for ORDER_ELSEWHERE).
@@ -208,16 +208,13 @@ def _frequent_words(store: Store, p: ScanParams) -> frozenset[str]:
         return known
     if p.frequent_df <= 0 or p.frequent_sample <= 0:
         return frozenset()
-    conn = store.conn
-    first = [
-        s for (s,) in conn.execute("SELECT seq FROM articles ORDER BY seq LIMIT ?", (p.frequent_sample,))
-    ]
+    first = store.first_seqs(p.frequent_sample)
     if len(first) < p.frequent_sample:
         return frozenset()
     texts = store.texts_by_seq(first)
     words = frequent.learn([texts[s] for s in first], p.frequent_df)
     store.set_meta(frequent.META_KEY, frequent.to_meta(words))
-    if conn.execute("SELECT 1 FROM articles WHERE scanned = 1 LIMIT 1").fetchone() is not None:
+    if store.any_scanned():
         store.forget_scans()  # fewer than the sample were scanned, with the English list alone
     return frozenset(words)
 
@@ -596,12 +593,11 @@ def _index_sentences(
     Returns how many distinct sentences the store held before: their signatures come first in
     :meth:`~tracer.store.Store.signature_index`, the new ones after (``result.new_distinct``).
     """
-    conn = store.conn
     stored_norms = store.signature_column("norms")
     stored_before = len(stored_norms)
     known = _NormSet(stored_norms)
     del stored_norms
-    todo = [(r[0], r[1]) for r in conn.execute("SELECT seq, id FROM articles WHERE scanned = 0 ORDER BY seq")]
+    todo = store.unscanned()
     analysed = engine.map_batches(analyse_articles, _batches(store, todo, engine.batch_size), p)
     done = 0
     try:
@@ -1014,7 +1010,6 @@ def _verify(
     (1 GB of token lists at 10^5 articles). ``pairs`` are reordered in place: the caller's array,
     not a copy beside it, is what is held while aligning.
     """
-    conn = store.conn
     # Up to ORDER_ELSEWHERE pairs, their order is worked out in a worker while their texts are
     # gathered here (one core each, not one after the other); above, its temporaries beside the
     # gathering's would raise the scan's peak, and it is worked out here first.
@@ -1037,6 +1032,6 @@ def _verify(
             # Stored a round at a time: as Python tuples, a long run-on article's 3 M rows of
             # pairs of its pieces took ~1 GB until the last round was aligned.
             rows = engine.verify(part, texts.on_demand(), p.verify, report)
-            conn.executemany("INSERT OR REPLACE INTO near VALUES (?,?,?,?,?,?,?,?)", rows)
+            store.add_near(rows)
             result.verified += len(rows)
             del rows

@@ -518,6 +518,29 @@ class Store:
         )
         return int(self.conn.execute("SELECT COUNT(*) FROM claims").fetchone()[0])
 
+    # -- what a scan reads and writes of the articles (tracer.scan) ---------------
+    def unscanned(self) -> list[tuple[int, str]]:
+        """``(seq, id)`` of the articles no scan has done yet, by seq."""
+        return [
+            (r[0], r[1])
+            for r in self.conn.execute("SELECT seq, id FROM articles WHERE scanned = 0 ORDER BY seq")
+        ]
+
+    def first_seqs(self, n: int) -> list[int]:
+        """The seqs of the first ``n`` articles stored (fewer where there are fewer)."""
+        return [s for (s,) in self.conn.execute("SELECT seq FROM articles ORDER BY seq LIMIT ?", (n,))]
+
+    def any_scanned(self) -> bool:
+        return self.conn.execute("SELECT 1 FROM articles WHERE scanned = 1 LIMIT 1").fetchone() is not None
+
+    def mark_scanned(self) -> None:
+        """Every article counts as scanned (the caller holds the scan's transaction)."""
+        self.conn.execute("UPDATE articles SET scanned = 1 WHERE scanned = 0")
+
+    def add_near(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Store verified pairs (rows of the ``near`` table; a pair stored already is replaced)."""
+        self.conn.executemany(f"INSERT OR REPLACE INTO near VALUES ({_marks(range(8))})", rows)
+
     # -- meta ---------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
