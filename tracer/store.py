@@ -231,6 +231,8 @@ class Store:
     """A tracer store in one SQLite file."""
 
     def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+        # For the store's methods, tracer.queries and tests only: every other module asks them
+        # (tests/test_sql_in_one_place.py).
         self.conn = conn
         self.path = path
 
