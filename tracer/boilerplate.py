@@ -397,6 +397,13 @@ class BoilerplateParams:
     # A shape is a template when this many outlets print it, each with words in its slots that
     # no other outlet prints (their own name), and they are half or more of those that print it.
     slot_outlets: int = 3
+    # Text this many outlets print within wire_days of its carriers' median day (wire_share of
+    # its dated carriers or more) is wire copy, never a template: a template recurs for as long
+    # as its outlet publishes, a wire story comes and goes within days, some papers printing it
+    # again in an update.
+    wire_outlets: int = 2
+    wire_days: int = 7
+    wire_share: float = 0.8
 
 
 def line_rows(
@@ -416,15 +423,67 @@ def line_rows(
 
 
 def template_lines(
-    line: np.ndarray, article: np.ndarray, outlet: np.ndarray, params: BoilerplateParams | None = None
+    line: np.ndarray,
+    article: np.ndarray,
+    outlet: np.ndarray,
+    params: BoilerplateParams | None = None,
+    day: np.ndarray | None = None,
 ) -> set[int]:
     """Ids of lines that are templates, from stored sentences given as columns.
 
     ``line``, ``article`` and ``outlet`` hold each sentence's line id, article and
-    outlet code (negative: outlet unknown, never a template by counts).
+    outlet code (negative: outlet unknown, never a template by counts); ``day``, where given,
+    its article's day number (negative: undated), and a line that is wire copy
+    (:func:`wire_keys`) is then no template.
     """
     p = params or BoilerplateParams()
-    line, article, outlet = line_rows(line, article, outlet)
+    found = _recurring(*line_rows(line, article, outlet), p)
+    if day is not None and found:
+        line, article, outlet, day = (np.asarray(x) for x in (line, article, outlet, day))
+        rows = np.flatnonzero((outlet >= 0) & isin_sorted(line, np.array(sorted(found), dtype=np.int64)))
+        found.difference_update(wire_keys(line[rows], article[rows], outlet[rows], day[rows], p).tolist())
+    return found
+
+
+def wire_keys(
+    key: np.ndarray,
+    article: np.ndarray,
+    outlet: np.ndarray,
+    day: np.ndarray,
+    params: BoilerplateParams | None = None,
+) -> np.ndarray:
+    """The keys (sorted: lines or norms) that are wire copy, from rows of (key, article, outlet,
+    day number): ``p.wire_share`` of their dated carriers or more are within ``p.wire_days`` of
+    the carriers' median day, and those are of ``p.wire_outlets`` outlets or more. Undated
+    carriers and those of no known outlet are not counted (a corpus without dates has none)."""
+    p = params or BoilerplateParams()
+    ok = (np.asarray(day) >= 0) & (np.asarray(outlet) >= 0)
+    key, article, outlet, day = key[ok], article[ok], outlet[ok], day[ok]
+    order = np.lexsort((article, day, key))
+    key, article, outlet, day = key[order], article[order], outlet[order], day[order]
+    once = np.ones(len(key), dtype=bool)  # an article counts once, however often it prints the key
+    once[1:] = (key[1:] != key[:-1]) | (article[1:] != article[:-1]) | (day[1:] != day[:-1])
+    key, outlet, day = key[once], outlet[once], day[once]
+    if len(key) == 0:
+        return key
+    start = np.flatnonzero(np.append(True, key[1:] != key[:-1]))
+    size = np.diff(np.append(start, len(key)))
+    group = np.repeat(np.arange(len(start)), size)
+    median = day[start + size // 2]  # each key's rows are sorted by day
+    burst = np.abs(day - median[group]) <= p.wire_days
+    within = np.bincount(group, weights=burst, minlength=len(start))
+    # Distinct outlets among each key's carriers in the burst.
+    g, o = group[burst], outlet[burst]
+    order = np.lexsort((o, g))
+    g, o = g[order], o[order]
+    new = np.ones(len(g), dtype=bool)
+    new[1:] = (g[1:] != g[:-1]) | (o[1:] != o[:-1])
+    outlets = np.bincount(g[new], minlength=len(start))
+    return key[start][(within >= p.wire_share * size) & (outlets >= p.wire_outlets)]
+
+
+def _recurring(line: np.ndarray, article: np.ndarray, outlet: np.ndarray, p: BoilerplateParams) -> set[int]:
+    """:func:`template_lines` by counts alone, from :func:`line_rows`' rows."""
     # One row per distinct (line, outlet, article), grouped by (line, outlet).
     order = np.lexsort((article, outlet, line))
     line, outlet, article = line[order], outlet[order], article[order]
@@ -452,10 +511,13 @@ def template_sentences(
     flags: np.ndarray,
     outlet: np.ndarray,
     params: BoilerplateParams | None = None,
+    day: np.ndarray | None = None,
 ) -> np.ndarray:
     """The norms (sorted) of sentences that are templates by recurrence, from columns of
     stored sentences: each sentence's article, place in it, norm, ``promo`` field (flags and
-    shape) and outlet code (negative: unknown, never a template by counts).
+    shape) and outlet code (negative: unknown, never a template by counts); and, where given,
+    its article's day number (negative: undated): a norm that is wire copy
+    (:func:`wire_keys`) is then no template.
 
     Every sentence whose norm recurs in another article must be given (those that cannot be
     matched may be left out), an article's sentences one after another by place: that is
@@ -465,19 +527,24 @@ def template_sentences(
     own = (np.asarray(flags) & PROMO_BIT) == 0  # promos are boilerplate already; they end no passage
     article, idx, norm, flags, outlet = article[own], idx[own], norm[own], flags[own], outlet[own]
     shape = flags >> SHAPE_SHIFT
+    wire = np.empty(0, dtype=np.int64)
+    if day is not None:
+        wire = wire_keys(norm, article, outlet, np.asarray(day)[own], p)
+    counted = ~isin_sorted(norm, wire)  # wire copy is reuse: it neither counts nor becomes a template
     found = np.empty(0, dtype=np.int64)
     # Templates found end passages too: two of an outlet's templates side by side are each
     # alone once the other is known (a few rounds; most are found in the first).
     for _ in range(p.rounds):
         rest = np.flatnonzero(~isin_sorted(norm, found) & (outlet >= 0))
         alone = rest[~_in_passages(article[rest], idx[rest], norm[rest])]
+        alone = alone[counted[alone]]
         more = [
             found,
             np.fromiter(template_lines(norm[alone], article[alone], outlet[alone], p), dtype=np.int64),
         ]
         shapes = _slot_shapes(shape[alone], norm[alone], outlet[alone], article[alone], p)
         if len(shapes):
-            more.append(norm[isin_sorted(shape, shapes)])
+            more.append(norm[isin_sorted(shape, shapes) & counted])
         grown = np.unique(np.concatenate(more))
         if len(grown) == len(found):
             break
