@@ -210,8 +210,10 @@ def sentence_lines(
     ids = line_ids(folded, line_at, line_end, tok_at, tok_key)
     promo = promo_lines(folded, line_at, line_end)[line_of]
     # A promo inside a paragraph (articles flattened to one line each, as many CSV and JSON
-    # exports are) is a sentence of a long line: there the sentence is the unit to read.
-    inside = np.flatnonzero((line_end - line_at)[line_of] > PROMO_MAX_CHARS)
+    # exports are) is a sentence of a long line: there the sentence is the unit to read. On a
+    # short line that is no promo as a whole, each sentence is read too, as it would be were
+    # the line run into its neighbours ("Want more news? Listen to our podcast every Friday.").
+    inside = np.flatnonzero(~promo)
     flags = promo.astype(np.int64)
     if len(inside):
         flags[inside] = _promo_sentences(
