@@ -13,7 +13,10 @@ Two kinds, both kept out of reported reuse by default:
   politics briefing", capitalised words and numbers as slots) that many outlets print, each
   with its own words in the slots. Only occurrences outside passages count: a sentence with
   the same neighbour in two articles is part of a passage (a wire story, an outlet's update of
-  its own story), reuse to report rather than a template.
+  its own story), reuse to report rather than a template. Nor is *wire copy* a template, a
+  line or sentence printed by several outlets within days (most of its dated carriers within
+  a week of their median day), however often each prints it: a template recurs for as long as
+  its outlet publishes.
 
 Templates are worked out from every stored sentence each time matches are rebuilt, so an
 incremental scan finds the same ones as a scan of everything.
@@ -529,29 +532,51 @@ def template_sentences(
     own = (np.asarray(flags) & PROMO_BIT) == 0  # promos are boilerplate already; they end no passage
     article, idx, norm, flags, outlet = article[own], idx[own], norm[own], flags[own], outlet[own]
     shape = flags >> SHAPE_SHIFT
-    wire = np.empty(0, dtype=np.int64)
-    if day is not None:
-        wire = wire_keys(norm, article, outlet, np.asarray(day)[own], p)
-    counted = ~isin_sorted(norm, wire)  # wire copy is reuse: it neither counts nor becomes a template
-    found = np.empty(0, dtype=np.int64)
+    found = wire = checked = np.empty(0, dtype=np.int64)
     # Templates found end passages too: two of an outlet's templates side by side are each
     # alone once the other is known (a few rounds; most are found in the first).
     for _ in range(p.rounds):
-        rest = np.flatnonzero(~isin_sorted(norm, found) & (outlet >= 0))
-        alone = rest[~_in_passages(article[rest], idx[rest], norm[rest])]
-        alone = alone[counted[alone]]
-        more = [
-            found,
-            np.fromiter(template_lines(norm[alone], article[alone], outlet[alone], p), dtype=np.int64),
-        ]
-        shapes = _slot_shapes(shape[alone], norm[alone], outlet[alone], article[alone], p)
-        if len(shapes):
-            more.append(norm[isin_sorted(shape, shapes) & counted])
-        grown = np.unique(np.concatenate(more))
+        while True:
+            grown = _template_round(article, idx, norm, shape, outlet, found, wire, p)
+            # Wire copy is reuse: it neither counts nor becomes a template. Only the norms found
+            # are looked at (all of them cost seconds at 10^5 articles), and the round is made
+            # again without those that are wire copy.
+            new = grown[~isin_sorted(grown, checked)] if day is not None else grown[:0]
+            if len(new) == 0:
+                break
+            rows = isin_sorted(norm, new)
+            more = wire_keys(norm[rows], article[rows], outlet[rows], np.asarray(day)[own][rows], p)
+            checked = np.union1d(checked, new)
+            if len(more) == 0:
+                break
+            wire = np.union1d(wire, more)
+        grown = grown[~isin_sorted(grown, wire)]
         if len(grown) == len(found):
             break
         found = grown
     return found
+
+
+def _template_round(
+    article: np.ndarray,
+    idx: np.ndarray,
+    norm: np.ndarray,
+    shape: np.ndarray,
+    outlet: np.ndarray,
+    found: np.ndarray,
+    wire: np.ndarray,
+    p: BoilerplateParams,
+) -> np.ndarray:
+    """The norms (sorted) :func:`template_sentences` finds given the templates ``found`` before
+    (they end passages) and the norms known to be ``wire`` copy (they count for nothing)."""
+    rest = np.flatnonzero(~isin_sorted(norm, found) & (outlet >= 0))
+    alone = rest[~_in_passages(article[rest], idx[rest], norm[rest])]
+    alone = alone[~isin_sorted(norm[alone], wire)]
+    more = [found, np.fromiter(template_lines(norm[alone], article[alone], outlet[alone], p), dtype=np.int64)]
+    shapes = _slot_shapes(shape[alone], norm[alone], outlet[alone], article[alone], p)
+    if len(shapes):
+        more.append(norm[isin_sorted(shape, shapes)])
+    return np.unique(np.concatenate(more))
 
 
 def _in_passages(article: np.ndarray, idx: np.ndarray, norm: np.ndarray) -> np.ndarray:
