@@ -532,16 +532,18 @@ def template_sentences(
     own = (np.asarray(flags) & PROMO_BIT) == 0  # promos are boilerplate already; they end no passage
     article, idx, norm, flags, outlet = article[own], idx[own], norm[own], flags[own], outlet[own]
     shape = flags >> SHAPE_SHIFT
-    found = wire = checked = np.empty(0, dtype=np.int64)
+    found = counted = shaped = wire = checked = np.empty(0, dtype=np.int64)
     # Templates found end passages too: two of an outlet's templates side by side are each
     # alone once the other is known (a few rounds; most are found in the first).
     for _ in range(p.rounds):
         while True:
-            grown = _template_round(article, idx, norm, shape, outlet, found, wire, p)
-            # Wire copy is reuse: it neither counts nor becomes a template. Only the norms found
-            # are looked at (all of them cost seconds at 10^5 articles), and the round is made
-            # again without those that are wire copy.
-            new = grown[~isin_sorted(grown, checked)] if day is not None else grown[:0]
+            by_counts, by_shape = _template_round(article, idx, norm, shape, outlet, found, wire, p)
+            # Wire copy is reuse: it neither counts nor is a template by its counts (a sentence in
+            # a template's shape is one whoever prints it: a formula, as "Officers were called to
+            # the scene shortly after 3pm on Saturday."). Only the norms found are looked at (all
+            # of them cost seconds at 10^5 articles), and the round is made again without those
+            # that are wire copy.
+            new = by_counts[~isin_sorted(by_counts, checked)] if day is not None else by_counts[:0]
             if len(new) == 0:
                 break
             rows = isin_sorted(norm, new)
@@ -550,7 +552,9 @@ def template_sentences(
             if len(more) == 0:
                 break
             wire = np.union1d(wire, more)
-        grown = grown[~isin_sorted(grown, wire)]
+        counted = np.union1d(counted, by_counts[~isin_sorted(by_counts, wire)])
+        shaped = np.union1d(shaped, by_shape)
+        grown = np.union1d(counted, shaped)
         if len(grown) == len(found):
             break
         found = grown
@@ -566,17 +570,16 @@ def _template_round(
     found: np.ndarray,
     wire: np.ndarray,
     p: BoilerplateParams,
-) -> np.ndarray:
-    """The norms (sorted) :func:`template_sentences` finds given the templates ``found`` before
-    (they end passages) and the norms known to be ``wire`` copy (they count for nothing)."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """The norms (sorted) :func:`template_sentences` finds by their counts, and those in a
+    template's shape, given the templates ``found`` before (they end passages) and the norms
+    known to be ``wire`` copy (they count for nothing)."""
     rest = np.flatnonzero(~isin_sorted(norm, found) & (outlet >= 0))
     alone = rest[~_in_passages(article[rest], idx[rest], norm[rest])]
     alone = alone[~isin_sorted(norm[alone], wire)]
-    more = [found, np.fromiter(template_lines(norm[alone], article[alone], outlet[alone], p), dtype=np.int64)]
+    lines = template_lines(norm[alone], article[alone], outlet[alone], p)
     shapes = _slot_shapes(shape[alone], norm[alone], outlet[alone], article[alone], p)
-    if len(shapes):
-        more.append(norm[isin_sorted(shape, shapes)])
-    return np.unique(np.concatenate(more))
+    return np.array(sorted(lines), dtype=np.int64), np.unique(norm[isin_sorted(shape, shapes)])
 
 
 def _in_passages(article: np.ndarray, idx: np.ndarray, norm: np.ndarray) -> np.ndarray:
