@@ -77,8 +77,11 @@ def _days(*values: int) -> np.ndarray:
     return np.array(values, dtype=np.int64)
 
 
-def test_wire_keys_wants_most_dated_carriers_near_the_median_day_from_enough_outlets():
-    p = BoilerplateParams(wire_outlets=2, wire_days=7, wire_share=0.8)
+YEAR = np.repeat(np.arange(366, dtype=np.int64), 10)  # a corpus of ten articles a day for a year
+
+
+def test_wire_keys_wants_a_burst_of_dated_carriers_from_enough_outlets():
+    p = BoilerplateParams(wire_outlets=2, wire_days=7, wire_share=0.8, wire_many=10)
     key = np.array([5] * 5 + [9] * 5 + [7] * 4 + [3] * 3, dtype=np.int64)
     article = np.arange(len(key), dtype=np.int64)
     outlet = np.array([0, 1, 0, 1, 0] + [0, 1, 0, 1, 0] + [2] * 4 + [0, 1, 2], dtype=np.int64)
@@ -90,11 +93,31 @@ def test_wire_keys_wants_most_dated_carriers_near_the_median_day_from_enough_out
             _days(-1, -1, 100),  # two undated: one dated carrier, of one outlet
         ]
     )
-    assert wire_keys(key, article, outlet, day, p).tolist() == [5]
+    assert wire_keys(key, article, outlet, day, p, YEAR).tolist() == [5]
     # An article counts once, however often it prints the key.
     twice = np.array([4, 4, 4], dtype=np.int64)
-    assert wire_keys(twice, _days(1, 1, 2), _days(0, 0, 1), _days(10, 10, 11), p).tolist() == [4]
-    assert wire_keys(twice, _days(1, 1, 1), _days(0, 0, 0), _days(10, 10, 10), p).tolist() == []
+    assert wire_keys(twice, _days(1, 1, 2), _days(0, 0, 1), _days(10, 10, 11), p, YEAR).tolist() == [4]
+    assert wire_keys(twice, _days(1, 1, 1), _days(0, 0, 0), _days(10, 10, 10), p, YEAR).tolist() == []
+
+
+def test_a_burst_the_corpus_dates_explain_needs_many_outlets():
+    """In a corpus of a week every text is printed within days: a burst tells nothing, and only
+    text many outlets print (wire_many) is wire copy; so is it without the corpus's days."""
+    p = BoilerplateParams(wire_outlets=2, wire_days=3, wire_many=10)
+    week = np.repeat(np.arange(7, dtype=np.int64), 50)
+    for outlets, wire in ((9, False), (10, True)):
+        key = np.full(20, 8, dtype=np.int64)
+        article = np.arange(20, dtype=np.int64)
+        outlet = article % outlets
+        day = article % 4
+        assert (wire_keys(key, article, outlet, day, p, week).tolist() == [8]) is wire
+        assert (wire_keys(key, article, outlet, day, p).tolist() == [8]) is wire
+    # Four of five carriers within a week are wire copy in a year's corpus; in a month's, a week
+    # holds a quarter of the articles, and four of five there is no unlikely burst.
+    key, article, outlet = np.full(5, 6, dtype=np.int64), np.arange(5, dtype=np.int64), np.arange(5) % 3
+    assert wire_keys(key, article, outlet, _days(10, 11, 11, 12, 25), p, YEAR).tolist() == [6]
+    month = np.repeat(np.arange(30, dtype=np.int64), 60)
+    assert wire_keys(key, article, outlet, _days(10, 11, 11, 12, 25), p, month).tolist() == []
 
 
 def test_template_lines_and_sentences_leave_wire_copy_out_only_when_given_days():
@@ -104,9 +127,9 @@ def test_template_lines_and_sentences_leave_wire_copy_out_only_when_given_days()
     outlet = np.array([0, 0, 0, 1, 1, 1], dtype=np.int64)
     day = np.array([10, 10, 11, 11, 12, 12], dtype=np.int64)
     assert template_lines(line, article, outlet) == {7}
-    assert template_lines(line, article, outlet, day=day) == set()
-    assert template_lines(line, article, outlet, day=day * 60) == {7}  # spread over a year
+    assert template_lines(line, article, outlet, day=day, corpus_days=YEAR) == set()
+    assert template_lines(line, article, outlet, day=day * 60, corpus_days=YEAR) == {7}  # all year
     idx = np.full(6, 4, dtype=np.int64)
     flags = np.zeros(6, dtype=np.int64)
     assert template_sentences(article, idx, line, flags, outlet).tolist() == [7]
-    assert template_sentences(article, idx, line, flags, outlet, day=day).tolist() == []
+    assert template_sentences(article, idx, line, flags, outlet, day=day, corpus_days=YEAR).tolist() == []

@@ -13,10 +13,10 @@ Two kinds, both kept out of reported reuse by default:
   politics briefing", capitalised words and numbers as slots) that many outlets print, each
   with its own words in the slots. Only occurrences outside passages count: a sentence with
   the same neighbour in two articles is part of a passage (a wire story, an outlet's update of
-  its own story), reuse to report rather than a template. Nor is *wire copy* a template, a
-  line or sentence printed by several outlets within days (most of its dated carriers within
-  a week of their median day), however often each prints it: a template recurs for as long as
-  its outlet publishes.
+  its own story), reuse to report rather than a template. Nor is *wire copy* a template by
+  its counts, a line or sentence that several outlets print within days (a burst of its dated
+  carriers that the corpus's dates do not explain, or many outlets), however often each
+  prints it: a template recurs for as long as its outlet publishes.
 
 Templates are worked out from every stored sentence each time matches are rebuilt, so an
 incremental scan finds the same ones as a scan of everything.
@@ -402,13 +402,18 @@ class BoilerplateParams:
     # A shape is a template when this many outlets print it, each with words in its slots that
     # no other outlet prints (their own name), and they are half or more of those that print it.
     slot_outlets: int = 3
-    # Text this many outlets print within wire_days of its carriers' median day (wire_share of
-    # its dated carriers or more) is wire copy, never a template: a template recurs for as long
-    # as its outlet publishes, a wire story comes and goes within days, some papers printing it
-    # again in an update.
+    # Wire copy: text wire_share or more of whose dated carriers are within wire_days of their
+    # median day, from wire_outlets outlets or more; and either that many of the corpus's
+    # articles are not (a burst no likelier than wire_chance by chance, as the articles of a
+    # corpus are spread over its days), or wire_many outlets print it (in a corpus of a few
+    # days, where no burst can be told, many outlets). A template recurs for as long as its
+    # outlet publishes, a formula ("2 points off the play-off places") whenever it fits; a wire
+    # story comes and goes within days, some papers printing it again in an update.
     wire_outlets: int = 2
-    wire_days: int = 7
+    wire_days: int = 3
     wire_share: float = 0.8
+    wire_chance: float = 0.01
+    wire_many: int = 10
 
 
 def line_rows(
@@ -433,20 +438,22 @@ def template_lines(
     outlet: np.ndarray,
     params: BoilerplateParams | None = None,
     day: np.ndarray | None = None,
+    corpus_days: np.ndarray | None = None,
 ) -> set[int]:
     """Ids of lines that are templates, from stored sentences given as columns.
 
     ``line``, ``article`` and ``outlet`` hold each sentence's line id, article and
     outlet code (negative: outlet unknown, never a template by counts); ``day``, where given,
     its article's day number (negative: undated), and a line that is wire copy
-    (:func:`wire_keys`) is then no template.
+    (:func:`wire_keys`, with ``corpus_days``) is then no template.
     """
     p = params or BoilerplateParams()
     found = _recurring(*line_rows(line, article, outlet), p)
     if day is not None and found:
         line, article, outlet, day = (np.asarray(x) for x in (line, article, outlet, day))
         rows = np.flatnonzero((outlet >= 0) & isin_sorted(line, np.array(sorted(found), dtype=np.int64)))
-        found.difference_update(wire_keys(line[rows], article[rows], outlet[rows], day[rows], p).tolist())
+        wire = wire_keys(line[rows], article[rows], outlet[rows], day[rows], p, corpus_days)
+        found.difference_update(wire.tolist())
     return found
 
 
@@ -456,11 +463,12 @@ def wire_keys(
     outlet: np.ndarray,
     day: np.ndarray,
     params: BoilerplateParams | None = None,
+    corpus_days: np.ndarray | None = None,
 ) -> np.ndarray:
-    """The keys (sorted: lines or norms) that are wire copy, from rows of (key, article, outlet,
-    day number): ``p.wire_share`` of their dated carriers or more are within ``p.wire_days`` of
-    the carriers' median day, and those are of ``p.wire_outlets`` outlets or more. Undated
-    carriers and those of no known outlet are not counted (a corpus without dates has none)."""
+    """The keys (sorted: lines or norms) that are wire copy (:class:`BoilerplateParams`), from
+    rows of (key, article, outlet, day number). ``corpus_days``: the day numbers of every dated
+    article of the corpus, sorted (None: as if all were in every burst). Undated carriers and
+    those of no known outlet are not counted (a corpus without dates has no wire copy)."""
     p = params or BoilerplateParams()
     ok = (np.asarray(day) >= 0) & (np.asarray(outlet) >= 0)
     key, article, outlet, day = key[ok], article[ok], outlet[ok], day[ok]
@@ -484,7 +492,31 @@ def wire_keys(
     new = np.ones(len(g), dtype=bool)
     new[1:] = (g[1:] != g[:-1]) | (o[1:] != o[:-1])
     outlets = np.bincount(g[new], minlength=len(start))
-    return key[start][(within >= p.wire_share * size) & (outlets >= p.wire_outlets)]
+    wire = (within >= p.wire_share * size) & (outlets >= p.wire_outlets)
+    unlikely = _unlikely_bursts(within, size, median, corpus_days, p)
+    return key[start][wire & (unlikely | (outlets >= p.wire_many))]
+
+
+def _unlikely_bursts(
+    within: np.ndarray,
+    size: np.ndarray,
+    median: np.ndarray,
+    corpus_days: np.ndarray | None,
+    p: BoilerplateParams,
+) -> np.ndarray:
+    """Whether ``within`` of ``size`` carriers within ``p.wire_days`` of ``median`` is likelier
+    than ``p.wire_chance`` for carriers drawn from the corpus's articles: Chernoff's bound on the
+    binomial tail, exp(-n KL(within / n || share of the corpus's articles in those days))."""
+    if corpus_days is None or len(corpus_days) == 0:
+        return np.zeros(len(size), dtype=bool)
+    inside = np.searchsorted(corpus_days, median + p.wire_days, side="right")
+    inside -= np.searchsorted(corpus_days, median - p.wire_days, side="left")
+    rate = np.clip(inside / len(corpus_days), 1e-9, 1.0)
+    seen = within / size
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kl = np.where(seen > 0, seen * np.log(seen / rate), 0.0)
+        kl += np.where(seen < 1, (1 - seen) * np.log((1 - seen) / np.maximum(1 - rate, 1e-12)), 0.0)
+    return (seen > rate) & (size * kl >= -np.log(p.wire_chance))
 
 
 def _recurring(line: np.ndarray, article: np.ndarray, outlet: np.ndarray, p: BoilerplateParams) -> set[int]:
@@ -517,12 +549,13 @@ def template_sentences(
     outlet: np.ndarray,
     params: BoilerplateParams | None = None,
     day: np.ndarray | None = None,
+    corpus_days: np.ndarray | None = None,
 ) -> np.ndarray:
     """The norms (sorted) of sentences that are templates by recurrence, from columns of
     stored sentences: each sentence's article, place in it, norm, ``promo`` field (flags and
     shape) and outlet code (negative: unknown, never a template by counts); and, where given,
     its article's day number (negative: undated): a norm that is wire copy
-    (:func:`wire_keys`) is then no template.
+    (:func:`wire_keys`, with ``corpus_days``) is then no template by its counts.
 
     Every sentence whose norm recurs in another article must be given (those that cannot be
     matched may be left out), an article's sentences one after another by place: that is
@@ -547,7 +580,9 @@ def template_sentences(
             if len(new) == 0:
                 break
             rows = isin_sorted(norm, new)
-            more = wire_keys(norm[rows], article[rows], outlet[rows], np.asarray(day)[own][rows], p)
+            more = wire_keys(
+                norm[rows], article[rows], outlet[rows], np.asarray(day)[own][rows], p, corpus_days
+            )
             checked = np.union1d(checked, new)
             if len(more) == 0:
                 break

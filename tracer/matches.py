@@ -265,7 +265,8 @@ def rebuild(
     empty = np.empty(0, dtype=np.int64)
     line, article, outlet = (np.concatenate([p[k] for p in lines]) if lines else empty for k in range(3))
     day_number = _day_numbers(published)
-    templates = template_lines(line, article, outlet, day=day_number[article])
+    corpus_days = np.sort(day_number[day_number >= 0])
+    templates = template_lines(line, article, outlet, day=day_number[article], corpus_days=corpus_days)
     del lines, line, article, outlet
     # Norms found in two or more articles.
     norms = np.sort(np.concatenate(article_norms)) if article_norms else empty
@@ -290,6 +291,7 @@ def rebuild(
             rows["promo"],
             outlet_code[rows["article"]],
             day=day_number[rows["article"]],
+            corpus_days=corpus_days,
         ),
     )
     occ = _OccurrenceTable(rows, boiler, id_of, meta, (rows["promo"] & LEAD_BIT) != 0)
