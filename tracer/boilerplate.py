@@ -115,11 +115,11 @@ def long_line_flags(
 ) -> np.ndarray:
     """:func:`sentence_lines`' flags of the sentences ``text[starts[i]:ends[i]]`` (in order) that
     start on the line ``text[start:end]``, read ``size`` characters at a time: the line's promo
-    flag where it is short enough to be one, else each sentence's own (:func:`_promo_sentences`)."""
+    flag where it is one, else each sentence's own (:func:`_promo_sentences`)."""
     starts, ends = np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
     promo = long_line_promo(text, start, end, size)
     flags = np.full(len(starts), int(promo), dtype=np.int64)
-    if promo or _stripped_length(text, start, end, size) <= PROMO_MAX_CHARS:
+    if promo:
         return flags
     k = 0
     while k < len(starts):  # a window of sentences at a time, folded and joined by line breaks
@@ -132,18 +132,6 @@ def long_line_flags(
         flags[k:j] = _promo_sentences(joined, tok_at, tok_key, at, at + lengths)
         k = j
     return flags
-
-
-def _stripped_length(text: str, start: int, end: int, size: int) -> int:
-    """The length of the line ``text[start:end]`` folded and stripped, folded ``size`` characters
-    at a time."""
-    first, last = end, start
-    for lo, hi in whitespace_stretches(text, start, end, size):
-        folded = fold(text[lo:hi])
-        if folded.strip():
-            first = min(first, lo + len(folded) - len(folded.lstrip()))
-            last = lo + len(folded.rstrip())
-    return max(last - first, 0)
 
 
 def promo_lines(folded: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
