@@ -80,7 +80,9 @@ def test_matches_formats_agree(runner, scanned):
     as_csv = list(
         csv.DictReader(io.StringIO(_run(runner, "matches", "--db", scanned, "--format", "csv").stdout))
     )
-    table = _run(runner, "matches", "--db", scanned).stdout.splitlines()
+    table = _run(
+        runner, "matches", "--db", scanned, "--limit", "0", env={"COLUMNS": "400"}
+    ).stdout.splitlines()
     assert as_json == as_jsonl
     assert [r["id"] for r in as_csv] == [str(r["id"]) for r in as_json]
     assert len(table) == len(as_json) + 2
@@ -111,7 +113,8 @@ def test_json_output_is_deterministic(runner, tmp_path):
 
 
 def test_show_marks_reused_spans(runner, scanned):
-    first = json.loads(_run(runner, "matches", "--db", scanned, "--format", "json").stdout)[0]
+    found = json.loads(_run(runner, "matches", "--db", scanned, "--format", "json").stdout)
+    first = next(m for m in found if m["direction"] == "forward")
     result = _run(runner, "show", first["target_id"][:8], "--db", scanned)
     assert result.exit_code == 0
     assert "[[" in result.stdout and "copied from" in result.stdout

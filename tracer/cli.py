@@ -10,10 +10,12 @@ import functools
 import itertools
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import sys
-from collections.abc import Callable, Iterator
+import textwrap
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any, TypeVar
 
@@ -21,10 +23,14 @@ import click
 
 from . import __version__
 from .errors import Terminated, TracerError
-from .output import FORMATS, for_terminal, render
+from .output import FORMATS, for_terminal, render, table_cell
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# The matches table: who and when rather than bare ids (CSV keeps MATCH_COLUMNS); the ids, then
+# the kind, are left out where the terminal is narrow.
+MATCH_TABLE_COLUMNS = ["source", "target", "kind", "score", "source_id", "target_id", "source_text",
+                       "target_text"]  # fmt: skip
 MATCH_COLUMNS = [
     "id",
     "source_id",
@@ -36,6 +42,10 @@ MATCH_COLUMNS = [
     "source_text",
     "target_text",
 ]
+
+
+# Rows a table shows where no --limit is given (data formats give every row).
+TABLE_LIMIT = 20
 
 
 def store_options(func: F) -> F:
@@ -78,14 +88,50 @@ def _errors() -> Iterator[None]:
         ) from exc
 
 
-def _progress(quiet: bool) -> Callable[[str, int, int], None] | None:
-    if quiet or not sys.stderr.isatty():
-        return None
+class _Progress:
+    """A progress line on stderr, redrawn in place; ``close`` ends it (a stage that stops short
+    of its total, or a message printed next, would otherwise run on from it)."""
 
-    def show(stage: str, done: int, total: int) -> None:
-        click.echo(f"\r{stage}: {done}/{total}", nl=done >= total, err=True)
+    def __init__(self) -> None:
+        self.stage: str | None = None
 
-    return show
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.stage is not None and self.stage != stage:
+            self.close()
+        click.echo(f"\r{stage}: {done}/{total}", nl=False, err=True)
+        self.stage = stage
+        if done >= total:
+            self.close()
+
+    def close(self) -> None:
+        if self.stage is not None:
+            click.echo("", err=True)
+            self.stage = None
+
+
+def _is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+@contextmanager
+def _progress(quiet: bool) -> Iterator[Callable[[str, int, int], None] | None]:
+    """A progress callback for a terminal (None with --quiet or in a pipe), its line ended after."""
+    if quiet or not _is_terminal():
+        yield None
+        return
+    show = _Progress()
+    try:
+        yield show
+    finally:
+        show.close()
+
+
+def _width() -> int:
+    """The terminal's columns: click's ``terminal_width`` if set, else COLUMNS or the terminal."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.terminal_width:
+        return int(ctx.terminal_width)
+    return shutil.get_terminal_size().columns
 
 
 def _say(quiet: bool, message: str) -> None:
@@ -133,13 +179,67 @@ def _ingest_options(func: F) -> F:
     func = click.option("--outlet", help="Outlet for every article of this call (overrides what files say).")(
         func
     )
-    func = click.option("--date", help="Publication date (ISO 8601) for every article of this call.")(func)
+    func = click.option(
+        "--date",
+        help="Publication date for every article of this call: 2023-02-17, 17 February 2023, Feb 17, 2023, "
+        "17/02/2023, an RFC 2822 date; a time of day and zone may follow.",
+    )(func)
+    func = _dayfirst_option(func)
+    func = click.option(
+        "--columns",
+        metavar="FIELD=NAME,...",
+        help="Which CSV column (or JSON key) holds each field, e.g. text=body,outlet=source,published=date,"
+        "title=headline. Without it, common names are recognised (body, content, source, publisher, date, "
+        "headline, link, ...).",
+    )(func)
     return func
+
+
+def _dayfirst_option(func: F) -> F:
+    return click.option(
+        "--dayfirst/--monthfirst",
+        default=None,
+        help="Read 05/03/2023 as 5 March (--dayfirst) or May 3 (--monthfirst). Without either, a date "
+        "that reads both ways is not read (its article is stored undated, with a warning).",
+    )(func)
+
+
+def _columns(spec: str | None) -> tuple[tuple[str, str], ...]:
+    from .ingest import parse_columns
+
+    if spec is None:
+        return ()
+    try:
+        return parse_columns(spec)
+    except TracerError as exc:
+        raise click.BadParameter(exc.message, param_hint="'--columns'") from exc
+
+
+# Changed articles named one by one after an ingest, before "and N more".
+_CHANGES_LISTED = 10
+
+
+def _change_line(change: Any) -> str:
+    parts = [
+        f"{_FIELD_WORDS[name]} {old or 'unknown'} -> {new}"
+        + ("" if source == "edit" else f" ({_SOURCE_WORDS.get(source, source)})")
+        for name, (old, new, source) in change.fields.items()
+    ]
+    return f"updated {change.id}: {'; '.join(parts)}"
+
+
+_FIELD_WORDS = {"outlet": "outlet", "published": "date", "title": "title"}
 
 
 def _report_ingest(report: Any, quiet: bool, paths: tuple[str, ...]) -> None:
     for problem in report.problems:
         _echo(f"skipped {problem}", err=True)  # problems are shown even with --quiet
+    for warning in report.warnings:
+        _echo(f"warning: {warning}", err=True)  # like problems: a value the user gave was left out
+    for change in report.updated[:_CHANGES_LISTED]:
+        _say(quiet, _change_line(change))
+    if len(report.updated) > _CHANGES_LISTED:
+        _say(quiet, f"... and {len(report.updated) - _CHANGES_LISTED:,} more updated (see `tracer articles`)")
     if not report.files and not report.problems:
         # Not an error (exit 0): an empty drop folder is a state, not a fault; a wrong path is one.
         _say(
@@ -147,23 +247,39 @@ def _report_ingest(report: Any, quiet: bool, paths: tuple[str, ...]) -> None:
             f"no articles found in {', '.join(paths)}: no .txt, .jsonl, .json, .csv or .html files there "
             "(give article files, or a folder that holds them)",
         )
+    updated = f"{len(report.updated)} updated; " if report.updated else ""
     _say(
         quiet,
-        f"ingested {report.added} article(s) from {report.files} file(s); "
+        f"ingested {report.added} article(s) from {report.files} file(s); {updated}"
         f"{report.already_stored} already stored; {len(report.problems)} skipped with problems",
     )
+    if any(c.invalidates for c in report.updated):
+        _say(quiet, "outlets or dates changed: run `tracer scan` to rebuild their matches and claims")
 
 
 @cli.command()
 @_ingest_options
 @store_options
 @catch
-def ingest(paths: tuple[str, ...], outlet: str | None, date: str | None, db: str, quiet: bool) -> None:
-    """Add articles from files or directories (.txt, .jsonl, .csv, .html) to the store."""
+def ingest(
+    paths: tuple[str, ...],
+    outlet: str | None,
+    date: str | None,
+    dayfirst: bool | None,
+    columns: str | None,
+    db: str,
+    quiet: bool,
+) -> None:
+    """Add articles from files or directories (.txt, .jsonl, .csv, .html) to the store.
+
+    An article stored already (the same text from the same source) is updated with --outlet and
+    --date, and with what its file now states, and the change is listed.
+    """
     from .pipeline import ingest as do_ingest
 
+    mapping = _columns(columns)
     with open_store(db, create=True) as store:
-        report = do_ingest(store, paths, outlet, date)
+        report = do_ingest(store, paths, outlet, date, dayfirst=dayfirst, columns=mapping)
     _report_ingest(report, quiet, paths)
     if report.problems:
         sys.exit(1)
@@ -211,32 +327,53 @@ def _alias_pairs(path: str | None) -> list[tuple[str, str]] | None:
 @cli.command()
 @store_options
 @_scan_options
+@click.option("--verbose", "-v", is_flag=True, help="Also print each stage's seconds and peak memory.")
 @catch
 def scan(
-    db: str, quiet: bool, aliases: str | None, workers: int | None, engine: str | None, scheduler: str | None
+    db: str,
+    quiet: bool,
+    aliases: str | None,
+    workers: int | None,
+    engine: str | None,
+    scheduler: str | None,
+    verbose: bool,
 ) -> None:
     """Compare newly ingested articles with everything stored; rebuild claims and provenance."""
     from .scan import scan as do_scan
-    from .summary import nothing_to_show
+    from .summary import metadata_warnings, nothing_to_show
 
     pairs = _alias_pairs(aliases)
-    with open_store(db) as store, _engine(engine, scheduler, workers) as eng:
-        result = do_scan(store, progress=_progress(quiet), alias_pairs=pairs, engine=eng)
+    with open_store(db) as store, _engine(engine, scheduler, workers) as eng, _progress(quiet) as progress:
+        result = do_scan(store, progress=progress, alias_pairs=pairs, engine=eng)
         counts = store.counts()
     if result.scanned_anew:
         _say(quiet, _SCANNED_ANEW)
-    if not result.articles:
+    changed = _changes_words(result.changes)
+    if changed:
+        _say(quiet, f"matches and claims rebuilt for the {changed} since the last scan")
+    elif not result.articles:
         _say(quiet, _nothing_new(counts["articles"]))
     _say(
         quiet,
         f"scanned {result.articles} new article(s), {result.sentences} sentences; "
         f"{result.candidates} candidate pairs, {result.verified} verified; {result.matches} matches, "
-        f"{result.claims} claims in store\n"
-        f"seconds: {', '.join(f'{k} {v:.1f}' for k, v in result.seconds.items())}\n"
-        f"peak MB after: {', '.join(f'{k} {v}' for k, v in result.peak_mb.items())}",
+        f"{result.claims} claims in store",
     )
+    if verbose:
+        _say(
+            quiet,
+            f"seconds: {', '.join(f'{k} {v:.1f}' for k, v in result.seconds.items())}\n"
+            f"peak MB after: {', '.join(f'{k} {v}' for k, v in result.peak_mb.items())}",
+        )
     if counts["articles"] and (reason := nothing_to_show(counts)):
         _say(quiet, f"no reuse found: {reason}")
+    for warning in metadata_warnings(counts):
+        _say(quiet, f"warning: {warning}")
+
+
+def _changes_words(changes: dict[str, int]) -> str:
+    words = [f"{n:,} {what}" for what, n in sorted(changes.items()) if n]
+    return f"{' and '.join(words)} article(s)" if words else ""
 
 
 _NO_PASSAGES = (
@@ -263,11 +400,13 @@ def _banal_hidden(summary: dict[str, Any]) -> str:
 
 
 def _print_summary(summary: dict[str, Any]) -> None:
-    from .summary import nothing_to_show
+    from .summary import metadata_warnings, nothing_to_show
 
     click.echo(
         f"articles: {summary['articles']}  outlets: {summary['outlets']}  undated: {summary['undated']}"
     )
+    for warning in metadata_warnings(summary):
+        click.echo(f"warning: {warning}")
     reason = nothing_to_show(summary)
     if reason is not None:  # no reuse is a result: say so, and why, rather than a row of zeros
         click.echo(f"{'no reuse found' if summary['articles'] else 'nothing to scan'}: {reason}")
@@ -281,8 +420,10 @@ def _print_summary(summary: dict[str, Any]) -> None:
     if summary["top_echoed"]:
         click.echo("top echoed passages:")
         for item in summary["top_echoed"]:
-            text = item["text"] if len(item["text"]) <= 100 else item["text"][:99] + "\u2026"
-            _echo(f'  {item["echoes"]} echo(es)  {item["source_id"]}  "{text}"')
+            head = f"  {item['echoes']} echo(es)  {item['source_id']}  "
+            room = max(_width() - len(head) - 2, 20)  # the line fits the terminal, quotes included
+            text = item["text"] if len(item["text"]) <= room else item["text"][: room - 1] + "\u2026"
+            _echo(f'{head}"{text}"')
 
 
 @cli.command()
@@ -295,6 +436,8 @@ def run(
     paths: tuple[str, ...],
     outlet: str | None,
     date: str | None,
+    dayfirst: bool | None,
+    columns: str | None,
     db: str,
     quiet: bool,
     aliases: str | None,
@@ -308,10 +451,13 @@ def run(
     from .summary import corpus_summary
 
     pairs = _alias_pairs(aliases)
+    mapping = _columns(columns)
     # The engine first: an unreachable cluster fails the command before anything is ingested.
     with _engine(engine, scheduler, workers) as eng, open_store(db, create=True) as store:
-        report, result = do_run(store, paths, outlet, date, progress=_progress(quiet), workers=workers,
-                                alias_pairs=pairs, engine=eng)  # fmt: skip
+        with _progress(quiet) as progress:
+            report, result = do_run(store, paths, outlet, date, progress=progress, workers=workers,
+                                    alias_pairs=pairs, engine=eng, dayfirst=dayfirst,
+                                    columns=mapping)  # fmt: skip
         summary = corpus_summary(store, top)
     _report_ingest(report, quiet, paths)
     if result.scanned_anew:
@@ -358,6 +504,25 @@ def run(
     help="For a passage many articles print, every pair of them (N(N-1)/2 rows, made as they are "
     "written), not each with the one it most likely came from.",
 )
+@click.option(
+    "--limit",
+    type=click.IntRange(0),
+    help=f"Show at most N matches; 0: all [default: {TABLE_LIMIT} in a table, all as data].",
+)
+@click.option(
+    "--sort",
+    type=click.Choice(["scope", "score", "newest", "oldest"]),
+    default="scope",
+    show_default=True,
+    help="scope: across outlets first, then within one; score: the closest first; newest/oldest: "
+    "by the later article's day.",
+)
+@click.option(
+    "--since", metavar="DATE", help="Only matches whose later article was published on or after this day."
+)
+@click.option(
+    "--until", metavar="DATE", help="Only matches whose later article was published on or before this day."
+)
 @catch
 def matches(
     db: str,
@@ -369,6 +534,10 @@ def matches(
     include_boilerplate: bool,
     include_banal: bool,
     all_pairs: bool,
+    limit: int | None,
+    sort: str,
+    since: str | None,
+    until: str | None,
 ) -> None:
     """List reused passages between two articles (cross-outlet first, then within one outlet).
 
@@ -378,31 +547,51 @@ def matches(
     """
     from .matches import iter_matches
 
-    columns = (
-        MATCH_COLUMNS
-        + (["boilerplate"] if include_boilerplate else [])
-        + (["banal"] if include_banal else [])
-    )
+    flags = (["boilerplate"] if include_boilerplate else []) + (["banal"] if include_banal else [])
+    shown = _limit(limit, fmt)
     with open_store(db) as store:
+        # One more than shown: a table says when there are more.
         found = iter_matches(
-            store,
-            outlet,
-            min_score,
-            include_boilerplate,
-            scope,
-            include_banal=include_banal,
-            all_pairs=all_pairs,
-        )
+            store, outlet, min_score, include_boilerplate, scope, include_banal=include_banal,
+            all_pairs=all_pairs, since=since, until=until, sort=sort,
+            limit=None if shown is None else shown + (fmt == "table"),
+        )  # fmt: skip
         first = next(found, None)
         if fmt == "table" and first is None:
             reason = _why_empty(store, [])
             _say(quiet, f"no matches: {reason}" if reason else "no matches (check the filters)")
             return
         rows = (m.as_dict() for m in itertools.chain([] if first is None else [first], found))
-        for chunk in render(
-            rows, fmt, columns if fmt in ("table", "csv") else None, {"source_text": 50, "target_text": 50}
-        ):
-            _data(chunk)  # a table escapes its own cells
+        if fmt != "table":
+            for chunk in render(rows, fmt, MATCH_COLUMNS + flags if fmt == "csv" else None):
+                _data(chunk)
+            return
+        counted = _Counted(itertools.islice(rows, shown), _match_row)
+        _emit(counted, "table", MATCH_TABLE_COLUMNS + flags, {"source_text": 50, "target_text": 50},
+              optional=("kind", "source_id", "target_id"))  # fmt: skip
+        if shown is not None and next(rows, None) is not None:
+            _hint(quiet, f"showing the first {counted.count:,} matches; `--limit 0` shows all, "
+                         "`--format csv` gives them as data")  # fmt: skip
+
+
+class _Counted:
+    """Rows made by ``make`` from ``items`` as they are read, counted (a table streams them)."""
+
+    def __init__(self, items: Iterator[Any], make: Callable[[Any], dict[str, Any]]) -> None:
+        self.items, self.make, self.count = items, make, 0
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for item in self.items:
+            self.count += 1
+            yield self.make(item)
+
+
+def _match_row(m: dict[str, Any]) -> dict[str, Any]:
+    """A match as the table shows it: each article by outlet and day, then its id."""
+    from .output import outlet_day
+
+    return {**m, "source": outlet_day(m["source_outlet"], m["source_published"]),
+            "target": outlet_day(m["target_outlet"], m["target_published"])}  # fmt: skip
 
 
 @cli.command()
@@ -447,8 +636,126 @@ def passages(
         if fmt == "csv":
             rows = occurrence_rows(rows, store)
         columns = {"table": PASSAGE_COLUMNS, "csv": OCCURRENCE_COLUMNS}.get(fmt)
-        for chunk in render(rows, fmt, columns, {"text": 70}):
+        for chunk in render(rows, fmt, columns, {"text": 70}, _width() if fmt == "table" else None):
             _data(chunk)
+
+
+# How each value was obtained, in words (the stored codes: tracer.model.Article).
+_SOURCE_WORDS = {
+    "option": "option", "header": "header line", "dateline": "date line", "field": "column",
+    "html": "HTML meta", "url": "URL", "text": "guessed from text", "first-line": "first line",
+    "file-name": "file name", "edit": "tracer edit", "unknown": "",
+}  # fmt: skip
+ARTICLE_COLUMNS = ["id", "outlet", "outlet_from", "published", "date_from", "title", "title_from", "file"]
+
+
+def _article_row(item: dict[str, Any]) -> dict[str, Any]:
+    """An article as a table row: 'unknown'/'undated' spelled out, sources in words, file:line."""
+    where = item["source_path"] + (f":{item['source_line']}" if item["source_line"] is not None else "")
+    return {
+        "id": item["id"], "outlet": item["outlet"] or "unknown",
+        "outlet_from": _SOURCE_WORDS.get(item["outlet_source"], item["outlet_source"]),
+        "published": item["published"] or "undated",
+        "date_from": _SOURCE_WORDS.get(item["published_source"], item["published_source"]),
+        "title": item["title"] or "", "title_from": _SOURCE_WORDS.get(item["title_source"], item["title_source"]),
+        "file": where,
+    }  # fmt: skip
+
+
+@cli.command("articles")
+@store_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="How to print the results: a table for reading, or data for other tools (with each value's "
+    "source as a code: option, header, dateline, field, html, url, text, first-line, edit, unknown).",
+)
+@click.option("--outlet", help="Only this outlet's articles (case-insensitive).")
+@click.option("--undated", is_flag=True, help="Only articles with no date.")
+@click.option("--unknown-outlet", is_flag=True, help="Only articles whose outlet is unknown.")
+@click.option("--limit", type=click.IntRange(1), help="At most N articles.")
+@catch
+def articles_command(
+    db: str, quiet: bool, fmt: str, outlet: str | None, undated: bool, unknown_outlet: bool, limit: int | None
+) -> None:
+    """List the stored articles in the order they were ingested: id, outlet, date and title, and how
+    each was obtained (option, header line, column, HTML meta, guessed from text, tracer edit, ...).
+
+    Fix a value with `tracer edit ID`; remove an article with `tracer remove ID`.
+    """
+    with open_store(db) as store:
+        found = store.iter_articles(outlet, undated, unknown_outlet, limit)
+        first = next(found, None)
+        if first is None and fmt == "table":
+            _say(quiet, "no articles" + (" match the filters" if outlet or undated or unknown_outlet else
+                                         " in the store (add some with `tracer ingest PATH`)"))  # fmt: skip
+            return
+        rows: Iterator[dict[str, Any]] = itertools.chain([] if first is None else [first], found)
+        if fmt == "table":
+            rows = (_article_row(r) for r in rows)
+        for chunk in render(
+            rows, fmt, ARTICLE_COLUMNS if fmt == "table" else None, {"title": 50, "file": 40}
+        ):
+            _data(chunk)
+
+
+@cli.command("edit")
+@click.argument("article_id")
+@store_options
+@click.option("--outlet", help="The article's outlet.")
+@click.option("--date", help="The article's publication date (the forms --date of `tracer ingest` reads).")
+@click.option("--title", help="The article's title.")
+@_dayfirst_option
+@catch
+def edit_command(
+    article_id: str,
+    db: str,
+    quiet: bool,
+    outlet: str | None,
+    date: str | None,
+    title: str | None,
+    dayfirst: bool | None,
+) -> None:
+    """Correct an article's outlet, date or title (ARTICLE_ID: its id or the start of it).
+
+    Its id stays. A later ingest of the same file keeps the edit (only --outlet/--date replace it).
+    A new outlet or date clears the article's matches and claims until the next `tracer scan`.
+    """
+    from .pipeline import edit
+
+    if outlet is None and date is None and title is None:
+        raise click.UsageError("give --outlet, --date or --title")
+    for name, value in (("--outlet", outlet), ("--title", title)):
+        if value is not None and not value.strip():
+            raise click.BadParameter("must not be empty", param_hint=f"'{name}'")
+    with open_store(db) as store:
+        change = edit(store, article_id, outlet, date, title, dayfirst)
+    if not change.fields:
+        _say(quiet, f"{change.id}: nothing to change")
+        return
+    _say(quiet, _change_line(change).replace("updated", "edited", 1))
+    if change.invalidates:
+        _say(quiet, "run `tracer scan` to rebuild its matches and claims")
+
+
+@cli.command("remove")
+@click.argument("article_ids", nargs=-1, required=True)
+@store_options
+@catch
+def remove_command(article_ids: tuple[str, ...], db: str, quiet: bool) -> None:
+    """Remove articles (ARTICLE_IDS: ids or the start of them) with their sentences and matches.
+
+    The claims they were in are rebuilt without them by the next `tracer scan`.
+    """
+    from .pipeline import remove
+
+    with open_store(db) as store:
+        removed = remove(store, list(article_ids))
+    _say(quiet, f"removed {len(removed)} article(s): {', '.join(removed)}")
+    _say(quiet, "run `tracer scan` to rebuild the claims they were in")
 
 
 @cli.command()
@@ -502,10 +809,44 @@ def _why_empty(store: Any, found: Any) -> str | None:
 
 
 def _emit(
-    rows: list[dict[str, Any]], fmt: str, columns: list[str], widths: dict[str, int] | None = None
+    rows: Iterable[dict[str, Any]],
+    fmt: str,
+    columns: list[str],
+    widths: dict[str, int] | None = None,
+    optional: tuple[str, ...] = (),
 ) -> None:
-    for chunk in render(rows, fmt, columns if fmt != "json" else None, widths):
+    """Rows as ``fmt``; a table fits the terminal's width (``widths``: its text columns)."""
+    width = _width() if fmt == "table" else None
+    for chunk in render(rows, fmt, columns if fmt != "json" else None, widths, width, optional):
         _data(chunk)  # a table escapes its own cells
+
+
+def _dates_options(func: F) -> F:
+    func = click.option(
+        "--until", metavar="DATE", help="Only what was published on or before this day (ISO 8601)."
+    )(func)
+    func = click.option(
+        "--since", metavar="DATE", help="Only what was published on or after this day (ISO 8601)."
+    )(func)
+    return func
+
+
+def _limit(limit: int | None, fmt: str) -> int | None:
+    """The rows to show: --limit (0: all), else ``TABLE_LIMIT`` for a table and all for data."""
+    if limit is None:
+        return TABLE_LIMIT if fmt == "table" else None
+    return limit or None
+
+
+def _more_hint(quiet: bool, shown: int, total: int, what: str, how: str) -> None:
+    """Say on stderr that a table shows ``shown`` of ``total`` rows, and how to see the rest."""
+    if shown < total:
+        _hint(quiet, f"showing {shown:,} of {total:,} {what}; {how}")
+
+
+def _hint(quiet: bool, text: str) -> None:
+    """A hint on stderr, wrapped to the terminal's width."""
+    _say(quiet, textwrap.fill(text, _width()))
 
 
 @cli.command()
@@ -518,24 +859,64 @@ def _emit(
     show_default=True,
     help="How to print the results: a table for reading, or data for other tools.",
 )
-@click.option("--limit", type=click.IntRange(1), help="Show only the first N claims.")
+@click.option(
+    "--limit",
+    type=click.IntRange(0),
+    help=f"Show at most N claims; 0: all [default: {TABLE_LIMIT} in a table, all as data].",
+)
+@click.option(
+    "--offset", type=click.IntRange(0), default=0, show_default=True, help="Skip the first N claims."
+)
+@click.option(
+    "--sort",
+    type=click.Choice(["echoed", "articles", "outlets", "newest", "oldest"]),
+    default="echoed",
+    show_default=True,
+    help="echoed: most widely echoed first; articles/outlets: most of them first; newest/oldest: by "
+    "the day first seen.",
+)
+@click.option("--outlet", help="Only claims that this outlet printed (in the --since/--until days).")
+@_dates_options
 @catch
-def claims(db: str, quiet: bool, fmt: str, limit: int | None) -> None:
+def claims(
+    db: str,
+    quiet: bool,
+    fmt: str,
+    limit: int | None,
+    offset: int,
+    sort: str,
+    outlet: str | None,
+    since: str | None,
+    until: str | None,
+) -> None:
     """Claims (recurring statements), most widely echoed first."""
-    from .queries import list_claims
+    from .queries import count_claims, list_claims
 
+    shown = _limit(limit, fmt)
     with open_store(db) as store:
-        rows = list_claims(store, limit)
+        rows = list_claims(store, shown, offset, sort, outlet, since, until)
+        total = count_claims(store, outlet, since, until) if fmt == "table" else 0
         reason = _why_empty(store, rows)
     if not rows and fmt == "table":
-        click.echo(f"no claims: {reason or 'no passage is reused in two articles or more'}")
+        filtered = outlet is not None or since is not None or until is not None or offset
+        why = "none matches the filters" if filtered and total == 0 and not reason else reason
+        click.echo(f"no claims: {why or 'no passage is reused in two articles or more'}")
+        if offset and total:
+            _say(quiet, f"there are {total:,} claims; give an --offset under that")
         return
     cols = ["claim_id", "articles", "outlets", "first_seen", "origin_outlet", "text"]
     _emit(rows, fmt, cols + (["terms"] if fmt == "csv" else []), {"text": 80})
+    if fmt == "table":
+        _more_hint(
+            quiet, offset + len(rows), total, "claims",
+            f"`--offset {offset + len(rows)}` shows the next, `--limit 0` all",
+        )  # fmt: skip
 
 
-TRACE_COLUMNS = ["published", "outlet", "article_id", "role", "parent_outlet", "lag_days", "credited",
-                 "credit_to", "confidence", "text"]  # fmt: skip
+TRACE_COLUMNS = ["published", "outlet", "article_id", "role", "parent_outlet", "lag_days", "credit",
+                 "credit_to", "confidence", "sentence"]  # fmt: skip
+# CSV keeps what a table shows in one column apart: the accounts credited, and the span alone.
+TRACE_CSV_COLUMNS = ["claim_id", *TRACE_COLUMNS, "credit_accounts", "text"]
 
 
 def _claim_query(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -568,13 +949,14 @@ def trace(query: str, db: str, quiet: bool, fmt: str, limit: int) -> None:
     from .queries import find_claims, timeline
 
     with open_store(db) as store:
-        found = [timeline(store, cid) for cid in find_claims(store, query, limit)]
+        ids = find_claims(store, query, None)
+        found = [timeline(store, cid) for cid in ids[:limit]]
         reason = _why_empty(store, found)
     if not found:
         if fmt == "json":
             click.echo("[]")
         elif fmt == "csv":
-            _emit([], "csv", ["claim_id", *TRACE_COLUMNS])
+            _emit([], "csv", TRACE_CSV_COLUMNS)
         else:
             _say(quiet, f"no claim matches {query.strip()!r}" + (f": {reason}" if reason else ""))
         return
@@ -583,17 +965,22 @@ def trace(query: str, db: str, quiet: bool, fmt: str, limit: int) -> None:
         return
     rows = [{"claim_id": t["claim_id"], **m} for t in found for m in t["members"]]
     if fmt == "csv":
-        _emit(rows, "csv", ["claim_id", *TRACE_COLUMNS])
+        _emit(rows, "csv", TRACE_CSV_COLUMNS)
         return
+    width = _width()
     for t in found:
-        _echo(f"claim {t['claim_id']}: {t['text']}")
+        _echo(textwrap.fill(f"claim {t['claim_id']}: {t['text']}", width, subsequent_indent="  "))
         _echo(
-            f"  {t['articles']} articles, {t['outlets']} outlets, first seen {t['first_seen'] or 'unknown'}"
+            f"  {t['articles']} articles, {t['outlets']} outlets, first seen {table_cell(t['first_seen'], 'first_seen')}"
         )
-        members = [{**m, "published": m["published"] or "unknown", "credit_to": ", ".join(m["credit_to"]),
-                    "credited": "credited" if m["credited"] else "uncredited"} for m in t["members"]]  # fmt: skip
-        _emit(members, "table", TRACE_COLUMNS, {"text": 70, "article_id": 16})
+        members = [_parent_shown({**m, "credit_to": ", ".join(m["credit_to"] + m["credit_accounts"])})
+                   for m in t["members"]]  # fmt: skip
+        _emit(members, "table", TRACE_COLUMNS, {"sentence": 70}, optional=("article_id",))
         click.echo("")
+    _more_hint(
+        quiet, len(found), len(ids), f"claims matching {query.strip()!r} (the closest first)",
+        f"`--limit {len(ids)}` shows them all",
+    )  # fmt: skip
 
 
 @cli.command()
@@ -606,36 +993,89 @@ def trace(query: str, db: str, quiet: bool, fmt: str, limit: int) -> None:
     show_default=True,
     help="How to print the results: a table for reading, or data for other tools.",
 )
+@click.option(
+    "--limit",
+    type=click.IntRange(0),
+    help=f"Show at most N outlet pairs; 0: all [default: {TABLE_LIMIT} in a table, all as data].",
+)
+@click.option(
+    "--sort",
+    type=click.Choice(["claims", "echoes", "lag", "credited", "uncredited"]),
+    default="claims",
+    show_default=True,
+    help="claims/echoes: most first; lag: the shortest median lag first; credited/uncredited: the "
+    "highest/lowest share of echoes crediting a source first.",
+)
+@click.option("--outlet", help="Only the pairs this outlet is in, as source or as echo.")
+@_dates_options
 @catch
-def outlets(db: str, quiet: bool, fmt: str) -> None:
-    """Who echoes whom: an outlet matrix and a ranked list of outlet pairs."""
+def outlets(
+    db: str,
+    quiet: bool,
+    fmt: str,
+    limit: int | None,
+    sort: str,
+    outlet: str | None,
+    since: str | None,
+    until: str | None,
+) -> None:
+    """Who echoes whom: a ranked list of outlet pairs and, where it fits, an outlet matrix.
+
+    --since/--until count the echoes published in those days.
+    """
     from .queries import outlet_matrix, outlet_pairs
 
     with open_store(db) as store:
-        pairs = outlet_pairs(store)
+        pairs = outlet_pairs(store, outlet, since, until, sort)
         reason = _why_empty(store, pairs)
     cols = ["source_outlet", "echo_outlet", "claims", "echoes", "median_lag_days", "share_credited"]
+    shown = pairs[: _limit(limit, fmt)]
     if fmt == "csv":
-        _emit(pairs, "csv", cols)
+        _emit(shown, "csv", cols)
         return
-    names, grid = outlet_matrix(pairs)
+    names, grid = outlet_matrix(shown)
     if fmt == "json":
         _data(
-            json.dumps({"outlets": names, "matrix": grid, "pairs": pairs}, ensure_ascii=False, indent=2)
+            json.dumps({"outlets": names, "matrix": grid, "pairs": shown}, ensure_ascii=False, indent=2)
             + "\n"
         )
         return
     if not pairs:
-        click.echo("no echoes between outlets" + (f": {reason}" if reason else ""))
+        filtered = outlet is not None or since is not None or until is not None
+        why = reason or ("none matches the filters" if filtered else None)
+        click.echo("no echoes between outlets" + (f": {why}" if why else ""))
+        return
+    _outlet_matrix(names, grid, quiet)
+    _emit(shown, "table", cols)
+    _more_hint(
+        quiet, len(shown), len(pairs), "outlet pairs",
+        "`--limit N` shows more (0: all), `--outlet NAME` one outlet's, `--format csv` all as data",
+    )  # fmt: skip
+
+
+def _parent_shown(row: dict[str, Any]) -> dict[str, Any]:
+    """A member for a table: no parent (an origin) leaves the parent's cells empty, where a parent
+    of unknown outlet or date reads ``unknown`` or ``undated``."""
+    if row.get("parent_id"):
+        return row
+    return {**row, "parent_outlet": "", "parent_published": ""}
+
+
+def _outlet_matrix(names: list[str], grid: list[list[int]], quiet: bool) -> None:
+    """The matrix of the pairs shown, where it fits the terminal (else a line saying so)."""
+    width = _width()
+    label = max(len("source"), *(len(n) for n in names))
+    if label + 2 + 4 * len(names) > width:
+        _hint(quiet, f"(the matrix of these {len(names)} outlets is wider than the terminal: `--limit` "
+                     "fewer pairs, or `--format json` for it)")  # fmt: skip
         return
     click.echo("claims taken (row: source outlet, column: echoing outlet)")
     matrix_rows = [
         {"source": n, **{f"{j + 1}": grid[i][j] for j in range(len(names))}} for i, n in enumerate(names)
     ]
     _emit(matrix_rows, "table", ["source", *[f"{j + 1}" for j in range(len(names))]])
-    _echo("  ".join(f"{j + 1}={n}" for j, n in enumerate(names)))
+    _echo(textwrap.fill("  ".join(f"{j + 1}={n}" for j, n in enumerate(names)), width))
     click.echo("")
-    _emit(pairs, "table", cols)
 
 
 @cli.command()
@@ -662,7 +1102,8 @@ def origin(article_id: str, db: str, quiet: bool, fmt: str) -> None:
         "parent_outlet",
         "parent_published",
         "lag_days",
-        "credited",
+        "credit",
+        "credit_to",
         "confidence",
         "text",
     ]
@@ -670,16 +1111,18 @@ def origin(article_id: str, db: str, quiet: bool, fmt: str) -> None:
         _data(json.dumps(found, ensure_ascii=False, indent=2) + "\n")
         return
     if fmt == "csv":
-        _emit(found["claims"], "csv", cols)
+        _emit(found["claims"], "csv", [*cols, "credit_accounts", "sentence"])
         return
     _echo(
-        f"{found['article_id']} ({found['outlet'] or 'unknown outlet'}, {found['published'] or 'undated'}): "
-        f"{found['reused_share']:.0%} of the text is reused"
+        f"{found['article_id']} ({table_cell(found['outlet'], 'outlet')}, "
+        f"{table_cell(found['published'], 'published')}): {found['reused_share']:.0%} of the text is reused"
     )
     if not found["claims"]:
         click.echo("no claims in this article are shared with others")
         return
-    _emit(found["claims"], "table", cols, {"text": 70})
+    rows = [_parent_shown({**c, "credit_to": ", ".join(c["credit_to"] + c["credit_accounts"])})
+            for c in found["claims"]]  # fmt: skip
+    _emit(rows, "table", cols, {"text": 70})
 
 
 @cli.command("report")
@@ -766,7 +1209,24 @@ def export_command(
     until: str | None,
     gexf_version: str,
 ) -> None:
-    """Export the propagation graph for Gephi (GEXF, GraphML, CSV) or d3 / sigma.js (JSON)."""
+    """Export the propagation graph for Gephi (GEXF, GraphML, CSV) or d3 / sigma.js (JSON).
+
+    Edges that carry text point the way it travelled, at every level: echoes run from the earlier
+    article to the one that took it, outlet_echoes from the source outlet to the echoing outlet,
+    cites from the credited outlet to the article (or outlet) that credits it. published_by and
+    carries point from an article to its outlet and to the claims it prints.
+
+    \b
+    Node attributes: type, label, outlet, title, url, published, external, articles,
+    first_seen, text, terms, last_seen, outlets; in GEXF also date, the node's day.
+    Edge attributes: kind, weight, claim_ids, lag_days, similarity, credited, confidence,
+    span_start, span_end, role, claims, echoes, median_lag_days, share_credited, first_echo,
+    first_cited; in GEXF also date, the edge's day (YYYY-MM-DD).
+
+    GEXF names each attribute by its name (Gephi Lite shows them as such) and writes each node's
+    and edge's day twice: as start, for Gephi's timeline, and as the date attribute, which Gephi
+    Lite keeps.
+    """
     from .export import generate, select_graph, write
     from .graph import build_graph
 
@@ -886,7 +1346,8 @@ def simulate_command(
         "running_stories": running_stories, "slot_templates": slot_templates,
     }  # fmt: skip
     try:
-        summary = simulate(n, output, seed=seed, truth_path=truth, progress=_progress(quiet), **shapes)
+        with _progress(quiet) as progress:
+            summary = simulate(n, output, seed=seed, truth_path=truth, progress=progress, **shapes)
     except OSError as exc:
         raise click.ClickException(f"cannot write {exc.filename or output}: {exc.strerror or exc}") from exc
     _say(quiet, summary.describe())

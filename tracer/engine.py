@@ -456,7 +456,18 @@ def _spilling(directory: str | None, func: Callable[..., R], *args: Any) -> R:
     """``func(*args)`` in a worker, its result's large arrays left in files in ``directory``
     (a dataclass's array fields; anything else, or with no directory, is returned as it is)."""
     result = func(*args)
-    if directory is None or not dataclasses.is_dataclass(result) or isinstance(result, type):
+    return result if directory is None else _spill_result(directory, result)
+
+
+class _SpilledParts(list[Any]):
+    """An iterator field of a worker's result (parts of it, made as asked for): each part spilled
+    as it was made, and read back as it is asked for."""
+
+
+def _spill_result(directory: str, result: R) -> R:
+    """:func:`_spilling`'s ``result`` with its large arrays in files (and those of the parts an
+    iterator field gives: one part at a time in memory, not all of them)."""
+    if not dataclasses.is_dataclass(result) or isinstance(result, type):
         return result
     spilled: dict[str, Any] = {}
     for f in dataclasses.fields(result):
@@ -465,6 +476,8 @@ def _spilling(directory: str | None, func: Callable[..., R], *args: Any) -> R:
             path = _write_array(directory, value)
             if path is not None:
                 spilled[f.name] = _SpilledArray(path, value.dtype, value.shape)
+        elif isinstance(value, Iterator):
+            spilled[f.name] = _SpilledParts(_spill_result(directory, part) for part in value)
     return dataclasses.replace(result, **spilled) if spilled else result  # type: ignore[type-var]
 
 
@@ -491,12 +504,22 @@ def _unspill(result: R) -> R:
     """The result :func:`_spilling` was given, its arrays read back (and their files removed)."""
     if not dataclasses.is_dataclass(result) or isinstance(result, type):
         return result
-    loaded = {
-        f.name: value.load()
-        for f in dataclasses.fields(result)
-        if isinstance(value := getattr(result, f.name), _SpilledArray)
-    }
+    loaded: dict[str, Any] = {}
+    for f in dataclasses.fields(result):
+        value = getattr(result, f.name)
+        if isinstance(value, _SpilledArray):
+            loaded[f.name] = value.load()
+        elif isinstance(value, _SpilledParts):
+            loaded[f.name] = map(_unspill, value)  # each part read back when asked for
     return dataclasses.replace(result, **loaded) if loaded else result  # type: ignore[type-var]
+
+
+def _each(head: list[Any], rest: Iterator[Any]) -> Iterator[Any]:
+    """The items of ``head``, then of ``rest``, ``head`` holding none once given."""
+    head.reverse()
+    while head:
+        yield head.pop()
+    yield from rest
 
 
 class LocalEngine(_Closing):
@@ -568,8 +591,12 @@ class LocalEngine(_Closing):
         it = iter(batches)
         head = list(itertools.islice(it, 3))
         if self.workers <= 1 or len(head) < 3:  # a pool pays off from three batches on
-            for batch in itertools.chain(head, it):
-                yield func(batch, *args)
+            # Each batch let go of once analysed: a long article's text goes as soon as its
+            # result has no more use of it, not when the next batch comes.
+            for batch in _each(head, it):
+                result = func(batch, *args)
+                del batch
+                yield result
             return
         pool = self._get_pool()
         yield from _ordered(

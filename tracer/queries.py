@@ -6,25 +6,92 @@ import json
 import re
 import statistics
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
+from .attribution import credit_kind, is_account
 from .errors import TracerError
+from .model import outlet_label
+from .segment import whole_sentences
 from .store import SPAN_BATCH, Store
 from .summary import resolve_article
 
+# --sort for claims: SQL orderings, each ending on the rank so that ties keep one order.
+CLAIM_SORTS = {
+    "echoed": "c.rank",
+    "articles": "c.articles DESC, c.rank",
+    "outlets": "c.outlets DESC, c.rank",
+    "newest": "c.first_seen IS NULL, c.first_seen DESC, c.rank",
+    "oldest": "c.first_seen IS NULL, c.first_seen, c.rank",
+}
+DATE_HINT = "give a day such as 2023-09-13"
 
-def list_claims(store: Store, limit: int | None = None) -> list[dict[str, Any]]:
-    """Claims, most widely echoed first."""
+
+def day_bound(value: str | None, name: str) -> str | None:
+    """The ``YYYY-MM-DD`` day of a --since/--until value (None stays None); :class:`TracerError`
+    naming the option where it is not a date tracer reads."""
+    if value is None:
+        return None
+    from .dates import DateError, normalise
+
+    try:
+        return normalise(value)[:10]
+    except DateError as exc:
+        raise TracerError(f"invalid --{name} date {value!r}: {exc}", DATE_HINT) from exc
+
+
+def _claim_filter(outlet: str | None, since: str | None, until: str | None) -> tuple[str, list[Any]]:
+    """A WHERE clause keeping claims with an article of ``outlet`` published in [since, until]."""
+    where, args = [], []
+    if outlet is not None:
+        where.append("lower(x.outlet) = lower(?)")
+        args.append(outlet)
+    for op, name, value in ((">=", "since", since), ("<=", "until", until)):
+        if (day := day_bound(value, name)) is not None:
+            where.append(f"substr(x.published, 1, 10) {op} ?")
+            args.append(day)
+    if not where:
+        return "", []
+    return (
+        " WHERE EXISTS (SELECT 1 FROM claim_members k JOIN articles x ON x.id = k.article_id "
+        f"WHERE k.claim_id = c.id AND {' AND '.join(where)})",
+        args,
+    )
+
+
+def list_claims(
+    store: Store,
+    limit: int | None = None,
+    offset: int = 0,
+    sort: str = "echoed",
+    outlet: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> list[dict[str, Any]]:
+    """Claims, most widely echoed first (``sort``: a key of ``CLAIM_SORTS``); ``outlet``,
+    ``since`` and ``until`` keep claims that this outlet printed in those days (inclusive)."""
+    if sort not in CLAIM_SORTS:
+        raise TracerError(f"unknown sort {sort!r}", f"choose one of {', '.join(CLAIM_SORTS)}")
+    where, args = _claim_filter(outlet, since, until)
     rows = store.conn.execute(
         "SELECT c.id, c.articles, c.outlets, c.first_seen, c.last_seen, a.outlet, c.text, c.terms "
-        "FROM claims c JOIN articles a ON a.id = c.origin_id ORDER BY c.rank"
-        + (f" LIMIT {int(limit)}" if limit else "")
+        f"FROM claims c JOIN articles a ON a.id = c.origin_id{where} ORDER BY {CLAIM_SORTS[sort]} "
+        "LIMIT ? OFFSET ?",
+        [*args, -1 if limit is None else int(limit), int(offset)],
     )
     return [
         {"claim_id": r[0], "articles": r[1], "outlets": r[2], "first_seen": r[3], "last_seen": r[4],
          "origin_outlet": r[5], "text": r[6], "terms": json.loads(r[7])}
         for r in rows
     ]  # fmt: skip
+
+
+def count_claims(
+    store: Store, outlet: str | None = None, since: str | None = None, until: str | None = None
+) -> int:
+    """How many claims :func:`list_claims` lists with these filters and no limit."""
+    where, args = _claim_filter(outlet, since, until)
+    return int(store.conn.execute(f"SELECT count(*) FROM claims c{where}", args).fetchone()[0])
 
 
 # A claim query longer than this is not words of a claim (claims are sentences or short passages);
@@ -58,8 +125,9 @@ def _is_id_like(q: str) -> bool:
     return re.fullmatch(r"c[0-9a-f]{4,9}", q) is not None and any(ch.isdigit() for ch in q)
 
 
-def find_claims(store: Store, query: str, limit: int = 3, min_score: float = 60.0) -> list[str]:
-    """Claim ids for ``query``: an id (or prefix), else the claims whose texts best match the words.
+def find_claims(store: Store, query: str, limit: int | None = 3, min_score: float = 60.0) -> list[str]:
+    """Claim ids for ``query``, best first (at most ``limit``; None: all that match): an id (or
+    prefix), else the claims whose texts best match the words.
 
     Raises :class:`TracerError` where the query cannot name a claim (:func:`query_problem`) or
     looks like a claim id that the store does not have."""
@@ -76,7 +144,7 @@ def find_claims(store: Store, query: str, limit: int = 3, min_score: float = 60.
             )
         ]
         if exact:
-            return sorted(exact)[:limit] if len(exact) > 1 else exact
+            return sorted(exact)[:limit] if len(exact) > 1 else exact  # [:None] keeps all
         if _is_id_like(q):
             raise TracerError(f"no claim with id {q!r}", "list claims with `tracer claims`")
     from rapidfuzz import fuzz
@@ -91,7 +159,7 @@ def find_claims(store: Store, query: str, limit: int = 3, min_score: float = 60.
             if score > best.get(claim_id, -1.0):
                 best[claim_id] = score
     ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
-    return [cid for cid, score in ranked[:limit] if score >= min_score]
+    return [cid for cid, score in ranked if score >= min_score][:limit]
 
 
 def timeline(store: Store, claim_id: str) -> dict[str, Any]:
@@ -106,19 +174,19 @@ def timeline(store: Store, claim_id: str) -> dict[str, Any]:
     rows = store.conn.execute(
         "SELECT m.member, m.article_id, a.outlet, a.published, m.role, m.parent_id, p.outlet, m.lag_days, "
         "m.credited, m.credits_parent, m.credit_to, m.confidence, m.evidence, m.date_unknown, "
-        "m.start, m.end, a.title "
+        "m.start, m.end, a.title, m.parent_start "
         "FROM claim_members m JOIN articles a ON a.id = m.article_id LEFT JOIN articles p ON p.id = m.parent_id "
         "WHERE m.claim_id = ? ORDER BY m.role != 'origin', a.published IS NULL, a.published, m.member",
         (claim_id,),
     ).fetchall()
-    texts = store.span_texts([(r[1], r[14], r[15]) for r in rows])
-    for r, text in zip(rows, texts, strict=True):
+    found = span_contexts(store, [(r[1], r[14], r[15]) for r in rows])
+    for r, (text, sentence) in zip(rows, found, strict=True):
         members.append(
             {"article_id": r[1], "outlet": r[2], "published": r[3], "role": r[4], "parent_id": r[5],
-             "parent_outlet": r[6], "lag_days": r[7], "credited": bool(r[8]), "credits_parent": bool(r[9]),
-             "credit_to": json.loads(r[10]), "confidence": r[11],
+             "parent_outlet": r[6], "parent_start": r[17], "lag_days": r[7], "credited": bool(r[8]),
+             **credit_fields(bool(r[9]), json.loads(r[10])), "confidence": r[11],
              "evidence": json.loads(r[12]) if r[12] else None, "date_unknown": bool(r[13]),
-             "text": " ".join(text.split()), "span": [r[14], r[15]], "title": r[16]}
+             "text": " ".join(text.split()), "sentence": sentence, "span": [r[14], r[15]], "title": r[16]}
         )  # fmt: skip
     return {
         "claim_id": head[0], "text": head[1], "terms": json.loads(head[2]), "first_seen": head[3],
@@ -126,26 +194,85 @@ def timeline(store: Store, claim_id: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def outlet_pairs(store: Store) -> list[dict[str, Any]]:
-    """Who echoes whom: for each (source outlet, echoing outlet), claims taken, median lag, share credited."""
+def credit_fields(credits_parent: bool, names: list[str]) -> dict[str, Any]:
+    """A member's credit, its three kinds kept apart: ``credit`` (:data:`~tracer.attribution.CREDIT_KINDS`),
+    ``credits_parent``, ``credit_to`` (outlets and other sources named) and ``credit_accounts``
+    (social accounts named: "@golub" is a person or an account, not an outlet)."""
+    return {
+        "credit": credit_kind(credits_parent, names), "credits_parent": credits_parent,
+        "credit_to": [n for n in names if not is_account(n)], "credit_accounts": [n for n in names if is_account(n)],
+    }  # fmt: skip
+
+
+MARK_OPEN, MARK_CLOSE = "[[", "]]"  # the matched words inside their sentence, as `tracer show` marks them
+
+
+def marked_sentence(text: str, start: int, end: int) -> str:
+    """The whole sentence(s) holding ``text[start:end]``, spaces collapsed, the span in ``[[...]]``."""
+    lo, hi = whole_sentences(text, start, end)
+    return " ".join(f"{text[lo:start]}{MARK_OPEN}{text[start:end].strip()}{MARK_CLOSE}{text[end:hi]}".split())
+
+
+def span_contexts(store: Store, spans: list[tuple[str, int, int]]) -> list[tuple[str, str]]:
+    """Each ``(article_id, start, end)`` span's text and :func:`marked_sentence`, the texts read
+    ``SPAN_BATCH`` spans at a time."""
+    out: list[tuple[str, str]] = []
+    for i in range(0, len(spans), SPAN_BATCH):
+        batch = spans[i : i + SPAN_BATCH]
+        texts = store.texts({aid for aid, _, _ in batch})
+        out += [(texts[aid][s:e], marked_sentence(texts[aid], s, e)) for aid, s, e in batch]
+    return out
+
+
+# --sort for outlet pairs: a key over a pair's row; ties keep the order of the names.
+OUTLET_SORTS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "claims": lambda r: (-r["claims"], -r["echoes"]),
+    "echoes": lambda r: (-r["echoes"], -r["claims"]),
+    "lag": lambda r: (r["median_lag_days"] is None, r["median_lag_days"] or 0.0, -r["claims"]),
+    "credited": lambda r: (-r["share_credited"], -r["claims"]),
+    "uncredited": lambda r: (r["share_credited"], -r["claims"]),
+}
+
+
+def outlet_pairs(
+    store: Store,
+    outlet: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    sort: str = "claims",
+) -> list[dict[str, Any]]:
+    """Who echoes whom: for each (source outlet, echoing outlet), claims taken, median lag, and the
+    share of echoes that credit the source outlet (a credit to another outlet or to an account is
+    not credit to the source); most claims first (``sort``: a key of ``OUTLET_SORTS``). ``outlet`` keeps the pairs
+    it is in; ``since``/``until`` count the echoes published in those days (inclusive)."""
+    if sort not in OUTLET_SORTS:
+        raise TracerError(f"unknown sort {sort!r}", f"choose one of {', '.join(OUTLET_SORTS)}")
+    where, args = ["m.role = 'echo'"], []
+    for op, name, value in ((">=", "since", since), ("<=", "until", until)):
+        if (day := day_bound(value, name)) is not None:
+            where.append(f"substr(a.published, 1, 10) {op} ?")
+            args.append(day)
     rows = store.conn.execute(
-        "SELECT p.outlet, a.outlet, m.claim_id, m.lag_days, m.credited FROM claim_members m "
-        "JOIN articles a ON a.id = m.article_id JOIN articles p ON p.id = m.parent_id WHERE m.role = 'echo'"
+        "SELECT p.outlet, a.outlet, m.claim_id, m.lag_days, m.credits_parent, p.id, a.id FROM claim_members m "
+        "JOIN articles a ON a.id = m.article_id JOIN articles p ON p.id = m.parent_id "
+        f"WHERE {' AND '.join(where)}",
+        args,
     )
     pairs: dict[tuple[str, str], list[tuple[str, float | None, int]]] = defaultdict(list)
-    for src, dst, claim, lag, credited in rows:
-        pairs[(src or "unknown", dst or "unknown")].append((claim, lag, credited))
+    for src, dst, claim, lag, credited, src_id, dst_id in rows:
+        pairs[(outlet_label(src, src_id), outlet_label(dst, dst_id))].append((claim, lag, credited))
+    wanted = None if outlet is None else outlet.lower()
     out: list[dict[str, Any]] = []
     for (src, dst), items in pairs.items():
+        if wanted is not None and wanted not in (src.lower(), dst.lower()):
+            continue
         lags = [lag for _, lag, _ in items if lag is not None]
         out.append(
             {"source_outlet": src, "echo_outlet": dst, "claims": len({c for c, _, _ in items}),
              "echoes": len(items), "median_lag_days": statistics.median(lags) if lags else None,
              "share_credited": round(sum(cr for _, _, cr in items) / len(items), 3)}
         )  # fmt: skip
-    out.sort(
-        key=lambda r: (-int(r["claims"]), -int(r["echoes"]), str(r["source_outlet"]), str(r["echo_outlet"]))
-    )
+    out.sort(key=lambda r: (*OUTLET_SORTS[sort](r), str(r["source_outlet"]), str(r["echo_outlet"])))
     return out
 
 
@@ -183,14 +310,15 @@ def article_origin(store: Store, article_id: str) -> dict[str, Any]:
     # Sliced here, not with SQLite's substr(): it stops at a NUL character in the text.
     for r in store.conn.execute(
         "SELECT m.claim_id, m.role, m.parent_id, p.outlet, p.published, m.lag_days, m.credited, m.credit_to, "
-        "m.confidence, m.start, m.end FROM claim_members m LEFT JOIN articles p ON p.id = m.parent_id "
-        "WHERE m.article_id = ? ORDER BY m.start, m.claim_id",
+        "m.confidence, m.start, m.end, m.credits_parent FROM claim_members m "
+        "LEFT JOIN articles p ON p.id = m.parent_id WHERE m.article_id = ? ORDER BY m.start, m.claim_id",
         (full_id,),
     ):
         sources.append(
             {"claim_id": r[0], "role": r[1], "parent_id": r[2], "parent_outlet": r[3], "parent_published": r[4],
-             "lag_days": r[5], "credited": bool(r[6]), "credit_to": json.loads(r[7]), "confidence": r[8],
-             "text": " ".join(art.text[r[9] : r[10]].split())}
+             "lag_days": r[5], "credited": bool(r[6]), **credit_fields(bool(r[11]), json.loads(r[7])),
+             "confidence": r[8], "text": " ".join(art.text[r[9] : r[10]].split()),
+             "sentence": marked_sentence(art.text, r[9], r[10])}
         )  # fmt: skip
     return {
         "article_id": full_id, "outlet": art.outlet, "published": art.published, "title": art.title,

@@ -30,7 +30,14 @@ import numpy as np
 
 from . import frequent, matches, provenance
 from .banality import BanalParams
-from .boilerplate import FLAG_MASK, long_line_flags, pack_flags, sentence_lines, sentence_shapes
+from .boilerplate import (
+    FLAG_MASK,
+    long_line_flag,
+    long_line_sentence_flags,
+    pack_flags,
+    sentence_lines,
+    sentence_shapes,
+)
 from .candidates import (
     PAIRS_CHUNK,
     Banding,
@@ -48,7 +55,7 @@ from .matches import FANOUT
 from .segment import _NL_CHARS, _NL_SET, split_many
 from .shingles import Vocabulary, _ranges, unit_shingles
 from .signatures import MinHasher
-from .store import SENTENCE_DTYPE, Store
+from .store import LONG_TEXT, SENTENCE_DTYPE, Store
 from .text import (
     TokensOnDemand,
     fold,
@@ -93,17 +100,23 @@ class ScanParams:
     # 0: never learned.
     frequent_df: float = 0.3
     frequent_sample: int = 300
-    # A match made mostly (`banal_share` of its content-word n-grams) of phrases that other
-    # sentences share in at least `banal_df` distinct sentences is banal: a stock phrase, flagged
-    # and hidden like boilerplate (tracer.banality). 0: never flagged.
-    banal_df: int = 20
+    # A match made mostly (`banal_share` of its content-word trigrams) of phrases printed by at
+    # least max(`banal_df`, `banal_df_share` x articles) articles, in sentences none of which
+    # holds more than `banal_dominance` of them, and short (at most `banal_max_shared` trigrams)
+    # is banal: a stock phrase, flagged and hidden like boilerplate (tracer.banality). 0: never.
+    banal_df: int = 25
     banal_share: float = 0.5
+    banal_df_share: float = 0.002
+    banal_dominance: float = 0.3
+    banal_max_shared: int = 10
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.frequent_df <= 1.0 or not 0.0 < self.banal_share <= 1.0:
             raise TracerError("frequent_df must be in 0..1 and banal_share in (0, 1]")
-        if self.frequent_sample < 0 or self.banal_df < 0:
-            raise TracerError("frequent_sample and banal_df must be non-negative")
+        if self.frequent_sample < 0 or self.banal_df < 0 or self.banal_max_shared < 0:
+            raise TracerError("frequent_sample, banal_df and banal_max_shared must be non-negative")
+        if not 0.0 <= self.banal_df_share <= 1.0 or not 0.0 < self.banal_dominance <= 1.0:
+            raise TracerError("banal_df_share must be in 0..1 and banal_dominance in (0, 1]")
         if self.bands * self.rows > self.num_perm:
             raise TracerError(
                 f"bands x rows ({self.bands}x{self.rows}) exceeds num_perm ({self.num_perm})",
@@ -113,6 +126,16 @@ class ScanParams:
             raise TracerError(f"window must be at least 2, got {self.window}")
         if self.fanout < 2:
             raise TracerError(f"fanout must be at least 2, got {self.fanout}")
+
+    def banality(self) -> BanalParams:
+        return BanalParams(
+            self.banal_df,
+            self.banal_share,
+            self.verify.frequent,
+            self.banal_df_share,
+            self.banal_dominance,
+            self.banal_max_shared,
+        )
 
     def fingerprint(self) -> str:
         return json.dumps(self._values(), sort_keys=True)
@@ -129,17 +152,22 @@ class ScanParams:
         try:
             values = json.loads(text)
             verify = VerifyParams(**values.pop("verify"))
-            # Stores scanned before fanout was a parameter: their matches are rebuilt with the
-            # default at the next scan (nothing stored before the matches depends on it).
-            old = "fanout" not in values
+            # Stores scanned before these were parameters: their matches are rebuilt with the
+            # defaults at the next scan (nothing stored before the matches depends on them).
+            missing = [k for k in _REBUILD_ONLY if k not in values]
             params = cls(**values, verify=verify)
         except (ValueError, TypeError, KeyError, AttributeError, TracerError):
             return None
-        if old:
+        if missing:
             values = json.loads(params.fingerprint())
-            del values["fanout"]
+            for k in missing:
+                del values[k]
             return params if json.dumps(values, sort_keys=True) == text else None
         return params if params.fingerprint() == text else None
+
+
+# Parameters only the matches' rebuild reads, which a store may not have recorded yet.
+_REBUILD_ONLY = ("fanout", "banal_df_share", "banal_dominance", "banal_max_shared")
 
 
 @dataclass
@@ -153,6 +181,8 @@ class ScanResult:
     matches: int = 0
     claims: int = 0
     scanned_anew: bool = False  # the store was scanned by a tracer that matched otherwise: all redone
+    # Articles edited (outlet, date) or removed since the last scan, whose matches and claims it rebuilt
+    changes: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)  # wall time of each stage
     peak_mb: dict[str, int] = field(default_factory=dict)  # this process's peak memory after each stage
 
@@ -225,6 +255,7 @@ def _scan(
         if result.scanned_anew:
             store.forget_scans()
         store.set_meta("scan_params", p.fingerprint())
+        result.changes = store.clear_changes()
         p = replace(p, verify=replace(p.verify, frequent=_frequent_words(store, p)))
         stored_before = _index_sentences(store, p, result, progress, eng)
         return_free_memory()
@@ -249,7 +280,7 @@ def _scan(
             graph = eng.submit(mention_graph, pieces.columns, pieces.score, cp, pieces.units)
             started.append(ClaimsStart(pieces.names, cp, graph))
 
-        banal = BanalParams(p.banal_df, p.banal_share, p.verify.frequent) if p.banal_df > 0 else None
+        banal = p.banality() if p.banal_df > 0 else None
         result.matches = matches.rebuild(
             store, p.min_tokens, p.min_content, start_claims, GRAPH_ELSEWHERE, banal, p.fanout
         )
@@ -319,16 +350,15 @@ class Analysed:
     units: np.ndarray
     keys: np.ndarray
     checks: np.ndarray
-    # A batch analysed in parts: the distinct sentences of the parts after the first, each part
-    # with no sentence records of its own (stored a part at a time, not joined: for one long
-    # article, the parts' band keys and checks are ~4 bytes a character).
-    more: list[Analysed] = field(default_factory=list)
+    # A batch analysed in parts: the parts after this one, each with its own sentence records and
+    # distinct sentences (none of an earlier part's), made as they are asked for. For one long
+    # article, all parts' band keys and checks held at once would be ~4.5 bytes a character.
+    more: Iterator[Analysed] = field(default_factory=lambda: iter(()))
 
     def parts(self) -> Iterator[Analysed]:
-        """This batch's distinct sentences a part at a time, each let go of once given."""
+        """This batch a part at a time, each let go of once given."""
         yield Analysed(self.sentences, self.norms, self.units, self.keys, self.checks)
-        while self.more:
-            yield self.more.pop(0)
+        yield from self.more
 
     def select(self, keep: np.ndarray) -> Analysed:
         """The same batch with only the distinct sentences where ``keep`` is true."""
@@ -343,6 +373,22 @@ class Analysed:
             np.compress(unit_keep, self.keys, axis=1),
             self.checks.take(np.flatnonzero(unit_keep), axis=0),
         )
+
+
+class _LaterParts(Iterator[Analysed]):
+    """:attr:`Analysed.more`: parts made as they are asked for. Pickled (a worker's result), they
+    are all made first, once: a result pickled twice gives the same parts."""
+
+    def __init__(self, parts: Iterator[Analysed]) -> None:
+        self._parts = parts
+
+    def __next__(self) -> Analysed:
+        return next(self._parts)
+
+    def __reduce__(self) -> tuple[Callable[[list[Analysed]], Iterator[Analysed]], tuple[list[Analysed]]]:
+        made = list(self._parts)
+        self._parts = iter(made)
+        return iter, (made,)
 
 
 # Characters analysed at once, at most, where a batch holds more (a batch is a number of articles,
@@ -361,70 +407,72 @@ def analyse_articles(items: list[tuple[int, str]], p: ScanParams) -> Analysed:
     """
     if sum(len(text) for _, text in items) <= ANALYSE_WINDOW:
         return _analyse(items, *split_many([text for _, text in items]), p)
-    parts = _Parts()
+    parts = _parts(items, p)
+    first = next(parts)
+    first.more = _LaterParts(parts)
+    return first
+
+
+def _parts(items: list[tuple[int, str]], p: ScanParams) -> Iterator[Analysed]:
+    """:func:`analyse_articles` of a batch of more than ``ANALYSE_WINDOW`` characters, a part at a
+    time: each distinct sentence is kept in the part where it first occurs."""
+    seen = _NormSet(np.empty(0, dtype=np.int64))
+
+    def fresh(part: Analysed) -> Analysed:
+        part = part.select(~seen.contains(part.norms))
+        seen.add(part.norms)
+        return part
+
     small: list[tuple[int, str]] = []
     size = 0
     for seq, text in items:
         if small and (size + len(text) > ANALYSE_WINDOW or len(text) > ANALYSE_WINDOW):
-            parts.add(_analyse(small, *split_many([text for _, text in small]), p))
+            yield fresh(_analyse(small, *split_many([text for _, text in small]), p))
             small, size = [], 0
         if len(text) > ANALYSE_WINDOW:
-            parts.add_article(seq, text, p)
+            yield from map(fresh, _article_windows(seq, text, p))
         else:
             small.append((seq, text))
             size += len(text)
     if small:
-        parts.add(_analyse(small, *split_many([text for _, text in small]), p))
-    return parts.joined()
+        yield fresh(_analyse(small, *split_many([text for _, text in small]), p))
 
 
-class _Parts:
-    """The analyses of a batch's parts, joined as the batch's: each distinct sentence kept where
-    it first occurs."""
-
-    def __init__(self) -> None:
-        self.parts: list[Analysed] = []
-        self.seen = _NormSet(np.empty(0, dtype=np.int64))
-
-    def add(self, part: Analysed) -> None:
-        part = part.select(~self.seen.contains(part.norms))
-        self.seen.add(part.norms)
-        self.parts.append(part)
-
-    def add_article(self, seq: int, text: str, p: ScanParams) -> None:
-        """One long article, a window of whole sentences at a time. Sentences, tokens and
-        signatures are those of the whole text (no token crosses the whitespace or marker before
-        a sentence); a window starts at a line's start where it can, and a line that a window's
-        edge cuts is identified afresh, whole."""
-        starts, ends, _ = split_many([text])
-        begin, cut = _windows(text, starts.tolist())
-        edges = [0] + [int(starts[k]) for k in begin[1:-1]] + [len(text)]
-        first = len(self.parts)
-        for k in range(len(begin) - 1):
-            lo, hi, a, b = begin[k], begin[k + 1], edges[k], edges[k + 1]
-            part = _analyse([(seq, text[a:b])], starts[lo:hi] - a, ends[lo:hi] - a, np.array([hi - lo]), p)
-            part.sentences["start"] += a
-            part.sentences["end"] += a
-            part.sentences["idx"] += lo
-            self.add(part)
-        del starts, ends
-        sentences = np.concatenate([part.sentences for part in self.parts[first:]])
-        for line_start, line_end, first_char, next_line in cut:
+def _article_windows(seq: int, text: str, p: ScanParams) -> Iterator[Analysed]:
+    """One long article, a window of whole sentences at a time. Sentences, tokens and signatures
+    are those of the whole text (no token crosses the whitespace or marker before a sentence); a
+    window starts at a line's start where it can, and a line that a window's edge cuts is
+    identified afresh, whole."""
+    starts, ends, _ = split_many([text])
+    begin, cut = _windows(text, starts.tolist())
+    edges = [0] + [int(starts[k]) for k in begin[1:-1]] + [len(text)]
+    lines = [
+        (
+            first_char,
+            next_line,
+            long_line_id(text, start, end, ARTICLE_WINDOW),
+            long_line_flag(text, start, end, ARTICLE_WINDOW),
+        )
+        for start, end, first_char, next_line in cut
+    ]
+    for k in range(len(begin) - 1):
+        lo, hi, a, b = begin[k], begin[k + 1], edges[k], edges[k + 1]
+        part = _analyse([(seq, text[a:b])], starts[lo:hi] - a, ends[lo:hi] - a, np.array([hi - lo]), p)
+        sentences = part.sentences
+        sentences["start"] += a
+        sentences["end"] += a
+        sentences["idx"] += lo
+        for first_char, next_line, line, flag in lines:
             on = slice(*np.searchsorted(sentences["start"], [first_char, next_line]).tolist())
-            sentences["line"][on] = long_line_id(text, line_start, line_end, ARTICLE_WINDOW)
-            flags = long_line_flags(
-                text, line_start, line_end, sentences["start"][on], sentences["end"][on], ARTICLE_WINDOW
-            )
+            sentences["line"][on] = line
+            if flag is None:  # each sentence's own (a long line, no promo): those of this window
+                flags = long_line_sentence_flags(
+                    text, sentences["start"][on], sentences["end"][on], ARTICLE_WINDOW
+                )
+            else:
+                flags = np.full(on.stop - on.start, flag, dtype=np.int64)
             sentences["promo"][on] = (sentences["promo"][on] & ~FLAG_MASK) | flags  # shapes kept
-        for part in self.parts[first + 1 :]:
-            part.sentences = sentences[:0]
-        self.parts[first].sentences = sentences
-
-    def joined(self) -> Analysed:
-        parts, self.parts = self.parts, []
-        sentences = np.concatenate([part.sentences for part in parts])
-        first = parts[0]
-        return Analysed(sentences, first.norms, first.units, first.keys, first.checks, parts[1:])
+        yield part
 
 
 _LINE_BREAK = re.compile(f"[{_NL_CHARS}]")
@@ -527,11 +575,12 @@ def _analyse(
     ntok = ntok_all[has]
     sentences["ntok"] = ntok
     # Lines are identified by the plain tokens, as stored lines are; shapes by the matching ones.
+    original = "\n".join(texts)
     sentences["line"], promo = sentence_lines(
-        batch_text, offsets, plain[0], plain[2], article_of, g_start, g_end[has]
+        batch_text, offsets, plain[0], plain[2], article_of, g_start, g_end[has], original
     )
     del plain
-    shapes = sentence_shapes("\n".join(texts), tok_at, tok_end, tok_key, first_tok, ntok)
+    shapes = sentence_shapes(original, tok_at, tok_end, tok_key, first_tok, ntok)
     sentences["promo"] = pack_flags(promo, shapes)
     in_sentences = np.repeat(first_tok, ntok) + _ranges(ntok)
     token_ids = _vocabulary.ids_of_keys(
@@ -567,9 +616,12 @@ def _analyse(
 
 def _batches(store: Store, todo: list[tuple[int, str]], size: int) -> Iterator[list[tuple[int, str]]]:
     for first in range(0, len(todo), size):
-        chunk = todo[first : first + size]
-        texts = store.texts(i for _, i in chunk)
-        yield [(seq, texts[i]) for seq, i in chunk]
+        yield _batch(store, todo[first : first + size])  # (not held here while it is analysed)
+
+
+def _batch(store: Store, chunk: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    texts = store.texts(i for _, i in chunk)
+    return [(seq, texts[i]) for seq, i in chunk]
 
 
 class _NormSet:
@@ -654,15 +706,23 @@ def _index_sentences(
     done = 0
     try:
         for batch in analysed:
-            store.add_sentences(batch.sentences)
+            # A part's signatures are stored as it comes; the batch's sentence records together
+            # (an article's sentences are one stored block: the matches stage counts on it).
+            sentences = []
             for part in batch.parts():
+                sentences.append(part.sentences)
                 fresh = part.select(~known.contains(part.norms))
                 known.add(fresh.norms)
                 result.new_distinct += len(fresh.norms)
                 store.add_signatures(fresh.norms, fresh.units, fresh.keys, fresh.checks)
                 del part, fresh
-            done += len(np.unique(batch.sentences["article"]))
-            result.sentences += len(batch.sentences)
+            del batch
+            records = np.concatenate(sentences) if len(sentences) > 1 else sentences[0]
+            del sentences
+            store.add_sentences(records)
+            done += len(np.unique(records["article"]))
+            result.sentences += len(records)
+            del records
             if progress:
                 progress("sentences", done, len(todo))
     finally:
@@ -805,6 +865,32 @@ def _text_rows(rows: np.ndarray) -> np.ndarray:
     return out
 
 
+# Characters of articles' texts read at once, about, while the sentences verify aligns are
+# gathered (but those of articles read a piece at a time: Store.cut_texts).
+TEXTS_AT_ONCE = 1 << 25
+
+
+def _article_chunks(rows: np.ndarray, chunk: int) -> Iterator[tuple[int, int]]:
+    """Consecutive ``[lo, hi)`` ranges of ``rows`` (sorted by article), cut where an article
+    starts: about ``chunk`` rows each, or fewer where their articles (but those read a piece at
+    a time) reach ``TEXTS_AT_ONCE`` characters."""
+    if not len(rows):
+        return
+    article = rows["article"]
+    bounds = np.append(np.flatnonzero(np.concatenate(([True], article[1:] != article[:-1]))), len(rows))
+    # Characters read for each article: as far as its last wanted sentence ends.
+    reach = np.maximum.reduceat(rows["end"].astype(np.int64), bounds[:-1])
+    reach[reach > LONG_TEXT] = 0
+    reached = np.concatenate(([0], np.cumsum(reach)))
+    k = 0
+    while k < len(bounds) - 1:
+        by_rows = int(np.searchsorted(bounds, bounds[k] + chunk))
+        by_chars = int(np.searchsorted(reached, reached[k] + TEXTS_AT_ONCE, side="right")) - 1
+        end = max(k + 1, min(by_rows, by_chars, len(bounds) - 1))
+        yield int(bounds[k]), int(bounds[end])
+        k = end
+
+
 class SentenceTexts:
     """Texts of distinct sentences (by norm id), cut from one stored occurrence of each into a
     temporary file beside the store, and read back a round of pairs at a time.
@@ -834,19 +920,18 @@ class SentenceTexts:
         # Named: the local engine's workers open it to read their tasks' texts.
         self._file = tempfile.NamedTemporaryFile(prefix="tracer-texts-", dir=store.scratch_directory())
         sizes = np.empty(len(rows), dtype=np.int64)  # bytes of each sentence's UTF-8 text, in file order
-        for lo in range(0, len(rows), chunk):  # a chunk of articles' texts in memory at a time
-            part = rows[lo : lo + chunk]
-            texts = store.texts_by_seq(part["article"].tolist())
-            # Folding maps each character on its own: folding the sentence alone (where its
-            # tokens are made) is the same as cutting it from the folded article.
-            encoded = [
-                texts[seq][start:end].encode()
-                for seq, start, end in zip(
-                    part["article"].tolist(), part["start"].tolist(), part["end"].tolist(), strict=True
-                )
-            ]
-            sizes[lo : lo + len(part)] = [len(b) for b in encoded]
+        # Whole articles a chunk at a time, each read once (a long one's sentences filled many
+        # chunks of sentences, and it was read once a chunk, the one before still held). Folding
+        # maps each character on its own: folding the sentence alone (where its tokens are made)
+        # is the same as cutting it from the folded article.
+        for lo, hi in _article_chunks(rows, chunk):
+            part = rows[lo:hi]
+            cut = store.cut_texts(part["article"].tolist(), part["start"].tolist(), part["end"].tolist())
+            encoded = [text.encode() for text in cut]
+            del cut
+            sizes[lo:hi] = [len(b) for b in encoded]
             self._file.write(b"".join(encoded))
+            del encoded
         self._file.flush()
         offsets = np.cumsum(sizes) - sizes
         order = np.argsort(rows["norm"], kind="stable")
@@ -1039,7 +1124,6 @@ def _verify(
     else:
         pairs[:] = pairs[neighbourhood_order(pairs)]
     total = len(pairs)
-    rows = []
     with SentenceTexts(store, pairs.ravel()) as texts:
         if ordering is not None:
             pairs[:] = pairs[ordering()]  # (after the worker has its copy: it sent back its result)
@@ -1050,6 +1134,9 @@ def _verify(
         for lo in range(0, total, VERIFY_ROUND):
             part = pairs[lo : lo + VERIFY_ROUND]
             report = None if progress is None else lambda done, _, lo=lo: progress("verify", lo + done, total)
-            rows.extend(engine.verify(part, texts.on_demand(), p.verify, report))
-    conn.executemany("INSERT OR REPLACE INTO near VALUES (?,?,?,?,?,?,?,?)", rows)
-    result.verified = len(rows)
+            # Stored a round at a time: as Python tuples, a long run-on article's 3 M rows of
+            # pairs of its pieces took ~1 GB until the last round was aligned.
+            rows = engine.verify(part, texts.on_demand(), p.verify, report)
+            conn.executemany("INSERT OR REPLACE INTO near VALUES (?,?,?,?,?,?,?,?)", rows)
+            result.verified += len(rows)
+            del rows

@@ -41,6 +41,9 @@ then decide whether the gap ends a sentence):
   of a paragraph line ends the sentence.
 * Bullet lines (``- x``, ``* x``, ``– x``, ``— x``, ``• x``, indented or not) are sentences
   of their own; their span starts after the marker and its spaces.
+* A "sentence" longer than ``SENTENCE_MAX`` characters (text without stops or line breaks)
+  is cut into pieces of at most ``PIECE_MAX``, each ending where the first run of whitespace
+  in its second half starts (or, with none there, after ``PIECE_MAX`` characters).
 
 The splitter is a heuristic: it never fails, whatever the input.
 """
@@ -48,9 +51,10 @@ The splitter is a heuristic: it never fails, whatever the input.
 from __future__ import annotations
 
 import functools
-import itertools
 import re
-from collections.abc import Callable, Iterator
+from array import array
+from collections.abc import Callable, Iterator, Sequence
+from typing import cast
 
 import numpy as np
 
@@ -196,31 +200,84 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
     The rules are in the module docstring.
     """
-    return _split(text, _GAP.finditer, None)
+    flat = _split(text, _GAP.finditer, None, array("q"))
+    spans = list(zip(flat[0::2], flat[1::2], strict=True))
+    if any(end - start > SENTENCE_MAX for start, end in spans):
+        spans = [cut for a, b in spans for cut in (_pieces(text, a, b) if b - a > SENTENCE_MAX else [(a, b)])]
+    return spans
+
+
+# Characters of a sentence at most: a longer one (a text without stops or line breaks, tens of
+# megabytes of it at worst) is cut into pieces of at most PIECE_MAX, about a sentence's length.
+# A scan works through a long article a window of whole sentences at a time, and aligns
+# candidate sentences whole: one of millions of characters could be neither cut nor aligned.
+SENTENCE_MAX = 5000
+PIECE_MAX = 500
+_RUN_START = re.compile(r"(?<=\S)\s")  # where a run of whitespace starts
+
+
+def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The sentence ``text[start:end]`` as pieces of at most ``PIECE_MAX`` characters, each
+    ending where the first run of whitespace in its second half starts (or, with none there,
+    after ``PIECE_MAX`` characters, its whitespace there stripped); the next starts at the next
+    non-space."""
+    out = []
+    while end - start > PIECE_MAX:
+        found = _RUN_START.search(text, start + PIECE_MAX // 2, start + PIECE_MAX)
+        cut = start + PIECE_MAX if found is None else found.start()
+        # (Cut inside a run of whitespace that starts in the first half: the piece ends before it.)
+        out.append((start, start + len(text[start:cut].rstrip())))
+        start = cast(re.Match[str], _NONSPACE.search(text, cut)).start()  # (the sentence ends on one)
+    out.append((start, end))
+    return out
+
+
+def _cap(
+    texts: list[str], starts: np.ndarray, ends: np.ndarray, counts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`split_many`'s spans, those over ``SENTENCE_MAX`` characters cut into pieces."""
+    long = np.flatnonzero(ends - starts > SENTENCE_MAX)
+    if not len(long):
+        return starts, ends, counts
+    owner = np.repeat(np.arange(len(texts)), counts)[long]
+    spans = zip(owner.tolist(), starts[long].tolist(), ends[long].tolist(), strict=True)
+    pieces = [np.array(_pieces(texts[t], a, b), dtype=np.int64) for t, a, b in spans]
+    extra = np.array([len(p) - 1 for p in pieces], dtype=np.int64)
+    cut = np.concatenate(pieces)
+    first = np.cumsum(extra + 1) - (extra + 1)  # each long span's first piece, in ``cut``
+    rest = np.ones(len(cut), dtype=bool)
+    rest[first] = False
+    starts, ends, counts = starts.copy(), ends.copy(), counts.copy()
+    starts[long], ends[long] = cut[first, 0], cut[first, 1]
+    np.add.at(counts, owner, extra)
+    at = np.repeat(long, extra) + 1  # the other pieces go in after the first
+    return np.insert(starts, at, cut[rest, 0]), np.insert(ends, at, cut[rest, 1]), counts
 
 
 Gaps = Callable[[str, int], Iterator[re.Match[str]]]
 _UNDECIDED, _CUT, _PARAGRAPH = 0, 1, 2  # kinds of the stops split_many decides
 
 
-def _split(text: str, gaps: Gaps, stops: tuple[list[int], list[int]] | None) -> list[tuple[int, int]]:
+def _split(
+    text: str, gaps: Gaps, stops: tuple[Sequence[int], Sequence[int]] | None, out: array[int]
+) -> array[int]:
     """:func:`split_sentences` of ``text`` with the gaps ``gaps(text, start)`` gives from
-    ``start`` on. ``stops``: the positions of the full stops of the ". " and ".\\n\\n" gaps
-    that ``gaps`` leaves out (the last gap it gives must then be the empty one at the end), in
-    order, each with its kind: ``_PARAGRAPH``, ``_CUT`` (a ". " gap that ends a sentence) or
-    ``_UNDECIDED`` (one :func:`_period_continues` decides); ". " gaps that cannot end a sentence
-    are left out too."""
+    ``start`` on, each span's start and end appended to ``out`` (16 bytes a span: a long
+    article's millions of tuples took ~130), which is returned. ``stops``: the positions of the
+    full stops of the ". " and ".\\n\\n" gaps that ``gaps`` leaves out (the last gap it gives
+    must then be the empty one at the end), in order, each with its kind: ``_PARAGRAPH``,
+    ``_CUT`` (a ". " gap that ends a sentence) or ``_UNDECIDED`` (one
+    :func:`_period_continues` decides); ". " gaps that cannot end a sentence are left out too."""
     first = _NONSPACE.search(text)
     if first is None:
-        return []
+        return out
     n = len(text)
     start = line_start = first.start()
     bm = _BULLET.match(text, start) if text[start] in _BULLET_CHARS else None
     line_bullet = bm is not None
     if bm is not None:
         start = bm.end()
-    spans: list[tuple[int, int]] = []
-    append = spans.append
+    append = out.append
     stop_at, stop_kind = stops if stops is not None else ((), ())
     k, n_stops = 0, len(stop_at)  # the next of ``stops``, and how many there are
     for m in gaps(text, start):
@@ -231,12 +288,14 @@ def _split(text: str, gaps: Gaps, stops: tuple[list[int], list[int]] | None) -> 
             if kind == _PARAGRAPH:
                 q = p + 3
                 bm = _BULLET.match(text, q) if text[q] in _BULLET_CHARS else None
-                append((start, p + 1))
+                append(start)
+                append(p + 1)
                 line_start = q
                 line_bullet = bm is not None
                 start = q if bm is None else bm.end()
             elif kind == _CUT or not _period_continues(text, p, p + 2, line_start, False):
-                append((start, p + 1))
+                append(start)
+                append(p + 1)
                 start = p + 2
         q = m.end()
         if q >= n:
@@ -250,12 +309,14 @@ def _split(text: str, gaps: Gaps, stops: tuple[list[int], list[int]] | None) -> 
                 (q < _PLAIN_WORD + 2 or not text[q - 2 - _PLAIN_WORD : q - 2].isalpha())
                 and _period_continues(text, q - 2, q, line_start, False)
             ):
-                append((start, q - 1))
+                append(start)
+                append(q - 1)
                 start = q
             continue
         if gap == _STOP_PARAGRAPH:  # a full stop ending a paragraph: a blank line always ends a sentence
             bm = _BULLET.match(text, q) if text[q] in _BULLET_CHARS else None
-            append((start, q - 2))
+            append(start)
+            append(q - 2)
             line_start = q
             line_bullet = bm is not None
             start = q if bm is None else bm.end()
@@ -282,7 +343,8 @@ def _split(text: str, gaps: Gaps, stops: tuple[list[int], list[int]] | None) -> 
                 and _period_continues(text, m.start(), q, line_start, False)
             ):
                 continue
-            append((start, ws_start))
+            append(start)
+            append(ws_start)
             start = q
             continue
         # A gap with one or more line breaks.
@@ -317,10 +379,24 @@ def _split(text: str, gaps: Gaps, stops: tuple[list[int], list[int]] | None) -> 
         line_start = q
         line_bullet = bm is not None
         if cut:
-            append((start, ws_start))
+            append(start)
+            append(ws_start)
             start = q if bm is None else bm.end()
-    append((start, len(text.rstrip())))
-    return spans
+    append(start)
+    append(_stripped_end(text))
+    return out
+
+
+def _stripped_end(text: str, size: int = 1 << 12) -> int:
+    """``len(text.rstrip())``, without a copy of a long text: its end stripped a piece at a time."""
+    end = len(text)
+    while end > 0:
+        piece = text[max(end - size, 0) : end]
+        kept = piece.rstrip()
+        if kept:
+            return end - len(piece) + len(kept)
+        end -= len(piece)
+    return 0
 
 
 # Lower-case words shorter than _PLAIN_WORD after which a "." may continue a sentence, as
@@ -357,19 +433,22 @@ def split_many(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     # The other gaps: those that start elsewhere, but not at a stop's line breaks.
     other = np.delete(gap_at, np.searchsorted(gap_at, taken))  # each of ``taken`` is in ``gap_at``
     del gap_at, taken
+    # Positions as arrays of machine integers, not lists of Python ones (8 bytes each, not ~40).
     stops, stop_bounds = _per_text(stop, offsets)
     others, other_bounds = _per_text(other, offsets)
-    kinds = kind.tolist()
-    spans: list[tuple[int, int]] = []
+    kinds = array("q", kind.astype(np.int64).tobytes())
+    del stop, other, kind
+    spans = array("q")
     counts = np.empty(len(texts), dtype=np.int64)
     for k, text in enumerate(texts):
         lo, hi = stop_bounds[k], stop_bounds[k + 1]
         gaps = functools.partial(_gaps_at, others[other_bounds[k] : other_bounds[k + 1]])
-        found = _split(text, gaps, (stops[lo:hi], kinds[lo:hi]))
-        counts[k] = len(found)
-        spans += found
-    flat = np.fromiter(itertools.chain.from_iterable(spans), dtype=np.int64, count=2 * len(spans))
-    return flat[0::2].copy(), flat[1::2].copy(), counts
+        before = len(spans)
+        _split(text, gaps, (stops[lo:hi], kinds[lo:hi]), spans)
+        counts[k] = (len(spans) - before) // 2
+    del stops, others, kinds
+    flat = np.frombuffer(spans, dtype=np.int64) if spans else np.empty(0, dtype=np.int64)
+    return _cap(texts, flat[0::2].copy(), flat[1::2].copy(), counts)
 
 
 # Characters of the joined texts whose gaps split_many finds at once (before and after them, the
@@ -438,15 +517,15 @@ def _gaps_in(
     return gap_at + base, stop[keep] + base, kind[keep], taken + base
 
 
-def _per_text(positions: np.ndarray, offsets: np.ndarray) -> tuple[list[int], list[int]]:
+def _per_text(positions: np.ndarray, offsets: np.ndarray) -> tuple[array[int], list[int]]:
     """Sorted positions in the joined texts as positions in their own texts, and where each
-    text's positions begin and end in that list (text ``k``: ``bounds[k]:bounds[k + 1]``)."""
+    text's positions begin and end in that array (text ``k``: ``bounds[k]:bounds[k + 1]``)."""
     text = np.searchsorted(offsets, positions, side="right") - 1
     bounds = np.searchsorted(text, np.arange(len(offsets) + 1)).tolist()
-    return (positions - offsets[text]).tolist(), bounds
+    return array("q", (positions - offsets[text]).astype(np.int64).tobytes()), bounds
 
 
-def _gaps_at(positions: list[int], text: str, start: int) -> Iterator[re.Match[str]]:
+def _gaps_at(positions: Sequence[int], text: str, start: int) -> Iterator[re.Match[str]]:
     """What ``_GAP.finditer(text, start)`` finds, given every position where a match may begin
     but the stops :func:`split_many` decides; then the empty match at the end, before which
     :func:`_split` decides the stops after the last gap (a gap reaching the end ends it)."""
@@ -547,3 +626,22 @@ def line_table(text: str) -> tuple[np.ndarray, np.ndarray]:
 def _is_space(codes: np.ndarray) -> np.ndarray:
     """``str.isspace`` of each code point."""
     return _char_class(codes, str.isspace)
+
+
+# Characters read either side of a span to find the sentences it lies in: news sentences are shorter.
+SENTENCE_REACH = 400
+
+
+def whole_sentences(text: str, start: int, end: int, reach: int = SENTENCE_REACH) -> tuple[int, int]:
+    """Bounds of the sentence(s) that ``text[start:end]`` lies in: a span that starts or ends
+    mid-sentence grows to whole sentences. Only ``reach`` characters either side are read; where
+    a sentence runs past them, the span keeps its own edge on that side."""
+    lo, hi = max(0, start - reach), min(len(text), end + reach)
+    found = [(a + lo, b + lo) for a, b in split_sentences(text[lo:hi]) if a + lo < end and b + lo > start]
+    if not found:
+        return start, end
+    first, last = found[0][0], found[-1][1]
+    # a sentence that reaches the window's edge may run on past it
+    first = start if lo > 0 and not text[lo:first].strip() else min(first, start)
+    last = end if hi < len(text) and not text[last:hi].strip() else max(last, end)
+    return first, last
