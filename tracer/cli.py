@@ -1167,7 +1167,7 @@ def _signal_name(signum: int) -> str:
 
 
 def main() -> None:
-    from .numpy_tuning import avoid_slow_sort
+    from .engine.numpy_tuning import avoid_slow_sort
 
     avoid_slow_sort()  # before numpy loads: it reads its CPU settings once, on import
     # SIGTERM and Ctrl-C end a command alike: roll back, end the workers, one line, no traceback.

@@ -459,8 +459,3 @@ class TokensOnDemand(Mapping[int, list[str]]):
 
     def subset(self, keys: Iterable[int]) -> TokensOnDemand:
         return TokensOnDemand({k: self.texts[k] for k in keys})
-
-    def on_this_machine(self, keys: np.ndarray) -> TokensOnDemand:
-        """:meth:`subset`, for a process on this machine: it may read the texts itself, where it
-        is used, rather than receive them (see :class:`tracer.scan.SentenceTexts`)."""
-        return self.subset(keys.tolist())
