@@ -146,7 +146,7 @@ def scan(
     """Scan unscanned articles against the store. One transaction: all or nothing.
 
     ``engine`` runs the partitioned work (batches of articles, banding, alignment):
-    default a :class:`~tracer.engine.LocalEngine` of ``workers`` processes (default:
+    default a :class:`~tracer.engine.local.LocalEngine` of ``workers`` processes (default:
     the CPU count, at most 4); see :func:`tracer.engine.get_engine` for a Dask cluster.
     The caller closes an engine it passes. The result depends on neither. ``alias_pairs``
     (alias, outlet) extend the built-in outlet aliases used to resolve credits; the

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
+from typing import BinaryIO
 
 import numpy as np
 
@@ -191,9 +192,18 @@ class _TextsInFile(TokensOnDemand):
         return len(self.norms)
 
     def _read(self) -> None:
-        fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        norm, start, size = self.norms.tolist(), self.offsets.tolist(), self.sizes.tolist()
+        if not hasattr(os, "pread"):  # Windows
+            with open(self.path, "rb") as f:
+                self.texts = {norm[k]: _read_at(f, start[k], size[k]) for k in range(len(norm))}
+            return
+        fd = os.open(self.path, os.O_RDONLY)
         try:
-            norm, start, size = self.norms.tolist(), self.offsets.tolist(), self.sizes.tolist()
             self.texts = {norm[k]: os.pread(fd, size[k], start[k]).decode() for k in range(len(norm))}
         finally:
             os.close(fd)
+
+
+def _read_at(f: BinaryIO, start: int, size: int) -> str:
+    f.seek(start)
+    return f.read(size).decode()
