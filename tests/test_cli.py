@@ -113,7 +113,8 @@ def test_json_output_is_deterministic(runner, tmp_path):
 
 
 def test_show_marks_reused_spans(runner, scanned):
-    first = json.loads(_run(runner, "matches", "--db", scanned, "--format", "json").stdout)[0]
+    found = json.loads(_run(runner, "matches", "--db", scanned, "--format", "json").stdout)
+    first = next(m for m in found if m["direction"] == "forward")
     result = _run(runner, "show", first["target_id"][:8], "--db", scanned)
     assert result.exit_code == 0
     assert "[[" in result.stdout and "copied from" in result.stdout

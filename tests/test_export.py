@@ -43,8 +43,8 @@ LEVEL_TYPES = {
     "claims": {"outlet", "article", "claim"},
 }
 FILTERS = [
-    {"claim": "c09cc7557bb"},
-    {"claim": "claim:cc12a2afce9"},
+    {"claim": "cf98fec7e82"},
+    {"claim": "claim:c50c4d38ae9"},
     {"outlet": "metro ledger"},
     {"since": "2024-03-10", "until": "2024-03-31"},
     {"since": "2024-04-01"},
@@ -128,7 +128,7 @@ def small_graph() -> nx.MultiDiGraph:
         "article:a1", "article:a3", key="echoes", kind="echoes", claims="c1", lag_days=-1.0, similarity=1.0,
         credited=True, confidence=0.5, weight=1,
     )  # fmt: skip
-    g.add_edge("article:a2", "outlet:Alpha News", key="cites:Alpha News", kind="cites")
+    g.add_edge("outlet:Alpha News", "article:a2", key="cites:Alpha News", kind="cites")
     g.add_edge(
         "outlet:Alpha News", "outlet:Beta & Sons", key="outlet_echoes", kind="outlet_echoes", claims=1, echoes=1,
         median_lag_days=3.396, share_credited=0.0, weight=1,
@@ -521,15 +521,64 @@ def test_levels(full):
             got = dict(outlets.edges[u, v, k])
             got.pop("first_echo", None)
             assert got == d
-    # cites aggregated to outlet -> cited outlet, weighted by citing articles
+    # cites aggregated to cited outlet -> citing outlet, weighted by citing articles
     cites = sum(d["weight"] for _, _, d in outlets.edges(data=True) if d["kind"] == "cites")
     assert cites == sum(d["kind"] == "cites" for _, _, d in full.edges(data=True))
     with pytest.raises(TracerError):
         select_graph(full, "sentences")
 
 
+def _outlet_of(G: nx.MultiDiGraph, article: str) -> str:
+    return next(v for _, v, d in G.out_edges(article, data=True) if d["kind"] == "published_by")
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_flow_edges_run_from_source_to_taker_at_every_level(full, level):
+    """echoes, outlet_echoes and cites all point from where the text came from to who took it."""
+    H = select_graph(full, level)
+    nodes = full.nodes
+    found = set()
+    for u, v, d in H.edges(data=True):
+        kind = d["kind"]
+        found.add(kind)
+        if kind == "echoes":
+            first, then = nodes[u]["published"], nodes[v]["published"]
+            assert not (first and then) or first <= then
+        elif kind == "cites" and level == "outlets":
+            # some article of the target outlet credits the source outlet
+            takers = [a for _, a, e in full.out_edges(u, data=True) if e["kind"] == "cites"]
+            assert any(_outlet_of(full, a) == v for a in takers), (u, v)
+        elif kind == "cites":
+            assert nodes[u]["type"] == "outlet" and nodes[v]["type"] == "article"
+        elif kind == "outlet_echoes":
+            pairs = {(_outlet_of(full, a), _outlet_of(full, b)) for a, b, e in full.edges(data=True)
+                     if e["kind"] == "echoes"}  # fmt: skip
+            assert (u, v) in pairs
+        elif kind in ("published_by", "carries"):
+            assert nodes[u]["type"] == "article"
+    assert "cites" in found
+    if level == "outlets":
+        # credits mostly go to the outlet echoed: most citations then run along an echo edge
+        cites = {(u, v) for u, v, d in H.edges(data=True) if d["kind"] == "cites"}
+        echoes = {(u, v) for u, v, d in H.edges(data=True) if d["kind"] == "outlet_echoes"}
+        assert len(cites & echoes) > len({(v, u) for u, v in cites} & echoes)
+
+
+def test_export_help_lists_every_attribute(full):
+    """The attribute list in `export --help` names every attribute an export can hold."""
+    text = " ".join(CliRunner().invoke(cli, ["export", "--help"]).output.split())
+    names = {"date"}
+    for level in LEVELS:
+        H = select_graph(full, level)
+        names |= {str(k) for _, d in H.nodes(data=True) for k in d}
+        names |= {str(k) for _, _, d in H.edges(data=True) for k in d}
+    names |= {"first_cited", "first_echo"}
+    missing = sorted(n for n in names if f" {n}," not in text and f" {n};" not in text)
+    assert not missing, f"not in `tracer export --help`: {missing}"
+
+
 def test_claim_filter(full):
-    cid = "c09cc7557bb"
+    cid = "cf98fec7e82"
     carriers = {u for u, _, d in full.in_edges(f"claim:{cid}", data=True) if d["kind"] == "carries"}
     H = select_graph(full, "claims", claim=cid)
     assert {n for n, d in H.nodes(data=True) if d["type"] == "claim"} == {f"claim:{cid}"}

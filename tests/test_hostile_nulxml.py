@@ -133,7 +133,7 @@ def test_show_and_report_keep_text_after_a_nul(nul_db: Path, tmp_path: Path) -> 
     invoke("report", "-o", out, "--db", nul_db, "--quiet")
     html = out.read_text(encoding="utf-8")
     # the evidence of the claim whose members all hold a NUL shows their words
-    assert "Quell 1 (undated) · </div><mark>Harbour officials in Quellport" in html
+    assert 'Quell 1 (undated) · </div><span class="span"><mark>Harbour officials in Quellport' in html
     assert tables(nul_db) == before
 
 

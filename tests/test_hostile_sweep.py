@@ -292,10 +292,10 @@ def test_nul_keeps_matched_text(db: Path, tmp_path: Path) -> None:
 
 # --- invalid dates -------------------------------------------------------------------------------
 
-BAD_DATES = ["2023-02-30", "2023-13-01", "yesterday", "2023-09-13T25:00", "13/09/2023", "2023-9-1"]
+BAD_DATES = ["2023-02-30", "2023-13-01", "yesterday", "2023-09-13T25:00", "05/03/2023", "2023-9-1"]
 
 
-def test_invalid_dates_skip_the_record_and_missing_ones_are_undated(db: Path, tmp_path: Path) -> None:
+def test_unreadable_dates_store_the_record_undated_with_a_warning(db: Path, tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
     bad_json: list[Any] = [*BAD_DATES, 20230913, 2023.5, True, ["2023-09-13"], {"y": 2023}]
@@ -318,22 +318,28 @@ def test_invalid_dates_skip_the_record_and_missing_ones_are_undated(db: Path, tm
             f"date: {value}\n\nText file {i} with a date line.\n", encoding="utf-8"
         )
     before, rows = tables(db), article_rows(db)
-    result = invoke("ingest", folder, "--db", db, code=1)
+    result = invoke("ingest", folder, "--db", db)  # nothing skipped: exit 0
     err = result.stderr
     for i, value in enumerate(bad_json):
-        assert f"dates.jsonl:{i + 1}: unusable published date {value!r}" in err, err
+        assert f"dates.jsonl:{i + 1}: 'published' {value!r} not read" in err, err
+        assert f"stored undated (set the date with `tracer edit j{i} --date DATE`" in err, err
     for i, value in enumerate(cells[:-2]):
-        assert f"dates.csv:{i + 2}: unusable published date {value!r}" in err, err
+        assert f"dates.csv:{i + 2}: 'published' {value!r} not read" in err, err
     for i, value in enumerate(headers[:-1]):
-        assert f"t{i}.txt:1: invalid date header {value!r}" in err, err
-    # Stored: the empty or null dates (undated) and the good ones.
-    undated = [f"j{i}" for i in range(len(bad_json), len(bad_json) + len(missing_json))] + ["c7"]
-    assert_only_added(db, before, rows, len(undated) + 3)
+        assert f"t{i}.txt:1: date header {value!r} not read" in err, err
+    assert "05/03/2023' reads as day 5 month 3 or month 5 day 3: pass --dayfirst or --monthfirst" in err
+    assert "\nskipped " not in "\n" + err and "0 skipped with problems" in err
+    # Every record stored: undated where the date was unreadable, empty or null.
+    assert_only_added(db, before, rows, len(records) + len(cells) + len(headers))
     got = {a["id"]: a["published"] for a in stored(db, "seq > ?", [len(rows)])}
-    for art_id in undated:
+    for art_id in [f"j{i}" for i in range(len(bad_json) + len(missing_json))] + [f"c{i}" for i in range(8)]:
         assert got[art_id] is None
     assert got[f"j{len(records) - 1}"] == "2023-09-13T10:00:00+00:00" and got["c8"] == "2023-09-13"
     assert [a["published"] for a in stored(db, "source_path LIKE ?", ["%t7.txt"])] == [None]
+    # --dayfirst reads the date that reads both ways; the stored article takes it (same id).
+    again = invoke("ingest", folder / "dates.csv", "--db", db, "--dayfirst")
+    assert "updated c4: date unknown -> 2023-03-05 (column)" in again.stderr, again.stderr
+    assert {a["id"]: a["published"] for a in stored(db, "id = ?", ["c4"])} == {"c4": "2023-03-05"}
 
 
 @pytest.mark.parametrize(

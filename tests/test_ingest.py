@@ -41,7 +41,14 @@ def write(path: Path, content: str | bytes) -> Path:
         ("2023-09-13T10:00:00+02:00", "2023-09-13T08:00:00+00:00"),  # stored in UTC
         ("2023-09-13T10:00:00.250-05:00", "2023-09-13T15:00:00+00:00"),
         ("2023-13-45", None),
-        ("13/09/2023", None),
+        ("13/09/2023", "2023-09-13"),  # reads one way only: day first
+        ("05/03/2023", None),  # reads both ways: left unread without --dayfirst/--monthfirst
+        ("Feb 17, 2023", "2023-02-17"),
+        ("17 February 2023", "2023-02-17"),
+        ("Fri, 17 Feb 2023 10:00:00 +0100", "2023-02-17T09:00:00+00:00"),  # RFC 2822, in UTC
+        ("February 17th, 2023 at 3:45 pm EST", "2023-02-17T20:45:00+00:00"),
+        ("17.02.2023 14:05", "2023-02-17T14:05:00"),
+        ("31 February 2023", None),
         ("yesterday", None),
         ("", None),
         ("20230913", None),
@@ -88,7 +95,7 @@ def test_plain_text_headers(tmp_path: Path) -> None:
     assert art.published == "2024-02-01T09:30:00+00:00" and art.published_source == "header"
     assert art.url == "https://islandtimes.example/seal"
     assert art.title == "Seal pup rescued in gale" and art.title_source == "first-line"
-    assert art.id == article_id("Island Times", body)
+    assert art.id == article_id(None, body)  # a text file's id is its text's: headers may be corrected
 
 
 def test_plain_text_title_and_id_headers(tmp_path: Path) -> None:
@@ -100,11 +107,18 @@ def test_plain_text_title_and_id_headers(tmp_path: Path) -> None:
     assert art.published == "2024-02-01"
 
 
-def test_plain_text_bad_date_header_is_problem(tmp_path: Path) -> None:
+def test_plain_text_bad_date_header_stores_it_undated(tmp_path: Path) -> None:
     result = read_paths([write(tmp_path / "a.txt", "outlet: X\ndate: last week\n\n" + BODY)])
-    assert result.articles == []
-    (problem,) = result.problems
-    assert problem.line == 2 and "date" in problem.message and problem.hint
+    (art,) = result.articles
+    assert art.published is None and art.outlet == "X" and art.text == BODY
+    assert result.problems == []
+    (warning,) = result.warnings
+    assert (
+        warning.line == 2
+        and "'last week' not read" in warning.message
+        and "stored undated" in warning.message
+    )
+    assert f"tracer edit {art.id} --date" in warning.hint
 
 
 def test_dateline_first_line(tmp_path: Path) -> None:
@@ -174,14 +188,15 @@ def test_jsonl_good_rows_survive_bad_ones(tmp_path: Path) -> None:
     ]
     path = write(tmp_path / "batch.jsonl", "\n".join(lines) + "\n")
     result = read_paths([path])
-    assert [a.text for a in result.articles] == ["one", "three\u2028still three"]
-    first, second = result.articles
+    assert [a.text for a in result.articles] == ["one", "two", "three\u2028still three"]
+    first, undated, second = result.articles
+    assert undated.published is None and [w.line for w in result.warnings] == [6]
     assert first.id == "7" and first.outlet_source == "field" and first.source_line == 1
     assert first.published == "2024-02-01" and first.published_source == "field"
     assert first.title == "T" and first.title_source == "field"
     assert second.source_line == 9 and second.published == "2024-02-03T08:00:00+00:00"
     assert second.outlet == "x.example" and second.outlet_source == "url"
-    assert [p.line for p in result.problems] == [2, 3, 4, 5, 6, 8]
+    assert [p.line for p in result.problems] == [2, 3, 4, 5, 8]
     assert all(p.path == str(path) and p.hint for p in result.problems)
     assert "invalid JSON" in result.problems[0].message
 
@@ -267,7 +282,7 @@ def test_csv_multiline_text_and_missing_text(tmp_path: Path) -> None:
 
 
 def test_csv_without_text_column(tmp_path: Path) -> None:
-    result = read_paths([write(tmp_path / "batch.csv", "title,body\nA,B\n")])
+    result = read_paths([write(tmp_path / "batch.csv", "title,notes\nA,B\n")])
     assert result.articles == []
     (problem,) = result.problems
     assert "text" in problem.message and problem.hint
@@ -308,7 +323,7 @@ def test_html_article(tmp_path: Path) -> None:
     assert "Weather and tides" not in art.text and "Privacy policy" not in art.text
     assert art.outlet == "The Coastal Gazette" and art.outlet_source == "html"
     assert art.title == "Harbour crane topples in storm" and art.title_source == "html"
-    assert art.published == "2024-03-02" and art.published_source == "html"
+    assert art.published == "2024-03-02T08:15:00+00:00" and art.published_source == "html"  # time kept
     assert art.url == "https://www.coastalgazette.example/news/harbour-crane"
 
 
@@ -379,7 +394,8 @@ def test_outlet_and_date_overrides(tmp_path: Path) -> None:
     for art in result.articles:
         assert art.outlet == "Wire Service" and art.outlet_source == "option"
         assert art.published == "2024-06-01T12:00:00+00:00" and art.published_source == "option"
-        assert art.id == article_id("Wire Service", art.text)
+        # From what the input states (the record's outlet field), never from --outlet.
+        assert art.id == article_id(None if art.source_path.endswith(".txt") else "X", art.text)
 
 
 def test_invalid_date_option_raises(tmp_path: Path) -> None:

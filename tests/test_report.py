@@ -22,7 +22,8 @@ from tracer.cli import cli
 from tracer.errors import TracerError
 from tracer.pipeline import run
 from tracer.queries import list_claims, timeline
-from tracer.report import build_report, generate_report, shared_words, write_report
+from tracer.report import build_report, generate_report, shared_words, timeline_svg, write_report
+from tracer.simulate import simulate
 from tracer.store import Store
 
 from .conftest import RUMOUR
@@ -198,9 +199,12 @@ def test_timeline_svg_draws_members_arrows_and_the_undated_column(rumour, rumour
         body = svg.group(0)
         assert body.count('<circle class="member') == len(members)
         echoes = [m for m in members if m["role"] == "echo"]
-        assert body.count('class="edge credited"') == sum(m["credited"] for m in echoes)
-        assert body.count('class="edge uncredited"') == sum(not m["credited"] for m in echoes)
-        assert body.count('stroke-dasharray="6 4" marker-end') == sum(not m["credited"] for m in echoes) + 1
+        assert body.count('class="edge credited"') == sum(m["credits_parent"] for m in echoes)
+        assert body.count('class="edge uncredited"') == sum(not m["credits_parent"] for m in echoes)
+        assert (
+            body.count('stroke-dasharray="6 4" marker-end')
+            == sum(not m["credits_parent"] for m in echoes) + 1
+        )
         assert ("undated</text>" in body) == any(m["published"] is None for m in members)
         assert "credited echo" in body and "uncredited echo" in body  # the legend
         for m in members:
@@ -278,6 +282,76 @@ def test_heat_map_rows_are_sources_and_columns_echoers(rumour_html):
         "4",
     ]  # Capital Wire, Metro Ledger, Northern Courier, Beacon, Sentinel
     assert 'title="Metro Ledger \u2192 The Evening Sentinel: 4 claim(s) taken' in table.group(0)
+
+
+# -- at 60+ outlets ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sim66(tmp_path_factory: pytest.TempPathFactory):
+    """A simulated corpus of 1,000 short articles from 66 outlets, scanned."""
+    folder = tmp_path_factory.mktemp("sim66")
+    simulate(1000, folder / "corpus.jsonl", seed=1, outlets=66, words=150)
+    s = Store.open(folder / "tracer.db")
+    run(s, [folder / "corpus.jsonl"])
+    yield s
+    s.close()
+
+
+def _echoing(store: Store) -> set[str]:
+    from tracer.queries import outlet_pairs
+
+    return {x for p in outlet_pairs(store) for x in (p["source_outlet"], p["echo_outlet"])}
+
+
+def test_outlet_graph_at_66_outlets_is_drawn_sparse_and_apart(sim66):
+    assert sim66.counts()["outlets"] == 66
+    data = _graph_data(generate_report(sim66))
+    nodes, edges = data["nodes"], data["edges"]
+    assert {n["label"] for n in nodes} == _echoing(sim66) and len(nodes) >= 60
+    # strongest links first, far fewer than all of them, and every outlet keeps one
+    assert len(nodes) <= data["shown"] <= 2 * len(nodes) < len(edges)
+    assert sorted(e["rank"] for e in edges) == list(range(len(edges)))
+    shown = [e for e in edges if e["rank"] < data["shown"]]
+    assert {x for e in shown for x in (e["source"], e["target"])} == {n["id"] for n in nodes}
+    strongest = max(e["claims"] for e in edges)
+    assert any(e["claims"] == strongest and e["rank"] == 0 for e in edges)
+    # a dozen names at first, the busiest; the discs never overlap
+    assert 1 <= sum(n["named"] for n in nodes) <= 12
+    for i, a in enumerate(nodes):
+        for b in nodes[i + 1 :]:
+            gap = ((a["x"] - b["x"]) ** 2 + (a["y"] - b["y"]) ** 2) ** 0.5
+            assert gap >= (a["size"] + b["size"]) / 2, (a["label"], b["label"])
+    # the matrix keeps 30 columns; the graph has everyone
+    html = generate_report(sim66)
+    assert f"Showing 30 of {len(nodes)} outlets" in html
+    assert html.count('<option value="n') == len(nodes)
+
+
+def _cx_by_outlet(svg: str) -> dict[str, float]:
+    found = re.findall(r'<circle class="member [a-z]+" cx="([0-9.]+)"[^>]*><title>([^,]+),', svg)
+    return {outlet: float(cx) for cx, outlet in found}
+
+
+def test_same_day_echoes_are_spread_and_times_of_day_kept():
+    def member(outlet, published, role="echo", parent="a"):
+        return {"article_id": outlet, "outlet": outlet, "published": published, "role": role,
+                "parent_id": None if role == "origin" else parent, "parent_outlet": "A", "credited": 0, "credits_parent": False, "credit_accounts": [],
+                "lag_days": 0.0, "confidence": 0.5, "title": "", "credit_to": []}  # fmt: skip
+
+    day_only = [member("a", "2024-03-01", "origin"), *(member(x, "2024-03-01") for x in "bcde")]
+    cx = _cx_by_outlet(timeline_svg("c1", day_only))
+    assert len(set(cx.values())) == 5, cx  # not stacked on one point
+    assert cx["a"] < cx["b"] < cx["c"] < cx["d"] < cx["e"]  # in the order of the echoes
+    timed = [member("a", "2024-03-01T06:00:00+00:00", "origin"), member("b", "2024-03-01T18:00:00+00:00")]
+    svg = timeline_svg("c2", timed)
+    cx = _cx_by_outlet(svg)
+    assert ">06:00<" in svg and ">18:00<" in svg and ">2024-03-01<" in svg
+    # 06:00 and 18:00 sit a quarter and three quarters into the day
+    ticks = {
+        t: float(x) for x, t in re.findall(r'<text x="([0-9.]+)"[^>]*>(\d\d:\d\d|\d{4}-\d\d-\d\d)<', svg)
+    }
+    assert abs(cx["a"] - ticks["06:00"]) < 1 and abs(cx["b"] - ticks["18:00"]) < 1
 
 
 def test_claim_filter_takes_an_id_or_prefix(rumour):
@@ -591,3 +665,66 @@ def test_planted_script_never_runs_in_a_browser(browser, planted, tmp_path):
     assert browser.js("document.documentElement.getAttribute('data-js-errors')") is None
     assert _problems(browser.events) == []
     browser.screenshot(_screens_dir(tmp_path) / "planted.png")
+
+
+def test_report_at_66_outlets_in_a_real_browser(browser, sim66, tmp_path):
+    page = tmp_path / "sim66.html"
+    write_report(sim66, page)
+    data = _graph_data(page.read_text(encoding="utf-8"))
+    browser.open(page.as_uri(), width=1400, height=1000)
+    rendered = browser.js(
+        "new Promise(function (done) { var n = 0; (function poll() {"
+        " var v = document.documentElement.getAttribute('data-graph-rendered');"
+        " if (v || ++n > 100) { done(v); } else { setTimeout(poll, 50); } })(); })"
+    )
+    assert rendered == str(len(data["nodes"])), "the outlet graph did not render"
+    assert browser.js("document.documentElement.getAttribute('data-js-errors')") is None
+    assert browser.js("document.documentElement.getAttribute('data-graph-links')") == str(data["shown"])
+    shots = _screens_dir(tmp_path)
+    browser.js(
+        "new Promise(function (d) { document.getElementById('graph').scrollIntoView(); setTimeout(d, 200); })"
+    )
+    browser.screenshot(shots / "sim66-graph.png")
+    # Drawn apart: no two discs overlap on screen, and the names shown do not cover each other.
+    boxes = browser.js(
+        "window.tracerGraph.nodes().map(function (n) { var b = n.renderedBoundingBox({includeLabels: false});"
+        " var l = n.renderedBoundingBox({includeNodes: false, includeLabels: true});"
+        " return [b.x1, b.y1, b.x2, b.y2, l.x1, l.y1, l.x2, l.y2, n.hasClass('named')]; })"
+    )
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not _overlap(a[:4], b[:4], 2), (a, b)
+            if a[8] and b[8]:
+                assert not _overlap(a[4:8], b[4:8], 1), (a, b)
+    # More links with the slider; one outlet's links with the filter.
+    browser.js(
+        "(function () { var s = document.getElementById('graph-links'); s.value = '1000';"
+        " s.dispatchEvent(new Event('input')); })()"
+    )
+    assert browser.js("document.documentElement.getAttribute('data-graph-links')") == str(len(data["edges"]))
+    busiest = data["nodes"][0]["id"]
+    browser.js(
+        f"(function () {{ var s = document.getElementById('graph-filter'); s.value = '{busiest}';"
+        " s.dispatchEvent(new Event('change')); })()"
+    )
+    picked = browser.js(
+        "(function () { var cy = window.tracerGraph; var n = cy.$('node.pick');"
+        " return [n.id(), n.connectedEdges().filter(':visible').length, n.connectedEdges().length,"
+        " cy.nodes(':visible').length, n.neighborhood().nodes().length + 1]; })()"
+    )
+    assert picked[0] == busiest and picked[1] == picked[2] and picked[3] == picked[4], picked
+    browser.js("new Promise(function (d) { setTimeout(d, 200); })")
+    browser.screenshot(shots / "sim66-graph-outlet.png")
+    # A claim's timeline: same-day echoes each at their own place.
+    browser.js("document.querySelector('section.claim').scrollIntoView()")
+    browser.screenshot(shots / "sim66-claim.png")
+    xs = browser.js(
+        "Array.prototype.map.call(document.querySelector('svg.timeline-svg').querySelectorAll('circle.member'),"
+        " function (c) { return c.getAttribute('cx') + ',' + c.getAttribute('cy'); })"
+    )
+    assert len(set(xs)) == len(xs)
+    assert _problems(browser.events) == []
+
+
+def _overlap(a: list[float], b: list[float], slack: float) -> bool:
+    return a[0] + slack < b[2] and b[0] + slack < a[2] and a[1] + slack < b[3] and b[1] + slack < a[3]

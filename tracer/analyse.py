@@ -280,11 +280,12 @@ def _analyse(
     ntok = ntok_all[has]
     sentences["ntok"] = ntok
     # Lines are identified by the plain tokens, as stored lines are; shapes by the matching ones.
+    original = "\n".join(texts)
     sentences["line"], promo = sentence_lines(
-        batch_text, offsets, plain[0], plain[2], article_of, g_start, g_end[has]
+        batch_text, offsets, plain[0], plain[2], article_of, g_start, g_end[has], original
     )
     del plain
-    shapes = sentence_shapes("\n".join(texts), tok_at, tok_end, tok_key, first_tok, ntok)
+    shapes = sentence_shapes(original, tok_at, tok_end, tok_key, first_tok, ntok)
     sentences["promo"] = pack_flags(promo, shapes)
     in_sentences = np.repeat(first_tok, ntok) + _ranges(ntok)
     token_ids = _vocabulary.ids_of_keys(

@@ -49,7 +49,7 @@ from typing import NamedTuple
 from tracer.errors import InputError
 from tracer.segment import split_sentences
 
-__all__ = ["Aliases", "Credit", "PATTERNS", "find_credits"]
+__all__ = ["Aliases", "CREDIT_KINDS", "Credit", "PATTERNS", "credit_kind", "find_credits", "is_account"]
 
 PATTERNS = (
     "according-to",
@@ -74,6 +74,27 @@ class Credit:
     end: int
     pattern: str  # one of PATTERNS
     external: bool  # True when the outlet is not one of the corpus outlets
+
+
+# What an echo's credit says, kept apart in every output: it names the outlet it most likely
+# came from (its parent's), another source, only a social account ("@golub"), or nobody.
+CREDIT_KINDS = ("parent", "other", "account", "none")
+
+
+def is_account(name: str) -> bool:
+    """Whether a credited name is a person's or account's handle ("@golub"), not an outlet."""
+    return name.startswith("@")
+
+
+def credit_kind(credits_parent: bool, names: Iterable[str]) -> str:
+    """One of :data:`CREDIT_KINDS` for a member naming ``names`` (``credits_parent``: one of
+    them is its parent's outlet); a source named beside the parent does not hide the parent."""
+    names = list(names)
+    if credits_parent:
+        return "parent"
+    if any(not is_account(n) for n in names):
+        return "other"
+    return "account" if names else "none"
 
 
 # --- names ---------------------------------------------------------------------------------

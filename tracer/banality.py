@@ -7,12 +7,17 @@ TextPAIR's banality filter and passim's maximum n-gram frequency do, it is told 
 of its n-grams: a matched region whose content-word trigrams mostly recur in many *different*
 sentences is banal. Flagged, not deleted (``--include-banal`` shows it).
 
-"Different" is what keeps copied news out: a story copied by many outlets recurs as the same
-sentence, or as near-verbatim variants of it, whereas a stock phrase recurs as a *part* of
-sentences that otherwise differ. So an n-gram's frequency is the number of distinct sentences
-(normalised-text ids) in which it lies inside a region shared *partially* with another sentence
-(a ``partial`` verified pair). A pair sharing more than :data:`MAX_SHARED` n-grams is never
-banal: stock phrases are short, and a long shared passage is copied text however common.
+"Different" is what keeps copied news out: a story copied by many outlets recurs as one sentence
+printed many times (and a few edited variants of it), whereas a stock phrase recurs in sentences
+that otherwise differ ("adjourned until Sunday next week", "... until Monday ..."). So a phrase is
+*common* when the articles printing it, in sentences that share it with another sentence (a
+verified pair), are many, and no one of those sentences holds most of them. A phrase is a
+content-word trigram, numbers masked (ages, scores, incident numbers are a stock phrase's slots),
+and also the trigram with each of its words in turn left out as a slot (a name, a place, a
+weekday), so "pleaded guilty at Chester Crown Court" and "... at Wexley Crown Court" are one
+phrase. How many articles make it common grows with the corpus (a share of its articles, with a
+floor: a widely copied claim in a small corpus stays below it). A pair sharing more than
+``max_shared`` trigrams is never banal: stock phrases are short, a long shared passage is copied.
 
 Banal pieces are kept out of claims, like boilerplate. Verified pairs are stored and never
 redone, and the frequencies are counted anew from all of them at every scan, so a store scanned
@@ -21,6 +26,7 @@ in steps flags what one scanned at once flags.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,18 +38,25 @@ from .text import _fmix64, fold, rejoin_hyphenated, token_table, token_text
 
 BOILERPLATE, BANAL = 1, 2  # bits of the matches table's ``boilerplate`` column
 N = 3  # words per n-gram: content words, consecutive once stopwords are left out
-MAX_SHARED = 6  # n-grams a banal pair shares at most: stock phrases are short
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _vocabulary = Vocabulary()  # per process, like the scan's
 
 
 @dataclass(frozen=True)
 class BanalParams:
-    # An n-gram shared partially by this many distinct sentences is common. Simulated claims
-    # (up to 25 copies, edited) reach 19 at 10^4 articles; a stock phrase in 2% of them, 56-72.
-    min_df: int = 20
-    share: float = 0.5  # a region whose n-grams are at least this share common is banal
+    # A phrase printed by at least max(min_df, df_share x articles) articles, in sentences none
+    # of which holds more than `dominance` of them, is common. Simulated claims have up to 25
+    # members; a stock phrase is in a share of the articles, so its count grows with the corpus.
+    min_df: int = 25
+    share: float = 0.5  # a region whose trigrams are at least this share common is banal
     frequent: frozenset[str] = frozenset()  # the store's learned non-content words
+    df_share: float = 0.002
+    dominance: float = 0.3
+    max_shared: int = 10  # trigrams a banal pair shares at most: stock phrases are short
+
+    def threshold(self, articles: int) -> int:
+        """How many articles make a phrase common in a store of ``articles``."""
+        return max(self.min_df, math.ceil(self.df_share * articles))
 
 
 def pair_keys(norm_a: np.ndarray, norm_b: np.ndarray) -> np.ndarray:
@@ -58,15 +71,16 @@ def banal_pairs(
     params: BanalParams,
     near: tuple[np.ndarray, ...],
     dup_norms: np.ndarray,
-    where: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    where: tuple[np.ndarray, ...],
 ) -> np.ndarray:
     """:func:`pair_keys` (sorted) of the verified pairs and verbatim sentences that are banal.
 
     ``near``: the near table's columns ``norm_a, norm_b, a0, a1, b0, b1, partial`` (token spans,
     and whether the pair is partial); ``dup_norms``: norms in two articles or more; ``where``:
-    sorted norms and one occurrence of each (``norm, article seq, start, end``).
+    sorted norms, one occurrence of each (``norm, article seq, start, end``) and how many times
+    each is printed.
     """
-    norm_a, norm_b, a0, a1, b0, b1, partial = near
+    norm_a, norm_b, a0, a1, b0, b1 = near[:6]
     if params.min_df <= 0 or len(norm_a) == 0:
         return np.empty(0, dtype=np.uint64)
     norms = unique_sorted(np.concatenate((norm_a, norm_b)))
@@ -77,33 +91,44 @@ def banal_pairs(
     ca0, ca1 = bounds.content_span(ia, a0, a1)
     cb0, cb1 = bounds.content_span(ib, b0, b1)
     rows = len(norm_a)
-    # The n-grams each pair shares: those of its region in both sentences (a near-verbatim
-    # region is the whole of both, changed words and all).
-    grams_a, row_a = _ngrams(content, ca0, ca1)
-    grams_b, row_b = _ngrams(content, cb0, cb1)
-    grams, row = _shared(grams_a, row_a, grams_b, row_b)
-    # Frequencies: distinct sentences sharing each n-gram in a partial pair (both of its sides).
-    counted = partial[row]
-    owners = np.concatenate((ia[row[counted]], ib[row[counted]]))
-    common = _frequent_grams(np.tile(grams[counted], 2), owners, params.min_df)
+    # The trigrams each pair shares: those of its region in one sentence with a key (the trigram,
+    # or it with a word as a slot) in the other's region too (a near-verbatim region is the whole
+    # of both, changed words and all).
+    keys_a, row_a = _region_keys(content, ca0, ca1)
+    keys_b, row_b = _region_keys(content, cb0, cb1)
+    rk_a, rk_b = _row_key(keys_a, row_a), _row_key(keys_b, row_b)
+    both = isin(rk_a.reshape(-1), unique_sorted(rk_b.reshape(-1))).reshape(rk_a.shape)
+    shared = both.any(axis=1)
+    # Frequencies: each key shared by a pair, with both of its sentences and how often each is
+    # printed.
+    first = _first_of_each(rk_a[both])
+    k_row = np.broadcast_to(row_a[:, None], both.shape)[both][first]
+    owners = np.concatenate((ia[k_row], ib[k_row]))
+    printed = where[4][np.searchsorted(where[0], norms)]
+    articles = store.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    common = _common_keys(
+        np.tile(keys_a[both][first], 2), owners, printed, params.threshold(articles), params.dominance
+    )
     if len(common) == 0:
         return np.empty(0, dtype=np.uint64)
-    is_common = isin(grams, common)
+    is_common = (both & isin(keys_a.reshape(-1), common).reshape(both.shape)).any(axis=1)[shared]
+    row = row_a[shared]
     per_row = np.bincount(row, minlength=rows)
     common_per_row = np.bincount(row, weights=is_common, minlength=rows)
     banal_row = (per_row > 0) & (common_per_row >= params.share * np.maximum(per_row, 1))
-    banal_row &= per_row <= MAX_SHARED  # a long shared passage is copied text, however common
+    banal_row &= per_row <= params.max_shared  # a long shared passage is copied text, however common
     keys = [pair_keys(norm_a[banal_row], norm_b[banal_row])]
     # Verbatim sentences that are also in verified pairs (others share no phrase with another
     # sentence), judged on all their content words.
     dup = dup_norms[isin(dup_norms, norms)]
     if len(dup):
         i = np.searchsorted(norms, dup)
-        grams, region = _ngrams(content, bounds.content_first[i], bounds.content_first[i + 1])
-        is_common = isin(grams, common)
+        lo, hi = bounds.content_first[i], bounds.content_first[i + 1]
+        grams, region = _region_keys(content, lo, hi)
+        is_common = isin(grams.reshape(-1), common).reshape(grams.shape).any(axis=1)
         n = np.bincount(region, minlength=len(dup))
         c = np.bincount(region, weights=is_common, minlength=len(dup))
-        banal_dup = (n > 0) & (c >= params.share * np.maximum(n, 1)) & (n <= MAX_SHARED)
+        banal_dup = (n > 0) & (c >= params.share * np.maximum(n, 1)) & (n <= params.max_shared)
         keys.append(pair_keys(dup[banal_dup], dup[banal_dup]))
     return np.sort(np.concatenate(keys))
 
@@ -127,13 +152,13 @@ class _Bounds:
 def _content_words(
     store: Store,
     norms: np.ndarray,
-    where: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    where: tuple[np.ndarray, ...],
     frequent: frozenset[str],
     chunk: int = 20_000,
 ) -> tuple[np.ndarray, _Bounds]:
     """The content words' key hashes of each of ``norms`` (its tokens as verification makes them),
     back to back, and where each sentence's are."""
-    w_norm, w_seq, w_start, w_end = where
+    w_norm, w_seq, w_start, w_end = where[:4]
     pos = np.searchsorted(w_norm, norms)
     seq, start, end = w_seq[pos], w_start[pos], w_end[pos]
     hashes, stops, counts = [], [], []
@@ -145,7 +170,7 @@ def _content_words(
         )
         # (Each article read once, a long one a piece at a time: not whole, once a chunk.)
         ids, per = _token_ids([fold(text) for text in store.cut_texts(s, a, b)])
-        hashes.append(_vocabulary.key_hash[ids])
+        hashes.append(_key_hashes(ids))
         stops.append(_vocabulary.stop_flags(frequent)[ids])
         counts.append(per)
     content = ~np.concatenate(stops) if stops else np.zeros(0, dtype=bool)
@@ -156,41 +181,89 @@ def _content_words(
     return key_hash[content], _Bounds(token_first, before[token_first], before)
 
 
-def _shared(
-    grams_a: np.ndarray, row_a: np.ndarray, grams_b: np.ndarray, row_b: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """The (n-gram, row) pairs found on both sides, each once."""
-    a = _distinct(grams_a, row_a)
-    b = _distinct(grams_b, row_b)
-    grams = np.concatenate((grams_a[a], grams_b[b]))
-    rows = np.concatenate((row_a[a], row_b[b]))
-    order = np.lexsort((grams, rows))
-    grams, rows = grams[order], rows[order]
-    both = np.flatnonzero((grams[1:] == grams[:-1]) & (rows[1:] == rows[:-1]))
-    return grams[both], rows[both]
+_NUMBER = np.uint32(0x2545F491)  # the key of every token with a digit
 
 
-def _distinct(grams: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Indices of the first of each (n-gram, row) pair."""
-    order = np.lexsort((grams, rows))
-    g, r = grams[order], rows[order]
-    first = np.ones(len(g), dtype=bool)
-    first[1:] = (g[1:] != g[:-1]) | (r[1:] != r[:-1])
+def _key_hashes(ids: np.ndarray) -> np.ndarray:
+    """The key hashes of tokens ``ids``, one for all tokens with a digit (the slots of stock
+    phrases: ages, scores, temperatures, incident numbers)."""
+    return np.where(_has_digit()[ids], _NUMBER, _vocabulary.key_hash[ids])
+
+
+_digit_flags: list[np.ndarray] = [np.zeros(0, dtype=bool)]
+
+
+def _has_digit() -> np.ndarray:
+    """Whether each vocabulary id's key holds a digit (worked out once per id)."""
+    done = _digit_flags[0]
+    keys = _vocabulary._key
+    if len(done) < len(keys):
+        more = np.fromiter((any(c.isdigit() for c in k) for k in keys[len(done) :]), dtype=bool)
+        _digit_flags[0] = np.concatenate((done, more))
+    return _digit_flags[0]
+
+
+def _region_keys(content: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The keys of each :data:`N`-gram of content words ``content[lo[r]:hi[r]]`` of each region
+    ``r``, a row each (the n-gram's hash, then its hashes with each word in turn a slot), and
+    the region each is from."""
+    made = np.maximum(hi - lo - (N - 1), 0)
+    region = np.repeat(np.arange(len(lo)), made)
+    at = np.repeat(lo, made) + _ranges(made)
+    keys = np.stack([_hash_words(content, at, skip) for skip in range(-1, N)], axis=1)
+    return keys, region
+
+
+def _row_key(keys: np.ndarray, row: np.ndarray) -> np.ndarray:
+    """One hash per (row, key)."""
+    return _fmix64(keys ^ _fmix64(row.astype(np.uint64) * _MIX + np.uint64(1))[:, None])
+
+
+def _hash_words(content: np.ndarray, at: np.ndarray, skip: int) -> np.ndarray:
+    """The :data:`N` content words from each of ``at`` hashed, word ``skip`` as a slot."""
+    h = np.zeros(len(at), dtype=np.uint64)
+    for k in range(N):
+        word = (
+            np.full(len(at), _SLOT + np.uint64(k), dtype=np.uint64)
+            if k == skip
+            else content[at + k].astype(np.uint64)
+        )
+        h = h * _MIX + word
+    return _fmix64(h)
+
+
+_SLOT = np.uint64(0x5BD1E995)
+
+
+def _first_of_each(values: np.ndarray) -> np.ndarray:
+    """An index of each distinct value (the order of equal values does not matter: an
+    unstable sort, twice as fast as np.unique's stable one)."""
+    order = np.argsort(values)
+    v = values[order]
+    first = np.ones(len(v), dtype=bool)
+    first[1:] = v[1:] != v[:-1]
     return order[first]
 
 
-def _frequent_grams(grams: np.ndarray, owner: np.ndarray, min_df: int) -> np.ndarray:
-    """The n-grams (sorted) found with at least ``min_df`` distinct owners."""
-    order = np.lexsort((owner, grams))
-    grams, owner = grams[order], owner[order]
-    once = np.ones(len(grams), dtype=bool)  # each (n-gram, owner) once
-    once[1:] = (grams[1:] != grams[:-1]) | (owner[1:] != owner[:-1])
-    grams = grams[once]
-    first = np.ones(len(grams), dtype=bool)
-    first[1:] = grams[1:] != grams[:-1]
+def _common_keys(
+    keys: np.ndarray, owner: np.ndarray, weight: np.ndarray, min_df: int, dominance: float
+) -> np.ndarray:
+    """The keys (sorted) printed by at least ``min_df`` articles (``weight[owner]`` each distinct
+    sentence) in sentences none of which holds more than ``dominance`` of them: a phrase in many
+    different sentences, not one sentence printed many times (copied news)."""
+    # Each (key, owner) once, then grouped by key: two sorts of one array each, not a lexsort.
+    once = _first_of_each(_row_key(keys[:, None], owner)[:, 0])
+    keys, w = keys[once], weight[owner[once]]
+    order = np.argsort(keys)
+    keys, w = keys[order], w[order]
+    first = np.ones(len(keys), dtype=bool)
+    first[1:] = keys[1:] != keys[:-1]
     starts = np.flatnonzero(first)
-    df = np.diff(np.append(starts, len(grams)))
-    return grams[starts][df >= min_df]
+    if len(starts) == 0:
+        return keys
+    total = np.add.reduceat(w, starts)
+    top = np.maximum.reduceat(w, starts)
+    return keys[starts][(total >= min_df) & (top <= dominance * total)]
 
 
 def _token_ids(parts: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -202,15 +275,3 @@ def _token_ids(parts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     tok_at, tok_end, tok_key = rejoin_hyphenated(joined, token_table(joined), base)
     ids = _vocabulary.ids_of_keys(tok_key, lambda i: token_text(joined, tok_at[i], tok_end[i]))
     return ids, np.diff(np.append(np.searchsorted(tok_at, base), len(tok_at)))
-
-
-def _ngrams(content: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The :data:`N`-grams of content words ``content[lo[r]:hi[r]]`` of each region ``r``, hashed,
-    and the region each is from."""
-    made = np.maximum(hi - lo - (N - 1), 0)
-    region = np.repeat(np.arange(len(lo)), made)
-    at = np.repeat(lo, made) + _ranges(made)
-    h = np.zeros(len(at), dtype=np.uint64)
-    for k in range(N):
-        h = h * _MIX + content[at + k].astype(np.uint64)
-    return _fmix64(h), region

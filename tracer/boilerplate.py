@@ -32,7 +32,7 @@ from .text import _SEQ_LEN, TOKEN_RE, _fmix64, fold, line_ids, token_table, whit
 
 # Navigation lines, recognised by how they start.
 _NAVIGATION = (
-    r"^\W*(?:read more|read next|more coverage|most read|related(?: articles?| stories)?|see also|"
+    r"^\W*(?:read more|read next|more(?=\s*:)|more coverage|most read|related(?: articles?| stories)?|see also|"
     r"advertisement|sponsored|trending|recommended|watch(?: now| live)?|listen|more on this story)\b\W*"
 )
 # Promos and ads, recognised anywhere in a line.
@@ -204,10 +204,12 @@ def sentence_lines(
     article_of: np.ndarray,
     starts: np.ndarray,
     ends: np.ndarray,
+    original: str | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The id of the line each sentence starts on, and its flags: ``PROMO_BIT`` where its line
-    is a promo line or, on a line too long to be one, the sentence itself reads as one;
-    ``LEAD_BIT`` (see :func:`_promo_sentences`).
+    is a promo line or a line of a link list (:func:`link_lists`) or, on a line too long to be
+    one, the sentence itself reads as one; ``LEAD_BIT`` (see :func:`_promo_sentences`).
+    ``original``: ``folded`` before folding, where capitals tell a list of headlines.
 
     ``folded``: a batch of folded articles joined by line breaks, article ``k`` from
     ``offsets[k]``; ``tok_at``, ``tok_key``: its :func:`~tracer.text.token_table`; sentence
@@ -225,7 +227,11 @@ def sentence_lines(
     line_first = np.cumsum(lines_per_article) - lines_per_article
     line_of = np.maximum(np.searchsorted(line_at, starts, side="right") - 1, line_first[article_of])
     ids = line_ids(folded, line_at, line_end, tok_at, tok_key)
-    promo = promo_lines(folded, line_at, line_end)[line_of]
+    line_promo = promo_lines(folded, line_at, line_end)
+    article_of_line = np.repeat(np.arange(len(offsets)), lines_per_article)
+    promo = (line_promo | link_lists(folded, line_at, line_end, article_of_line, line_promo, original))[
+        line_of
+    ]
     # A promo inside a paragraph (articles flattened to one line each, as many CSV and JSON
     # exports are) is a sentence of a long line: there the sentence is the unit to read.
     inside = np.flatnonzero((line_end - line_at)[line_of] > PROMO_MAX_CHARS)
@@ -235,6 +241,79 @@ def sentence_lines(
             folded, tok_at, tok_key, np.asarray(starts)[inside], np.asarray(ends)[inside]
         )
     return ids[line_of], flags
+
+
+# A link list's line: a headline's length, no sentence's end. A list is this many such lines in a
+# row (one is enough after a "READ NEXT:" header), each with a list marker or in title case.
+LINK_MAX_CHARS = 200
+LINK_WORDS = (3, 25)
+LINK_RUN = 3
+_LINK_MARKERS = frozenset("-*\u2022\u00b7\u25aa\u25b8\u25ba\u203a\u00bb")  # - * • · ▪ ▸ ► › »
+_CLOSERS = "\"')]"
+# A headline in title case: most of its words (of letters) start with a capital.
+TITLE_SHARE = 0.6
+
+
+def link_lists(
+    folded: str,
+    line_at: np.ndarray,
+    line_end: np.ndarray,
+    article: np.ndarray,
+    promo: np.ndarray,
+    original: str | None = None,
+) -> np.ndarray:
+    """Which lines ``folded[line_at[k]:line_end[k]]`` (stripped, non-blank, of article
+    ``article[k]``) belong to a list of links: related stories, "READ NEXT" lists, lists of
+    headlines. Navigation, not text: it makes no claims. Language-light: a run of short lines
+    that do not end a sentence, each with a list marker ("- ", "• ") or, given the ``original``
+    text, in title case, :data:`LINK_RUN` of them, or any number right after a navigation
+    header (a ``promo`` line such as "READ NEXT:"); an article's first line (its title) never
+    starts a list of headlines."""
+    n = len(line_at)
+    flags = np.zeros(n, dtype=bool)
+    short = np.flatnonzero((line_end - line_at) <= LINK_MAX_CHARS)
+    # A line ending a sentence is no link: most lines of news, ruled out before any other test.
+    last = [
+        folded[a:b].rstrip(_CLOSERS)[-1:]
+        for a, b in zip(line_at[short].tolist(), line_end[short].tolist(), strict=True)
+    ]
+    kind = np.zeros(n, dtype=np.int8)  # 4: a line a link could be; 1: with a marker, 2: in title case
+    for k, end in zip(short.tolist(), last, strict=True):
+        if end in ".;:," or not end:
+            continue
+        line = folded[line_at[k] : line_end[k]]
+        words = line.count(" ") + 1
+        if not LINK_WORDS[0] <= words <= LINK_WORDS[1]:
+            continue
+        marked = line[0] in _LINK_MARKERS and line[1:2] == " "
+        titled = original is not None and _title_case(original[line_at[k] : line_end[k]])
+        kind[k] = 4 | (1 if marked else 0) | (2 if titled else 0)
+    first_line = np.ones(n, dtype=bool)
+    first_line[1:] = article[1:] != article[:-1]
+    title_ok = ~first_line  # an article's title is no headline of a list
+    for need, allowed in ((1, None), (2, title_ok), (4, None)):
+        held = (kind & need) != 0 if allowed is None else ((kind & need) != 0) & allowed
+        for lo, hi in _runs(held, first_line):
+            header = lo > 0 and not first_line[lo] and bool(promo[lo - 1])
+            if need == 4 and header or need != 4 and hi - lo >= LINK_RUN:
+                flags[lo:hi] = True
+    return flags
+
+
+def _runs(held: np.ndarray, first_line: np.ndarray) -> list[tuple[int, int]]:
+    """``[lo, hi)`` of each maximal run of held lines, none crossing into another article."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], held.astype(np.int8), [0]))))
+    out = []
+    for lo, hi in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True):
+        cuts = [lo, *(np.flatnonzero(first_line[lo + 1 : hi]) + lo + 1).tolist(), hi]
+        out += list(zip(cuts[:-1], cuts[1:], strict=True))
+    return out
+
+
+def _title_case(line: str) -> bool:
+    """Whether most words of ``line`` that start with a letter start with a capital."""
+    words = [w for w in line.split() if w[:1].isalpha()]
+    return bool(words) and sum(w[0].isupper() for w in words) >= TITLE_SHARE * len(words)
 
 
 # Words a navigation link's headline takes at most ("READ MORE: <headline>"). Inside a paragraph a

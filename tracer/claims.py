@@ -27,6 +27,7 @@ import numpy as np
 
 from .errors import TracerError
 from .matches import Units, read_link_pieces
+from .segment import whole_sentences
 from .store import Store
 from .text import STOPWORDS, fold, tokens
 
@@ -577,7 +578,10 @@ def _claim(
     central = max(range(len(group)), key=lambda k: (centrality[group[k]], -k))
     canon = members[central]
     digest = hashlib.sha1(f"{canon.article_id}:{canon.start}:{canon.end}".encode()).hexdigest()[:10]
-    return Claim(f"c{digest}", " ".join(canon.text.split()), [], members, central)
+    # The claim reads as whole sentences: a span cut mid-sentence ("comes as leaked documents
+    # allege...") cannot be quoted; the id stays the span's.
+    lo, hi = whole_sentences(texts[canon.article_id], canon.start, canon.end)
+    return Claim(f"c{digest}", " ".join(texts[canon.article_id][lo:hi].split()), [], members, central)
 
 
 def claim_terms(member_tokens: list[list[str]], limit: int) -> list[str]:

@@ -179,13 +179,67 @@ def _ingest_options(func: F) -> F:
     func = click.option("--outlet", help="Outlet for every article of this call (overrides what files say).")(
         func
     )
-    func = click.option("--date", help="Publication date (ISO 8601) for every article of this call.")(func)
+    func = click.option(
+        "--date",
+        help="Publication date for every article of this call: 2023-02-17, 17 February 2023, Feb 17, 2023, "
+        "17/02/2023, an RFC 2822 date; a time of day and zone may follow.",
+    )(func)
+    func = _dayfirst_option(func)
+    func = click.option(
+        "--columns",
+        metavar="FIELD=NAME,...",
+        help="Which CSV column (or JSON key) holds each field, e.g. text=body,outlet=source,published=date,"
+        "title=headline. Without it, common names are recognised (body, content, source, publisher, date, "
+        "headline, link, ...).",
+    )(func)
     return func
+
+
+def _dayfirst_option(func: F) -> F:
+    return click.option(
+        "--dayfirst/--monthfirst",
+        default=None,
+        help="Read 05/03/2023 as 5 March (--dayfirst) or May 3 (--monthfirst). Without either, a date "
+        "that reads both ways is not read (its article is stored undated, with a warning).",
+    )(func)
+
+
+def _columns(spec: str | None) -> tuple[tuple[str, str], ...]:
+    from .ingest import parse_columns
+
+    if spec is None:
+        return ()
+    try:
+        return parse_columns(spec)
+    except TracerError as exc:
+        raise click.BadParameter(exc.message, param_hint="'--columns'") from exc
+
+
+# Changed articles named one by one after an ingest, before "and N more".
+_CHANGES_LISTED = 10
+
+
+def _change_line(change: Any) -> str:
+    parts = [
+        f"{_FIELD_WORDS[name]} {old or 'unknown'} -> {new}"
+        + ("" if source == "edit" else f" ({_SOURCE_WORDS.get(source, source)})")
+        for name, (old, new, source) in change.fields.items()
+    ]
+    return f"updated {change.id}: {'; '.join(parts)}"
+
+
+_FIELD_WORDS = {"outlet": "outlet", "published": "date", "title": "title"}
 
 
 def _report_ingest(report: Any, quiet: bool, paths: tuple[str, ...]) -> None:
     for problem in report.problems:
         _echo(f"skipped {problem}", err=True)  # problems are shown even with --quiet
+    for warning in report.warnings:
+        _echo(f"warning: {warning}", err=True)  # like problems: a value the user gave was left out
+    for change in report.updated[:_CHANGES_LISTED]:
+        _say(quiet, _change_line(change))
+    if len(report.updated) > _CHANGES_LISTED:
+        _say(quiet, f"... and {len(report.updated) - _CHANGES_LISTED:,} more updated (see `tracer articles`)")
     if not report.files and not report.problems:
         # Not an error (exit 0): an empty drop folder is a state, not a fault; a wrong path is one.
         _say(
@@ -193,23 +247,39 @@ def _report_ingest(report: Any, quiet: bool, paths: tuple[str, ...]) -> None:
             f"no articles found in {', '.join(paths)}: no .txt, .jsonl, .json, .csv or .html files there "
             "(give article files, or a folder that holds them)",
         )
+    updated = f"{len(report.updated)} updated; " if report.updated else ""
     _say(
         quiet,
-        f"ingested {report.added} article(s) from {report.files} file(s); "
+        f"ingested {report.added} article(s) from {report.files} file(s); {updated}"
         f"{report.already_stored} already stored; {len(report.problems)} skipped with problems",
     )
+    if any(c.invalidates for c in report.updated):
+        _say(quiet, "outlets or dates changed: run `tracer scan` to rebuild their matches and claims")
 
 
 @cli.command()
 @_ingest_options
 @store_options
 @catch
-def ingest(paths: tuple[str, ...], outlet: str | None, date: str | None, db: str, quiet: bool) -> None:
-    """Add articles from files or directories (.txt, .jsonl, .csv, .html) to the store."""
+def ingest(
+    paths: tuple[str, ...],
+    outlet: str | None,
+    date: str | None,
+    dayfirst: bool | None,
+    columns: str | None,
+    db: str,
+    quiet: bool,
+) -> None:
+    """Add articles from files or directories (.txt, .jsonl, .csv, .html) to the store.
+
+    An article stored already (the same text from the same source) is updated with --outlet and
+    --date, and with what its file now states, and the change is listed.
+    """
     from .pipeline import ingest as do_ingest
 
+    mapping = _columns(columns)
     with open_store(db, create=True) as store:
-        report = do_ingest(store, paths, outlet, date)
+        report = do_ingest(store, paths, outlet, date, dayfirst=dayfirst, columns=mapping)
     _report_ingest(report, quiet, paths)
     if report.problems:
         sys.exit(1)
@@ -270,7 +340,7 @@ def scan(
 ) -> None:
     """Compare newly ingested articles with everything stored; rebuild claims and provenance."""
     from .scan import scan as do_scan
-    from .summary import nothing_to_show
+    from .summary import metadata_warnings, nothing_to_show
 
     pairs = _alias_pairs(aliases)
     with open_store(db) as store, _engine(engine, scheduler, workers) as eng, _progress(quiet) as progress:
@@ -278,7 +348,10 @@ def scan(
         counts = store.counts()
     if result.scanned_anew:
         _say(quiet, _SCANNED_ANEW)
-    if not result.articles:
+    changed = _changes_words(result.changes)
+    if changed:
+        _say(quiet, f"matches and claims rebuilt for the {changed} since the last scan")
+    elif not result.articles:
         _say(quiet, _nothing_new(counts["articles"]))
     _say(
         quiet,
@@ -294,6 +367,13 @@ def scan(
         )
     if counts["articles"] and (reason := nothing_to_show(counts)):
         _say(quiet, f"no reuse found: {reason}")
+    for warning in metadata_warnings(counts):
+        _say(quiet, f"warning: {warning}")
+
+
+def _changes_words(changes: dict[str, int]) -> str:
+    words = [f"{n:,} {what}" for what, n in sorted(changes.items()) if n]
+    return f"{' and '.join(words)} article(s)" if words else ""
 
 
 _NO_PASSAGES = (
@@ -320,11 +400,13 @@ def _banal_hidden(summary: dict[str, Any]) -> str:
 
 
 def _print_summary(summary: dict[str, Any]) -> None:
-    from .summary import nothing_to_show
+    from .summary import metadata_warnings, nothing_to_show
 
     click.echo(
         f"articles: {summary['articles']}  outlets: {summary['outlets']}  undated: {summary['undated']}"
     )
+    for warning in metadata_warnings(summary):
+        click.echo(f"warning: {warning}")
     reason = nothing_to_show(summary)
     if reason is not None:  # no reuse is a result: say so, and why, rather than a row of zeros
         click.echo(f"{'no reuse found' if summary['articles'] else 'nothing to scan'}: {reason}")
@@ -354,6 +436,8 @@ def run(
     paths: tuple[str, ...],
     outlet: str | None,
     date: str | None,
+    dayfirst: bool | None,
+    columns: str | None,
     db: str,
     quiet: bool,
     aliases: str | None,
@@ -367,11 +451,13 @@ def run(
     from .summary import corpus_summary
 
     pairs = _alias_pairs(aliases)
+    mapping = _columns(columns)
     # The engine first: an unreachable cluster fails the command before anything is ingested.
     with _engine(engine, scheduler, workers) as eng, open_store(db, create=True) as store:
         with _progress(quiet) as progress:
             report, result = do_run(store, paths, outlet, date, progress=progress, workers=workers,
-                                    alias_pairs=pairs, engine=eng)  # fmt: skip
+                                    alias_pairs=pairs, engine=eng, dayfirst=dayfirst,
+                                    columns=mapping)  # fmt: skip
         summary = corpus_summary(store, top)
     _report_ingest(report, quiet, paths)
     if result.scanned_anew:
@@ -554,6 +640,124 @@ def passages(
             _data(chunk)
 
 
+# How each value was obtained, in words (the stored codes: tracer.model.Article).
+_SOURCE_WORDS = {
+    "option": "option", "header": "header line", "dateline": "date line", "field": "column",
+    "html": "HTML meta", "url": "URL", "text": "guessed from text", "first-line": "first line",
+    "file-name": "file name", "edit": "tracer edit", "unknown": "",
+}  # fmt: skip
+ARTICLE_COLUMNS = ["id", "outlet", "outlet_from", "published", "date_from", "title", "title_from", "file"]
+
+
+def _article_row(item: dict[str, Any]) -> dict[str, Any]:
+    """An article as a table row: 'unknown'/'undated' spelled out, sources in words, file:line."""
+    where = item["source_path"] + (f":{item['source_line']}" if item["source_line"] is not None else "")
+    return {
+        "id": item["id"], "outlet": item["outlet"] or "unknown",
+        "outlet_from": _SOURCE_WORDS.get(item["outlet_source"], item["outlet_source"]),
+        "published": item["published"] or "undated",
+        "date_from": _SOURCE_WORDS.get(item["published_source"], item["published_source"]),
+        "title": item["title"] or "", "title_from": _SOURCE_WORDS.get(item["title_source"], item["title_source"]),
+        "file": where,
+    }  # fmt: skip
+
+
+@cli.command("articles")
+@store_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="How to print the results: a table for reading, or data for other tools (with each value's "
+    "source as a code: option, header, dateline, field, html, url, text, first-line, edit, unknown).",
+)
+@click.option("--outlet", help="Only this outlet's articles (case-insensitive).")
+@click.option("--undated", is_flag=True, help="Only articles with no date.")
+@click.option("--unknown-outlet", is_flag=True, help="Only articles whose outlet is unknown.")
+@click.option("--limit", type=click.IntRange(1), help="At most N articles.")
+@catch
+def articles_command(
+    db: str, quiet: bool, fmt: str, outlet: str | None, undated: bool, unknown_outlet: bool, limit: int | None
+) -> None:
+    """List the stored articles in the order they were ingested: id, outlet, date and title, and how
+    each was obtained (option, header line, column, HTML meta, guessed from text, tracer edit, ...).
+
+    Fix a value with `tracer edit ID`; remove an article with `tracer remove ID`.
+    """
+    with open_store(db) as store:
+        found = store.iter_articles(outlet, undated, unknown_outlet, limit)
+        first = next(found, None)
+        if first is None and fmt == "table":
+            _say(quiet, "no articles" + (" match the filters" if outlet or undated or unknown_outlet else
+                                         " in the store (add some with `tracer ingest PATH`)"))  # fmt: skip
+            return
+        rows: Iterator[dict[str, Any]] = itertools.chain([] if first is None else [first], found)
+        if fmt == "table":
+            rows = (_article_row(r) for r in rows)
+        for chunk in render(
+            rows, fmt, ARTICLE_COLUMNS if fmt == "table" else None, {"title": 50, "file": 40}
+        ):
+            _data(chunk)
+
+
+@cli.command("edit")
+@click.argument("article_id")
+@store_options
+@click.option("--outlet", help="The article's outlet.")
+@click.option("--date", help="The article's publication date (the forms --date of `tracer ingest` reads).")
+@click.option("--title", help="The article's title.")
+@_dayfirst_option
+@catch
+def edit_command(
+    article_id: str,
+    db: str,
+    quiet: bool,
+    outlet: str | None,
+    date: str | None,
+    title: str | None,
+    dayfirst: bool | None,
+) -> None:
+    """Correct an article's outlet, date or title (ARTICLE_ID: its id or the start of it).
+
+    Its id stays. A later ingest of the same file keeps the edit (only --outlet/--date replace it).
+    A new outlet or date clears the article's matches and claims until the next `tracer scan`.
+    """
+    from .pipeline import edit
+
+    if outlet is None and date is None and title is None:
+        raise click.UsageError("give --outlet, --date or --title")
+    for name, value in (("--outlet", outlet), ("--title", title)):
+        if value is not None and not value.strip():
+            raise click.BadParameter("must not be empty", param_hint=f"'{name}'")
+    with open_store(db) as store:
+        change = edit(store, article_id, outlet, date, title, dayfirst)
+    if not change.fields:
+        _say(quiet, f"{change.id}: nothing to change")
+        return
+    _say(quiet, _change_line(change).replace("updated", "edited", 1))
+    if change.invalidates:
+        _say(quiet, "run `tracer scan` to rebuild its matches and claims")
+
+
+@cli.command("remove")
+@click.argument("article_ids", nargs=-1, required=True)
+@store_options
+@catch
+def remove_command(article_ids: tuple[str, ...], db: str, quiet: bool) -> None:
+    """Remove articles (ARTICLE_IDS: ids or the start of them) with their sentences and matches.
+
+    The claims they were in are rebuilt without them by the next `tracer scan`.
+    """
+    from .pipeline import remove
+
+    with open_store(db) as store:
+        removed = remove(store, list(article_ids))
+    _say(quiet, f"removed {len(removed)} article(s): {', '.join(removed)}")
+    _say(quiet, "run `tracer scan` to rebuild the claims they were in")
+
+
 @cli.command()
 @click.argument("article_id")
 @store_options
@@ -709,8 +913,10 @@ def claims(
         )  # fmt: skip
 
 
-TRACE_COLUMNS = ["published", "outlet", "article_id", "role", "parent_outlet", "lag_days", "credited",
-                 "credit_to", "confidence", "text"]  # fmt: skip
+TRACE_COLUMNS = ["published", "outlet", "article_id", "role", "parent_outlet", "lag_days", "credit",
+                 "credit_to", "confidence", "sentence"]  # fmt: skip
+# CSV keeps what a table shows in one column apart: the accounts credited, and the span alone.
+TRACE_CSV_COLUMNS = ["claim_id", *TRACE_COLUMNS, "credit_accounts", "text"]
 
 
 def _claim_query(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -750,7 +956,7 @@ def trace(query: str, db: str, quiet: bool, fmt: str, limit: int) -> None:
         if fmt == "json":
             click.echo("[]")
         elif fmt == "csv":
-            _emit([], "csv", ["claim_id", *TRACE_COLUMNS])
+            _emit([], "csv", TRACE_CSV_COLUMNS)
         else:
             _say(quiet, f"no claim matches {query.strip()!r}" + (f": {reason}" if reason else ""))
         return
@@ -759,7 +965,7 @@ def trace(query: str, db: str, quiet: bool, fmt: str, limit: int) -> None:
         return
     rows = [{"claim_id": t["claim_id"], **m} for t in found for m in t["members"]]
     if fmt == "csv":
-        _emit(rows, "csv", ["claim_id", *TRACE_COLUMNS])
+        _emit(rows, "csv", TRACE_CSV_COLUMNS)
         return
     width = _width()
     for t in found:
@@ -767,8 +973,9 @@ def trace(query: str, db: str, quiet: bool, fmt: str, limit: int) -> None:
         _echo(
             f"  {t['articles']} articles, {t['outlets']} outlets, first seen {table_cell(t['first_seen'], 'first_seen')}"
         )
-        members = [_parent_shown({**m, "credit_to": ", ".join(m["credit_to"])}) for m in t["members"]]
-        _emit(members, "table", TRACE_COLUMNS, {"text": 70}, optional=("article_id",))
+        members = [_parent_shown({**m, "credit_to": ", ".join(m["credit_to"] + m["credit_accounts"])})
+                   for m in t["members"]]  # fmt: skip
+        _emit(members, "table", TRACE_COLUMNS, {"sentence": 70}, optional=("article_id",))
         click.echo("")
     _more_hint(
         quiet, len(found), len(ids), f"claims matching {query.strip()!r} (the closest first)",
@@ -895,7 +1102,8 @@ def origin(article_id: str, db: str, quiet: bool, fmt: str) -> None:
         "parent_outlet",
         "parent_published",
         "lag_days",
-        "credited",
+        "credit",
+        "credit_to",
         "confidence",
         "text",
     ]
@@ -903,7 +1111,7 @@ def origin(article_id: str, db: str, quiet: bool, fmt: str) -> None:
         _data(json.dumps(found, ensure_ascii=False, indent=2) + "\n")
         return
     if fmt == "csv":
-        _emit(found["claims"], "csv", cols)
+        _emit(found["claims"], "csv", [*cols, "credit_accounts", "sentence"])
         return
     _echo(
         f"{found['article_id']} ({table_cell(found['outlet'], 'outlet')}, "
@@ -912,7 +1120,9 @@ def origin(article_id: str, db: str, quiet: bool, fmt: str) -> None:
     if not found["claims"]:
         click.echo("no claims in this article are shared with others")
         return
-    _emit(map(_parent_shown, found["claims"]), "table", cols, {"text": 70})
+    rows = [_parent_shown({**c, "credit_to": ", ".join(c["credit_to"] + c["credit_accounts"])})
+            for c in found["claims"]]  # fmt: skip
+    _emit(rows, "table", cols, {"text": 70})
 
 
 @cli.command("report")
@@ -999,7 +1209,24 @@ def export_command(
     until: str | None,
     gexf_version: str,
 ) -> None:
-    """Export the propagation graph for Gephi (GEXF, GraphML, CSV) or d3 / sigma.js (JSON)."""
+    """Export the propagation graph for Gephi (GEXF, GraphML, CSV) or d3 / sigma.js (JSON).
+
+    Edges that carry text point the way it travelled, at every level: echoes run from the earlier
+    article to the one that took it, outlet_echoes from the source outlet to the echoing outlet,
+    cites from the credited outlet to the article (or outlet) that credits it. published_by and
+    carries point from an article to its outlet and to the claims it prints.
+
+    \b
+    Node attributes: type, label, outlet, title, url, published, external, articles,
+    first_seen, text, terms, last_seen, outlets; in GEXF also date, the node's day.
+    Edge attributes: kind, weight, claim_ids, lag_days, similarity, credited, confidence,
+    span_start, span_end, role, claims, echoes, median_lag_days, share_credited, first_echo,
+    first_cited; in GEXF also date, the edge's day (YYYY-MM-DD).
+
+    GEXF names each attribute by its name (Gephi Lite shows them as such) and writes each node's
+    and edge's day twice: as start, for Gephi's timeline, and as the date attribute, which Gephi
+    Lite keeps.
+    """
     from .export import generate, select_graph, write
     from .graph import build_graph
 

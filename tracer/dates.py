@@ -7,7 +7,7 @@ or ``YYYY-MM-DDTHH:MM:SS`` (a time of day with no zone given, read as UTC).
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
@@ -17,27 +17,116 @@ class DateError(ValueError):
     """A date that cannot be stored; the message says why."""
 
 
-def normalise(value: str) -> str:
-    """The stored form of an ISO 8601 date (``2023-09-13``) or date-time; :class:`DateError` if
-    it is not one, or if in UTC it falls outside years 1-9999 (no later step could use it)."""
+def normalise(value: str, dayfirst: bool | None = None) -> str:
+    """The stored form of a date (``2023-09-13``) or date-time; :class:`DateError` if it is none
+    of the forms read, or if in UTC it falls outside years 1-9999 (no later step could use it).
+
+    Read: ISO 8601, RFC 2822 (``Fri, 17 Feb 2023 10:00:00 +0000``), ``17 February 2023``,
+    ``Feb 17, 2023`` and ``17/02/2023`` (also with ``.`` or ``-``, and ``2023/02/17``), each with
+    an optional time of day and zone. ``dayfirst`` reads ``05/03/2023`` as 5 March (False: May 3);
+    None leaves a date that reads both ways unread rather than guessed.
+    """
     s = value.strip()
     try:
         if _ISO_DATE.fullmatch(s):
             return date.fromisoformat(s).isoformat()
         # Only the extended form with a time: fromisoformat also accepts week dates, "20230913" etc.
         if not _ISO_DATETIME.match(s):
-            raise DateError("not an ISO 8601 date")
-        moment = datetime.fromisoformat(s[:-1] + "+00:00" if s[-1] in "Zz" else s)
+            moment: date | datetime = _common(s, dayfirst)
+            if not isinstance(moment, datetime):
+                return moment.isoformat()
+        else:
+            moment = datetime.fromisoformat(s[:-1] + "+00:00" if s[-1] in "Zz" else s)
     except DateError:
         raise
     except ValueError as exc:
-        raise DateError("not an ISO 8601 date") from exc
+        raise DateError(_NOT_READ) from exc
     if moment.tzinfo is None:
         return moment.isoformat(timespec="seconds")
     try:
         return moment.astimezone(UTC).isoformat(timespec="seconds")
     except OverflowError:
         raise DateError("outside years 1-9999 once converted to UTC") from None
+
+
+_NOT_READ = "not a date tracer reads (ISO 8601, RFC 2822, 17 February 2023, Feb 17, 2023, 17/02/2023)"
+_MONTHS = {name[:3]: k for k, name in enumerate(
+    "january february march april may june july august september october november december".split(), 1
+)}  # fmt: skip
+_MONTH = r"(?P<month>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
+_TIME = (
+    r"(?:,?\s*(?:at\s+|T)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::(?P<second>\d{2}))?(?:\.\d+)?"
+    r"\s*(?P<ampm>[ap]\.?m\.?)?\s*(?P<zone>z|utc|gmt|ut|[ecmp][sd]t|[+-]\d{2}:?\d{2}|"
+    r"(?:utc|gmt)[+-]\d{1,2}(?::?\d{2})?)?(?:\s*\([a-z ]+\))?)?"
+)
+_FORMS = [
+    re.compile(rf"{_WEEKDAY}{_DAY}\s+{_MONTH},?\s+(?P<year>\d{{4}}){_TIME}", re.IGNORECASE),
+    re.compile(rf"{_WEEKDAY}{_MONTH}\s+{_DAY},?\s+(?P<year>\d{{4}}){_TIME}", re.IGNORECASE),
+    re.compile(rf"(?P<year>\d{{4}})[/.](?P<month>\d{{1,2}})[/.](?P<day>\d{{1,2}}){_TIME}", re.IGNORECASE),
+    re.compile(
+        rf"(?P<a>\d{{1,2}})(?P<sep>[/.-])(?P<b>\d{{1,2}})(?P=sep)(?P<year>\d{{4}}){_TIME}", re.IGNORECASE
+    ),
+]
+# RFC 2822's zone names (its obsolete US ones), in hours from UTC.
+_ZONES = {"z": 0, "ut": 0, "utc": 0, "gmt": 0, "est": -5, "edt": -4, "cst": -6, "cdt": -5, "mst": -7,
+          "mdt": -6, "pst": -8, "pdt": -7}  # fmt: skip
+
+
+def _common(s: str, dayfirst: bool | None) -> date | datetime:
+    """A date in one of the common forms :func:`normalise` reads besides ISO 8601."""
+    for form in _FORMS:
+        found = form.fullmatch(s)
+        if found is not None:
+            break
+    else:
+        raise DateError(_NOT_READ)
+    parts = found.groupdict()
+    year = int(parts["year"])
+    if parts.get("a") is not None:
+        day, month = _day_month(int(parts["a"]), int(parts["b"]), s, dayfirst)
+    else:
+        day = int(parts["day"])
+        raw = parts["month"]
+        month = int(raw) if raw.isdigit() else _MONTHS[raw[:3].lower()]
+    try:
+        day_only = date(year, month, day)
+    except ValueError as exc:
+        raise DateError(f"no such date ({exc})") from None
+    if parts["hour"] is None:
+        return day_only
+    hour = int(parts["hour"])
+    if parts["ampm"]:
+        if not 1 <= hour <= 12:
+            raise DateError(f"hour {hour} with am/pm")
+        hour = hour % 12 + (12 if parts["ampm"][0].lower() == "p" else 0)
+    moment = datetime(year, month, day, hour, int(parts["minute"]), int(parts["second"] or 0))
+    zone = (parts["zone"] or "").lower()
+    return moment if not zone else moment.replace(tzinfo=_zone(zone))
+
+
+def _day_month(a: int, b: int, s: str, dayfirst: bool | None) -> tuple[int, int]:
+    """Day and month of ``a/b/yyyy``: whichever reading is a date, or as ``dayfirst`` says."""
+    if b > 12:  # only month first reads
+        return b, a
+    if a == b or a > 12 or dayfirst is True:
+        return a, b
+    if dayfirst is False:
+        return b, a
+    raise DateError(f"{s!r} reads as day {a} month {b} or month {a} day {b}: pass --dayfirst or --monthfirst")
+
+
+def _zone(zone: str) -> timezone:
+    if zone in _ZONES:
+        return timezone(timedelta(hours=_ZONES[zone]))
+    sign_at = max(zone.find("+"), zone.find("-"))
+    sign = -1 if zone[sign_at] == "-" else 1
+    digits = zone[sign_at + 1 :].replace(":", "")
+    hours, minutes = (int(digits[:-2] or 0), int(digits[-2:])) if len(digits) > 2 else (int(digits), 0)
+    if hours > 23 or minutes > 59:
+        raise DateError(f"zone {zone!r} out of range")
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 
 def utc_naive(published: str | None) -> datetime | None:

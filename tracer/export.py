@@ -98,7 +98,7 @@ def select_graph(
     """A new graph with one level of ``G`` (a ``build_graph`` graph), optionally filtered.
 
     Levels: ``outlets`` (outlet nodes; ``outlet_echoes`` edges and ``cites`` aggregated to
-    outlet -> cited outlet), ``articles`` (articles and outlets; ``echoes``, ``published_by``,
+    cited outlet -> citing outlet, so both run source -> taker), ``articles`` (articles and outlets; ``echoes``, ``published_by``,
     ``cites``) and ``claims`` (everything). Filters pick articles, and the level is built from
     them: ``claim`` (id, with or without ``claim:``) keeps the articles carrying it and the
     echoes of that claim; ``outlet`` (name, any case) keeps that outlet's articles and the
@@ -109,7 +109,7 @@ def select_graph(
     With a filter, outlet-to-outlet echoes are re-aggregated from the kept article echoes
     (one lag and credit per article pair). Outlet nodes gain ``articles`` (their articles in
     the selection) and ``first_seen``; outlet edges gain ``first_echo`` (the earliest dated
-    echo). Attribute names are made unambiguous across edge kinds: the claim ids of an
+    echo) or ``first_cited`` (the earliest dated citing article). Attribute names are made unambiguous across edge kinds: the claim ids of an
     ``echoes`` edge are ``claim_ids``, the span of a ``carries`` edge ``span_start``/``span_end``.
     """
     if level not in LEVELS:
@@ -143,8 +143,9 @@ def select_graph(
         for _, target, d in G.out_edges(a, data=True):
             if d.get("kind") == "published_by":
                 outlet_of[a] = target
-            elif d.get("kind") == "cites":
-                cited[a].add(target)
+        for source, _, d in G.in_edges(a, data=True):
+            if d.get("kind") == "cites":
+                cited[a].add(source)
     outlets = set(outlet_of.values()).union(*cited.values())
 
     H: nx.MultiDiGraph = nx.MultiDiGraph()
@@ -174,12 +175,14 @@ def select_graph(
     if level != "outlets":
         kept_echoes = {(u, v, k) for u, v, k, _ in echoes}
         for u, v, k, d in _edges(G):
+            kind = d.get("kind")
+            if kind == "cites" and v in articles and u in outlets:
+                H.add_edge(u, v, key=k, **d)
             if u not in articles:
                 continue
-            kind = d.get("kind")
             if kind == "echoes" and (u, v, k) in kept_echoes:
                 H.add_edge(u, v, key=k, **_renamed(d, {"claims": "claim_ids"}))
-            elif kind in ("published_by", "cites") and v in outlets:
+            elif kind == "published_by" and v in outlets:
                 H.add_edge(u, v, key=k, **d)
             elif kind == "carries" and v in claims:
                 H.add_edge(u, v, key=k, **_renamed(d, {"start": "span_start", "end": "span_end"}))
@@ -187,13 +190,15 @@ def select_graph(
         for u, v, k, d in _outlet_echoes(G, echoes, outlet_of, outlets, claim_id, filtered):
             H.add_edge(u, v, key=k, **d)
     if level == "outlets":
-        citing: dict[tuple[Any, Any], int] = defaultdict(int)
-        for a, targets in cited.items():
+        citing: dict[tuple[Any, Any], list[str]] = defaultdict(list)
+        for a, sources in cited.items():
             if a in outlet_of:
-                for target in targets:
-                    citing[(outlet_of[a], target)] += 1
-        for (u, v), count in sorted(citing.items(), key=lambda item: (str(item[0][0]), str(item[0][1]))):
-            H.add_edge(u, v, key="cites", kind="cites", weight=count)
+                for source in sources:
+                    citing[(source, outlet_of[a])].append(_day(nodes[a].get("published")) or "")
+        for (u, v), days in sorted(citing.items(), key=lambda item: (str(item[0][0]), str(item[0][1]))):
+            first = min((day for day in days if day), default=None)
+            extra = {"first_cited": first} if first else {}
+            H.add_edge(u, v, key="cites", kind="cites", weight=len(days), **extra)
     return H
 
 
@@ -373,9 +378,9 @@ def node_starts(G: nx.Graph) -> dict[Any, str]:
 
 
 def _edge_start(u: Any, v: Any, d: Mapping[str, Any], starts: Mapping[Any, str]) -> str | None:
-    """An echo starts with the echoing (later) article; an outlet echo with its first dated echo;
-    other edges when their later end appears."""
-    first = _day(d.get("first_echo"))
+    """An echo starts with the echoing (later) article; an outlet echo or citation with its first
+    dated one; other edges when their later end appears."""
+    first = _day(d.get("first_echo")) or _day(d.get("first_cited"))
     if first:
         return first
     if d.get("kind") == "echoes":
@@ -557,13 +562,16 @@ def generate_gexf(G: nx.Graph, version: str = "1.3") -> Iterator[str]:
 
 
 def _gexf_lines(G: nx.Graph, version: str) -> Iterator[str]:
-    nodes, edges = _nodes(G), _edges(G)
     starts, nids = node_starts(G), node_ids(G)
     ids = edge_ids(G, nids)
+    # Gephi plays ``start`` on its timeline; graphology (Gephi Lite) drops it, so the same day is
+    # also a ``date`` attribute.
+    nodes = [(n, _dated(d, starts.get(n))) for n, d in _nodes(G)]
+    edges = [(u, v, k, _dated(d, _edge_start(u, v, d, starts))) for u, v, k, d in _edges(G)]
     node_cols = _columns((d for _, d in nodes), skip=("label",))
     edge_cols = _columns((d for _, _, _, d in edges), skip=("weight",))
-    node_col_ids = {name: f"n{i}" for i, name in enumerate(node_cols)}
-    edge_col_ids = {name: f"e{i}" for i, name in enumerate(edge_cols)}
+    # graphology names an attribute by its id unless the id is a number: the name is the id.
+    node_col_ids, edge_col_ids = _column_ids(node_cols), _column_ids(edge_cols)
 
     yield '<?xml version="1.0" encoding="UTF-8"?>'
     yield _GEXF_HEADER[version]
@@ -577,7 +585,7 @@ def _gexf_lines(G: nx.Graph, version: str) -> Iterator[str]:
             continue
         yield f'    <attributes class="{cls}" mode="static">'
         for name, kind in cols.items():
-            yield f'      <attribute id="{col_ids[name]}" title="{_attr(name)}" type="{kind}"/>'
+            yield f'      <attribute id="{_attr(col_ids[name])}" title="{_attr(name)}" type="{kind}"/>'
         yield "    </attributes>"
 
     yield f'    <nodes count="{len(nodes)}">'
@@ -617,6 +625,26 @@ def _gexf_lines(G: nx.Graph, version: str) -> Iterator[str]:
     yield "</gexf>"
 
 
+def _dated(d: Mapping[str, Any], day: str | None) -> Mapping[str, Any]:
+    """``d`` with ``date`` set to ``day`` (an attribute of that name already there is kept)."""
+    return {**d, "date": day} if day and "date" not in d else d
+
+
+def _column_ids(cols: Mapping[str, str]) -> dict[str, str]:
+    """Each attribute's GEXF id: its name (XML-forbidden characters escaped), unique."""
+    ids: dict[str, str] = {}
+    used: set[str] = set()
+    for name in cols:
+        base = _escaped(name) or "attribute"
+        cid, count = base, 1
+        while cid in used:
+            count += 1
+            cid = f"{base}~{count}"
+        used.add(cid)
+        ids[name] = cid
+    return ids
+
+
 def _attvalues(
     d: Mapping[str, Any], cols: Mapping[str, str], ids: Mapping[str, str], pad: str
 ) -> Iterator[str]:
@@ -625,7 +653,7 @@ def _attvalues(
         return
     yield f"{pad}<attvalues>"
     for name, value in sorted(present):
-        yield f'{pad}  <attvalue for="{ids[name]}" value="{_attr(_typed_text(value, cols[name]))}"/>'
+        yield f'{pad}  <attvalue for="{_attr(ids[name])}" value="{_attr(_typed_text(value, cols[name]))}"/>'
     yield f"{pad}</attvalues>"
 
 

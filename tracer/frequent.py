@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import numpy as np
 
@@ -43,6 +44,7 @@ def learn(texts: list[str], min_df: float) -> list[str]:
     left out (they apply anyway); sorted."""
     if not texts or min_df <= 0:
         return []
+    texts = _without_repeats(texts)
     batch, offsets = fold_joined(texts)
     starts, ends, keys = rejoin_hyphenated(batch, token_table(batch), offsets)
     if len(keys) == 0:
@@ -71,6 +73,26 @@ def learn(texts: list[str], min_df: float) -> list[str]:
     needed = max(2, math.ceil(min_df * documents))
     names = np.array(list(numbers), dtype=object)
     return sorted(k for k in names[df >= needed].tolist() if k not in STOPWORDS)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def _without_repeats(texts: list[str]) -> list[str]:
+    """Each text less the sentences an earlier text (or itself) already printed: a wire story
+    or a template carried by many of the sample's articles counts once, so its words are not
+    learned as function words."""
+    seen: set[str] = set()
+    out = []
+    for text in texts:
+        kept = []
+        for sentence in _SENTENCE_END.split(text):
+            key = " ".join(sentence.split())
+            if key and key not in seen:
+                seen.add(key)
+                kept.append(sentence)
+        out.append(" ".join(kept))
+    return out
 
 
 def stored(value: str | None) -> frozenset[str] | None:

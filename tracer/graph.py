@@ -1,13 +1,18 @@
 """The propagation graph as a networkx MultiDiGraph, built from a scanned store.
 
 Nodes (``type``): ``outlet`` (``external`` when only cited, never in the corpus),
-``article`` and ``claim``; ids are prefixed (``outlet:``, ``article:``, ``claim:``).
+``account`` (a social account an article credits, "@golub": a person or account, not an outlet),
+``article`` and ``claim``; ids are prefixed (``outlet:``, ``account:``, ``article:``, ``claim:``).
 Edges (``kind``):
 - ``published_by``  article -> outlet
 - ``carries``       article -> claim, with the span
-- ``echoes``        earlier article -> later article, with claim ids, lag, similarity, credited, confidence
-- ``cites``         article -> outlet it credits
-- ``outlet_echoes`` outlet A -> outlet B: claims B took from A, median lag, share credited
+- ``echoes``        earlier article -> later article, with claim ids, lag, similarity, confidence and
+                    ``credited``: the later article credits the earlier one's outlet
+- ``cites``         credited outlet or account -> the article that credits it
+- ``outlet_echoes`` outlet A -> outlet B: claims B took from A, median lag, share credited (to A)
+Flow edges (``echoes``, ``cites``, ``outlet_echoes``) point the way the text travelled, from the
+source to the one that took or credited it; ``published_by`` and ``carries`` point from an article
+to what it belongs to.
 Nodes and edges are added in sorted order so the graph, and every export of it, is deterministic.
 """
 
@@ -20,11 +25,19 @@ from typing import Any
 
 import networkx as nx
 
+from .attribution import is_account
+from .model import outlet_label
 from .store import Store
 
 
 def outlet_node(name: str | None) -> str:
+    """An outlet's node; an article of unknown outlet has one of its own (:func:`outlet_label`)."""
     return f"outlet:{name or 'unknown'}"
+
+
+def cited_node(name: str) -> str:
+    """The node of a credited name: an account ("@golub") or an outlet."""
+    return f"account:{name}" if is_account(name) else outlet_node(name)
 
 
 def build_graph(store: Store) -> nx.MultiDiGraph:
@@ -34,18 +47,26 @@ def build_graph(store: Store) -> nx.MultiDiGraph:
         "SELECT id, outlet, published, title, url FROM articles WHERE id IN "
         "(SELECT article_id FROM claim_members) ORDER BY id"
     ).fetchall()
-    outlets = sorted({a[1] or "unknown" for a in articles})
+    outlets = sorted({outlet_label(a[1], a[0]) for a in articles})
     cited = sorted({r[0] for r in conn.execute("SELECT DISTINCT outlet FROM citations")} - set(outlets))
     for name in outlets:
         g.add_node(outlet_node(name), type="outlet", label=name, external=False)
     for name in cited:
-        g.add_node(outlet_node(name), type="outlet", label=name, external=True)
+        if is_account(name):
+            g.add_node(cited_node(name), type="account", label=name, external=True)
+        else:
+            g.add_node(outlet_node(name), type="outlet", label=name, external=True)
     for art_id, outlet, published, title, url in articles:
         g.add_node(
-            f"article:{art_id}", type="article", label=title or art_id, outlet=outlet or "unknown",
+            f"article:{art_id}", type="article", label=title or art_id, outlet=outlet_label(outlet, art_id),
             published=published or "", title=title or "", url=url or "",
         )  # fmt: skip
-        g.add_edge(f"article:{art_id}", outlet_node(outlet), key="published_by", kind="published_by")
+        g.add_edge(
+            f"article:{art_id}",
+            outlet_node(outlet_label(outlet, art_id)),
+            key="published_by",
+            kind="published_by",
+        )
     for cid, text, terms, first_seen, last_seen, n_art, n_out in conn.execute(
         "SELECT id, text, terms, first_seen, last_seen, articles, outlets FROM claims ORDER BY id"
     ):
@@ -55,7 +76,7 @@ def build_graph(store: Store) -> nx.MultiDiGraph:
         )  # fmt: skip
     members = conn.execute(
         "SELECT m.claim_id, m.article_id, m.start, m.end, m.role, m.parent_id, m.lag_days, m.similarity, "
-        "m.credited, m.confidence, a.outlet, p.outlet FROM claim_members m JOIN articles a ON a.id = m.article_id "
+        "m.credits_parent, m.confidence, a.outlet, p.outlet FROM claim_members m JOIN articles a ON a.id = m.article_id "
         "LEFT JOIN articles p ON p.id = m.parent_id ORDER BY m.claim_id, m.member"
     ).fetchall()
     echoes: dict[tuple[str, str], list[tuple[Any, ...]]] = defaultdict(list)
@@ -67,7 +88,9 @@ def build_graph(store: Store) -> nx.MultiDiGraph:
         )  # fmt: skip
         if parent:
             echoes[(parent, art)].append((cid, lag, sim, credited, conf))
-            by_outlets[(p_outlet or "unknown", outlet or "unknown")].append((cid, lag, credited))
+            by_outlets[(outlet_label(p_outlet, parent), outlet_label(outlet, art))].append(
+                (cid, lag, credited)
+            )
     for (parent, child), items in sorted(echoes.items()):
         lags = [i[1] for i in items if i[1] is not None]
         g.add_edge(
@@ -83,7 +106,7 @@ def build_graph(store: Store) -> nx.MultiDiGraph:
         "SELECT DISTINCT article_id, outlet FROM citations WHERE article_id IN "
         "(SELECT article_id FROM claim_members) ORDER BY article_id, outlet"
     ):
-        g.add_edge(f"article:{art}", outlet_node(outlet), key=f"cites:{outlet}", kind="cites")
+        g.add_edge(cited_node(outlet), f"article:{art}", key=f"cites:{outlet}", kind="cites")
     for (src, dst), items in sorted(by_outlets.items()):
         lags = [i[1] for i in items if i[1] is not None]
         g.add_edge(

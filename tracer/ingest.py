@@ -34,8 +34,78 @@ HTML_EXTS = {".html", ".htm"}
 SUPPORTED_EXTS = TEXT_EXTS | JSONL_EXTS | JSON_EXTS | CSV_EXTS | HTML_EXTS
 
 FORMATS_HINT = "pass .txt/.jsonl/.json/.csv/.html files"
-DATE_HINT = "use an ISO 8601 date such as 2023-09-13 or 2023-09-13T10:00:00Z"
-RECORD_HINT = "each record needs a non-empty string 'text'; optional: id, outlet, published, title, url"
+DATE_HINT = "use a date such as 2023-09-13, 2023-09-13T10:00:00Z, 13 September 2023 or 13/09/2023"
+RECORD_HINT = (
+    "each record needs a non-empty string 'text' (or body, content, ...; --columns text=NAME names "
+    "another); optional: id, outlet, published, title, url"
+)
+# The fields of a record and the names a column or key may have for each, besides its own (compared
+# without case, spaces, '_' or '-'): what exports from scrapers, CMSs and news APIs call them.
+FIELD_NAMES: dict[str, tuple[str, ...]] = {
+    "id": ("id", "articleid", "docid", "guid"),
+    "text": ("text", "body", "content", "articletext", "article", "fulltext", "maintext", "story", "bodytext"),
+    "outlet": ("outlet", "source", "sourcename", "publisher", "publication", "sitename", "site", "newspaper",
+               "media", "medium", "domain"),
+    "published": ("published", "date", "publishedat", "publisheddate", "publishdate", "publicationdate",
+                  "pubdate", "datepublished", "datetime", "time", "created", "createdat"),
+    "title": ("title", "headline", "heading", "head", "name"),
+    "url": ("url", "link", "permalink", "href", "sourceurl", "articleurl"),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How one ingest call reads its inputs: ``outlet``/``published`` for every article (options,
+    ``published`` in stored form), how to read ``17/02/2023`` (``dayfirst``; None: only where one
+    reading is a date) and ``columns``: record field -> the column or key that holds it."""
+
+    outlet: str | None = None
+    published: str | None = None
+    dayfirst: bool | None = None
+    columns: tuple[tuple[str, str], ...] = ()
+
+
+def parse_columns(spec: str) -> tuple[tuple[str, str], ...]:
+    """``text=body,outlet=source`` as ``(("text", "body"), ("outlet", "source"))``; TracerError if bad."""
+    pairs = []
+    for part in spec.split(","):
+        field_name, eq, column = (x.strip() for x in part.partition("="))
+        if not part.strip():
+            continue
+        if not eq or not column or field_name not in FIELD_NAMES:
+            raise TracerError(
+                f"--columns: {part.strip()!r} is not FIELD=COLUMN with FIELD one of {', '.join(FIELD_NAMES)}",
+                "e.g. --columns text=body,outlet=source,published=date,title=headline",
+            )
+        pairs.append((field_name, column))
+    return tuple(pairs)
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[\s_-]+", "", name).lower()
+
+
+def _field_keys(keys: Sequence[str], columns: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """Record field -> the key of ``keys`` that holds it: as ``columns`` says, else the field's own
+    name, else the first of its other names (:data:`FIELD_NAMES`) that ``keys`` has."""
+    given = dict(columns)
+    by_key: dict[str, str] = {}
+    for k in keys:
+        by_key.setdefault(_key(k), k)
+    taken = {given[f] for f in given}
+    out = {}
+    for name, names in FIELD_NAMES.items():
+        if name in given:
+            if given[name] in keys:
+                out[name] = given[name]
+            elif _key(given[name]) in by_key:
+                out[name] = by_key[_key(given[name])]
+            continue
+        found = next((by_key[n] for n in names if n in by_key and by_key[n] not in taken), None)
+        if found is not None:
+            out[name] = found
+            taken.add(found)
+    return out
 
 
 @dataclass
@@ -43,10 +113,13 @@ class IngestResult:
     articles: list[Article] = field(default_factory=list)  # files sorted by path, records in file order
     problems: list[Problem] = field(default_factory=list)  # skipped inputs, each naming file (and line)
     files_read: int = 0
+    warnings: list[Problem] = field(default_factory=list)  # stored, with a value left out (a date)
 
 
 def article_id(outlet: str | None, text: str) -> str:
-    """Stable id: the same outlet and text always give the same id."""
+    """Stable id: the same outlet and text always give the same id. ``outlet``: the one the input
+    states (:func:`stated_outlet`), never one given by an option, guessed or edited, so that
+    correcting an outlet keeps the id."""
     digest = hashlib.sha1(f"{outlet or ''}\n".encode())
     for lo in range(0, len(text), _HASH_STRETCH):  # not a UTF-8 copy of a long text at once
         digest.update(text[lo : lo + _HASH_STRETCH].encode())
@@ -56,29 +129,42 @@ def article_id(outlet: str | None, text: str) -> str:
 _HASH_STRETCH = 1 << 20
 
 
-def parse_date(value: str) -> str | None:
-    """The stored form of an ISO 8601 date (``2023-09-13``) or date-time (in UTC:
-    ``...T08:00:00+00:00``; see :func:`tracer.dates.normalise`), or None."""
+def stated_outlet(path: str, outlet: str | None, url: str | None) -> str | None:
+    """The outlet an input states of itself, which an article's id is made of: a record's outlet
+    field or an HTML page's site name (``outlet``), else the host of its URL. A text file's id is
+    its text's alone: its header lines label it, as --outlet does, and may be corrected."""
+    if os.path.splitext(path)[1].lower() in TEXT_EXTS:
+        return None
+    return outlet or (_outlet_from_url(url) if url else None)
+
+
+def parse_date(value: str, dayfirst: bool | None = None) -> str | None:
+    """The stored form of a date (``2023-09-13``) or date-time (in UTC: ``...T08:00:00+00:00``;
+    see :func:`tracer.dates.normalise` for the forms read), or None."""
     try:
-        return normalise(value)
+        return normalise(value, dayfirst)
     except DateError:
         return None
 
 
-def _date_or_reason(value: str) -> tuple[str | None, str]:
+def _date_or_reason(value: str, dayfirst: bool | None = None) -> tuple[str | None, str]:
     """:func:`parse_date` of ``value``, and why not when it is None."""
     try:
-        return normalise(value), ""
+        return normalise(value, dayfirst), ""
     except DateError as exc:
         return None, str(exc)
 
 
 def read_paths(
-    paths: Sequence[str | os.PathLike[str]], outlet: str | None = None, date: str | None = None
+    paths: Sequence[str | os.PathLike[str]],
+    outlet: str | None = None,
+    date: str | None = None,
+    dayfirst: bool | None = None,
+    columns: tuple[tuple[str, str], ...] = (),
 ) -> IngestResult:
     """Read files and directories (recursively); ``outlet``/``date`` override every article."""
     result = IngestResult()
-    result.articles.extend(iter_articles(paths, result, outlet, date))
+    result.articles.extend(iter_articles(paths, result, outlet, date, dayfirst=dayfirst, columns=columns))
     return result
 
 
@@ -88,18 +174,22 @@ def iter_articles(
     outlet: str | None = None,
     date: str | None = None,
     workers: int = 1,
+    dayfirst: bool | None = None,
+    columns: tuple[tuple[str, str], ...] = (),
 ) -> Iterator[Article]:
     """The articles of ``paths`` one at a time, so a large corpus is never held whole.
 
     Problems and the number of files read go to ``result`` as they are found
     (its ``articles`` list is left alone). With ``workers`` > 1, a large JSON Lines file is
     parsed in that many processes (:data:`PARALLEL_MIN_BYTES`); the articles are the same.
+    A date that cannot be read leaves its article undated, with a warning in ``result``.
     """
     date_override = None
     if date is not None:
-        date_override, why = _date_or_reason(date)
+        date_override, why = _date_or_reason(date, dayfirst)
         if date_override is None:
             raise TracerError(f"invalid date {date!r}: {why}", DATE_HINT)
+    reading = Reading(outlet or None, date_override, dayfirst, columns)
     if outlet and not _is_utf8(outlet):
         # A command-line argument in another encoding arrives with its bytes escaped.
         raise TracerError(f"--outlet {_shown(outlet)} is not valid UTF-8", "pass the outlet name in UTF-8")
@@ -110,9 +200,9 @@ def iter_articles(
             jsonl = os.path.splitext(path)[1].lower() in JSONL_EXTS
             if jsonl:
                 # Streamed a block of lines at a time: a corpus of millions of records is one such file.
-                items = _read_jsonl_file(path, outlet or None, date_override, workers)
+                items = _read_jsonl_file(path, reading, workers)
             else:
-                items = _read_file(path, Path(path).read_bytes())
+                items = _read_file(path, Path(path).read_bytes(), reading)
         except OSError as exc:
             result.problems.append(
                 Problem(path, f"cannot read file: {exc.strerror or exc}", "check permissions")
@@ -132,11 +222,24 @@ def iter_articles(
                 result.problems.append(item)
                 continue
             if not jsonl:  # JSON Lines records come finished from where they were parsed
-                _finish(item, outlet or None, date_override)
+                _finish(item, reading)
             # Within one call the first record with an id wins; later copies are dropped quietly.
             if item.id not in seen:
                 seen.add(item.id)
+                if item.date_problem is not None:
+                    result.warnings.append(_undated(item))
                 yield item
+
+
+def _undated(art: Article) -> Problem:
+    """The warning for an article stored undated because its date could not be read."""
+    message, line = art.date_problem or ("", None)
+    return Problem(
+        art.source_path,
+        f"{message}; stored undated",
+        f"set the date with `tracer edit {art.id} --date DATE`, or ingest again with --date",
+        line,
+    )
 
 
 # --- finding files ---------------------------------------------------------------------------
@@ -273,7 +376,7 @@ def _is_binary(data: bytes | str) -> bool:
     return bool(codes) and controls / len(codes) > 0.1
 
 
-def _read_file(path: str, data: bytes) -> Iterator[Article | Problem]:
+def _read_file(path: str, data: bytes, reading: Reading) -> Iterator[Article | Problem]:
     wide = _wide_encoding(data)
     decoded = _decode_wide(path, data, wide) if wide else data
     if isinstance(decoded, Problem):
@@ -289,15 +392,15 @@ def _read_file(path: str, data: bytes) -> Iterator[Article | Problem]:
         return
     ext = os.path.splitext(path)[1].lower()
     if ext in JSONL_EXTS:
-        records = _read_jsonl(path, text)
+        records = _read_jsonl(path, text, reading)
     elif ext in JSON_EXTS:
-        records = _read_json(path, text)
+        records = _read_json(path, text, reading)
     elif ext in CSV_EXTS:
-        records = _read_csv(path, text)
+        records = _read_csv(path, text, reading)
     elif ext in HTML_EXTS:
-        records = _read_html(path, text)
+        records = _read_html(path, text, reading)
     else:
-        records = _read_text(path, text)
+        records = _read_text(path, text, reading)
     del text  # the reader holds it
     for item in records:
         if isinstance(item, Article):
@@ -324,7 +427,7 @@ def _lines(text: str) -> Iterator[tuple[str, int]]:
         pos = m.end()
 
 
-def _read_text(path: str, text: str) -> Iterator[Article | Problem]:
+def _read_text(path: str, text: str, reading: Reading) -> Iterator[Article | Problem]:
     art = Article(id="", text="", source_path=path)
     given_id = None
     body_start = 0
@@ -339,13 +442,11 @@ def _read_text(path: str, text: str) -> Iterator[Article | Problem]:
         if key == "outlet":
             art.outlet, art.outlet_source = value, "header"
         elif key in ("date", "published"):
-            art.published, why = _date_or_reason(value)
+            art.published, why = _date_or_reason(value, reading.dayfirst)
             if art.published is None:
-                yield Problem(
-                    path, f"invalid date header {value!r}: {why}", DATE_HINT + ", or remove the line", lineno
-                )
-                return
-            art.published_source = "header"
+                art.date_problem = (f"date header {value!r} not read: {why}", lineno)
+            else:
+                art.published_source = "header"
         elif key == "url":
             art.url = value
         elif key == "title":
@@ -367,7 +468,7 @@ def _read_text(path: str, text: str) -> Iterator[Article | Problem]:
     first = next(line.strip() for line, _ in _lines(art.text) if line.strip())
     dateline = _DATELINE.fullmatch(first)
     if dateline and parse_date(dateline.group(1)):
-        if art.published is None:
+        if art.published is None and art.date_problem is None:
             art.published, art.published_source = parse_date(dateline.group(1)), "dateline"
         first = dateline.group(2)
     if art.title is None:
@@ -379,38 +480,59 @@ def _read_text(path: str, text: str) -> Iterator[Article | Problem]:
 # --- JSON Lines / JSON / CSV -----------------------------------------------------------------
 
 
-def _record(path: str, line: int, obj: Any, halves: bool = False) -> Article | Problem:
+_CANONICAL = {name: name for name in FIELD_NAMES}
+
+
+def _record(
+    path: str, line: int, obj: Any, halves: bool = False, reading: Reading = Reading(),
+    keys: dict[str, str] | None = None,
+) -> Article | Problem:  # fmt: skip
     """Turn one JSON/CSV record into an Article, or a Problem saying what is wrong with it.
-    ``halves``: the record's JSON may escape half a surrogate pair (:data:`_HALF_ESCAPE`)."""
+    ``halves``: the record's JSON may escape half a surrogate pair (:data:`_HALF_ESCAPE`);
+    ``keys``: field -> the key holding it (a CSV's, from its header), else found per record."""
     if not isinstance(obj, dict):
         return Problem(path, f"record is a {type(obj).__name__}, not an object", RECORD_HINT, line)
-    text = obj.get("text")
+    if keys is None:
+        # Records with the usual keys (most of a large JSON Lines file) skip the search for others.
+        usual = not reading.columns and "text" in obj
+        keys = (
+            _CANONICAL
+            if usual and ("published" in obj or "date" not in obj)
+            else _field_keys(list(obj), reading.columns)
+        )
+    text_key = keys.get("text", "text")
+    text = obj.get(text_key)
     if not isinstance(text, str):
-        what = "missing 'text'" if text is None else f"'text' is a {type(text).__name__}, not a string"
+        what = (
+            f"missing '{text_key}'"
+            if text is None
+            else f"'{text_key}' is a {type(text).__name__}, not a string"
+        )
         return Problem(path, what, RECORD_HINT, line)
     if not text.strip():
-        return Problem(path, "empty 'text'", RECORD_HINT, line)
-    art = Article(id=_scalar(obj.get("id")) or "", text=text, source_path=path, source_line=line)
-    art.outlet = _scalar(obj.get("outlet"))
+        return Problem(path, f"empty '{text_key}'", RECORD_HINT, line)
+    art = Article(
+        id=_scalar(obj.get(keys.get("id", ""))) or "", text=text, source_path=path, source_line=line
+    )
+    art.outlet = _scalar(obj.get(keys.get("outlet", "")))
     if art.outlet:
         art.outlet_source = "field"
-    raw_date = obj.get("published") if _present(obj.get("published")) else obj.get("date")
+    date_key = keys.get("published", "")
+    raw_date = obj.get(date_key)
     if _present(raw_date):
         art.published, why = (
-            _date_or_reason(raw_date) if isinstance(raw_date, str) else (None, "not a string")
+            _date_or_reason(raw_date, reading.dayfirst)
+            if isinstance(raw_date, str)
+            else (None, "not a string")
         )
         if art.published is None:
-            return Problem(
-                path,
-                f"unusable published date {raw_date!r}: {why}",
-                DATE_HINT + ", or leave it empty",
-                line,
-            )
-        art.published_source = "field"
-    art.title = _scalar(obj.get("title"))
+            art.date_problem = (f"'{date_key}' {raw_date!r} not read: {why}", line)
+        else:
+            art.published_source = "field"
+    art.title = _scalar(obj.get(keys.get("title", "")))
     if art.title:
         art.title_source = "field"
-    art.url = _scalar(obj.get("url"))
+    art.url = _scalar(obj.get(keys.get("url", "")))
     return (halves and _half_pair(art, line)) or art
 
 
@@ -466,9 +588,7 @@ PARALLEL_MIN_BYTES = 16 << 20
 _BLOCK_BYTES = 4 << 20  # read and parsed at once (~900 simulated articles)
 
 
-def _read_jsonl_file(
-    path: str, outlet: str | None = None, published: str | None = None, workers: int = 1
-) -> Iterator[Article | Problem]:
+def _read_jsonl_file(path: str, reading: Reading, workers: int = 1) -> Iterator[Article | Problem]:
     """What ``_read_file`` gives for a JSON Lines file, its articles finished (:func:`_finish`),
     reading a block of lines at a time. Each line is decoded on its own (UTF-8, else cp1252,
     else latin-1): a record's encoding is its own, and no pass over the whole file is needed
@@ -477,9 +597,9 @@ def _read_jsonl_file(
         head = f.read(8192)
     if _wide_encoding(head):
         # Lines cannot be cut at b"\n" bytes: read whole, as a .json file is.
-        for item in _read_file(path, Path(path).read_bytes()):
+        for item in _read_file(path, Path(path).read_bytes(), reading):
             if isinstance(item, Article):
-                _finish(item, outlet, published)
+                _finish(item, reading)
             yield item
         return
     if _is_binary(head):
@@ -487,9 +607,9 @@ def _read_jsonl_file(
         return
     blocks = _line_blocks(path)
     if workers > 1 and os.path.getsize(path) >= PARALLEL_MIN_BYTES and _can_fork():
-        parsed = _in_processes(_parse_block, blocks, (path, outlet, published), workers)
+        parsed = _in_processes(_parse_block, blocks, (path, reading), workers)
     else:
-        parsed = (_parse_block(block, path, outlet, published) for block in blocks)
+        parsed = (_parse_block(block, path, reading) for block in blocks)
     lines_before = 0  # blocks number their lines from 1: the lines of the blocks before are added
     empty = True
     for items, lines, any_text in parsed:
@@ -522,9 +642,7 @@ def _line_blocks(path: str) -> Iterator[bytes]:
         yield tail
 
 
-def _parse_block(
-    data: bytes, path: str, outlet: str | None, published: str | None
-) -> tuple[list[Article | Problem], int, bool]:
+def _parse_block(data: bytes, path: str, reading: Reading) -> tuple[list[Article | Problem], int, bool]:
     """The records of a block of lines in order, their line numbers counted from the block's
     first line (1); the block's number of lines; whether any line held more than whitespace.
     A line is decoded as :func:`_decode` decodes a file (a BOM is dropped wherever it is)."""
@@ -538,10 +656,10 @@ def _parse_block(
         if not line.strip():
             continue
         any_text = True
-        for item in _read_jsonl(path, line, lineno):
+        for item in _read_jsonl(path, line, reading, lineno):
             if isinstance(item, Article):
                 item.encoding = name
-                _finish(item, outlet, published)
+                _finish(item, reading)
             out.append(item)
     return out, len(lines), any_text
 
@@ -561,7 +679,7 @@ def _in_processes(func: Any, items: Iterator[Any], args: tuple[Any, ...], worker
         yield from engine.map(func, items, *args)
 
 
-def _read_jsonl(path: str, text: str, first_line: int = 1) -> Iterator[Article | Problem]:
+def _read_jsonl(path: str, text: str, reading: Reading, first_line: int = 1) -> Iterator[Article | Problem]:
     # Split on \n only: str.splitlines() would also break on U+2028 etc., which may occur inside strings.
     for lineno, line in enumerate(_split_lines(text), start=first_line):
         if not line.strip():
@@ -579,21 +697,21 @@ def _read_jsonl(path: str, text: str, first_line: int = 1) -> Iterator[Article |
         except RecursionError:
             yield _too_deep(path, lineno)
             continue
-        yield _record(path, lineno, obj, _HALF_ESCAPE.search(line) is not None)
+        yield _record(path, lineno, obj, _HALF_ESCAPE.search(line) is not None, reading)
 
 
 def _too_deep(path: str, line: int) -> Problem:
     return Problem(path, "JSON nested too deeply", "write each record as one flat JSON object", line)
 
 
-def _read_json(path: str, text: str) -> Iterator[Article | Problem]:
+def _read_json(path: str, text: str, reading: Reading) -> Iterator[Article | Problem]:
     """A JSON array of records (or one object); anything else is read as JSON Lines."""
     first_line = text.count("\n", 0, len(text) - len(text.lstrip())) + 1
     try:
         doc = json.loads(text)
     except (json.JSONDecodeError, RecursionError) as exc:
         if not text.lstrip().startswith("["):
-            yield from _read_jsonl(path, text)
+            yield from _read_jsonl(path, text, reading)
         elif isinstance(exc, RecursionError):
             yield _too_deep(path, first_line)
         else:
@@ -604,9 +722,9 @@ def _read_json(path: str, text: str) -> Iterator[Article | Problem]:
     halves = _HALF_ESCAPE.search(text) is not None
     if isinstance(doc, list):
         for lineno, obj in _array_items(text):
-            yield _record(path, lineno, obj, halves)
+            yield _record(path, lineno, obj, halves, reading)
     else:
-        yield _record(path, first_line, doc, halves)
+        yield _record(path, first_line, doc, halves, reading)
 
 
 def _skip_ws(text: str, pos: int) -> int:
@@ -661,13 +779,14 @@ def _unterminated(text: str, start: int, end: int, first: int, last: int) -> tup
     return None
 
 
-def _read_csv(path: str, text: str) -> Iterator[Article | Problem]:
+def _read_csv(path: str, text: str, reading: Reading) -> Iterator[Article | Problem]:
     # Article bodies easily exceed the default 128 KB field limit.
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     lines = io.StringIO(text, newline="")
     reader = csv.reader(lines)
     record_start = 0
     header: list[str] | None = None
+    keys: dict[str, str] = {}
     while True:
         start = reader.line_num + 1  # a record may span lines; report where it starts
         try:
@@ -693,18 +812,37 @@ def _read_csv(path: str, text: str) -> Iterator[Article | Problem]:
         if not any(cell.strip() for cell in row):
             continue
         if header is None:
-            header = [name.strip().lower() for name in row]
-            if "text" not in header:
-                yield Problem(path, "CSV has no 'text' column", "add a header row: " + RECORD_HINT, start)
+            header = [name.strip() for name in row]
+            keys = _field_keys(header, reading.columns)
+            missing = [f"{name}={column}" for name, column in reading.columns if name not in keys]
+            if missing:
+                yield Problem(
+                    path,
+                    f"CSV has no column {', '.join(missing)} names",
+                    "its columns: " + ", ".join(header),
+                    start,
+                )
+                return
+            if "text" not in keys:
+                yield Problem(
+                    path,
+                    "CSV has no 'text' column (nor body, content, ...)",
+                    "name the column that holds the article text with --columns text=NAME, or add a header "
+                    "row: " + RECORD_HINT,
+                    start,
+                )
                 return
             continue
-        yield _record(path, start, dict(zip(header, row, strict=False)))
+        yield _record(path, start, dict(zip(header, row, strict=False)), reading=reading, keys=keys)
 
 
 # --- HTML ------------------------------------------------------------------------------------
 
 
-def _read_html(path: str, html: str) -> Iterator[Article | Problem]:
+_HTML_DATE = "%Y-%m-%dT%H:%M:%S%z"
+
+
+def _read_html(path: str, html: str, reading: Reading) -> Iterator[Article | Problem]:
     import trafilatura  # heavy; only needed for HTML input
     from trafilatura.settings import Document
 
@@ -714,7 +852,12 @@ def _read_html(path: str, html: str) -> Iterator[Article | Problem]:
             with_metadata=True,
             include_comments=False,
             # Only dates the page states in its metadata: never guess from copyright lines etc.
-            date_extraction_params={"extensive_search": False, "original_date": True},
+            # ... with their time of day where they state one (a day alone comes as midnight, no zone).
+            date_extraction_params={
+                "extensive_search": False,
+                "original_date": True,
+                "outputformat": _HTML_DATE,
+            },
         )
     except Exception as exc:  # noqa: BLE001 - trafilatura/lxml fail in many ways on odd markup
         yield Problem(path, f"cannot parse HTML: {exc}", "check that the file is an HTML page")
@@ -732,7 +875,8 @@ def _read_html(path: str, html: str) -> Iterator[Article | Problem]:
         art.outlet, art.outlet_source = doc.sitename, "html"
     if doc.title:
         art.title, art.title_source = doc.title, "html"
-    published = parse_date(doc.date) if doc.date else None
+    stated = doc.date[:10] if doc.date and doc.date.endswith("T00:00:00") else doc.date
+    published = parse_date(stated, reading.dayfirst) if stated else None
     if published:
         art.published, art.published_source = published, "html"
     yield _half_pair(art, None) or art  # lxml gives none, as far as known: no store fails if it does
@@ -778,17 +922,19 @@ def _outlet_from_url(url: str) -> str | None:
     return host.removeprefix("www.")
 
 
-def _finish(art: Article, outlet: str | None, published: str | None) -> None:
-    """Apply --outlet/--date, infer a missing outlet, and assign the id from the final outlet."""
-    if outlet:
-        art.outlet, art.outlet_source = outlet, "option"
-    if published:
-        art.published, art.published_source = published, "option"
+def _finish(art: Article, reading: Reading) -> None:
+    """Assign the id from the outlet the input states, apply --outlet/--date, infer a missing outlet."""
+    if not art.id:
+        stated = art.outlet if art.outlet_source in ("field", "html") else None
+        art.id = article_id(stated_outlet(art.source_path, stated, art.url), art.text)
+    if reading.outlet:
+        art.outlet, art.outlet_source = reading.outlet, "option"
+    if reading.published:
+        art.published, art.published_source = reading.published, "option"
+        art.date_problem = None  # the file's unreadable date is replaced
     if not art.outlet and art.url:
         art.outlet = _outlet_from_url(art.url)
         art.outlet_source = "url" if art.outlet else "unknown"
     if not art.outlet:
         art.outlet = _outlet_from_text(art.text)
         art.outlet_source = "text" if art.outlet else "unknown"
-    if not art.id:
-        art.id = article_id(art.outlet, art.text)

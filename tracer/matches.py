@@ -276,6 +276,10 @@ def rebuild(
     parts = [block[in_sorted_levels(block["norm"], [wanted])] for block in store.sentence_blocks()]
     rows = np.concatenate(parts) if parts else np.empty(0, dtype=SENTENCE_DTYPE)
     del parts
+    # A sentence only removed articles printed (`tracer remove`) keeps its verified pairs, for when
+    # its text returns; a pair makes pieces only while both its sentences are printed.
+    present = unique_sorted(np.sort(rows["norm"]))
+    near = near.select(in_sorted_levels(near.norm_a, [present]) & in_sorted_levels(near.norm_b, [present]))
     rows = rows[np.lexsort((rows["idx"], id_rank[rows["article"]]))]  # by article id, then position
     template_ids = np.fromiter(templates, dtype=np.int64, count=len(templates))
     boiler = (rows["promo"] & PROMO_BIT) != 0
@@ -369,6 +373,7 @@ def rebuild(
         )
 
     # Pairs sharing more sentences: chained into passages one pair at a time.
+    gaps = _GapText(store)
     multi_rows: list[tuple[Any, ...]] = []
     multi_pieces: list[list[tuple[Any, ...]]] = []
     multi_ranks: list[tuple[int, int]] = []  # id ranks of each passage's source and target
@@ -385,8 +390,9 @@ def rebuild(
                 boiler[k].tolist(), linked[k].tolist(), strict=True,
             )
         ]  # fmt: skip
-        for passage, boil in _merge(plist):
-            multi_rows.append(_match_row(meta, xid, yid, passage, boil))
+        target_x = _published_order(meta[xid][1], meta[yid][1]) > 0
+        for passage, boil in _merge(plist, target_x):
+            multi_rows.append(_match_row(meta, xid, yid, passage, boil, gaps))
             multi_ranks.append(ranks if multi_rows[-1][0] == xid else ranks[::-1])  # (source, target)
             multi_xy.append(ranks)
             multi_pieces.append(
@@ -448,7 +454,7 @@ def _banal_keys(
         near.b1,
         near.kind == KINDS.index("partial"),
     )
-    where = (occ.group_norm, occ.seq[occ.first], occ.start[occ.first], occ.end[occ.first])
+    where = (occ.group_norm, occ.seq[occ.first], occ.start[occ.first], occ.end[occ.first], occ.count)
     return banal_pairs(store, banal, columns, dup_norms, where)
 
 
@@ -710,6 +716,15 @@ class _NearRows:
             else [empty] * 6 + [np.empty(0, dtype=np.float64), empty]
         )
         self.norm_a, self.norm_b, self.a0, self.a1, self.b0, self.b1, self.score, self.kind = columns
+
+    def select(self, keep: np.ndarray) -> _NearRows:
+        """These rows where ``keep`` is true (itself where all are)."""
+        if keep.all():
+            return self
+        out = _NearRows([])
+        for name in ("norm_a", "norm_b", "a0", "a1", "b0", "b1", "score", "kind"):
+            setattr(out, name, getattr(self, name)[keep])
+        return out
 
 
 @dataclass
@@ -1068,29 +1083,114 @@ class _Occurrences:
         return None
 
 
-def _merge(plist: list[_Piece]) -> Iterator[tuple[list[_Piece], int]]:
-    """Chain pieces whose sentences are neighbours in both articles into passages (boilerplate,
-    banal and linked pieces apart from the others, so that a match is all one or the other)."""
+# Pieces of one passage whose spans are this close (characters of unmatched text between
+# them, on both sides) chain whatever their kinds: a short sentence left unmatched, the rest
+# of a sentence cut at another boundary, two neighbours swapped.
+NEAR_CHARS = 60
+
+
+def _gap(lo: int, hi: int, start: int, end: int) -> int:
+    """Characters between ``[start, end)`` and ``[lo, hi)`` (0 where they touch or overlap)."""
+    return max(start - hi, lo - end, 0)
+
+
+def _chain(pieces: list[_Piece]) -> list[list[_Piece]]:
+    """Pieces chained into passages: neighbours in both articles' sentences (a skipped sentence
+    bridged between close copies), or spans a few characters from the passage's on both sides."""
+    open_passages: list[tuple[list[_Piece], list[int]]] = []  # pieces, extent (x0, x1, y0, y1)
+    for piece in sorted(pieces, key=lambda q: (q.x_idx, q.y_idx, q.x_start, q.y_start)):
+        for passage, ext in reversed(open_passages):
+            last = passage[-1]
+            dx, dy = piece.x_idx - last.x_idx, piece.y_idx - last.y_idx
+            # Bridging a skipped sentence only between close copies: partial pieces in
+            # rewritten text are often different statements that happen to sit nearby.
+            gap = 2 if "partial" not in (piece.kind, last.kind) else 1
+            neighbours = 0 <= dx <= gap and 0 <= dy <= gap and (dx, dy) != (0, 0)
+            if neighbours or (
+                _gap(ext[0], ext[1], piece.x_start, piece.x_end) <= NEAR_CHARS
+                and _gap(ext[2], ext[3], piece.y_start, piece.y_end) <= NEAR_CHARS
+            ):
+                passage.append(piece)
+                ext[:] = (min(ext[0], piece.x_start), max(ext[1], piece.x_end),
+                          min(ext[2], piece.y_start), max(ext[3], piece.y_end))  # fmt: skip
+                break
+        else:
+            open_passages.append(([piece], [piece.x_start, piece.x_end, piece.y_start, piece.y_end]))
+    return [passage for passage, _ in open_passages]
+
+
+def _one_source(passages: list[list[_Piece]], target_x: bool) -> list[list[_Piece]]:
+    """Each stretch of the target aligned once: where pieces of two passages overlap in the
+    target (a copied sentence also aligned to a similar one elsewhere in the source), the
+    passage covering more of the target keeps it, and the others' pieces there are dropped."""
+
+    def span(q: _Piece) -> tuple[int, int]:
+        return (q.x_start, q.x_end) if target_x else (q.y_start, q.y_end)
+
+    if len(passages) < 2:
+        return passages
+    ranked = sorted(
+        range(len(passages)),
+        key=lambda k: (
+            -sum(span(q)[1] - span(q)[0] for q in passages[k]),
+            -max(q.score for q in passages[k]),
+            k,
+        ),
+    )
+    kept: list[tuple[int, int]] = []
+    dropped = False
+    out: list[_Piece] = []
+    for k in ranked:
+        mine = [q for q in passages[k] if not any(s < span(q)[1] and span(q)[0] < e for s, e in kept)]
+        dropped |= len(mine) < len(passages[k])
+        kept += [span(q) for q in mine]
+        out += mine
+    return _chain(out) if dropped else passages
+
+
+def _merge(plist: list[_Piece], target_x: bool = False) -> Iterator[tuple[list[_Piece], int]]:
+    """Chain pieces into passages (:func:`_chain`), each stretch of the target aligned to one
+    stretch of the source (:func:`_one_source`; ``target_x``: the target is the x article);
+    boilerplate, banal and linked pieces apart from the others, so that a match is all one or
+    the other."""
     if len(plist) == 1:  # most article pairs share one sentence
         yield plist, plist[0].boilerplate
         return
     for boiler, linked in sorted({(q.boilerplate, q.linked) for q in plist}):
-        open_passages: list[list[_Piece]] = []
-        chosen = (q for q in plist if q.boilerplate == boiler and q.linked == linked)
-        for piece in sorted(chosen, key=lambda q: (q.x_idx, q.y_idx)):
-            for passage in reversed(open_passages):
-                last = passage[-1]
-                dx, dy = piece.x_idx - last.x_idx, piece.y_idx - last.y_idx
-                # Bridging a skipped sentence only between close copies: partial pieces in
-                # rewritten text are often different statements that happen to sit nearby.
-                gap = 2 if "partial" not in (piece.kind, last.kind) else 1
-                if 0 <= dx <= gap and 0 <= dy <= gap and (dx, dy) != (0, 0):
-                    passage.append(piece)
-                    break
-            else:
-                open_passages.append([piece])
-        for passage in open_passages:
+        chosen = [q for q in plist if q.boilerplate == boiler and q.linked == linked]
+        for passage in _one_source(_chain(chosen), target_x):
             yield passage, boiler
+
+
+class _GapText:
+    """Whether stretches of stored texts hold a word (texts read once per article pair)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.texts: dict[str, str] = {}
+
+    def wordless(self, article: str, spans: list[tuple[int, int]]) -> bool:
+        if article not in self.texts:
+            if len(self.texts) > 2:
+                self.texts.clear()
+            self.texts.update(self.store.texts([article]))
+        text = self.texts[article]
+        return not any(c.isalnum() for s, e in spans for c in text[s:e])
+
+
+def _seamless(passage: list[_Piece], x: str, y: str, gaps: _GapText) -> bool:
+    """Whether ``passage`` is one verbatim copy cut at other sentence boundaries: every piece
+    the same words (score 1), in the same order on both sides, nothing but spaces and
+    punctuation between them."""
+    if any(q.score < 1.0 for q in passage):
+        return False
+    by_x = sorted(passage, key=lambda q: (q.x_start, q.x_end))
+    by_y = sorted(passage, key=lambda q: (q.y_start, q.y_end))
+    if by_x != by_y:
+        return False
+    x_gaps = [(p.x_end, q.x_start) for p, q in itertools.pairwise(by_x) if q.x_start > p.x_end]
+    y_gaps = [(p.y_end, q.y_start) for p, q in itertools.pairwise(by_y) if q.y_start > p.y_end]
+    return gaps.wordless(x, x_gaps) and gaps.wordless(y, y_gaps)
 
 
 def _published_orders(
@@ -1136,7 +1236,12 @@ _parse_date = functools.lru_cache(maxsize=1 << 16)(utc_naive)
 
 
 def _match_row(
-    meta: dict[str, tuple[str | None, str | None]], x: str, y: str, passage: list[_Piece], boiler: int
+    meta: dict[str, tuple[str | None, str | None]],
+    x: str,
+    y: str,
+    passage: list[_Piece],
+    boiler: int,
+    gaps: _GapText | None = None,
 ) -> tuple[object, ...]:
     if len(passage) == 1:  # most passages are one sentence
         q = passage[0]
@@ -1150,6 +1255,8 @@ def _match_row(
         score = round(sum(q.score * (q.x_end - q.x_start) for q in passage) / weight, 4)
         kinds = {q.kind for q in passage}
         kind = "verbatim" if kinds == {"verbatim"} else "partial" if "partial" in kinds else "near-verbatim"
+        if kind != "verbatim" and gaps is not None and _seamless(passage, x, y, gaps):
+            kind = "verbatim"  # the same words, cut into sentences elsewhere
     order = _published_order(meta[x][1], meta[y][1])
     direction = "unknown" if order == 0 else "forward"
     same = meta[x][0] is not None and meta[x][0] == meta[y][0]

@@ -15,7 +15,7 @@ class Article:
     ``"header"`` (``outlet:`` line in a .txt), ``"dateline"`` (``date 2023-09-13 ...``),
     ``"url"`` (host of the URL), ``"html"`` (HTML metadata), ``"text"`` (a
     self-reference such as "RadarOnline.com has learned"), ``"first-line"``,
-    or ``"unknown"`` when the value is missing.
+    ``"edit"`` (``tracer edit``), or ``"unknown"`` when the value is missing.
     """
 
     id: str
@@ -30,6 +30,14 @@ class Article:
     source_path: str = ""
     source_line: int | None = None
     encoding: str = "utf-8"
+    # Why a date the input gave was not read, and on which line (not stored: a warning at ingest)
+    date_problem: tuple[str, int | None] | None = None
+
+
+def outlet_label(outlet: str | None, article_id: str) -> str:
+    """An article's outlet, or for one whose outlet is unknown a name of its own: two articles of
+    unknown outlet are not one outlet, and are never drawn or counted as one."""
+    return outlet if outlet is not None else f"unknown ({article_id[:8]})"
 
 
 @dataclass(frozen=True)

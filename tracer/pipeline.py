@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 
 from .engine import Engine, local_cores
 from .engine.memory import return_free_memory
-from .ingest import IngestResult, iter_articles
+from .errors import TracerError
+from .ingest import DATE_HINT, IngestResult, iter_articles
 from .model import Problem
 from .scan import Progress, ScanParams, ScanResult, scan
-from .store import Store
+from .store import ArticleChange, Store
 
 
 @dataclass
@@ -20,6 +21,8 @@ class IngestReport:
     added: int = 0
     already_stored: int = 0
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # stored, a value left out (a date not read)
+    updated: list[ArticleChange] = field(default_factory=list)  # stored before: values this ingest changed
 
 
 def ingest(
@@ -28,16 +31,22 @@ def ingest(
     outlet: str | None = None,
     date: str | None = None,
     workers: int | None = None,
+    dayfirst: bool | None = None,
+    columns: tuple[tuple[str, str], ...] = (),
 ) -> IngestReport:
-    """Read ``paths`` and add their articles to the store (one transaction).
+    """Read ``paths`` and add their articles to the store (one transaction); an article stored
+    already takes the outlet, date and title given more firmly now (``--outlet``/``--date``).
 
     A large JSON Lines file is parsed in ``workers`` processes (default: the CPU count, at most 4)
-    while this one stores what they have parsed.
+    while this one stores what they have parsed. ``dayfirst``, ``columns``: see
+    :class:`tracer.ingest.Reading`.
     """
     found = IngestResult()
-    articles = iter_articles(paths, found, outlet, date, workers if workers is not None else local_cores())
-    added, skipped = store.add_articles(articles)
-    return IngestReport(found.files_read, added, skipped, list(found.problems))
+    cores = workers if workers is not None else local_cores()
+    articles = iter_articles(paths, found, outlet, date, cores, dayfirst=dayfirst, columns=columns)
+    updated: list[ArticleChange] = []
+    added, skipped = store.add_articles(articles, updated)
+    return IngestReport(found.files_read, added, skipped, list(found.problems), list(found.warnings), updated)
 
 
 def run(
@@ -50,11 +59,45 @@ def run(
     workers: int | None = None,
     alias_pairs: list[tuple[str, str]] | None = None,
     engine: Engine | None = None,
+    dayfirst: bool | None = None,
+    columns: tuple[tuple[str, str], ...] = (),
 ) -> tuple[IngestReport, ScanResult]:
     """Ingest then scan: what ``tracer run`` does (``engine``: see :func:`tracer.scan.scan`)."""
-    report = ingest(store, paths, outlet, date, workers)
+    report = ingest(store, paths, outlet, date, workers, dayfirst, columns)
     # What the ingest freed goes back to the system before the scan: with the engine's allocator
     # settings it stays with the process, and a long file's text, decoded and copied, is several
     # times its size (a 100 MB article's scan peaked ~270 MB higher after it).
     return_free_memory()
     return report, scan(store, params, progress, workers, alias_pairs, engine)
+
+
+def edit(
+    store: Store,
+    article_id: str,
+    outlet: str | None = None,
+    date: str | None = None,
+    title: str | None = None,
+    dayfirst: bool | None = None,
+) -> ArticleChange:
+    """Correct one article's metadata (``article_id``: its id or a unique start of it; ``date`` in
+    any form :func:`tracer.dates.normalise` reads): see :meth:`Store.edit_article`."""
+    from .dates import DateError, normalise
+    from .summary import resolve_article
+
+    full_id = resolve_article(store, article_id)
+    published = None
+    if date is not None:
+        try:
+            published = normalise(date, dayfirst)
+        except DateError as exc:
+            raise TracerError(f"invalid date {date!r}: {exc}", DATE_HINT) from None
+    return store.edit_article(full_id, outlet and outlet.strip(), published, title and title.strip())
+
+
+def remove(store: Store, article_ids: Sequence[str]) -> list[str]:
+    """Remove these articles (ids or unique starts of ids), all or none; their full ids."""
+    from .summary import resolve_article
+
+    full = sorted({resolve_article(store, given) for given in article_ids})
+    store.remove_articles(full)
+    return full

@@ -10,8 +10,8 @@ scored on
 - containment (the fuller version tends to be upstream),
 - explicit credit (the child names the parent's outlet),
 - the same outlet (outlets reuse their own copy), a small nudge;
-ties go to the earliest candidate. Members without a date are placed by text alone
-and flagged.
+among dated candidates of the closest text, the nearest (the first in a burst of copies: a
+wire story). Members without a date are placed by text alone and flagged.
 """
 
 from __future__ import annotations
@@ -50,6 +50,8 @@ NEAREST = 16
 # often puts the credit a sentence or two after the copied one ("The records were
 # obtained by ..."), while a credit in another paragraph usually belongs to another claim.
 CREDIT_WINDOW = 2
+# Characters of a member's paragraph either side of it that tell carriers of its words apart.
+CONTEXT_CHARS = 400
 
 
 @dataclass(slots=True)  # one per claim member but the origin: millions at 10^6 simulated articles
@@ -111,9 +113,11 @@ def _trace(
     credits: dict[int, list[Credit]],
     member_tokens: list[list[str]],
     parse: Callable[[str | None], datetime | None] = _when,
+    around: list[str] | None = None,
 ) -> Provenance:
     """:func:`trace_claim`, given the tokens of each member's folded text (``parse``: :func:`_when`,
-    or a cache of it)."""
+    or a cache of it; ``around``: each member's text with its paragraph's around it, which
+    tells apart carriers of the same words by the rest of the passage they copied)."""
     members = claim.members
     # Exact words, not match keys: "appear" -> "appeared" is the kind of edit that tells
     # an echo of an edited copy from an echo of the original.
@@ -127,9 +131,10 @@ def _trace(
     origin = dated[0] if dated else _fullest(keys)
     prov = Provenance(claim, origin, credits=credits)
     firsts = _Firsts(keys, outlets) if len(members) > PARENT_CANDIDATES else None
+    articles = [m.article_id for m in members]
     for child in range(len(members)):
-        if child == origin:
-            continue
+        if articles[child] == articles[origin]:
+            continue  # the origin itself, or another span of its article: an article never echoes itself
         cm = members[child]
         date_known = when[child] is not None
         dated_before = bisect.bisect_left(dated, child)
@@ -145,16 +150,17 @@ def _trace(
             candidates = dated[:dated_before]
         else:
             candidates = [i for i in range(len(members)) if i != child and (i in is_dated or i < child)]
-        candidates = candidates or [origin]
+        # Another span of the child's own article is no parent; the origin (another article) always is.
+        candidates = [c for c in candidates if articles[c] != articles[child]] or [origin]
         credited_outlets = {c.outlet for c in credits.get(child, [])}
         child_keys = keys[child]
         n_child = len(child_keys)
         per_child = max(n_child, 1)
         child_outlet = cm.outlet
-        # The best and the runner-up, as the first two of the scores sorted in reverse (no
-        # two are equal: the second field is unique).
-        best: tuple[float, int, int, float, float, bool] | None = None
-        runner: tuple[float, int, int, float, float, bool] | None = None
+        # Every candidate's score; the best and the runner-up as the first two sorted in
+        # reverse (no two are equal: the second field is unique), once ties are settled.
+        scored: list[tuple[float, int, int, float, float, bool]] = []
+        texts: list[float] = []  # each candidate's score on its text alone (and credit)
         for k, cand in enumerate(candidates):
             lcs = similarity(keys[cand], child_keys)
             sim = 2 * lcs / max(lengths[cand] + n_child, 1)
@@ -162,14 +168,13 @@ def _trace(
             outlet = outlets[cand]
             names_parent = outlet is not None and outlet in credited_outlets
             same = outlet is not None and outlet == child_outlet
-            total = (
-                W_SIMILARITY * sim + W_CONTAINMENT * contain + W_CREDIT * names_parent + W_SAME_OUTLET * same
-            )
-            entry = (round(total, 6), -k, cand, sim, contain, names_parent)
-            if best is None or entry > best:
-                best, runner = entry, best
-            elif runner is None or entry > runner:
-                runner = entry
+            text = W_SIMILARITY * sim + W_CONTAINMENT * contain + W_CREDIT * names_parent
+            scored.append((round(text + W_SAME_OUTLET * same, 6), -k, cand, sim, contain, names_parent))
+            texts.append(round(text, 6))
+        if date_known and len(scored) > 1:
+            scored = _nearest_of_alike(scored, texts, when, around or [m.text for m in members], child)
+        scored.sort(reverse=True)
+        best, runner = scored[0], (scored[1] if len(scored) > 1 else None)
         assert best is not None
         margin = best[0] - runner[0] if runner else best[0]
         confidence = 0.5 + 0.5 * min(1.0, margin / 0.3) if runner else 0.9
@@ -200,6 +205,35 @@ def _trace(
             )
         )
     return prov
+
+
+def _nearest_of_alike(
+    scored: list[tuple[float, int, int, float, float, bool]],
+    texts: list[float],
+    when: list[datetime | None],
+    raw: list[str],
+    child: int,
+) -> list[tuple[float, int, int, float, float, bool]]:
+    """``scored`` with the nearest of the dated candidates whose text is the closest (in words,
+    then in characters: ``raw`` texts) raised above the others (its score that of the best, its order ``-k`` above theirs), where they
+    are spread out in time (a running story, printed again day after day); as it is where
+    they come in a burst (a wire story and its copies: more carriers than days), whose first
+    is the source."""
+    top = max(texts)
+    day = {i: d for i, t in enumerate(texts) if t == top and (d := when[scored[i][2]]) is not None}
+    if len(day) < 2:
+        return scored
+    span = (max(day.values()) - min(day.values())).total_seconds() / 86400
+    if len(day) > span + 1:  # a burst: scored as they are (the first of the outlet, else of all)
+        return scored
+    # The same words: the closest text around them first (the rest of the copied passage,
+    # quotes and apostrophes as printed).
+    chars = {i: LCSseq.similarity(raw[scored[i][2]], raw[child]) for i in day}
+    pick = max(day, key=lambda i: (chars[i], day[i], scored[i][1]))
+    best = max(e[0] for e in scored)
+    out = list(scored)
+    out[pick] = (best, len(scored), *scored[pick][2:])
+    return out
 
 
 class _Firsts:
@@ -404,7 +438,11 @@ def _trace_claims(jobs: list[ClaimJob], table: Aliases, max_terms: int) -> list[
                 text, (m.start - lo, m.end - lo), table, own_outlet=m.outlet, window=CREDIT_WINDOW
             )
             credits[i] = [replace(c, start=c.start + lo, end=c.end + lo) for c in found]
-        prov = _trace(claim, credits, member_tokens, parse)
+        around = [
+            text[max(m.start - lo - CONTEXT_CHARS, 0) : m.end - lo + CONTEXT_CHARS]
+            for m, text, lo in zip(claim.members, paragraphs, starts, strict=True)
+        ]
+        prov = _trace(claim, credits, member_tokens, parse, around)
         out.append((terms, prov.origin, prov.echoes, prov.credits))
     return out
 
@@ -532,12 +570,13 @@ def _claim_row(rank: int, prov: Provenance) -> tuple[object, ...]:
 def _member_rows(prov: Provenance) -> Iterator[tuple[object, ...]]:
     c = prov.claim
     echo_of = {e.child: e for e in prov.echoes}
+    origin_article = c.members[prov.origin].article_id
     for i, m in enumerate(c.members):
         e = echo_of.get(i)
         parent = c.members[e.parent] if e else None
         found = prov.credits.get(i, [])
         yield (
-            c.id, i, m.article_id, m.start, m.end, "origin" if i == prov.origin else "echo",
+            c.id, i, m.article_id, m.start, m.end, "origin" if m.article_id == origin_article else "echo",
             parent.article_id if parent else None, parent.start if parent else None,
             e.lag_days if e else None, e.similarity if e else None,
             int(bool(prov.credits.get(i))), int(e.credits_parent) if e else 0,

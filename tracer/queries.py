@@ -9,7 +9,10 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
+from .attribution import credit_kind, is_account
 from .errors import TracerError
+from .model import outlet_label
+from .segment import whole_sentences
 from .store import SPAN_BATCH, Store
 from .summary import resolve_article
 
@@ -21,12 +24,12 @@ CLAIM_SORTS = {
     "newest": "c.first_seen IS NULL, c.first_seen DESC, c.rank",
     "oldest": "c.first_seen IS NULL, c.first_seen, c.rank",
 }
-DATE_HINT = "give a date as YYYY-MM-DD or an ISO 8601 date-time"
+DATE_HINT = "give a day such as 2023-09-13"
 
 
 def day_bound(value: str | None, name: str) -> str | None:
     """The ``YYYY-MM-DD`` day of a --since/--until value (None stays None); :class:`TracerError`
-    naming the option where it is not an ISO 8601 date."""
+    naming the option where it is not a date tracer reads."""
     if value is None:
         return None
     from .dates import DateError, normalise
@@ -171,24 +174,54 @@ def timeline(store: Store, claim_id: str) -> dict[str, Any]:
     rows = store.conn.execute(
         "SELECT m.member, m.article_id, a.outlet, a.published, m.role, m.parent_id, p.outlet, m.lag_days, "
         "m.credited, m.credits_parent, m.credit_to, m.confidence, m.evidence, m.date_unknown, "
-        "m.start, m.end, a.title "
+        "m.start, m.end, a.title, m.parent_start "
         "FROM claim_members m JOIN articles a ON a.id = m.article_id LEFT JOIN articles p ON p.id = m.parent_id "
         "WHERE m.claim_id = ? ORDER BY m.role != 'origin', a.published IS NULL, a.published, m.member",
         (claim_id,),
     ).fetchall()
-    texts = store.span_texts([(r[1], r[14], r[15]) for r in rows])
-    for r, text in zip(rows, texts, strict=True):
+    found = span_contexts(store, [(r[1], r[14], r[15]) for r in rows])
+    for r, (text, sentence) in zip(rows, found, strict=True):
         members.append(
             {"article_id": r[1], "outlet": r[2], "published": r[3], "role": r[4], "parent_id": r[5],
-             "parent_outlet": r[6], "lag_days": r[7], "credited": bool(r[8]), "credits_parent": bool(r[9]),
-             "credit_to": json.loads(r[10]), "confidence": r[11],
+             "parent_outlet": r[6], "parent_start": r[17], "lag_days": r[7], "credited": bool(r[8]),
+             **credit_fields(bool(r[9]), json.loads(r[10])), "confidence": r[11],
              "evidence": json.loads(r[12]) if r[12] else None, "date_unknown": bool(r[13]),
-             "text": " ".join(text.split()), "span": [r[14], r[15]], "title": r[16]}
+             "text": " ".join(text.split()), "sentence": sentence, "span": [r[14], r[15]], "title": r[16]}
         )  # fmt: skip
     return {
         "claim_id": head[0], "text": head[1], "terms": json.loads(head[2]), "first_seen": head[3],
         "last_seen": head[4], "articles": head[5], "outlets": head[6], "members": members,
     }  # fmt: skip
+
+
+def credit_fields(credits_parent: bool, names: list[str]) -> dict[str, Any]:
+    """A member's credit, its three kinds kept apart: ``credit`` (:data:`~tracer.attribution.CREDIT_KINDS`),
+    ``credits_parent``, ``credit_to`` (outlets and other sources named) and ``credit_accounts``
+    (social accounts named: "@golub" is a person or an account, not an outlet)."""
+    return {
+        "credit": credit_kind(credits_parent, names), "credits_parent": credits_parent,
+        "credit_to": [n for n in names if not is_account(n)], "credit_accounts": [n for n in names if is_account(n)],
+    }  # fmt: skip
+
+
+MARK_OPEN, MARK_CLOSE = "[[", "]]"  # the matched words inside their sentence, as `tracer show` marks them
+
+
+def marked_sentence(text: str, start: int, end: int) -> str:
+    """The whole sentence(s) holding ``text[start:end]``, spaces collapsed, the span in ``[[...]]``."""
+    lo, hi = whole_sentences(text, start, end)
+    return " ".join(f"{text[lo:start]}{MARK_OPEN}{text[start:end].strip()}{MARK_CLOSE}{text[end:hi]}".split())
+
+
+def span_contexts(store: Store, spans: list[tuple[str, int, int]]) -> list[tuple[str, str]]:
+    """Each ``(article_id, start, end)`` span's text and :func:`marked_sentence`, the texts read
+    ``SPAN_BATCH`` spans at a time."""
+    out: list[tuple[str, str]] = []
+    for i in range(0, len(spans), SPAN_BATCH):
+        batch = spans[i : i + SPAN_BATCH]
+        texts = store.texts({aid for aid, _, _ in batch})
+        out += [(texts[aid][s:e], marked_sentence(texts[aid], s, e)) for aid, s, e in batch]
+    return out
 
 
 # --sort for outlet pairs: a key over a pair's row; ties keep the order of the names.
@@ -208,8 +241,9 @@ def outlet_pairs(
     until: str | None = None,
     sort: str = "claims",
 ) -> list[dict[str, Any]]:
-    """Who echoes whom: for each (source outlet, echoing outlet), claims taken, median lag, share
-    credited; most claims first (``sort``: a key of ``OUTLET_SORTS``). ``outlet`` keeps the pairs
+    """Who echoes whom: for each (source outlet, echoing outlet), claims taken, median lag, and the
+    share of echoes that credit the source outlet (a credit to another outlet or to an account is
+    not credit to the source); most claims first (``sort``: a key of ``OUTLET_SORTS``). ``outlet`` keeps the pairs
     it is in; ``since``/``until`` count the echoes published in those days (inclusive)."""
     if sort not in OUTLET_SORTS:
         raise TracerError(f"unknown sort {sort!r}", f"choose one of {', '.join(OUTLET_SORTS)}")
@@ -219,14 +253,14 @@ def outlet_pairs(
             where.append(f"substr(a.published, 1, 10) {op} ?")
             args.append(day)
     rows = store.conn.execute(
-        "SELECT p.outlet, a.outlet, m.claim_id, m.lag_days, m.credited FROM claim_members m "
+        "SELECT p.outlet, a.outlet, m.claim_id, m.lag_days, m.credits_parent, p.id, a.id FROM claim_members m "
         "JOIN articles a ON a.id = m.article_id JOIN articles p ON p.id = m.parent_id "
         f"WHERE {' AND '.join(where)}",
         args,
     )
     pairs: dict[tuple[str, str], list[tuple[str, float | None, int]]] = defaultdict(list)
-    for src, dst, claim, lag, credited in rows:
-        pairs[(src or "unknown", dst or "unknown")].append((claim, lag, credited))
+    for src, dst, claim, lag, credited, src_id, dst_id in rows:
+        pairs[(outlet_label(src, src_id), outlet_label(dst, dst_id))].append((claim, lag, credited))
     wanted = None if outlet is None else outlet.lower()
     out: list[dict[str, Any]] = []
     for (src, dst), items in pairs.items():
@@ -276,14 +310,15 @@ def article_origin(store: Store, article_id: str) -> dict[str, Any]:
     # Sliced here, not with SQLite's substr(): it stops at a NUL character in the text.
     for r in store.conn.execute(
         "SELECT m.claim_id, m.role, m.parent_id, p.outlet, p.published, m.lag_days, m.credited, m.credit_to, "
-        "m.confidence, m.start, m.end FROM claim_members m LEFT JOIN articles p ON p.id = m.parent_id "
-        "WHERE m.article_id = ? ORDER BY m.start, m.claim_id",
+        "m.confidence, m.start, m.end, m.credits_parent FROM claim_members m "
+        "LEFT JOIN articles p ON p.id = m.parent_id WHERE m.article_id = ? ORDER BY m.start, m.claim_id",
         (full_id,),
     ):
         sources.append(
             {"claim_id": r[0], "role": r[1], "parent_id": r[2], "parent_outlet": r[3], "parent_published": r[4],
-             "lag_days": r[5], "credited": bool(r[6]), "credit_to": json.loads(r[7]), "confidence": r[8],
-             "text": " ".join(art.text[r[9] : r[10]].split())}
+             "lag_days": r[5], "credited": bool(r[6]), **credit_fields(bool(r[11]), json.loads(r[7])),
+             "confidence": r[8], "text": " ".join(art.text[r[9] : r[10]].split()),
+             "sentence": marked_sentence(art.text, r[9], r[10])}
         )  # fmt: skip
     return {
         "article_id": full_id, "outlet": art.outlet, "published": art.published, "title": art.title,

@@ -22,6 +22,7 @@ import json
 import math
 import re
 import string
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
@@ -32,12 +33,21 @@ from . import __version__
 from .atomic import atomic_write
 from .dates import utc_naive
 from .errors import TracerError
-from .queries import list_claims, outlet_matrix, outlet_pairs, timeline
+from .model import outlet_label
+from .queries import MARK_CLOSE, MARK_OPEN, list_claims, outlet_matrix, outlet_pairs, timeline
 from .store import Store
-from .summary import nothing_to_show
+from .summary import metadata_warnings, nothing_to_show
 
 CYTOSCAPE_VERSION = "3.34.4"
 UNKNOWN_OUTLET = "unknown"
+HEAT_OUTLETS = 30  # columns of the who-echoes-whom matrix
+
+# The outlet graph: its layout box (model units), outlets named from the start, and links shown
+# at first (all of them up to _ALL_LINKS; beyond, each outlet's strongest and ~1.5 per outlet).
+_GRAPH_W = 1100.0
+_GRAPH_H = 620.0
+_LABELLED = 12
+_ALL_LINKS = 40
 
 # Drawing constants of the timeline (SVG user units; the SVG scales to the page width).
 _W = 980
@@ -50,6 +60,7 @@ _UNDATED_W = 120
 _PAD = 24
 _DOT_R = 6
 _ORIGIN_R = 8
+_HOURS_AXIS = 3  # a claim spread over fewer days gets an axis in hours
 
 _CREDITED = "#2b6cb0"
 _UNCREDITED = "#c05621"
@@ -87,7 +98,7 @@ def generate_report(
     outlet: str | None = None,
     max_claims: int = 50,
     max_members: int = 200,
-    max_outlets: int = 30,
+    max_outlets: int = 150,
 ) -> str:
     """The report as one HTML document (a string)."""
     return build_report(store, claim, outlet, max_claims, max_members, max_outlets).html
@@ -100,7 +111,7 @@ def write_report(
     outlet: str | None = None,
     max_claims: int = 50,
     max_members: int = 200,
-    max_outlets: int = 30,
+    max_outlets: int = 150,
 ) -> Report:
     """Write the report to ``path`` (UTF-8) and return what it shows."""
     report = build_report(store, claim, outlet, max_claims, max_members, max_outlets)
@@ -119,7 +130,7 @@ def build_report(
     outlet: str | None = None,
     max_claims: int = 50,
     max_members: int = 200,
-    max_outlets: int = 30,
+    max_outlets: int = 150,
 ) -> Report:
     """Collect everything the page shows, then render it."""
     if max_claims < 1 or max_members < 1 or max_outlets < 1:
@@ -150,12 +161,14 @@ def build_report(
         folded = outlet_name.lower()
         pairs = [p for p in pairs if folded in (p["source_outlet"].lower(), p["echo_outlet"].lower())]
     names, kept_pairs = _cap_outlets(pairs, max_outlets)
+    # A matrix wider than ~30 columns cannot be read: the graph (and its filter) shows the rest.
+    heat_names, heat_pairs = _cap_outlets(pairs, min(max_outlets, HEAT_OUTLETS))
     outlets_total = len({p["source_outlet"] for p in pairs} | {p["echo_outlet"] for p in pairs})
 
     parts = [
         _head(outlet_name, claim),
         _overview(store, all_claims, selected, shown, claim, outlet_name, max_claims),
-        _outlets_section(kept_pairs, names, outlets_total, outlet_name),
+        _outlets_section(heat_pairs, heat_names, outlets_total, outlet_name),
         _graph_section(store, kept_pairs, names, outlets_total, outlet_name),
         '<section id="claims"><h2 class="part">Claims</h2>',
     ]
@@ -288,6 +301,19 @@ def _marked(words: list[str], flags: list[bool]) -> str:
     return " ".join(out)
 
 
+def _in_sentence(m: dict[str, Any], flags: list[bool]) -> str:
+    """The member's sentence, its reused span (its words ``flags`` marked as shared) set apart from
+    the rest of the sentence, which is there to read it in."""
+    before, sep, rest = m["sentence"].partition(MARK_OPEN)
+    span, _, after = rest.rpartition(MARK_CLOSE)
+    if not sep:
+        before, span, after = "", m["text"], ""
+    words = span.split()
+    inner = _marked(words, flags if len(flags) == len(words) else [False] * len(words))
+    context = [f'<span class="context">{_e(x)}</span>' if x else "" for x in (before, after)]
+    return f'{context[0]}<span class="span">{inner}</span>{context[1]}'
+
+
 def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
@@ -366,9 +392,14 @@ table.heat th.col span { writing-mode: vertical-rl; transform: rotate(180deg); w
 table.heat th.row { white-space: nowrap; text-align: right; }
 table.heat td.zero { color: #b8c0cc; }
 .graph-wrap { position: relative; }
-#outlet-graph { height: 540px; border: 1px solid var(--line); border-radius: 5px; background: #fbfcfd; }
+#outlet-graph { height: 640px; border: 1px solid var(--line); border-radius: 5px; background: #fbfcfd; }
 #graph-tip { position: absolute; display: none; pointer-events: none; background: #111827; color: #f9fafb;
   font-size: 12.5px; padding: 6px 9px; border-radius: 4px; max-width: 320px; white-space: pre-line; z-index: 5; }
+.graph-controls { display: flex; flex-wrap: wrap; align-items: center; gap: 8px 18px; margin: 6px 0 8px;
+  font-size: 13.5px; }
+.graph-controls label { display: inline-flex; align-items: center; gap: 6px; }
+.graph-controls select { max-width: 260px; font: inherit; }
+.graph-controls .note { margin: 0; }
 .claim h2 { font-size: 17px; }
 .claim h2 .cid { font: 12.5px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; color: var(--muted);
   background: #eef1f5; padding: 1px 6px; border-radius: 3px; margin-right: 6px; vertical-align: middle; }
@@ -386,6 +417,7 @@ table.members td.date { white-space: nowrap; }
 .side + .side { border-left: 1px solid var(--line); }
 .side .who { font-size: 12.5px; color: var(--muted); margin-bottom: 4px; }
 mark { background: var(--mark); padding: 0 1px; border-radius: 2px; }
+.side .context { color: var(--muted); }
 code { font: 13px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 footer { color: var(--muted); font-size: 12.5px; text-align: center; padding: 20px; }
 a { color: #2b6cb0; }
@@ -429,38 +461,135 @@ _GRAPH_SCRIPT = """
     return;
   }
   var elements = [];
-  data.nodes.forEach(function (n) { elements.push({ group: "nodes", data: n }); });
+  data.nodes.forEach(function (n) {
+    elements.push({ group: "nodes", data: n, position: { x: n.x, y: n.y }, classes: n.named ? "named" : "" });
+  });
   data.edges.forEach(function (e) { elements.push({ group: "edges", data: e }); });
   var cy = cytoscape({
     container: holder,
     elements: elements,
-    minZoom: 0.2,
-    maxZoom: 5,
+    minZoom: 0.15,
+    maxZoom: 6,
     style: [
       { selector: "node", style: {
-          "label": "data(label)", "width": "data(size)", "height": "data(size)",
-          "background-color": "#4a5568", "color": "#1a202c", "font-size": 12,
-          "text-valign": "bottom", "text-margin-y": 4, "text-wrap": "wrap", "text-max-width": 150,
-          "text-background-color": "#fbfcfd", "text-background-opacity": 0.85, "text-background-padding": 2 } },
-      { selector: "node.focus", style: { "background-color": "#2d3748", "border-width": 3,
-          "border-color": "#d69e2e" } },
+          "label": "", "width": "data(size)", "height": "data(size)",
+          "background-color": "#4a5568", "color": "#1a202c", "font-size": 12, "min-zoomed-font-size": 0,
+          "text-valign": "bottom", "text-margin-y": 3, "text-wrap": "ellipsis", "text-max-width": 160,
+          "text-background-color": "#fbfcfd", "text-background-opacity": 0.9, "text-background-padding": 2,
+          "border-width": 1, "border-color": "#ffffff" } },
+      { selector: "node.named, node.near, node.hover, node.pick, .all-names node", style: { "label": "data(label)" } },
+      { selector: "node.focus, node.pick", style: { "background-color": "#2d3748", "border-width": 3,
+          "border-color": "#d69e2e", "font-weight": "bold", "z-index": 20 } },
       { selector: "edge", style: {
           "width": "data(width)", "line-color": "data(color)", "target-arrow-color": "data(color)",
-          "target-arrow-shape": "triangle", "curve-style": "bezier", "arrow-scale": 1.1,
-          "label": "data(claims)", "font-size": 11, "color": "#2d3748",
-          "text-background-color": "#ffffff", "text-background-opacity": 0.8, "text-background-padding": 1,
-          "opacity": 0.85 } },
+          "target-arrow-shape": "triangle", "curve-style": "bezier", "arrow-scale": 0.9,
+          "font-size": 11, "color": "#2d3748", "text-background-color": "#ffffff",
+          "text-background-opacity": 0.85, "text-background-padding": 1, "opacity": 0.7 } },
       { selector: "edge.dashed", style: { "line-style": "dashed" } },
-      { selector: ".hover", style: { "opacity": 1, "z-index": 10, "overlay-opacity": 0.08 } }
+      { selector: "edge.hidden", style: { "display": "none" } },
+      { selector: "edge.near, edge.hover", style: { "display": "element", "opacity": 1, "z-index": 10 } },
+      { selector: "edge.hover", style: { "label": "data(claims)" } },
+      { selector: ".faded", style: { "display": "none" } },
+      { selector: "node.left, node.right", style: { "width": "mapData(size, 16, 46, 10, 26)",
+          "height": "mapData(size, 16, 46, 10, 26)" } },
+      { selector: "node.left", style: { "text-halign": "left", "text-valign": "center", "text-margin-x": -4,
+          "text-margin-y": 0 } },
+      { selector: "node.right", style: { "text-halign": "right", "text-valign": "center", "text-margin-x": 4,
+          "text-margin-y": 0 } },
+      { selector: "node.hover", style: { "z-index": 30, "overlay-opacity": 0.08 } }
     ],
-    layout: { name: "circle", padding: 40, avoidOverlap: true, spacingFactor: 1.1 }
+    layout: { name: "preset", fit: true, padding: 30 }
   });
   cy.edges().forEach(function (e) { if (e.data("credited") === 0) { e.addClass("dashed"); } });
   cy.nodes().forEach(function (n) { if (n.data("focus")) { n.addClass("focus"); } });
+
+  var links = document.getElementById("graph-links");
+  var linksOut = document.getElementById("graph-links-out");
+  var pick = document.getElementById("graph-filter");
+  var names = document.getElementById("graph-names");
+  var reset = document.getElementById("graph-reset");
+  var total = data.edges.length;
+  var shown = data.shown;
+
+  // The slider is logarithmic: its first half covers the strongest few dozen links.
+  function toSlider(n) { return total > 1 ? Math.round(1000 * Math.log(n) / Math.log(total)) : 1000; }
+  function fromSlider(v) { return Math.round(Math.pow(total, v / 1000)); }
+  function showLinks(n) {
+    shown = Math.max(1, Math.min(total, n));
+    cy.batch(function () {
+      cy.edges().forEach(function (e) { e.toggleClass("hidden", e.data("rank") >= shown); });
+    });
+    if (linksOut) { linksOut.textContent = shown + " of " + total; }
+    root.setAttribute("data-graph-links", String(cy.edges().not(".hidden").length));
+  }
+  var home = {};
+  cy.nodes().forEach(function (n) { home[n.id()] = { x: n.position("x"), y: n.position("y") }; });
+  function strength(edges) {
+    var sum = 0;
+    edges.forEach(function (e) { sum += e.data("claims"); });
+    return sum;
+  }
+  // One outlet and its links: where it took claims from on the left, who took its claims on the
+  // right, strongest nearest the middle, in columns of at most 16; every name outwards.
+  function egoLayout(node) {
+    var sides = { left: [], right: [] };
+    node.neighborhood().nodes().forEach(function (other) {
+      if (other.same(node)) { return; }
+      var from = strength(other.edgesTo(node)), to = strength(node.edgesTo(other));
+      sides[from > to ? "left" : "right"].push({ n: other, w: Math.max(from, to) });
+    });
+    var c = node.position(), rows = 16, step = 30;
+    ["left", "right"].forEach(function (side) {
+      var list = sides[side].sort(function (a, b) {
+        return b.w - a.w || (a.n.data("label") < b.n.data("label") ? -1 : 1);
+      });
+      var dir = side === "left" ? -1 : 1, height = Math.min(list.length, rows);
+      list.forEach(function (item, i) {
+        var col = Math.floor(i / rows), row = i % rows;
+        var y = c.y + (row - (height - 1) / 2) * step;
+        item.n.position({ x: c.x + dir * (240 + col * 230), y: y });
+        item.n.addClass(side);
+      });
+    });
+  }
+  function choose(id) {
+    cy.batch(function () {
+      cy.elements().removeClass("faded near pick left right");
+      cy.nodes().forEach(function (n) { n.position(home[n.id()]); });
+      if (!id) { return; }
+      var node = cy.getElementById(id);
+      if (node.empty()) { return; }
+      var around = node.closedNeighborhood();
+      cy.elements().not(around).addClass("faded");
+      node.addClass("pick");
+      around.addClass("near");
+      egoLayout(node);
+    });
+    if (pick && pick.value !== (id || "")) { pick.value = id || ""; }
+    var target = id ? cy.getElementById(id).closedNeighborhood() : cy.elements();
+    cy.fit(target.nodes().length > 1 ? target : cy.elements(), 40);
+    root.setAttribute("data-graph-pick", id || "");
+  }
+  if (links) {
+    links.value = String(toSlider(shown));
+    links.addEventListener("input", function () { showLinks(fromSlider(Number(links.value))); });
+  }
+  if (pick) { pick.addEventListener("change", function () { choose(pick.value); }); }
+  if (names) { names.addEventListener("change", function () { holder.classList.toggle("all-names", names.checked);
+    cy.nodes().toggleClass("near", names.checked && !(pick && pick.value)); }); }
+  if (reset) { reset.addEventListener("click", function () {
+    if (links) { links.value = String(toSlider(data.shown)); }
+    if (names) { names.checked = false; }
+    showLinks(data.shown); choose(""); }); }
+  cy.on("tap", "node", function (evt) { choose(evt.target.id()); });
+  cy.on("tap", function (evt) { if (evt.target === cy) { choose(""); } });
+
   var tip = document.getElementById("graph-tip");
   cy.on("mouseover", "node, edge", function (evt) {
-    evt.target.addClass("hover");
-    tip.textContent = evt.target.data("tip");
+    var el = evt.target;
+    el.addClass("hover");
+    if (el.isNode()) { el.connectedEdges().not(".hidden").addClass("hover"); }
+    tip.textContent = el.data("tip");
     var p = evt.renderedPosition || { x: 0, y: 0 };
     tip.style.left = (holder.offsetLeft + p.x + 14) + "px";
     tip.style.top = (holder.offsetTop + p.y + 14) + "px";
@@ -468,8 +597,12 @@ _GRAPH_SCRIPT = """
   });
   cy.on("mouseout", "node, edge", function (evt) {
     evt.target.removeClass("hover");
+    if (evt.target.isNode()) { evt.target.connectedEdges().removeClass("hover"); }
     tip.style.display = "none";
   });
+  showLinks(shown);
+  var first = cy.nodes(".focus");
+  if (first.nonempty()) { choose(first[0].id()); }
   cy.one("render", function () {
     root.setAttribute("data-graph-rendered", String(cy.nodes().length));
   });
@@ -532,6 +665,7 @@ def _overview(
     out = ['<section id="overview"><h2>Overview</h2><ul class="counts">']
     out += [f"<li><b>{n:,}</b><span>{_e(label)}</span></li>" for n, label in tiles]
     out.append("</ul>")
+    out += [f'<p class="note warning">Warning: {_e(w)}</p>' for w in metadata_warnings(counts)]
     kind_words = ", ".join(f"{n:,} {_e(k)}" for k, n in sorted(kinds.items()))
     out.append(
         f'<p class="note">Cross-outlet passages by kind: {kind_words or "none"}. '
@@ -578,7 +712,7 @@ def _pair_tip(p: dict[str, Any]) -> str:
     lag = p["median_lag_days"]
     return (
         f"{p['source_outlet']} \u2192 {p['echo_outlet']}: {p['claims']} claim(s) taken, {p['echoes']} echo(es), "
-        f"median lag {_lag(lag)} day(s), {round(100 * p['share_credited'])}% credited"
+        f"median lag {_lag(lag)} day(s), {round(100 * p['share_credited'])}% credit the source"
     )
 
 
@@ -628,29 +762,43 @@ def _outlets_section(
 def _graph_section(
     store: Store, pairs: list[dict[str, Any]], names: list[str], outlets_total: int, focus: str | None
 ) -> str:
+    # An article of unknown outlet is an outlet of its own (outlet_label), never one "unknown" node.
     articles = {
         str(r[0]): int(r[1])
         for r in store.conn.execute(
-            "SELECT COALESCE(outlet, ?), COUNT(*) FROM articles GROUP BY 1", (UNKNOWN_OUTLET,)
+            "SELECT outlet, COUNT(*) FROM articles WHERE outlet IS NOT NULL GROUP BY 1"
         )
     }
-    origins = {
-        str(r[0]): int(r[1])
-        for r in store.conn.execute(
-            "SELECT COALESCE(a.outlet, ?), COUNT(*) FROM claim_members m JOIN articles a ON a.id = m.article_id "
-            "WHERE m.role = 'origin' GROUP BY 1",
-            (UNKNOWN_OUTLET,),
-        )
-    }
+    articles.update(
+        {
+            outlet_label(None, r[0]): 1
+            for r in store.conn.execute("SELECT id FROM articles WHERE outlet IS NULL")
+        }
+    )
+    origins: dict[str, int] = defaultdict(int)
+    for name, art_id in store.conn.execute(
+        "SELECT a.outlet, a.id FROM claim_members m JOIN articles a ON a.id = m.article_id WHERE m.role = 'origin'"
+    ):
+        origins[outlet_label(name, art_id)] += 1
     index = {n: i for i, n in enumerate(names)}
     most = max((articles.get(n, 0) for n in names), default=1) or 1
     taken = {n: sum(p["claims"] for p in pairs if p["echo_outlet"] == n) for n in names}
     given = {n: sum(p["claims"] for p in pairs if p["source_outlet"] == n) for n in names}
+    order, backbone = _link_order(pairs)
+    shown = (
+        len(pairs) if len(pairs) <= _ALL_LINKS else min(len(pairs), max(backbone, round(1.5 * len(names))))
+    )
+    rank = {k: r for r, k in enumerate(order)}
+    sizes = [round(16 + 30 * math.sqrt(articles.get(n, 0) / most), 1) for n in names]
+    busiest = sorted(names, key=lambda n: (-(taken[n] + given[n]), -articles.get(n, 0), n))
+    labelled = set(busiest[:_LABELLED]) | {n for n in names if n.lower() == (focus or "").lower()}
+    positions = _layout(names, pairs, sizes, labelled)
     nodes = [
-        {"id": f"n{index[n]}", "label": n, "focus": n.lower() == (focus or "").lower(), "size": round(22 + 30 * math.sqrt(articles.get(n, 0) / most), 1),
+        {"id": f"n{index[n]}", "label": n, "focus": n.lower() == (focus or "").lower(), "size": sizes[i],
+         "named": n in labelled, "x": positions[i][0], "y": positions[i][1],
          "tip": f"{n}\n{articles.get(n, 0)} article(s), origin of {origins.get(n, 0)} claim(s)\n"
                 f"claims taken from others: {taken[n]}; taken by others: {given[n]}"}
-        for n in names
+        for i, n in enumerate(names)
     ]  # fmt: skip
     top = max((p["claims"] for p in pairs), default=1) or 1
     edges = []
@@ -658,11 +806,11 @@ def _graph_section(
         share = float(p["share_credited"])
         edges.append(
             {"id": f"e{k}", "source": f"n{index[p['source_outlet']]}", "target": f"n{index[p['echo_outlet']]}",
-             "claims": p["claims"], "width": round(1.5 + 6.5 * p["claims"] / top, 2),
+             "claims": p["claims"], "width": round(1.2 + 6.8 * math.sqrt(p["claims"] / top), 2), "rank": rank[k],
              "color": _mix((192, 86, 33), (43, 108, 176), share), "credited": 0 if share == 0 else 1,
              "tip": _pair_tip(p)}
         )  # fmt: skip
-    data = {"nodes": nodes, "edges": edges}
+    data = {"nodes": nodes, "edges": edges, "shown": shown}
     out = ['<section id="graph"><h2>Outlet graph</h2>']
     if not nodes:
         out.append("<p>No echoes between outlets to draw.</p>")
@@ -671,13 +819,14 @@ def _graph_section(
             '<p class="note">An arrow runs from the outlet a claim was taken from to the outlet that echoed it; '
             "its width is the number of claims taken, its colour the share of echoes that credit the source "
             '(<span class="credited">blue: all credited</span>, <span class="uncredited">orange, dashed: none '
-            "credited</span>). Node size: articles in the corpus. Drag to pan, scroll to zoom, hover for "
-            "figures.</p>"
+            "credited</span>). Node size: articles in the corpus. The busiest outlets are named; hover any "
+            "other, zoom in, or pick one to see its links. Drag to pan, scroll to zoom.</p>"
         )
         if len(names) < outlets_total:
             out.append(
                 f'<p class="cap">Showing {len(names):,} of {outlets_total:,} outlets (the most active).</p>'
             )
+        out.append(_graph_controls(names, len(pairs), shown, backbone, focus))
         out.append(
             '<div class="graph-wrap"><div id="outlet-graph" role="img" aria-label="Outlet echo graph"></div>'
             '<div id="graph-tip"></div></div>'
@@ -687,6 +836,111 @@ def _graph_section(
     out.append(f'<script type="application/json" id="graph-data">{_json_for_html(data)}</script>')
     out.append("</section>")
     return "\n".join(out)
+
+
+def _graph_controls(names: list[str], total: int, shown: int, backbone: int, focus: str | None) -> str:
+    options = "".join(
+        f'<option value="n{i}"{" selected" if n.lower() == (focus or "").lower() else ""}>{_e(n)}</option>'
+        for i, n in sorted(enumerate(names), key=lambda item: item[1].casefold())
+    )
+    return (
+        '<div class="graph-controls">'
+        '<label>Links shown <input type="range" id="graph-links" min="0" max="1000" step="1"> '
+        f'<output id="graph-links-out" for="graph-links">{shown:,} of {total:,}</output></label>'
+        f'<label>Outlet <select id="graph-filter"><option value="">all outlets</option>{options}</select></label>'
+        '<label><input type="checkbox" id="graph-names"> all names</label>'
+        '<button type="button" id="graph-reset">Reset view</button>'
+        f'<span class="note">strongest links first; the first {backbone:,} give each outlet its strongest '
+        "link</span></div>"
+    )
+
+
+def _link_order(pairs: list[dict[str, Any]]) -> tuple[list[int], int]:
+    """Indexes of ``pairs``, strongest first, each outlet's strongest link ahead of all others (so
+    the first links shown reach every outlet), and how many those first links are."""
+    strongest = sorted(
+        range(len(pairs)),
+        key=lambda k: (-pairs[k]["claims"], -pairs[k]["echoes"], -float(pairs[k]["share_credited"]),
+                       pairs[k]["source_outlet"], pairs[k]["echo_outlet"]),
+    )  # fmt: skip
+    reached: set[str] = set()
+    first: list[int] = []
+    for k in strongest:
+        ends = {pairs[k]["source_outlet"], pairs[k]["echo_outlet"]}
+        if not ends <= reached:
+            first.append(k)
+            reached |= ends
+    chosen = set(first)
+    return first + [k for k in strongest if k not in chosen], len(first)
+
+
+def _layout(
+    names: list[str], links: list[dict[str, Any]], sizes: list[float], named: set[str]
+) -> list[tuple[float, float]]:
+    """Node positions (model units): a force layout of all links (seeded, so the report stays
+    deterministic; all of them, so that outlets linked only weakly are not cast off in islands),
+    then boxes of each node and its name pushed apart."""
+    if not names:
+        return []
+    import networkx as nx
+    import numpy as np
+
+    g = nx.Graph()
+    g.add_nodes_from(range(len(names)))
+    index = {n: i for i, n in enumerate(names)}
+    for p in links:
+        u, v = index[p["source_outlet"]], index[p["echo_outlet"]]
+        if u != v:
+            g.add_edge(u, v, weight=math.sqrt(p["claims"]))
+    raw = nx.spring_layout(g, seed=7, iterations=200, k=1.6 / math.sqrt(len(names)))
+    pos = np.array([raw[i] for i in range(len(names))], dtype=float)
+    pos -= np.median(pos, axis=0)
+    # a few outlets hanging off one link would otherwise squeeze everyone else into the middle
+    extent = np.quantile(np.abs(pos), 0.95, axis=0)
+    extent[extent == 0] = 1.0
+    pos = np.clip(pos, -extent, extent)
+    extent[extent == 0] = 1.0
+    pos *= np.array([_GRAPH_W / 2, _GRAPH_H / 2]) / extent
+    # Half-width and half-height of what each node draws: its disc, and its name below it.
+    half = np.array(
+        [[max(s / 2, 3.6 * len(n) if n in named else 0) + 6, s / 2 + (11 if n in named else 0) + 6]
+         for n, s in zip(names, sizes, strict=True)]
+    )  # fmt: skip
+    below = np.array([11.0 if n in named else 0.0 for n in names])  # the box's centre sits lower
+    pos = _separate(pos, half, below)
+    return [(round(float(x), 1), round(float(y), 1)) for x, y in pos]
+
+
+def _separate(pos: Any, half: Any, below: Any, rounds: int = 400) -> Any:
+    """Push apart overlapping boxes (centres ``pos`` + ``below``, half sizes ``half``) along the
+    axis where they overlap least, until none overlap."""
+    import numpy as np
+
+    n = len(pos)
+    if n < 2:
+        return pos
+    pos = pos.copy()
+    for _ in range(rounds):
+        centre = pos + np.stack([np.zeros(n), below], axis=1)
+        d = centre[:, None, :] - centre[None, :, :]
+        need = half[:, None, :] + half[None, :, :]
+        over = need - np.abs(d)
+        hit = (over[..., 0] > 0) & (over[..., 1] > 0)
+        np.fill_diagonal(hit, False)
+        if not hit.any():
+            break
+        axis = np.where(over[..., 0] < over[..., 1], 0, 1)
+        sign = np.sign(d)
+        # tied centres: split by index, the same way every run
+        ties = sign == 0
+        order = np.sign(np.arange(n)[:, None] - np.arange(n)[None, :])
+        sign[ties] = np.broadcast_to(order[..., None], sign.shape)[ties]
+        step = np.zeros_like(d)
+        for ax in (0, 1):
+            mask = hit & (axis == ax)
+            step[..., ax] = np.where(mask, sign[..., ax] * (over[..., ax] / 2 + 0.5), 0.0)
+        pos += step.sum(axis=1) * 0.5
+    return pos
 
 
 # -- one claim --------------------------------------------------------------
@@ -729,7 +983,9 @@ def _members_table(members: list[dict[str, Any]]) -> str:
     for m in members:
         credit = _credit_words(m)
         cls = (
-            "" if m["role"] == "origin" else (' class="credited"' if m["credited"] else ' class="uncredited"')
+            ""
+            if m["role"] == "origin"
+            else (' class="credited"' if m["credits_parent"] else ' class="uncredited"')
         )
         conf = "" if m["confidence"] is None else f"{m['confidence']:.2f}"
         out.append(
@@ -743,17 +999,30 @@ def _members_table(members: list[dict[str, Any]]) -> str:
 
 
 def _credit_words(m: dict[str, Any]) -> str:
+    """The member's credit in words, its three kinds apart: to its source (the parent's outlet),
+    to another source, to a social account (a person, not an outlet)."""
+    others = ", ".join(o for o in m["credit_to"] if o != m["parent_outlet"] or not m["credits_parent"])
+    accounts = ", ".join(m["credit_accounts"])
+    words = []
     if m["role"] == "origin":
-        return "origin" + (f" (cites {', '.join(m['credit_to'])})" if m["credit_to"] else "")
-    if m["credited"]:
-        return "credited" + (f": {', '.join(m['credit_to'])}" if m["credit_to"] else "")
-    return "uncredited" + (f" (cites {', '.join(m['credit_to'])})" if m["credit_to"] else "")
+        words.append("origin")
+    elif m["credits_parent"]:
+        words.append(f"credits its source, {m['parent_outlet']}")
+    else:
+        words.append("does not credit its source")
+    if others:
+        words.append(f"credits another source: {others}")
+    if accounts:
+        words.append(f"credits an account: {accounts}")
+    return "; ".join(words)
 
 
 def _evidence(members: list[dict[str, Any]], drawn: list[dict[str, Any]]) -> str:
     by_article: dict[str, dict[str, Any]] = {}
+    by_span: dict[tuple[str, int], dict[str, Any]] = {}
     for m in members:
         by_article.setdefault(m["article_id"], m)
+        by_span.setdefault((m["article_id"], m["span"][0]), m)
     echoes = [m for m in drawn if m["role"] != "origin"]
     if not echoes:
         return '<p class="note">No echoes to compare.</p>'
@@ -763,9 +1032,13 @@ def _evidence(members: list[dict[str, Any]], drawn: list[dict[str, Any]]) -> str
         "(runs of two or more words, aligned in order).</p>",
     ]
     for m in echoes:
-        parent = by_article.get(m["parent_id"]) if m["parent_id"] else None
+        parent = (
+            by_span.get((m["parent_id"], m["parent_start"])) or by_article.get(m["parent_id"])
+            if m["parent_id"]
+            else None
+        )
         status = (
-            '<b class="credited">credited</b>' if m["credited"] else '<b class="uncredited">uncredited</b>'
+            f'<b class="{"credited" if m["credits_parent"] else "uncredited"}">{_e(_credit_words(m))}</b>'
         )
         conf = "" if m["confidence"] is None else f", confidence {m['confidence']:.2f}"
         lag = "" if m["lag_days"] is None else f", {_e(_lag(m['lag_days']))} day(s) later"
@@ -774,7 +1047,7 @@ def _evidence(members: list[dict[str, Any]], drawn: list[dict[str, Any]]) -> str
             out.append(
                 f'<div class="pair"><div class="what">{who}: {status}{conf}; source not known</div>'
                 f'<div class="sides"><div class="side"><div class="who">no parent found</div></div>'
-                f'<div class="side"><div class="who">{who}</div>{_e(m["text"])}</div></div></div>'
+                f'<div class="side"><div class="who">{who}</div>{_in_sentence(m, [])}</div></div></div>'
             )
             continue
         wa, fa, wb, fb = shared_words(parent["text"], m["text"])
@@ -784,9 +1057,9 @@ def _evidence(members: list[dict[str, Any]], drawn: list[dict[str, Any]]) -> str
             f'<div class="pair"><div class="what">{who} took this from {pwho}{lag}: {status}{conf}; '
             f'{round(100 * share)}% of the echo\'s words are shared</div><div class="sides">'
             f'<div class="side parent"><div class="who">{pwho} \u00b7 {_e(_short(parent["title"] or "", 90))}'
-            f"</div>{_marked(wa, fa)}</div>"
+            f"</div>{_in_sentence(parent, fa)}</div>"
             f'<div class="side echo"><div class="who">{who} \u00b7 {_e(_short(m["title"] or "", 90))}</div>'
-            f"{_marked(wb, fb)}</div></div></div>"
+            f"{_in_sentence(m, fb)}</div></div></div>"
         )
     return "\n".join(out)
 
@@ -795,6 +1068,10 @@ def _ticks(lo: float, hi: float) -> list[float]:
     span = hi - lo
     if span <= 0:
         return [lo]
+    if span <= _HOURS_AXIS + 1:
+        hours = next(h for h in (3, 6, 12, 24) if span * 24 / h <= 9)
+        first = math.ceil(lo * 24 / hours - 1e-9)
+        return [k * hours / 24 for k in range(first, int(hi * 24 / hours + 1e-9) + 1)]
     step = next((s for s in (1, 2, 7, 14, 28, 56, 91, 182, 365, 730, 1826, 3652) if span / s <= 7), 7305)
     first = math.ceil(lo)
     return [float(first + k * step) for k in range(int((hi - first) // step) + 1)]
@@ -805,10 +1082,10 @@ def timeline_svg(claim_id: str, members: list[dict[str, Any]], focus_outlet: str
     uid = re.sub(r"[^A-Za-z0-9_-]", "_", claim_id)
     outlets: list[str] = []
     for m in members:
-        name = m["outlet"] or UNKNOWN_OUTLET
+        name = outlet_label(m["outlet"], m["article_id"])
         if name not in outlets:
             outlets.append(name)
-    days = [_day(m["published"]) for m in members]
+    days = _spread_days(members)
     known = [d for d in days if d is not None]
     undated = any(d is None for d in days)
     plot_l = _LABEL_W + _PAD
@@ -817,6 +1094,9 @@ def timeline_svg(claim_id: str, members: list[dict[str, Any]], focus_outlet: str
     height = _TOP + len(outlets) * _ROW_H + _AXIS_H + _LEGEND_H
     axis_y = _TOP + len(outlets) * _ROW_H
     lo, hi = (min(known), max(known)) if known else (0.0, 0.0)
+    if known and hi - lo < _HOURS_AXIS:
+        # a short story: whole days from midnight to midnight, so hours can be read off the axis
+        lo, hi = float(math.floor(lo)), float(math.floor(hi) + 1)
 
     def x_of(day: float) -> float:
         if hi == lo:
@@ -826,7 +1106,7 @@ def timeline_svg(claim_id: str, members: list[dict[str, Any]], focus_outlet: str
     # Positions: members on the same row and day (or both undated) sit side by side.
     slots: dict[tuple[int, float | None], list[int]] = {}
     for i, m in enumerate(members):
-        row = outlets.index(m["outlet"] or UNKNOWN_OUTLET)
+        row = outlets.index(outlet_label(m["outlet"], m["article_id"]))
         slots.setdefault((row, None if days[i] is None else round(days[i] or 0.0, 3)), []).append(i)
     pos: list[tuple[float, float]] = [(0.0, 0.0)] * len(members)
     for (row, day), idxs in slots.items():
@@ -867,7 +1147,7 @@ def timeline_svg(claim_id: str, members: list[dict[str, Any]], focus_outlet: str
     if known:
         for t in _ticks(lo, hi):
             x = x_of(t)
-            label = date.fromordinal(int(t)).isoformat()
+            label = _tick_label(t)
             s.append(
                 f'<line x1="{x:.1f}" y1="{_TOP}" x2="{x:.1f}" y2="{axis_y + 4}" stroke="#e2e6ec"/>'
                 f'<text x="{x:.1f}" y="{axis_y + 17}" text-anchor="middle" fill="#5a6472">{label}</text>'
@@ -894,14 +1174,14 @@ def timeline_svg(claim_id: str, members: list[dict[str, Any]], focus_outlet: str
         path = _arrow_path(first_pos[m["parent_id"]], pos[i])
         if path is None:
             continue
-        kind, color = ("c", _CREDITED) if m["credited"] else ("u", _UNCREDITED)
-        dash = "" if m["credited"] else ' stroke-dasharray="6 4"'
+        kind, color = ("c", _CREDITED) if m["credits_parent"] else ("u", _UNCREDITED)
+        dash = "" if m["credits_parent"] else ' stroke-dasharray="6 4"'
         tip = (
             f"{m['parent_outlet'] or UNKNOWN_OUTLET} \u2192 {m['outlet'] or UNKNOWN_OUTLET}: "
-            f"{'credited' if m['credited'] else 'uncredited'}, lag {_lag(m['lag_days'])} day(s)"
+            f"{'credited' if m['credits_parent'] else 'uncredited'}, lag {_lag(m['lag_days'])} day(s)"
         )
         s.append(
-            f'<path class="edge {"credited" if m["credited"] else "uncredited"}" d="{path}" fill="none" '
+            f'<path class="edge {"credited" if m["credits_parent"] else "uncredited"}" d="{path}" fill="none" '
             f'stroke="{color}" stroke-width="1.8"{dash} marker-end="url(#arrow-{uid}-{kind})">'
             f"<title>{_e(tip)}</title></path>"
         )
@@ -909,7 +1189,7 @@ def timeline_svg(claim_id: str, members: list[dict[str, Any]], focus_outlet: str
     for i, m in enumerate(members):
         x, y = pos[i]
         origin = m["role"] == "origin"
-        color = _ORIGIN if origin else (_CREDITED if m["credited"] else _UNCREDITED)
+        color = _ORIGIN if origin else (_CREDITED if m["credits_parent"] else _UNCREDITED)
         radius = _ORIGIN_R if origin else _DOT_R
         tip = (
             f"{m['outlet'] or UNKNOWN_OUTLET}, {m['published'] or 'undated'}: {m['role']}"
@@ -935,9 +1215,42 @@ def timeline_svg(claim_id: str, members: list[dict[str, Any]], focus_outlet: str
         f'<circle cx="{_LABEL_W + 408}" cy="{ly}" r="{_DOT_R - 1}" fill="{_UNCREDITED}"/>'
         f'<text x="{_LABEL_W + 420}" y="{ly + 4}">uncredited echo</text>'
         f'<text x="{_LABEL_W + 540}" y="{ly + 4}" font-style="italic">arrow: from source to echo</text>'
-        "</g></svg>"
+        "</g>"
     )
+    if known and hi - lo <= _HOURS_AXIS + 1 and any(_is_day_only(m["published"]) for m in members):
+        s.append(
+            f'<text x="{_W - 4}" y="{ly + 4}" text-anchor="end" fill="#5a6472" font-size="11" font-style="italic">'
+            "no time of day: spread over the day, in order of echo</text>"
+        )
+    s.append("</svg>")
     return "".join(s)
+
+
+def _is_day_only(published: str | None) -> bool:
+    return bool(published) and len(str(published).strip()) == 10
+
+
+def _spread_days(members: list[dict[str, Any]]) -> list[float | None]:
+    """Each member's place in time (days, fractional): its date-time where the time is known;
+    members dated to the day only share that day, spread evenly in their order (sources before
+    their echoes), not stacked at midnight."""
+    days = [_day(m["published"]) for m in members]
+    same_day: dict[float, list[int]] = {}
+    for i, m in enumerate(members):
+        if days[i] is not None and _is_day_only(m["published"]):
+            same_day.setdefault(days[i] or 0.0, []).append(i)
+    for day, idxs in same_day.items():
+        for k, i in enumerate(idxs):
+            days[i] = day + (k + 0.5) / len(idxs) * 0.9 + 0.05 if len(idxs) > 1 else day + 0.5
+    return days
+
+
+def _tick_label(t: float) -> str:
+    whole = math.floor(t + 1e-9)
+    minutes = round((t - whole) * 1440)
+    if minutes == 0:
+        return date.fromordinal(int(whole)).isoformat()
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _arrow_path(a: tuple[float, float], b: tuple[float, float]) -> str | None:

@@ -71,17 +71,23 @@ class ScanParams:
     # 0: never learned.
     frequent_df: float = 0.3
     frequent_sample: int = 300
-    # A match made mostly (`banal_share` of its content-word n-grams) of phrases that other
-    # sentences share in at least `banal_df` distinct sentences is banal: a stock phrase, flagged
-    # and hidden like boilerplate (tracer.banality). 0: never flagged.
-    banal_df: int = 20
+    # A match made mostly (`banal_share` of its content-word trigrams) of phrases printed by at
+    # least max(`banal_df`, `banal_df_share` x articles) articles, in sentences none of which
+    # holds more than `banal_dominance` of them, and short (at most `banal_max_shared` trigrams)
+    # is banal: a stock phrase, flagged and hidden like boilerplate (tracer.banality). 0: never.
+    banal_df: int = 25
     banal_share: float = 0.5
+    banal_df_share: float = 0.002
+    banal_dominance: float = 0.3
+    banal_max_shared: int = 10
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.frequent_df <= 1.0 or not 0.0 < self.banal_share <= 1.0:
             raise TracerError("frequent_df must be in 0..1 and banal_share in (0, 1]")
-        if self.frequent_sample < 0 or self.banal_df < 0:
-            raise TracerError("frequent_sample and banal_df must be non-negative")
+        if self.frequent_sample < 0 or self.banal_df < 0 or self.banal_max_shared < 0:
+            raise TracerError("frequent_sample, banal_df and banal_max_shared must be non-negative")
+        if not 0.0 <= self.banal_df_share <= 1.0 or not 0.0 < self.banal_dominance <= 1.0:
+            raise TracerError("banal_df_share must be in 0..1 and banal_dominance in (0, 1]")
         if self.bands * self.rows > self.num_perm:
             raise TracerError(
                 f"bands x rows ({self.bands}x{self.rows}) exceeds num_perm ({self.num_perm})",
@@ -91,6 +97,16 @@ class ScanParams:
             raise TracerError(f"window must be at least 2, got {self.window}")
         if self.fanout < 2:
             raise TracerError(f"fanout must be at least 2, got {self.fanout}")
+
+    def banality(self) -> BanalParams:
+        return BanalParams(
+            self.banal_df,
+            self.banal_share,
+            self.verify.frequent,
+            self.banal_df_share,
+            self.banal_dominance,
+            self.banal_max_shared,
+        )
 
     def fingerprint(self) -> str:
         return json.dumps(self._values(), sort_keys=True)
@@ -107,17 +123,22 @@ class ScanParams:
         try:
             values = json.loads(text)
             verify = VerifyParams(**values.pop("verify"))
-            # Stores scanned before fanout was a parameter: their matches are rebuilt with the
-            # default at the next scan (nothing stored before the matches depends on it).
-            old = "fanout" not in values
+            # Stores scanned before these were parameters: their matches are rebuilt with the
+            # defaults at the next scan (nothing stored before the matches depends on them).
+            missing = [k for k in _REBUILD_ONLY if k not in values]
             params = cls(**values, verify=verify)
         except (ValueError, TypeError, KeyError, AttributeError, TracerError):
             return None
-        if old:
+        if missing:
             values = json.loads(params.fingerprint())
-            del values["fanout"]
+            for k in missing:
+                del values[k]
             return params if json.dumps(values, sort_keys=True) == text else None
         return params if params.fingerprint() == text else None
+
+
+# Parameters only the matches' rebuild reads, which a store may not have recorded yet.
+_REBUILD_ONLY = ("fanout", "banal_df_share", "banal_dominance", "banal_max_shared")
 
 
 @dataclass
@@ -131,6 +152,8 @@ class ScanResult:
     matches: int = 0
     claims: int = 0
     scanned_anew: bool = False  # the store was scanned by a tracer that matched otherwise: all redone
+    # Articles edited (outlet, date) or removed since the last scan, whose matches and claims it rebuilt
+    changes: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)  # wall time of each stage
     peak_mb: dict[str, int] = field(default_factory=dict)  # this process's peak memory after each stage
 
@@ -200,6 +223,7 @@ def _scan(
             if result.scanned_anew:
                 store.forget_scans()
             store.set_meta("scan_params", p.fingerprint())
+            result.changes = store.clear_changes()
             p = replace(p, verify=replace(p.verify, frequent=_frequent_words(store, p)))
             stored_before = _index_sentences(store, p, result, progress, eng)
         if result.new_distinct:
@@ -228,7 +252,7 @@ def _matches(store: Store, p: ScanParams, result: ScanResult, eng: Engine) -> Cl
         graph = eng.submit(mention_graph, pieces.columns, pieces.score, cp, pieces.units)
         started.append(ClaimsStart(pieces.names, cp, graph))
 
-    banal = BanalParams(p.banal_df, p.banal_share, p.verify.frequent) if p.banal_df > 0 else None
+    banal = p.banality() if p.banal_df > 0 else None
     result.matches = matches.rebuild(
         store, p.min_tokens, p.min_content, start_claims, sizes.GRAPH_ELSEWHERE, banal, p.fanout
     )

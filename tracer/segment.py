@@ -626,3 +626,22 @@ def line_table(text: str) -> tuple[np.ndarray, np.ndarray]:
 def _is_space(codes: np.ndarray) -> np.ndarray:
     """``str.isspace`` of each code point."""
     return _char_class(codes, str.isspace)
+
+
+# Characters read either side of a span to find the sentences it lies in: news sentences are shorter.
+SENTENCE_REACH = 400
+
+
+def whole_sentences(text: str, start: int, end: int, reach: int = SENTENCE_REACH) -> tuple[int, int]:
+    """Bounds of the sentence(s) that ``text[start:end]`` lies in: a span that starts or ends
+    mid-sentence grows to whole sentences. Only ``reach`` characters either side are read; where
+    a sentence runs past them, the span keeps its own edge on that side."""
+    lo, hi = max(0, start - reach), min(len(text), end + reach)
+    found = [(a + lo, b + lo) for a, b in split_sentences(text[lo:hi]) if a + lo < end and b + lo > start]
+    if not found:
+        return start, end
+    first, last = found[0][0], found[-1][1]
+    # a sentence that reaches the window's edge may run on past it
+    first = start if lo > 0 and not text[lo:first].strip() else min(first, start)
+    last = end if hi < len(text) and not text[last:hi].strip() else max(last, end)
+    return first, last

@@ -45,6 +45,8 @@ import sys
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -56,7 +58,7 @@ from .errors import StoreBusyError, StoreDamagedError, StoreError, StoreFullErro
 from .model import Article
 from .text import fold, token_table
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 PAGE_SIZE = 1 << 16  # of new stores (SQLite's largest); stores made with other sizes work as they are
 # How long a write waits for another process's write before saying who holds the store: a scan
 # holds it for minutes or hours, so waiting it out silently would look like a hang.
@@ -368,9 +370,14 @@ class Store:
         self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     # -- articles -----------------------------------------------------------
-    def add_articles(self, articles: Iterable[Article]) -> tuple[int, int]:
-        """Insert articles not stored yet. Returns ``(added, skipped_as_already_stored)``."""
+    def add_articles(
+        self, articles: Iterable[Article], updated: list[ArticleChange] | None = None
+    ) -> tuple[int, int]:
+        """Insert articles not stored yet; an article stored already takes the outlet, date and
+        title this ingest states more firmly (:func:`_overrides`), each change appended to
+        ``updated``. Returns ``(added, skipped_as_already_stored)`` (updated ones not counted)."""
         added = skipped = 0
+        changes: list[ArticleChange] = []
         insert = (
             f"INSERT INTO articles ({', '.join(ARTICLE_FIELDS)}, seq) VALUES ({_marks(ARTICLE_FIELDS)}, ?)"
         )
@@ -391,15 +398,100 @@ class Store:
                     }
                 rows = []
                 for art in batch:
-                    if art.id in added_ids or art.id in stored:
+                    if art.id in added_ids:
                         skipped += 1
+                        continue
+                    if art.id in stored:
+                        change = _update_from(conn, art)
+                        if change is None:
+                            skipped += 1
+                        else:
+                            changes.append(change)
                         continue
                     added_ids.add(art.id)
                     seq += 1
                     rows.append((*values(art), seq))
                 conn.executemany(insert, rows)
                 added += len(rows)
+            _invalidate(conn, [c.id for c in changes if c.invalidates], "edited")
+        if updated is not None:
+            updated.extend(changes)
         return added, skipped
+
+    def edit_article(
+        self,
+        article_id: str,
+        outlet: str | None = None,
+        published: str | None = None,
+        title: str | None = None,
+    ) -> ArticleChange:
+        """Set an article's outlet, date (stored form, :func:`tracer.dates.normalise`) or title by
+        hand (``edit``: no later ingest overrides them but an option). A changed outlet or date
+        clears the article's matches and claims, rebuilt by the next scan; its sentences stay."""
+        with self.transaction("an edit") as conn:
+            row = conn.execute(f"SELECT {_META_COLUMNS} FROM articles WHERE id = ?", (article_id,)).fetchone()
+            if row is None:
+                raise StoreError(f"no article with id {article_id!r}", "list ids with `tracer articles`")
+            given = {"outlet": outlet, "published": published, "title": title}
+            change = ArticleChange(article_id)
+            for k, name in enumerate(_META_NAMES):
+                value = given[name]
+                if value is not None and (value != row[2 * k] or row[2 * k + 1] != "edit"):
+                    change.fields[name] = (row[2 * k], value, "edit")
+            _apply(conn, change)
+            if change.invalidates:
+                _invalidate(conn, [article_id], "edited")
+        return change
+
+    def remove_articles(self, ids: Sequence[str]) -> int:
+        """Remove these articles with their sentences, matches, passage occurrences and the claims
+        they are in (the next scan rebuilds the claims of the others). Distinct sentences' signatures
+        and verified pairs stay: they depend on no one article, and are reused if the text returns."""
+        with self.transaction("a removal") as conn:
+            return _remove(conn, list(ids))
+
+    def changes_since_scan(self) -> dict[str, int]:
+        """How many articles were edited (outlet or date) or removed since the last scan: its
+        matches and claims do not show those changes until the next scan."""
+        return _changes(self.conn)
+
+    def clear_changes(self) -> dict[str, int]:
+        """:meth:`changes_since_scan`, and forget them (a scan that rebuilds matches and claims
+        calls it in its transaction)."""
+        counts = _changes(self.conn)
+        self.conn.execute("DELETE FROM meta WHERE key = ?", (CHANGES_KEY,))
+        return counts
+
+    def iter_articles(
+        self,
+        outlet: str | None = None,
+        undated: bool = False,
+        unknown_outlet: bool = False,
+        limit: int | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """The articles in the order they were ingested, with how each value was obtained; only
+        ``outlet``'s (case-insensitive), the undated, those of unknown outlet, at most ``limit``."""
+        where, args = [], []  # type: ignore[var-annotated]
+        if outlet is not None:
+            where.append("lower(outlet) = lower(?)")
+            args.append(outlet)
+        if undated:
+            where.append("published IS NULL")
+        if unknown_outlet:
+            where.append("outlet IS NULL")
+        sql = (
+            "SELECT id, outlet, outlet_source, published, published_source, title, title_source, url, "
+            "source_path, source_line, scanned FROM articles"
+            + (f" WHERE {' AND '.join(where)}" if where else "")
+            + " ORDER BY seq"
+            + (" LIMIT ?" if limit is not None else "")
+        )
+        names = ("id outlet outlet_source published published_source title title_source url source_path "
+                 "source_line scanned").split()  # fmt: skip
+        for row in self.conn.execute(sql, (*args, *([limit] if limit is not None else []))):
+            item = dict(zip(names, row, strict=True))
+            item["scanned"] = bool(item["scanned"])
+            yield item
 
     def article(self, article_id: str) -> Article | None:
         row = self.conn.execute(
@@ -503,6 +595,8 @@ class Store:
             "boilerplate_matches": q("SELECT COUNT(*) FROM matches WHERE boilerplate & 1").fetchone()[0],
             "banal_matches": q("SELECT COUNT(*) FROM matches WHERE boilerplate & 2").fetchone()[0],
             "claims": q("SELECT COUNT(*) FROM claims").fetchone()[0],
+            "unknown_outlet": q("SELECT COUNT(*) FROM articles WHERE outlet IS NULL").fetchone()[0],
+            "changed": sum(_changes(self.conn).values()),
         }
 
     # -- sentences and signatures (numpy blobs, one row per scanned batch) ----
@@ -681,6 +775,149 @@ def _relabel_sentences(store: Store, version: int) -> None:
         conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),))
 
 
+# -- article metadata: how firmly each value is known -----------------------------------------
+
+_META_NAMES = ("outlet", "published", "title")
+_META_COLUMNS = "outlet, outlet_source, published, published_source, title, title_source"
+# A value from a firmer source replaces a stored one on a later ingest: `tracer edit` is kept
+# against everything but an option given on a later command line; what the input states (a
+# header line, a record's field, HTML metadata, a URL) replaces a guess.
+SOURCE_RANK = {"edit": 4, "option": 3, "header": 2, "field": 2, "html": 2, "url": 2, "dateline": 2,
+               "file-name": 1, "text": 1, "first-line": 1, "unknown": 0}  # fmt: skip
+CHANGES_KEY = "changed_since_scan"  # meta: {"edited": n, "removed": n} since the last scan
+
+
+@dataclass
+class ArticleChange:
+    """What an edit or a re-ingest changed in one article: ``name -> (old, new, source)``."""
+
+    id: str
+    fields: dict[str, tuple[str | None, str, str]] = dataclass_field(default_factory=dict)
+
+    @property
+    def invalidates(self) -> bool:
+        """Whether the article's matches and claims are stale: their direction, scope and
+        provenance depend on its outlet and date (not on its title)."""
+        return any(name in self.fields for name in ("outlet", "published"))
+
+
+def _overrides(new_source: str, old_source: str) -> bool:
+    if new_source == "option":
+        return True
+    return SOURCE_RANK.get(new_source, 0) >= SOURCE_RANK.get(old_source, 0)
+
+
+def _update_from(conn: sqlite3.Connection, art: Article) -> ArticleChange | None:
+    """Apply to the stored ``art.id`` the values ``art`` states more firmly; None if none."""
+    row = conn.execute(f"SELECT {_META_COLUMNS} FROM articles WHERE id = ?", (art.id,)).fetchone()
+    change = ArticleChange(art.id)
+    for k, name in enumerate(_META_NAMES):
+        value, source = getattr(art, name), getattr(art, f"{name}_source")
+        old, old_source = row[2 * k], row[2 * k + 1]
+        if value is not None and value != old and _overrides(source, old_source):
+            change.fields[name] = (old, value, source)
+    if not change.fields:
+        return None
+    _apply(conn, change)
+    return change
+
+
+def _apply(conn: sqlite3.Connection, change: ArticleChange) -> None:
+    for name, (_, value, source) in change.fields.items():
+        conn.execute(
+            f"UPDATE articles SET {name} = ?, {name}_source = ? WHERE id = ?", (value, source, change.id)
+        )
+
+
+def _changes(conn: sqlite3.Connection) -> dict[str, int]:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (CHANGES_KEY,)).fetchone()
+    counts = {"edited": 0, "removed": 0}
+    if row is not None:
+        try:
+            stored = json.loads(row[0])
+            counts.update({k: int(stored.get(k, 0)) for k in counts})
+        except (ValueError, TypeError, AttributeError):
+            pass  # unreadable: counted from here
+    return counts
+
+
+def _note_changes(conn: sqlite3.Connection, what: str, n: int) -> None:
+    counts = _changes(conn)
+    counts[what] += n
+    conn.execute(
+        "INSERT OR REPLACE INTO meta VALUES (?, ?)", (CHANGES_KEY, json.dumps(counts, sort_keys=True))
+    )
+
+
+def _claims_of(conn: sqlite3.Connection, ids: list[str]) -> list[str]:
+    found: set[str] = set()
+    for chunk in _in_batches(ids, _ARTICLES_BATCH):
+        found.update(
+            r[0]
+            for r in conn.execute(
+                f"SELECT DISTINCT claim_id FROM claim_members WHERE article_id IN ({_marks(chunk)}) "
+                f"OR parent_id IN ({_marks(chunk)})",
+                (*chunk, *chunk),
+            )
+        )
+    return sorted(found)
+
+
+def _invalidate(conn: sqlite3.Connection, ids: list[str], what: str) -> None:
+    """Clear the matches and claims of these articles (what their outlet or date decided): the
+    next scan rebuilds them from the stored sentences and pairs, which do not depend on either."""
+    if not ids:
+        return
+    # Only what a scan has seen is stale: an unscanned article is done whole by the next scan.
+    seen = 0
+    for chunk in _in_batches(ids, _ARTICLES_BATCH):
+        seen += conn.execute(
+            f"SELECT COUNT(*) FROM articles WHERE scanned = 1 AND id IN ({_marks(chunk)})", chunk
+        ).fetchone()[0]
+    for chunk in _in_batches(_claims_of(conn, ids), _ARTICLES_BATCH):
+        for table, column in (("claim_members", "claim_id"), ("claims", "id")):
+            conn.execute(f"DELETE FROM {table} WHERE {column} IN ({_marks(chunk)})", chunk)
+    for chunk in _in_batches(ids, _ARTICLES_BATCH):
+        marks = _marks(chunk)
+        conn.execute(f"DELETE FROM pieces WHERE a_id IN ({marks}) OR b_id IN ({marks})", (*chunk, *chunk))
+        conn.execute(
+            f"DELETE FROM matches WHERE source_id IN ({marks}) OR target_id IN ({marks})", (*chunk, *chunk)
+        )
+    if seen:
+        _note_changes(conn, what, seen)
+
+
+def _remove(conn: sqlite3.Connection, ids: list[str]) -> int:
+    """:meth:`Store.remove_articles` in the caller's transaction."""
+    seqs: list[int] = []
+    for chunk in _in_batches(ids, _ARTICLES_BATCH):
+        seqs += [r[0] for r in conn.execute(f"SELECT seq FROM articles WHERE id IN ({_marks(chunk)})", chunk)]
+    if not seqs:
+        return 0
+    _invalidate(conn, ids, "removed")
+    for chunk in _in_batches(ids, _ARTICLES_BATCH):
+        for table in ("occurrences", "citations", "articles"):
+            conn.execute(f"DELETE FROM {table} WHERE {'id' if table == 'articles' else 'article_id'} "
+                         f"IN ({_marks(chunk)})", chunk)  # fmt: skip
+    gone = np.sort(np.array(seqs, dtype=np.int64))
+    # An article's sentences are in one stored batch: the batches holding any are written anew.
+    for batch, blob in conn.execute("SELECT batch, rows FROM sentence_blocks ORDER BY batch").fetchall():
+        rows = np.frombuffer(blob, dtype=SENTENCE_DTYPE)
+        at = np.minimum(np.searchsorted(gone, rows["article"]), len(gone) - 1)
+        drop = gone[at] == rows["article"]
+        if not drop.any():
+            continue
+        keep = rows[~drop]
+        if len(keep):
+            conn.execute(
+                "UPDATE sentence_blocks SET count = ?, rows = ? WHERE batch = ?",
+                (len(keep), _blob(keep), batch),
+            )
+        else:
+            conn.execute("DELETE FROM sentence_blocks WHERE batch = ?", (batch,))
+    return len(seqs)
+
+
 def _migrate_5_to_6(store: Store) -> None:
     """Schema 6 keeps passages with their occurrences, and marks the matches that link an
     occurrence of a widely printed sentence to one other (``linked``). The next scan fills them;
@@ -699,12 +936,61 @@ def _statements(script: str) -> list[str]:
     return [part.strip() for part in script.split(";") if part.strip()]
 
 
+def _migrate_6_to_7(store: Store) -> None:
+    """Schema 7 identifies an article by its text and the outlet its input states, not by an outlet
+    given with --outlet or guessed (:func:`tracer.ingest.article_id`), so that correcting the outlet
+    keeps the id. Ids made the old way are made anew; two articles that then share an id (one text
+    ingested twice, once with --outlet) become one, keeping the firmer values. Where ids change,
+    matches and claims (which name articles) are cleared for the next scan to rebuild; sentences,
+    signatures and pairs, which name no article id, stay."""
+    from .ingest import article_id, stated_outlet
+
+    conn = store.conn
+    with store.transaction("an upgrade"):
+        renamed: dict[str, str] = {}
+        for art_id, outlet, source, url, path, text in conn.execute(
+            "SELECT id, outlet, outlet_source, url, source_path, text FROM articles ORDER BY seq"
+        ).fetchall():
+            if art_id == article_id(outlet, text):  # made from the outlet, not given
+                new = article_id(
+                    stated_outlet(path, outlet if source in ("field", "html") else None, url), text
+                )
+                if new != art_id:
+                    renamed[art_id] = new
+        if renamed:
+            _rename_articles(conn, renamed)
+        conn.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'")
+
+
+def _rename_articles(conn: sqlite3.Connection, renamed: dict[str, str]) -> None:
+    """Give articles new ids; where one is taken, merge into the stored article (its firmer values
+    kept) and remove the other. Every table naming articles by id is cleared for the next scan."""
+    merged: list[str] = []
+    for old, new in renamed.items():
+        if conn.execute("SELECT 1 FROM articles WHERE id = ?", (new,)).fetchone() is None:
+            conn.execute("UPDATE articles SET id = ? WHERE id = ?", (new, old))
+            continue
+        row = conn.execute(f"SELECT {_META_COLUMNS} FROM articles WHERE id = ?", (old,)).fetchone()
+        twin = Article(id=new, text="")
+        for k, name in enumerate(_META_NAMES):
+            setattr(twin, name, row[2 * k])
+            setattr(twin, f"{name}_source", row[2 * k + 1])
+        _update_from(conn, twin)
+        merged.append(old)
+    _remove(conn, merged)
+    for table in ("matches", "pieces", "occurrences", "passages", "passage_links", "claims", "claim_members",
+                  "citations"):  # fmt: skip
+        conn.execute(f"DELETE FROM {table}")
+    _note_changes(conn, "edited", len(renamed) - len(merged))
+
+
 # The upgrade from schema k is _MIGRATIONS[k]; a store is brought up to SCHEMA_VERSION step by step.
 _MIGRATIONS: dict[int, Callable[[Store], None]] = {
     2: _migrate_2_to_3,
     3: _migrate_3_to_4,
     4: _migrate_4_to_5,
     5: _migrate_5_to_6,
+    6: _migrate_6_to_7,
 }
 
 

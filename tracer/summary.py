@@ -42,6 +42,8 @@ def nothing_to_show(counts: dict[str, Any]) -> str | None:
     if unscanned:
         verb = "is" if unscanned == 1 else "are"
         return f"{unscanned:,} of the {_many(n, 'article')} {verb} not scanned yet (run `tracer scan`)"
+    if counts.get("changed"):
+        return "articles were edited or removed since the last scan (run `tracer scan`)"
     if counts["matches"]:
         return None
     if n == 1:
@@ -61,6 +63,30 @@ def nothing_to_show(counts: dict[str, Any]) -> str | None:
     return f"no passage of the {n:,} articles appears in another"
 
 
+def metadata_warnings(counts: dict[str, Any]) -> list[str]:
+    """What a reader of the results must know about the articles' metadata, each with the command
+    that fixes it: undated articles (placed by text alone), articles of unknown outlet (each kept
+    as an outlet of its own), changes the last scan has not seen."""
+    out = []
+    undated, unknown, changed = counts["undated"], counts.get("unknown_outlet", 0), counts.get("changed", 0)
+    if undated:
+        out.append(
+            f"{_many(undated, 'article')} undated: placed by their text alone, with no lag "
+            "(list them with `tracer articles --undated`; set a date with `tracer edit ID --date DATE`)"
+        )
+    if unknown:
+        out.append(
+            f"{_many(unknown, 'article')} of unknown outlet, each shown as an outlet of its own "
+            "(list them with `tracer articles --unknown-outlet`; set one with `tracer edit ID --outlet NAME`)"
+        )
+    if changed:
+        out.append(
+            f"{_many(changed, 'article')} edited or removed since the last scan: matches and claims do not "
+            "show it yet (run `tracer scan`)"
+        )
+    return out
+
+
 def _many(n: int, noun: str) -> str:
     return f"{n:,} {noun}" + ("" if n == 1 else "es" if noun.endswith("ch") else "s")
 
@@ -70,15 +96,15 @@ class MarkedSpan:
     start: int
     end: int
     matches: list[Match] = field(default_factory=list)
+    # each match's words in the other article, inside their sentence, marked [[...]]
+    contexts: list[str] = field(default_factory=list)
 
 
 def resolve_article(store: Store, article_id: str) -> str:
     """The full id for ``article_id`` or a unique prefix of it."""
     ids = store.find_article_ids(article_id)
     if not ids:
-        raise TracerError(
-            f"no article with id {article_id!r}", "list ids with `tracer matches` or `tracer stats`"
-        )
+        raise TracerError(f"no article with id {article_id!r}", "list ids with `tracer articles`")
     if len(ids) > 1:
         raise TracerError(f"{article_id!r} matches several articles: {', '.join(ids)}", "give more of the id")
     return ids[0]
@@ -87,7 +113,10 @@ def resolve_article(store: Store, article_id: str) -> str:
 def marked_article(
     store: Store, article_id: str, include_boilerplate: bool = False
 ) -> tuple[Any, list[MarkedSpan]]:
-    """The article and its reused spans (overlapping ones merged), each with the matches behind it."""
+    """The article and its reused spans (overlapping ones merged), each with the matches behind it
+    and their words in the other article inside their sentence."""
+    from .queries import span_contexts  # it imports this module
+
     full_id = resolve_article(store, article_id)
     article = store.article(full_id)
     spans: list[tuple[int, int, Match]] = []
@@ -102,6 +131,14 @@ def marked_article(
             merged[-1].matches.append(m)
         else:
             merged.append(MarkedSpan(start, end, [m]))
+    others = [
+        (m.target_id, *m.target_span) if m.source_id == full_id else (m.source_id, *m.source_span)
+        for marked in merged
+        for m in marked.matches
+    ]
+    found = iter(span_contexts(store, others))
+    for marked in merged:
+        marked.contexts = [next(found)[1] for _ in marked.matches]
     return article, merged
 
 
@@ -125,7 +162,7 @@ def render_marked(article: Any, spans: list[MarkedSpan]) -> str:
     ]
     notes = [""]
     for n, span in enumerate(spans, 1):
-        for m in span.matches:
+        for m, context in zip(span.matches, span.contexts or [""] * len(span.matches), strict=True):
             other, other_text = (
                 (m.target_id, m.target_text) if m.source_id == article.id else (m.source_id, m.source_text)
             )
@@ -138,6 +175,6 @@ def render_marked(article: Any, spans: list[MarkedSpan]) -> str:
             )
             notes.append(
                 f"({n}) {role} {other} ({outlet or 'unknown outlet'}, {date or 'undated'}) "
-                f'{m.kind} {m.score:.2f} {m.scope}: "{" ".join(other_text.split())}"'
+                f'{m.kind} {m.score:.2f} {m.scope}: "{context or " ".join(other_text.split())}"'
             )
     return "\n".join(head) + "".join(out) + "\n" + "\n".join(notes) + "\n"

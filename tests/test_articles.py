@@ -1,0 +1,341 @@
+"""Articles as a user manages them: list, edit, remove, re-ingest with corrected metadata, and
+stores whose ids were made from the outlet (schema 6) upgraded."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tracer.graph import build_graph
+from tracer.ingest import article_id
+from tracer.store import Store
+
+from .conftest import RUMOUR as FIXTURE
+from .hostile import invoke, stored, tables
+
+RUMOUR = FIXTURE / "articles"
+
+HEADER = re.compile(r"^(outlet|date|url): .*\n", re.MULTILINE)
+
+
+def _bare_copy(dest: Path) -> dict[str, tuple[str, str]]:
+    """The rumour articles without their outlet and date lines; file name -> (outlet, date)."""
+    dest.mkdir()
+    truth = {}
+    for path in sorted(RUMOUR.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        outlet = re.search(r"^outlet: (.*)$", text, re.MULTILINE)
+        date = re.search(r"^date: (.*)$", text, re.MULTILINE)
+        assert outlet
+        truth[path.name] = (outlet.group(1), date.group(1) if date else "")
+        (dest / path.name).write_text(HEADER.sub("", text).lstrip("\n"), encoding="utf-8")
+    return truth
+
+
+def _results(db: Path) -> dict[str, object]:
+    """What the queries show of a store: matches, claims, every claim's timeline, outlet pairs."""
+    out: dict[str, object] = {}
+    for name, args in (
+        ("matches", ["matches", "--format", "json"]),
+        ("claims", ["claims", "--format", "json"]),
+        ("outlets", ["outlets", "--format", "json"]),
+    ):
+        out[name] = json.loads(invoke(*args, "--db", db).stdout)
+    out["traces"] = [
+        json.loads(invoke("trace", c["claim_id"], "--db", db, "--format", "json").stdout)
+        for c in out["claims"]  # type: ignore[attr-defined]
+    ]
+    return out
+
+
+@pytest.fixture()
+def bare(tmp_path: Path) -> tuple[Path, dict[str, tuple[str, str]]]:
+    return tmp_path / "bare", _bare_copy(tmp_path / "bare")
+
+
+def test_reingest_with_outlet_and_date_updates_instead_of_duplicating(tmp_path: Path, bare) -> None:
+    folder, truth = bare
+    db = tmp_path / "t.db"
+    invoke("ingest", folder, "--db", db)
+    name = "01_daily-beacon.txt"
+    (before,) = stored(db, "source_path LIKE ?", [f"%{name}"])
+    assert before["published"] is None
+    result = invoke("ingest", folder / name, "--db", db, "--outlet", "Beacon", "--date", "2024-03-01")
+    assert (
+        f"updated {before['id']}: outlet " in result.stderr
+        and "date unknown -> 2024-03-01 (option)" in result.stderr
+    )
+    assert "1 updated; 0 already stored" in result.stderr
+    rows = stored(db)
+    assert len(rows) == len(truth)  # no duplicate
+    (after,) = stored(db, "id = ?", [before["id"]])  # the same id
+    assert (after["outlet"], after["outlet_source"]) == ("Beacon", "option")
+    assert (after["published"], after["published_source"]) == ("2024-03-01", "option")
+    # Where the outlet was stated already, a new date is not ignored either.
+    again = invoke("ingest", folder / name, "--db", db, "--date", "2024-03-02")
+    assert "date 2024-03-01 -> 2024-03-02 (option)" in again.stderr
+    # A plain re-ingest changes nothing: a guess never replaces what an option or an edit set.
+    plain = invoke("ingest", folder / name, "--db", db)
+    assert "0 article(s)" in plain.stderr and "1 already stored" in plain.stderr
+    invoke("edit", before["id"][:6], "--db", db, "--outlet", "The Daily Beacon")
+    invoke("ingest", folder / name, "--db", db)
+    assert stored(db, "id = ?", [before["id"]])[0]["outlet"] == "The Daily Beacon"
+
+
+def test_edits_then_scan_equal_a_store_ingested_with_the_right_metadata(tmp_path: Path, bare) -> None:
+    folder, truth = bare
+    fixed, right = tmp_path / "fixed.db", tmp_path / "right.db"
+    invoke("run", folder, "--db", fixed)
+    invoke("run", RUMOUR, "--db", right)
+    ids = {Path(a["source_path"]).name: a["id"] for a in stored(fixed)}
+    assert ids == {Path(a["source_path"]).name: a["id"] for a in stored(right)}  # ids from the text
+    claims_before = {r[0] for r in sqlite3.connect(fixed).execute("SELECT id FROM claims")}
+    keep = tables(fixed)
+    for name, (outlet, date) in truth.items():
+        invoke("edit", ids[name], "--db", fixed, "--outlet", outlet, *(["--date", date] if date else []))
+    after = tables(fixed)
+    # Signatures, sentences and verified pairs stay; only matches and claims of edited articles go.
+    for table in ("sentence_blocks", "signatures", "band_keys", "near"):
+        assert after[table] == keep[table]
+    assert json.loads(invoke("claims", "--db", fixed, "--format", "json").stdout) == []
+    assert claims_before
+    summary = invoke("stats", "--db", fixed).stdout
+    assert "changed: 16" in summary
+    scan = invoke("scan", "--db", fixed)
+    assert "matches and claims rebuilt for the 16 edited article(s)" in scan.stderr
+    assert "scanned 0 new article(s)" in scan.stderr
+    assert _results(fixed) == _results(right)
+    assert "changed: 0" in invoke("stats", "--db", fixed).stdout
+
+
+def test_title_edit_keeps_claims_and_outlet_edit_clears_only_its_own(tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    invoke("run", RUMOUR, "--db", db)
+    conn = sqlite3.connect(db)
+    members = conn.execute("SELECT claim_id, article_id FROM claim_members").fetchall()
+    target = members[0][1]
+    mine = {c for c, a in members if a == target}
+    all_claims = {c for c, _ in members}
+    conn.close()
+    keep = tables(db)
+    invoke("edit", target, "--db", db, "--title", "A better title")
+    after = tables(db)
+    assert {k: v for k, v in after.items() if k != "articles"} == {
+        k: v for k, v in keep.items() if k != "articles"
+    }
+    invoke("edit", target, "--db", db, "--outlet", "Somebody Else")
+    conn = sqlite3.connect(db)
+    left = {r[0] for r in conn.execute("SELECT id FROM claims")}
+    assert left == all_claims - mine and mine
+    assert conn.execute(
+        "SELECT COUNT(*) FROM matches WHERE source_id = ? OR target_id = ?", (target, target)
+    ).fetchone() == (0,)
+    conn.close()
+
+
+def test_remove_then_scan_equals_a_store_without_the_article(tmp_path: Path) -> None:
+    gone = "05_northern-courier.txt"
+    without = tmp_path / "without"
+    shutil.copytree(RUMOUR, without)
+    (without / gone).unlink()
+    full, fewer = tmp_path / "full.db", tmp_path / "fewer.db"
+    invoke("run", RUMOUR, "--db", full)
+    invoke("run", without, "--db", fewer)
+    (art,) = stored(full, "source_path LIKE ?", [f"%{gone}"])
+    result = invoke("remove", art["id"][:8], "--db", full)
+    assert f"removed 1 article(s): {art['id']}" in result.stderr
+    assert stored(full, "id = ?", [art["id"]]) == []
+    with Store.open(full) as s:
+        seqs = set(s.sentences()["article"].tolist())
+    assert art["seq"] not in seqs and len(seqs) == 15
+    invoke("scan", "--db", full)
+    assert _results(full) == _results(fewer)
+
+
+def test_edit_and_remove_errors_leave_the_store_as_it_was(tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    invoke("run", RUMOUR, "--db", db)
+    keep = tables(db)
+    (first, *_) = stored(db)
+    assert "no article with id 'nope'" in invoke("edit", "nope", "--db", db, "--outlet", "X", code=1).output
+    bad = invoke("edit", first["id"], "--db", db, "--date", "last week", code=1).output
+    assert "invalid date 'last week'" in bad and "Traceback" not in bad
+    ambiguous = invoke("edit", first["id"], "--db", db, "--date", "05/03/2024", code=1).output
+    assert "--dayfirst" in ambiguous
+    assert "give --outlet, --date or --title" in invoke("edit", first["id"], "--db", db, code=2).output
+    assert invoke("edit", first["id"], "--db", db, "--outlet", " ", code=2).exit_code == 2
+    assert "no article with id" in invoke("remove", first["id"], "nope", "--db", db, code=1).output
+    assert tables(db) == keep
+    invoke("edit", first["id"], "--db", db, "--date", "05/03/2024", "--dayfirst")
+    assert stored(db, "id = ?", [first["id"]])[0]["published"] == "2024-03-05"
+
+
+def test_articles_lists_filters_and_formats(tmp_path: Path, bare) -> None:
+    folder, _ = bare
+    db = tmp_path / "t.db"
+    invoke("ingest", folder / "01_daily-beacon.txt", "--db", db)
+    invoke("ingest", RUMOUR / "02_capital-wire.txt", "--db", db)
+    (shutil.copy(RUMOUR / "03_metro-ledger.txt", tmp_path / "c.txt"))
+    invoke("ingest", tmp_path / "c.txt", "--db", db, "--outlet", "Metro", "--date", "Mar 7, 2024")
+    table = invoke("articles", "--db", db).stdout.splitlines()
+    assert table[0].split() == [
+        "id",
+        "outlet",
+        "outlet_from",
+        "published",
+        "date_from",
+        "title",
+        "title_from",
+        "file",
+    ]
+    assert len(table) == 5
+    assert "header line" in table[3] and "2024-03-06" in table[3]
+    assert "option" in table[4] and "2024-03-07" in table[4] and "Metro" in table[4]
+    rows = json.loads(invoke("articles", "--db", db, "--format", "json").stdout)
+    assert [r["outlet_source"] for r in rows][1:] == ["header", "option"]
+    assert [r["published_source"] for r in rows] == ["unknown", "header", "option"]
+    assert rows[0]["title_source"] == "first-line"
+    undated = json.loads(invoke("articles", "--db", db, "--format", "json", "--undated").stdout)
+    assert [r["id"] for r in undated] == [rows[0]["id"]]
+    invoke("edit", rows[2]["id"], "--db", db, "--title", "Hand-written")
+    assert json.loads(invoke("articles", "--db", db, "--format", "json").stdout)[2]["title_source"] == "edit"
+    invoke("ingest", tmp_path / "c.txt", "--db", db, "--outlet", "Metro", "--date", "Mar 7, 2024")
+    assert json.loads(invoke("articles", "--db", db, "--format", "json").stdout)[2]["title"] == "Hand-written"
+    (tmp_path / "d.txt").write_text("Nothing here names its outlet, and no date either.\n", encoding="utf-8")
+    invoke("ingest", tmp_path / "d.txt", "--db", db)
+    unknown = invoke("articles", "--db", db, "--format", "jsonl", "--unknown-outlet").stdout.splitlines()
+    assert [json.loads(line)["source_path"] for line in unknown] == [str(tmp_path / "d.txt")]
+    by_outlet = invoke("articles", "--db", db, "--format", "csv", "--outlet", "metro").stdout.splitlines()
+    assert len(by_outlet) == 2 and by_outlet[1].startswith(rows[2]["id"])
+    assert len(json.loads(invoke("articles", "--db", db, "--format", "json", "--limit", "2").stdout)) == 2
+    assert "no articles match the filters" in invoke("articles", "--db", db, "--outlet", "nobody").stderr
+
+
+def test_run_summary_and_report_warn_with_the_fix(tmp_path: Path, bare) -> None:
+    folder, _ = bare
+    db = tmp_path / "t.db"
+    out = invoke("run", folder, "--db", db).stdout
+    assert "warning: 16 articles undated" in out and "`tracer articles --undated`" in out
+    assert "tracer edit ID --date DATE" in out
+    assert "of unknown outlet, each shown as an outlet of its own" in out
+    invoke("report", "--db", db, "-o", tmp_path / "r.html")
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "Warning: 16 articles undated" in page and "tracer edit ID --outlet NAME" in page
+
+
+def test_unknown_outlets_stay_apart(tmp_path: Path, bare) -> None:
+    folder, _ = bare
+    db = tmp_path / "t.db"
+    invoke("run", folder, "--db", db)
+    with Store.open(db) as s:
+        graph = build_graph(s)
+        unknown = [
+            n
+            for n, d in graph.nodes(data=True)
+            if d["type"] == "article" and d["outlet"].startswith("unknown")
+        ]
+        outlets = {d["outlet"] for n, d in graph.nodes(data=True) if d["type"] == "article"}
+        assert len(unknown) >= 2 and "unknown" not in outlets
+        assert len({graph.nodes[n]["outlet"] for n in unknown}) == len(unknown)  # one node each
+    pairs = json.loads(invoke("outlets", "--db", db, "--format", "json").stdout)["pairs"]
+    assert pairs and all(p["source_outlet"] != "unknown" for p in pairs)
+
+
+def _downgrade_to_schema_6(db: Path) -> dict[str, str]:
+    """Make ``db`` look as a schema 6 tracer left it: ids hashed from the outlet. Old id -> new id."""
+    conn = sqlite3.connect(db)
+    renamed = {}
+    for art_id, outlet, text in conn.execute("SELECT id, outlet, text FROM articles").fetchall():
+        old = article_id(outlet, text)
+        conn.execute("UPDATE articles SET id = ? WHERE id = ?", (old, art_id))
+        for table, column in (
+            ("claim_members", "article_id"),
+            ("matches", "source_id"),
+            ("matches", "target_id"),
+        ):
+            conn.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (old, art_id))
+        renamed[old] = art_id
+    conn.execute("UPDATE meta SET value = '6' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    return renamed
+
+
+def test_schema_6_store_gets_ids_that_survive_corrections(tmp_path: Path) -> None:
+    db, right = tmp_path / "old.db", tmp_path / "right.db"
+    invoke("run", RUMOUR, "--db", db)
+    invoke("run", RUMOUR, "--db", right)
+    renamed = _downgrade_to_schema_6(db)
+    # The old duplicate: one text ingested again with --outlet, as a second article.
+    conn = sqlite3.connect(db)
+    row = conn.execute("SELECT * FROM articles ORDER BY seq LIMIT 1").fetchone()
+    cols = [d[1] for d in conn.execute("PRAGMA table_info(articles)")]
+    dup = dict(zip(cols, row, strict=True))
+    dup.update(id=article_id("Beacon Again", dup["text"]), seq=100, outlet="Beacon Again", outlet_source="option",
+               scanned=0)  # fmt: skip
+    conn.execute(
+        f"INSERT INTO articles ({', '.join(dup)}) VALUES ({', '.join('?' * len(dup))})", list(dup.values())
+    )
+    conn.commit()
+    conn.close()
+    assert any(old != new for old, new in renamed.items())
+    result = invoke("articles", "--db", db, "--format", "json")
+    rows = json.loads(result.stdout)
+    assert sorted(r["id"] for r in rows) == sorted(a["id"] for a in stored(right))  # merged, new ids
+    merged = next(r for r in rows if r["id"] == renamed[row[0]])
+    assert (merged["outlet"], merged["outlet_source"]) == ("Beacon Again", "option")  # the firmer value
+    with Store.open(db) as s:
+        assert s.get_meta("schema_version") == "7"
+        assert s.changes_since_scan()["edited"] > 0
+    invoke("edit", merged["id"], "--db", db, "--outlet", "The Daily Beacon")
+    invoke("scan", "--db", db)
+    assert _results(db) == _results(right)
+
+
+def test_csv_with_other_column_names(tmp_path: Path) -> None:
+    body = (RUMOUR / "01_daily-beacon.txt").read_text(encoding="utf-8").split("\n\n", 1)[1]
+    (tmp_path / "a.csv").write_text(
+        'date,source,headline,body\n17/02/2023,The Sun,Leak,"' + body.replace('"', '""') + '"\n',
+        encoding="utf-8",
+    )
+    db = tmp_path / "t.db"
+    invoke("ingest", tmp_path / "a.csv", "--db", db)
+    (art,) = stored(db)
+    assert (art["outlet"], art["published"], art["title"]) == ("The Sun", "2023-02-17", "Leak")
+    assert art["text"] == body and art["outlet_source"] == "field"
+    (tmp_path / "b.csv").write_text(
+        'when,who,copy\n"Feb 17, 2023",Mirror,"Some text here."\n', encoding="utf-8"
+    )
+    skipped = invoke("ingest", tmp_path / "b.csv", "--db", db, code=1)
+    assert "no 'text' column" in skipped.stderr and "--columns text=NAME" in skipped.stderr
+    invoke("ingest", tmp_path / "b.csv", "--db", db, "--columns", "text=copy,outlet=who,published=when")
+    mirror = stored(db, "outlet = ?", ["Mirror"])
+    assert [(a["published"], a["text"]) for a in mirror] == [("2023-02-17", "Some text here.")]
+    missing = invoke("ingest", tmp_path / "b.csv", "--db", db, "--columns", "text=nope", code=1)
+    assert "no column text=nope" in missing.stderr and "when, who, copy" in missing.stderr
+    assert invoke("ingest", tmp_path / "b.csv", "--db", db, "--columns", "words=copy", code=2).exit_code == 2
+
+
+def test_json_records_with_other_key_names(tmp_path: Path) -> None:
+    record = {"content": "A text from a news API.", "source": "Wire", "publishedAt": "2023-02-17T10:00:00Z",
+              "headline": "H"}  # fmt: skip
+    (tmp_path / "a.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    db = tmp_path / "t.db"
+    invoke("ingest", tmp_path / "a.jsonl", "--db", db)
+    (art,) = stored(db)
+    assert (art["text"], art["outlet"], art["published"], art["title"]) == (
+        "A text from a news API.", "Wire", "2023-02-17T10:00:00+00:00", "H"
+    )  # fmt: skip
+
+
+def test_same_text_from_two_outlets_in_records_stays_two_articles(tmp_path: Path) -> None:
+    lines = [json.dumps({"text": "The same wire copy, word for word.", "outlet": o}) for o in ("A", "B")]
+    (tmp_path / "w.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db = tmp_path / "t.db"
+    invoke("ingest", tmp_path / "w.jsonl", "--db", db)
+    assert sorted(a["outlet"] for a in stored(db)) == ["A", "B"]

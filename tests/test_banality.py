@@ -1,0 +1,83 @@
+"""Banality at the default parameters: stock phrases with slots, in a corpus of any size."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+from tracer.evaluate import evaluate
+from tracer.matches import query
+from tracer.pipeline import ingest
+from tracer.scan import ScanParams, scan
+from tracer.simulate import simulate
+from tracer.store import Store
+
+_WIRE = "The minister confirmed on Tuesday that the northern rail line will reopen to passengers in March."
+_SLOTTED = "The case was adjourned until {day} next week."
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def test_a_phrase_with_a_slot_is_banal_and_a_sentence_printed_alike_is_not(tmp_path: Path) -> None:
+    """One article of each outlet ends with a wire sentence, printed alike (copied news:
+    reported); another of each with a court formula whose weekday varies (a stock phrase: banal,
+    hidden). One of each per outlet, so that neither is an outlet's template."""
+    simulate(400, tmp_path / "s.jsonl", seed=4)
+    rng = random.Random(1)
+    out, seen = [], {}
+    for line in (tmp_path / "s.jsonl").read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        k = seen[rec["outlet"]] = seen.get(rec["outlet"], -1) + 1
+        if k == 0:
+            rec["text"] += "\n\n" + _WIRE
+        elif k == 1:
+            rec["text"] += "\n\n" + _SLOTTED.format(day=rng.choice(_DAYS))
+        out.append(json.dumps(rec) + "\n")
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("".join(out), encoding="utf-8")
+    with Store.open(tmp_path / "c.db") as store:
+        ingest(store, [corpus])
+        scan(store, ScanParams())
+        every = query(store, include_banal=True)
+    wire = [m for m in every if "northern rail line" in m.source_text]
+    court = [m for m in every if "adjourned until" in m.source_text]
+    assert len({m.target_id for m in court}) >= 25 and len({m.target_id for m in wire}) >= 25
+    assert not [m for m in wire if m.banal or m.boilerplate]
+    assert all(m.banal or m.boilerplate for m in court)
+
+
+def test_stock_phrases_of_a_small_simulated_corpus_are_not_reported(tmp_path: Path) -> None:
+    """`tracer simulate --stock-phrases` at 1,000 articles: precision as on the default shape,
+    the planted reuse still found."""
+    simulate(1000, tmp_path / "s.jsonl", seed=2, stock_phrases=True)
+    with Store.open(tmp_path / "s.db") as store:
+        ingest(store, [tmp_path / "s.jsonl"])
+        scan(store, ScanParams())
+        spans = evaluate(store, tmp_path / "s.truth.json")["spans"]
+    assert spans["precision"] >= 0.95
+    assert spans["recall_target"] >= 0.95
+
+
+def test_a_wire_story_in_every_sampled_article_is_not_learned_as_function_words() -> None:
+    """The learned words come from the store's first articles: where all of them carry the same
+    wire story, its words are still content words."""
+    from tracer import frequent
+
+    rng = random.Random(3)
+    wire = (
+        "Floodwater breached the Harwick embankment overnight forcing engineers to evacuate riverside homes."
+    )
+    words = [
+        "".join(rng.choice("bcdfgklmnprstvz") + rng.choice("aeiou") for _ in range(3)) for _ in range(3000)
+    ]
+    texts = [
+        " ".join(rng.choice(words) for _ in range(60))
+        + ". "
+        + wire
+        + " "
+        + " ".join(rng.choice(words) for _ in range(60))
+        + "."
+        for _ in range(300)
+    ]
+    learned = frequent.learn(texts, 0.3)
+    assert not {"floodwater", "embankment", "engineers", "evacuate"} & set(learned)
