@@ -25,7 +25,6 @@ from tracer.candidates import (
     UniqueInts,
     band_buckets,
     bucket_pairs,
-    candidate_pairs,
     engine_pairs,
     jaccard_at_least,
     unique_sorted,
@@ -39,11 +38,12 @@ from tracer.errors import TracerError
 from tracer.matches import query
 from tracer.pipeline import ingest
 from tracer.scan import scan
-from tracer.simulate import simulate
 from tracer.store import Store
+from tracer.tools.simulate import simulate
 from tracer.verify import VerifyParams, neighbourhood_order, verify_on, verify_pairs
 
 from .conftest import RUMOUR
+from .reference import candidate_pairs
 
 HAVE_DASK = (
     importlib.util.find_spec("dask") is not None and importlib.util.find_spec("distributed") is not None

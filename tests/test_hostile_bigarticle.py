@@ -18,7 +18,7 @@ import pytest
 from tracer import analyse, scan
 from tracer.engine import sizes
 from tracer.segment import split_many
-from tracer.simulate import simulate
+from tracer.tools.simulate import simulate
 
 # Runs `tracer run` in a child and prints the child's peak RSS (KiB on Linux) and wall time. The
 # child's SQLite page cache is held to 2 MiB: it takes up to 128 MiB whatever the article, which

@@ -253,7 +253,7 @@ def test_near_rows_read_a_chunk_at_a_time_as_at_once() -> None:
 def test_verify_stores_its_rows_a_round_at_a_time(tmp_path: Path, monkeypatch) -> None:
     # The rows of aligned pairs are stored a round of pairs at a time, not held to the end: the
     # same rows.
-    from tracer.simulate import simulate
+    from tracer.tools.simulate import simulate
 
     simulate(300, tmp_path / "c.jsonl", seed=4)
     tables = []

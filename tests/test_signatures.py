@@ -11,10 +11,12 @@ import pytest
 from datasketch import MinHash
 
 from tracer import candidates
-from tracer.candidates import Banding, candidate_pairs, iter_pairs_in_equal_runs, pairs_in_equal_runs
+from tracer.candidates import Banding
 from tracer.engine import sizes as engine_sizes
 from tracer.errors import TracerError
 from tracer.signatures import MinHasher, hash32
+
+from .reference import candidate_pairs, iter_pairs_in_equal_runs, pairs_in_equal_runs
 
 
 def _flat(sets):
@@ -129,7 +131,7 @@ def test_banding_in_small_chunks_finds_the_same_pairs(threads, monkeypatch):
     banding = Banding(32, 2)
     whole = candidate_pairs(banding, sigs, group, is_new, min_jaccard=0.3)
     monkeypatch.setattr(engine_sizes, "PAIRS_CHUNK", 7)
-    assert len(list(candidates.iter_pairs_in_equal_runs(banding.column(sigs, 0)))) > 10
+    assert len(list(iter_pairs_in_equal_runs(banding.column(sigs, 0)))) > 10
     chunked = candidates.unpack_pairs(
         candidates.banded_pairs(
             lambda band: banding.column(sigs, band),
@@ -166,7 +168,9 @@ def test_similar_sets_become_candidates():
 
 @pytest.mark.parametrize("bigrams", [True, False])
 def test_sentence_unit_signatures_equal_datasketch_with_our_hashfunc(bigrams):
-    from tracer.shingles import shingle_hash32, shingles, unit_shingles
+    from tracer.shingles import unit_shingles
+
+    from .reference import shingle_hash32, shingles
 
     rng = random.Random(11)
     words = [f"k{i}" for i in range(60)]

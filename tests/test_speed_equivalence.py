@@ -18,8 +18,10 @@ from tracer import attribution as attr
 from tracer.attribution import Aliases
 from tracer.claims import average_linkage
 from tracer.provenance import _coded
-from tracer.text import is_content, match_key
+from tracer.text import match_key
 from tracer.verify import Alignment, VerifyParams, align
+
+from .reference import is_content
 
 # --- verify.align ----------------------------------------------------------------------------
 

@@ -49,7 +49,7 @@ def test_a_shared_name_alone_is_not_reuse():
 
 
 def test_align_either_way_does_not_depend_on_which_sentence_comes_first():
-    from tracer.verify import align_either_way
+    from .reference import align_either_way
 
     # Two equally long regions: "leaked ... cancer" from one side, "confirmed ... cancer" from the other.
     a = tokens(

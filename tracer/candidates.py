@@ -112,25 +112,6 @@ def _fold32_inplace(k: np.ndarray) -> np.ndarray:
     return k.astype(np.uint32)
 
 
-def pairs_in_equal_runs(keys: np.ndarray, max_run: int = 0) -> np.ndarray:
-    """All index pairs ``(i, j), i < j`` with ``keys[i] == keys[j]``, as an ``(m, 2)`` array.
-
-    ``max_run`` > 0 skips runs longer than that (0: no limit).
-    """
-    parts = list(iter_pairs_in_equal_runs(keys, max_run))
-    return np.concatenate(parts) if parts else np.empty((0, 2), dtype=np.int64)
-
-
-def iter_pairs_in_equal_runs(
-    keys: np.ndarray, max_run: int = 0, chunk: int | None = None
-) -> Iterator[np.ndarray]:
-    """:func:`pairs_in_equal_runs` in pieces of about ``chunk`` (default ``sizes.PAIRS_CHUNK``) pairs:
-    whole runs each; one run longer than that, possible only without ``max_run``, is a piece of
-    its own."""
-    for members, run_len in _runs_in_chunks(keys, max_run, chunk):
-        yield _run_pairs(members, run_len)
-
-
 def iter_candidate_pairs(
     keys: np.ndarray, max_run: int, group: np.ndarray, is_new: np.ndarray, chunk: int | None = None
 ) -> Iterator[np.ndarray]:
@@ -260,32 +241,6 @@ def _ranges(lengths: np.ndarray) -> np.ndarray:
     total = int(lengths.sum())
     offsets = np.repeat(np.cumsum(lengths) - lengths, lengths)
     return np.arange(total) - offsets
-
-
-def candidate_pairs(
-    banding: Banding,
-    sigs: np.ndarray,
-    group: np.ndarray,
-    is_new: np.ndarray,
-    max_run: int = 0,
-    min_jaccard: float = 0.0,
-) -> np.ndarray:
-    """Unit index pairs sharing a band of their signatures, from different groups, with a new member.
-
-    ``group[i]`` is the distinct sentence unit ``i`` belongs to (pairs inside one
-    group are not candidates). With ``min_jaccard``, pairs whose signatures agree on
-    fewer values are dropped. The in-memory form of :func:`banded_pairs`.
-    Returns unique ``(i, j)`` rows, ``i < j``, sorted.
-    """
-    accept = None
-    if min_jaccard > 0:
-
-        def accept(pairs: np.ndarray) -> np.ndarray:
-            return jaccard_at_least(sigs, pairs, min_jaccard)
-
-    return unpack_pairs(
-        banded_pairs(lambda band: banding.column(sigs, band), banding.bands, group, is_new, max_run, accept)
-    )
 
 
 def banded_pairs(

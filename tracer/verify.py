@@ -201,21 +201,6 @@ def align(a_tokens: list[str], b_tokens: list[str], params: VerifyParams | None 
     return _align_keys(ka, kb, p) if _may_share(ca, cb, p) else None
 
 
-def align_either_way(
-    a_tokens: list[str], b_tokens: list[str], params: VerifyParams | None = None
-) -> Alignment | None:
-    """:func:`align` both ways round; the region that matches more words, then spans more text
-    (the fuller account of what was copied), then scores higher, with ``a``'s offsets first.
-
-    The LCS picks one of several equal alignments depending on which sequence comes first;
-    a caller whose order means nothing (sentences ordered by id) gets the same answer
-    whichever it passes first, up to a full tie.
-    """
-    p = params or VerifyParams()
-    key_codes.use(p.frequent)
-    return align_prepared(*_prepare_both(a_tokens, b_tokens), p)
-
-
 def _prepare_both(a_tokens: list[str], b_tokens: list[str]) -> tuple[Prepared, Prepared]:
     """Two sentences prepared with one numbering of keys (as lists where they have too many)."""
     if len(a_tokens) + len(b_tokens) > key_codes.LIMIT:
@@ -225,7 +210,9 @@ def _prepare_both(a_tokens: list[str], b_tokens: list[str]) -> tuple[Prepared, P
 
 
 def align_prepared(a: Prepared, b: Prepared, p: VerifyParams) -> Alignment | None:
-    """:func:`align_either_way` of two :func:`prepare`-d sentences."""
+    """Align two :func:`prepare`-d sentences both ways round: the region that matches more words,
+    then spans more text, then scores higher, with ``a``'s offsets first (the LCS picks one of
+    several equal alignments depending on which sequence comes first)."""
     (ka, ca), (kb, cb) = a, b
     if not _may_share(ca, cb, p):
         return None

@@ -47,7 +47,7 @@ are in publication order, the origin first (``parent`` null, ``edit`` "origin").
 
 Shapes of real corpora (knobs ``flatten``, ``wire``, ``vocabulary``, ``stock_phrases``,
 ``running_stories``, ``slot_templates``; ``tracer simulate`` options) are drawn by
-:mod:`tracer.shapes`, which describes them and what they add to the truth (``w``/``r`` claims
+:mod:`tracer.tools.shapes`, which describes them and what they add to the truth (``w``/``r`` claims
 of multi-sentence passages, ``sentences`` on their spans, a ``decoys`` list of text that is not
 reuse).  With none set, the corpus and its truth are byte-identical to those of earlier versions
 (the truth's ``knobs`` list a shape knob only where it is set).
@@ -70,8 +70,8 @@ from typing import IO, Any
 
 import numpy as np
 
-from .atomic import replacing
-from .errors import TracerError
+from ..atomic import replacing
+from ..errors import TracerError
 from .shapes import ENGLISH, VOCABULARIES, Shaper, language
 
 __all__ = [
@@ -163,7 +163,7 @@ class SimKnobs:
     lag_days: float = 1.5  # mean over outlets of their mean lag
     boilerplate: float = 0.8  # mean over outlets: share of their articles with boilerplate
     quoted: float = 0.5  # share of claims with a quoted clause
-    # shapes of real corpora (tracer.shapes); off, the corpus is the default one
+    # shapes of real corpora (tracer.tools.shapes); off, the corpus is the default one
     flatten: bool = False  # each article one line, promos inside the text
     wire: int = 0  # outlets carrying each wire story (0: no wire stories)
     vocabulary: str = "english"  # english, made-up, french, german

@@ -37,7 +37,7 @@ article as its parent; ``credited_accuracy``: share whose store ``credited`` fla
 truth's (with the precision and recall of the flag).
 
 ``shapes`` (only for the truth of a shaped corpus, which lists ``decoys``: text that must not be
-reported as reuse; see :mod:`tracer.shapes`): ``unplanted_detections``, the detections that
+reported as reuse; see :mod:`tracer.tools.shapes`): ``unplanted_detections``, the detections that
 overlap no pair of members of one truth claim (each costs precision); ``on_decoys``, by kind
 (``stock`` phrases, slot ``template`` lines, ``promo`` lines), the detections overlapping a
 decoy in either article; ``spans_passages``, the span measures restricted to the cases of
@@ -58,8 +58,8 @@ from collections.abc import Hashable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
-from .store import Store
+from ..errors import InputError
+from ..store import Store
 
 __all__ = [
     "LIGHT_EDITS",

@@ -2,7 +2,7 @@
 
 The default corpus is what tracer was tuned on: English function words, paragraphs on lines of
 their own, every reuse a claim sentence.  Real corpora also have (each a knob of
-:class:`~tracer.simulate.SimKnobs`, a ``tracer simulate`` option):
+:class:`~tracer.tools.simulate.SimKnobs`, a ``tracer simulate`` option):
 
 * ``flatten``: each article one line (as many CSV/JSON Lines exports are): paragraph breaks
   become spaces, and promos sit inside the text, between paragraphs, not on lines of their own;
@@ -21,7 +21,7 @@ their own, every reuse a claim sentence.  Real corpora also have (each a knob of
 * ``slot_templates``: promo templates shared by outlets, with slots ("Sign up to the <outlet>
   newsletter for the <topic> briefing."), inside the text or at its end.
 
-Truth (``tracer eval`` reads it; the format of ``tracer.simulate`` with two additions, written
+Truth (``tracer eval`` reads it; the format of ``tracer.tools.simulate`` with two additions, written
 only for a shaped corpus): wire stories (claims ``w1``...) and running stories (``r1``...) are
 claims whose members are multi-sentence passages.  Their ``spans`` pair exactly the copied
 sentences (a truncated copy's source is the parent's first paragraphs; an added sentence is
@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .text import STOPWORDS
+from ..text import STOPWORDS
 
 if TYPE_CHECKING:
     from .simulate import SimulationSummary, _Section, _World
@@ -546,7 +546,7 @@ class _Story:
 
 
 class Shaper:
-    """Plans and writes the shapes of a simulated corpus for a :class:`tracer.simulate._World`."""
+    """Plans and writes the shapes of a simulated corpus for a :class:`tracer.tools.simulate._World`."""
 
     def __init__(self, world: _World, seed: int) -> None:
         self.w = world
