@@ -391,44 +391,52 @@ def verify_pairs(
     rows: list[NearRow] = []
     total = len(pairs)
     key_codes.use(params.frequent)  # before anything is prepared: which keys are content
-    # A sentence is in several pairs: its keys are made once. A task's texts are prepared all
-    # at once (tokens found in numpy), up to sizes.PREPARED_AT_ONCE sentences.
-    prepared: dict[int, Prepared] = {}
-    if isinstance(token_of, TokensOnDemand) and len(token_of) <= sizes.PREPARED_AT_ONCE:
-        prepared = prepare_texts(token_of.all_texts())
-
-    def of(norm: int) -> Prepared:
-        got = prepared.get(norm)
-        if got is None:
-            got = prepared[norm] = prepare(token_of[norm])
-        return got
-
-    def both(a: int, b: int) -> tuple[Prepared, Prepared]:
-        for _ in range(2):
-            start = key_codes.generation
-            pa, pb = of(a), of(b)
-            if key_codes.generation == start:
-                if isinstance(pa[0], str) == isinstance(pb[0], str):
-                    return pa, pb
-                break  # one is too long to be coded: the other as lists too
-            prepared.clear()  # keys were numbered anew while these were made: what was made is void
-        # Two sentences with more keys than there are characters: as lists of keys.
-        return prepare_keys(token_of[a]), prepare_keys(token_of[b])
-
-    # Most pairs share too few content words to align (align_prepared's first test): for a
-    # task prepared together, that test is made for all its pairs in one call.
-    passes = None
-    if prepared and all(a in prepared and b in prepared for a, b in pairs):
-        passes = may_share_many(
-            [prepared[a][1] for a, _ in pairs], [prepared[b][1] for _, b in pairs], params
-        )
+    sentences = _PreparedSentences(token_of)
+    passes = sentences.may_share(pairs, params)
     for n, (a, b) in enumerate(pairs):
         if passes is None or passes[n]:
             if a > b:
                 a, b = b, a
-            al = align_prepared(*both(a, b), params)
+            al = align_prepared(*sentences.both(a, b), params)
             if al is not None:
                 rows.append((a, b, al.a_start, al.a_end, al.b_start, al.b_end, al.score, al.kind))
         if progress and (n + 1) % every == 0:
             progress(n + 1, total)
     return rows
+
+
+class _PreparedSentences:
+    """The prepared keys of sentences, each made once (a sentence is in several pairs). A task's
+    texts are prepared all at once (tokens found in numpy), up to ``sizes.PREPARED_AT_ONCE``."""
+
+    def __init__(self, token_of: Mapping[int, list[str]]) -> None:
+        self.token_of = token_of
+        self.prepared: dict[int, Prepared] = {}
+        if isinstance(token_of, TokensOnDemand) and len(token_of) <= sizes.PREPARED_AT_ONCE:
+            self.prepared = prepare_texts(token_of.all_texts())
+
+    def may_share(self, pairs: Sequence[Sequence[int]], params: VerifyParams) -> np.ndarray | None:
+        """Whether each pair shares enough content words to align (align_prepared's first test),
+        for all pairs in one call where all were prepared together; else None."""
+        prepared = self.prepared
+        if not prepared or not all(a in prepared and b in prepared for a, b in pairs):
+            return None
+        return may_share_many([prepared[a][1] for a, _ in pairs], [prepared[b][1] for _, b in pairs], params)
+
+    def of(self, norm: int) -> Prepared:
+        got = self.prepared.get(norm)
+        if got is None:
+            got = self.prepared[norm] = prepare(self.token_of[norm])
+        return got
+
+    def both(self, a: int, b: int) -> tuple[Prepared, Prepared]:
+        for _ in range(2):
+            start = key_codes.generation
+            pa, pb = self.of(a), self.of(b)
+            if key_codes.generation == start:
+                if isinstance(pa[0], str) == isinstance(pb[0], str):
+                    return pa, pb
+                break  # one is too long to be coded: the other as lists too
+            self.prepared.clear()  # keys were numbered anew while these were made: what was made is void
+        # Two sentences with more keys than there are characters: as lists of keys.
+        return prepare_keys(self.token_of[a]), prepare_keys(self.token_of[b])
