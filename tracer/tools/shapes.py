@@ -824,7 +824,7 @@ class Shaper:
         """The article's final text: its story, stock phrases, boilerplate, flattened; records
         the decoys, and the story copy for :meth:`close`.  ``members`` (claim members of the
         article, with ``start``/``end``) are moved with their text."""
-        sr, k, lang = self.sr, self.k, self.lang
+        sr, k = self.sr, self.k
         role = self.roles.get(i)
         units: list[_Span] = []
         if role is not None and self.replaces(i):
@@ -842,7 +842,25 @@ class Shaper:
             beat = sr.choice(self.stock)
             for _ in range(sr.randint(1, 3)):
                 self._stock(doc, self._fill(sr.choice(beat)))
-        blocks: list[tuple[str, str, float]] = []  # kind, text, chance of going inside the text
+        for kind, block, inside in self._blocks(o, boiler):
+            spots = doc.boundaries() if inside and sr.random() < inside else []
+            doc.add_paragraph(sr.choice(spots) if spots else len(doc.text), block, kind)
+        if k.flatten:
+            doc.flatten()
+        for a in doc.anchors:
+            if isinstance(a, _Span) and a.kind in self.decoys:
+                self.decoys[a.kind] += 1
+                decoys.add(json.dumps({"article": aid, "start": a.start, "end": a.end, "kind": a.kind}))
+        if role is not None:
+            role.article = aid
+            role.units = [(u.start, u.end) for u in units]
+        return doc.text
+
+    def _blocks(self, o: int, boiler: bool) -> list[tuple[str, str, float]]:
+        """Outlet ``o``'s boilerplate (with ``boiler``) and templates for one article: kind, text,
+        chance of going inside the text."""
+        sr, k, lang = self.sr, self.k, self.lang
+        blocks: list[tuple[str, str, float]] = []
         out = self.w.outlets[o]
         if boiler:
             blocks.append(("promo", out.promo, 0.8 if k.flatten else 0.0))
@@ -856,19 +874,7 @@ class Shaper:
                 name = out.name.removeprefix("The ")
                 filled = self._fill(template, outlet=name, email=_email(name, sr.choice(lang.topics)))
                 blocks.append(("template", filled, 0.4))
-        for kind, block, inside in blocks:
-            spots = doc.boundaries() if inside and sr.random() < inside else []
-            doc.add_paragraph(sr.choice(spots) if spots else len(doc.text), block, kind)
-        if k.flatten:
-            doc.flatten()
-        for a in doc.anchors:
-            if isinstance(a, _Span) and a.kind in self.decoys:
-                self.decoys[a.kind] += 1
-                decoys.add(json.dumps({"article": aid, "start": a.start, "end": a.end, "kind": a.kind}))
-        if role is not None:
-            role.article = aid
-            role.units = [(u.start, u.end) for u in units]
-        return doc.text
+        return blocks
 
     def _place(self, doc: _Doc, role: _Carry, at: int) -> list[_Span]:
         """The story copy as paragraphs from ``at``; its sentences' spans."""
