@@ -664,3 +664,71 @@ def test_neighbourhood_order_keeps_pairs_sharing_a_sentence_together():
     assert all(set(x) & set(y) for x, y in zip(walked[:-1].tolist(), walked[1:].tolist(), strict=True))
     assert not all(set(x) & set(y) for x, y in zip(links[:-1].tolist(), links[1:].tolist(), strict=True))
     assert len(neighbourhood_order(links[:0])) == 0
+
+
+# --- the engine package: where work runs, apart from what is computed ---------------------------
+
+STAGE_MODULES = (
+    "analyse",
+    "candidates",
+    "verify",
+    "text",
+    "scan",
+    "matches",
+    "claims",
+    "provenance",
+    "store",
+)
+
+
+def test_the_engine_package_imports_no_stage_module():
+    code = (
+        "import json, sys, tracer.engine, tracer.engine.local, tracer.engine.dask_engine, tracer.engine.spill;"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('tracer.'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    loaded = set(json.loads(out))
+    assert loaded, "the engine modules should be loaded"
+    assert not {f"tracer.{m}" for m in STAGE_MODULES} & loaded
+
+
+def test_a_stage_times_itself_gives_back_memory_and_collects_less(monkeypatch):
+    import gc
+
+    from tracer.engine import StageTimes
+
+    trimmed, released = [], []
+    monkeypatch.setattr(memory_module, "return_free_memory", lambda: trimmed.append(gc.get_threshold()))
+    import tracer.engine.base as base_module
+
+    monkeypatch.setattr(base_module, "return_free_memory", lambda: trimmed.append(gc.get_threshold()))
+    eng = LocalEngine(1)
+    monkeypatch.setattr(eng, "release_memory", lambda: released.append(gc.get_threshold()))
+    times = StageTimes()
+    before = gc.get_threshold()
+    with eng.stage("first", times):
+        assert gc.get_threshold() == memory_module.GC_THRESHOLDS
+    with eng.stage("second", times, release_workers=True):
+        pass
+    assert gc.get_threshold() == before
+    assert trimmed == [memory_module.GC_THRESHOLDS] * 2 and released == [memory_module.GC_THRESHOLDS]
+    assert list(times.seconds) == ["first", "second"] and list(times.peak_mb) == ["first", "second"]
+    with pytest.raises(RuntimeError), eng.stage("failed", times):
+        raise RuntimeError("a failed stage")
+    assert "failed" not in times.seconds and gc.get_threshold() == before
+
+
+def test_a_scan_reports_each_stage(tmp_path):
+    with Store.open(tmp_path / "s.db") as s:
+        ingest(s, [RUMOUR / "articles"])
+        result = scan(s, engine=LocalEngine(1))
+    assert list(result.seconds) == [
+        "sentences",
+        "candidates",
+        "texts",
+        "verify",
+        "matches",
+        "claims",
+        "commit",
+    ]
+    assert list(result.peak_mb) == list(result.seconds)
