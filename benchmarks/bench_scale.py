@@ -1,12 +1,16 @@
 """Whole pipeline at several sizes of `tracer simulate` corpora: speed, memory and quality together.
 
     python benchmarks/bench_scale.py 10000 100000 [--engine local|dask] [--keep DIR]
+        [--shape "--flatten --wire 200 --stock-phrases --running-stories --slot-templates"]
 
 For each N: `tracer simulate N`, then `tracer ingest` and `tracer scan` (claims and provenance
 included) in a fresh store, each timed with peak RSS and CPU from GNU time, then `tracer eval`.
 Prints a table (N, articles/s, peak RSS, plagdet for verbatim+light edits, origin accuracy where
 dated, CPU seconds, busy cores, and the articles/s that CPU would allow with no core idle) and the
-exponent of time against N fitted between the smallest and largest size.
+exponent of time against N fitted between the smallest and largest size. ``--shape`` passes
+options to `tracer simulate` (a realistic mix: all of its shape options). Peak memory is given twice:
+the largest process's RSS (GNU time) and the whole process tree's (the command and its workers),
+summed PSS sampled every 0.1 s.
 """
 
 from __future__ import annotations
@@ -16,30 +20,48 @@ import json
 import math
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+
+from bench_fanout import _pss_kb, _tree
 
 TRACER = [sys.executable, "-m", "tracer"]
 
 
-def _timed(cmd: list[str]) -> tuple[float, int, float, str]:
+def _timed(cmd: list[str]) -> tuple[float, int, float, str, int]:
     """Wall seconds, peak RSS (KB), CPU seconds (user + system, the command's and its worker
-    processes') and output (stdout and stderr) of a command, via GNU time."""
-    with tempfile.NamedTemporaryFile("r", suffix=".rss") as out:
+    processes'), output (stdout and stderr) and the process tree's peak PSS (KB) of a command."""
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as out, tempfile.TemporaryFile("w+") as log:
         start = time.perf_counter()
-        done = subprocess.run(
-            ["/usr/bin/time", "-f", "%M %U %S", "-o", out.name, *cmd],
-            check=True,
-            capture_output=True,
-            text=True,
+        proc = subprocess.Popen(
+            ["/usr/bin/time", "-f", "%M %U %S", "-o", out.name, *cmd], stdout=log, stderr=log
         )
+        peak, done = 0, threading.Event()
+
+        def sample() -> None:
+            nonlocal peak
+            while not done.is_set():
+                peak = max(peak, sum(_pss_kb(p) for p in _tree(proc.pid) if p != proc.pid))
+                done.wait(0.1)
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        code = proc.wait()
         seconds = time.perf_counter() - start
+        done.set()
+        sampler.join()
+        log.seek(0)
+        output = log.read()
+        if code != 0:
+            sys.exit(f"{shlex.join(cmd)} failed ({code}):\n{output[-2000:]}")
         rss, user, system = out.read().strip().splitlines()[-1].split()
-        return seconds, int(rss), float(user) + float(system), done.stdout + done.stderr
+        return seconds, int(rss), float(user) + float(system), output, peak
 
 
 def main() -> None:
@@ -47,6 +69,7 @@ def main() -> None:
     ap.add_argument("sizes", nargs="+", type=int)
     ap.add_argument("--engine", default="local", choices=["local", "dask"])
     ap.add_argument("--keep", help="keep corpora and stores in this directory")
+    ap.add_argument("--shape", default="", help="options for `tracer simulate`, as one string")
     args = ap.parse_args()
     work = Path(args.keep or tempfile.mkdtemp(prefix="tracer-scale-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -56,10 +79,13 @@ def main() -> None:
         db = work / f"sim{n}.db"
         for f in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
             f.unlink(missing_ok=True)
-        subprocess.run([*TRACER, "simulate", str(n), "-o", str(corpus), "-q"], check=True)
-        t_ingest, rss_ingest, cpu_ingest, _ = _timed([*TRACER, "ingest", str(corpus), "--db", str(db), "-q"])
-        t_scan, rss_scan, cpu_scan, scan_out = _timed(
-            [*TRACER, "scan", "--db", str(db), "--engine", args.engine]
+        shape = shlex.split(args.shape)
+        subprocess.run([*TRACER, "simulate", str(n), "-o", str(corpus), "-q", *shape], check=True)
+        t_ingest, rss_ingest, cpu_ingest, _, tree_ingest = _timed(
+            [*TRACER, "ingest", str(corpus), "--db", str(db), "-q"]
+        )
+        t_scan, rss_scan, cpu_scan, scan_out, tree_scan = _timed(
+            [*TRACER, "scan", "--db", str(db), "--engine", args.engine, "--verbose"]
         )
         print(scan_out.strip(), flush=True)  # the scan's own summary: stages' seconds and peak memory
         result = json.loads(
@@ -88,6 +114,7 @@ def main() -> None:
             "scan_s": round(t_scan, 1),
             "articles_per_s": round(n / total),
             "peak_rss_mb": round(max(rss_ingest, rss_scan) / 1024),
+            "tree_pss_mb": round(max(tree_ingest, tree_scan) / 1024),
             "rss_bytes_per_sentence": round(max(rss_ingest, rss_scan) * 1024 / max(sentences, 1)),
             "plagdet_light": round(result["spans_light"]["plagdet"], 3),
             "plagdet_all": round(result["spans"]["plagdet"], 3),
