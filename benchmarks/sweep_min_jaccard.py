@@ -24,11 +24,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from tracer.evaluate import evaluate
 from tracer.pipeline import ingest
 from tracer.scan import ScanParams, scan
-from tracer.simulate import simulate
 from tracer.store import Store
+from tracer.tools.evaluate import evaluate
+from tracer.tools.simulate import simulate
 
 MSRP = Path(__file__).resolve().parents[2] / "shared" / "eval" / "msrp-train.tsv"
 

@@ -16,9 +16,9 @@ from tracer.cli import cli
 from tracer.matches import query
 from tracer.pipeline import ingest
 from tracer.scan import ScanParams, scan
-from tracer.simulate import simulate
 from tracer.store import Store
 from tracer.text import fold, matching_tokens, rejoin_hyphenated, token_table, tokens
+from tracer.tools.simulate import simulate
 
 # --- a corpus in a language tracer has no stopword list for -----------------------------------
 
