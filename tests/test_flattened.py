@@ -18,8 +18,8 @@ from tests.test_fanout import WIRE, WIRE2, _sentence
 from tracer.matches import query
 from tracer.pipeline import run
 from tracer.scan import ScanParams
-from tracer.simulate import simulate
 from tracer.store import Store
+from tracer.tools.simulate import simulate
 
 _WORD = re.compile(r"\w+")
 # A line that ends without a sentence's last mark: a headline, a caption ("Picture: Reuters"), a
