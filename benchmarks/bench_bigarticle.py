@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tracer.simulate import simulate
+from tracer.tools.simulate import simulate
 
 
 def _news(size: int, tmp: Path) -> str:

@@ -8,7 +8,7 @@ Usage::
                                         [--cache-dir DIR] [--rss-via auto|time|launcher]
                                         [--timeout S] [--max-rss MB]
 
-1. Generates ``--n`` articles with ``tracer simulate`` (``tracer.simulate.simulate``, not
+1. Generates ``--n`` articles with ``tracer simulate`` (``tracer.tools.simulate.simulate``, not
    timed), cached under ``$TMPDIR/tracer-bench-corpus/n<N>-seed<S>-simulate-<hash>/``, where
    ``<hash>`` is a hash of ``tracer/simulate.py`` (an edited generator gets a fresh corpus).
 2. For each repeat, in a fresh temporary directory (or ``--keep DIR/run<k>``), runs as
@@ -72,9 +72,9 @@ METHOD_TEXT = {
 def generator_key() -> str:
     """A short hash of ``tracer/simulate.py``: the corpus cache is keyed by it, so an edited
     generator never reuses corpora of the old one (nor of the retired ``benchmarks/synth.py``)."""
-    import tracer.simulate
+    import tracer.tools.simulate
 
-    src = Path(tracer.simulate.__file__).read_bytes()
+    src = Path(tracer.tools.simulate.__file__).read_bytes()
     return hashlib.sha256(src).hexdigest()[:12]
 
 
@@ -86,7 +86,7 @@ def corpus_for(
     The corpus is ``tracer simulate N -o corpus.jsonl --seed S`` (through its Python API);
     the truth is its ``corpus.truth.json``.
     """
-    from tracer.simulate import simulate
+    from tracer.tools.simulate import simulate
 
     root = cache_root or Path(tempfile.gettempdir()) / "tracer-bench-corpus"
     d = root / f"n{n}-seed{seed}-simulate-{generator_key()}"

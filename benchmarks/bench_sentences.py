@@ -1,4 +1,4 @@
-"""The sentence stage alone (``tracer.scan.analyse_articles``), in this process: CPU time per article.
+"""The sentence stage alone (``tracer.analyse.analyse_articles``), in this process: CPU time per article.
 
     python benchmarks/bench_sentences.py s.jsonl [--repeat 5] [--limit 10000]
 
@@ -18,8 +18,8 @@ import statistics
 import time
 from dataclasses import replace
 
+from tracer.analyse import analyse_articles
 from tracer.params import ScanParams
-from tracer.scan import analyse_articles
 
 BATCH = 500
 

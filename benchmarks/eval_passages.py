@@ -16,7 +16,7 @@ and obfuscation kind:
 A case is the copied region of the source and the target (the whole inserted region: for gaps
 and swaps, what PAN calls one case). Detections are tracer's non-boilerplate matches between a
 target and the source its case copied. Prints PAN precision, recall, granularity and plagdet
-(:func:`tracer.evaluate.pan_measures`) overall and per kind, and the matches' ``kind`` counts. Each source sentence is
+(:func:`tracer.tools.evaluate.pan_measures`) overall and per kind, and the matches' ``kind`` counts. Each source sentence is
 copied into many targets: the scan pairs all copies (``ScanParams.fanout``), as it does below 16.
 
     python benchmarks/eval_passages.py [--dir ../shared/eval/clough] [--seed 1]
@@ -33,10 +33,10 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from tracer.evaluate import SpanPair, pan_measures
 from tracer.params import ScanParams
 from tracer.pipeline import run
 from tracer.store import Store
+from tracer.tools.evaluate import SpanPair, pan_measures
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "clough"
 KINDS = ("whole", "cut", "wrapped", "gap-target", "gap-source", "reorder")

@@ -24,12 +24,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from tracer.evaluate import evaluate
 from tracer.params import ScanParams
 from tracer.pipeline import ingest
 from tracer.scan import scan
-from tracer.simulate import simulate
 from tracer.store import Store
+from tracer.tools.evaluate import evaluate
+from tracer.tools.simulate import simulate
 
 MSRP = Path(__file__).resolve().parents[2] / "shared" / "eval" / "msrp-train.tsv"
 

@@ -27,8 +27,8 @@ import re
 import string
 from pathlib import Path
 
-from tracer.simulate import truth_path_for
 from tracer.text import STOPWORDS
+from tracer.tools.simulate import truth_path_for
 
 _WORD = re.compile(r"[A-Za-z]+")
 STOCK = (

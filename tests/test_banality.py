@@ -6,13 +6,13 @@ import json
 import random
 from pathlib import Path
 
-from tracer.evaluate import evaluate
 from tracer.matches import query
 from tracer.params import ScanParams
 from tracer.pipeline import ingest
 from tracer.scan import scan
-from tracer.simulate import simulate
 from tracer.store import Store
+from tracer.tools.evaluate import evaluate
+from tracer.tools.simulate import simulate
 
 _WIRE = "The minister confirmed on Tuesday that the northern rail line will reopen to passengers in March."
 _SLOTTED = "The case was adjourned until {day} next week."

@@ -15,27 +15,36 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-import tracer.engine as engine_module
-from tracer.candidates import Banding, PairSpill, UniqueInts, candidate_pairs, jaccard_at_least, unpack_pairs
-from tracer.cli import cli
-from tracer.engine import (
-    DaskEngine,
-    LocalEngine,
+import tracer.engine.dask_engine as dask_module
+import tracer.engine.local as local_module
+import tracer.engine.memory as memory_module
+import tracer.engine.spill as spill_module
+from tracer.candidates import (
+    Banding,
+    PairSpill,
+    UniqueInts,
     band_buckets,
     bucket_pairs,
-    get_engine,
+    engine_pairs,
+    jaccard_at_least,
     unique_sorted,
-    verify_pairs,
+    unpack_pairs,
 )
+from tracer.cli import cli
+from tracer.engine import get_engine, sizes
+from tracer.engine.dask_engine import DaskEngine
+from tracer.engine.local import LocalEngine
 from tracer.errors import TracerError
 from tracer.matches import query
 from tracer.params import VerifyParams
 from tracer.pipeline import ingest
-from tracer.scan import neighbourhood_order, scan
-from tracer.simulate import simulate
+from tracer.scan import scan
 from tracer.store import Store
+from tracer.tools.simulate import simulate
+from tracer.verify import neighbourhood_order, verify_on, verify_pairs
 
 from .conftest import RUMOUR
+from .reference import candidate_pairs
 
 HAVE_DASK = (
     importlib.util.find_spec("dask") is not None and importlib.util.find_spec("distributed") is not None
@@ -82,7 +91,7 @@ def test_factory_makes_a_local_engine():
 def test_dask_missing_says_how_to_install_it(monkeypatch):
     real = importlib.util.find_spec
     monkeypatch.setattr(
-        engine_module.importlib.util,
+        dask_module.importlib.util,
         "find_spec",
         lambda name, *a: None if name in ("dask", "distributed") else real(name, *a),
     )
@@ -94,7 +103,7 @@ def test_dask_missing_says_how_to_install_it(monkeypatch):
 def test_dask_missing_is_a_one_line_cli_error(monkeypatch, tmp_path):
     real = importlib.util.find_spec
     monkeypatch.setattr(
-        engine_module.importlib.util, "find_spec", lambda name, *a: None if name == "dask" else real(name, *a)
+        dask_module.importlib.util, "find_spec", lambda name, *a: None if name == "dask" else real(name, *a)
     )
     db = tmp_path / "t.db"
     result = CliRunner().invoke(cli, ["run", str(RUMOUR / "articles"), "--db", str(db), "--engine", "dask"])
@@ -124,15 +133,15 @@ def test_cli_engine_errors_are_one_line(tmp_path):
 
 def test_local_map_batches_keeps_input_order():
     batches = list(range(7))
-    assert list(LocalEngine(1).map_batches(operator.mul, batches, 3)) == [b * 3 for b in batches]
-    assert list(LocalEngine(2).map_batches(operator.mul, iter(batches), 3)) == [b * 3 for b in batches]
+    assert list(LocalEngine(1).map(operator.mul, batches, 3)) == [b * 3 for b in batches]
+    assert list(LocalEngine(2).map(operator.mul, iter(batches), 3)) == [b * 3 for b in batches]
 
 
 def test_local_submit_runs_in_a_worker_once_the_pool_is_running():
     with LocalEngine(2) as eng:
         # No pool yet (a small scan's batches ran inline): the work runs here, when asked for.
         assert eng.submit(os.getpid)() == os.getpid()
-        list(eng.map_batches(operator.mul, range(6), 1))  # starts the pool
+        list(eng.map(operator.mul, range(6), 1))  # starts the pool
         waiting = eng.submit(os.getpid)
         assert waiting() != os.getpid()
         result = eng.submit(_make_result, 2, 3)()  # large arrays come back through a file
@@ -149,9 +158,9 @@ def test_a_task_submitted_to_the_pool_gives_back_its_memory_when_done(monkeypatc
         with marks.open("a") as out:
             out.write(f"{os.getpid()}\n")
 
-    monkeypatch.setattr(engine_module, "return_free_memory", mark)  # inherited by the pool's workers
+    monkeypatch.setattr(memory_module, "return_free_memory", mark)  # inherited by the pool's workers
     with LocalEngine(2) as eng:
-        list(eng.map_batches(operator.mul, range(6), 1))  # starts the pool: batch tasks keep theirs
+        list(eng.map(operator.mul, range(6), 1))  # starts the pool: batch tasks keep theirs
         assert marks.read_text() == ""
         worker = eng.submit(os.getpid)()
     assert marks.read_text() == f"{worker}\n"
@@ -159,8 +168,8 @@ def test_a_task_submitted_to_the_pool_gives_back_its_memory_when_done(monkeypatc
 
 def test_a_one_off_task_gives_back_its_memory_when_done(monkeypatch):
     calls = []
-    monkeypatch.setattr(engine_module, "return_free_memory", lambda: calls.append("trimmed"))
-    assert engine_module._then_trim(lambda x: calls.append("ran") or x * 2, 21) == 42
+    monkeypatch.setattr(memory_module, "return_free_memory", lambda: calls.append("trimmed"))
+    assert memory_module.then_trim(lambda x: calls.append("ran") or x * 2, 21) == 42
     assert calls == ["ran", "trimmed"]
 
 
@@ -174,11 +183,11 @@ def test_fewer_collections_sets_the_thresholds_and_restores_them():
     import gc
 
     before = gc.get_threshold()
-    assert before != engine_module.GC_THRESHOLDS
-    with engine_module.fewer_collections():
-        assert gc.get_threshold() == engine_module.GC_THRESHOLDS
+    assert before != memory_module.GC_THRESHOLDS
+    with memory_module.fewer_collections():
+        assert gc.get_threshold() == memory_module.GC_THRESHOLDS
     assert gc.get_threshold() == before
-    with pytest.raises(RuntimeError), engine_module.fewer_collections():
+    with pytest.raises(RuntimeError), memory_module.fewer_collections():
         raise RuntimeError("a failed block")
     assert gc.get_threshold() == before
 
@@ -187,21 +196,21 @@ def test_local_pool_workers_collect_less_and_a_scan_too(monkeypatch, tmp_path):
     import gc
 
     with LocalEngine(2) as eng:
-        assert set(eng.map_batches(_thresholds, range(6))) == {engine_module.GC_THRESHOLDS}
+        assert set(eng.map(_thresholds, range(6))) == {memory_module.GC_THRESHOLDS}
     # The scan's own process, while it scans; as it was after.
     seen = []
-    real = engine_module.LocalEngine.release_memory
+    real = local_module.LocalEngine.release_memory
 
     def release_memory(self):
         seen.append(gc.get_threshold())
         real(self)
 
-    monkeypatch.setattr(engine_module.LocalEngine, "release_memory", release_memory)
+    monkeypatch.setattr(local_module.LocalEngine, "release_memory", release_memory)
     before = gc.get_threshold()
     with Store.open(tmp_path / "t.db") as s:
         ingest(s, [RUMOUR / "articles"])
         scan(s)
-    assert seen == [engine_module.GC_THRESHOLDS]
+    assert seen == [memory_module.GC_THRESHOLDS]
     assert gc.get_threshold() == before
 
 
@@ -219,15 +228,15 @@ def _make_result(n: int, scale: int) -> _Result:
 
 def test_local_workers_large_results_cross_as_files_and_leave_none(monkeypatch):
     made = []
-    real = engine_module._SpilledArray.load
+    real = spill_module._SpilledArray.load
 
-    def load(self: engine_module._SpilledArray) -> np.ndarray:
+    def load(self: spill_module._SpilledArray) -> np.ndarray:
         made.append(self.path)
         return real(self)
 
-    monkeypatch.setattr(engine_module._SpilledArray, "load", load)
+    monkeypatch.setattr(spill_module._SpilledArray, "load", load)
     with LocalEngine(2) as engine:
-        got = list(engine.map_batches(_make_result, [1, 2, 3, 4], 5))
+        got = list(engine.map(_make_result, [1, 2, 3, 4], 5))
         spill = engine._spill
         assert spill is not None and os.listdir(spill) == []  # every file read back and removed
     want = [_make_result(n, 5) for n in [1, 2, 3, 4]]
@@ -257,7 +266,7 @@ def test_local_results_go_through_the_pipe_when_no_file_can_be_written(monkeypat
 
     monkeypatch.setattr(tempfile, "mkstemp", mkstemp)  # the workers are forked with it
     with LocalEngine(2) as engine:
-        got = list(engine.map_batches(_make_result, [1, 2, 3], 7))
+        got = list(engine.map(_make_result, [1, 2, 3], 7))
         assert engine._spill is not None and os.listdir(engine._spill) == []
     for g, n in zip(got, [1, 2, 3], strict=True):
         assert np.array_equal(g.big, _make_result(n, 7).big)
@@ -275,9 +284,9 @@ def test_spill_directories_of_processes_that_are_gone_are_removed(tmp_path, monk
     alive.mkdir()
     other = tmp_path / "tracer-results-notapid"
     other.mkdir()
-    monkeypatch.setattr(engine_module, "spill_directory_root", lambda: str(tmp_path))
+    monkeypatch.setattr(local_module, "spill_directory_root", lambda: str(tmp_path))
     with LocalEngine(2) as engine:
-        list(engine.map_batches(_make_result, [1, 2, 3], 1))
+        list(engine.map(_make_result, [1, 2, 3], 1))
         assert engine._spill is not None and os.path.basename(engine._spill).startswith(
             f"tracer-results-{os.getpid()}-"
         )
@@ -286,7 +295,7 @@ def test_spill_directories_of_processes_that_are_gone_are_removed(tmp_path, monk
 
 def test_local_results_not_read_back_are_removed_with_the_engine():
     with LocalEngine(2) as engine:
-        results = engine.map_batches(_make_result, [1, 2, 3, 4, 5, 6], 1)
+        results = engine.map(_make_result, [1, 2, 3, 4, 5, 6], 1)
         next(results)
         results.close()  # as a failed scan does: the batches in flight are never read back
         spill = engine._spill
@@ -314,13 +323,13 @@ def test_local_release_memory_reaches_every_worker():
 
     with LocalEngine(2) as engine:
         engine.release_memory()  # no pool yet: nothing to do
-        assert list(engine.map_batches(operator.mul, range(6), 2)) == [0, 2, 4, 6, 8, 10]
+        assert list(engine.map(operator.mul, range(6), 2)) == [0, 2, 4, 6, 8, 10]
         start = time.perf_counter()
         engine.release_memory()
         # Each worker's task waits at a barrier for the other's: a task that landed on a worker
         # twice, or a worker that never got one, would wait there for 10 s.
         assert time.perf_counter() - start < 5
-        assert list(engine.map_batches(operator.mul, range(4), 3)) == [0, 3, 6, 9]  # still works
+        assert list(engine.map(operator.mul, range(4), 3)) == [0, 3, 6, 9]  # still works
 
 
 @pytest.mark.parametrize("rows", [2, 3])
@@ -330,13 +339,12 @@ def test_hash_partitioned_banding_equals_the_local_banding(rows, parts, max_run)
     sigs, group, is_new = _random_signatures()
     banding = Banding(32, rows)
     expected = candidate_pairs(banding, sigs, group, is_new, max_run=max_run)
-    keys = np.stack([banding.column(sigs, b) for b in range(banding.bands)], axis=1)
-    bounds = np.linspace(0, len(sigs), parts + 1).astype(int)
-    split = [band_buckets(keys[lo:hi], lo, parts) for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]
-    packed = np.concatenate(
-        [bucket_pairs([s[j] for s in split], group, is_new, max_run) for j in range(parts)]
-    )
-    got = unique_sorted(packed)
+    got = []
+    for first in range(0, banding.bands, 12):  # bands a round at a time, as a cluster is sent them
+        bands = range(first, min(first + 12, banding.bands))
+        keys = np.stack([banding.column(sigs, b) for b in bands], axis=1)
+        got += [bucket_pairs(bucket, max_run) for bucket in band_buckets(keys, group, is_new, parts, first)]
+    got = unique_sorted(np.concatenate(got))
     assert len(expected) > 300
     assert np.array_equal(np.stack((got >> 32, got & 0xFFFFFFFF), axis=1), expected)
 
@@ -398,7 +406,6 @@ def _scanned(path: Path, db: Path, eng) -> dict:
 
 
 def test_a_scan_checking_spilled_pairs_in_partitions_is_identical(tmp_path, synthetic, monkeypatch):
-    import tracer.scan as scan_module
 
     local = _scanned(synthetic, tmp_path / "whole.db", LocalEngine(1))
     assert local["near"], "the corpus should have candidate pairs that align"
@@ -410,7 +417,7 @@ def test_a_scan_checking_spilled_pairs_in_partitions_is_identical(tmp_path, synt
         original(self, bounds, *args, **kwargs)
 
     monkeypatch.setattr(PairSpill, "__init__", spy)
-    monkeypatch.setattr(scan_module, "CHECKS_IN_MEMORY", 96 * 1000)  # partitions of 500 units
+    monkeypatch.setattr(sizes, "CHECKS_IN_MEMORY", 96 * 1000)  # partitions of 500 units
     spilled = _scanned(synthetic, tmp_path / "spilled.db", LocalEngine(2))
     assert len(made) == 1 and len(made[0]) > 5, "the scan should have checked in partitions"
     assert json.dumps(spilled) == json.dumps(local)
@@ -422,14 +429,13 @@ def test_a_scan_checking_spilled_pairs_in_partitions_is_identical(tmp_path, synt
 def test_a_scan_with_work_begun_in_workers_is_identical(
     tmp_path, synthetic, monkeypatch, order_elsewhere, graph_elsewhere
 ):
-    import tracer.scan as scan_module
 
     inline = _scanned(synthetic, tmp_path / "inline.db", LocalEngine(1))
     assert inline["claims"] and inline["near"], "the corpus should have aligned pairs and claims"
     if not order_elsewhere:  # more pairs than a worker orders while their texts are gathered
-        monkeypatch.setattr(scan_module, "ORDER_ELSEWHERE", 0)
+        monkeypatch.setattr(sizes, "ORDER_ELSEWHERE", 0)
     if not graph_elsewhere:  # more pieces than a worker groups while the matches are written
-        monkeypatch.setattr(scan_module, "GRAPH_ELSEWHERE", 0)
+        monkeypatch.setattr(sizes, "GRAPH_ELSEWHERE", 0)
     begun = []
     real = LocalEngine.submit
 
@@ -451,7 +457,7 @@ def test_a_scan_with_work_begun_in_workers_is_identical(
 def test_sentence_texts_are_each_sentences_first_stored_occurrence(tmp_path, synthetic, monkeypatch, pread):
     import os
 
-    from tracer.scan import SentenceTexts
+    from tracer.sentence_texts import SentenceTexts
     from tracer.text import TokensOnDemand, fold, tokens
 
     if not pread:  # as on Windows
@@ -478,7 +484,7 @@ def test_sentence_texts_are_each_sentences_first_stored_occurrence(tmp_path, syn
                 # For a worker on this machine: where the texts are crosses, it reads them itself.
                 import pickle
 
-                local = pickle.loads(pickle.dumps(view.on_this_machine(asked)))
+                local = pickle.loads(pickle.dumps(texts.in_file(asked)))
                 assert local.texts == {} and sorted(local) == sorted(got)
                 assert all(local[k] == tokens(fold(got[k])) for k in got) and local.texts == got
         assert sorted(got) == sorted(wanted[::3].tolist())
@@ -503,8 +509,8 @@ def test_spilled_pairs_are_the_pairs_checked_in_memory(tmp_path, bounds, threads
         return jaccard_at_least(checks, pairs, 0.3)
 
     eng = LocalEngine(threads)
-    want = eng.candidate_pairs(column, banding.bands, group, is_new, 0, accept)
-    assert 0 < len(want) < len(eng.candidate_pairs(column, banding.bands, group, is_new, 0)) / 2
+    want = engine_pairs(eng, column, banding.bands, group, is_new, 0, accept)
+    assert 0 < len(want) < len(engine_pairs(eng, column, banding.bands, group, is_new, 0)) / 2
     read = []
 
     def read_checks(lo: int, hi: int) -> np.ndarray:
@@ -513,7 +519,7 @@ def test_spilled_pairs_are_the_pairs_checked_in_memory(tmp_path, bounds, threads
 
     released = []
     with PairSpill(bounds, read_checks, 0.3, tmp_path, threads, lambda: released.append(len(read))) as spill:
-        got = eng.candidate_pairs(column, banding.bands, group, is_new, 0, spill=spill)
+        got = engine_pairs(eng, column, banding.bands, group, is_new, 0, spill=spill)
         assert spill.spilled > len(got)
     assert released == [0], "release is called once, before any check bytes are read"
     assert np.array_equal(got, want)
@@ -546,22 +552,23 @@ def test_dask_scan_is_identical_to_local(request, tmp_path, dask_engine, small_d
 
 
 @needs_dask
-def test_dask_pieces_equal_local(tmp_path, small_dask_engine):
+def test_dask_pieces_equal_local(tmp_path, small_dask_engine, monkeypatch):
     sigs, group, is_new = _random_signatures()
     banding = Banding(32, 3)
 
     def column(band: int) -> np.ndarray:
         return banding.column(sigs, band)
 
-    rounds = DaskEngine(small_dask_engine.client, partitions=3, bands_per_round=5)
+    monkeypatch.setattr(sizes, "BANDS_PER_ROUND", 5)
+    rounds = DaskEngine(small_dask_engine.client, partitions=3)
     for max_run in (0, 30):
         expected = candidate_pairs(banding, sigs, group, is_new, max_run=max_run)
         assert np.array_equal(
-            unpack_pairs(small_dask_engine.candidate_pairs(column, banding.bands, group, is_new, max_run)),
+            unpack_pairs(engine_pairs(small_dask_engine, column, banding.bands, group, is_new, max_run)),
             expected,
         )
         assert np.array_equal(
-            unpack_pairs(rounds.candidate_pairs(column, banding.bands, group, is_new, max_run)), expected
+            unpack_pairs(engine_pairs(rounds, column, banding.bands, group, is_new, max_run)), expected
         )
 
     # Filtered round by round, as the local engine filters band by band.
@@ -569,19 +576,25 @@ def test_dask_pieces_equal_local(tmp_path, small_dask_engine):
         return pairs[:, 0] % 2 == 0
 
     assert np.array_equal(
-        rounds.candidate_pairs(column, banding.bands, group, is_new, 0, accept),
-        LocalEngine(1).candidate_pairs(column, banding.bands, group, is_new, 0, accept),
+        engine_pairs(rounds, column, banding.bands, group, is_new, 0, accept),
+        engine_pairs(LocalEngine(1), column, banding.bands, group, is_new, 0, accept),
     )
     checks = sigs.astype(np.uint8)
     with PairSpill([0, 400, 900], lambda lo, hi: checks[lo:hi], 0.3, tmp_path) as spill:
         assert np.array_equal(
-            rounds.candidate_pairs(column, banding.bands, group, is_new, 0, spill=spill),
-            LocalEngine(1).candidate_pairs(
-                column, banding.bands, group, is_new, 0, lambda p: jaccard_at_least(checks, p, 0.3)
+            engine_pairs(rounds, column, banding.bands, group, is_new, 0, spill=spill),
+            engine_pairs(
+                LocalEngine(1),
+                column,
+                banding.bands,
+                group,
+                is_new,
+                0,
+                lambda p: jaccard_at_least(checks, p, 0.3),
             ),
         )
     batches = list(range(11))
-    assert list(small_dask_engine.map_batches(operator.mul, batches, 3)) == [b * 3 for b in batches]
+    assert list(small_dask_engine.map(operator.mul, batches, 3)) == [b * 3 for b in batches]
     token_of = {
         1: "the minister said the budget would be cut by ten percent next year".split(),
         2: "officials said the budget would be cut by ten percent next year".split(),
@@ -589,12 +602,12 @@ def test_dask_pieces_equal_local(tmp_path, small_dask_engine):
     }
     pairs = np.array([[1, 2], [1, 3], [3, 2], [2, 1]], dtype=np.int64)
     seen: list[tuple[int, int]] = []
-    rows = small_dask_engine.verify(
-        pairs, token_of, VerifyParams(), lambda done, total: seen.append((done, total))
+    rows = verify_on(
+        small_dask_engine, pairs, token_of, VerifyParams(), lambda done, total: seen.append((done, total))
     )
     assert rows == verify_pairs(pairs.tolist(), token_of, VerifyParams()) and len(rows) == 2
     assert seen[-1] == (4, 4)
-    assert small_dask_engine.verify(np.empty((0, 2), dtype=np.int64), token_of, VerifyParams()) == []
+    assert verify_on(small_dask_engine, np.empty((0, 2), dtype=np.int64), token_of, VerifyParams()) == []
 
 
 @needs_dask
@@ -604,7 +617,7 @@ def test_dask_submit_returns_the_result(dask_engine):
 
 def test_a_failing_task_raises_its_error(small_dask_engine):
     with pytest.raises(ZeroDivisionError):
-        list(small_dask_engine.map_batches(operator.truediv, [1, 2, 3], 0))
+        list(small_dask_engine.map(operator.truediv, [1, 2, 3], 0))
 
 
 def test_the_local_engine_does_not_import_dask():
@@ -614,13 +627,13 @@ def test_the_local_engine_does_not_import_dask():
 
 
 def test_local_verify_in_the_pool_equals_inline(monkeypatch):
-    monkeypatch.setattr(engine_module, "VERIFY_CHUNK", 7)
+    monkeypatch.setattr(sizes, "VERIFY_CHUNK", 7)
     rng = np.random.default_rng(3)
     words = "the minister said budget would cut ten percent next year officials north weather".split()
     token_of = {k: [words[i] for i in rng.integers(0, len(words), 14)] for k in range(40)}
     pairs = np.array([(a, b) for a in range(40) for b in range(a + 1, 40)], dtype=np.int64)
     seen: list[tuple[int, int]] = []
-    pooled = LocalEngine(2).verify(pairs, token_of, VerifyParams(), lambda d, t: seen.append((d, t)))
+    pooled = verify_on(LocalEngine(2), pairs, token_of, VerifyParams(), lambda d, t: seen.append((d, t)))
     inline = verify_pairs(pairs.tolist(), token_of, VerifyParams())
     assert inline and pooled == inline
     assert seen[-1] == (len(pairs), len(pairs))
@@ -628,14 +641,13 @@ def test_local_verify_in_the_pool_equals_inline(monkeypatch):
     from tracer.text import TokensOnDemand
 
     texts = TokensOnDemand({k: " ".join(t).capitalize() + "." for k, t in token_of.items()})
-    assert LocalEngine(2).verify(pairs, texts, VerifyParams()) == inline
+    assert verify_on(LocalEngine(2), pairs, texts, VerifyParams()) == inline
 
 
 def test_verify_in_small_rounds_gives_the_same_scan(tmp_path, monkeypatch):
-    import tracer.scan as scan_module
 
     whole = _scanned(RUMOUR / "articles", tmp_path / "whole.db", LocalEngine(1))
-    monkeypatch.setattr(scan_module, "VERIFY_ROUND", 3)
+    monkeypatch.setattr(sizes, "VERIFY_ROUND", 3)
     rounds = _scanned(RUMOUR / "articles", tmp_path / "rounds.db", LocalEngine(1))
     assert whole["near"] and json.dumps(rounds) == json.dumps(whole)
 
@@ -653,3 +665,71 @@ def test_neighbourhood_order_keeps_pairs_sharing_a_sentence_together():
     assert all(set(x) & set(y) for x, y in zip(walked[:-1].tolist(), walked[1:].tolist(), strict=True))
     assert not all(set(x) & set(y) for x, y in zip(links[:-1].tolist(), links[1:].tolist(), strict=True))
     assert len(neighbourhood_order(links[:0])) == 0
+
+
+# --- the engine package: where work runs, apart from what is computed ---------------------------
+
+STAGE_MODULES = (
+    "analyse",
+    "candidates",
+    "verify",
+    "text",
+    "scan",
+    "matches",
+    "claims",
+    "provenance",
+    "store",
+)
+
+
+def test_the_engine_package_imports_no_stage_module():
+    code = (
+        "import json, sys, tracer.engine, tracer.engine.local, tracer.engine.dask_engine, tracer.engine.spill;"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('tracer.'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    loaded = set(json.loads(out))
+    assert loaded, "the engine modules should be loaded"
+    assert not {f"tracer.{m}" for m in STAGE_MODULES} & loaded
+
+
+def test_a_stage_times_itself_gives_back_memory_and_collects_less(monkeypatch):
+    import gc
+
+    from tracer.engine import StageTimes
+
+    trimmed, released = [], []
+    monkeypatch.setattr(memory_module, "return_free_memory", lambda: trimmed.append(gc.get_threshold()))
+    import tracer.engine.base as base_module
+
+    monkeypatch.setattr(base_module, "return_free_memory", lambda: trimmed.append(gc.get_threshold()))
+    eng = LocalEngine(1)
+    monkeypatch.setattr(eng, "release_memory", lambda: released.append(gc.get_threshold()))
+    times = StageTimes()
+    before = gc.get_threshold()
+    with eng.stage("first", times):
+        assert gc.get_threshold() == memory_module.GC_THRESHOLDS
+    with eng.stage("second", times, release_workers=True):
+        pass
+    assert gc.get_threshold() == before
+    assert trimmed == [memory_module.GC_THRESHOLDS] * 2 and released == [memory_module.GC_THRESHOLDS]
+    assert list(times.seconds) == ["first", "second"] and list(times.peak_mb) == ["first", "second"]
+    with pytest.raises(RuntimeError), eng.stage("failed", times):
+        raise RuntimeError("a failed stage")
+    assert "failed" not in times.seconds and gc.get_threshold() == before
+
+
+def test_a_scan_reports_each_stage(tmp_path):
+    with Store.open(tmp_path / "s.db") as s:
+        ingest(s, [RUMOUR / "articles"])
+        result = scan(s, engine=LocalEngine(1))
+    assert list(result.seconds) == [
+        "sentences",
+        "candidates",
+        "texts",
+        "verify",
+        "matches",
+        "claims",
+        "commit",
+    ]
+    assert list(result.peak_mb) == list(result.seconds)

@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from tracer.cli import cli
-from tracer.evaluate import evaluate
 from tracer.store import Store
+from tracer.tools.evaluate import evaluate
 
 from .conftest import FIXTURES
 

@@ -12,7 +12,9 @@ from click.testing import CliRunner
 
 from tracer.cli import cli
 from tracer.errors import InputError
-from tracer.evaluate import (
+from tracer.pipeline import run
+from tracer.store import Store
+from tracer.tools.evaluate import (
     LIGHT_EDITS,
     TARGET_EDITS,
     adjusted_rand_index,
@@ -21,9 +23,7 @@ from tracer.evaluate import (
     load_truth,
     pan_measures,
 )
-from tracer.pipeline import run
-from tracer.simulate import simulate
-from tracer.store import Store
+from tracer.tools.simulate import simulate
 
 CASE = ("a", 0, 10, "b", 100, 110)
 

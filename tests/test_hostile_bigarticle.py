@@ -15,10 +15,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tracer import scan
+from tracer import analyse
+from tracer.engine import sizes
 from tracer.params import ScanParams
 from tracer.segment import split_many
-from tracer.simulate import simulate
+from tracer.tools.simulate import simulate
 
 # Runs `tracer run` in a child and prints the child's peak RSS (KiB on Linux) and wall time. The
 # child's SQLite page cache is held to 2 MiB: it takes up to 128 MiB whatever the article, which
@@ -88,7 +89,7 @@ def test_a_full_stop_after_a_long_unspaced_word_costs_no_copy_of_the_text() -> N
     assert len(starts) == 200_000
 
 
-def _joined(a: scan.Analysed) -> list[np.ndarray]:
+def _joined(a: analyse.Analysed) -> list[np.ndarray]:
     parts = list(a.parts())
     return [
         np.concatenate([getattr(x, f) for x in parts], axis=1 if f == "keys" else 0)
@@ -112,12 +113,12 @@ def test_a_long_article_analysed_in_windows_is_analysed_as_whole(joiners, monkey
             parts = rng.sample(texts, rng.randint(1, 10)) + rng.sample(extra, 3)
             rng.shuffle(parts)
             items.append((seq, "".join(part + rng.choice(joiners) for part in parts)))
-        want = scan.analyse_articles(items, ScanParams())
+        want = analyse.analyse_articles(items, ScanParams())
         assert next(want.more, None) is None
         for window in (60, 997, 8000):
-            monkeypatch.setattr(scan, "ANALYSE_WINDOW", window)
-            monkeypatch.setattr(scan, "ARTICLE_WINDOW", window)
-            got = scan.analyse_articles(items, ScanParams())
+            monkeypatch.setattr(sizes, "ANALYSE_WINDOW", window)
+            monkeypatch.setattr(sizes, "ARTICLE_WINDOW", window)
+            got = analyse.analyse_articles(items, ScanParams())
             for a, b in zip(_joined(got), _joined(want), strict=True):
                 assert np.array_equal(a, b)
             monkeypatch.undo()

@@ -16,8 +16,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tracer import engine, scan, segment
+from tracer import analyse, segment, sentence_texts
 from tracer import store as store_module
+from tracer.engine import sizes, spill
 from tracer.params import ScanParams
 from tracer.pipeline import run
 from tracer.segment import PIECE_MAX, SENTENCE_MAX, split_many, split_sentences
@@ -131,7 +132,7 @@ def test_sentence_texts_cut_from_a_long_text_read_a_piece_at_a_time(tmp_path: Pa
     store = _store_with_long_articles(tmp_path)
     rows = np.concatenate(list(store.sentence_blocks()))
     norms = np.unique(rows["norm"])
-    with scan.SentenceTexts(store, norms) as texts:
+    with sentence_texts.SentenceTexts(store, norms) as texts:
         want = {n: texts.text(n) for n in norms.tolist()}
     whole = store.texts_by_seq(np.unique(rows["article"]).tolist())
     for r in rows[np.unique(rows["norm"], return_index=True)[1]]:
@@ -139,12 +140,12 @@ def test_sentence_texts_cut_from_a_long_text_read_a_piece_at_a_time(tmp_path: Pa
     pieces = store.text_pieces
     monkeypatch.setattr(store, "text_pieces", lambda seq: pieces(seq, size=97))
     for long_text, at_once in ((1000, 5000), (0, 1), (10**9, 10**9)):
-        monkeypatch.setattr(scan, "LONG_TEXT", long_text)
+        monkeypatch.setattr(sentence_texts, "LONG_TEXT", long_text)
         monkeypatch.setattr(store_module, "LONG_TEXT", long_text)
-        monkeypatch.setattr(scan, "TEXTS_AT_ONCE", at_once)
+        monkeypatch.setattr(sizes, "TEXTS_AT_ONCE", at_once)
         for chunk in (7, 20_000):
             wanted = norms[:: 3 if chunk == 7 else 1]
-            with scan.SentenceTexts(store, wanted, chunk=chunk) as texts:
+            with sentence_texts.SentenceTexts(store, wanted, chunk=chunk) as texts:
                 assert {n: texts.text(n) for n in wanted.tolist()} == {n: want[n] for n in wanted.tolist()}
     store.close()
 
@@ -177,18 +178,18 @@ def test_a_long_article_analysed_in_parts_crosses_processes_whole(monkeypatch, t
     # The parts after the first are made as they are asked for; pickled (a worker's result, or
     # Dask's), they are all made first, and a local pool's worker leaves each part's arrays in
     # files as it is made.
-    monkeypatch.setattr(scan, "ANALYSE_WINDOW", 5000)
-    monkeypatch.setattr(scan, "ARTICLE_WINDOW", 2000)
-    monkeypatch.setattr(engine, "SPILL_MIN_BYTES", 1)
+    monkeypatch.setattr(sizes, "ANALYSE_WINDOW", 5000)
+    monkeypatch.setattr(sizes, "ARTICLE_WINDOW", 2000)
+    monkeypatch.setattr(sizes, "SPILL_MIN_BYTES", 1)
     items = [(1, _simulated_text()[:30_000]), (2, "Short. One."), (3, _simulated_text()[40_000:52_000])]
 
-    def parts(a: scan.Analysed) -> list[list[np.ndarray]]:
+    def parts(a: analyse.Analysed) -> list[list[np.ndarray]]:
         return [[p.sentences, p.norms, p.units, p.keys, p.checks] for p in a.parts()]
 
-    want = parts(scan.analyse_articles(items, ScanParams()))
+    want = parts(analyse.analyse_articles(items, ScanParams()))
     assert len(want) > 5
-    again = pickle.loads(pickle.dumps(scan.analyse_articles(items, ScanParams())))
-    spilled = engine._unspill(engine._spilling(str(tmp_path), scan.analyse_articles, items, ScanParams()))
+    again = pickle.loads(pickle.dumps(analyse.analyse_articles(items, ScanParams())))
+    spilled = spill.unspill(spill.spilling(str(tmp_path), analyse.analyse_articles, items, ScanParams()))
     for got in (parts(again), parts(spilled)):
         assert len(got) == len(want)
         for a, b in zip(got, want, strict=True):
@@ -253,12 +254,12 @@ def test_near_rows_read_a_chunk_at_a_time_as_at_once() -> None:
 def test_verify_stores_its_rows_a_round_at_a_time(tmp_path: Path, monkeypatch) -> None:
     # The rows of aligned pairs are stored a round of pairs at a time, not held to the end: the
     # same rows.
-    from tracer.simulate import simulate
+    from tracer.tools.simulate import simulate
 
     simulate(300, tmp_path / "c.jsonl", seed=4)
     tables = []
-    for name, round_size in (("whole", scan.VERIFY_ROUND), ("rounds", 7)):
-        monkeypatch.setattr(scan, "VERIFY_ROUND", round_size)
+    for name, round_size in (("whole", sizes.VERIFY_ROUND), ("rounds", 7)):
+        monkeypatch.setattr(sizes, "VERIFY_ROUND", round_size)
         with Store.open(tmp_path / f"{name}.db") as store:
             result = run(store, [tmp_path / "c.jsonl"], workers=1)[1]
             tables.append(

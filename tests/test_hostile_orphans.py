@@ -211,7 +211,7 @@ def test_dask_local_cluster_exits_with_the_main_process(corpus, tmp_path, sig):
 
 FORK_FROM_A_THREAD = """
 import os, sys, threading, time
-from tracer.pools import fork_pool
+from tracer.engine.pools import fork_pool
 
 pool = fork_pool(2)
 thread = threading.Thread(target=lambda: pool.submit(os.getpid).result())  # the pool forks here
@@ -237,7 +237,7 @@ def test_workers_forked_from_a_thread_outlive_it_not_the_process():
 
 
 def test_a_worker_whose_parent_died_before_it_was_set_up_exits():
-    from tracer.pools import exit_with_parent
+    from tracer.engine.pools import exit_with_parent
 
     pid = os.fork()
     if pid == 0:  # as if the parent had died between the fork and the set-up

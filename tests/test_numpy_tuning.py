@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tracer.numpy_tuning import AVX512_FEATURES, VARIABLE, avoid_slow_sort, is_zen4
+from tracer.engine.numpy_tuning import AVX512_FEATURES, VARIABLE, avoid_slow_sort, is_zen4
 
 ZEN4 = "processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel\t\t: 17\nflags\t\t: fpu sse2 avx2 avx512f avx512bw\n\nprocessor\t: 1\n"
 ZEN3 = ZEN4.replace(" avx512f avx512bw", "")

@@ -305,7 +305,7 @@ def test_bad_alias_file_is_a_one_line_error(tmp_path):
 
 def test_claims_traced_in_worker_processes_are_the_same(rumour, monkeypatch):
     from tracer import provenance
-    from tracer.engine import LocalEngine
+    from tracer.engine.local import LocalEngine
 
     store = rumour[0]
     inline = provenance.analyse(store)

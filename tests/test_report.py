@@ -23,8 +23,8 @@ from tracer.errors import TracerError
 from tracer.pipeline import run
 from tracer.queries import list_claims, timeline
 from tracer.report import build_report, generate_report, shared_words, timeline_svg, write_report
-from tracer.simulate import simulate
 from tracer.store import Store
+from tracer.tools.simulate import simulate
 
 from .conftest import RUMOUR
 

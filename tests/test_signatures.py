@@ -11,9 +11,12 @@ import pytest
 from datasketch import MinHash
 
 from tracer import candidates
-from tracer.candidates import Banding, candidate_pairs, iter_pairs_in_equal_runs, pairs_in_equal_runs
+from tracer.candidates import Banding
+from tracer.engine import sizes as engine_sizes
 from tracer.errors import TracerError
 from tracer.signatures import MinHasher, hash32
+
+from .reference import candidate_pairs, iter_pairs_in_equal_runs, pairs_in_equal_runs
 
 
 def _flat(sets):
@@ -62,14 +65,14 @@ def test_bad_parameters_say_what_to_do():
 @pytest.mark.parametrize("compare_slice", [3, 1 << 22])  # sorted keys compared in slices or at once
 @pytest.mark.parametrize("at_once", [1 << 24, 100])  # keys sorted whole or in ranges of key values
 def test_pairs_in_equal_runs_matches_brute_force(dtype, max_run, compare_slice, at_once, monkeypatch):
-    monkeypatch.setattr(candidates, "_COMPARE_SLICE", compare_slice)
-    monkeypatch.setattr(candidates, "KEYS_SORTED_AT_ONCE", at_once)
+    monkeypatch.setattr(engine_sizes, "COMPARE_SLICE", compare_slice)
+    monkeypatch.setattr(engine_sizes, "KEYS_SORTED_AT_ONCE", at_once)
     rng = np.random.default_rng(3)
     # 40 values spread over the 32 bits, so that ranges of the top bits hold different keys.
     keys = (rng.integers(0, 40, 500) * 104_729_993 % (1 << 32)).astype(dtype)
     rows = pairs_in_equal_runs(keys, max_run).tolist()
     if at_once == 100:
-        monkeypatch.setattr(candidates, "KEYS_SORTED_AT_ONCE", 1 << 24)
+        monkeypatch.setattr(engine_sizes, "KEYS_SORTED_AT_ONCE", 1 << 24)
         assert sorted(rows) == sorted(pairs_in_equal_runs(keys, max_run).tolist())
     got = {tuple(p) for p in rows}
     assert len(got) == len(rows)
@@ -127,8 +130,8 @@ def test_banding_in_small_chunks_finds_the_same_pairs(threads, monkeypatch):
     is_new = np.arange(n) % 3 != 0
     banding = Banding(32, 2)
     whole = candidate_pairs(banding, sigs, group, is_new, min_jaccard=0.3)
-    monkeypatch.setattr(candidates, "PAIRS_CHUNK", 7)
-    assert len(list(candidates.iter_pairs_in_equal_runs(banding.column(sigs, 0)))) > 10
+    monkeypatch.setattr(engine_sizes, "PAIRS_CHUNK", 7)
+    assert len(list(iter_pairs_in_equal_runs(banding.column(sigs, 0)))) > 10
     chunked = candidates.unpack_pairs(
         candidates.banded_pairs(
             lambda band: banding.column(sigs, band),
@@ -165,7 +168,9 @@ def test_similar_sets_become_candidates():
 
 @pytest.mark.parametrize("bigrams", [True, False])
 def test_sentence_unit_signatures_equal_datasketch_with_our_hashfunc(bigrams):
-    from tracer.shingles import shingle_hash32, shingles, unit_shingles
+    from tracer.shingles import unit_shingles
+
+    from .reference import shingle_hash32, shingles
 
     rng = random.Random(11)
     words = [f"k{i}" for i in range(60)]

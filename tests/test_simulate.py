@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from tracer.cli import cli
 from tracer.errors import TracerError
-from tracer.simulate import EDITS, FUNCTION_WORDS, simulate, truth_path_for
 from tracer.text import fold
+from tracer.tools.simulate import EDITS, FUNCTION_WORDS, simulate, truth_path_for
 
 
 def _read(corpus: Path, truth: Path | None = None) -> tuple[dict[str, dict], dict]:

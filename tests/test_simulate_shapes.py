@@ -14,8 +14,8 @@ from click.testing import CliRunner
 
 from tracer.cli import cli
 from tracer.errors import TracerError
-from tracer.simulate import EDITS, simulate, truth_path_for
 from tracer.text import STOPWORDS, fold
+from tracer.tools.simulate import EDITS, simulate, truth_path_for
 
 N = 300
 SHAPES = {

@@ -19,8 +19,10 @@ from tracer.attribution import Aliases
 from tracer.claims import average_linkage
 from tracer.params import VerifyParams
 from tracer.provenance import _coded
-from tracer.text import is_content, match_key
+from tracer.text import match_key
 from tracer.verify import Alignment, align
+
+from .reference import is_content
 
 # --- verify.align ----------------------------------------------------------------------------
 
@@ -266,17 +268,17 @@ def test_jaccard_at_least_counts_equal_values_like_the_plain_comparison(width: i
         assert 0 < want.sum() < len(want)
 
 
-# --- scan._NormSet -----------------------------------------------------------------------------
+# --- analyse.NormSet -----------------------------------------------------------------------------
 
 
 def test_norm_set_contains_what_was_added() -> None:
     import numpy as np
 
-    from tracer.scan import _NormSet
+    from tracer.analyse import NormSet
 
     rng = np.random.default_rng(4)
     start = rng.integers(-(2**62), 2**62, 3000)
-    norms = _NormSet(start)
+    norms = NormSet(start)
     added = [start]
     for _ in range(30):
         query = np.concatenate((rng.integers(-(2**62), 2**62, 500), rng.choice(np.concatenate(added), 500)))
@@ -285,7 +287,7 @@ def test_norm_set_contains_what_was_added() -> None:
         norms.add(fresh)
         added.append(fresh)
     assert np.array_equal(norms.values(), np.unique(np.concatenate(added)))
-    assert not _NormSet(start[:0]).contains(start[:5]).any()
+    assert not NormSet(start[:0]).contains(start[:5]).any()
 
 
 def test_norm_set_answers_exactly_when_ids_share_their_slots() -> None:
@@ -293,10 +295,10 @@ def test_norm_set_answers_exactly_when_ids_share_their_slots() -> None:
     # the search, and an id never added is never said to be in, as the set grows past its bits.
     import numpy as np
 
-    from tracer.scan import _NormSet
+    from tracer.analyse import NormSet
 
     same_slot = np.arange(1, 4001, dtype=np.int64) << 40
-    norms = _NormSet(same_slot[::2])
+    norms = NormSet(same_slot[::2])
     assert np.array_equal(norms.contains(same_slot), np.arange(4000) % 2 == 0)
     rng = np.random.default_rng(7)
     added = [same_slot[::2]]
@@ -314,9 +316,9 @@ def test_norm_set_keeps_few_levels() -> None:
     # Levels fall geometrically in size: a lookup searches O(log n) arrays, not one per addition.
     import numpy as np
 
-    from tracer.scan import _NormSet
+    from tracer.analyse import NormSet
 
-    norms = _NormSet(np.empty(0, dtype=np.int64))
+    norms = NormSet(np.empty(0, dtype=np.int64))
     for k in range(2000):
         norms.add(np.arange(10 * k, 10 * k + 10))
         assert len(norms.levels) <= 2 * np.log2(k + 2) + 1

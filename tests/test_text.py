@@ -34,7 +34,9 @@ def test_match_keys_bridge_inflections_and_possessives():
 def test_sequence_ids_are_per_sequence_and_tell_sequences_apart():
     import numpy as np
 
-    from tracer.text import norm_id, sequence_ids, token_hash
+    from tracer.text import sequence_ids, token_hash
+
+    from .reference import norm_id
 
     seqs = [["a"], ["a", "b"], ["b", "a"], ["a", "b", "c"], ["a", "b"], ["ab"], ["a", "a"]]
     flat = np.array([token_hash(t) for s in seqs for t in s], dtype=np.uint64)
@@ -128,7 +130,9 @@ def test_vocabulary_ids_of_keys_give_each_tokens_hashes():
 def test_line_ids_hash_the_tokens_of_each_line():
     import hashlib
 
-    from tracer.text import _SEQ_BASE, _SEQ_LEN, _fmix64, line_id, line_ids, token_table
+    from tracer.text import _SEQ_BASE, _SEQ_LEN, _fmix64, line_ids, token_table
+
+    from .reference import line_id
 
     def by_definition(line: str) -> int:
         keys = token_table(line)[2].tolist()

@@ -49,7 +49,7 @@ def test_a_shared_name_alone_is_not_reuse():
 
 
 def test_align_either_way_does_not_depend_on_which_sentence_comes_first():
-    from tracer.verify import align_either_way
+    from .reference import align_either_way
 
     # Two equally long regions: "leaked ... cancer" from one side, "confirmed ... cancer" from the other.
     a = tokens(
@@ -156,9 +156,9 @@ def test_verify_pairs_is_the_same_however_the_keys_are_numbered(monkeypatch):
     import random
 
     from tracer import verify
-    from tracer.engine import verify_pairs
     from tracer.params import VerifyParams
     from tracer.text import TokensOnDemand
+    from tracer.verify import verify_pairs
 
     rng = random.Random(3)
     base = _random_texts(rng, 30)
@@ -190,8 +190,8 @@ def test_verify_pairs_is_the_same_however_the_keys_are_numbered(monkeypatch):
 
 def test_a_sentence_too_long_to_number_aligns_as_lists(monkeypatch):
     from tracer import verify
-    from tracer.engine import verify_pairs
     from tracer.params import VerifyParams
+    from tracer.verify import verify_pairs
 
     long = "leaked spy documents say putin has early stage parkinson's disease and pancreatic cancer".split()
     by_tokens = {1: long * 2, 2: long[:9]}  # 26 tokens and 9

@@ -17,9 +17,9 @@ from tracer.matches import query
 from tracer.params import ScanParams
 from tracer.pipeline import ingest
 from tracer.scan import scan
-from tracer.simulate import simulate
 from tracer.store import Store
 from tracer.text import fold, matching_tokens, rejoin_hyphenated, token_table, tokens
+from tracer.tools.simulate import simulate
 
 # --- a corpus in a language tracer has no stopword list for -----------------------------------
 

@@ -13,7 +13,10 @@ Two kinds, both kept out of reported reuse by default:
   politics briefing", capitalised words and numbers as slots) that many outlets print, each
   with its own words in the slots. Only occurrences outside passages count: a sentence with
   the same neighbour in two articles is part of a passage (a wire story, an outlet's update of
-  its own story), reuse to report rather than a template.
+  its own story), reuse to report rather than a template. Nor is *wire copy* a template by
+  its counts, a line or sentence that several outlets print within days (a burst of its dated
+  carriers that the corpus's dates do not explain, or many outlets), however often each
+  prints it: a template recurs for as long as its outlet publishes.
 
 Templates are worked out from every stored sentence each time matches are rebuilt, so an
 incremental scan finds the same ones as a scan of everything.
@@ -112,7 +115,7 @@ def long_line_flags(
 ) -> np.ndarray:
     """:func:`sentence_lines`' flags of the sentences ``text[starts[i]:ends[i]]`` (in order) that
     start on the line ``text[start:end]``, read ``size`` characters at a time: the line's promo
-    flag where it is short enough to be one, else each sentence's own (:func:`_promo_sentences`)."""
+    flag where it is one, else each sentence's own (:func:`_promo_sentences`)."""
     whole = long_line_flag(text, start, end, size)
     if whole is not None:
         return np.full(len(starts), whole, dtype=np.int64)
@@ -121,11 +124,8 @@ def long_line_flags(
 
 def long_line_flag(text: str, start: int, end: int, size: int = 1 << 22) -> int | None:
     """The flag :func:`long_line_flags` gives every sentence of the line ``text[start:end]`` (its
-    promo flag, where it is a promo or short enough to be one); None where each has its own."""
-    promo = long_line_promo(text, start, end, size)
-    if promo or _stripped_length(text, start, end, size) <= PROMO_MAX_CHARS:
-        return int(promo)
-    return None
+    promo flag, where it is a promo); None where each has its own."""
+    return 1 if long_line_promo(text, start, end, size) else None
 
 
 def long_line_sentence_flags(
@@ -146,18 +146,6 @@ def long_line_sentence_flags(
         flags[k:j] = _promo_sentences(joined, tok_at, tok_key, at, at + lengths)
         k = j
     return flags
-
-
-def _stripped_length(text: str, start: int, end: int, size: int) -> int:
-    """The length of the line ``text[start:end]`` folded and stripped, folded ``size`` characters
-    at a time."""
-    first, last = end, start
-    for lo, hi in whitespace_stretches(text, start, end, size):
-        folded = fold(text[lo:hi])
-        if folded.strip():
-            first = min(first, lo + len(folded) - len(folded.lstrip()))
-            last = lo + len(folded.rstrip())
-    return max(last - first, 0)
 
 
 def promo_lines(folded: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -233,8 +221,10 @@ def sentence_lines(
         line_of
     ]
     # A promo inside a paragraph (articles flattened to one line each, as many CSV and JSON
-    # exports are) is a sentence of a long line: there the sentence is the unit to read.
-    inside = np.flatnonzero((line_end - line_at)[line_of] > PROMO_MAX_CHARS)
+    # exports are) is a sentence of a long line: there the sentence is the unit to read. On a
+    # short line that is no promo as a whole, each sentence is read too, as it would be were
+    # the line run into its neighbours ("Want more news? Listen to our podcast every Friday.").
+    inside = np.flatnonzero(~promo)
     flags = promo.astype(np.int64)
     if len(inside):
         flags[inside] = _promo_sentences(
@@ -502,15 +492,94 @@ def line_rows(
 
 
 def template_lines(
-    line: np.ndarray, article: np.ndarray, outlet: np.ndarray, params: BoilerplateParams | None = None
+    line: np.ndarray,
+    article: np.ndarray,
+    outlet: np.ndarray,
+    params: BoilerplateParams | None = None,
+    day: np.ndarray | None = None,
+    corpus_days: np.ndarray | None = None,
 ) -> set[int]:
     """Ids of lines that are templates, from stored sentences given as columns.
 
     ``line``, ``article`` and ``outlet`` hold each sentence's line id, article and
-    outlet code (negative: outlet unknown, never a template by counts).
+    outlet code (negative: outlet unknown, never a template by counts); ``day``, where given,
+    its article's day number (negative: undated), and a line that is wire copy
+    (:func:`wire_keys`, with ``corpus_days``) is then no template.
     """
     p = params or BoilerplateParams()
-    line, article, outlet = line_rows(line, article, outlet)
+    found = _recurring(*line_rows(line, article, outlet), p)
+    if day is not None and found:
+        line, article, outlet, day = (np.asarray(x) for x in (line, article, outlet, day))
+        rows = np.flatnonzero((outlet >= 0) & isin_sorted(line, np.array(sorted(found), dtype=np.int64)))
+        wire = wire_keys(line[rows], article[rows], outlet[rows], day[rows], p, corpus_days)
+        found.difference_update(wire.tolist())
+    return found
+
+
+def wire_keys(
+    key: np.ndarray,
+    article: np.ndarray,
+    outlet: np.ndarray,
+    day: np.ndarray,
+    params: BoilerplateParams | None = None,
+    corpus_days: np.ndarray | None = None,
+) -> np.ndarray:
+    """The keys (sorted: lines or norms) that are wire copy (:class:`BoilerplateParams`), from
+    rows of (key, article, outlet, day number). ``corpus_days``: the day numbers of every dated
+    article of the corpus, sorted (None: as if all were in every burst). Undated carriers and
+    those of no known outlet are not counted (a corpus without dates has no wire copy)."""
+    p = params or BoilerplateParams()
+    ok = (np.asarray(day) >= 0) & (np.asarray(outlet) >= 0)
+    key, article, outlet, day = key[ok], article[ok], outlet[ok], day[ok]
+    order = np.lexsort((article, day, key))
+    key, article, outlet, day = key[order], article[order], outlet[order], day[order]
+    once = np.ones(len(key), dtype=bool)  # an article counts once, however often it prints the key
+    once[1:] = (key[1:] != key[:-1]) | (article[1:] != article[:-1]) | (day[1:] != day[:-1])
+    key, outlet, day = key[once], outlet[once], day[once]
+    if len(key) == 0:
+        return key
+    start = np.flatnonzero(np.append(True, key[1:] != key[:-1]))
+    size = np.diff(np.append(start, len(key)))
+    group = np.repeat(np.arange(len(start)), size)
+    median = day[start + size // 2]  # each key's rows are sorted by day
+    burst = np.abs(day - median[group]) <= p.wire_days
+    within = np.bincount(group, weights=burst, minlength=len(start))
+    # Distinct outlets among each key's carriers in the burst.
+    g, o = group[burst], outlet[burst]
+    order = np.lexsort((o, g))
+    g, o = g[order], o[order]
+    new = np.ones(len(g), dtype=bool)
+    new[1:] = (g[1:] != g[:-1]) | (o[1:] != o[:-1])
+    outlets = np.bincount(g[new], minlength=len(start))
+    wire = (within >= p.wire_share * size) & (outlets >= p.wire_outlets)
+    unlikely = _unlikely_bursts(within, size, median, corpus_days, p)
+    return key[start][wire & (unlikely | (outlets >= p.wire_many))]
+
+
+def _unlikely_bursts(
+    within: np.ndarray,
+    size: np.ndarray,
+    median: np.ndarray,
+    corpus_days: np.ndarray | None,
+    p: BoilerplateParams,
+) -> np.ndarray:
+    """Whether ``within`` of ``size`` carriers within ``p.wire_days`` of ``median`` is likelier
+    than ``p.wire_chance`` for carriers drawn from the corpus's articles: Chernoff's bound on the
+    binomial tail, exp(-n KL(within / n || share of the corpus's articles in those days))."""
+    if corpus_days is None or len(corpus_days) == 0:
+        return np.zeros(len(size), dtype=bool)
+    inside = np.searchsorted(corpus_days, median + p.wire_days, side="right")
+    inside -= np.searchsorted(corpus_days, median - p.wire_days, side="left")
+    rate = np.clip(inside / len(corpus_days), 1e-9, 1.0)
+    seen = within / size
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kl = np.where(seen > 0, seen * np.log(seen / rate), 0.0)
+        kl += np.where(seen < 1, (1 - seen) * np.log((1 - seen) / np.maximum(1 - rate, 1e-12)), 0.0)
+    return (seen > rate) & (size * kl >= -np.log(p.wire_chance))
+
+
+def _recurring(line: np.ndarray, article: np.ndarray, outlet: np.ndarray, p: BoilerplateParams) -> set[int]:
+    """:func:`template_lines` by counts alone, from :func:`line_rows`' rows."""
     # One row per distinct (line, outlet, article), grouped by (line, outlet).
     order = np.lexsort((article, outlet, line))
     line, outlet, article = line[order], outlet[order], article[order]
@@ -538,10 +607,14 @@ def template_sentences(
     flags: np.ndarray,
     outlet: np.ndarray,
     params: BoilerplateParams | None = None,
+    day: np.ndarray | None = None,
+    corpus_days: np.ndarray | None = None,
 ) -> np.ndarray:
     """The norms (sorted) of sentences that are templates by recurrence, from columns of
     stored sentences: each sentence's article, place in it, norm, ``promo`` field (flags and
-    shape) and outlet code (negative: unknown, never a template by counts).
+    shape) and outlet code (negative: unknown, never a template by counts); and, where given,
+    its article's day number (negative: undated): a norm that is wire copy
+    (:func:`wire_keys`, with ``corpus_days``) is then no template by its counts.
 
     Every sentence whose norm recurs in another article must be given (those that cannot be
     matched may be left out), an article's sentences one after another by place: that is
@@ -551,24 +624,56 @@ def template_sentences(
     own = (np.asarray(flags) & PROMO_BIT) == 0  # promos are boilerplate already; they end no passage
     article, idx, norm, flags, outlet = article[own], idx[own], norm[own], flags[own], outlet[own]
     shape = flags >> SHAPE_SHIFT
-    found = np.empty(0, dtype=np.int64)
+    found = counted = shaped = wire = checked = np.empty(0, dtype=np.int64)
     # Templates found end passages too: two of an outlet's templates side by side are each
     # alone once the other is known (a few rounds; most are found in the first).
     for _ in range(p.rounds):
-        rest = np.flatnonzero(~isin_sorted(norm, found) & (outlet >= 0))
-        alone = rest[~_in_passages(article[rest], idx[rest], norm[rest])]
-        more = [
-            found,
-            np.fromiter(template_lines(norm[alone], article[alone], outlet[alone], p), dtype=np.int64),
-        ]
-        shapes = _slot_shapes(shape[alone], norm[alone], outlet[alone], article[alone], p)
-        if len(shapes):
-            more.append(norm[isin_sorted(shape, shapes)])
-        grown = np.unique(np.concatenate(more))
+        while True:
+            by_counts, by_shape = _template_round(article, idx, norm, shape, outlet, found, wire, p)
+            # Wire copy is reuse: it neither counts nor is a template by its counts (a sentence in
+            # a template's shape is one whoever prints it: a formula, as "Officers were called to
+            # the scene shortly after 3pm on Saturday."). Only the norms found are looked at (all
+            # of them cost seconds at 10^5 articles), and the round is made again without those
+            # that are wire copy.
+            new = by_counts[~isin_sorted(by_counts, checked)] if day is not None else by_counts[:0]
+            if len(new) == 0:
+                break
+            rows = isin_sorted(norm, new)
+            more = wire_keys(
+                norm[rows], article[rows], outlet[rows], np.asarray(day)[own][rows], p, corpus_days
+            )
+            checked = np.union1d(checked, new)
+            if len(more) == 0:
+                break
+            wire = np.union1d(wire, more)
+        counted = np.union1d(counted, by_counts[~isin_sorted(by_counts, wire)])
+        shaped = np.union1d(shaped, by_shape)
+        grown = np.union1d(counted, shaped)
         if len(grown) == len(found):
             break
         found = grown
     return found
+
+
+def _template_round(
+    article: np.ndarray,
+    idx: np.ndarray,
+    norm: np.ndarray,
+    shape: np.ndarray,
+    outlet: np.ndarray,
+    found: np.ndarray,
+    wire: np.ndarray,
+    p: BoilerplateParams,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The norms (sorted) :func:`template_sentences` finds by their counts, and those in a
+    template's shape, given the templates ``found`` before (they end passages) and the norms
+    known to be ``wire`` copy (they count for nothing)."""
+    rest = np.flatnonzero(~isin_sorted(norm, found) & (outlet >= 0))
+    alone = rest[~_in_passages(article[rest], idx[rest], norm[rest])]
+    alone = alone[~isin_sorted(norm[alone], wire)]
+    lines = template_lines(norm[alone], article[alone], outlet[alone], p)
+    shapes = _slot_shapes(shape[alone], norm[alone], outlet[alone], article[alone], p)
+    return np.array(sorted(lines), dtype=np.int64), np.unique(norm[isin_sorted(shape, shapes)])
 
 
 def _in_passages(article: np.ndarray, idx: np.ndarray, norm: np.ndarray) -> np.ndarray:

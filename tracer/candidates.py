@@ -25,6 +25,8 @@ from typing import BinaryIO
 
 import numpy as np
 
+from .engine import Engine, local_cores, sizes
+from .engine.memory import return_free_memory
 from .errors import TracerError
 
 
@@ -110,32 +112,6 @@ def _fold32_inplace(k: np.ndarray) -> np.ndarray:
     return k.astype(np.uint32)
 
 
-def pairs_in_equal_runs(keys: np.ndarray, max_run: int = 0) -> np.ndarray:
-    """All index pairs ``(i, j), i < j`` with ``keys[i] == keys[j]``, as an ``(m, 2)`` array.
-
-    ``max_run`` > 0 skips runs longer than that (0: no limit).
-    """
-    parts = list(iter_pairs_in_equal_runs(keys, max_run))
-    return np.concatenate(parts) if parts else np.empty((0, 2), dtype=np.int64)
-
-
-# Pairs made at once by iter_pairs_in_equal_runs: ~25 MB of temporaries. A band of 10^6
-# simulated articles holds hundreds of millions of pairs; made whole, two bands in flight
-# took the scan past 23 GB.
-PAIRS_CHUNK = 1 << 20
-_COMPARE_SLICE = 1 << 22  # sorted keys compared with their neighbours this many at a time
-
-
-def iter_pairs_in_equal_runs(
-    keys: np.ndarray, max_run: int = 0, chunk: int | None = None
-) -> Iterator[np.ndarray]:
-    """:func:`pairs_in_equal_runs` in pieces of about ``chunk`` (default :data:`PAIRS_CHUNK`) pairs:
-    whole runs each; one run longer than that, possible only without ``max_run``, is a piece of
-    its own."""
-    for members, run_len in _runs_in_chunks(keys, max_run, chunk):
-        yield _run_pairs(members, run_len)
-
-
 def iter_candidate_pairs(
     keys: np.ndarray, max_run: int, group: np.ndarray, is_new: np.ndarray, chunk: int | None = None
 ) -> Iterator[np.ndarray]:
@@ -158,8 +134,8 @@ def _runs_in_chunks(
     keys: np.ndarray, max_run: int, chunk: int | None
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Runs of equal keys (members, int64, and lengths) in consecutive groups of about ``chunk``
-    pairs (default :data:`PAIRS_CHUNK`); a longer run is a group of its own."""
-    chunk = PAIRS_CHUNK if chunk is None else chunk
+    pairs (default ``sizes.PAIRS_CHUNK``); a longer run is a group of its own."""
+    chunk = sizes.PAIRS_CHUNK if chunk is None else chunk
     for members, run_len in _runs_by_key_range(keys, max_run):
         made = np.cumsum(run_len * (run_len - 1) // 2)
         cuts = np.searchsorted(made, np.arange(chunk, int(made[-1]) if len(made) else 0, chunk), side="right")
@@ -170,20 +146,14 @@ def _runs_in_chunks(
                 yield members[first_member[lo] : first_member[hi]].astype(np.int64), run_len[lo:hi]
 
 
-# Keys sorted at once: more uint32 keys than this are cut by their top bits into ranges sorted
-# one after another. Equal keys share a range, so runs and pairs are the same (made in chunks of
-# other bounds, so not in the same order). A band of 10^6 simulated articles (80.7 M keys) sorted
-# whole took ~2.3 GB of temporaries, two bands in flight ~6 GB of the scan's peak.
-KEYS_SORTED_AT_ONCE = 1 << 24
-
-
 def _runs_by_key_range(keys: np.ndarray, max_run: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """:func:`_equal_runs` of ``keys``, a range of key values at a time when there are many."""
+    """:func:`_equal_runs` of ``keys``, a range of key values at a time when there are many
+    (``sizes.KEYS_SORTED_AT_ONCE``): equal keys share a range, so runs and pairs are the same."""
     n = len(keys)
-    if n <= KEYS_SORTED_AT_ONCE or keys.dtype != np.uint32:
+    if n <= sizes.KEYS_SORTED_AT_ONCE or keys.dtype != np.uint32:
         yield _equal_runs(keys, max_run)
         return
-    bits = min(16, math.ceil(math.log2(n / KEYS_SORTED_AT_ONCE)))
+    bits = min(16, math.ceil(math.log2(n / sizes.KEYS_SORTED_AT_ONCE)))
     top = (keys >> np.uint32(32 - bits)).astype(np.uint8 if bits <= 8 else np.uint16)
     index_type = np.uint32 if n < 1 << 32 else np.int64
     for r in range(1 << bits):
@@ -215,8 +185,8 @@ def _equal_runs(keys: np.ndarray, max_run: int) -> tuple[np.ndarray, np.ndarray]
         # Neighbours with equal keys differ in their low (index) halves only. Compared a slice
         # at a time: a whole-array difference would be as large as the keys (0.6 GB at 10^6).
         found = []
-        for lo in range(0, n - 1, _COMPARE_SLICE):
-            hi = min(lo + _COMPARE_SLICE, n - 1)
+        for lo in range(0, n - 1, sizes.COMPARE_SLICE):
+            hi = min(lo + sizes.COMPARE_SLICE, n - 1)
             found.append(np.flatnonzero((packed[lo + 1 : hi + 1] ^ packed[lo:hi]) <= low) + lo)
         same = np.concatenate(found)
 
@@ -273,32 +243,6 @@ def _ranges(lengths: np.ndarray) -> np.ndarray:
     return np.arange(total) - offsets
 
 
-def candidate_pairs(
-    banding: Banding,
-    sigs: np.ndarray,
-    group: np.ndarray,
-    is_new: np.ndarray,
-    max_run: int = 0,
-    min_jaccard: float = 0.0,
-) -> np.ndarray:
-    """Unit index pairs sharing a band of their signatures, from different groups, with a new member.
-
-    ``group[i]`` is the distinct sentence unit ``i`` belongs to (pairs inside one
-    group are not candidates). With ``min_jaccard``, pairs whose signatures agree on
-    fewer values are dropped. The in-memory form of :func:`banded_pairs`.
-    Returns unique ``(i, j)`` rows, ``i < j``, sorted.
-    """
-    accept = None
-    if min_jaccard > 0:
-
-        def accept(pairs: np.ndarray) -> np.ndarray:
-            return jaccard_at_least(sigs, pairs, min_jaccard)
-
-    return unpack_pairs(
-        banded_pairs(lambda band: banding.column(sigs, band), banding.bands, group, is_new, max_run, accept)
-    )
-
-
 def banded_pairs(
     band_column: Callable[[int], np.ndarray],
     bands: int,
@@ -353,6 +297,126 @@ def banded_pairs(
             while in_flight:
                 collect(in_flight.popleft().result())
     return kept.values() if spill is None else spill.checked()
+
+
+def engine_pairs(
+    engine: Engine,
+    band_column: Callable[[int], np.ndarray],
+    bands: int,
+    group: np.ndarray,
+    is_new: np.ndarray,
+    max_run: int = 0,
+    accept: Callable[[np.ndarray], np.ndarray] | None = None,
+    spill: PairSpill | None = None,
+) -> np.ndarray:
+    """The banding stage on ``engine``: what :func:`banded_pairs` returns for these arguments.
+
+    One algorithm (pairs of equal keys, :func:`iter_candidate_pairs`), two ways to cut it: on
+    this machine, a band at a time, bands joined at once in threads (:func:`banded_pairs`); on a
+    cluster, a few bands at a time cut into buckets by key, each bucket a task
+    (:func:`bucketed_pairs`).
+    """
+    if engine.on_this_machine or len(group) < 2:
+        threads = engine.workers if engine.on_this_machine else 1
+        return banded_pairs(band_column, bands, group, is_new, max_run, accept, threads, spill)
+    return bucketed_pairs(engine, band_column, bands, group, is_new, max_run, accept, spill)
+
+
+def bucketed_pairs(
+    engine: Engine,
+    band_column: Callable[[int], np.ndarray],
+    bands: int,
+    group: np.ndarray,
+    is_new: np.ndarray,
+    max_run: int = 0,
+    accept: Callable[[np.ndarray], np.ndarray] | None = None,
+    spill: PairSpill | None = None,
+) -> np.ndarray:
+    """:func:`banded_pairs`, the keys of ``sizes.BANDS_PER_ROUND`` bands at a time cut into buckets
+    by key (:func:`band_buckets`) and each bucket's pairs made by a task of ``engine.map``. The
+    pairs of each round pass ``accept`` here before the next (or go to ``spill``), so memory holds
+    one round's keys and pairs."""
+    n_buckets = engine.pieces(len(group), sizes.BUCKET_UNITS)
+    kept = np.empty(0, dtype=np.int64)
+    for first in range(0, bands, sizes.BANDS_PER_ROUND):
+        last = min(first + sizes.BANDS_PER_ROUND, bands)
+        keys = np.stack([band_column(b) for b in range(first, last)], axis=1)
+        buckets = band_buckets(keys, group, is_new, n_buckets, first)
+        del keys
+        found = unique_sorted(
+            np.concatenate([np.empty(0, dtype=np.int64), *engine.map(bucket_pairs, buckets, max_run)])
+        )
+        del buckets
+        if spill is not None:
+            spill.add(found)
+            continue
+        if accept is not None and len(found):
+            # Here, on this machine's cores: the check bytes are not where the tasks ran.
+            found = found[accept_in_threads(accept, unpack_pairs(found), local_cores())]
+        kept = unique_sorted(np.concatenate((kept, found)))
+    return kept if spill is None else spill.checked()
+
+
+_MIX1 = np.uint64(0xFF51AFD7ED558CCD)
+_GOLDEN64 = 0x9E3779B97F4A7C15
+_MASK64 = (1 << 64) - 1
+_S32 = np.uint64(32)
+
+# One bucket of band keys: entries per band, then the keys, units, their groups and new flags,
+# band by band.
+Bucket = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def band_buckets(
+    keys: np.ndarray, group: np.ndarray, is_new: np.ndarray, n_buckets: int, first_band: int = 0
+) -> list[Bucket]:
+    """Band keys of every unit (``(n, bands)``), split into ``n_buckets`` buckets by key hash.
+
+    ``first_band``: the band number of the first column (bands are hashed by number). Every
+    (band, key) lands in one bucket, so a bucket holds every unit sharing a band key that
+    hashes there, and its pairs are those of the whole band's: each bucket is a task of its own
+    (:func:`bucket_pairs`), carrying the groups and new flags of its units.
+    """
+    n, bands = keys.shape
+    if n_buckets >= 1 << 16:
+        raise TracerError(f"at most {(1 << 16) - 1} buckets, got {n_buckets}")
+    flat = np.ascontiguousarray(keys.T).reshape(-1)  # band-major: band 0's n keys first
+    bucket = np.empty(n * bands, dtype=np.uint16)
+    per = np.empty((n_buckets, bands), dtype=np.int64)
+    for b in range(bands):
+        k = flat[b * n : (b + 1) * n].astype(np.uint64)
+        # Multiplicative hash of (band, key); its top 32 bits scaled to 0..n_buckets-1.
+        h = (k ^ np.uint64((first_band + b) * _GOLDEN64 & _MASK64)) * _MIX1
+        h >>= _S32
+        h *= np.uint64(n_buckets)
+        h >>= _S32
+        bucket[b * n : (b + 1) * n] = h
+        per[:, b] = np.bincount(bucket[b * n : (b + 1) * n], minlength=n_buckets)
+    order = np.argsort(bucket, kind="stable")  # radix sort; stable: band-major within each bucket
+    del bucket
+    flat = flat[order]
+    units = np.tile(np.arange(n, dtype=np.uint32), bands)[order]
+    del order
+    ends = np.cumsum(per.sum(axis=1))
+    starts = ends - per.sum(axis=1)
+    return [
+        (per[j], flat[lo:hi], units[lo:hi], group[units[lo:hi]], is_new[units[lo:hi]])
+        for j, lo, hi in zip(range(n_buckets), starts.tolist(), ends.tolist(), strict=True)
+    ]
+
+
+def bucket_pairs(bucket: Bucket, max_run: int = 0) -> np.ndarray:
+    """Packed unit pairs ``i << 32 | j`` (unique, sorted) sharing a band key in one bucket of
+    :func:`band_buckets`: those of :func:`iter_candidate_pairs`, band by band."""
+    per, keys, units, group, is_new = bucket
+    bounds = np.concatenate(([0], np.cumsum(per))).tolist()
+    found = [np.empty(0, dtype=np.int64)]
+    for lo, hi in itertools.pairwise(bounds):
+        unit = units[lo:hi].astype(np.int64)
+        for packed in iter_candidate_pairs(keys[lo:hi], max_run, group[lo:hi], is_new[lo:hi]):
+            i, j = unit[packed >> 32], unit[packed & 0xFFFFFFFF]
+            found.append(np.minimum(i, j) << 32 | np.maximum(i, j))
+    return unique_sorted(np.concatenate(found))
 
 
 def unpack_pairs(packed: np.ndarray) -> np.ndarray:
@@ -454,8 +518,9 @@ class PairSpill:
 
     ``bounds``: partition ``p`` holds units ``bounds[p] <= u < bounds[p + 1]``. Files go in a
     temporary directory under ``directory`` (default: the system's), removed on :meth:`close`.
-    :meth:`add` may be called from several threads; ``release()``, if given, is called before
-    the check (to give back memory the band joins freed).
+    :meth:`add` may be called from several threads; the check runs in ``threads`` (default: this
+    machine's cores). ``release()`` is called before the check (default: what the band joins
+    freed goes back to the system).
     """
 
     def __init__(
@@ -464,15 +529,15 @@ class PairSpill:
         read_checks: Callable[[int, int], np.ndarray],
         min_jaccard: float,
         directory: str | Path | None = None,
-        threads: int = 1,
-        release: Callable[[], object] | None = None,
+        threads: int | None = None,
+        release: Callable[[], object] | None = return_free_memory,
     ) -> None:
         if len(bounds) < 2 or bounds[0] != 0 or any(b < a for a, b in itertools.pairwise(bounds)):
             raise TracerError(f"partition bounds must rise from 0, got {list(bounds)[:5]}...")
         self._bounds = np.asarray(bounds, dtype=np.int64)
         self._read = read_checks
         self._min_jaccard = min_jaccard
-        self._threads = threads
+        self._threads = threads if threads is not None else local_cores()
         self._release = release  # called once the bands are joined: what they freed can go
         self._dir = tempfile.TemporaryDirectory(prefix="tracer-pairs-", dir=directory)
         self._files: dict[tuple[int, int], BinaryIO] = {}

@@ -1339,7 +1339,7 @@ def simulate_command(
     Without a shape option the corpus is the default one (byte-identical for the same N and
     seed); shape options add what real corpora have and the default lacks, and may be combined.
     """
-    from .simulate import simulate
+    from .tools.simulate import simulate
 
     shapes = {
         "flatten": flatten, "wire": wire, "vocabulary": vocabulary, "stock_phrases": stock_phrases,
@@ -1369,7 +1369,7 @@ def simulate_command(
 @catch
 def eval_command(truth: str, db: str, quiet: bool, fmt: str) -> None:
     """Score the store against a simulated corpus's truth: plagdet, claim clustering, provenance."""
-    from .evaluate import evaluate, measure_rows
+    from .tools.evaluate import evaluate, measure_rows
 
     with open_store(db) as store:
         result = evaluate(store, truth)
@@ -1394,7 +1394,7 @@ def _signal_name(signum: int) -> str:
 
 
 def main() -> None:
-    from .numpy_tuning import avoid_slow_sort
+    from .engine.numpy_tuning import avoid_slow_sort
 
     avoid_slow_sort()  # before numpy loads: it reads its CPU settings once, on import
     # SIGTERM and Ctrl-C end a command alike: roll back, end the workers, one line, no traceback.

@@ -671,19 +671,12 @@ def _can_fork() -> bool:
 
 
 def _in_processes(func: Any, items: Iterator[Any], args: tuple[Any, ...], workers: int) -> Iterator[Any]:
-    """``func(item, *args)`` of each item in a pool of ``workers`` forked processes, in order, with
-    a few items in flight at a time (memory holds those, not the whole file)."""
-    from .engine import _ordered  # the engine's bounded, ordered hand-out (numpy: loaded only here)
-    from .pools import forked_pool  # workers that end with this process
+    """``func(item, *args)`` of each item in the local engine's pool of ``workers`` forked
+    processes, in order, a few items in flight at a time (memory holds those, not the whole file)."""
+    from .engine.local import LocalEngine  # numpy: loaded only here
 
-    with forked_pool(workers) as pool:
-        yield from _ordered(
-            lambda item: pool.submit(func, item, *args),
-            items,
-            in_flight=2 * workers,
-            result=lambda future: future.result(),
-            cancel=lambda futures: [f.cancel() for f in futures],
-        )
+    with LocalEngine(workers) as engine:
+        yield from engine.map(func, items, *args)
 
 
 def _read_jsonl(path: str, text: str, reading: Reading, first_line: int = 1) -> Iterator[Article | Problem]:

@@ -9,6 +9,7 @@ boilerplate is flagged, and source/target are set by publication date.
 
 from __future__ import annotations
 
+import datetime as _dt
 import functools
 import itertools
 from collections import defaultdict
@@ -248,7 +249,9 @@ def rebuild(
         article_norms.append(n_ok[first])
     empty = np.empty(0, dtype=np.int64)
     line, article, outlet = (np.concatenate([p[k] for p in lines]) if lines else empty for k in range(3))
-    templates = template_lines(line, article, outlet, boilerplate)
+    day_number = _day_numbers(published)
+    corpus_days = np.sort(day_number[day_number >= 0])
+    templates = template_lines(line, article, outlet, boilerplate, day_number[article], corpus_days)
     del lines, line, article, outlet
     # Norms found in two or more articles.
     norms = np.sort(np.concatenate(article_norms)) if article_norms else empty
@@ -277,6 +280,8 @@ def rebuild(
             rows["promo"],
             outlet_code[rows["article"]],
             boilerplate,
+            day=day_number[rows["article"]],
+            corpus_days=corpus_days,
         ),
     )
     occ = _OccurrenceTable(rows, boiler, id_of, meta, (rows["promo"] & LEAD_BIT) != 0)
@@ -484,6 +489,19 @@ def _banal(norm_a: np.ndarray, norm_b: np.ndarray, banal_keys: np.ndarray) -> np
     if len(banal_keys) == 0:
         return np.zeros(len(norm_a), dtype=bool)
     return isin(pair_keys(norm_a, norm_b), banal_keys)
+
+
+def _day_numbers(published: list[str | None]) -> np.ndarray:
+    """Each article's day as a number of days (proleptic Gregorian ordinal; -1: undated or a
+    date that does not parse), so that days apart are days apart."""
+    numbers: dict[str, int] = {}
+    for when in published:
+        if when is not None and when[:10] not in numbers:
+            try:
+                numbers[when[:10]] = _dt.date.fromisoformat(when[:10]).toordinal()
+            except ValueError:
+                numbers[when[:10]] = -1
+    return np.array([-1 if w is None else numbers[w[:10]] for w in published], dtype=np.int64)
 
 
 def _time_rank(published: list[str | None], id_rank: np.ndarray) -> np.ndarray:

@@ -101,11 +101,26 @@ class BoilerplateParams:
     # A shape is a template when this many outlets print it, each with words in its slots that
     # no other outlet prints (their own name), and they are half or more of those that print it.
     slot_outlets: int = 3
+    # Wire copy: text wire_share or more of whose dated carriers are within wire_days of their
+    # median day, from wire_outlets outlets or more; and either that many of the corpus's
+    # articles are not (a burst no likelier than wire_chance by chance, as the articles of a
+    # corpus are spread over its days), or wire_many outlets print it (in a corpus of a few
+    # days, where no burst can be told, many outlets). A template recurs for as long as its
+    # outlet publishes, a formula ("2 points off the play-off places") whenever it fits; a wire
+    # story comes and goes within days, some papers printing it again in an update.
+    wire_outlets: int = 2
+    wire_days: int = 3
+    wire_share: float = 0.8
+    wire_chance: float = 0.01
+    wire_many: int = 10
 
     def __post_init__(self) -> None:
         _check(self, "outlet_repeats", 2, _INF)
-        for name in ("shared_outlets", "rounds", "slot_outlets"):
+        for name in ("shared_outlets", "rounds", "slot_outlets", "wire_outlets", "wire_many"):
             _check(self, name, 1, _INF)
+        _check(self, "wire_days", 0, _INF)
+        _check(self, "wire_share", 0.0, 1.0)
+        _check(self, "wire_chance", 0.0, 1.0)
 
 
 @dataclass(frozen=True)

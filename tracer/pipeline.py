@@ -6,7 +6,8 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .engine import Engine, local_cores, return_free_memory
+from .engine import Engine, local_cores
+from .engine.memory import return_free_memory
 from .errors import TracerError
 from .ingest import DATE_HINT, IngestResult, iter_articles
 from .model import Problem

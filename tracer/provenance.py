@@ -407,7 +407,7 @@ def _in_batches(
     found = (
         map(task, jobs(), itertools.repeat(table), itertools.repeat(p.max_terms))
         if engine is None
-        else engine.map_batches(task, jobs(), table, p.max_terms)
+        else engine.map(task, jobs(), table, p.max_terms)
     )
     try:
         for result in found:  # in the order the batches were handed out

@@ -33,23 +33,6 @@ def pair_hash(h1: np.ndarray, h2: np.ndarray) -> np.ndarray:
     return _fmix32((h1.astype(np.uint32) * _GOLDEN) ^ h2.astype(np.uint32))
 
 
-def shingle_hash32(shingle: bytes) -> int:
-    """The hash of one shingle given as bytes, for use as datasketch's ``hashfunc``."""
-    words = shingle.decode("utf-8").split(" ")
-    if len(words) == 1:
-        return hash32(words[0])
-    a, b = (np.array([hash32(w)], dtype=np.uint32) for w in words)
-    return int(pair_hash(a, b)[0])
-
-
-def shingles(keys: list[str], bigrams: bool = True) -> list[bytes]:
-    """One unit's shingles as bytes (the slow, obviously correct form, for datasketch and tests)."""
-    out = [k.encode("utf-8") for k in keys]
-    if bigrams:
-        out += [f"{a} {b}".encode() for a, b in zip(keys, keys[1:], strict=False)]
-    return out
-
-
 class Vocabulary:
     """Token -> id, with each id's match key hash and stopword flag in arrays."""
 

@@ -121,12 +121,6 @@ def _stem(word: str) -> str:
     return word
 
 
-def is_content(key: str, frequent: frozenset[str] = frozenset()) -> bool:
-    """Whether a match key is a content word: not an English stopword, nor one of the
-    ``frequent`` words a store learned from its own articles (:mod:`tracer.frequent`)."""
-    return key not in STOPWORDS and key not in frequent
-
-
 # ASCII characters that can never be part of a token, as spaces: with str.split, what
 # TOKEN_RE finds in ASCII text at ~1.4x its speed.
 _ASCII_BREAKS = {c: " " for c in range(128) if not (chr(c).isalnum() or chr(c) == "'")}
@@ -351,12 +345,6 @@ def sequence_ids(token_hashes: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return _fmix64(h).view(np.int64)
 
 
-def norm_id(toks: list[str]) -> int:
-    """The id of one token sequence: what :func:`sequence_ids` gives it among others."""
-    hashes = np.array([token_hash(t) for t in toks], dtype=np.uint64)
-    return int(sequence_ids(hashes, np.array([len(toks)]))[0])
-
-
 def line_ids(
     folded: str, starts: np.ndarray, ends: np.ndarray, tok_at: np.ndarray, tok_key: np.ndarray
 ) -> np.ndarray:
@@ -384,13 +372,6 @@ def line_ids(
             hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little", signed=True
         )
     return ids
-
-
-def line_id(folded_line: str) -> int:
-    """The id :func:`line_ids` gives one folded line, wherever it stands."""
-    tok_at, _, tok_key = token_table(folded_line)
-    bounds = np.array([0]), np.array([len(folded_line)])
-    return int(line_ids(folded_line, *bounds, tok_at, tok_key)[0])
 
 
 _SPACE = re.compile(r"\s")
@@ -459,8 +440,3 @@ class TokensOnDemand(Mapping[int, list[str]]):
 
     def subset(self, keys: Iterable[int]) -> TokensOnDemand:
         return TokensOnDemand({k: self.texts[k] for k in keys})
-
-    def on_this_machine(self, keys: np.ndarray) -> TokensOnDemand:
-        """:meth:`subset`, for a process on this machine: it may read the texts itself, where it
-        is used, rather than receive them (see :class:`tracer.scan.SentenceTexts`)."""
-        return self.subset(keys.tolist())

@@ -10,7 +10,8 @@ the whole sentences differ.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import itertools
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import filterfalse
 
@@ -18,8 +19,23 @@ import numpy as np
 from rapidfuzz.distance import LCSseq
 from rapidfuzz.process import cpdist
 
+from .candidates import unique_sorted
+from .engine import Engine, sizes
 from .params import VerifyParams
-from .text import STOPWORDS, fold_joined, match_key, rejoin_hyphenated, token_table, token_text
+from .text import (
+    STOPWORDS,
+    TokensOnDemand,
+    fold_joined,
+    match_key,
+    rejoin_hyphenated,
+    token_table,
+    token_text,
+)
+
+NearRow = tuple[
+    int, int, int, int, int, int, float, str
+]  # (a, b, a_start, a_end, b_start, b_end, score, kind)
+VerifyProgress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -166,21 +182,6 @@ def align(a_tokens: list[str], b_tokens: list[str], params: VerifyParams | None 
     return _align_keys(ka, kb, p) if _may_share(ca, cb, p) else None
 
 
-def align_either_way(
-    a_tokens: list[str], b_tokens: list[str], params: VerifyParams | None = None
-) -> Alignment | None:
-    """:func:`align` both ways round; the region that matches more words, then spans more text
-    (the fuller account of what was copied), then scores higher, with ``a``'s offsets first.
-
-    The LCS picks one of several equal alignments depending on which sequence comes first;
-    a caller whose order means nothing (sentences ordered by id) gets the same answer
-    whichever it passes first, up to a full tie.
-    """
-    p = params or VerifyParams()
-    key_codes.use(p.frequent)
-    return align_prepared(*_prepare_both(a_tokens, b_tokens), p)
-
-
 def _prepare_both(a_tokens: list[str], b_tokens: list[str]) -> tuple[Prepared, Prepared]:
     """Two sentences prepared with one numbering of keys (as lists where they have too many)."""
     if len(a_tokens) + len(b_tokens) > key_codes.LIMIT:
@@ -190,7 +191,9 @@ def _prepare_both(a_tokens: list[str], b_tokens: list[str]) -> tuple[Prepared, P
 
 
 def align_prepared(a: Prepared, b: Prepared, p: VerifyParams) -> Alignment | None:
-    """:func:`align_either_way` of two :func:`prepare`-d sentences."""
+    """Align two :func:`prepare`-d sentences both ways round: the region that matches more words,
+    then spans more text, then scores higher, with ``a``'s offsets first (the LCS picks one of
+    several equal alignments depending on which sequence comes first)."""
     (ka, ca), (kb, cb) = a, b
     if not _may_share(ca, cb, p):
         return None
@@ -272,3 +275,149 @@ def _align_keys(ka: str | list[str], kb: str | list[str], p: VerifyParams) -> Al
     return Alignment(
         a_start, a_end, b_start, b_end, matched, round(score, 4), "near-verbatim" if near else "partial"
     )
+
+
+# --- the verify stage: candidate pairs aligned in tasks of an engine --------------------------
+
+
+def neighbourhood_order(pairs: np.ndarray) -> np.ndarray:
+    """An order of ``pairs`` (distinct sentence ids, one pair a row) keeping pairs that share a
+    sentence near each other.
+
+    Alignment tasks are cut from the pairs in order and each task tokenises the sentences it
+    needs. Sorted by id, a sentence's pairs are spread over many tasks. Numbered in reverse
+    Cuthill-McKee order of the graph of pairs (a breadth-first order, which keeps linked
+    sentences close) and sorted by their lower number, far fewer sentences are tokenised twice.
+    """
+    if len(pairs) == 0:
+        return np.empty(0, dtype=np.int64)
+    from scipy.sparse import csr_matrix  # scipy comes with datasketch; loaded only here
+    from scipy.sparse.csgraph import reverse_cuthill_mckee
+
+    nodes = unique_sorted(pairs.ravel())
+    n = len(nodes)
+    # Node numbers as int32 where they fit: the graph's index arrays are the stage's largest
+    # temporaries.
+    index = np.int32 if n < 1 << 31 else np.int64
+    a = np.searchsorted(nodes, pairs[:, 0]).astype(index)
+    b = np.searchsorted(nodes, pairs[:, 1]).astype(index)
+    del nodes
+    graph = csr_matrix(
+        (np.ones(2 * len(pairs), dtype=np.int8), (np.concatenate((a, b)), np.concatenate((b, a)))),
+        shape=(n, n),
+    )
+    position = np.empty(n, dtype=np.int64)
+    position[reverse_cuthill_mckee(graph, symmetric_mode=True)] = np.arange(n)
+    del graph
+    pa, pb = position[a], position[b]
+    del a, b, position
+    # Pairs are distinct, so each (lower, higher) position key is too: any sort gives one order.
+    return np.argsort(np.minimum(pa, pb) << 32 | np.maximum(pa, pb))
+
+
+def verify_on(
+    engine: Engine,
+    pairs: np.ndarray,
+    token_of: Mapping[int, list[str]],
+    params: VerifyParams,
+    progress: VerifyProgress | None = None,
+    read_here: Callable[[np.ndarray], Mapping[int, list[str]]] | None = None,
+) -> list[NearRow]:
+    """:func:`verify_pairs` over all ``pairs`` (rows of norm ids), in tasks of about
+    ``sizes.VERIFY_CHUNK`` pairs on ``engine``: the rows of pairs that align, in pair order.
+
+    A task carries the tokens it needs (or their texts: :class:`~tracer.text.TokensOnDemand`,
+    tokenised where the task runs); on this machine, ``read_here(norms)`` gives instead where
+    those texts are, for the worker to read them itself (see :class:`tracer.sentence_texts.SentenceTexts`).
+    """
+    total = len(pairs)
+    pieces = engine.pieces(total, sizes.VERIFY_CHUNK)
+    bounds = np.linspace(0, total, pieces + 1).astype(np.int64).tolist()
+    here = read_here if engine.on_this_machine else None
+    tasks = (_verify_task(pairs[lo:hi], token_of, here) for lo, hi in itertools.pairwise(bounds))
+    rows: list[NearRow] = []
+    for part, done in zip(engine.map(_run_task, tasks, params), bounds[1:], strict=True):
+        rows.extend(part)
+        if progress:
+            progress(done, total)
+    return rows
+
+
+def _verify_task(
+    chunk: np.ndarray,
+    token_of: Mapping[int, list[str]],
+    read_here: Callable[[np.ndarray], Mapping[int, list[str]]] | None,
+) -> tuple[np.ndarray, Mapping[int, list[str]]]:
+    if read_here is not None:
+        return chunk, read_here(unique_sorted(chunk.ravel()))
+    needed = unique_sorted(chunk.ravel()).tolist()
+    if isinstance(token_of, TokensOnDemand):  # the texts go, and are tokenised where they arrive
+        return chunk, token_of.subset(needed)
+    return chunk, {k: token_of[k] for k in needed}
+
+
+def _run_task(task: tuple[np.ndarray, Mapping[int, list[str]]], params: VerifyParams) -> list[NearRow]:
+    pairs, token_of = task
+    return verify_pairs(pairs.tolist(), token_of, params)
+
+
+def verify_pairs(
+    pairs: Sequence[Sequence[int]],
+    token_of: Mapping[int, list[str]],
+    params: VerifyParams,
+    progress: VerifyProgress | None = None,
+    every: int = 5000,
+) -> list[NearRow]:
+    """Align each pair of distinct sentences (norm ids); rows of those that share a region."""
+    rows: list[NearRow] = []
+    total = len(pairs)
+    key_codes.use(params.frequent)  # before anything is prepared: which keys are content
+    sentences = _PreparedSentences(token_of)
+    passes = sentences.may_share(pairs, params)
+    for n, (a, b) in enumerate(pairs):
+        if passes is None or passes[n]:
+            if a > b:
+                a, b = b, a
+            al = align_prepared(*sentences.both(a, b), params)
+            if al is not None:
+                rows.append((a, b, al.a_start, al.a_end, al.b_start, al.b_end, al.score, al.kind))
+        if progress and (n + 1) % every == 0:
+            progress(n + 1, total)
+    return rows
+
+
+class _PreparedSentences:
+    """The prepared keys of sentences, each made once (a sentence is in several pairs). A task's
+    texts are prepared all at once (tokens found in numpy), up to ``sizes.PREPARED_AT_ONCE``."""
+
+    def __init__(self, token_of: Mapping[int, list[str]]) -> None:
+        self.token_of = token_of
+        self.prepared: dict[int, Prepared] = {}
+        if isinstance(token_of, TokensOnDemand) and len(token_of) <= sizes.PREPARED_AT_ONCE:
+            self.prepared = prepare_texts(token_of.all_texts())
+
+    def may_share(self, pairs: Sequence[Sequence[int]], params: VerifyParams) -> np.ndarray | None:
+        """Whether each pair shares enough content words to align (align_prepared's first test),
+        for all pairs in one call where all were prepared together; else None."""
+        prepared = self.prepared
+        if not prepared or not all(a in prepared and b in prepared for a, b in pairs):
+            return None
+        return may_share_many([prepared[a][1] for a, _ in pairs], [prepared[b][1] for _, b in pairs], params)
+
+    def of(self, norm: int) -> Prepared:
+        got = self.prepared.get(norm)
+        if got is None:
+            got = self.prepared[norm] = prepare(self.token_of[norm])
+        return got
+
+    def both(self, a: int, b: int) -> tuple[Prepared, Prepared]:
+        for _ in range(2):
+            start = key_codes.generation
+            pa, pb = self.of(a), self.of(b)
+            if key_codes.generation == start:
+                if isinstance(pa[0], str) == isinstance(pb[0], str):
+                    return pa, pb
+                break  # one is too long to be coded: the other as lists too
+            self.prepared.clear()  # keys were numbered anew while these were made: what was made is void
+        # Two sentences with more keys than there are characters: as lists of keys.
+        return prepare_keys(self.token_of[a]), prepare_keys(self.token_of[b])

@@ -37,7 +37,7 @@ article as its parent; ``credited_accuracy``: share whose store ``credited`` fla
 truth's (with the precision and recall of the flag).
 
 ``shapes`` (only for the truth of a shaped corpus, which lists ``decoys``: text that must not be
-reported as reuse; see :mod:`tracer.shapes`): ``unplanted_detections``, the detections that
+reported as reuse; see :mod:`tracer.tools.shapes`): ``unplanted_detections``, the detections that
 overlap no pair of members of one truth claim (each costs precision); ``on_decoys``, by kind
 (``stock`` phrases, slot ``template`` lines, ``promo`` lines), the detections overlapping a
 decoy in either article; ``spans_passages``, the span measures restricted to the cases of
@@ -58,9 +58,9 @@ from collections.abc import Hashable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import queries
-from .errors import InputError
-from .store import Store
+from .. import queries
+from ..errors import InputError
+from ..store import Store
 
 __all__ = [
     "LIGHT_EDITS",
@@ -259,9 +259,25 @@ def bcubed(
 def load_truth(path: str | Path) -> dict[str, Any]:
     """Read and check a truth file; raises :class:`InputError` naming it when it is unusable."""
     name = str(path)
+    truth = _read_truth_json(path)
+    if not isinstance(truth, dict) or not {"articles", "claims", "spans"} <= truth.keys():
+        raise InputError(name, "not a truth file (needs 'articles', 'claims' and 'spans')", TRUTH_HINT)
+    if truth.get("version") != 1:
+        raise InputError(
+            name, f"truth file version {truth.get('version')!r} (this tracer reads 1)", TRUTH_HINT
+        )
+    try:
+        _check_truth_fields(truth)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(name, f"malformed truth file ({type(exc).__name__}: {exc})", TRUTH_HINT) from exc
+    return truth
+
+
+def _read_truth_json(path: str | Path) -> Any:
+    name = str(path)
     try:
         with open(path, encoding="utf-8") as f:
-            truth = json.load(f)
+            return json.load(f)
     except FileNotFoundError as exc:
         raise InputError(name, "no such truth file", TRUTH_HINT) from exc
     except IsADirectoryError as exc:
@@ -274,23 +290,17 @@ def load_truth(path: str | Path) -> dict[str, Any]:
         raise InputError(
             name, f"not a truth file (invalid JSON: {exc.msg}, line {exc.lineno})", TRUTH_HINT
         ) from exc
-    if not isinstance(truth, dict) or not {"articles", "claims", "spans"} <= truth.keys():
-        raise InputError(name, "not a truth file (needs 'articles', 'claims' and 'spans')", TRUTH_HINT)
-    if truth.get("version") != 1:
-        raise InputError(
-            name, f"truth file version {truth.get('version')!r} (this tracer reads 1)", TRUTH_HINT
-        )
-    try:
-        for claim in truth["claims"]:
-            for m in claim["members"]:
-                if not isinstance(m["article"], str) or not 0 <= int(m["start"]) <= int(m["end"]):
-                    raise ValueError(m)
-        for sp in truth["spans"]:
-            _ = (str(sp["source"]), int(sp["source_start"]), int(sp["source_end"]), str(sp["target"]))
-            _ = (int(sp["target_start"]), int(sp["target_end"]), str(sp["edit"]))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InputError(name, f"malformed truth file ({type(exc).__name__}: {exc})", TRUTH_HINT) from exc
-    return truth
+
+
+def _check_truth_fields(truth: dict[str, Any]) -> None:
+    """Raises KeyError, TypeError or ValueError where a claim member or span is malformed."""
+    for claim in truth["claims"]:
+        for m in claim["members"]:
+            if not isinstance(m["article"], str) or not 0 <= int(m["start"]) <= int(m["end"]):
+                raise ValueError(m)
+    for sp in truth["spans"]:
+        _ = (str(sp["source"]), int(sp["source_start"]), int(sp["source_end"]), str(sp["target"]))
+        _ = (int(sp["target_start"]), int(sp["target_end"]), str(sp["edit"]))
 
 
 # --- evaluation --------------------------------------------------------------------------------
@@ -300,11 +310,9 @@ def _ratio(num: float, den: float) -> float | None:
     return num / den if den else None
 
 
-def evaluate(store: Store, truth_path: str | Path) -> dict[str, Any]:
-    """Measures of how well the store recovers the reuse, claims and provenance in the truth."""
-    truth = load_truth(truth_path)
+def _present(store: Store, t_articles: dict[str, Any], truth_path: str | Path) -> int:
+    """How many of the truth's articles the store has; an error where it has none of them."""
     stored = queries.article_ids(store)
-    t_articles: dict[str, Any] = truth["articles"]
     present = sum(1 for a in t_articles if a in stored)
     if t_articles and not present:
         raise InputError(
@@ -312,6 +320,14 @@ def evaluate(store: Store, truth_path: str | Path) -> dict[str, Any]:
             f"none of its {len(t_articles)} articles are in the store {store.path}",
             "ingest and scan the simulated corpus first: `tracer run OUT.jsonl --db ...`",
         )
+    return present
+
+
+def evaluate(store: Store, truth_path: str | Path) -> dict[str, Any]:
+    """Measures of how well the store recovers the reuse, claims and provenance in the truth."""
+    truth = load_truth(truth_path)
+    t_articles: dict[str, Any] = truth["articles"]
+    present = _present(store, t_articles, truth_path)
     claims = truth["claims"]
     spans = truth["spans"]
     # -- spans

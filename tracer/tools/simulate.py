@@ -47,7 +47,7 @@ are in publication order, the origin first (``parent`` null, ``edit`` "origin").
 
 Shapes of real corpora (knobs ``flatten``, ``wire``, ``vocabulary``, ``stock_phrases``,
 ``running_stories``, ``slot_templates``; ``tracer simulate`` options) are drawn by
-:mod:`tracer.shapes`, which describes them and what they add to the truth (``w``/``r`` claims
+:mod:`tracer.tools.shapes`, which describes them and what they add to the truth (``w``/``r`` claims
 of multi-sentence passages, ``sentences`` on their spans, a ``decoys`` list of text that is not
 reuse).  With none set, the corpus and its truth are byte-identical to those of earlier versions
 (the truth's ``knobs`` list a shape knob only where it is set).
@@ -70,8 +70,8 @@ from typing import IO, Any
 
 import numpy as np
 
-from .atomic import replacing
-from .errors import TracerError
+from ..atomic import replacing
+from ..errors import TracerError
 from .shapes import ENGLISH, VOCABULARIES, Shaper, language
 
 __all__ = [
@@ -163,7 +163,7 @@ class SimKnobs:
     lag_days: float = 1.5  # mean over outlets of their mean lag
     boilerplate: float = 0.8  # mean over outlets: share of their articles with boilerplate
     quoted: float = 0.5  # share of claims with a quoted clause
-    # shapes of real corpora (tracer.shapes); off, the corpus is the default one
+    # shapes of real corpora (tracer.tools.shapes); off, the corpus is the default one
     flatten: bool = False  # each article one line, promos inside the text
     wire: int = 0  # outlets carrying each wire story (0: no wire stories)
     vocabulary: str = "english"  # english, made-up, french, german
@@ -440,6 +440,9 @@ class _Claim:
     last_day: int = 0
 
 
+_Item = tuple[str, str | None, _Member, _Claim]  # an article's claim: sentence, credit sentence, member
+
+
 @dataclass
 class _Outlet:
     name: str
@@ -702,24 +705,7 @@ class _World:
         if edit == "reorder" and n < 2:
             edit = "add"
         if edit in ("swap", "typo"):
-            for _ in range(pr.randint(1, 3) if edit == "swap" else pr.randint(1, 2)):
-                i = pr.randrange(n)
-                conn, body = clauses[i]
-                words = body.split(" ")
-                j = pr.randrange(len(words))
-                if edit == "swap":
-                    new = self._word()
-                    while new == words[j]:
-                        new = self._word()
-                    words[j] = new
-                else:  # swap two neighbouring letters (never the first) of a longer word
-                    spots = [(jj, q) for jj, w in enumerate(words) if len(w) >= 4
-                             for q in range(1, len(w) - 1) if w[q] != w[q + 1]]  # fmt: skip
-                    if spots:
-                        j, q = spots[pr.randrange(len(spots))]
-                        w = words[j]
-                        words[j] = w[:q] + w[q + 1] + w[q] + w[q + 2 :]
-                clauses[i] = (conn, " ".join(words))
+            self._change_words(clauses, edit)
             if tuple(clauses) == state.clauses:
                 return state, "verbatim"
             return _State(tuple(clauses), state.quoted, state.curly), edit
@@ -741,6 +727,29 @@ class _World:
             clauses[0], clauses[1] = (c0, b1), (c1 or "and", b0)
             quoted = {0: 1, 1: 0}.get(quoted, quoted)
         return _State(tuple(clauses), quoted, state.curly), edit
+
+    def _change_words(self, clauses: list[tuple[str, str]], edit: str) -> None:
+        """``swap`` (a word for another) or ``typo`` (two neighbouring letters) in place, in a few
+        of ``clauses``."""
+        pr = self.pr
+        for _ in range(pr.randint(1, 3) if edit == "swap" else pr.randint(1, 2)):
+            i = pr.randrange(len(clauses))
+            conn, body = clauses[i]
+            words = body.split(" ")
+            j = pr.randrange(len(words))
+            if edit == "swap":
+                new = self._word()
+                while new == words[j]:
+                    new = self._word()
+                words[j] = new
+            else:  # swap two neighbouring letters (never the first) of a longer word
+                spots = [(jj, q) for jj, w in enumerate(words) if len(w) >= 4
+                         for q in range(1, len(w) - 1) if w[q] != w[q + 1]]  # fmt: skip
+                if spots:
+                    j, q = spots[pr.randrange(len(spots))]
+                    w = words[j]
+                    words[j] = w[:q] + w[q + 1] + w[q] + w[q + 2 :]
+            clauses[i] = (conn, " ".join(words))
 
     def _pick_parent(self, day: int, lag: int, outlet: int, here: set[int]) -> tuple[_Claim, _Member] | None:
         pr = self.pr
@@ -782,12 +791,11 @@ class _World:
         progress: Callable[[str, int, int], None] | None,
         decoys: _Section,
     ) -> None:
-        rng, pr, k, n = self.rng, self.pr, self.k, self.n
-        lang, shaper = self.lang, self.shaper
-        outlets = self.outlets
+        rng, k, n = self.rng, self.k, self.n
+        shaper = self.shaper
         closing: dict[int, list[_Claim]] = {}
         edits: Counter[str] = Counter()
-        next_claim = 1
+        self.next_claim = 1
         day = -1
         width = max(6, len(str(n)))
         mean_sent = max(2, k.words // 20)
@@ -810,132 +818,25 @@ class _World:
                 i = b0 + j
                 d = (i * self.days) // n
                 if d != day:
-                    for dd in range(day + 1, d + 1):
-                        for claim in sorted(closing.pop(dd, []), key=lambda c: c.number):
-                            if claim.last_day + k.window_days < dd and claim.number >= 0:
-                                self._close(claim, claims, summary)
-                                claim.number = -claim.number  # closed
-                        self.recent.pop(dd - k.window_days - 1, None)
+                    self._close_days(day, d, closing, claims, summary)
                     day = d
                 o = outlet_of[j] if shaper is None else shaper.outlet(i, outlet_of[j])
-                out = outlets[o]
+                out = self.outlets[o]
                 aid = f"s{i + 1:0{width}d}"
                 published = None if undated[j] else self.dates[d]
                 summary.undated += published is None
                 # -- claim members of this article: (sentence, credit sentence or None, member, claim)
-                items: list[tuple[str, str | None, _Member, _Claim]] = []
+                items: list[_Item] = []
                 if filler_only[j]:
                     summary.filler_only += 1
                 elif shaper is None or not shaper.replaces(i):  # a wire copy is the story alone
-                    here: set[int] = set()
-                    for _ in range(slots[j]):
-                        picked = None
-                        if pr.random() < out.copy_rate:
-                            lag = min(k.window_days, int(pr.expovariate(1.0 / out.lag_mean)))
-                            picked = self._pick_parent(d, lag, o, here)
-                        if picked is None:
-                            claim = _Claim(next_claim)
-                            next_claim += 1
-                            state = self._new_state(out)
-                            edit, parent = "origin", None
-                        else:
-                            claim, parent = picked
-                            strong = pr.random() < out.edit_strength
-                            names, weights = self.heavy if strong else self.light
-                            state, edit = self._edit(parent.state, pr.choices(names, weights)[0])
-                        here.add(claim.number)
-                        core = _core(state, lang.quotes)
-                        offset = 0
-                        if edit == "embed":
-                            lead = f"{self._cap()} {self._words(2, 5)}{lang.links[pr.randrange(len(lang.links))]}"
-                            sentence = lead + core
-                            if pr.random() < 0.6:
-                                sentence += ", " + self._words(3, 7)
-                            sentence += "."
-                            offset, span_len = len(lead), len(core)
-                        else:
-                            sentence = _cap_first(core) + "."
-                            span_len = len(sentence)
-                        credit = None
-                        credited = parent is not None and pr.random() < out.credit_rate
-                        if credited and parent is not None:
-                            source = outlets[parent.outlet].name
-                            form = pr.randrange(4)
-                            if form < 2:
-                                sentence = lang.credit_clauses[form].format(s=sentence[:-1], source=source)
-                            elif form == 2:
-                                credit = lang.credit_sentences[0].format(source=source, w=self._words(4, 9))
-                            else:
-                                lead_words = _cap_first(self._words(5, 9))
-                                credit = lang.credit_sentences[1].format(source=source, w=lead_words)
-                            if form < 2 and edit != "embed":
-                                span_len -= 1  # the claim's period now ends the credit clause
-                        member = _Member(aid, o, offset, offset + span_len,
-                                         parent.article if parent else None, credited, edit, state)  # fmt: skip
-                        items.append((sentence, credit, member, claim))
-                # -- each claim in a paragraph of its own, between filler paragraphs
-                if items:
-                    paras = bodies[j].split("\n\n")
-                    where = sorted(pr.randint(0, len(paras)) for _ in items)
-                    pieces: list[str] = []
-                    pos = prev = 0
-                    for w, (sentence, credit, member, _) in zip(where, items, strict=True):
-                        for para in paras[prev:w]:
-                            pieces.append(para)
-                            pos += len(para) + 2
-                        prev = w
-                        before = [self._context()] if pr.random() < 0.5 else []
-                        after = [self._context() for _ in range(pr.randint(1, 2))]
-                        at = pos + (len(before[0]) + 1 if before else 0)
-                        member.start += at
-                        member.end += at
-                        para = " ".join([*before, sentence, *([credit] if credit else []), *after])
-                        pieces.append(para)
-                        pos += len(para) + 2
-                    pieces.extend(paras[prev:])
-                    text = "\n\n".join(pieces)
-                else:
-                    text = bodies[j]
-                if shaper is not None:
-                    members = [m for _, _, m, _ in items]
-                    text = shaper.dress(i, aid, o, text, members, boiler[j] < out.boilerplate, decoys)
-                    for entry in shaper.spans_of(i):
-                        spans.add(entry)
-                elif boiler[j] < out.boilerplate:
-                    text += "\n\n" + out.promo
-                    if out.read_more:
-                        text += "\n\nREAD MORE: " + " ".join([self._cap() for _ in range(pr.randint(5, 9))])
-                    if out.source_line:
-                        text += "\n\nSource: Read Full Article"
-                for _, _, member, claim in items:
-                    claim.members.append(member)
-                    claim.outlets.add(o)
-                    claim.last_day = d
-                    closing.setdefault(d + k.window_days + 1, []).append(claim)
-                    self.recent.setdefault(d, []).append((claim, member))
-                    edits[member.edit] += 1
-                    if member.parent is not None:
-                        p = next(m for m in claim.members if m.article == member.parent)
-                        summary.echoes += 1
-                        summary.credited += member.credited
-                        spans.add(
-                            f'{{"claim":"k{claim.number}","source":"{p.article}","source_start":{p.start},'
-                            f'"source_end":{p.end},"target":"{aid}","target_start":{member.start},'
-                            f'"target_end":{member.end},"edit":"{member.edit}"}}'
-                        )
-                # Ids, outlet names, dates and titles are plain ASCII words; the text holds no
-                # backslash and no control character but "\n", so escaping is two replacements.
-                date = "null" if published is None else f'"{published}"'
-                arts.add(f'"{aid}":{{"outlet":"{out.name}","published":{date}}}')
+                    items = self._claim_items(aid, o, d, slots[j])
+                text = self._placed(bodies[j], items)
+                text = self._finished(i, aid, o, text, items, boiler[j] < out.boilerplate, decoys, spans)
+                self._record(items, aid, o, d, closing, edits, summary, spans)
                 title = " ".join(titles[t0 : title_end[j]])
                 t0 = title_end[j]
-                if shaper is not None:
-                    title = shaper.title(i) or title
-                date = "" if published is None else f'"published": "{published}", '
-                escaped = text.replace('"', '\\"').replace("\n", "\\n")
-                lines.append(
-                    f'{{"id": "{aid}", "outlet": "{out.name}", {date}"title": "{title}", "text": "{escaped}"}}'
-                )
+                lines.append(self._line(i, aid, out, published, title, text, arts))
             corpus.write(("\n".join(lines) + "\n").encode("utf-8"))
             if progress is not None:
                 progress("simulate", b0 + B, n)
@@ -948,3 +849,171 @@ class _World:
             summary.shapes = shaper.describe()
         for section in (arts, claims, spans, decoys):
             section.flush()
+
+    def _close_days(
+        self, day: int, d: int, closing: dict[int, list[_Claim]], claims: _Section, summary: SimulationSummary
+    ) -> None:
+        """Days after ``day`` up to ``d`` begin: claims no longer echoed are closed."""
+        k = self.k
+        for dd in range(day + 1, d + 1):
+            for claim in sorted(closing.pop(dd, []), key=lambda c: c.number):
+                if claim.last_day + k.window_days < dd and claim.number >= 0:
+                    self._close(claim, claims, summary)
+                    claim.number = -claim.number  # closed
+            self.recent.pop(dd - k.window_days - 1, None)
+
+    def _claim_items(self, aid: str, o: int, d: int, slots: int) -> list[_Item]:
+        """The claims article ``aid`` of outlet ``o`` prints on day ``d``, new or echoed."""
+        pr, k, lang, out = self.pr, self.k, self.lang, self.outlets[o]
+        items: list[_Item] = []
+        here: set[int] = set()
+        for _ in range(slots):
+            picked = None
+            if pr.random() < out.copy_rate:
+                lag = min(k.window_days, int(pr.expovariate(1.0 / out.lag_mean)))
+                picked = self._pick_parent(d, lag, o, here)
+            if picked is None:
+                claim = _Claim(self.next_claim)
+                self.next_claim += 1
+                state = self._new_state(out)
+                edit, parent = "origin", None
+            else:
+                claim, parent = picked
+                strong = pr.random() < out.edit_strength
+                names, weights = self.heavy if strong else self.light
+                state, edit = self._edit(parent.state, pr.choices(names, weights)[0])
+            here.add(claim.number)
+            sentence, offset, span_len = self._claim_sentence(_core(state, lang.quotes), edit)
+            credit = None
+            credited = parent is not None and pr.random() < out.credit_rate
+            if credited and parent is not None:
+                source = self.outlets[parent.outlet].name
+                sentence, credit, span_len = self._credited(sentence, source, edit, span_len)
+            member = _Member(aid, o, offset, offset + span_len,
+                             parent.article if parent else None, credited, edit, state)  # fmt: skip
+            items.append((sentence, credit, member, claim))
+        return items
+
+    def _claim_sentence(self, core: str, edit: str) -> tuple[str, int, int]:
+        """The sentence printing ``core``: the sentence, where the claim starts in it, its length."""
+        pr, lang = self.pr, self.lang
+        if edit != "embed":
+            sentence = _cap_first(core) + "."
+            return sentence, 0, len(sentence)
+        lead = f"{self._cap()} {self._words(2, 5)}{lang.links[pr.randrange(len(lang.links))]}"
+        sentence = lead + core
+        if pr.random() < 0.6:
+            sentence += ", " + self._words(3, 7)
+        return sentence + ".", len(lead), len(core)
+
+    def _credited(self, sentence: str, source: str, edit: str, span_len: int) -> tuple[str, str | None, int]:
+        """``sentence`` crediting ``source``: in a clause of it, or in a credit sentence of its own."""
+        pr, lang = self.pr, self.lang
+        credit = None
+        form = pr.randrange(4)
+        if form < 2:
+            sentence = lang.credit_clauses[form].format(s=sentence[:-1], source=source)
+        elif form == 2:
+            credit = lang.credit_sentences[0].format(source=source, w=self._words(4, 9))
+        else:
+            lead_words = _cap_first(self._words(5, 9))
+            credit = lang.credit_sentences[1].format(source=source, w=lead_words)
+        if form < 2 and edit != "embed":
+            span_len -= 1  # the claim's period now ends the credit clause
+        return sentence, credit, span_len
+
+    def _placed(self, body: str, items: list[_Item]) -> str:
+        """``body`` with each claim in a paragraph of its own, between filler paragraphs; the
+        members' spans moved to where they are."""
+        if not items:
+            return body
+        pr = self.pr
+        paras = body.split("\n\n")
+        where = sorted(pr.randint(0, len(paras)) for _ in items)
+        pieces: list[str] = []
+        pos = prev = 0
+        for w, (sentence, credit, member, _) in zip(where, items, strict=True):
+            for para in paras[prev:w]:
+                pieces.append(para)
+                pos += len(para) + 2
+            prev = w
+            before = [self._context()] if pr.random() < 0.5 else []
+            after = [self._context() for _ in range(pr.randint(1, 2))]
+            at = pos + (len(before[0]) + 1 if before else 0)
+            member.start += at
+            member.end += at
+            para = " ".join([*before, sentence, *([credit] if credit else []), *after])
+            pieces.append(para)
+            pos += len(para) + 2
+        pieces.extend(paras[prev:])
+        return "\n\n".join(pieces)
+
+    def _finished(
+        self,
+        i: int,
+        aid: str,
+        o: int,
+        text: str,
+        items: list[_Item],
+        boiler: bool,
+        decoys: _Section,
+        spans: _Section,
+    ) -> str:
+        """The article's text dressed by the shaper, or with its outlet's boilerplate."""
+        shaper, out, pr = self.shaper, self.outlets[o], self.pr
+        if shaper is not None:
+            members = [m for _, _, m, _ in items]
+            text = shaper.dress(i, aid, o, text, members, boiler, decoys)
+            for entry in shaper.spans_of(i):
+                spans.add(entry)
+        elif boiler:
+            text += "\n\n" + out.promo
+            if out.read_more:
+                text += "\n\nREAD MORE: " + " ".join([self._cap() for _ in range(pr.randint(5, 9))])
+            if out.source_line:
+                text += "\n\nSource: Read Full Article"
+        return text
+
+    def _record(
+        self,
+        items: list[_Item],
+        aid: str,
+        o: int,
+        d: int,
+        closing: dict[int, list[_Claim]],
+        edits: Counter[str],
+        summary: SimulationSummary,
+        spans: _Section,
+    ) -> None:
+        """The article's members joined to their claims; the spans of the echoes in the truth."""
+        k = self.k
+        for _, _, member, claim in items:
+            claim.members.append(member)
+            claim.outlets.add(o)
+            claim.last_day = d
+            closing.setdefault(d + k.window_days + 1, []).append(claim)
+            self.recent.setdefault(d, []).append((claim, member))
+            edits[member.edit] += 1
+            if member.parent is not None:
+                p = next(m for m in claim.members if m.article == member.parent)
+                summary.echoes += 1
+                summary.credited += member.credited
+                spans.add(
+                    f'{{"claim":"k{claim.number}","source":"{p.article}","source_start":{p.start},'
+                    f'"source_end":{p.end},"target":"{aid}","target_start":{member.start},'
+                    f'"target_end":{member.end},"edit":"{member.edit}"}}'
+                )
+
+    def _line(
+        self, i: int, aid: str, out: _Outlet, published: str | None, title: str, text: str, arts: _Section
+    ) -> str:
+        """The article's line of the corpus; its entry in the truth's articles."""
+        # Ids, outlet names, dates and titles are plain ASCII words; the text holds no
+        # backslash and no control character but "\n", so escaping is two replacements.
+        date = "null" if published is None else f'"{published}"'
+        arts.add(f'"{aid}":{{"outlet":"{out.name}","published":{date}}}')
+        if self.shaper is not None:
+            title = self.shaper.title(i) or title
+        date = "" if published is None else f'"published": "{published}", '
+        escaped = text.replace('"', '\\"').replace("\n", "\\n")
+        return f'{{"id": "{aid}", "outlet": "{out.name}", {date}"title": "{title}", "text": "{escaped}"}}'

@@ -2,7 +2,7 @@
 
 The default corpus is what tracer was tuned on: English function words, paragraphs on lines of
 their own, every reuse a claim sentence.  Real corpora also have (each a knob of
-:class:`~tracer.simulate.SimKnobs`, a ``tracer simulate`` option):
+:class:`~tracer.tools.simulate.SimKnobs`, a ``tracer simulate`` option):
 
 * ``flatten``: each article one line (as many CSV/JSON Lines exports are): paragraph breaks
   become spaces, and promos sit inside the text, between paragraphs, not on lines of their own;
@@ -21,7 +21,7 @@ their own, every reuse a claim sentence.  Real corpora also have (each a knob of
 * ``slot_templates``: promo templates shared by outlets, with slots ("Sign up to the <outlet>
   newsletter for the <topic> briefing."), inside the text or at its end.
 
-Truth (``tracer eval`` reads it; the format of ``tracer.simulate`` with two additions, written
+Truth (``tracer eval`` reads it; the format of ``tracer.tools.simulate`` with two additions, written
 only for a shaped corpus): wire stories (claims ``w1``...) and running stories (``r1``...) are
 claims whose members are multi-sentence passages.  Their ``spans`` pair exactly the copied
 sentences (a truncated copy's source is the parent's first paragraphs; an added sentence is
@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .text import STOPWORDS
+from ..text import STOPWORDS
 
 if TYPE_CHECKING:
     from .simulate import SimulationSummary, _Section, _World
@@ -546,7 +546,7 @@ class _Story:
 
 
 class Shaper:
-    """Plans and writes the shapes of a simulated corpus for a :class:`tracer.simulate._World`."""
+    """Plans and writes the shapes of a simulated corpus for a :class:`tracer.tools.simulate._World`."""
 
     def __init__(self, world: _World, seed: int) -> None:
         self.w = world
@@ -824,7 +824,7 @@ class Shaper:
         """The article's final text: its story, stock phrases, boilerplate, flattened; records
         the decoys, and the story copy for :meth:`close`.  ``members`` (claim members of the
         article, with ``start``/``end``) are moved with their text."""
-        sr, k, lang = self.sr, self.k, self.lang
+        sr, k = self.sr, self.k
         role = self.roles.get(i)
         units: list[_Span] = []
         if role is not None and self.replaces(i):
@@ -842,7 +842,25 @@ class Shaper:
             beat = sr.choice(self.stock)
             for _ in range(sr.randint(1, 3)):
                 self._stock(doc, self._fill(sr.choice(beat)))
-        blocks: list[tuple[str, str, float]] = []  # kind, text, chance of going inside the text
+        for kind, block, inside in self._blocks(o, boiler):
+            spots = doc.boundaries() if inside and sr.random() < inside else []
+            doc.add_paragraph(sr.choice(spots) if spots else len(doc.text), block, kind)
+        if k.flatten:
+            doc.flatten()
+        for a in doc.anchors:
+            if isinstance(a, _Span) and a.kind in self.decoys:
+                self.decoys[a.kind] += 1
+                decoys.add(json.dumps({"article": aid, "start": a.start, "end": a.end, "kind": a.kind}))
+        if role is not None:
+            role.article = aid
+            role.units = [(u.start, u.end) for u in units]
+        return doc.text
+
+    def _blocks(self, o: int, boiler: bool) -> list[tuple[str, str, float]]:
+        """Outlet ``o``'s boilerplate (with ``boiler``) and templates for one article: kind, text,
+        chance of going inside the text."""
+        sr, k, lang = self.sr, self.k, self.lang
+        blocks: list[tuple[str, str, float]] = []
         out = self.w.outlets[o]
         if boiler:
             blocks.append(("promo", out.promo, 0.8 if k.flatten else 0.0))
@@ -856,19 +874,7 @@ class Shaper:
                 name = out.name.removeprefix("The ")
                 filled = self._fill(template, outlet=name, email=_email(name, sr.choice(lang.topics)))
                 blocks.append(("template", filled, 0.4))
-        for kind, block, inside in blocks:
-            spots = doc.boundaries() if inside and sr.random() < inside else []
-            doc.add_paragraph(sr.choice(spots) if spots else len(doc.text), block, kind)
-        if k.flatten:
-            doc.flatten()
-        for a in doc.anchors:
-            if isinstance(a, _Span) and a.kind in self.decoys:
-                self.decoys[a.kind] += 1
-                decoys.add(json.dumps({"article": aid, "start": a.start, "end": a.end, "kind": a.kind}))
-        if role is not None:
-            role.article = aid
-            role.units = [(u.start, u.end) for u in units]
-        return doc.text
+        return blocks
 
     def _place(self, doc: _Doc, role: _Carry, at: int) -> list[_Span]:
         """The story copy as paragraphs from ``at``; its sentences' spans."""

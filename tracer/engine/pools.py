@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-from .errors import Terminated
+from ..errors import Terminated
 
 PARENT_POLL_SECONDS = 1.0  # how often a worker without Linux's parent-death signal checks its parent
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
