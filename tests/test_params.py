@@ -33,6 +33,7 @@ from .test_incremental import _half_ingested
         (lambda: ClaimParams(min_average=-0.1), ["ClaimParams.min_average", "-0.1"]),
         (lambda: ClaimParams(min_overlap=0), ["ClaimParams.min_overlap", "(0, 1]"]),
         (lambda: BoilerplateParams(rounds=0), ["BoilerplateParams.rounds", "[1, inf)", "0"]),
+        (lambda: BoilerplateParams(wire_share=1.5), ["BoilerplateParams.wire_share", "[0, 1]", "1.5"]),
         (lambda: BanalParams(dominance=1.2), ["BanalParams.dominance", "1.2"]),
     ],
 )
