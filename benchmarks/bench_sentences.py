@@ -19,7 +19,7 @@ import time
 from dataclasses import replace
 
 from tracer.analyse import analyse_articles
-from tracer.scan import ScanParams
+from tracer.params import ScanParams
 
 BATCH = 500
 

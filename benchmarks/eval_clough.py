@@ -19,8 +19,8 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
+from tracer.params import ScanParams
 from tracer.pipeline import run
-from tracer.scan import ScanParams
 from tracer.store import Store
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "clough"

@@ -33,8 +33,8 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
+from tracer.params import ScanParams
 from tracer.pipeline import run
-from tracer.scan import ScanParams
 from tracer.store import Store
 from tracer.tools.evaluate import SpanPair, pan_measures
 

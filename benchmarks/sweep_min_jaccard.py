@@ -24,8 +24,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from tracer.params import ScanParams
 from tracer.pipeline import ingest
-from tracer.scan import ScanParams, scan
+from tracer.scan import scan
 from tracer.store import Store
 from tracer.tools.evaluate import evaluate
 from tracer.tools.simulate import simulate

@@ -15,9 +15,10 @@ from tracer.candidates import (
     jaccard_at_least,
     unpack_pairs,
 )
+from tracer.params import VerifyParams
 from tracer.shingles import hash32, pair_hash
 from tracer.text import STOPWORDS, line_ids, sequence_ids, token_hash, token_table
-from tracer.verify import Alignment, VerifyParams, _prepare_both, align_prepared, key_codes
+from tracer.verify import Alignment, _prepare_both, align_prepared, key_codes
 
 
 def pairs_in_equal_runs(keys: np.ndarray, max_run: int = 0) -> np.ndarray:

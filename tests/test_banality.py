@@ -7,8 +7,9 @@ import random
 from pathlib import Path
 
 from tracer.matches import query
+from tracer.params import ScanParams
 from tracer.pipeline import ingest
-from tracer.scan import ScanParams, scan
+from tracer.scan import scan
 from tracer.store import Store
 from tracer.tools.evaluate import evaluate
 from tracer.tools.simulate import simulate

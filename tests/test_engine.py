@@ -36,11 +36,12 @@ from tracer.engine.dask_engine import DaskEngine
 from tracer.engine.local import LocalEngine
 from tracer.errors import TracerError
 from tracer.matches import query
+from tracer.params import VerifyParams
 from tracer.pipeline import ingest
 from tracer.scan import scan
 from tracer.store import Store
 from tracer.tools.simulate import simulate
-from tracer.verify import VerifyParams, neighbourhood_order, verify_on, verify_pairs
+from tracer.verify import neighbourhood_order, verify_on, verify_pairs
 
 from .conftest import RUMOUR
 from .reference import candidate_pairs

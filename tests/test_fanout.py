@@ -13,12 +13,13 @@ import pytest
 from click.testing import CliRunner
 
 from tracer import matches, provenance
-from tracer.claims import ClaimParams, ClaimsStart, average_linkage, claims_unsorted, mention_graph
+from tracer.claims import ClaimsStart, average_linkage, claims_unsorted, mention_graph
 from tracer.cli import cli
-from tracer.matches import FANOUT, LinkPieces, read_link_pieces
+from tracer.matches import LinkPieces, read_link_pieces
 from tracer.output import TABLE_ROWS, render
+from tracer.params import FANOUT, ClaimParams, ScanParams
 from tracer.pipeline import run
-from tracer.scan import ScanParams, scan
+from tracer.scan import scan
 from tracer.store import SCHEMA_VERSION, Store
 
 WIRE = (

@@ -16,8 +16,8 @@ from tests import test_seeds
 from tests.conftest import FIXTURES, SEEDS
 from tests.test_fanout import WIRE, WIRE2, _sentence
 from tracer.matches import query
+from tracer.params import ScanParams
 from tracer.pipeline import run
-from tracer.scan import ScanParams
 from tracer.store import Store
 from tracer.tools.simulate import simulate
 

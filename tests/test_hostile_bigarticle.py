@@ -15,8 +15,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tracer import analyse, scan
+from tracer import analyse
 from tracer.engine import sizes
+from tracer.params import ScanParams
 from tracer.segment import split_many
 from tracer.tools.simulate import simulate
 
@@ -112,12 +113,12 @@ def test_a_long_article_analysed_in_windows_is_analysed_as_whole(joiners, monkey
             parts = rng.sample(texts, rng.randint(1, 10)) + rng.sample(extra, 3)
             rng.shuffle(parts)
             items.append((seq, "".join(part + rng.choice(joiners) for part in parts)))
-        want = analyse.analyse_articles(items, scan.ScanParams())
+        want = analyse.analyse_articles(items, ScanParams())
         assert next(want.more, None) is None
         for window in (60, 997, 8000):
             monkeypatch.setattr(sizes, "ANALYSE_WINDOW", window)
             monkeypatch.setattr(sizes, "ARTICLE_WINDOW", window)
-            got = analyse.analyse_articles(items, scan.ScanParams())
+            got = analyse.analyse_articles(items, ScanParams())
             for a, b in zip(_joined(got), _joined(want), strict=True):
                 assert np.array_equal(a, b)
             monkeypatch.undo()

@@ -16,9 +16,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tracer import analyse, scan, segment, sentence_texts
+from tracer import analyse, segment, sentence_texts
 from tracer import store as store_module
 from tracer.engine import sizes, spill
+from tracer.params import ScanParams
 from tracer.pipeline import run
 from tracer.segment import PIECE_MAX, SENTENCE_MAX, split_many, split_sentences
 from tracer.store import Store
@@ -185,10 +186,10 @@ def test_a_long_article_analysed_in_parts_crosses_processes_whole(monkeypatch, t
     def parts(a: analyse.Analysed) -> list[list[np.ndarray]]:
         return [[p.sentences, p.norms, p.units, p.keys, p.checks] for p in a.parts()]
 
-    want = parts(analyse.analyse_articles(items, scan.ScanParams()))
+    want = parts(analyse.analyse_articles(items, ScanParams()))
     assert len(want) > 5
-    again = pickle.loads(pickle.dumps(analyse.analyse_articles(items, scan.ScanParams())))
-    spilled = spill.unspill(spill.spilling(str(tmp_path), analyse.analyse_articles, items, scan.ScanParams()))
+    again = pickle.loads(pickle.dumps(analyse.analyse_articles(items, ScanParams())))
+    spilled = spill.unspill(spill.spilling(str(tmp_path), analyse.analyse_articles, items, ScanParams()))
     for got in (parts(again), parts(spilled)):
         assert len(got) == len(want)
         for a, b in zip(got, want, strict=True):

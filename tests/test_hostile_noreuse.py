@@ -16,8 +16,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from tracer.candidates import _run_pairs
-from tracer.claims import ClaimParams, mention_graph
+from tracer.claims import mention_graph
 from tracer.cli import cli
+from tracer.params import ClaimParams
 from tracer.pipeline import run
 from tracer.queries import MAX_QUERY_CHARS
 from tracer.store import Store

@@ -11,8 +11,9 @@ import pytest
 
 from tracer.errors import StoreError
 from tracer.matches import query
+from tracer.params import ScanParams
 from tracer.pipeline import ingest
-from tracer.scan import ScanParams, scan
+from tracer.scan import scan
 from tracer.store import Store
 
 from .conftest import FIXTURES, corpus_dirs

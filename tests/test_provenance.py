@@ -22,9 +22,9 @@ from tracer.cli import cli
 from tracer.errors import TracerError
 from tracer.graph import build_graph
 from tracer.matches import LinkPieces, read_link_pieces
+from tracer.params import ScanParams
 from tracer.pipeline import run
 from tracer.queries import find_claims, list_claims, timeline
-from tracer.scan import ScanParams
 from tracer.store import Store
 
 from .conftest import RUMOUR, SEEDS, corpus_dirs

@@ -17,9 +17,10 @@ from rapidfuzz.distance import LCSseq
 from tracer import attribution as attr
 from tracer.attribution import Aliases
 from tracer.claims import average_linkage
+from tracer.params import VerifyParams
 from tracer.provenance import _coded
 from tracer.text import match_key
-from tracer.verify import Alignment, VerifyParams, align
+from tracer.verify import Alignment, align
 
 from .reference import is_content
 

@@ -11,8 +11,8 @@ import pytest
 
 from tracer.errors import StoreError
 from tracer.matches import query
+from tracer.params import ScanParams
 from tracer.pipeline import run
-from tracer.scan import ScanParams
 from tracer.store import SCHEMA_VERSION, SENTENCE_DTYPE, Store
 
 from .conftest import RUMOUR

@@ -120,7 +120,8 @@ def test_prepare_texts_is_prepare_of_each_sentence():
 def test_keys_as_characters_and_as_lists_align_alike():
     import random
 
-    from tracer.verify import VerifyParams, align_prepared, prepare, prepare_keys
+    from tracer.params import VerifyParams
+    from tracer.verify import align_prepared, prepare, prepare_keys
 
     rng = random.Random(11)
     p = VerifyParams()
@@ -155,8 +156,9 @@ def test_verify_pairs_is_the_same_however_the_keys_are_numbered(monkeypatch):
     import random
 
     from tracer import verify
+    from tracer.params import VerifyParams
     from tracer.text import TokensOnDemand
-    from tracer.verify import VerifyParams, verify_pairs
+    from tracer.verify import verify_pairs
 
     rng = random.Random(3)
     base = _random_texts(rng, 30)
@@ -188,7 +190,8 @@ def test_verify_pairs_is_the_same_however_the_keys_are_numbered(monkeypatch):
 
 def test_a_sentence_too_long_to_number_aligns_as_lists(monkeypatch):
     from tracer import verify
-    from tracer.verify import VerifyParams, verify_pairs
+    from tracer.params import VerifyParams
+    from tracer.verify import verify_pairs
 
     long = "leaked spy documents say putin has early stage parkinson's disease and pancreatic cancer".split()
     by_tokens = {1: long * 2, 2: long[:9]}  # 26 tokens and 9
@@ -202,7 +205,8 @@ def test_a_sentence_too_long_to_number_aligns_as_lists(monkeypatch):
 def test_may_share_many_is_may_share_of_each_pair():
     import random
 
-    from tracer.verify import VerifyParams, _may_share, may_share_many, prepare, prepare_keys
+    from tracer.params import VerifyParams
+    from tracer.verify import _may_share, may_share_many, prepare, prepare_keys
 
     rng = random.Random(2)
     sentences = [[rng.choice(_WORDS) for _ in range(rng.randrange(0, 20))] for _ in range(300)]

@@ -14,8 +14,9 @@ from click.testing import CliRunner
 from tracer import frequent
 from tracer.cli import cli
 from tracer.matches import query
+from tracer.params import ScanParams
 from tracer.pipeline import ingest
-from tracer.scan import ScanParams, scan
+from tracer.scan import scan
 from tracer.store import Store
 from tracer.text import fold, matching_tokens, rejoin_hyphenated, token_table, tokens
 from tracer.tools.simulate import simulate

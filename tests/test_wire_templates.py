@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from tests.test_fanout import WIRE, _count, _sentence, _store, wire_articles
-from tracer.boilerplate import BoilerplateParams, template_lines, template_sentences, wire_keys
+from tracer.boilerplate import template_lines, template_sentences, wire_keys
+from tracer.params import BoilerplateParams
 
 FOOTER = "Our reporters work with partner newsrooms across the region to bring readers every local story."
 

@@ -43,7 +43,7 @@ from .text import (
 )
 
 if TYPE_CHECKING:
-    from .scan import ScanParams
+    from .params import ScanParams
 
 _vocabulary = Vocabulary()  # per process: token ids are private, hashes are not
 

@@ -26,12 +26,12 @@ in steps flags what one scanned at once flags.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from .candidates import _ranges, isin, unique_sorted
+from .params import BanalParams
 from .shingles import Vocabulary
 from .store import Store
 from .text import _fmix64, fold, rejoin_hyphenated, token_table, token_text
@@ -40,23 +40,6 @@ BOILERPLATE, BANAL = 1, 2  # bits of the matches table's ``boilerplate`` column
 N = 3  # words per n-gram: content words, consecutive once stopwords are left out
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _vocabulary = Vocabulary()  # per process, like the scan's
-
-
-@dataclass(frozen=True)
-class BanalParams:
-    # A phrase printed by at least max(min_df, df_share x articles) articles, in sentences none
-    # of which holds more than `dominance` of them, is common. Simulated claims have up to 25
-    # members; a stock phrase is in a share of the articles, so its count grows with the corpus.
-    min_df: int = 25
-    share: float = 0.5  # a region whose trigrams are at least this share common is banal
-    frequent: frozenset[str] = frozenset()  # the store's learned non-content words
-    df_share: float = 0.002
-    dominance: float = 0.3
-    max_shared: int = 10  # trigrams a banal pair shares at most: stock phrases are short
-
-    def threshold(self, articles: int) -> int:
-        """How many articles make a phrase common in a store of ``articles``."""
-        return max(self.min_df, math.ceil(self.df_share * articles))
 
 
 def pair_keys(norm_a: np.ndarray, norm_b: np.ndarray) -> np.ndarray:
@@ -105,7 +88,7 @@ def banal_pairs(
     k_row = np.broadcast_to(row_a[:, None], both.shape)[both][first]
     owners = np.concatenate((ia[k_row], ib[k_row]))
     printed = where[4][np.searchsorted(where[0], norms)]
-    articles = store.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    articles = store.article_count()
     common = _common_keys(
         np.tile(keys_a[both][first], 2), owners, printed, params.threshold(articles), params.dominance
     )

@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 
 import numpy as np
 
+from .params import BoilerplateParams
 from .segment import line_table
 from .text import _SEQ_LEN, TOKEN_RE, _fmix64, fold, line_ids, token_table, whitespace_stretches
 
@@ -473,28 +473,6 @@ def _slot_tokens(original: str, at: np.ndarray, end: np.ndarray) -> np.ndarray:
 _SLOT_HEAD = np.array([c < 128 and (chr(c).isupper() or chr(c).isdigit()) for c in range(256)], dtype=bool)
 _QUESTION = ord("?")
 _GLUE = np.array([chr(c) in "@./:" for c in range(256)], dtype=bool)
-
-
-@dataclass(frozen=True)
-class BoilerplateParams:
-    outlet_repeats: int = 3  # a line in this many articles of one outlet is its template
-    shared_outlets: int = 2  # ... or in 2+ articles of each of this many outlets
-    rounds: int = 3  # of finding templates, each with the passages the ones found before end
-    # A shape is a template when this many outlets print it, each with words in its slots that
-    # no other outlet prints (their own name), and they are half or more of those that print it.
-    slot_outlets: int = 3
-    # Wire copy: text wire_share or more of whose dated carriers are within wire_days of their
-    # median day, from wire_outlets outlets or more; and either that many of the corpus's
-    # articles are not (a burst no likelier than wire_chance by chance, as the articles of a
-    # corpus are spread over its days), or wire_many outlets print it (in a corpus of a few
-    # days, where no burst can be told, many outlets). A template recurs for as long as its
-    # outlet publishes, a formula ("2 points off the play-off places") whenever it fits; a wire
-    # story comes and goes within days, some papers printing it again in an update.
-    wire_outlets: int = 2
-    wire_days: int = 3
-    wire_share: float = 0.8
-    wire_chance: float = 0.01
-    wire_many: int = 10
 
 
 def line_rows(

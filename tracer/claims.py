@@ -27,16 +27,10 @@ import numpy as np
 
 from .errors import TracerError
 from .matches import Units, read_link_pieces
+from .params import ClaimParams
 from .segment import whole_sentences
 from .store import Store
 from .text import STOPWORDS, fold, tokens
-
-
-@dataclass(frozen=True)
-class ClaimParams:
-    min_average: float = 0.3  # average cross-link similarity needed to merge two groups
-    min_overlap: float = 0.5  # spans in one article overlapping this share of the shorter are one mention
-    max_terms: int = 6
 
 
 # Records made by the million at 10^6 simulated articles: slots, not a __dict__ each.

@@ -25,6 +25,11 @@ class InputError(TracerError):
         self.line = line
 
 
+class ParamError(TracerError, ValueError):
+    """A parameter (:mod:`tracer.params`) out of its allowed range: the message names it, the
+    range and the value given."""
+
+
 class StoreError(TracerError):
     """The store cannot be opened or used (wrong version, not a tracer store, ...)."""
 

@@ -25,6 +25,7 @@ from typing import Any
 
 import networkx as nx
 
+from . import queries
 from .attribution import is_account
 from .model import outlet_label
 from .store import Store
@@ -42,13 +43,9 @@ def cited_node(name: str) -> str:
 
 def build_graph(store: Store) -> nx.MultiDiGraph:
     g: nx.MultiDiGraph = nx.MultiDiGraph()
-    conn = store.conn
-    articles = conn.execute(
-        "SELECT id, outlet, published, title, url FROM articles WHERE id IN "
-        "(SELECT article_id FROM claim_members) ORDER BY id"
-    ).fetchall()
+    articles = queries.claimed_articles(store)
     outlets = sorted({outlet_label(a[1], a[0]) for a in articles})
-    cited = sorted({r[0] for r in conn.execute("SELECT DISTINCT outlet FROM citations")} - set(outlets))
+    cited = sorted(queries.cited_names(store) - set(outlets))
     for name in outlets:
         g.add_node(outlet_node(name), type="outlet", label=name, external=False)
     for name in cited:
@@ -67,18 +64,12 @@ def build_graph(store: Store) -> nx.MultiDiGraph:
             key="published_by",
             kind="published_by",
         )
-    for cid, text, terms, first_seen, last_seen, n_art, n_out in conn.execute(
-        "SELECT id, text, terms, first_seen, last_seen, articles, outlets FROM claims ORDER BY id"
-    ):
+    for cid, text, terms, first_seen, last_seen, n_art, n_out in queries.claim_rows(store):
         g.add_node(
             f"claim:{cid}", type="claim", label=text[:80], text=text, terms=", ".join(json.loads(terms)),
             first_seen=first_seen or "", last_seen=last_seen or "", articles=n_art, outlets=n_out,
         )  # fmt: skip
-    members = conn.execute(
-        "SELECT m.claim_id, m.article_id, m.start, m.end, m.role, m.parent_id, m.lag_days, m.similarity, "
-        "m.credits_parent, m.confidence, a.outlet, p.outlet FROM claim_members m JOIN articles a ON a.id = m.article_id "
-        "LEFT JOIN articles p ON p.id = m.parent_id ORDER BY m.claim_id, m.member"
-    ).fetchall()
+    members = queries.member_rows(store)
     echoes: dict[tuple[str, str], list[tuple[Any, ...]]] = defaultdict(list)
     by_outlets: dict[tuple[str, str], list[tuple[Any, ...]]] = defaultdict(list)
     for cid, art, start, end, role, parent, lag, sim, credited, conf, outlet, p_outlet in members:
@@ -102,10 +93,7 @@ def build_graph(store: Store) -> nx.MultiDiGraph:
             confidence=round(max(i[4] or 0.0 for i in items), 3),
             weight=len(items),
         )  # fmt: skip
-    for art, outlet in conn.execute(
-        "SELECT DISTINCT article_id, outlet FROM citations WHERE article_id IN "
-        "(SELECT article_id FROM claim_members) ORDER BY article_id, outlet"
-    ):
+    for art, outlet in queries.claimed_article_citations(store):
         g.add_edge(cited_node(outlet), f"article:{art}", key=f"cites:{outlet}", kind="cites")
     for (src, dst), items in sorted(by_outlets.items()):
         lags = [i[1] for i in items if i[1] is not None]

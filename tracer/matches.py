@@ -19,20 +19,16 @@ from typing import Any
 
 import numpy as np
 
-from .banality import BANAL, BOILERPLATE, BanalParams, banal_pairs, pair_keys
+from .banality import BANAL, BOILERPLATE, banal_pairs, pair_keys
 from .boilerplate import LEAD_BIT, PROMO_BIT, line_rows, template_lines, template_sentences
 from .candidates import _ranges, _run_pairs, in_sorted_levels, isin, unique_sorted
 from .dates import utc_naive
 from .errors import TracerError
-from .store import SENTENCE_DTYPE, SPAN_BATCH, Store
+from .params import FANOUT, BanalParams, BoilerplateParams
+from .store import SENTENCE_DTYPE, Store
 from .text import fold, rejoin_hyphenated, token_table
 
 KINDS = ("verbatim", "near-verbatim", "partial")
-# A sentence with more occurrences than this has each occurrence linked to one other, not paired
-# with every other: pairs grow with the square of a passage's carriers (a wire story in 10^4
-# papers: 5x10^7). Above the carriers of any sentence of `tracer simulate` corpora (11 at 10^4
-# articles), so their matches are every pair, as before (``ScanParams.fanout``).
-FANOUT = 16
 
 
 @dataclass(slots=True)
@@ -146,11 +142,7 @@ def read_link_pieces(store: Store) -> LinkPieces:
     ids: dict[str, int] = {}
     code = ids.setdefault
     columns, scores = [], []
-    cursor = store.conn.execute(
-        "SELECT p.a_id, p.a_start, p.a_end, p.b_id, p.b_start, p.b_end, p.score FROM pieces p "
-        "JOIN matches m ON m.id = p.match_id WHERE m.boilerplate = 0 AND m.linked = 0 ORDER BY p.rowid"
-    )
-    while rows := cursor.fetchmany(1 << 16):
+    for rows in store.link_piece_batches():
         a, a0, a1, b, b0, b1, sc = zip(*rows, strict=True)
         a_code = [code(x, len(ids)) for x in a]
         b_code = [code(x, len(ids)) for x in b]
@@ -172,24 +164,15 @@ def _read_units(store: Store, code: Callable[[str, int], int], ids: dict[str, in
     """The stored :class:`Units` (articles coded by ``code``, not yet ranked): passages of widely
     printed sentences that are neither boilerplate nor banal, in two articles or more
     (``internal``), and both sides of every ``passage_links`` row, in order of norm."""
-    conn = store.conn
-    internal = "linked = 1 AND boilerplate = 0 AND carriers >= 2"
-    rows = conn.execute(
-        f"SELECT id, {internal} FROM passages WHERE ({internal}) "
-        "OR id IN (SELECT a_id FROM passage_links UNION SELECT b_id FROM passage_links) ORDER BY norm"
-    ).fetchall()
+    rows = store.unit_passages()
     unit_of = {pid: k for k, (pid, _) in enumerate(rows)}
     spans: list[tuple[int, int, int]] = []
     bounds = [0]
     for pid, _ in rows:
-        found = conn.execute(
-            "SELECT article_id, start, end FROM occurrences WHERE passage_id = ? AND boilerplate = 0 "
-            "ORDER BY article_id, idx",
-            (pid,),
-        ).fetchall()
+        found = store.unit_occurrences(pid)
         spans += [(code(a, len(ids)), s, e) for a, s, e in found]
         bounds.append(len(spans))
-    links = conn.execute("SELECT a_id, b_id, score FROM passage_links WHERE boilerplate = 0").fetchall()
+    links = store.unit_links()
     pairs = sorted((unit_of[a], unit_of[b], sc) for a, b, sc in links)
     return Units(
         np.array(spans, dtype=np.int64).reshape(-1, 3).T.copy(),
@@ -209,6 +192,7 @@ def rebuild(
     max_pieces: int | None = None,
     banal: BanalParams | None = None,
     fanout: int = FANOUT,
+    boilerplate: BoilerplateParams | None = None,
 ) -> int:
     """Recompute the ``matches`` table from sentences, near pairs and boilerplate, and the
     ``passages`` behind it. Returns the number of matches.
@@ -223,10 +207,10 @@ def rebuild(
     :func:`read_link_pieces` will read once the tables are written, before they are (a scan
     starts grouping claims elsewhere while this process writes them), where there are at most
     ``max_pieces`` pieces (any number where None). ``banal``: how banal pieces are told
-    (:mod:`tracer.banality`); None flags none.
+    (:mod:`tracer.banality`); None flags none. ``boilerplate``: when lines and sentences are
+    templates (default :class:`~tracer.params.BoilerplateParams`).
     """
-    conn = store.conn
-    articles = conn.execute("SELECT seq, id, outlet, published FROM articles").fetchall()
+    articles = store.article_rows()
     meta = {r[1]: (r[2], r[3]) for r in articles}
     size = max((r[0] for r in articles), default=0) + 1
     id_of = [""] * size
@@ -267,14 +251,14 @@ def rebuild(
     line, article, outlet = (np.concatenate([p[k] for p in lines]) if lines else empty for k in range(3))
     day_number = _day_numbers(published)
     corpus_days = np.sort(day_number[day_number >= 0])
-    templates = template_lines(line, article, outlet, day=day_number[article], corpus_days=corpus_days)
+    templates = template_lines(line, article, outlet, boilerplate, day_number[article], corpus_days)
     del lines, line, article, outlet
     # Norms found in two or more articles.
     norms = np.sort(np.concatenate(article_norms)) if article_norms else empty
     del article_norms
     dup_norms = unique_sorted(norms[1:][norms[1:] == norms[:-1]])
     del norms
-    near = _NearRows(conn.execute("SELECT * FROM near ORDER BY norm_a, norm_b"))
+    near = _NearRows(store.near_rows())
     wanted = unique_sorted(np.concatenate((dup_norms, near.norm_a, near.norm_b)))
     parts = [block[in_sorted_levels(block["norm"], [wanted])] for block in store.sentence_blocks()]
     rows = np.concatenate(parts) if parts else np.empty(0, dtype=SENTENCE_DTYPE)
@@ -295,6 +279,7 @@ def rebuild(
             rows["norm"],
             rows["promo"],
             outlet_code[rows["article"]],
+            boilerplate,
             day=day_number[rows["article"]],
             corpus_days=corpus_days,
         ),
@@ -427,23 +412,12 @@ def rebuild(
             )
         )  # fmt: skip
     del names
-    conn.execute("DELETE FROM matches")
-    conn.execute("DELETE FROM pieces")
+    store.clear_matches()
     passages.store(store)
-    with store.indexes_rebuilt(("matches", "pieces")):
-        conn.executemany(
-            "INSERT INTO matches (id, source_id, target_id, direction, source_start, source_end, target_start, "
-            "target_end, score, kind, scope, boilerplate, sentences, linked) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            ((i, *row) for i, rows in _numbered(order, single_match, match_rows, multi_rows) for row in rows),
-        )
-        conn.executemany(
-            "INSERT INTO pieces VALUES (?,?,?,?,?,?,?,?,?)",
-            (
-                (i, *row)
-                for i, rows in _numbered(order, single_piece, piece_rows, multi_pieces)
-                for row in rows
-            ),
-        )
+    store.add_matches(
+        ((i, *row) for i, rows in _numbered(order, single_match, match_rows, multi_rows) for row in rows),
+        ((i, *row) for i, rows in _numbered(order, single_piece, piece_rows, multi_pieces) for row in rows),
+    )
     return len(order)
 
 
@@ -635,9 +609,7 @@ class _Passages:
 
     def store(self, store: Store) -> None:
         """Replace the stored passages, occurrences and passage links with these."""
-        occ, groups, conn = self.occ, self.groups, store.conn
-        for table in ("passages", "occurrences", "passage_links"):
-            conn.execute(f"DELETE FROM {table}")
+        occ, groups = self.occ, self.groups
         # Runs in order of their first occurrence (article id, then place), parts after their head.
         first = occ.first[groups]
         has_before = np.zeros(len(groups), dtype=bool)
@@ -657,21 +629,18 @@ class _Passages:
             run_length[head_id] = part + 1
         norm, flags, big = occ.group_norm[groups].tolist(), self.flags.tolist(), occ.big[groups].tolist()
         counts, carriers = occ.count[groups].tolist(), self.carriers.tolist()
-        conn.executemany(
-            "INSERT INTO passages VALUES (?,?,?,?,?,?,?,?,?)",
-            (
-                (pid, norm[g], head, part, run_length[head], carriers[g], counts[g], flags[g], int(big[g]))
-                for pid, (g, head, part) in enumerate(ordered, 1)
-            ),
+        passage_rows = (
+            (pid, norm[g], head, part, run_length[head], carriers[g], counts[g], flags[g], int(big[g]))
+            for pid, (g, head, part) in enumerate(ordered, 1)
         )
         passage_id = np.empty(len(groups), dtype=np.int64)
         passage_id[[g for g, _, _ in ordered]] = np.arange(1, len(ordered) + 1)
-        conn.executemany("INSERT INTO occurrences VALUES (?,?,?,?,?,?)", self._occurrence_rows(ordered))
         r = occ.bounded
         at = np.searchsorted(groups, np.stack((self.link_a, self.link_b)))
         near = self.near
-        conn.executemany(
-            "INSERT INTO passage_links VALUES (?,?,?,?,?,?,?,?,?)",
+        store.replace_passages(
+            passage_rows,
+            self._occurrence_rows(ordered),
             zip(
                 passage_id[at[0]].tolist(), passage_id[at[1]].tolist(), near.a0[r].tolist(), near.a1[r].tolist(),
                 near.b0[r].tolist(), near.b1[r].tolist(), near.score[r].tolist(),
@@ -1322,21 +1291,12 @@ def iter_matches(
     came from), every pair of its occurrences, made from the passages as they are read, after
     the stored matches (:func:`tracer.passages.all_pairs`). ``since``/``until`` keep matches
     whose later article (the target) was published in those days (inclusive); ``sort`` is a
-    key of ``MATCH_SORTS``; ``limit`` stops after that many."""
+    key of :data:`tracer.queries.MATCH_SORTS`; ``limit`` stops after that many."""
     found = _iter_matches(
         store, outlet, min_score, include_boilerplate, scope, article_id, include_banal, all_pairs,
         since, until, sort,
     )  # fmt: skip
     return found if limit is None else itertools.islice(found, limit)
-
-
-# --sort for matches: SQL orderings (the stored order first: cross-outlet, then by source).
-MATCH_SORTS = {
-    "scope": "m.scope, m.source_id, m.source_start, m.target_id, m.target_start",
-    "score": "m.score DESC, m.id",
-    "newest": "t.published IS NULL, t.published DESC, m.id",
-    "oldest": "t.published IS NULL, t.published, m.id",
-}
 
 
 def _iter_matches(
@@ -1352,7 +1312,7 @@ def _iter_matches(
     until: str | None,
     sort: str,
 ) -> Iterator[Match]:
-    from .queries import day_bound
+    from .queries import MATCH_SORTS, day_bound, match_row_batches
 
     if sort not in MATCH_SORTS:
         raise TracerError(f"unknown sort {sort!r}", f"choose one of {', '.join(MATCH_SORTS)}")
@@ -1362,36 +1322,20 @@ def _iter_matches(
             "leave out --sort, or --all-pairs",
         )
     lo, hi = day_bound(since, "since"), day_bound(until, "until")
-    where = ["m.score >= ?"]
-    args: list[object] = [min_score]
-    for op, day in ((">=", lo), ("<=", hi)):
-        if day is not None:
-            where.append(f"substr(t.published, 1, 10) {op} ?")
-            args.append(day)
-    if all_pairs:
-        where.append("m.linked = 0")
-    if not include_boilerplate:
-        where.append(f"(m.boilerplate & {BOILERPLATE}) = 0")
-    if not include_banal:
-        where.append(f"(m.boilerplate & {BANAL}) = 0")
-    if scope != "all":
-        where.append("m.scope = ?")
-        args.append(scope)
-    if outlet is not None:
-        where.append("(lower(s.outlet) = lower(?) OR lower(t.outlet) = lower(?))")
-        args += [outlet, outlet]
-    if article_id is not None:
-        where.append("(m.source_id = ? OR m.target_id = ?)")
-        args += [article_id, article_id]
-    sql = (
-        "SELECT m.id, m.source_id, m.target_id, m.direction, m.source_start, m.source_end, m.target_start, "
-        "m.target_end, m.score, m.kind, m.scope, m.boilerplate, m.sentences, s.outlet, t.outlet, "
-        "s.published, t.published "
-        "FROM matches m JOIN articles s ON s.id = m.source_id JOIN articles t ON t.id = m.target_id "
-        f"WHERE {' AND '.join(where)} ORDER BY {MATCH_SORTS[sort]}"
+    batches = match_row_batches(
+        store,
+        min_score,
+        lo,
+        hi,
+        all_pairs,
+        include_boilerplate,
+        include_banal,
+        scope,
+        outlet,
+        article_id,
+        sort,
     )
-    cursor = store.conn.execute(sql, args)
-    while rows := cursor.fetchmany(SPAN_BATCH):
+    for rows in batches:
         # Spans sliced in Python: SQLite's substr() stops at a NUL character in the text.
         sources = store.span_texts([(r[1], r[4], r[5]) for r in rows])
         targets = store.span_texts([(r[2], r[6], r[7]) for r in rows])

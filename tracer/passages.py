@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from . import queries
 from .banality import BANAL, BOILERPLATE
 from .matches import Match, _published_order
 from .store import Store
@@ -37,29 +38,15 @@ class _Occurrence:
 def _occurrences(store: Store, passage_id: int, sentences: int = 1) -> list[_Occurrence]:
     """The occurrences of a passage (its run of ``sentences`` from ``passage_id``), by article id
     and place, with their articles' outlet and date and their text."""
-    conn = store.conn
-    query = "SELECT article_id, idx, start, end, boilerplate FROM occurrences WHERE passage_id = ? ORDER BY article_id, idx"
-    heads = conn.execute(query, (passage_id,)).fetchall()
+    heads = queries.passage_occurrences(store, passage_id)
     # A run's parts are the passages after its first, each occurrence right after the one before.
-    tails = conn.execute(query, (passage_id + sentences - 1,)).fetchall() if sentences > 1 else heads
+    tails = queries.passage_occurrences(store, passage_id + sentences - 1) if sentences > 1 else heads
     found = [_Occurrence(h[0], h[2], t[3], bool(h[4])) for h, t in zip(heads, tails, strict=True)]
-    meta = _article_meta(store, {o.article_id for o in found})
+    meta = store.article_meta({o.article_id for o in found})
     for o, text in zip(found, store.span_texts([(o.article_id, o.start, o.end) for o in found]), strict=True):
         o.outlet, o.published = meta[o.article_id]
         o.text = text
     return found
-
-
-def _article_meta(store: Store, ids: set[str]) -> dict[str, tuple[str | None, str | None]]:
-    out: dict[str, tuple[str | None, str | None]] = {}
-    ordered = sorted(ids)
-    for i in range(0, len(ordered), 500):
-        chunk = ordered[i : i + 500]
-        rows = store.conn.execute(
-            f"SELECT id, outlet, published FROM articles WHERE id IN ({','.join('?' * len(chunk))})", chunk
-        )
-        out.update((r[0], (r[1], r[2])) for r in rows)
-    return out
 
 
 @dataclass(frozen=True)
@@ -102,21 +89,13 @@ def all_pairs(
     id: the pairs the stored links stand for. Made as they are read, a passage at a time. (Of a
     passage that is boilerplate wherever it is printed, one pair is stored, as before.)"""
     keep = _Filters(outlet, min_score, include_boilerplate, scope, article_id, include_banal)
-    heads = store.conn.execute(
-        f"SELECT id, sentences, boilerplate FROM passages WHERE part = 0 AND linked = 1 "
-        f"AND (boilerplate & {BOILERPLATE}) = 0 AND carriers >= 2 ORDER BY id"
-    ).fetchall()
-    for head, sentences, flags in heads:
+    for head, sentences, flags in queries.linked_passages(store):
         found = _occurrences(store, head, sentences)
         for i, x in enumerate(found):
             for y in found[i + 1 :]:
                 if x.article_id != y.article_id:
                     yield from _pair(x, y, 1.0, "verbatim", sentences, bool(flags & BANAL), keep)
-    links = store.conn.execute(
-        "SELECT a_id, b_id, a_start, a_end, b_start, b_end, score, kind, boilerplate FROM passage_links "
-        "ORDER BY a_id, b_id"
-    ).fetchall()
-    for a_id, b_id, a0, a1, b0, b1, score, kind, flags in links:
+    for a_id, b_id, a0, a1, b0, b1, score, kind, flags in queries.passage_links(store):
         side_a = [_region(o, a0, a1) for o in _occurrences(store, a_id)]
         side_b = [_region(o, b0, b1) for o in _occurrences(store, b_id)]
         for x in side_a:
@@ -174,13 +153,8 @@ def iter_passages(
     every occurrence, earliest first: a dict a passage, made as the iterator is read. Passages
     that are boilerplate wherever they are printed, or banal (stock phrases), are left out unless
     ``include_boilerplate``, ``include_banal``."""
-    where = "part = 0 AND carriers >= 2"
-    where += "" if include_boilerplate else f" AND (boilerplate & {BOILERPLATE}) = 0"
-    where += "" if include_banal else f" AND (boilerplate & {BANAL}) = 0"
-    sql = f"SELECT id, sentences, carriers, boilerplate, linked FROM passages WHERE {where} ORDER BY carriers DESC, id"
-    if limit is not None:
-        sql += f" LIMIT {int(limit)}"
-    for pid, sentences, carriers, flags, linked in store.conn.execute(sql).fetchall():
+    rows = queries.printed_passages(store, include_boilerplate, include_banal, limit)
+    for pid, sentences, carriers, flags, linked in rows:
         found = sorted(
             _occurrences(store, pid, sentences),
             key=lambda o: (o.published is None, o.published or "", o.article_id, o.start),

@@ -11,7 +11,8 @@ from .engine.memory import return_free_memory
 from .errors import TracerError
 from .ingest import DATE_HINT, IngestResult, iter_articles
 from .model import Problem
-from .scan import Progress, ScanParams, ScanResult, scan
+from .params import ScanParams
+from .scan import Progress, ScanResult, scan
 from .store import ArticleChange, Store
 
 

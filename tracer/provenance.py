@@ -29,8 +29,9 @@ from typing import TYPE_CHECKING, TypeVar
 from rapidfuzz.distance import LCSseq
 
 from .attribution import Aliases, Credit, find_credits
-from .claims import Claim, ClaimParams, ClaimsStart, claim_order, claim_terms, claims_unsorted
+from .claims import Claim, ClaimsStart, claim_order, claim_terms, claims_unsorted
 from .dates import utc_naive
+from .params import ClaimParams
 from .store import Store
 from .text import fold, tokens
 
@@ -378,10 +379,7 @@ def _in_batches(
     p = params or ClaimParams()
     # Claims go to the workers as they are made.
     claims = claims_unsorted(store, p, started)
-    outlets = [
-        r[0] for r in store.conn.execute("SELECT DISTINCT outlet FROM articles WHERE outlet IS NOT NULL")
-    ]
-    table = Aliases.with_pairs(alias_pairs or [], sorted(outlets))
+    table = Aliases.with_pairs(alias_pairs or [], store.known_outlets())
 
     # The claims of each batch handed out, in order: a task sends back what it found, not the
     # claims it was given (a third of what it sent back), and they are joined here again.
@@ -469,21 +467,11 @@ _sorted_json = json.JSONEncoder(sort_keys=True).encode
 
 def save(store: Store, provenances: list[Provenance]) -> None:
     """Replace the stored claims, members and citations (caller holds the transaction)."""
-    conn = store.conn
-    for table in ("claims", "claim_members", "citations"):
-        conn.execute(f"DELETE FROM {table}")
     # Each table's rows made as they are inserted, in the order of ``provenances`` (the first of
     # equal citations is kept): as lists, they would hold every member's row at once.
-    conn.executemany(
-        "INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?)",
+    store.replace_claims(
         (_claim_row(rank, prov) for rank, prov in enumerate(provenances, 1)),
-    )
-    conn.executemany(
-        "INSERT INTO claim_members VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (row for prov in provenances for row in _member_rows(prov)),
-    )
-    conn.executemany(
-        "INSERT OR IGNORE INTO citations VALUES (?,?,?,?,?,?,?)",
         (row[3:] for prov in provenances for row in _citation_rows(prov)),
     )
 
@@ -501,54 +489,13 @@ def analyse_and_save(
     claims' provenances, 2.32 GB this way). Returns the number of claims (caller holds the
     transaction). ``started``: the claims' mention graph, begun while the matches were stored
     (:func:`~tracer.claims.claims_unsorted`)."""
-    conn = store.conn
     # Rows as :func:`save` makes them, after the columns that order them: claims by
     # claim_order (more articles, then first seen, then id); members and citations by claim,
     # member and credit.
-    conn.execute(
-        "CREATE TEMP TABLE staged_claims (by_articles INTEGER, by_first TEXT, id TEXT PRIMARY KEY, "
-        "rank INTEGER, text TEXT, terms TEXT, first_seen TEXT, last_seen TEXT, articles INTEGER, "
-        "outlets INTEGER, origin_id TEXT)"
-    )
-    conn.execute(f"CREATE TEMP TABLE staged_members ({', '.join(f'c{k}' for k in range(16))})")
-    conn.execute(
-        f"CREATE TEMP TABLE staged_citations (claim_id, member, credit, {', '.join(f'c{k}' for k in range(7))})"
-    )
-    try:
+    with store.staged_claims() as stage:
         for _, staged in _in_batches(store, alias_pairs, params, engine, _stage_claims, started):
-            conn.executemany(
-                "INSERT INTO staged_claims VALUES (?,?,?,?,?,?,?,?,?,?,?)", (c[0] for c in staged)
-            )
-            conn.executemany(
-                "INSERT INTO staged_members VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (row for c in staged for row in c[1]),
-            )
-            conn.executemany(
-                "INSERT INTO staged_citations VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (row for c in staged for row in c[2]),
-            )
-        for table in ("claims", "claim_members", "citations"):
-            conn.execute(f"DELETE FROM {table}")
-        conn.execute(
-            "INSERT INTO claims SELECT id, ROW_NUMBER() OVER (ORDER BY by_articles, by_first, id), text, "
-            "terms, first_seen, last_seen, articles, outlets, origin_id FROM staged_claims "
-            "ORDER BY by_articles, by_first, id"
-        )
-        conn.execute(
-            "INSERT INTO claim_members SELECT m.* FROM staged_members m JOIN claims c ON c.id = m.c0 "
-            "ORDER BY c.rank, m.c1"
-        )
-        conn.execute(
-            f"INSERT OR IGNORE INTO citations SELECT {', '.join(f's.c{k}' for k in range(7))} "
-            "FROM staged_citations s JOIN claims c ON c.id = s.claim_id ORDER BY c.rank, s.member, s.credit"
-        )
-        return int(conn.execute("SELECT COUNT(*) FROM claims").fetchone()[0])
-    finally:
-        for table in _STAGING:
-            conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
-
-
-_STAGING = ("staged_claims", "staged_members", "staged_citations")
+            stage(staged)
+        return store.store_staged_claims()
 
 
 def _citation_rows(prov: Provenance) -> Iterator[tuple[object, ...]]:

@@ -6,10 +6,11 @@ import json
 import re
 import statistics
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .attribution import credit_kind, is_account
+from .banality import BANAL, BOILERPLATE
 from .errors import TracerError
 from .model import outlet_label
 from .segment import whole_sentences
@@ -25,6 +26,13 @@ CLAIM_SORTS = {
     "oldest": "c.first_seen IS NULL, c.first_seen, c.rank",
 }
 DATE_HINT = "give a day such as 2023-09-13"
+# --sort for matches: SQL orderings (the stored order first: cross-outlet, then by source).
+MATCH_SORTS = {
+    "scope": "m.scope, m.source_id, m.source_start, m.target_id, m.target_start",
+    "score": "m.score DESC, m.id",
+    "newest": "t.published IS NULL, t.published DESC, m.id",
+    "oldest": "t.published IS NULL, t.published, m.id",
+}
 
 
 def day_bound(value: str | None, name: str) -> str | None:
@@ -324,3 +332,221 @@ def article_origin(store: Store, article_id: str) -> dict[str, Any]:
         "article_id": full_id, "outlet": art.outlet, "published": art.published, "title": art.title,
         "reused_share": round(covered / total, 3), "claims": sources,
     }  # fmt: skip
+
+
+# -- rows other modules read (graph, report, evaluate): their SQL kept here -------------------
+
+
+def claimed_articles(store: Store) -> list[tuple[str, str | None, str | None, str | None, str | None]]:
+    """``(id, outlet, published, title, url)`` of each article in a claim, by id."""
+    return store.conn.execute(
+        "SELECT id, outlet, published, title, url FROM articles WHERE id IN "
+        "(SELECT article_id FROM claim_members) ORDER BY id"
+    ).fetchall()
+
+
+def cited_names(store: Store) -> set[str]:
+    """Every outlet or account some article credits."""
+    return {r[0] for r in store.conn.execute("SELECT DISTINCT outlet FROM citations")}
+
+
+def claimed_article_citations(store: Store) -> list[tuple[str, str]]:
+    """``(article_id, credited name)`` once each, for articles in a claim, by article and name."""
+    return store.conn.execute(
+        "SELECT DISTINCT article_id, outlet FROM citations WHERE article_id IN "
+        "(SELECT article_id FROM claim_members) ORDER BY article_id, outlet"
+    ).fetchall()
+
+
+def claim_rows(store: Store) -> list[tuple[str, str, str, str | None, str | None, int, int]]:
+    """``(id, text, terms as JSON, first_seen, last_seen, articles, outlets)`` of each claim, by id."""
+    return store.conn.execute(
+        "SELECT id, text, terms, first_seen, last_seen, articles, outlets FROM claims ORDER BY id"
+    ).fetchall()
+
+
+def member_rows(store: Store) -> list[tuple[Any, ...]]:
+    """Each claim member by claim and member: ``(claim_id, article_id, start, end, role,
+    parent_id, lag_days, similarity, credits_parent, confidence, outlet, parent's outlet)``."""
+    return store.conn.execute(
+        "SELECT m.claim_id, m.article_id, m.start, m.end, m.role, m.parent_id, m.lag_days, m.similarity, "
+        "m.credits_parent, m.confidence, a.outlet, p.outlet FROM claim_members m JOIN articles a ON a.id = m.article_id "
+        "LEFT JOIN articles p ON p.id = m.parent_id ORDER BY m.claim_id, m.member"
+    ).fetchall()
+
+
+def member_spans(store: Store) -> list[tuple[str, int, str, int, int, str | None, int]]:
+    """``(claim_id, member, article_id, start, end, parent_id, credited)`` of every claim member."""
+    return store.conn.execute(
+        "SELECT claim_id, member, article_id, start, end, parent_id, credited FROM claim_members"
+    ).fetchall()
+
+
+def claim_origins(store: Store) -> dict[str, str | None]:
+    """Each claim's origin article (None: no origin found)."""
+    return dict(store.conn.execute("SELECT id, origin_id FROM claims").fetchall())
+
+
+def article_ids(store: Store) -> set[str]:
+    return {r[0] for r in store.conn.execute("SELECT id FROM articles")}
+
+
+def match_spans(store: Store) -> list[tuple[str, int, int, str, int, int]]:
+    """``(source_id, source_start, source_end, target_id, target_start, target_end)`` of each
+    stored match that is neither boilerplate nor banal."""
+    return store.conn.execute(
+        "SELECT source_id, source_start, source_end, target_id, target_start, target_end FROM matches "
+        "WHERE boilerplate = 0"
+    ).fetchall()
+
+
+def claims_carried_by(store: Store, outlet: str) -> set[str]:
+    """Ids of claims with a member published by ``outlet`` (any case)."""
+    return {
+        r[0]
+        for r in store.conn.execute(
+            "SELECT DISTINCT m.claim_id FROM claim_members m JOIN articles a ON a.id = m.article_id "
+            "WHERE lower(a.outlet) = lower(?)",
+            (outlet,),
+        )
+    }
+
+
+def outlet_spellings(store: Store, outlet: str | None = None, limit: int | None = None) -> list[str]:
+    """Stored outlet names, sorted: those equal to ``outlet`` but for case (all where None), at
+    most ``limit``."""
+    where, args = ("AND lower(outlet) = lower(?)", [outlet]) if outlet is not None else ("", [])
+    tail = f" LIMIT {int(limit)}" if limit is not None else ""
+    sql = f"SELECT DISTINCT outlet FROM articles WHERE outlet IS NOT NULL {where} ORDER BY outlet{tail}"
+    return [r[0] for r in store.conn.execute(sql, args)]
+
+
+def cross_outlet_kinds(store: Store) -> dict[str, int]:
+    """How many cross-outlet matches (not boilerplate or banal) there are of each kind."""
+    return dict(
+        store.conn.execute(
+            "SELECT kind, COUNT(*) FROM matches WHERE boilerplate = 0 AND scope = 'cross-outlet' "
+            "GROUP BY kind ORDER BY kind"
+        ).fetchall()
+    )
+
+
+def articles_per_outlet(store: Store) -> dict[str, int]:
+    """Articles of each known outlet; each article of unknown outlet is an outlet of its own
+    (:func:`~tracer.model.outlet_label`), never one "unknown"."""
+    out = {
+        str(r[0]): int(r[1])
+        for r in store.conn.execute(
+            "SELECT outlet, COUNT(*) FROM articles WHERE outlet IS NOT NULL GROUP BY 1"
+        )
+    }
+    out.update(
+        {
+            outlet_label(None, r[0]): 1
+            for r in store.conn.execute("SELECT id FROM articles WHERE outlet IS NULL")
+        }
+    )
+    return out
+
+
+def origins_per_outlet(store: Store) -> dict[str, int]:
+    """How many claims each outlet (labelled as :func:`articles_per_outlet`) is the origin of."""
+    origins: dict[str, int] = defaultdict(int)
+    for name, art_id in store.conn.execute(
+        "SELECT a.outlet, a.id FROM claim_members m JOIN articles a ON a.id = m.article_id WHERE m.role = 'origin'"
+    ):
+        origins[outlet_label(name, art_id)] += 1
+    return origins
+
+
+def passage_occurrences(store: Store, passage_id: int) -> list[tuple[str, int, int, int, int]]:
+    """``(article_id, idx, start, end, boilerplate)`` of each occurrence of a passage, by article
+    and place."""
+    return store.conn.execute(
+        "SELECT article_id, idx, start, end, boilerplate FROM occurrences WHERE passage_id = ? "
+        "ORDER BY article_id, idx",
+        (passage_id,),
+    ).fetchall()
+
+
+def linked_passages(store: Store) -> list[tuple[int, int, int]]:
+    """``(id, sentences, flags)`` of each linked passage printed twice or more that is not
+    boilerplate, by id."""
+    return store.conn.execute(
+        f"SELECT id, sentences, boilerplate FROM passages WHERE part = 0 AND linked = 1 "
+        f"AND (boilerplate & {BOILERPLATE}) = 0 AND carriers >= 2 ORDER BY id"
+    ).fetchall()
+
+
+def passage_links(store: Store) -> list[tuple[Any, ...]]:
+    """Each stored near copy of a passage by another: ``(a_id, b_id, a_start, a_end, b_start,
+    b_end, score, kind, flags)``, by ``a_id, b_id``."""
+    return store.conn.execute(
+        "SELECT a_id, b_id, a_start, a_end, b_start, b_end, score, kind, boilerplate FROM passage_links "
+        "ORDER BY a_id, b_id"
+    ).fetchall()
+
+
+def printed_passages(
+    store: Store, include_boilerplate: bool, include_banal: bool, limit: int | None
+) -> list[tuple[int, int, int, int, int]]:
+    """``(id, sentences, carriers, flags, linked)`` of each passage printed twice or more, most
+    carriers first, then by id; boilerplate and banal ones only if asked; at most ``limit``."""
+    where = "part = 0 AND carriers >= 2"
+    where += "" if include_boilerplate else f" AND (boilerplate & {BOILERPLATE}) = 0"
+    where += "" if include_banal else f" AND (boilerplate & {BANAL}) = 0"
+    sql = f"SELECT id, sentences, carriers, boilerplate, linked FROM passages WHERE {where} ORDER BY carriers DESC, id"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return store.conn.execute(sql).fetchall()
+
+
+def match_row_batches(
+    store: Store,
+    min_score: float,
+    since_day: str | None,
+    until_day: str | None,
+    unlinked_only: bool,
+    include_boilerplate: bool,
+    include_banal: bool,
+    scope: str,
+    outlet: str | None,
+    article_id: str | None,
+    sort: str,
+) -> Iterator[list[tuple[Any, ...]]]:
+    """Stored matches with their articles' outlets and dates, :data:`SPAN_BATCH` rows at a time,
+    as ``sort`` (a key of :data:`MATCH_SORTS`) orders them: ``(id, source_id, target_id,
+    direction, source_start, source_end, target_start, target_end, score, kind, scope, flags,
+    sentences, source outlet, target outlet, source published, target published)``. Filters as
+    :func:`tracer.matches.query`'s; ``since_day``/``until_day`` bound the target's day."""
+    where = ["m.score >= ?"]
+    args: list[object] = [min_score]
+    for op, day in ((">=", since_day), ("<=", until_day)):
+        if day is not None:
+            where.append(f"substr(t.published, 1, 10) {op} ?")
+            args.append(day)
+    if unlinked_only:
+        where.append("m.linked = 0")
+    if not include_boilerplate:
+        where.append(f"(m.boilerplate & {BOILERPLATE}) = 0")
+    if not include_banal:
+        where.append(f"(m.boilerplate & {BANAL}) = 0")
+    if scope != "all":
+        where.append("m.scope = ?")
+        args.append(scope)
+    if outlet is not None:
+        where.append("(lower(s.outlet) = lower(?) OR lower(t.outlet) = lower(?))")
+        args += [outlet, outlet]
+    if article_id is not None:
+        where.append("(m.source_id = ? OR m.target_id = ?)")
+        args += [article_id, article_id]
+    sql = (
+        "SELECT m.id, m.source_id, m.target_id, m.direction, m.source_start, m.source_end, m.target_start, "
+        "m.target_end, m.score, m.kind, m.scope, m.boilerplate, m.sentences, s.outlet, t.outlet, "
+        "s.published, t.published "
+        "FROM matches m JOIN articles s ON s.id = m.source_id JOIN articles t ON t.id = m.target_id "
+        f"WHERE {' AND '.join(where)} ORDER BY {MATCH_SORTS[sort]}"
+    )
+    cursor = store.conn.execute(sql, args)
+    while rows := cursor.fetchmany(SPAN_BATCH):
+        yield rows

@@ -22,7 +22,6 @@ import json
 import math
 import re
 import string
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
@@ -34,7 +33,19 @@ from .atomic import atomic_write
 from .dates import utc_naive
 from .errors import TracerError
 from .model import outlet_label
-from .queries import MARK_CLOSE, MARK_OPEN, list_claims, outlet_matrix, outlet_pairs, timeline
+from .queries import (
+    MARK_CLOSE,
+    MARK_OPEN,
+    articles_per_outlet,
+    claims_carried_by,
+    cross_outlet_kinds,
+    list_claims,
+    origins_per_outlet,
+    outlet_matrix,
+    outlet_pairs,
+    outlet_spellings,
+    timeline,
+)
 from .store import Store
 from .summary import metadata_warnings, nothing_to_show
 
@@ -144,14 +155,7 @@ def build_report(
         if not selected:
             raise TracerError(f"no claim with id {claim!r}", "list claims with `tracer claims`")
     if outlet_name is not None:
-        carried = {
-            r[0]
-            for r in store.conn.execute(
-                "SELECT DISTINCT m.claim_id FROM claim_members m JOIN articles a ON a.id = m.article_id "
-                "WHERE lower(a.outlet) = lower(?)",
-                (outlet_name,),
-            )
-        }
+        carried = claims_carried_by(store, outlet_name)
         selected = [c for c in selected if c["claim_id"] in carried]
     shown = selected[:max_claims]
     timelines = [timeline(store, c["claim_id"]) for c in shown]
@@ -192,21 +196,9 @@ def build_report(
 
 def _resolve_outlet(store: Store, outlet: str) -> str:
     """The stored spelling of ``outlet`` (matched without regard to case)."""
-    rows = [
-        r[0]
-        for r in store.conn.execute(
-            "SELECT DISTINCT outlet FROM articles WHERE outlet IS NOT NULL AND lower(outlet) = lower(?) "
-            "ORDER BY outlet",
-            (outlet.strip(),),
-        )
-    ]
+    rows = outlet_spellings(store, outlet.strip())
     if not rows:
-        known = [
-            r[0]
-            for r in store.conn.execute(
-                "SELECT DISTINCT outlet FROM articles WHERE outlet IS NOT NULL ORDER BY outlet LIMIT 11"
-            )
-        ]
+        known = outlet_spellings(store, limit=11)
         listed = ", ".join(known[:10]) + (", ..." if len(known) > 10 else "")
         raise TracerError(f"no articles from outlet {outlet!r}", f"outlets in the store: {listed or 'none'}")
     return str(rows[0])
@@ -648,12 +640,7 @@ def _overview(
     max_claims: int,
 ) -> str:
     counts = store.counts()
-    kinds = dict(
-        store.conn.execute(
-            "SELECT kind, COUNT(*) FROM matches WHERE boilerplate = 0 AND scope = 'cross-outlet' "
-            "GROUP BY kind ORDER BY kind"
-        ).fetchall()
-    )
+    kinds = cross_outlet_kinds(store)
     tiles = [
         (counts["articles"], "articles"),
         (counts["outlets"], "outlets"),
@@ -763,23 +750,8 @@ def _graph_section(
     store: Store, pairs: list[dict[str, Any]], names: list[str], outlets_total: int, focus: str | None
 ) -> str:
     # An article of unknown outlet is an outlet of its own (outlet_label), never one "unknown" node.
-    articles = {
-        str(r[0]): int(r[1])
-        for r in store.conn.execute(
-            "SELECT outlet, COUNT(*) FROM articles WHERE outlet IS NOT NULL GROUP BY 1"
-        )
-    }
-    articles.update(
-        {
-            outlet_label(None, r[0]): 1
-            for r in store.conn.execute("SELECT id FROM articles WHERE outlet IS NULL")
-        }
-    )
-    origins: dict[str, int] = defaultdict(int)
-    for name, art_id in store.conn.execute(
-        "SELECT a.outlet, a.id FROM claim_members m JOIN articles a ON a.id = m.article_id WHERE m.role = 'origin'"
-    ):
-        origins[outlet_label(name, art_id)] += 1
+    articles = articles_per_outlet(store)
+    origins = origins_per_outlet(store)
     index = {n: i for i, n in enumerate(names)}
     most = max((articles.get(n, 0) for n in names), default=1) or 1
     taken = {n: sum(p["claims"] for p in pairs if p["echo_outlet"] == n) for n in names}

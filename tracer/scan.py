@@ -17,14 +17,12 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from . import frequent, matches, provenance
 from .analyse import NormSet, analyse_articles
-from .banality import BanalParams
 from .candidates import (
     PairSpill,
     UniqueInts,
@@ -32,113 +30,15 @@ from .candidates import (
     jaccard_at_least,
     partition_bounds,
 )
-from .claims import ClaimParams, ClaimsStart, mention_graph
+from .claims import ClaimsStart, mention_graph
 from .engine import Engine, StageTimes, sizes
 from .errors import StoreError, TracerError
-from .matches import FANOUT
+from .params import ScanParams
 from .sentence_texts import SentenceTexts
 from .store import Store
-from .verify import VerifyParams, neighbourhood_order, verify_on
+from .verify import neighbourhood_order, verify_on
 
 Progress = Callable[[str, int, int], None]
-
-
-@dataclass(frozen=True)
-class ScanParams:
-    """Parameters that change results; a store remembers the ones it was scanned with."""
-
-    num_perm: int = 96
-    seed: int = 1
-    bands: int = 32
-    rows: int = 3
-    window: int = 8  # content words per unit; longer sentences are cut into overlapping windows
-    bigrams: bool = True  # shingles are content words plus pairs of neighbouring content words
-    min_jaccard: float = 0.2  # estimated from signatures, before the costlier alignment
-    # A band key shared by more units than this is a common-word bucket, skipped (as passim
-    # skips n-grams above a document frequency): pairs from it grow with the square of the
-    # corpus. Measured on 3x10^4 simulated articles: 0.01% of verified pairs lost (6 of 54,501),
-    # their only shared bands being such buckets; banding 2.8x faster.
-    max_run: int = 200
-    min_tokens: int = 5  # sentences shorter than this are never matched
-    min_content: int = 3
-    # A sentence printed more often than this has each occurrence linked to the one it most
-    # likely came from, not paired with every other (tracer.matches.FANOUT).
-    fanout: int = FANOUT
-    verify: VerifyParams = field(default_factory=VerifyParams)
-    # Words found in at least this share of the 300-token stretches of the store's first
-    # `frequent_sample` articles are not content words, in any language, on top of the English
-    # stopwords (tracer.frequent); a store with fewer articles uses the English list alone.
-    # 0: never learned.
-    frequent_df: float = 0.3
-    frequent_sample: int = 300
-    # A match made mostly (`banal_share` of its content-word trigrams) of phrases printed by at
-    # least max(`banal_df`, `banal_df_share` x articles) articles, in sentences none of which
-    # holds more than `banal_dominance` of them, and short (at most `banal_max_shared` trigrams)
-    # is banal: a stock phrase, flagged and hidden like boilerplate (tracer.banality). 0: never.
-    banal_df: int = 25
-    banal_share: float = 0.5
-    banal_df_share: float = 0.002
-    banal_dominance: float = 0.3
-    banal_max_shared: int = 10
-
-    def __post_init__(self) -> None:
-        if not 0.0 <= self.frequent_df <= 1.0 or not 0.0 < self.banal_share <= 1.0:
-            raise TracerError("frequent_df must be in 0..1 and banal_share in (0, 1]")
-        if self.frequent_sample < 0 or self.banal_df < 0 or self.banal_max_shared < 0:
-            raise TracerError("frequent_sample, banal_df and banal_max_shared must be non-negative")
-        if not 0.0 <= self.banal_df_share <= 1.0 or not 0.0 < self.banal_dominance <= 1.0:
-            raise TracerError("banal_df_share must be in 0..1 and banal_dominance in (0, 1]")
-        if self.bands * self.rows > self.num_perm:
-            raise TracerError(
-                f"bands x rows ({self.bands}x{self.rows}) exceeds num_perm ({self.num_perm})",
-                "raise num_perm or lower bands/rows",
-            )
-        if self.window < 2:
-            raise TracerError(f"window must be at least 2, got {self.window}")
-        if self.fanout < 2:
-            raise TracerError(f"fanout must be at least 2, got {self.fanout}")
-
-    def banality(self) -> BanalParams:
-        return BanalParams(
-            self.banal_df,
-            self.banal_share,
-            self.verify.frequent,
-            self.banal_df_share,
-            self.banal_dominance,
-            self.banal_max_shared,
-        )
-
-    def fingerprint(self) -> str:
-        return json.dumps(self._values(), sort_keys=True)
-
-    def _values(self) -> dict[str, Any]:
-        values = asdict(self)
-        del values["verify"]["frequent"]  # learned per store, kept in its meta (tracer.frequent)
-        return values
-
-    @classmethod
-    def from_fingerprint(cls, text: str) -> ScanParams | None:
-        """The parameters :meth:`fingerprint` made ``text`` of, or None where this version
-        cannot make the same fingerprint again (a field added, removed or renamed since)."""
-        try:
-            values = json.loads(text)
-            verify = VerifyParams(**values.pop("verify"))
-            # Stores scanned before these were parameters: their matches are rebuilt with the
-            # defaults at the next scan (nothing stored before the matches depends on them).
-            missing = [k for k in _REBUILD_ONLY if k not in values]
-            params = cls(**values, verify=verify)
-        except (ValueError, TypeError, KeyError, AttributeError, TracerError):
-            return None
-        if missing:
-            values = json.loads(params.fingerprint())
-            for k in missing:
-                del values[k]
-            return params if json.dumps(values, sort_keys=True) == text else None
-        return params if params.fingerprint() == text else None
-
-
-# Parameters only the matches' rebuild reads, which a store may not have recorded yet.
-_REBUILD_ONLY = ("fanout", "banal_df_share", "banal_dominance", "banal_max_shared")
 
 
 @dataclass
@@ -217,7 +117,7 @@ def _scan(
     times: StageTimes,
 ) -> None:
     """The stages, in order, in one transaction."""
-    with store.transaction("a scan") as conn:
+    with store.transaction("a scan"):
         # The workers' memory too: the candidates stage, the scan's peak, comes next.
         with eng.stage("sentences", times, release_workers=True):
             if result.scanned_anew:
@@ -234,11 +134,11 @@ def _scan(
             with texts, eng.stage("verify", times):
                 _verify(store, p, pairs, texts, result, progress, eng)
                 del pairs  # not held through the matches and claims
-        conn.execute("UPDATE articles SET scanned = 1 WHERE scanned = 0")
+        store.mark_scanned()
         with eng.stage("matches", times):
             started = _matches(store, p, result, eng)
         with eng.stage("claims", times):
-            _claims(store, alias_pairs, result, eng, started)
+            _claims(store, alias_pairs, p, result, eng, started)
 
 
 def _matches(store: Store, p: ScanParams, result: ScanResult, eng: Engine) -> ClaimsStart | None:
@@ -248,13 +148,20 @@ def _matches(store: Store, p: ScanParams, result: ScanResult, eng: Engine) -> Cl
     started: list[ClaimsStart] = []
 
     def start_claims(pieces: matches.LinkPieces) -> None:
-        cp = ClaimParams()
+        cp = p.claims
         graph = eng.submit(mention_graph, pieces.columns, pieces.score, cp, pieces.units)
         started.append(ClaimsStart(pieces.names, cp, graph))
 
     banal = p.banality() if p.banal_df > 0 else None
     result.matches = matches.rebuild(
-        store, p.min_tokens, p.min_content, start_claims, sizes.GRAPH_ELSEWHERE, banal, p.fanout
+        store,
+        p.min_tokens,
+        p.min_content,
+        start_claims,
+        sizes.GRAPH_ELSEWHERE,
+        banal,
+        p.fanout,
+        p.boilerplate,
     )
     return started.pop() if started else None
 
@@ -262,6 +169,7 @@ def _matches(store: Store, p: ScanParams, result: ScanResult, eng: Engine) -> Cl
 def _claims(
     store: Store,
     alias_pairs: list[tuple[str, str]] | None,
+    p: ScanParams,
     result: ScanResult,
     eng: Engine,
     started: ClaimsStart | None,
@@ -273,6 +181,7 @@ def _claims(
     result.claims = provenance.analyse_and_save(
         store,
         stored_pairs,  # type: ignore[arg-type]
+        params=p.claims,
         engine=eng,
         started=started,
     )
@@ -288,16 +197,13 @@ def _frequent_words(store: Store, p: ScanParams) -> frozenset[str]:
         return known
     if p.frequent_df <= 0 or p.frequent_sample <= 0:
         return frozenset()
-    conn = store.conn
-    first = [
-        s for (s,) in conn.execute("SELECT seq FROM articles ORDER BY seq LIMIT ?", (p.frequent_sample,))
-    ]
+    first = store.first_seqs(p.frequent_sample)
     if len(first) < p.frequent_sample:
         return frozenset()
     texts = store.texts_by_seq(first)
     words = frequent.learn([texts[s] for s in first], p.frequent_df)
     store.set_meta(frequent.META_KEY, frequent.to_meta(words))
-    if conn.execute("SELECT 1 FROM articles WHERE scanned = 1 LIMIT 1").fetchone() is not None:
+    if store.any_scanned():
         store.forget_scans()  # fewer than the sample were scanned, with the English list alone
     return frozenset(words)
 
@@ -320,12 +226,11 @@ def _index_sentences(
     Returns how many distinct sentences the store held before: their signatures come first in
     :meth:`~tracer.store.Store.signature_index`, the new ones after (``result.new_distinct``).
     """
-    conn = store.conn
     stored_norms = store.signature_column("norms")
     stored_before = len(stored_norms)
     known = NormSet(stored_norms)
     del stored_norms
-    todo = [(r[0], r[1]) for r in conn.execute("SELECT seq, id FROM articles WHERE scanned = 0 ORDER BY seq")]
+    todo = store.unscanned()
     analysed = engine.map(analyse_articles, _batches(store, todo, engine.batch_size), p)
     done = 0
     try:
@@ -511,6 +416,6 @@ def _verify(
         # Stored a round at a time: as Python tuples, a long run-on article's rows of pairs of its
         # pieces would take gigabytes until the last round was aligned.
         rows = verify_on(engine, part, texts.on_demand(), p.verify, report, texts.in_file)
-        store.conn.executemany("INSERT OR REPLACE INTO near VALUES (?,?,?,?,?,?,?,?)", rows)
+        store.add_near(rows)
         result.verified += len(rows)
         del rows

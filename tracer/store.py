@@ -201,6 +201,16 @@ def cut_pieces(pieces: Iterator[str], starts: list[int], ends: list[int]) -> Ite
         yield held[start - at : end - at]
 
 
+_CLAIM_TABLES = ("claims", "claim_members", "citations")
+# The columns of a stored match after its id, in the order tracer.matches makes them.
+MATCH_COLUMNS = (
+    "source_id target_id direction source_start source_end target_start target_end score kind scope "
+    "boilerplate sentences linked"
+).split()
+# Claims staged by tracer.provenance: each (claim row, member rows, citation rows).
+StagedClaims = list[tuple[tuple[Any, ...], list[tuple[Any, ...]], list[tuple[Any, ...]]]]
+
+
 def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" * len(values))
 
@@ -221,6 +231,8 @@ class Store:
     """A tracer store in one SQLite file."""
 
     def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+        # For the store's methods, tracer.queries and tests only: every other module asks them
+        # (tests/test_sql_in_one_place.py).
         self.conn = conn
         self.path = path
 
@@ -360,6 +372,176 @@ class Store:
         for table in ("sentence_blocks", "signatures", "band_keys", "near"):
             self.conn.execute(f"DELETE FROM {table}")
         self.conn.execute("UPDATE articles SET scanned = 0")
+
+    # -- matches, pieces, passages (made by tracer.matches) ---------------------
+    def article_rows(self) -> list[tuple[Any, ...]]:
+        """``(seq, id, outlet, published)`` of every article."""
+        return self.conn.execute("SELECT seq, id, outlet, published FROM articles").fetchall()
+
+    def near_rows(self) -> Iterator[tuple[Any, ...]]:
+        """The verified pairs (``near`` table) by ``norm_a, norm_b``, read as they are taken."""
+        return iter(self.conn.execute("SELECT * FROM near ORDER BY norm_a, norm_b"))
+
+    def clear_matches(self) -> None:
+        self.conn.execute("DELETE FROM matches")
+        self.conn.execute("DELETE FROM pieces")
+
+    def add_matches(self, matches: Iterable[Sequence[Any]], pieces: Iterable[Sequence[Any]]) -> None:
+        """Insert matches (id first, then each column of :data:`MATCH_COLUMNS`) and their pieces,
+        indexes rebuilt after (quicker than kept up row by row)."""
+        with self.indexes_rebuilt(("matches", "pieces")):
+            self.conn.executemany(
+                f"INSERT INTO matches (id, {', '.join(MATCH_COLUMNS)}) VALUES ({_marks(range(len(MATCH_COLUMNS) + 1))})",
+                matches,
+            )
+            self.conn.executemany(f"INSERT INTO pieces VALUES ({_marks(range(9))})", pieces)
+
+    def replace_passages(
+        self,
+        passages: Iterable[Sequence[Any]],
+        occurrences: Iterable[Sequence[Any]],
+        links: Iterable[Sequence[Any]],
+    ) -> None:
+        """Replace the stored passages, their occurrences and the passage links by these rows."""
+        for table in ("passages", "occurrences", "passage_links"):
+            self.conn.execute(f"DELETE FROM {table}")
+        self.conn.executemany(f"INSERT INTO passages VALUES ({_marks(range(9))})", passages)
+        self.conn.executemany(f"INSERT INTO occurrences VALUES ({_marks(range(6))})", occurrences)
+        self.conn.executemany(f"INSERT INTO passage_links VALUES ({_marks(range(9))})", links)
+
+    def link_piece_batches(
+        self, size: int = 1 << 16
+    ) -> Iterator[list[tuple[str, int, int, str, int, int, float]]]:
+        """``(a_id, a_start, a_end, b_id, b_start, b_end, score)`` of the pieces of stored matches
+        that are neither boilerplate, banal nor linked, in stored order, ``size`` at a time."""
+        cursor = self.conn.execute(
+            "SELECT p.a_id, p.a_start, p.a_end, p.b_id, p.b_start, p.b_end, p.score FROM pieces p "
+            "JOIN matches m ON m.id = p.match_id WHERE m.boilerplate = 0 AND m.linked = 0 ORDER BY p.rowid"
+        )
+        while rows := cursor.fetchmany(size):
+            yield rows
+
+    def unit_passages(self) -> list[tuple[int, int]]:
+        """``(id, internal)`` by norm of each passage that is ``internal`` (linked, neither
+        boilerplate nor banal, printed twice or more) or a side of a passage link."""
+        internal = "linked = 1 AND boilerplate = 0 AND carriers >= 2"
+        return self.conn.execute(
+            f"SELECT id, {internal} FROM passages WHERE ({internal}) "
+            "OR id IN (SELECT a_id FROM passage_links UNION SELECT b_id FROM passage_links) ORDER BY norm"
+        ).fetchall()
+
+    def unit_occurrences(self, passage_id: int) -> list[tuple[str, int, int]]:
+        """``(article_id, start, end)`` of a passage's occurrences that are not boilerplate, by
+        article and place."""
+        return self.conn.execute(
+            "SELECT article_id, start, end FROM occurrences WHERE passage_id = ? AND boilerplate = 0 "
+            "ORDER BY article_id, idx",
+            (passage_id,),
+        ).fetchall()
+
+    def unit_links(self) -> list[tuple[int, int, float]]:
+        """``(a_id, b_id, score)`` of the passage links that are neither boilerplate nor banal."""
+        return self.conn.execute(
+            "SELECT a_id, b_id, score FROM passage_links WHERE boilerplate = 0"
+        ).fetchall()
+
+    # -- claims, members, citations (made by tracer.provenance) ---------------
+    def known_outlets(self) -> list[str]:
+        """The outlets some article names, sorted."""
+        return sorted(
+            r[0] for r in self.conn.execute("SELECT DISTINCT outlet FROM articles WHERE outlet IS NOT NULL")
+        )
+
+    def replace_claims(
+        self,
+        claims: Iterable[Sequence[Any]],
+        members: Iterable[Sequence[Any]],
+        citations: Iterable[Sequence[Any]],
+    ) -> None:
+        """Replace the stored claims, members and citations by these rows, inserted in the order
+        given (of equal citations the first is kept). The caller holds the transaction."""
+        for table in _CLAIM_TABLES:
+            self.conn.execute(f"DELETE FROM {table}")
+        self.conn.executemany(f"INSERT INTO claims VALUES ({_marks(range(9))})", claims)
+        self.conn.executemany(f"INSERT INTO claim_members VALUES ({_marks(range(16))})", members)
+        self.conn.executemany(f"INSERT OR IGNORE INTO citations VALUES ({_marks(range(7))})", citations)
+
+    @contextmanager
+    def staged_claims(self) -> Iterator[Callable[[StagedClaims], None]]:
+        """Temporary tables where claims wait, a batch at a time, to be stored in claim order by
+        :meth:`store_staged_claims`; yields the function that stages a batch. Each staged claim
+        is ``(claim row after its order columns by_articles, by_first; member rows; citation
+        rows after claim id, member and credit number)``."""
+        self.conn.execute(
+            "CREATE TEMP TABLE staged_claims (by_articles INTEGER, by_first TEXT, id TEXT PRIMARY KEY, "
+            "rank INTEGER, text TEXT, terms TEXT, first_seen TEXT, last_seen TEXT, articles INTEGER, "
+            "outlets INTEGER, origin_id TEXT)"
+        )
+        self.conn.execute(f"CREATE TEMP TABLE staged_members ({', '.join(f'c{k}' for k in range(16))})")
+        self.conn.execute(
+            f"CREATE TEMP TABLE staged_citations (claim_id, member, credit, {', '.join(f'c{k}' for k in range(7))})"
+        )
+        try:
+            yield self._stage_claims
+        finally:
+            for table in ("staged_claims", "staged_members", "staged_citations"):
+                self.conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+
+    def _stage_claims(self, staged: StagedClaims) -> None:
+        self.conn.executemany(
+            f"INSERT INTO staged_claims VALUES ({_marks(range(11))})", (c[0] for c in staged)
+        )
+        self.conn.executemany(
+            f"INSERT INTO staged_members VALUES ({_marks(range(16))})", (row for c in staged for row in c[1])
+        )
+        self.conn.executemany(
+            f"INSERT INTO staged_citations VALUES ({_marks(range(10))})",
+            (row for c in staged for row in c[2]),
+        )
+
+    def store_staged_claims(self) -> int:
+        """Replace the stored claims, members and citations by the staged ones: claims ranked by
+        their order columns (then id), members and citations by claim, member and credit.
+        Returns the number of claims. The caller holds the transaction."""
+        for table in _CLAIM_TABLES:
+            self.conn.execute(f"DELETE FROM {table}")
+        self.conn.execute(
+            "INSERT INTO claims SELECT id, ROW_NUMBER() OVER (ORDER BY by_articles, by_first, id), text, "
+            "terms, first_seen, last_seen, articles, outlets, origin_id FROM staged_claims "
+            "ORDER BY by_articles, by_first, id"
+        )
+        self.conn.execute(
+            "INSERT INTO claim_members SELECT m.* FROM staged_members m JOIN claims c ON c.id = m.c0 "
+            "ORDER BY c.rank, m.c1"
+        )
+        self.conn.execute(
+            f"INSERT OR IGNORE INTO citations SELECT {', '.join(f's.c{k}' for k in range(7))} "
+            "FROM staged_citations s JOIN claims c ON c.id = s.claim_id ORDER BY c.rank, s.member, s.credit"
+        )
+        return int(self.conn.execute("SELECT COUNT(*) FROM claims").fetchone()[0])
+
+    # -- what a scan reads and writes of the articles (tracer.scan) ---------------
+    def unscanned(self) -> list[tuple[int, str]]:
+        """``(seq, id)`` of the articles no scan has done yet, by seq."""
+        return [
+            (r[0], r[1])
+            for r in self.conn.execute("SELECT seq, id FROM articles WHERE scanned = 0 ORDER BY seq")
+        ]
+
+    def first_seqs(self, n: int) -> list[int]:
+        """The seqs of the first ``n`` articles stored (fewer where there are fewer)."""
+        return [s for (s,) in self.conn.execute("SELECT seq FROM articles ORDER BY seq LIMIT ?", (n,))]
+
+    def any_scanned(self) -> bool:
+        return self.conn.execute("SELECT 1 FROM articles WHERE scanned = 1 LIMIT 1").fetchone() is not None
+
+    def mark_scanned(self) -> None:
+        """Every article counts as scanned (the caller holds the scan's transaction)."""
+        self.conn.execute("UPDATE articles SET scanned = 1 WHERE scanned = 0")
+
+    def add_near(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Store verified pairs (rows of the ``near`` table; a pair stored already is replaced)."""
+        self.conn.executemany(f"INSERT OR REPLACE INTO near VALUES ({_marks(range(8))})", rows)
 
     # -- meta ---------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
@@ -508,9 +690,19 @@ class Store:
         )
         return [r[0] for r in rows]
 
-    def article_meta(self) -> dict[str, tuple[str | None, str | None]]:
-        """``id -> (outlet, published)`` for every article."""
-        return {r[0]: (r[1], r[2]) for r in self.conn.execute("SELECT id, outlet, published FROM articles")}
+    def article_meta(self, ids: Iterable[str] | None = None) -> dict[str, tuple[str | None, str | None]]:
+        """``id -> (outlet, published)`` for every article (those of ``ids`` only, if given)."""
+        if ids is None:
+            return {
+                r[0]: (r[1], r[2]) for r in self.conn.execute("SELECT id, outlet, published FROM articles")
+            }
+        out: dict[str, tuple[str | None, str | None]] = {}
+        for chunk in _in_batches(sorted(set(ids)), 500):
+            rows = self.conn.execute(
+                f"SELECT id, outlet, published FROM articles WHERE id IN ({_marks(chunk)})", chunk
+            )
+            out.update((r[0], (r[1], r[2])) for r in rows)
+        return out
 
     def texts(self, ids: Iterable[str]) -> dict[str, str]:
         """``id -> text`` of these articles."""
@@ -572,6 +764,9 @@ class Store:
             texts = self.texts({aid for aid, _, _ in batch})
             out += [texts[aid][start:end] for aid, start, end in batch]
         return out
+
+    def article_count(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
 
     def counts(self) -> dict[str, Any]:
         q = self.conn.execute
@@ -1379,7 +1574,7 @@ def _schema_problems(conn: sqlite3.Connection, tables: set[str]) -> list[str]:
             problems.append(f"table {table} lacks the columns {', '.join(missing)}")
     stored = conn.execute("SELECT value FROM meta WHERE key='scan_params'").fetchone()
     if stored is not None:
-        from .scan import ScanParams
+        from .params import ScanParams
 
         if ScanParams.from_fingerprint(stored[0]) is None:
             problems.append(f"the meta table's scan_params are not ones this tracer knows: {stored[0]!r}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import filterfalse
 
 import numpy as np
@@ -21,7 +21,7 @@ from rapidfuzz.process import cpdist
 
 from .candidates import unique_sorted
 from .engine import Engine, sizes
-from .errors import TracerError
+from .params import VerifyParams
 from .text import (
     STOPWORDS,
     TokensOnDemand,
@@ -36,25 +36,6 @@ NearRow = tuple[
     int, int, int, int, int, int, float, str
 ]  # (a, b, a_start, a_end, b_start, b_end, score, kind)
 VerifyProgress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class VerifyParams:
-    max_gap: int = 4  # tokens skipped on either side inside one region
-    min_tokens: int = 5  # matched tokens in a region
-    min_content: int = 4  # matched content (non-stop) words: fewer is a name or a stock phrase
-    min_score: float = 0.5  # Dice of matched tokens over the region lengths
-    near_coverage: float = 0.8  # share of both sentences a near-verbatim region covers
-    near_score: float = 0.8
-    # Words a store learned to be too common to count as content (tracer.frequent), on top of
-    # the English stopwords. Not a setting: a store keeps them in its meta, not its fingerprint.
-    frequent: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        if not 0.0 <= self.min_score <= 1.0:
-            raise TracerError(f"min_score must be in 0..1, got {self.min_score}")
-        if self.max_gap < 0 or self.min_tokens < 1 or self.min_content < 0:
-            raise TracerError("max_gap, min_tokens and min_content must be non-negative")
 
 
 @dataclass(frozen=True)

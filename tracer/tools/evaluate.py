@@ -58,6 +58,7 @@ from collections.abc import Hashable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from .. import queries
 from ..errors import InputError
 from ..store import Store
 
@@ -311,7 +312,7 @@ def _ratio(num: float, den: float) -> float | None:
 
 def _present(store: Store, t_articles: dict[str, Any], truth_path: str | Path) -> int:
     """How many of the truth's articles the store has; an error where it has none of them."""
-    stored = {r[0] for r in store.conn.execute("SELECT id FROM articles")}
+    stored = queries.article_ids(store)
     present = sum(1 for a in t_articles if a in stored)
     if t_articles and not present:
         raise InputError(
@@ -325,19 +326,12 @@ def _present(store: Store, t_articles: dict[str, Any], truth_path: str | Path) -
 def evaluate(store: Store, truth_path: str | Path) -> dict[str, Any]:
     """Measures of how well the store recovers the reuse, claims and provenance in the truth."""
     truth = load_truth(truth_path)
-    conn = store.conn
     t_articles: dict[str, Any] = truth["articles"]
     present = _present(store, t_articles, truth_path)
     claims = truth["claims"]
     spans = truth["spans"]
     # -- spans
-    detections: list[SpanPair] = [
-        (r[0], r[1], r[2], r[3], r[4], r[5])
-        for r in conn.execute(
-            "SELECT source_id, source_start, source_end, target_id, target_start, target_end FROM matches "
-            "WHERE boilerplate = 0"
-        )
-    ]
+    detections: list[SpanPair] = [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in queries.match_spans(store)]
     cases: list[SpanPair] = [
         (s["source"], s["source_start"], s["source_end"], s["target"], s["target_start"], s["target_end"])
         for s in spans
@@ -367,11 +361,9 @@ def evaluate(store: Store, truth_path: str | Path) -> dict[str, Any]:
 
     # -- claims: map each truth member to the store member overlapping it most
     store_members: dict[str, list[tuple[int, int, str, int, str | None, bool]]] = defaultdict(list)
-    for cid, member, art, start, end, parent, credited in conn.execute(
-        "SELECT claim_id, member, article_id, start, end, parent_id, credited FROM claim_members"
-    ):
+    for cid, member, art, start, end, parent, credited in queries.member_spans(store):
         store_members[art].append((start, end, cid, member, parent, bool(credited)))
-    origin_of = dict(conn.execute("SELECT id, origin_id FROM claims").fetchall())
+    origin_of = queries.claim_origins(store)
     labels_truth: list[str] = []
     labels_store: list[str] = []
     n_members = 0
@@ -438,7 +430,7 @@ def evaluate(store: Store, truth_path: str | Path) -> dict[str, Any]:
         "spans_light": light,
         "claims": {
             "truth_claims": len(claims),
-            "store_claims": conn.execute("SELECT COUNT(*) FROM claims").fetchone()[0],
+            "store_claims": len(origin_of),
             "truth_members": n_members,
             "mapped_members": len(labels_truth),
             "claim_recall": _ratio(len(labels_truth), n_members),
