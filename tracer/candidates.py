@@ -469,9 +469,8 @@ def jaccard_at_least(
     keep = np.zeros(len(pairs), dtype=bool)
     # Check bytes (uint8, a multiple of 8 a row): the equal-byte flags of a row are summed as
     # uint64 words, eight byte lanes at once, and the lanes added up by one multiplication into
-    # the top byte; with n < 256 no lane and no partial sum carries into the next byte. With
-    # np.take (2x faster than fancy-indexing rows): the 32 bands' checks at 10^5 articles,
-    # 14.1 -> 5.3 s against count_nonzero over fancy-indexed rows.
+    # the top byte; with n < 256 no lane and no partial sum carries into the next byte. Rows are
+    # gathered with np.take, faster than fancy indexing (figures: docs/performance.md history).
     by_words = sigs.dtype == np.uint8 and n % 8 == 0 and n < 256
     for lo in range(0, len(pairs), chunk):  # chunks bound the memory of the comparison
         part = pairs[lo : lo + chunk]

@@ -67,7 +67,7 @@ def run(
     report = ingest(store, paths, outlet, date, workers, dayfirst, columns)
     # What the ingest freed goes back to the system before the scan: with the engine's allocator
     # settings it stays with the process, and a long file's text, decoded and copied, is several
-    # times its size (a 100 MB article's scan peaked ~270 MB higher after it).
+    # times its size.
     return_free_memory()
     return report, scan(store, params, progress, workers, alias_pairs, engine)
 

@@ -1242,10 +1242,9 @@ def _configure(conn: sqlite3.Connection, new: bool) -> None:
     if new:
         # A new store: its page size is set first, since it cannot change once the first table
         # exists (nor in WAL mode) and cache_size below (in KiB) becomes a number of pages of the
-        # size then in force (set after it, 128 MiB of 4 KiB pages let 2 GiB of 64 KiB ones be
-        # cached: an ingest of 10^5 articles peaked at 517 MB instead of 212 MB). A scan writes
-        # gigabytes of blobs, kept as chains of overflow pages: with 64 KiB pages rather than
-        # 4 KiB, a scan of 10^5 simulated articles took 8% less time.
+        # size then in force (set after it, the cache would hold 16 times the memory). A scan
+        # writes gigabytes of blobs, kept as chains of overflow pages: large pages make them short
+        # (docs/architecture.md, the store).
         conn.execute(f"PRAGMA page_size={PAGE_SIZE}")
     # WAL, so that readers see the last committed state while a scan writes: with a rollback
     # journal, a scan that spills its cache into the file locks every reader out until it
