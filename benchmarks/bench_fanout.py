@@ -108,6 +108,27 @@ def _pss_kb(pid: int) -> int:
     return 0
 
 
+class TreePeak:
+    """Samples, in a thread, the summed PSS (KB) of the processes below ``pid`` every 0.1 s
+    until stopped; ``peak`` is the largest sum seen (GNU time's own process left out)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak = pid, 0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._done.is_set():
+            self.peak = max(self.peak, sum(_pss_kb(p) for p in _tree(self.pid) if p != self.pid))
+            self._done.wait(0.1)
+
+    def stop(self) -> int:
+        self._done.set()
+        self._thread.join()
+        return self.peak
+
+
 def measure(cmd: list[str], stdout: Path | None = None) -> dict[str, float] | None:
     """Wall seconds, the command's own peak RSS (MB, GNU time) and its process tree's sampled
     peak PSS (MB) of one run of ``cmd`` (None if it failed: a version without the command)."""
@@ -115,22 +136,10 @@ def measure(cmd: list[str], stdout: Path | None = None) -> dict[str, float] | No
         sink = stdout.open("w") if stdout else subprocess.DEVNULL
         start = time.perf_counter()
         proc = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", timing.name, *cmd], stdout=sink)
-        peak = 0
-        done = threading.Event()
-
-        def sample() -> None:
-            nonlocal peak
-            while not done.is_set():
-                # The tree below GNU time: the command and its workers (time itself is small).
-                peak = max(peak, sum(_pss_kb(p) for p in _tree(proc.pid) if p != proc.pid))
-                done.wait(0.1)
-
-        sampler = threading.Thread(target=sample)
-        sampler.start()
+        sampler = TreePeak(proc.pid)  # the command and its workers, below GNU time
         code = proc.wait()
         seconds = time.perf_counter() - start
-        done.set()
-        sampler.join()
+        peak = sampler.stop()
         if stdout:
             sink.close()  # type: ignore[union-attr]
         if code != 0:

@@ -25,11 +25,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-from bench_fanout import _pss_kb, _tree
+from bench_fanout import TreePeak
 
 TRACER = [sys.executable, "-m", "tracer"]
 
@@ -42,20 +41,10 @@ def _timed(cmd: list[str]) -> tuple[float, int, float, str, int]:
         proc = subprocess.Popen(
             ["/usr/bin/time", "-f", "%M %U %S", "-o", out.name, *cmd], stdout=log, stderr=log
         )
-        peak, done = 0, threading.Event()
-
-        def sample() -> None:
-            nonlocal peak
-            while not done.is_set():
-                peak = max(peak, sum(_pss_kb(p) for p in _tree(proc.pid) if p != proc.pid))
-                done.wait(0.1)
-
-        sampler = threading.Thread(target=sample)
-        sampler.start()
+        sampler = TreePeak(proc.pid)
         code = proc.wait()
         seconds = time.perf_counter() - start
-        done.set()
-        sampler.join()
+        peak = sampler.stop()
         log.seek(0)
         output = log.read()
         if code != 0:
