@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from tracer.candidates import (
+    Anchors,
     Banding,
     _run_pairs,
     _runs_in_chunks,
@@ -21,13 +22,24 @@ from tracer.text import STOPWORDS, line_ids, sequence_ids, token_hash, token_tab
 from tracer.verify import Alignment, _prepare_both, align_prepared, key_codes
 
 
-def pairs_in_equal_runs(keys: np.ndarray, max_run: int = 0) -> np.ndarray:
+def pairs_in_equal_runs(keys: np.ndarray, max_run: int = 0, anchors: Anchors | None = None) -> np.ndarray:
     """All index pairs ``(i, j), i < j`` with ``keys[i] == keys[j]``, as an ``(m, 2)`` array.
 
-    ``max_run`` > 0 skips runs longer than that (0: no limit).
+    ``max_run`` > 0 skips runs longer than that (0: no limit). ``anchors`` keeps only the pairs
+    whose ``j`` is one of the ``anchors.beyond`` smallest indices with its key, or whose ``i``
+    one of the ``anchors.first`` smallest.
     """
     parts = list(iter_pairs_in_equal_runs(keys, max_run))
-    return np.concatenate(parts) if parts else np.empty((0, 2), dtype=np.int64)
+    pairs = np.concatenate(parts) if parts else np.empty((0, 2), dtype=np.int64)
+    if anchors is not None:
+        rank: dict[int, int] = {}
+        seen: dict[int, int] = {}
+        for index, key in enumerate(keys.tolist()):
+            rank[index] = seen.get(key, 0)
+            seen[key] = rank[index] + 1
+        keep = [rank[j] < anchors.beyond or rank[i] < anchors.first for i, j in pairs.tolist()]
+        pairs = pairs[np.array(keep, dtype=bool)] if len(pairs) else pairs
+    return pairs
 
 
 def iter_pairs_in_equal_runs(
@@ -47,6 +59,7 @@ def candidate_pairs(
     is_new: np.ndarray,
     max_run: int = 0,
     min_jaccard: float = 0.0,
+    anchors: Anchors | None = None,
 ) -> np.ndarray:
     """Unit index pairs sharing a band of their signatures, from different groups, with a new member.
 
@@ -62,7 +75,15 @@ def candidate_pairs(
             return jaccard_at_least(sigs, pairs, min_jaccard)
 
     return unpack_pairs(
-        banded_pairs(lambda band: banding.column(sigs, band), banding.bands, group, is_new, max_run, accept)
+        banded_pairs(
+            lambda band: banding.column(sigs, band),
+            banding.bands,
+            group,
+            is_new,
+            max_run,
+            accept,
+            anchors=anchors,
+        )
     )
 
 

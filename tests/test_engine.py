@@ -20,6 +20,7 @@ import tracer.engine.local as local_module
 import tracer.engine.memory as memory_module
 import tracer.engine.spill as spill_module
 from tracer.candidates import (
+    Anchors,
     Banding,
     PairSpill,
     UniqueInts,
@@ -334,16 +335,19 @@ def test_local_release_memory_reaches_every_worker():
 
 @pytest.mark.parametrize("rows", [2, 3])
 @pytest.mark.parametrize("parts", [1, 2, 5])
-@pytest.mark.parametrize("max_run", [0, 30])
-def test_hash_partitioned_banding_equals_the_local_banding(rows, parts, max_run):
+@pytest.mark.parametrize(("max_run", "anchors"), [(0, None), (30, None), (30, Anchors(6, 2))])
+def test_hash_partitioned_banding_equals_the_local_banding(rows, parts, max_run, anchors):
     sigs, group, is_new = _random_signatures()
     banding = Banding(32, rows)
-    expected = candidate_pairs(banding, sigs, group, is_new, max_run=max_run)
+    expected = candidate_pairs(banding, sigs, group, is_new, max_run=max_run, anchors=anchors)
     got = []
     for first in range(0, banding.bands, 12):  # bands a round at a time, as a cluster is sent them
         bands = range(first, min(first + 12, banding.bands))
         keys = np.stack([banding.column(sigs, b) for b in bands], axis=1)
-        got += [bucket_pairs(bucket, max_run) for bucket in band_buckets(keys, group, is_new, parts, first)]
+        got += [
+            bucket_pairs(bucket, max_run, anchors)
+            for bucket in band_buckets(keys, group, is_new, parts, first)
+        ]
     got = unique_sorted(np.concatenate(got))
     assert len(expected) > 300
     assert np.array_equal(np.stack((got >> 32, got & 0xFFFFFFFF), axis=1), expected)

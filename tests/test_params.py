@@ -55,7 +55,7 @@ def test_the_defaults_and_the_edges_of_ranges_are_accepted():
 
 def test_every_parameter_is_in_the_fingerprint():
     values = json.loads(ScanParams().fingerprint())
-    assert values["claims"] == {"min_average": 0.3, "min_overlap": 0.5, "max_terms": 6}
+    assert values["claims"] == {"min_average": 0.3, "min_overlap": 0.5, "max_terms": 6, "hub_links": 16}
     assert values["boilerplate"]["outlet_repeats"] == 3 and "rounds" in values["boilerplate"]
     other = replace(
         ScanParams(), claims=ClaimParams(min_average=0.6), boilerplate=BoilerplateParams(rounds=1)

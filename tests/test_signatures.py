@@ -11,7 +11,7 @@ import pytest
 from datasketch import MinHash
 
 from tracer import candidates
-from tracer.candidates import Banding
+from tracer.candidates import Anchors, Banding
 from tracer.engine import sizes as engine_sizes
 from tracer.errors import TracerError
 from tracer.signatures import MinHasher, hash32
@@ -103,17 +103,18 @@ def test_pairs_in_equal_runs_in_chunks(dtype, chunk):
 
 @pytest.mark.parametrize("chunk", [1, 7, 1 << 22])
 @pytest.mark.parametrize("max_run", [0, 5])
-def test_candidate_pairs_of_runs_are_the_filtered_pairs_of_runs(chunk, max_run):
+@pytest.mark.parametrize("anchors", [None, Anchors(1, 1), Anchors(3, 1), Anchors(4, 2)])
+def test_candidate_pairs_of_runs_are_the_filtered_pairs_of_runs(chunk, max_run, anchors):
     # Groups and new flags looked up per member give what filtering every pair gives.
     rng = np.random.default_rng(9)
     keys = rng.integers(0, 150, 600).astype(np.uint32)
     group = np.sort(rng.integers(0, 250, 600))  # a group's units are neighbours, as in a scan
     is_new = rng.random(600) < 0.4
-    pairs = pairs_in_equal_runs(keys, max_run)
+    pairs = pairs_in_equal_runs(keys, max_run, anchors)
     i, j = pairs[:, 0], pairs[:, 1]
     pairs = pairs[(group[i] != group[j]) & (is_new[i] | is_new[j])]
     want = np.sort(pairs[:, 0] << 32 | pairs[:, 1])
-    pieces = list(candidates.iter_candidate_pairs(keys, max_run, group, is_new, chunk))
+    pieces = list(candidates.iter_candidate_pairs(keys, max_run, group, is_new, chunk, anchors))
     assert all(np.array_equal(p, np.sort(p)) for p in pieces)
     got = np.sort(np.concatenate(pieces))
     assert len(want) > 100 and np.array_equal(got, want)

@@ -31,6 +31,26 @@ from .errors import TracerError
 
 
 @dataclass(frozen=True)
+class Anchors:
+    """Which pairs a run of equal band keys makes: every pair of its first ``beyond`` members,
+    and each later member with the ``first`` members only. Near copies of one sentence (a
+    template's slots, a story each paper edits) then cost pairs in proportion to their number.
+
+    Members are in index order, the oldest units first, and a scan adds units after the
+    others: a member's rank never changes, so an incremental scan makes the pairs a full one
+    would."""
+
+    beyond: int
+    first: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.first <= self.beyond:
+            raise TracerError(
+                f"anchors need 1 <= first <= beyond, got first={self.first}, beyond={self.beyond}"
+            )
+
+
+@dataclass(frozen=True)
 class Banding:
     bands: int = 32
     rows: int = 2
@@ -113,16 +133,23 @@ def _fold32_inplace(k: np.ndarray) -> np.ndarray:
 
 
 def iter_candidate_pairs(
-    keys: np.ndarray, max_run: int, group: np.ndarray, is_new: np.ndarray, chunk: int | None = None
+    keys: np.ndarray,
+    max_run: int,
+    group: np.ndarray,
+    is_new: np.ndarray,
+    chunk: int | None = None,
+    anchors: Anchors | None = None,
 ) -> Iterator[np.ndarray]:
     """The pairs of :func:`iter_pairs_in_equal_runs` from different groups (``group[i] !=
     group[j]``) with a new member (``is_new[i] | is_new[j]``), packed ``i << 32 | j`` and sorted,
     a chunk at a time. A run's members' groups and flags are looked up once each, not once per
-    pair they are in (the band joins at 10^5 simulated articles: ~10% less CPU)."""
-    for members, run_len in _runs_in_chunks(keys, max_run, chunk):
+    pair they are in (the band joins at 10^5 simulated articles: ~10% less CPU).
+
+    ``anchors``: in a long run, only the pairs with one of its first members (:class:`Anchors`)."""
+    for members, run_len in _runs_in_chunks(keys, max_run, chunk, anchors):
         g, new = group[members], is_new[members]
         found = []
-        for pos, other in _pairs_in_runs(run_len):
+        for pos, other in _pairs_in_runs(run_len, anchors):
             keep = (g[pos] != g[other]) & (new[pos] | new[other])
             # Ties are in index order in a run, so members[pos] < members[other]: i < j.
             found.append(members[pos[keep]] << 32 | members[other[keep]])
@@ -131,13 +158,14 @@ def iter_candidate_pairs(
 
 
 def _runs_in_chunks(
-    keys: np.ndarray, max_run: int, chunk: int | None
+    keys: np.ndarray, max_run: int, chunk: int | None, anchors: Anchors | None = None
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Runs of equal keys (members, int64, and lengths) in consecutive groups of about ``chunk``
-    pairs (default ``sizes.PAIRS_CHUNK``); a longer run is a group of its own."""
+    pairs (default ``sizes.PAIRS_CHUNK``; ``anchors``: as :func:`_pairs_in_runs` counts them); a
+    longer run is a group of its own."""
     chunk = sizes.PAIRS_CHUNK if chunk is None else chunk
     for members, run_len in _runs_by_key_range(keys, max_run):
-        made = np.cumsum(run_len * (run_len - 1) // 2)
+        made = np.cumsum(_pairs_made(run_len, anchors))
         cuts = np.searchsorted(made, np.arange(chunk, int(made[-1]) if len(made) else 0, chunk), side="right")
         bounds = unique_sorted(np.concatenate(([0], cuts, [len(run_len)])))
         first_member = np.concatenate(([0], np.cumsum(run_len)))
@@ -222,14 +250,29 @@ def _run_pairs(member: np.ndarray, run_len: np.ndarray) -> np.ndarray:
     return np.concatenate(found) if found else np.empty((0, 2), dtype=member.dtype)  # no run of two
 
 
-def _pairs_in_runs(run_len: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def _pairs_made(run_len: np.ndarray, anchors: Anchors | None = None) -> np.ndarray:
+    """How many pairs :func:`_pairs_in_runs` makes of each run."""
+    all_pairs = run_len * (run_len - 1) // 2
+    if anchors is None:
+        return all_pairs
+    b = np.minimum(run_len, anchors.beyond)
+    return b * (b - 1) // 2 + (run_len - b) * np.minimum(b, anchors.first)
+
+
+def _pairs_in_runs(
+    run_len: np.ndarray, anchors: Anchors | None = None
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Positions ``(pos, other)`` of every pair of members of runs laid one after another
-    (``run_len`` each), ``pos < other`` in the same run: the pairs ``d`` apart for d = 1, 2, ..."""
+    (``run_len`` each), ``pos < other`` in the same run: the pairs ``d`` apart for d = 1, 2, ...
+    ``anchors``: only the pairs :class:`Anchors` makes."""
     end = np.repeat(np.cumsum(run_len), run_len)  # the end of each member's run
     pos, d = np.arange(len(end)), 1
+    # Rank in the run; past `beyond`, only an anchor (rank < `first`) pairs on.
+    rank = pos - (end - np.repeat(run_len, run_len))
+    beyond, first = (len(end), len(end)) if anchors is None else (anchors.beyond, anchors.first)
     while len(pos):
-        ok = pos + d < end
-        pos, end = pos[ok], end[ok]
+        ok = (pos + d < end) & ((rank + d < beyond) | (rank < first))
+        pos, end, rank = pos[ok], end[ok], rank[ok]
         if len(pos) == 0:
             break
         yield pos, pos + d
@@ -252,8 +295,10 @@ def banded_pairs(
     accept: Callable[[np.ndarray], np.ndarray] | None = None,
     threads: int = 1,
     spill: PairSpill | None = None,
+    anchors: Anchors | None = None,
 ) -> np.ndarray:
-    """Unit index pairs with an equal key in some band, from different groups, with a new member.
+    """Unit index pairs with an equal key in some band, from different groups, with a new member
+    (``anchors``: as :func:`iter_candidate_pairs`).
 
     ``band_column(b)`` gives band ``b``'s key of every unit: bands are read and joined
     one at a time, so memory holds one band's keys, not all of them. ``accept(pairs)``
@@ -273,7 +318,7 @@ def banded_pairs(
         found = []
         # Sorted by first unit, ``accept`` reads its per-unit data (check bytes) in one
         # forward sweep on one side: 25% faster at 10^5 articles, sort included.
-        for packed in iter_candidate_pairs(keys, max_run, group, is_new):
+        for packed in iter_candidate_pairs(keys, max_run, group, is_new, anchors=anchors):
             if spill is not None:
                 spill.add(packed)  # chunk by chunk: a band's unchecked pairs run to gigabytes at 10^6
                 continue
@@ -308,6 +353,7 @@ def engine_pairs(
     max_run: int = 0,
     accept: Callable[[np.ndarray], np.ndarray] | None = None,
     spill: PairSpill | None = None,
+    anchors: Anchors | None = None,
 ) -> np.ndarray:
     """The banding stage on ``engine``: what :func:`banded_pairs` returns for these arguments.
 
@@ -318,8 +364,8 @@ def engine_pairs(
     """
     if engine.on_this_machine or len(group) < 2:
         threads = engine.workers if engine.on_this_machine else 1
-        return banded_pairs(band_column, bands, group, is_new, max_run, accept, threads, spill)
-    return bucketed_pairs(engine, band_column, bands, group, is_new, max_run, accept, spill)
+        return banded_pairs(band_column, bands, group, is_new, max_run, accept, threads, spill, anchors)
+    return bucketed_pairs(engine, band_column, bands, group, is_new, max_run, accept, spill, anchors)
 
 
 def bucketed_pairs(
@@ -331,6 +377,7 @@ def bucketed_pairs(
     max_run: int = 0,
     accept: Callable[[np.ndarray], np.ndarray] | None = None,
     spill: PairSpill | None = None,
+    anchors: Anchors | None = None,
 ) -> np.ndarray:
     """:func:`banded_pairs`, the keys of ``sizes.BANDS_PER_ROUND`` bands at a time cut into buckets
     by key (:func:`band_buckets`) and each bucket's pairs made by a task of ``engine.map``. The
@@ -344,7 +391,9 @@ def bucketed_pairs(
         buckets = band_buckets(keys, group, is_new, n_buckets, first)
         del keys
         found = unique_sorted(
-            np.concatenate([np.empty(0, dtype=np.int64), *engine.map(bucket_pairs, buckets, max_run)])
+            np.concatenate(
+                [np.empty(0, dtype=np.int64), *engine.map(bucket_pairs, buckets, max_run, anchors)]
+            )
         )
         del buckets
         if spill is not None:
@@ -405,7 +454,7 @@ def band_buckets(
     ]
 
 
-def bucket_pairs(bucket: Bucket, max_run: int = 0) -> np.ndarray:
+def bucket_pairs(bucket: Bucket, max_run: int = 0, anchors: Anchors | None = None) -> np.ndarray:
     """Packed unit pairs ``i << 32 | j`` (unique, sorted) sharing a band key in one bucket of
     :func:`band_buckets`: those of :func:`iter_candidate_pairs`, band by band."""
     per, keys, units, group, is_new = bucket
@@ -413,7 +462,8 @@ def bucket_pairs(bucket: Bucket, max_run: int = 0) -> np.ndarray:
     found = [np.empty(0, dtype=np.int64)]
     for lo, hi in itertools.pairwise(bounds):
         unit = units[lo:hi].astype(np.int64)
-        for packed in iter_candidate_pairs(keys[lo:hi], max_run, group[lo:hi], is_new[lo:hi]):
+        pairs = iter_candidate_pairs(keys[lo:hi], max_run, group[lo:hi], is_new[lo:hi], anchors=anchors)
+        for packed in pairs:
             i, j = unit[packed >> 32], unit[packed & 0xFFFFFFFF]
             found.append(np.minimum(i, j) << 32 | np.maximum(i, j))
     return unique_sorted(np.concatenate(found))

@@ -123,9 +123,10 @@ def mention_graph(
     units = units if units is not None else Units.none()
     article, start, end, links, unit_mention = _mentions(columns, score, params, units.spans)
     grouped = UnitGroups.of(units, unit_mention, article) if len(units) else None
+    hubs = hub_groups(links, params.hub_links, params.min_average)
     groups = [
         group
-        for group in average_linkage(len(article), links, params.min_average, grouped)
+        for group in average_linkage(len(article), links, params.min_average, grouped, hubs)
         if len({article[i] for i in group}) >= 2
     ]
     pairs = np.array(list(links), dtype=np.int64).reshape(-1, 2)
@@ -329,8 +330,34 @@ def _group_spans(spans: list[tuple[int, int]], share: float) -> list[tuple[tuple
 _CLEAR = 1e-9
 
 
+def hub_groups(links: dict[tuple[int, int], float], hub_links: int, threshold: float) -> list[list[int]]:
+    """Each mention linked to more than ``hub_links`` others (a hub), with those it is linked to
+    at ``threshold`` or more, the hub first.
+
+    A sentence many papers each edit their own way has its copies compared with a few of them
+    only (:class:`~tracer.candidates.Anchors`): a star of links, whose average over every pair
+    stays low. A hub and its copies start as one group, as a unit's occurrences do.
+    """
+    degree: Counter[int] = Counter(i for pair in links for i in pair)
+    hubs = {i for i, d in degree.items() if d > hub_links}
+    if not hubs:
+        return []
+    spokes: dict[int, list[int]] = defaultdict(list)
+    for (i, j), w in links.items():
+        if w >= threshold:
+            if i in hubs:
+                spokes[i].append(j)
+            if j in hubs:
+                spokes[j].append(i)
+    return [[hub, *sorted(spokes[hub])] for hub in sorted(spokes)]
+
+
 def average_linkage(
-    n: int, links: dict[tuple[int, int], float], threshold: float, units: UnitGroups | None = None
+    n: int,
+    links: dict[tuple[int, int], float],
+    threshold: float,
+    units: UnitGroups | None = None,
+    hubs: list[list[int]] | None = None,
 ) -> list[list[int]]:
     """Groups of ``0..n-1``: merge the pair of groups with the highest average link while it is >= threshold.
 
@@ -338,10 +365,10 @@ def average_linkage(
     its own (the same merges, in the same order within it), and a component of one link
     merges when the link reaches the threshold, without a heap (at 10^5 simulated articles:
     3.4 -> 2.1 s under cProfile). ``units``: mentions that start as one group each, with the
-    links they stand for.
+    links they stand for; ``hubs``: more that start as one group each (:func:`hub_groups`).
     """
-    if units is not None:
-        return _unit_linkage(n, links, threshold, units)
+    if units is not None or hubs:
+        return _unit_linkage(n, links, threshold, units or UnitGroups([], [], [], []), hubs or [])
     groups: list[list[int]] = []
     by_component: dict[int, dict[tuple[int, int], float]] = defaultdict(dict)
     if links:
@@ -371,7 +398,7 @@ def average_linkage(
 
 
 def _unit_linkage(
-    n: int, links: dict[tuple[int, int], float], threshold: float, units: UnitGroups
+    n: int, links: dict[tuple[int, int], float], threshold: float, units: UnitGroups, hubs: list[list[int]]
 ) -> list[list[int]]:
     """:func:`average_linkage` where each internal unit's mentions start as one group (a node,
     named by its first mention; units sharing a mention are one node) and the links between
@@ -388,8 +415,14 @@ def _unit_linkage(
             a, b = find(members[0]), find(i)
             if a != b:
                 root[max(a, b)] = min(a, b)
+    for group in hubs:
+        for i in group[1:]:
+            a, b = find(group[0]), find(i)
+            if a != b:
+                root[max(a, b)] = min(a, b)
     start: dict[int, list[int]] = {}
     firsts = {m[0] for m, internal in zip(units.members, units.internal, strict=True) if m and internal}
+    firsts.update(i for group in hubs for i in group)
     for i in sorted(root.keys() | firsts):
         start.setdefault(find(i), []).append(i)
     node = {i: r for r, members in start.items() for i in members}

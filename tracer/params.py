@@ -84,11 +84,16 @@ class ClaimParams:
     min_average: float = 0.3  # average cross-link similarity needed to merge two groups
     min_overlap: float = 0.5  # spans in one article overlapping this share of the shorter are one mention
     max_terms: int = 6  # words that name a claim
+    # A mention linked to more than this many others starts as one group with those it is
+    # linked to at min_average or more (claims.hub_groups): copies of a sentence many papers
+    # edit are compared with a few of them only (ScanParams.anchors), not with each other.
+    hub_links: int = 16
 
     def __post_init__(self) -> None:
         _check(self, "min_average", 0.0, 1.0)
         _check(self, "min_overlap", 0.0, 1.0, open_low=True)
         _check(self, "max_terms", 0, _INF)
+        _check(self, "hub_links", 1, _INF)
 
 
 @dataclass(frozen=True)
@@ -164,6 +169,11 @@ class ScanParams:
     # skips n-grams above a document frequency): pairs from it grow with the square of the
     # corpus, and few verified pairs share only such buckets (docs/performance.md).
     max_run: int = 200
+    # The first `full_run` units sharing a band key are all paired; each later one only with
+    # the first `anchors` (candidates.Anchors): near copies of one sentence (a template's slots,
+    # a wire story each paper edits) then cost pairs in proportion to their number.
+    full_run: int = 8
+    anchors: int = 2
     min_tokens: int = 5  # sentences shorter than this are never matched
     min_content: int = 3
     # A sentence printed more often than this has each occurrence linked to the one it most
@@ -202,6 +212,8 @@ class ScanParams:
         _check_bool(self, "bigrams")
         _check(self, "min_jaccard", 0.0, 1.0)
         _check(self, "max_run", 2, _INF)
+        _check(self, "full_run", 1, _INF)
+        _check(self, "anchors", 1, self.full_run)
         _check(self, "min_tokens", 1, _INF)
         _check(self, "min_content", 0, _INF)
         _check(self, "fanout", 2, _INF)

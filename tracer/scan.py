@@ -24,6 +24,7 @@ import numpy as np
 from . import frequent, matches, provenance
 from .analyse import NormSet, analyse_articles
 from .candidates import (
+    Anchors,
     PairSpill,
     UniqueInts,
     engine_pairs,
@@ -332,6 +333,7 @@ def _candidates(
             is_new,
             p.max_run,
             lambda pairs: checks.accept(pairs, p.min_jaccard),
+            anchors=Anchors(p.full_run, p.anchors),
         )
         del checks
     else:
@@ -339,7 +341,14 @@ def _candidates(
         read = lambda lo, hi: store.checks(p.num_perm, lo, hi)  # noqa: E731
         with PairSpill(bounds, read, p.min_jaccard, store.scratch_directory()) as spill:
             unit_pairs = engine_pairs(
-                engine, store.band_column, p.bands, group, is_new, p.max_run, spill=spill
+                engine,
+                store.band_column,
+                p.bands,
+                group,
+                is_new,
+                p.max_run,
+                spill=spill,
+                anchors=Anchors(p.full_run, p.anchors),
             )
     result.unit_candidates = len(unit_pairs)
     del is_new
