@@ -83,6 +83,36 @@ def test_boilerplate_representative_pair_is_the_first_valid_pair():
         assert occurrences.pairs(1, 1 if ys is xs else 2) == ([] if want is None else [want])
 
 
+def test_representative_pairs_in_numpy_are_those_of_the_walk():
+    """_OccurrenceTable.boilerplate_pairs (numpy, Python where the first occurrence has no
+    partner) picks, for every pair of norms, the pair _Occurrences picks."""
+    import random
+
+    import numpy as np
+
+    from tracer.matches import _OccurrenceTable
+    from tracer.store import SENTENCE_DTYPE
+
+    rng = random.Random(11)
+    for _ in range(200):
+        outlets = [rng.choice([0, 1, -1]) for _ in range(6)]
+        meta = {f"a{i}": ({0: "X", 1: "Y", -1: None}[o], None) for i, o in enumerate(outlets)}
+        cells = sorted({(rng.randrange(6), rng.randrange(1, 4), k) for k in range(rng.randint(1, 12))})
+        rows = np.zeros(len(cells), dtype=SENTENCE_DTYPE)
+        for r, (article, norm, k) in enumerate(cells):
+            rows[r]["article"], rows[r]["norm"], rows[r]["idx"] = article, norm, k
+        occ = _OccurrenceTable(rows, np.ones(len(rows), dtype=bool), [f"a{i}" for i in range(6)], meta)
+        occ.fan_out(16, np.array(outlets, dtype=np.int64), lambda: np.arange(6))
+        groups = np.arange(len(occ.first))
+        ga, gb = np.repeat(groups, len(groups)), np.tile(groups, len(groups))
+        a, b, k = occ.boilerplate_pairs(ga, gb)
+        got = {int(x): (int(p), int(q)) for x, p, q in zip(k, a, b, strict=True)}
+        walk = _OccurrenceTable(rows, np.ones(len(rows), dtype=bool), [f"a{i}" for i in range(6)], meta)
+        for x, (g, h) in enumerate(zip(ga.tolist(), gb.tolist(), strict=True)):
+            want = walk._boilerplate_pair(int(walk.group_norm[g]), int(walk.group_norm[h]))
+            assert got.get(x) == (want[0] if want else None), (cells, outlets, g, h)
+
+
 @pytest.mark.parametrize("corpus", corpus_dirs(), ids=lambda p: p.name)
 def test_matches_made_a_few_rows_at_a_time_are_the_same(tmp_path: Path, corpus: Path, monkeypatch):
     # rebuild makes the rows of single-piece matches a chunk at a time, interleaved with the

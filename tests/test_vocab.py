@@ -226,7 +226,13 @@ def test_stock_phrases_in_unrelated_articles_are_flagged_banal_and_hidden(tmp_pa
     stock = [m for m in everything if "Chester Crown" in m.source_text]
     assert len(stock) >= 10 and all(m.banal for m in stock)
     assert not [m for m in shown if "Chester Crown" in m.source_text]
-    assert len([m for m in before if "Chester Crown" in m.source_text]) == len(stock)
+    # Each carrier of the stock phrase keeps one banal match (with its earliest earlier
+    # carrier), not one with every other: the same articles as the pairs made without banality.
+    unflagged = [m for m in before if "Chester Crown" in m.source_text]
+    assert len(stock) < len(unflagged)
+    assert {a for m in stock for a in (m.source_id, m.target_id)} == {
+        a for m in unflagged for a in (m.source_id, m.target_id)
+    }
     # Nothing else changes: the planted reuse is reported as before.
     assert [m.as_dict() for m in shown] == [
         {**m.as_dict(), "id": None} | {"id": m2.id}
@@ -264,9 +270,12 @@ def test_banal_flags_of_a_store_scanned_in_steps_equal_one_scanned_at_once(
     with Store.open(tmp_path / "full.db") as full, Store.open(tmp_path / "steps.db") as steps:
         ingest(full, [stock_corpus])
         scan(full, BANAL)
+        # In the order of the whole: which pairs of a band key shared by many sentences are
+        # compared depends on the order they were first stored in (candidates.Anchors).
+        third = -(-len(lines) // 3)
         for k in range(3):
             part = tmp_path / f"p{k}.jsonl"
-            part.write_text("".join(lines[k::3]), encoding="utf-8")
+            part.write_text("".join(lines[k * third : (k + 1) * third]), encoding="utf-8")
             ingest(steps, [part])
             scan(steps, BANAL)
         assert full.counts()["banal_matches"] > 0

@@ -314,6 +314,17 @@ def rebuild(
     y_start, y_end = np.where(swap, a_start, b_start)[keep], np.where(swap, a_end, b_end)[keep]
     score, kind, boiler, linked = score[keep], kind[keep], boiler[keep], linked[keep]
     del a, b, a_start, a_end, b_start, b_end, seq_a, seq_b, same_outlet, keep, swap
+    keep = _one_source_of_flagged_text(occ, x, y, boiler)
+    x, y, x_start, x_end, y_start, y_end = (
+        x[keep],
+        y[keep],
+        x_start[keep],
+        x_end[keep],
+        y_start[keep],
+        y_end[keep],
+    )
+    score, kind, boiler, linked = score[keep], kind[keep], boiler[keep], linked[keep]
+    del keep
     # Grouped by article pair.
     x_seq, y_seq, x_idx, y_idx = occ.seq[x], occ.seq[y], occ.idx[x], occ.idx[y]
     del occ, x, y
@@ -421,6 +432,35 @@ def rebuild(
     return len(order)
 
 
+def _one_source_of_flagged_text(
+    occ: _OccurrenceTable, x: np.ndarray, y: np.ndarray, flags: np.ndarray
+) -> np.ndarray:
+    """Which pieces to keep (a mask): of the pieces of article pairs that share only
+    boilerplate or banal text, each occurrence keeps the one with its earliest earlier carrier.
+
+    A template or stock phrase many articles print is listed with one source per carrier, as a
+    widely printed sentence is (:meth:`_OccurrenceTable.links`): every pair of them grows with
+    the square of its carriers. Pairs that share reuse keep every piece, flagged ones included:
+    they are passages to chain.
+    """
+    keep = np.ones(len(x), dtype=bool)
+    seq_x, seq_y = occ.seq[x], occ.seq[y]
+    size = int(occ.seq.max(initial=0)) + 1
+    pair = seq_x * size + seq_y
+    flagged = np.flatnonzero((flags != 0) & ~isin(pair, unique_sorted(np.sort(pair[flags == 0]))))
+    if len(flagged) == 0:
+        return keep
+    when = occ.when()
+    wx, wy = when[seq_x[flagged]], when[seq_y[flagged]]
+    later = np.where(wx > wy, x[flagged], y[flagged])
+    order = np.lexsort((np.minimum(wx, wy), later))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = later[order][1:] != later[order][:-1]
+    keep[flagged] = False
+    keep[flagged[order[first]]] = True
+    return keep
+
+
 def _banal_keys(
     store: Store, banal: BanalParams | None, near: _NearRows, dup_norms: np.ndarray, occ: _OccurrenceTable
 ) -> np.ndarray:
@@ -428,14 +468,17 @@ def _banal_keys(
     ``banal`` is None): pieces of these pairs of norms are banal."""
     if banal is None:
         return np.empty(0, dtype=np.uint64)
+    # Pairs of boilerplate (in every article) are hidden as that already, and a template's
+    # variants make near pairs by the hundred thousand: their phrases are not counted.
+    rows = near.select(~(occ.all_boiler[occ.groups(near.norm_a)] & occ.all_boiler[occ.groups(near.norm_b)]))
     columns = (
-        near.norm_a,
-        near.norm_b,
-        near.a0,
-        near.a1,
-        near.b0,
-        near.b1,
-        near.kind == KINDS.index("partial"),
+        rows.norm_a,
+        rows.norm_b,
+        rows.a0,
+        rows.a1,
+        rows.b0,
+        rows.b1,
+        rows.kind == KINDS.index("partial"),
     )
     where = (occ.group_norm, occ.seq[occ.first], occ.start[occ.first], occ.end[occ.first], occ.count)
     return banal_pairs(store, banal, columns, dup_norms, where)
@@ -774,6 +817,9 @@ class _OccurrenceTable:
         link."""
         self.big = self.count > (len(self.seq) if fanout is None else fanout)
         self.outlet = outlet_code[self.seq]
+        self._next_outlet_cache: np.ndarray | None = None
+        self._next_article_cache: np.ndarray | None = None
+        self._outlets_of_group: tuple[np.ndarray, np.ndarray] | None = None
         self._time_rank = time_rank
         self._when: np.ndarray | None = None
 
@@ -801,6 +847,72 @@ class _OccurrenceTable:
                     self._position[(self.id_of[s], i)] = pos
         return [(self._position[p[:2]], self._position[q[:2]]) for p, q in self._lists.pairs(na, nb)]
 
+    def boilerplate_pairs(self, ga: np.ndarray, gb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The representative pair (positions ``a``, ``b``) of each pair of norm groups
+        ``ga[k]``, ``gb[k]`` that are boilerplate in every article, and ``k``; none where there is
+        none: :meth:`_Occurrences.pairs`' choice, worked out in numpy where the first occurrence of
+        ``ga[k]`` has a partner, in Python otherwise (a template's variants make near pairs by
+        the hundred thousand)."""
+        same = ga == gb
+        a = self.first[ga]
+        j = np.where(same, a + 1, self.first[gb])
+        end = self.first[gb] + self.count[gb]
+        inside = j < end
+        jj = np.where(inside, j, 0)
+        unknown = self.outlet[a] < 0  # then another article will do, not another outlet
+        differs = np.where(unknown, self.seq[jj] != self.seq[a], self.outlet[jj] != self.outlet[a])
+        later = np.where(unknown, self._next_article()[jj], self._next_outlet()[jj])
+        b = np.where(differs, jj, later)
+        found = inside & (b >= 0)
+        k = np.flatnonzero(found)
+        a, b = a[k], b[k]
+        # The first occurrence has no partner: one outlet prints both everywhere (no pair), or
+        # a later occurrence may have one.
+        lo_a, hi_a, lo_b, hi_b = (x[~found] for x in (*self._outlet_range(ga), *self._outlet_range(gb)))
+        single = (lo_a >= 0) & (lo_a == hi_a) & (lo_b == hi_b) & (lo_a == lo_b)
+        rest = np.flatnonzero(~found)[~single]
+        more = [
+            (p, q, r)
+            for r in rest.tolist()
+            for p, q in self._boilerplate_pair(int(self.group_norm[ga[r]]), int(self.group_norm[gb[r]]))
+        ]
+        if more:
+            m = np.array(more, dtype=np.int64)
+            a, b, k = np.concatenate((a, m[:, 0])), np.concatenate((b, m[:, 1])), np.concatenate((k, m[:, 2]))
+            order = np.argsort(k, kind="stable")
+            a, b, k = a[order], b[order], k[order]
+        return a, b, k
+
+    def _next_differing(self, values: np.ndarray) -> np.ndarray:
+        """For each position, the next one of its norm group whose value differs (-1: none)."""
+        n = len(values)
+        new_run = np.ones(n, dtype=bool)
+        new_run[1:] = (values[1:] != values[:-1]) | (self.norm[1:] != self.norm[:-1])
+        run_start = np.flatnonzero(new_run)
+        run_end = np.append(run_start[1:], n)[np.cumsum(new_run) - 1]
+        group_end = np.repeat(self.first + self.count, self.count)
+        return np.where(run_end < group_end, run_end, -1)
+
+    def _next_outlet(self) -> np.ndarray:
+        if self._next_outlet_cache is None:
+            self._next_outlet_cache = self._next_differing(self.outlet)
+        return self._next_outlet_cache
+
+    def _next_article(self) -> np.ndarray:
+        if self._next_article_cache is None:
+            self._next_article_cache = self._next_differing(self.seq)
+        return self._next_article_cache
+
+    def _outlet_range(self, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The lowest and highest outlet code of each group's occurrences (-1: unknown)."""
+        if self._outlets_of_group is None:
+            empty = np.empty(0, dtype=np.int64)
+            lo = np.minimum.reduceat(self.outlet, self.first) if len(self.first) else empty
+            hi = np.maximum.reduceat(self.outlet, self.first) if len(self.first) else empty
+            self._outlets_of_group = (lo, hi)
+        lo, hi = self._outlets_of_group
+        return lo[groups], hi[groups]
+
     def verbatim_pieces(self, dup_norms: np.ndarray) -> _Pieces:
         """Every pair of occurrences of each norm, in two articles (of a norm that is boilerplate
         everywhere, one pair stands for all; of a norm with many occurrences, :meth:`links`)."""
@@ -812,10 +924,11 @@ class _OccurrenceTable:
         members = np.repeat(self.first[paired], counts) + _ranges(counts)
         pairs = _run_pairs(members, counts) if len(members) else np.empty((0, 2), dtype=np.int64)
         pairs = pairs[self.seq[pairs[:, 0]] != self.seq[pairs[:, 1]]]
-        extra = [p for norm in dup_norms[everywhere].tolist() for p in self._boilerplate_pair(norm, norm)]
+        g_every = g[everywhere]
+        extra_a, extra_b, _ = self.boilerplate_pairs(g_every, g_every)
         child, parent, _ = self.links(g[fan], g[fan])
-        a = np.concatenate((pairs[:, 0], np.array([p for p, _ in extra], dtype=np.int64), parent))
-        b = np.concatenate((pairs[:, 1], np.array([q for _, q in extra], dtype=np.int64), child))
+        a = np.concatenate((pairs[:, 0], extra_a, parent))
+        b = np.concatenate((pairs[:, 1], extra_b, child))
         linked = np.zeros(len(a), dtype=bool)
         linked[len(a) - len(child) :] = True
         return _Pieces(
@@ -921,18 +1034,13 @@ class _OccurrenceTable:
         b = np.repeat(self.first[gb[each]], made) + k % per_b
         apart = self.seq[a] != self.seq[b]
         a, b, row = a[apart], b[apart], row[apart]
-        extra = [
-            (p, q, r)
-            for r in np.flatnonzero(everywhere).tolist()
-            for p, q in self._boilerplate_pair(int(near.norm_a[r]), int(near.norm_b[r]))
-        ]
-        if extra:
-            more = np.array(extra, dtype=np.int64)
-            a, b, row = (
-                np.concatenate((a, more[:, 0])),
-                np.concatenate((b, more[:, 1])),
-                np.concatenate((row, more[:, 2])),
-            )
+        rows_every = np.flatnonzero(everywhere)
+        extra_a, extra_b, k = self.boilerplate_pairs(ga[rows_every], gb[rows_every])
+        a, b, row = (
+            np.concatenate((a, extra_a)),
+            np.concatenate((b, extra_b)),
+            np.concatenate((row, rows_every[k])),
+        )
         paired = len(a)
         # Linked rows: the side with fewer occurrences (a on a tie) is linked to the other.
         r = self.bounded
