@@ -807,9 +807,12 @@ def _candidates(text: str, lo: int, hi: int, aliases: Aliases) -> Iterator[Credi
         yield Credit(handle, text[start:end], start, end, "tweet", not aliases.is_corpus_outlet(handle))
 
 
-def _window(text: str, span: tuple[int, int], window: int) -> tuple[int, int]:
-    """[lo, hi) of the sentences holding ``span`` plus ``window`` sentences either side."""
-    sentences = split_sentences(text)
+def _window(
+    text: str, span: tuple[int, int], window: int, sentences: list[tuple[int, int]] | None = None
+) -> tuple[int, int]:
+    """[lo, hi) of the sentences holding ``span`` plus ``window`` sentences either side
+    (``sentences``: ``text``'s, where the caller has them)."""
+    sentences = split_sentences(text) if sentences is None else sentences
     if not sentences:
         return 0, 0
     s, e = span
@@ -822,20 +825,27 @@ def _window(text: str, span: tuple[int, int], window: int) -> tuple[int, int]:
 
 
 def find_credits(
-    text: str, span: tuple[int, int], aliases: Aliases, own_outlet: str | None = None, window: int = 1
+    text: str,
+    span: tuple[int, int],
+    aliases: Aliases,
+    own_outlet: str | None = None,
+    window: int = 1,
+    sentences: list[tuple[int, int]] | None = None,
 ) -> list[Credit]:
     """Outlets explicitly credited near ``text[span[0]:span[1]]``, in text order, one per outlet.
 
     Looks at the sentence(s) overlapping ``span`` and ``window`` sentences before and after.
     A credit to ``own_outlet`` (the article's own outlet, compared after resolving both names)
     is not returned.  Raises ValueError for a span outside the text or a negative window.
+    ``sentences``: :func:`~tracer.segment.split_sentences` of ``text``, where the caller has
+    them (split with others at once: :func:`~tracer.segment.split_many`).
     """
     s, e = span
     if not 0 <= s <= e <= len(text):
         raise ValueError(f"span {span} is outside a text of {len(text)} characters")
     if window < 0:
         raise ValueError(f"window must be >= 0, got {window}")
-    lo, hi = _window(text, span, window)
+    lo, hi = _window(text, span, window, sentences)
     own_key: str | None = None
     if own_outlet is not None and own_outlet.strip():
         own_key = _key(aliases.resolve(own_outlet) or own_outlet)

@@ -26,12 +26,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
+import numpy as np
 from rapidfuzz.distance import LCSseq
 
 from .attribution import Aliases, Credit, find_credits
 from .claims import Claim, ClaimsStart, claim_order, claim_terms, claims_unsorted
 from .dates import utc_naive
 from .params import ClaimParams
+from .segment import split_many
 from .store import Store
 from .text import fold, tokens
 
@@ -423,9 +425,20 @@ ClaimJob = tuple[Claim, list[str], list[int]]  # a claim, its members' paragraph
 Traced = tuple[list[str], int, list[Echo], dict[int, list[Credit]]]
 
 
+def _sentences_of(texts: list[str]) -> dict[str, list[tuple[int, int]]]:
+    """The sentences of each distinct text, split all at once (a paragraph of flattened text is
+    its whole article, split once per member otherwise: most of the claims stage's time)."""
+    distinct = list(dict.fromkeys(texts))
+    starts, ends, counts = split_many(distinct)
+    bounds = np.append(0, np.cumsum(counts)).tolist()
+    pairs = list(zip(starts.tolist(), ends.tolist(), strict=True))
+    return {text: pairs[bounds[k] : bounds[k + 1]] for k, text in enumerate(distinct)}
+
+
 def _trace_claims(jobs: list[ClaimJob], table: Aliases, max_terms: int) -> list[Traced]:
     """Terms, credits and provenance of each claim: a pure function, for any process."""
     parse = functools.lru_cache(maxsize=None)(_when)  # dates repeat: parse each once per task
+    sentences_of = _sentences_of([text for _, paragraphs, _ in jobs for text in paragraphs])
     out: list[Traced] = []
     for claim, paragraphs, starts in jobs:
         member_tokens = [tokens(fold(m.text)) for m in claim.members]
@@ -433,7 +446,7 @@ def _trace_claims(jobs: list[ClaimJob], table: Aliases, max_terms: int) -> list[
         credits = {}
         for i, (m, text, lo) in enumerate(zip(claim.members, paragraphs, starts, strict=True)):
             found = find_credits(
-                text, (m.start - lo, m.end - lo), table, own_outlet=m.outlet, window=CREDIT_WINDOW
+                text, (m.start - lo, m.end - lo), table, m.outlet, CREDIT_WINDOW, sentences_of[text]
             )
             credits[i] = [replace(c, start=c.start + lo, end=c.end + lo) for c in found]
         around = [
