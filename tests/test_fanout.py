@@ -465,3 +465,47 @@ def test_near_copies_each_edited_its_own_way_cost_pairs_linear_in_their_number(t
         report, _ = run(part, [corpus], params=params)
         assert not report.problems
         assert part.conn.execute("SELECT * FROM near ORDER BY 1, 2").fetchall() == full
+
+
+LEAD = "The national weather service has raised its flood warning for the region to the highest level."
+
+
+def _dated(articles: list[dict[str, str]], prefix: str, day: int) -> list[dict[str, str]]:
+    return [
+        a | {"id": f"{prefix}{i:03d}", "published": f"2024-03-{day:02d}T{i % 24:02d}:{i % 60:02d}:00Z"}
+        for i, a in enumerate(articles)
+    ]
+
+
+def test_a_copy_of_a_wire_update_is_one_match_with_the_update(tmp_path: Path):
+    """40 papers print a story, then the agency's update adds a lead and 20 papers print the
+    update: each of those copies is one passage from the update, not the story's sentences
+    from its first print and the lead from the update."""
+    story = _dated(wire_articles(40, wire=(WIRE, WIRE2), seed=3), "a", 1)
+    update = _dated(wire_articles(21, wire=(LEAD, WIRE, WIRE2), seed=4), "b", 2)
+    s = _store(tmp_path, story + update)
+    with s:
+        rows = s.conn.execute(
+            "SELECT target_id, source_id, sentences FROM matches WHERE target_id LIKE 'b%' ORDER BY 1"
+        ).fetchall()
+    assert rows[0] == ("b000", "a000", 2)  # the update itself: the story's first print
+    assert rows[1:] == [(f"b{i:03d}", "b000", 3) for i in range(1, 21)]
+
+
+def test_edited_copies_of_a_widely_printed_sentence_are_matched_with_it_not_each_other(tmp_path: Path):
+    """Four papers of 40 each edit one word of the sentence (another word each): each edited
+    copy is linked to the sentence's first print; two edited copies, further from each other
+    than from it, made a match too."""
+    articles = wire_articles(40, wire=(WIRE,), seed=9)
+    words = WIRE.split()
+    for k, i in enumerate((10, 20, 30, 35)):
+        edited = list(words)
+        edited[3 + 3 * k] = "unexpectedly"
+        articles[i]["text"] = articles[i]["text"].replace(WIRE, " ".join(edited))
+    s = _store(tmp_path, articles)
+    with s:
+        edited_ids = ("a00010", "a00020", "a00030", "a00035")
+        rows = s.conn.execute("SELECT source_id, target_id FROM matches").fetchall()
+    assert len(rows) == 39
+    assert not [r for r in rows if r[0] in edited_ids and r[1] in edited_ids]
+    assert {r[1] for r in rows if r[1] in edited_ids} == set(edited_ids)

@@ -296,6 +296,12 @@ def rebuild(
         np.concatenate([getattr(p, name) for p in found]) for name in _Pieces.__dataclass_fields__
     )
     del found
+    made = _Pieces(a, b, a_start, a_end, b_start, b_end, score, kind, linked)
+    keep = _closest_parents(occ, made)
+    a, b, a_start, a_end, b_start, b_end, score, kind, linked = (
+        getattr(made, name)[keep] for name in _Pieces.__dataclass_fields__
+    )
+    del made, keep
     passages = _Passages(occ, dup_norms, near, id_rank, banal_keys)
     seq_a, seq_b = occ.seq[a], occ.seq[b]
     flagged = occ.boiler[a] | occ.boiler[b]
@@ -430,6 +436,75 @@ def rebuild(
         ((i, *row) for i, rows in _numbered(order, single_piece, piece_rows, multi_pieces) for row in rows),
     )
     return len(order)
+
+
+def _closest_parents(occ: _OccurrenceTable, p: _Pieces) -> np.ndarray:
+    """Linked pieces pointed, each carrier at a time, at the earlier carrier that prints most of
+    what it links; which pieces to keep (a mask): one linked piece per linked occurrence.
+
+    A carrier's occurrences are each linked to their sentence's earliest carrier, one by one:
+    a copy of a wire story's update was split between the story (its first print) and the
+    update (the sentences only the update has). The earlier carrier that prints most of the
+    sentences its links name (ties: the earliest) is the text it came from, as the closest of
+    several earlier carriers is (running stories); a verbatim link is moved there where that
+    carrier prints the sentence. ``p`` is updated in place.
+    """
+    keep = np.ones(len(p.a), dtype=bool)
+    idx = np.flatnonzero(p.linked)
+    if len(idx) == 0:
+        return keep
+    when = occ.when()
+    later_a = when[occ.seq[p.a[idx]]] > when[occ.seq[p.b[idx]]]
+    child = np.where(later_a, p.a[idx], p.b[idx])
+    parent = np.where(later_a, p.b[idx], p.a[idx])
+    size = int(occ.seq.max(initial=0)) + 1
+    group = np.repeat(np.arange(len(occ.first), dtype=np.int64), occ.count)
+    key = group * size + occ.seq  # (norm, article) of every occurrence
+    by_key = np.argsort(key, kind="stable")
+    sorted_key = key[by_key]
+
+    def carried(norm_group: np.ndarray, article: np.ndarray) -> np.ndarray:
+        """The first occurrence of each norm in each article (-1: none)."""
+        want = norm_group * size + article
+        at = np.searchsorted(sorted_key, want).clip(0, max(len(sorted_key) - 1, 0))
+        return np.where(sorted_key[at] == want, by_key[at], -1)
+
+    c_art, p_art, p_group = occ.seq[child], occ.seq[parent], group[parent]
+    # Candidates of each carrier: the articles its links point at; each scored by how many of
+    # the carrier's linked sentences it prints.
+    pairs = np.unique(np.stack((c_art, p_art)), axis=1)
+    first_of = np.searchsorted(pairs[0], c_art)
+    n_cand = np.searchsorted(pairs[0], c_art, side="right") - first_of
+    link = np.repeat(np.arange(len(idx)), n_cand)
+    cand = pairs[1][np.repeat(first_of, n_cand) + _ranges(n_cand)]
+    hit = carried(p_group[link], cand) >= 0
+    score = np.zeros(pairs.shape[1], dtype=np.int64)
+    np.add.at(score, np.repeat(first_of, n_cand) + _ranges(n_cand), hit)
+    # The best candidate of each carrier: most sentences printed, then the earliest.
+    order = np.lexsort((when[pairs[1]], -score, pairs[0]))
+    lead = np.ones(len(order), dtype=bool)
+    lead[1:] = pairs[0][order][1:] != pairs[0][order][:-1]
+    best_of = dict(zip(pairs[0][order][lead].tolist(), pairs[1][order][lead].tolist(), strict=True))
+    best = np.fromiter((best_of[c] for c in c_art.tolist()), dtype=np.int64, count=len(c_art))
+    moved = carried(p_group, best)
+    verbatim = (occ.norm[child] == occ.norm[parent]) & (p.kind[idx] == KINDS.index("verbatim"))
+    move = (best != p_art) & (moved >= 0) & verbatim & (when[best] < when[c_art])
+    new_parent = np.where(move, moved, parent)
+    p_start, p_end = occ.start[new_parent], occ.end[new_parent]
+    p.a[idx] = np.where(later_a, child, new_parent)
+    p.b[idx] = np.where(later_a, new_parent, child)
+    p.a_start[idx] = np.where(later_a, p.a_start[idx], np.where(move, p_start, p.a_start[idx]))
+    p.a_end[idx] = np.where(later_a, p.a_end[idx], np.where(move, p_end, p.a_end[idx]))
+    p.b_start[idx] = np.where(later_a, np.where(move, p_start, p.b_start[idx]), p.b_start[idx])
+    p.b_end[idx] = np.where(later_a, np.where(move, p_end, p.b_end[idx]), p.b_end[idx])
+    # One linked piece per linked occurrence: the one into the best candidate, else the closest.
+    into_best = occ.seq[new_parent] == best
+    order = np.lexsort((np.arange(len(idx)), -p.score[idx], ~into_best, child))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = child[order][1:] != child[order][:-1]
+    keep[idx] = False
+    keep[idx[order[first]]] = True
+    return keep
 
 
 def _one_source_of_flagged_text(
@@ -1024,7 +1099,9 @@ class _OccurrenceTable:
         alone = (low[ga] == high[ga]) & (low[gb] == high[gb]) & (low[ga] == low[gb])
         bounded = ~everywhere & ~alone & (self.big[ga] | self.big[gb])
         self.bounded = np.flatnonzero(bounded)
-        each = np.flatnonzero(~everywhere & ~alone & ~bounded)
+        each = np.flatnonzero(
+            ~everywhere & ~alone & ~bounded & ~self._satellite_pairs(ga, gb, bounded, near.score)
+        )
         ka, kb = self.count[ga[each]], self.count[gb[each]]
         made = ka * kb
         row = np.repeat(each, made)
@@ -1058,6 +1135,19 @@ class _OccurrenceTable:
         n = len(a)
         linked = np.arange(n) >= paired
         return _Pieces(a, b, start[:n], end[:n], start[n:], end[n:], near.score[row], near.kind[row], linked)
+
+    def _satellite_pairs(
+        self, ga: np.ndarray, gb: np.ndarray, bounded: np.ndarray, score: np.ndarray
+    ) -> np.ndarray:
+        """Which near rows join two satellites (near copies of a widely printed sentence, each
+        linked to it) no closer to each other than either is to it: rows left out, as the
+        copies of one sentence are (every two of a story's edited copies made a match).
+
+        Rows ``bounded``: a widely printed norm and a near copy of it, ``score`` apart."""
+        few = np.where(self.big[ga], gb, ga)[bounded]
+        best = np.full(len(self.first), -1.0)
+        np.maximum.at(best, few, score[bounded])
+        return (best[ga] >= 0) & (best[gb] >= 0) & (score <= np.maximum(best[ga], best[gb]))
 
     def char_spans(
         self, store: Store, pos: np.ndarray, first: np.ndarray, last: np.ndarray, chunk: int = 2000
