@@ -182,7 +182,9 @@ def _trace(
                 sim = 2 * lcs / max(lengths[cand] + n_child, 1)
                 contain = lcs / per_child
                 text = W_SIMILARITY * sim + W_CONTAINMENT * contain + W_CREDIT * names_parent
-                found = scores[pair] = (round(text + W_SAME_OUTLET * same, 6), sim, contain, round(text, 6))
+                alone = round(text, 6)
+                found = (round(text + W_SAME_OUTLET, 6) if same else alone, sim, contain, alone)
+                scores[pair] = found
             scored.append((found[0], -k, cand, found[1], found[2], names_parent))
             texts.append(found[3])
         if date_known and len(scored) > 1:
@@ -234,6 +236,8 @@ def _nearest_of_alike(
     they come in a burst (a wire story and its copies: more carriers than days), whose first
     is the source."""
     top = max(texts)
+    if texts.count(top) < 2:  # one closest text: nothing to choose among (and no dict to build)
+        return scored
     day = {i: d for i, t in enumerate(texts) if t == top and (d := when[scored[i][2]]) is not None}
     if len(day) < 2:
         return scored
