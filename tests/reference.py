@@ -136,3 +136,82 @@ def align_either_way(
     p = params or VerifyParams()
     key_codes.use(p.frequent)
     return align_prepared(*_prepare_both(a_tokens, b_tokens), p)
+
+
+def window_reference(
+    text: str, span: tuple[int, int], window: int, sentences: list[tuple[int, int]]
+) -> tuple[int, int]:
+    """:func:`tracer.attribution._window` as a scan of every sentence."""
+    if not sentences:
+        return 0, 0
+    s, e = span
+    hit = [i for i, (a, b) in enumerate(sentences) if (a < e and b > s) or (s == e and a <= s < b)]
+    if not hit:
+        hit = [next((i for i, (a, _) in enumerate(sentences) if a >= e), len(sentences) - 1)]
+    first = max(0, hit[0] - window)
+    last = min(len(sentences) - 1, hit[-1] + window)
+    return sentences[first][0], sentences[last][1]
+
+
+def parent_scores_reference(claim, credits, member_tokens, parse, around):  # type: ignore[no-untyped-def]
+    """:func:`tracer.provenance._trace`'s echoes, each candidate parent scored on its own (no
+    score shared between copies of the same texts)."""
+    import bisect
+
+    from rapidfuzz.distance import LCSseq
+
+    from tracer import provenance as pv
+
+    members = claim.members
+    keys = pv._coded([[t.replace("'", "") for t in toks] for toks in member_tokens])
+    lengths = [len(k) for k in keys]
+    outlets = [m.outlet for m in members]
+    when = [parse(m.published) for m in members]
+    dated = [i for i, w in enumerate(when) if w is not None]
+    is_dated = set(dated)
+    origin = dated[0] if dated else pv._fullest(keys)
+    firsts = pv._Firsts(keys, outlets) if len(members) > pv.PARENT_CANDIDATES else None
+    articles = [m.article_id for m in members]
+    echoes = []
+    for child in range(len(members)):
+        if articles[child] == articles[origin]:
+            continue
+        date_known = when[child] is not None
+        dated_before = bisect.bisect_left(dated, child)
+        eligible = dated_before if date_known else len(dated) - (child in is_dated) + child - dated_before
+        if eligible > pv.PARENT_CANDIDATES:
+            assert firsts is not None
+            candidates = firsts.some(
+                child, dated, dated_before, date_known, is_dated, origin, credits.get(child, [])
+            )
+        elif date_known:
+            candidates = dated[:dated_before]
+        else:
+            candidates = [i for i in range(len(members)) if i != child and (i in is_dated or i < child)]
+        candidates = [c for c in candidates if articles[c] != articles[child]] or [origin]
+        credited = {c.outlet for c in credits.get(child, [])}
+        scored, texts = [], []
+        for k, cand in enumerate(candidates):
+            lcs = LCSseq.similarity(keys[cand], keys[child])
+            sim = 2 * lcs / max(lengths[cand] + len(keys[child]), 1)
+            contain = lcs / max(len(keys[child]), 1)
+            outlet = outlets[cand]
+            names_parent = outlet is not None and outlet in credited
+            same = outlet is not None and outlet == members[child].outlet
+            text = pv.W_SIMILARITY * sim + pv.W_CONTAINMENT * contain + pv.W_CREDIT * names_parent
+            scored.append((round(text + pv.W_SAME_OUTLET * same, 6), -k, cand, sim, contain, names_parent))
+            texts.append(round(text, 6))
+        if date_known and len(scored) > 1:
+            top = max(texts)
+            day = {i: d for i, t in enumerate(texts) if t == top and (d := when[scored[i][2]]) is not None}
+            if (
+                len(day) >= 2
+                and len(day) <= (max(day.values()) - min(day.values())).total_seconds() / 86400 + 1
+            ):
+                chars = {i: LCSseq.similarity(around[scored[i][2]], around[child]) for i in day}
+                pick = max(day, key=lambda i: (chars[i], day[i], scored[i][1]))
+                scored[pick] = (max(e[0] for e in scored), len(scored), *scored[pick][2:])
+        scored.sort(reverse=True)
+        runner = scored[1] if len(scored) > 1 else None
+        echoes.append((child, scored[0], runner))
+    return origin, echoes

@@ -384,3 +384,81 @@ def test_late_checks_that_fail_release_the_waiting_threads() -> None:
         banded_pairs(
             late.band_column, 3, np.arange(4), np.ones(4, dtype=bool), 0, lambda p: late.accept(p, 0.5), 2
         )
+
+
+# --- attribution._window -----------------------------------------------------------------------
+
+
+def test_credit_window_matches_the_reference() -> None:
+    """The sentences around a span, found by bisection, are those a scan of every sentence finds:
+    spans inside one sentence, across several, empty, in the whitespace between sentences,
+    before the first and after the last."""
+    from tracer.segment import split_sentences
+
+    from .reference import window_reference
+
+    rng = random.Random(7)
+    words = ["Mr", "Varek", "said.", "The", "court", "heard", "it", "was", "over!", "Why?", "U.S.", "e.g."]
+    checked = 0
+    for _ in range(300):
+        gaps = [" ", "  ", "\n", "\n\n", " \t "]
+        text = "".join(rng.choice(words) + rng.choice(gaps) for _ in range(rng.randrange(0, 40)))
+        text = rng.choice(["", "  ", "\n"]) + text
+        sentences = split_sentences(text)
+        for _ in range(30):
+            a = rng.randrange(len(text) + 1)
+            b = rng.choice([a, min(len(text), a + rng.randrange(1, 80))])
+            for w in (0, 1, 2):
+                want = window_reference(text, (a, b), w, sentences)
+                assert attr._window(text, (a, b), w, sentences) == want, (text, a, b, w)
+                checked += 1
+    assert checked == 300 * 30 * 3
+
+
+# --- provenance._trace -------------------------------------------------------------------------
+
+
+def _random_claim(rng: random.Random, n: int):  # type: ignore[no-untyped-def]
+    from tracer.attribution import Credit
+    from tracer.claims import Claim, Mention
+
+    texts = ["the minister said the plan was dead", "the minister said the plan is dead",
+             "minister says plan dead", "the plan was dead the minister said on monday"]  # fmt: skip
+    outlets = [None, "Metro Ledger", "The Daily Beacon", "Valley Post"]
+    members, credits = [], {}
+    for i in range(n):
+        day = rng.choice([None, *range(1, 9)]) if rng.random() < 0.9 else None
+        published = None if day is None else f"2024-03-{day:02d}T{rng.randrange(24):02d}:00:00"
+        text = rng.choice(texts)
+        members.append(Mention(f"a{rng.randrange(n)}", 0, len(text), rng.choice(outlets), published, text))
+        if rng.random() < 0.3:
+            name = rng.choice(outlets[1:])
+            credits[i] = [Credit(name, "according to " + name, 0, 5, "according-to", False)]
+    members.sort(key=lambda m: (m.published is None, m.published or ""))
+    return Claim("c", texts[0], [], members), credits
+
+
+@pytest.mark.parametrize("n", [2, 5, 30, 100])
+def test_trace_scores_each_pair_of_texts_as_each_candidate_alone(n: int) -> None:
+    """Scoring a pair of texts once for all copies of them chooses the parents, runners-up and
+    scores that scoring each candidate on its own does (copies of few texts, in few outlets,
+    some crediting one, some undated; over :data:`PARENT_CANDIDATES` members too)."""
+    from tracer import provenance as pv
+    from tracer.text import fold, tokens
+
+    from .reference import parent_scores_reference
+
+    rng = random.Random(n)
+    for _ in range(40 if n < 100 else 8):
+        claim, credits = _random_claim(rng, n)
+        toks = [tokens(fold(m.text)) for m in claim.members]
+        around = [m.text + " " + m.article_id for m in claim.members]
+        origin, echoes = parent_scores_reference(claim, credits, toks, pv._when, around)
+        prov = pv._trace(claim, credits, toks, pv._when, around)
+        assert prov.origin == origin
+        assert len(prov.echoes) == len(echoes)
+        for echo, (child, best, runner) in zip(prov.echoes, echoes, strict=True):
+            assert (echo.child, echo.parent, echo.credits_parent) == (child, best[2], best[5])
+            assert echo.similarity == round(best[3], 3) and echo.containment == round(best[4], 3)
+            assert echo.evidence.get("runner_up") == (claim.members[runner[2]].article_id if runner else None)
+            assert echo.evidence.get("margin") == (round(best[0] - runner[0], 3) if runner else None)

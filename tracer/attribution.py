@@ -36,10 +36,12 @@ The module is a heuristic: it never fails on odd text.  It never prints.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import functools
 import io
 import json
+import operator
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -807,6 +809,9 @@ def _candidates(text: str, lo: int, hi: int, aliases: Aliases) -> Iterator[Credi
         yield Credit(handle, text[start:end], start, end, "tweet", not aliases.is_corpus_outlet(handle))
 
 
+_START, _END = operator.itemgetter(0), operator.itemgetter(1)
+
+
 def _window(
     text: str, span: tuple[int, int], window: int, sentences: list[tuple[int, int]] | None = None
 ) -> tuple[int, int]:
@@ -816,11 +821,19 @@ def _window(
     if not sentences:
         return 0, 0
     s, e = span
-    hit = [i for i, (a, b) in enumerate(sentences) if (a < e and b > s) or (s == e and a <= s < b)]
-    if not hit:  # the span lies in whitespace between sentences: take the next one (or the last)
-        hit = [next((i for i, (a, _) in enumerate(sentences) if a >= e), len(sentences) - 1)]
-    first = max(0, hit[0] - window)
-    last = min(len(sentences) - 1, hit[-1] + window)
+    # Sentences are in text order and do not overlap: those holding the span (ending after
+    # ``s``, starting before ``e`` or, for an empty span, at ``s``) are a run found by bisection.
+    begin = bisect.bisect_right(sentences, s, key=_END)
+    stop = (
+        bisect.bisect_right(sentences, s, key=_START)
+        if s == e
+        else bisect.bisect_left(sentences, e, key=_START)
+    )
+    if begin >= stop:  # the span lies in whitespace between sentences: take the next one (or the last)
+        begin = min(bisect.bisect_left(sentences, e, key=_START), len(sentences) - 1)
+        stop = begin + 1
+    first = max(0, begin - window)
+    last = min(len(sentences) - 1, stop - 1 + window)
     return sentences[first][0], sentences[last][1]
 
 

@@ -126,6 +126,11 @@ def _trace(
     # an echo of an edited copy from an echo of the original.
     keys = _coded([[t.replace("'", "") for t in toks] for toks in member_tokens])
     lengths = [len(k) for k in keys]
+    text_number: dict[str, int] = {}
+    text_ids = [text_number.setdefault(k, len(text_number)) for k in keys]
+    # (parent's text, child's text, credits parent, same outlet) -> score, similarity,
+    # containment, score on the text alone
+    scores: dict[tuple[int, int, bool, bool], tuple[float, float, float, float]] = {}
     outlets = [m.outlet for m in members]
     similarity = LCSseq.similarity
     when = [parse(m.published) for m in members]
@@ -164,16 +169,24 @@ def _trace(
         # reverse (no two are equal: the second field is unique), once ties are settled.
         scored: list[tuple[float, int, int, float, float, bool]] = []
         texts: list[float] = []  # each candidate's score on its text alone (and credit)
+        child_text = text_ids[child]
         for k, cand in enumerate(candidates):
-            lcs = similarity(keys[cand], child_keys)
-            sim = 2 * lcs / max(lengths[cand] + n_child, 1)
-            contain = lcs / per_child
             outlet = outlets[cand]
             names_parent = outlet is not None and outlet in credited_outlets
             same = outlet is not None and outlet == child_outlet
-            text = W_SIMILARITY * sim + W_CONTAINMENT * contain + W_CREDIT * names_parent
-            scored.append((round(text + W_SAME_OUTLET * same, 6), -k, cand, sim, contain, names_parent))
-            texts.append(round(text, 6))
+            # A score depends on the two texts and these two flags only: copies share texts.
+            pair = (text_ids[cand], child_text, names_parent, same)
+            found = scores.get(pair)
+            if found is None:
+                lcs = similarity(keys[cand], child_keys)
+                sim = 2 * lcs / max(lengths[cand] + n_child, 1)
+                contain = lcs / per_child
+                text = W_SIMILARITY * sim + W_CONTAINMENT * contain + W_CREDIT * names_parent
+                alone = round(text, 6)
+                found = (round(text + W_SAME_OUTLET, 6) if same else alone, sim, contain, alone)
+                scores[pair] = found
+            scored.append((found[0], -k, cand, found[1], found[2], names_parent))
+            texts.append(found[3])
         if date_known and len(scored) > 1:
             scored = _nearest_of_alike(scored, texts, when, around or [m.text for m in members], child)
         scored.sort(reverse=True)
@@ -223,6 +236,8 @@ def _nearest_of_alike(
     they come in a burst (a wire story and its copies: more carriers than days), whose first
     is the source."""
     top = max(texts)
+    if texts.count(top) < 2:  # one closest text: nothing to choose among (and no dict to build)
+        return scored
     day = {i: d for i, t in enumerate(texts) if t == top and (d := when[scored[i][2]]) is not None}
     if len(day) < 2:
         return scored
