@@ -197,7 +197,13 @@ def test_incremental_scan_rescores_only_new_sentences_and_keeps_old_pairs(tmp_pa
     said = "The harbour authority closed the northern port after the storm damaged two cranes."
     again = "Storm damage to two cranes led officials of the harbour to shut its northern docks."
     other = "Volunteers planted four hundred oak trees along the river bank on Sunday morning."
-    (tmp_path / "first.jsonl").write_text(_article("a", 1, said) + _article("b", 2, again), encoding="utf-8")
+    # Sentences on other things: a pair stands out among the window's sentences, not alone.
+    filler = " ".join(
+        f"Local {'very ' * k}keen walkers counted {k + 2} herons by the lake." for k in range(20)
+    )
+    (tmp_path / "first.jsonl").write_text(
+        _article("a", 1, said) + _article("b", 2, again) + _article("e", 1, filler), encoding="utf-8"
+    )
     assert _run("run", str(tmp_path / "first.jsonl"), "--db", db, "-q", "--semantic", "english")[0] == 0
     assert sorted(second.seen) == sorted([said, again])
     with Store.open(db) as store:
@@ -208,7 +214,7 @@ def test_incremental_scan_rescores_only_new_sentences_and_keeps_old_pairs(tmp_pa
     first.seen.clear()
     second.seen.clear()
     assert _run("run", str(tmp_path / "later.jsonl"), "--db", db, "-q")[0] == 0
-    assert sorted(first.seen) == sorted([said, again, other, third])  # the fast model: the window
+    assert set(first.seen) >= {said, again, other, third}  # the fast model: the window
     assert second.seen == [third]  # the others' vectors come from the store
     with Store.open(db) as store:
         after = store.conn.execute("SELECT * FROM near WHERE kind = 'paraphrase'").fetchall()

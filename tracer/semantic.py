@@ -19,6 +19,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import Any, Protocol
 
 import numpy as np
@@ -39,14 +40,23 @@ _NEEDS = {
 # no checks at all: its pairs are two-thirds paraphrases, a corpus's are not. Chosen for
 # precision: the seeds and the cross-language fixture with no false claim.
 ACCEPT = {"english": 0.70, "multilingual": 0.88}
-# What the first model's cosine must reach for a pair to go on to the second (english: the
-# static model's, far below the transformer's for a reworded pair).
-FIRST_ACCEPT = {"english": 0.50, "multilingual": ACCEPT["multilingual"]}
+# What the first model's cosine must reach for a pair to go on (english: to the transformer),
+# and whether it must also stand out among the sentence's cosines with its window: a static
+# model finds every sentence of a topic close, a reworded one stands out among them.
+FIRST = {"english": (0.50, True), "multilingual": (ACCEPT["multilingual"], False)}
+# Distinct sentences the second model re-scores in a scan, at most: these plus a share of the
+# new ones, the pairs that stand out most first (the transformer reads ~60 sentences a second).
+RESCORE_BASE = 256
+RESCORE_SHARE = 0.002
 WINDOW = 300  # articles either side in publication order a sentence is compared with
 MIN_CONTENT = 4  # content words a sentence needs to be embedded
 MAX_CHARS = 600  # longer "sentences" are flattened lines, tables or lists: not one statement
 BLOCK = 1024  # sentences per block of the similarity matrix
 NEIGHBOURS = 5  # closest sentences each new one is paired with, at most
+EXPECTED = 4 * NEIGHBOURS  # where a pair must stand out: among as many, of a normal spread
+SEARCHED = 20 * NEIGHBOURS  # ... and first, in the leading SEARCH_DIM dimensions, among as many
+SEARCH_DIM = 48
+MOMENTS = 2048
 TEMPLATE = 3  # a sentence one outlet prints in this many of its articles is its template
 BIG = 1 << 30  # a token span's end past any sentence's: the whole sentence
 
@@ -311,34 +321,84 @@ def _templates(rows: np.ndarray, outlet_of: np.ndarray) -> np.ndarray:
 
 
 def _close_pairs(
-    vectors: np.ndarray, rank: np.ndarray, new: np.ndarray, threshold: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Index pairs ``i < j``, one of them ``new``, with cosine >= ``threshold`` whose articles are
-    at most ``WINDOW`` apart in publication order, each new sentence with its ``NEIGHBOURS``
-    closest at most; ``rank`` is sorted, so a block's partners are one slice."""
-    found: list[np.ndarray] = []
-    sims_found: list[np.ndarray] = []
-    rows = np.flatnonzero(new)
-    for lo in range(0, len(rows), BLOCK):
-        block = rows[lo : lo + BLOCK]
-        start = int(np.searchsorted(rank, rank[block[0]] - WINDOW))
-        stop = int(np.searchsorted(rank, rank[block[-1]] + WINDOW, side="right"))
-        sims = vectors[block] @ vectors[start:stop].T
-        sims[np.abs(rank[block][:, None] - rank[start:stop][None, :]) > WINDOW] = -1
-        sims[np.arange(len(block)), block - start] = -1  # not itself
-        k = min(NEIGHBOURS, sims.shape[1])
-        j = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        s = np.take_along_axis(sims, j, axis=1)
-        i, j, s = np.repeat(block, k), j.ravel() + start, s.ravel()
-        # Each pair once: from its new side, or from the earlier one where both are new.
-        keep = (s >= threshold) & (~new[j] | (i < j))
-        pairs = np.sort(np.stack((i[keep], j[keep]), axis=1), axis=1)
-        found.append(pairs)
-        sims_found.append(s[keep])
+    vectors: np.ndarray, rank: np.ndarray, new: np.ndarray, floor: float, standout: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Index pairs ``i < j``, one of them ``new``, whose articles are at most ``WINDOW`` apart in
+    publication order, with cosine >= ``floor``; each new sentence with its ``NEIGHBOURS``
+    closest at most. With ``standout``, only pairs whose cosine stands out among the new
+    sentence's cosines with its window as its ``EXPECTED`` closest would if they were normally
+    distributed (mean and deviation from the window's first and second moments, not from the
+    matrix: a pass over it fewer). Returns the pairs, their cosines and by how many standard
+    deviations they stand out. ``rank`` is sorted, so a block's partners are one slice."""
+    # Standing out is first looked for in the vectors' leading dimensions (a static model's come
+    # by decreasing variance), among more candidates; those are then scored in all of them.
+    search = vectors
+    if standout:
+        search = np.ascontiguousarray(vectors[:, :SEARCH_DIM])
+        search /= np.maximum(np.linalg.norm(search, axis=1, keepdims=True), 1e-9)
+    found = [
+        _block_pairs(vectors, search, rank, new, rows[lo : lo + BLOCK], floor, standout)
+        for rows in [np.flatnonzero(new)]
+        for lo in range(0, len(rows), BLOCK)
+    ]
     if not found:
-        return np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.float32)
-    pairs, first = np.unique(np.concatenate(found), axis=0, return_index=True)
-    return pairs, np.concatenate(sims_found)[first]
+        return np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.float32), np.zeros(0)
+    every = np.concatenate(found)
+    pairs, first = np.unique(every[:, :2].astype(np.int64), axis=0, return_index=True)
+    return pairs, every[first, 2].astype(np.float32), every[first, 3]
+
+
+def _spread(mine: np.ndarray, window: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The mean and standard deviation of each row of ``mine``'s cosines with ``window``
+    (estimated from ``MOMENTS`` of its rows, evenly spaced, at most)."""
+    window = window[:: -(-len(window) // MOMENTS)]
+    mean = mine @ (window.sum(axis=0) / len(window))
+    second = ((mine @ (window.T @ window / len(window))) * mine).sum(axis=1)
+    return mean, np.sqrt(np.maximum(second - mean**2, 1e-12))
+
+
+def _standing_out(expected: int, size: int) -> float:
+    """How many deviations above the mean the ``expected`` closest of ``size`` normally are."""
+    return NormalDist().inv_cdf(max(1 - expected / size, 0.5))
+
+
+def _block_pairs(
+    vectors: np.ndarray,
+    search: np.ndarray,
+    rank: np.ndarray,
+    new: np.ndarray,
+    block: np.ndarray,
+    floor: float,
+    standout: bool,
+) -> np.ndarray:
+    """:func:`_close_pairs` for one block of new sentences: rows ``(i, j, cosine, z)``."""
+    start = int(np.searchsorted(rank, rank[block[0]] - WINDOW))
+    stop = int(np.searchsorted(rank, rank[block[-1]] + WINDOW, side="right"))
+    cut = np.full(len(block), floor if search is vectors else -1.0, dtype=np.float32)
+    if standout:
+        mean, deviation = _spread(search[block], search[start:stop])
+        cut = np.fmax(cut, mean + _standing_out(SEARCHED, stop - start) * deviation)
+    # Each pair once: a new sentence meets the later ones, and the earlier ones not new.
+    partners = np.r_[np.flatnonzero(~new[start : block[0]]) + start, block[0] : stop]
+    sims = search[block] @ search[partners].T
+    at = np.flatnonzero((sims >= cut[:, None]).ravel())
+    del sims
+    row, col = np.divmod(at, len(partners))
+    i, j = block[row], partners[col]
+    keep = (i != j) & (np.abs(rank[i] - rank[j]) <= WINDOW) & (~new[j] | (i < j))
+    row, i, j = row[keep], i[keep], j[keep]
+    s = (vectors[i] * vectors[j]).sum(axis=1)
+    mean, deviation = _spread(vectors[block], vectors[start:stop])
+    cut = np.full(len(block), floor, dtype=np.float32)
+    if standout:
+        cut = np.fmax(cut, mean + _standing_out(EXPECTED, stop - start) * deviation)
+    keep = s >= cut[row]
+    row, i, j, s = row[keep], i[keep], j[keep], s[keep]
+    top = np.argsort(row * 4.0 - s, kind="stable")  # by row, the closest first
+    first = np.searchsorted(row[top], row[top])  # (a row's first entry in that order)
+    top = np.sort(top[np.arange(len(top)) - first < NEIGHBOURS])
+    zs = (s[top] - mean[row[top]]) / deviation[row[top]]
+    return np.stack((np.minimum(i, j)[top], np.maximum(i, j)[top], s[top], zs), axis=1)
 
 
 def _in_window(rank: np.ndarray, new: np.ndarray) -> np.ndarray:
@@ -389,8 +449,12 @@ def find_paraphrases(
     vectors = np.zeros((len(sent.texts), found.shape[1]), dtype=np.float32)
     vectors[needed] = found
     del found, texts
-    pairs, sims = _close_pairs(vectors, sent.rank, sent.new, FIRST_ACCEPT[model])
-    pairs, sims = _worth_keeping(pairs, sims, sent, store.near_pairs())
+    pairs, sims, zs = _close_pairs(vectors, sent.rank, sent.new, *FIRST[model])
+    budget = (
+        RESCORE_BASE + int(RESCORE_SHARE * sent.new.sum()) if models.second is not None else len(sent.norm)
+    )
+    keep = _worth_keeping(pairs, zs, sent, store.near_pairs(), budget)
+    pairs, sims = pairs[keep], sims[keep]
     if models.second is not None:
         sims = _rescore(store, model, models.second, sent, pairs)
     if progress is not None:
@@ -405,18 +469,23 @@ def find_paraphrases(
 
 
 def _worth_keeping(
-    pairs: np.ndarray, sims: np.ndarray, sent: _Sentences, known: set[tuple[int, int]]
-) -> tuple[np.ndarray, np.ndarray]:
-    """The pairs not found as copies already that agree on numbers, names and negation."""
-    keep = np.array(
-        [
-            (min(sent.norm[i], sent.norm[j]), max(sent.norm[i], sent.norm[j])) not in known
-            and agree(sent.texts[i], sent.texts[j])
-            for i, j in pairs.tolist()
-        ],
-        dtype=bool,
-    )
-    return pairs[keep] if len(pairs) else pairs, sims[keep] if len(pairs) else sims
+    pairs: np.ndarray, zs: np.ndarray, sent: _Sentences, known: set[tuple[int, int]], budget: int
+) -> np.ndarray:
+    """Indices of the pairs not found as copies already that agree on numbers, names and
+    negation, those standing out most first, while they hold ``budget`` sentences at most."""
+    chosen: list[int] = []
+    held: set[int] = set()
+    for k in np.lexsort((pairs[:, 1], pairs[:, 0], -zs)).tolist() if len(pairs) else []:
+        i, j = pairs[k].tolist()
+        a, b = sorted((int(sent.norm[i]), int(sent.norm[j])))
+        if (a, b) in known or not agree(sent.texts[i], sent.texts[j]):
+            continue
+        more = {i, j} - held
+        if len(held) + len(more) > budget:
+            break
+        held |= more
+        chosen.append(k)
+    return np.array(sorted(chosen), dtype=np.int64)
 
 
 def _rescore(store: Any, model: str, second: Embedder, sent: _Sentences, pairs: np.ndarray) -> np.ndarray:

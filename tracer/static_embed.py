@@ -26,7 +26,7 @@ from .atomic import replacing
 from .errors import TracerError
 
 VERSION = 1  # of the recipe: a new one is built beside older files
-DIM = 256
+DIM = 128
 FIRST_WORD = 1996  # BERT's uncased vocabulary: [PAD], [unused*], specials and single characters before
 BATCH = 2048  # word-pieces through the model at once
 INSTALL_AGAIN = "install the extra again: pip install --force-reinstall 'tracer[semantic]'"
@@ -68,16 +68,33 @@ class StaticEmbedder:
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """One L2-normalised float32 row per text (zeros for a text with no word-piece)."""
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        ids = [e.ids for e in self.tokenizer.encode_batch(list(texts), add_special_tokens=False)]
-        lengths = np.array([len(i) for i in ids], dtype=np.int64)
-        flat = np.fromiter((t for i in ids for t in i), dtype=np.int64, count=int(lengths.sum()))
-        sums = np.zeros((len(texts), self.dim), dtype=np.float32)
-        filled = lengths > 0
-        if filled.any():  # (an empty text's segment would take its neighbour's first row)
-            sums[filled] = np.add.reduceat(self.table[flat], (np.cumsum(lengths) - lengths)[filled], axis=0)
+        from scipy.sparse import csr_matrix
+
+        # Each distinct word is cut into word-pieces once (the tokenizer cuts a text at its
+        # spaces first, so a text's pieces are its words' pieces).
+        words: dict[str, int] = {}
+        columns = [words.setdefault(w, len(words)) for text in texts for w in text.split()]
+        ends = np.cumsum([0, *(len(text.split()) for text in texts)])
+        counts = csr_matrix(
+            (np.ones(len(columns), dtype=np.float32), np.array(columns, dtype=np.int64), ends),
+            shape=(len(texts), len(words)),
+        )
+        sums = np.asarray(counts @ self._word_vectors(list(words)), dtype=np.float32)
         return sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-9)
+
+    def _word_vectors(self, words: list[str]) -> np.ndarray:
+        """Each word's weighted sum of its word-pieces' vectors."""
+        from scipy.sparse import csr_matrix
+
+        if not words:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        pieces = [e.ids for e in self.tokenizer.encode_batch(words, add_special_tokens=False)]
+        ends = np.cumsum([0, *(len(p) for p in pieces)])
+        columns = np.fromiter((t for p in pieces for t in p), dtype=np.int64, count=int(ends[-1]))
+        counts = csr_matrix(
+            (np.ones(len(columns), dtype=np.float32), columns, ends), shape=(len(words), len(self.table))
+        )
+        return np.asarray(counts @ self.table, dtype=np.float32)
 
 
 def load(progress: Progress | None = None) -> StaticEmbedder:
