@@ -47,7 +47,7 @@ FIRST = {"english": (0.50, True), "multilingual": (ACCEPT["multilingual"], False
 # Distinct sentences the second model re-scores in a scan, at most: these plus a share of the
 # new ones, the pairs that stand out most first (the transformer reads ~60 sentences a second).
 RESCORE_BASE = 256
-RESCORE_SHARE = 0.002
+RESCORE_SHARE = 0.001
 WINDOW = 300  # articles either side in publication order a sentence is compared with
 MIN_CONTENT = 4  # content words a sentence needs to be embedded
 MAX_CHARS = 600  # longer "sentences" are flattened lines, tables or lists: not one statement
@@ -351,7 +351,7 @@ def _close_pairs(
 def _spread(mine: np.ndarray, window: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The mean and standard deviation of each row of ``mine``'s cosines with ``window``
     (estimated from ``MOMENTS`` of its rows, evenly spaced, at most)."""
-    window = window[:: -(-len(window) // MOMENTS)]
+    window = np.ascontiguousarray(window[:: -(-len(window) // MOMENTS)])  # (strided: no BLAS)
     mean = mine @ (window.sum(axis=0) / len(window))
     second = ((mine @ (window.T @ window / len(window))) * mine).sum(axis=1)
     return mean, np.sqrt(np.maximum(second - mean**2, 1e-12))
@@ -449,7 +449,12 @@ def find_paraphrases(
     vectors = np.zeros((len(sent.texts), found.shape[1]), dtype=np.float32)
     vectors[needed] = found
     del found, texts
-    pairs, sims, zs = _close_pairs(vectors, sent.rank, sent.new, *FIRST[model])
+    from threadpoolctl import threadpool_limits
+
+    # Many small products: BLAS's threads cost more than they give (several times, on a busy
+    # machine, waiting on each other).
+    with threadpool_limits(1, user_api="blas"):
+        pairs, sims, zs = _close_pairs(vectors, sent.rank, sent.new, *FIRST[model])
     budget = (
         RESCORE_BASE + int(RESCORE_SHARE * sent.new.sum()) if models.second is not None else len(sent.norm)
     )
