@@ -305,6 +305,12 @@ def _scan_options(func: F) -> F:
         "or --scheduler's) [default: local].",
     )(func)
     func = click.option(
+        "--semantic",
+        type=click.Choice(["english", "multilingual", "off"]),
+        help="Also find reworded echoes (english) or echoes across languages (multilingual); kept for "
+        "later scans until 'off'. Needs the extra: pip install 'tracer[semantic]'.",
+    )(func)
+    func = click.option(
         "--scheduler",
         metavar="ADDRESS",
         help="A running Dask cluster's scheduler, e.g. tcp://host:8786 (implies --engine dask).",
@@ -336,6 +342,7 @@ def scan(
     workers: int | None,
     engine: str | None,
     scheduler: str | None,
+    semantic: str | None,
     verbose: bool,
 ) -> None:
     """Compare newly ingested articles with everything stored; rebuild claims and provenance."""
@@ -344,7 +351,7 @@ def scan(
 
     pairs = _alias_pairs(aliases)
     with open_store(db) as store, _engine(engine, scheduler, workers) as eng, _progress(quiet) as progress:
-        result = do_scan(store, progress=progress, alias_pairs=pairs, engine=eng)
+        result = do_scan(store, progress=progress, alias_pairs=pairs, engine=eng, semantic=semantic)
         counts = store.counts()
     if result.scanned_anew:
         _say(quiet, _SCANNED_ANEW)
@@ -356,7 +363,8 @@ def scan(
     _say(
         quiet,
         f"scanned {result.articles} new article(s), {result.sentences} sentences; "
-        f"{result.candidates} candidate pairs, {result.verified} verified; {result.matches} matches, "
+        f"{result.candidates} candidate pairs, {result.verified} verified"
+        f"{f', {result.paraphrases} paraphrases' if result.paraphrases else ''}; {result.matches} matches, "
         f"{result.claims} claims in store",
     )
     if verbose:
@@ -444,6 +452,7 @@ def run(
     workers: int | None,
     engine: str | None,
     scheduler: str | None,
+    semantic: str | None,
     top: int,
 ) -> None:
     """Ingest PATHS, scan, and print a short summary."""
@@ -457,7 +466,7 @@ def run(
         with _progress(quiet) as progress:
             report, result = do_run(store, paths, outlet, date, progress=progress, workers=workers,
                                     alias_pairs=pairs, engine=eng, dayfirst=dayfirst,
-                                    columns=mapping)  # fmt: skip
+                                    columns=mapping, semantic=semantic)  # fmt: skip
         summary = corpus_summary(store, top)
     _report_ingest(report, quiet, paths)
     if result.scanned_anew:

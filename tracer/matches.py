@@ -28,7 +28,7 @@ from .params import FANOUT, BanalParams, BoilerplateParams
 from .store import SENTENCE_DTYPE, Store
 from .text import fold, rejoin_hyphenated, token_table
 
-KINDS = ("verbatim", "near-verbatim", "partial")
+KINDS = ("verbatim", "near-verbatim", "partial", "paraphrase")  # paraphrase: tracer.semantic
 
 
 @dataclass(slots=True)
@@ -1424,6 +1424,13 @@ def _published_order(a: str | None, b: str | None) -> int:
 _parse_date = functools.lru_cache(maxsize=1 << 16)(utc_naive)
 
 
+def _passage_kind(kinds: set[str]) -> str:
+    """A passage's kind from its pieces': paraphrases beside copies make it partial."""
+    if kinds == {"verbatim"}:
+        return "verbatim"
+    return "partial" if kinds & {"partial", "paraphrase"} else "near-verbatim"
+
+
 def _match_row(
     meta: dict[str, tuple[str | None, str | None]],
     x: str,
@@ -1443,9 +1450,10 @@ def _match_row(
         weight = sum(q.x_end - q.x_start for q in passage) or 1
         score = round(sum(q.score * (q.x_end - q.x_start) for q in passage) / weight, 4)
         kinds = {q.kind for q in passage}
-        kind = "verbatim" if kinds == {"verbatim"} else "partial" if "partial" in kinds else "near-verbatim"
+        kind = _passage_kind(kinds)
         if kind != "verbatim" and gaps is not None and _seamless(passage, x, y, gaps):
             kind = "verbatim"  # the same words, cut into sentences elsewhere
+        kind = "paraphrase" if kinds == {"paraphrase"} else kind
     order = _published_order(meta[x][1], meta[y][1])
     direction = "unknown" if order == 0 else "forward"
     same = meta[x][0] is not None and meta[x][0] == meta[y][0]

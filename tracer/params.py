@@ -21,6 +21,9 @@ from .errors import ParamError
 # (11 at 10^4 articles), so their matches are every pair (``ScanParams.fanout``).
 FANOUT = 16
 
+# The models of the semantic stage (tracer.semantic), by the name ``--semantic`` takes.
+SEMANTIC_MODELS = ("english", "multilingual")
+
 
 def _check(owner: object, name: str, low: float, high: float, *, open_low: bool = False) -> None:
     """Raise :class:`ParamError` unless ``owner.name`` is a number in its range (``(low, high]``
@@ -197,6 +200,9 @@ class ScanParams:
     banal_max_shared: int = 10
     claims: ClaimParams = field(default_factory=ClaimParams)
     boilerplate: BoilerplateParams = field(default_factory=BoilerplateParams)
+    # Reworded and cross-language echoes (tracer.semantic): "" (off) or one of SEMANTIC_MODELS.
+    # A scan may switch it: the semantic stage alone is redone over the whole store.
+    semantic: str = ""
 
     def __post_init__(self) -> None:
         _check(self, "num_perm", 1, 1024)
@@ -221,6 +227,12 @@ class ScanParams:
         _check(self, "frequent_sample", 0, _INF)
         _check(self, "banal_df", 0, _INF)
         self.banality()  # checks the banal_* values (their ranges are BanalParams')
+        if self.semantic not in ("", *SEMANTIC_MODELS):
+            raise ParamError(
+                f"ScanParams.semantic must be one of {', '.join(SEMANTIC_MODELS)} or '' (off), "
+                f"got {self.semantic!r}",
+                "pass a model name, or '' for none",
+            )
         for name, kind in (
             ("verify", VerifyParams),
             ("claims", ClaimParams),
@@ -253,6 +265,8 @@ class ScanParams:
     def _values(self) -> dict[str, Any]:
         values = asdict(self)
         del values["verify"]["frequent"]  # learned per store, kept in its meta (tracer.frequent)
+        if not values["semantic"]:
+            del values["semantic"]  # stores scanned without it keep the fingerprint they had
         return values
 
     @classmethod

@@ -62,14 +62,20 @@ def run(
     engine: Engine | None = None,
     dayfirst: bool | None = None,
     columns: tuple[tuple[str, str], ...] = (),
+    semantic: str | None = None,
 ) -> tuple[IngestReport, ScanResult]:
-    """Ingest then scan: what ``tracer run`` does (``engine``: see :func:`tracer.scan.scan`)."""
+    """Ingest then scan: what ``tracer run`` does (``engine``, ``semantic``: see
+    :func:`tracer.scan.scan`)."""
+    if semantic not in (None, "off"):
+        from .semantic import check_available
+
+        check_available(semantic)  # before the ingest: a missing extra leaves the store as it was
     report = ingest(store, paths, outlet, date, workers, dayfirst, columns)
     # What the ingest freed goes back to the system before the scan: with the engine's allocator
     # settings it stays with the process, and a long file's text, decoded and copied, is several
     # times its size.
     return_free_memory()
-    return report, scan(store, params, progress, workers, alias_pairs, engine)
+    return report, scan(store, params, progress, workers, alias_pairs, engine, semantic)
 
 
 def edit(

@@ -50,6 +50,7 @@ class ScanResult:
     unit_candidates: int = 0  # unit pairs sharing a band and passing the signature filter
     candidates: int = 0  # distinct sentence pairs passed to alignment
     verified: int = 0
+    paraphrases: int = 0  # sentence pairs the semantic stage added
     matches: int = 0
     claims: int = 0
     scanned_anew: bool = False  # the store was scanned by a tracer that matched otherwise: all redone
@@ -66,6 +67,7 @@ def scan(
     workers: int | None = None,
     alias_pairs: list[tuple[str, str]] | None = None,
     engine: Engine | None = None,
+    semantic: str | None = None,
 ) -> ScanResult:
     """Scan unscanned articles against the store. One transaction: all or nothing.
 
@@ -77,6 +79,8 @@ def scan(
     store keeps them for later scans. Without ``params`` a store scanned before goes on
     with the parameters it was scanned with (its stored signatures and pairs were made
     with them, whatever the defaults of this version); a new store gets the defaults.
+    ``semantic`` ("english", "multilingual", "off") switches the semantic stage
+    (:mod:`tracer.semantic`) for this scan and the later ones.
     """
     stored = store.get_meta("scan_params")
     anew = False
@@ -86,8 +90,11 @@ def scan(
         # with this version's, so every article is scanned again (the store keeps its articles).
         anew = params is None
         stored = None if anew else stored
-    p = params or ScanParams()
-    if stored is not None and ScanParams.from_fingerprint(stored) != p:
+    p = _with_semantic(params or ScanParams(), semantic)
+    before = ScanParams.from_fingerprint(stored) if stored is not None else None
+    if before is not None:
+        before = replace(before, semantic=p.semantic)  # switching it redoes that stage only
+    if stored is not None and before != p:
         raise StoreError(
             f"{store.path}: store was scanned with other matching parameters",
             "scan into a new store (--db NEW.db) to use these parameters",
@@ -135,11 +142,44 @@ def _scan(
             with texts, eng.stage("verify", times):
                 _verify(store, p, pairs, texts, result, progress, eng)
                 del pairs  # not held through the matches and claims
+        if p.semantic or store.get_meta(SEMANTIC_KEY):
+            with eng.stage("semantic", times):
+                _paraphrases(store, p, result, progress)
         store.mark_scanned()
         with eng.stage("matches", times):
             started = _matches(store, p, result, eng)
         with eng.stage("claims", times):
             _claims(store, alias_pairs, p, result, eng, started)
+
+
+SEMANTIC_KEY = "semantic_done"  # the model whose paraphrase rows the store holds
+
+
+def _with_semantic(p: ScanParams, semantic: str | None) -> ScanParams:
+    """``p`` with the semantic model asked for (None: as it is); the model's packages are
+    checked here, before anything is written: without them the store stays as it was."""
+    if semantic is not None:
+        p = replace(p, semantic="" if semantic == "off" else semantic)
+    if p.semantic:
+        from .semantic import check_available
+
+        check_available(p.semantic)
+    return p
+
+
+def _paraphrases(store: Store, p: ScanParams, result: ScanResult, progress: Progress | None) -> None:
+    """The semantic stage (:mod:`tracer.semantic`): the new articles' paraphrase pairs, or the
+    whole store's where the model differs from the last scan's (its rows dropped, as when off)."""
+    everything = result.scanned_anew or (store.get_meta(SEMANTIC_KEY) or "") != p.semantic
+    if everything:
+        store.drop_paraphrases()
+    store.set_meta(SEMANTIC_KEY, p.semantic)
+    if p.semantic:
+        from .semantic import find_paraphrases
+
+        rows = find_paraphrases(store, p.semantic, everything, progress)
+        store.add_near(rows)
+        result.paraphrases = len(rows)
 
 
 def _matches(store: Store, p: ScanParams, result: ScanResult, eng: Engine) -> ClaimsStart | None:

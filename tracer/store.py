@@ -173,6 +173,13 @@ CREATE INDEX IF NOT EXISTS matches_target ON matches (target_id);
 """
 )
 
+# The semantic stage's sentence vectors, by model and normalised-sentence id (made by the stage:
+# a store scanned without it has none).
+_VECTORS = (
+    "CREATE TABLE IF NOT EXISTS semantic_vectors (model TEXT NOT NULL, norm INTEGER NOT NULL, "
+    "vec BLOB NOT NULL, PRIMARY KEY (model, norm))"
+)
+
 _ARTICLES_BATCH = 500  # articles looked up and inserted at once
 # Spans sliced at a time by Store.span_texts: bounds the whole texts it holds at once.
 SPAN_BATCH = 500
@@ -544,6 +551,40 @@ class Store:
         self.conn.executemany(f"INSERT OR REPLACE INTO near VALUES ({_marks(range(8))})", rows)
 
     # -- meta ---------------------------------------------------------------
+    # -- the semantic stage (tracer.semantic) ---------------------------------------
+    def drop_paraphrases(self) -> None:
+        """Drop the semantic stage's pairs (``near`` rows of kind ``paraphrase``)."""
+        self.conn.execute("DELETE FROM near WHERE kind = 'paraphrase'")
+
+    def near_pairs(self) -> set[tuple[int, int]]:
+        """``(norm_a, norm_b)`` of every stored near pair."""
+        return {(int(a), int(b)) for a, b in self.conn.execute("SELECT norm_a, norm_b FROM near")}
+
+    def article_order(self) -> list[tuple[int, str, str, int]]:
+        """``(seq, published or "", outlet or "", scanned)`` of every article."""
+        return self.conn.execute(
+            "SELECT seq, COALESCE(published, ''), COALESCE(outlet, ''), scanned FROM articles"
+        ).fetchall()
+
+    def sentence_vectors(self, model: str, norms: Sequence[int]) -> dict[int, bytes]:
+        """``norm -> vector bytes`` kept by :meth:`add_sentence_vectors` for ``model``."""
+        self.conn.execute(_VECTORS)
+        out: dict[int, bytes] = {}
+        for chunk in _in_batches(norms, 900):
+            rows = self.conn.execute(
+                f"SELECT norm, vec FROM semantic_vectors WHERE model = ? AND norm IN ({_marks(chunk)})",
+                (model, *chunk),
+            )
+            out.update((int(n), bytes(v)) for n, v in rows)
+        return out
+
+    def add_sentence_vectors(self, model: str, rows: Iterable[tuple[int, bytes]]) -> None:
+        """Keep sentence vectors (``norm``, bytes) of ``model`` for later scans."""
+        self.conn.execute(_VECTORS)
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO semantic_vectors VALUES (?, ?, ?)", ((model, n, v) for n, v in rows)
+        )
+
     def get_meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return None if row is None else str(row[0])
