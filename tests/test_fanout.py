@@ -509,3 +509,21 @@ def test_edited_copies_of_a_widely_printed_sentence_are_matched_with_it_not_each
     assert len(rows) == 39
     assert not [r for r in rows if r[0] in edited_ids and r[1] in edited_ids]
     assert {r[1] for r in rows if r[1] in edited_ids} == set(edited_ids)
+
+
+def test_a_near_pair_printed_often_on_both_sides_is_linked_not_paired(tmp_path: Path):
+    """10 papers print a sentence and 5 others an edited copy: each copy is linked to one
+    print of the sentence (5 matches), not paired with all 10 (50): templates' variants, each
+    printed a dozen times, made ~100 pieces a pair of variants (16 GB at 10^6 articles)."""
+    articles = wire_articles(15, wire=(WIRE,), seed=12)
+    for a in articles[10:]:
+        a["text"] = a["text"].replace(WIRE, VARIANT)
+    s = _store(tmp_path, articles)
+    with s:
+        rows = s.conn.execute("SELECT source_id, target_id, linked FROM matches").fetchall()
+    copies = {a["id"] for a in articles[10:]}
+    across = [r for r in rows if (r[0] in copies) != (r[1] in copies)]
+    assert len(across) == 5 and all(r[2] for r in across)
+    assert {r[1] if r[1] in copies else r[0] for r in across} == copies
+    # The sentence's own prints and the copies' own are still every pair.
+    assert len(rows) - len(across) == 10 * 9 // 2 + 5 * 4 // 2

@@ -890,7 +890,8 @@ class _OccurrenceTable:
         (None: pair all). ``outlet_code``: each article's outlet (-1: unknown); ``time_rank``:
         each article's place in publication order, asked for only where there is something to
         link."""
-        self.big = self.count > (len(self.seq) if fanout is None else fanout)
+        self.fanout = len(self.seq) if fanout is None else fanout
+        self.big = self.count > self.fanout
         self.outlet = outlet_code[self.seq]
         self._next_outlet_cache: np.ndarray | None = None
         self._next_article_cache: np.ndarray | None = None
@@ -1097,10 +1098,14 @@ class _OccurrenceTable:
         low = np.minimum.reduceat(self.seq, self.first) if len(self.first) else self.seq[:0]
         high = np.maximum.reduceat(self.seq, self.first) if len(self.first) else self.seq[:0]
         alone = (low[ga] == high[ga]) & (low[gb] == high[gb]) & (low[ga] == low[gb])
-        bounded = ~everywhere & ~alone & (self.big[ga] | self.big[gb])
+        # Linked too where every pair would make more pieces than a widely printed sentence
+        # (template variants each printed a dozen times made ~100 pieces a row: 16 GB at 10^6).
+        crowded = self.count[ga] * self.count[gb] > self.fanout
+        wide = self.big[ga] | self.big[gb]
+        bounded = ~everywhere & ~alone & (wide | crowded)
         self.bounded = np.flatnonzero(bounded)
         each = np.flatnonzero(
-            ~everywhere & ~alone & ~bounded & ~self._satellite_pairs(ga, gb, bounded, near.score)
+            ~everywhere & ~alone & ~bounded & ~self._satellite_pairs(ga, gb, bounded & wide, near.score)
         )
         ka, kb = self.count[ga[each]], self.count[gb[each]]
         made = ka * kb
