@@ -499,12 +499,17 @@ def _closest_parents(occ: _OccurrenceTable, p: _Pieces) -> np.ndarray:
     p.b_end[idx] = np.where(later_a, np.where(move, p_end, p.b_end[idx]), p.b_end[idx])
     # One linked piece per linked occurrence: the one into the best candidate, else the closest.
     into_best = occ.seq[new_parent] == best
-    order = np.lexsort((np.arange(len(idx)), -p.score[idx], ~into_best, child))
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = child[order][1:] != child[order][:-1]
-    keep[idx] = False
-    keep[idx[order[first]]] = True
+    _keep_first(keep, idx, child, np.lexsort((np.arange(len(idx)), -p.score[idx], ~into_best, child)))
     return keep
+
+
+def _keep_first(keep: np.ndarray, rows: np.ndarray, group: np.ndarray, order: np.ndarray) -> None:
+    """Of ``rows`` (positions in ``keep``), keep only the first in ``order`` of each value of
+    ``group`` (one a row; ``order`` sorts by it)."""
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = group[order][1:] != group[order][:-1]
+    keep[rows] = False
+    keep[rows[order[first]]] = True
 
 
 def _one_source_of_flagged_text(
@@ -528,11 +533,7 @@ def _one_source_of_flagged_text(
     when = occ.when()
     wx, wy = when[seq_x[flagged]], when[seq_y[flagged]]
     later = np.where(wx > wy, x[flagged], y[flagged])
-    order = np.lexsort((np.minimum(wx, wy), later))
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = later[order][1:] != later[order][:-1]
-    keep[flagged] = False
-    keep[flagged[order[first]]] = True
+    _keep_first(keep, flagged, later, np.lexsort((np.minimum(wx, wy), later)))
     return keep
 
 
