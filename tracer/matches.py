@@ -484,8 +484,8 @@ def _closest_parents(occ: _OccurrenceTable, p: _Pieces) -> np.ndarray:
     order = np.lexsort((when[pairs[1]], -score, pairs[0]))
     lead = np.ones(len(order), dtype=bool)
     lead[1:] = pairs[0][order][1:] != pairs[0][order][:-1]
-    best_of = dict(zip(pairs[0][order][lead].tolist(), pairs[1][order][lead].tolist(), strict=True))
-    best = np.fromiter((best_of[c] for c in c_art.tolist()), dtype=np.int64, count=len(c_art))
+    carrier, chosen = pairs[0][order][lead], pairs[1][order][lead]  # by carrier, one each
+    best = chosen[np.searchsorted(carrier, c_art)]
     moved = carried(p_group, best)
     verbatim = (occ.norm[child] == occ.norm[parent]) & (p.kind[idx] == KINDS.index("verbatim"))
     move = (best != p_art) & (moved >= 0) & verbatim & (when[best] < when[c_art])
