@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 import random
 from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
 
 from tracer.matches import query
 from tracer.params import ScanParams
@@ -82,3 +86,29 @@ def test_a_wire_story_in_every_sampled_article_is_not_learned_as_function_words(
     ]
     learned = frequent.learn(texts, 0.3)
     assert not {"floodwater", "embankment", "engineers", "evacuate"} & set(learned)
+
+
+def test_banal_pairs_do_not_depend_on_how_many_rows_are_read_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Near rows are judged a part at a time (memory grows with a part, not the corpus): a
+    phrase common only across parts is still common, and the answer is the same for any part."""
+    from tracer import matches
+
+    original = matches.banal_pairs
+    answers: list[tuple[int, ...]] = []
+
+    def both_ways(*args: Any) -> np.ndarray:
+        whole = original(*args)
+        parts = original(*args, rows_at_once=7)
+        answers.append((len(args[2][0]), len(whole)))
+        assert np.array_equal(whole, parts)
+        return whole
+
+    monkeypatch.setattr(matches, "banal_pairs", both_ways)
+    simulate(1000, tmp_path / "s.jsonl", seed=2, stock_phrases=True)
+    with Store.open(tmp_path / "s.db") as store:
+        ingest(store, [tmp_path / "s.jsonl"])
+        scan(store, ScanParams())
+    rows, banal = answers[0]
+    assert rows > 7 * 10 and banal > 0  # many parts, and some pairs banal

@@ -49,23 +49,95 @@ def pair_keys(norm_a: np.ndarray, norm_b: np.ndarray) -> np.ndarray:
     return _fmix64(lo * _MIX + _fmix64(hi.copy()))
 
 
+ROWS_AT_ONCE = 100_000  # near rows whose trigrams are held at once: ~3 KB each
+
+
 def banal_pairs(
     store: Store,
     params: BanalParams,
     near: tuple[np.ndarray, ...],
     dup_norms: np.ndarray,
     where: tuple[np.ndarray, ...],
+    rows_at_once: int = ROWS_AT_ONCE,
 ) -> np.ndarray:
     """:func:`pair_keys` (sorted) of the verified pairs and verbatim sentences that are banal.
 
     ``near``: the near table's columns ``norm_a, norm_b, a0, a1, b0, b1, partial`` (token spans,
     and whether the pair is partial); ``dup_norms``: norms in two articles or more; ``where``:
     sorted norms, one occurrence of each (``norm, article seq, start, end``) and how many times
-    each is printed.
+    each is printed. Rows are read ``rows_at_once`` at a time (memory grows with that, not with
+    the corpus); the answer does not depend on it.
     """
-    norm_a, norm_b, a0, a1, b0, b1 = near[:6]
+    norm_a, norm_b = near[0], near[1]
     if params.min_df <= 0 or len(norm_a) == 0:
         return np.empty(0, dtype=np.uint64)
+    norms = unique_sorted(np.concatenate((norm_a, norm_b)))
+    tally = _Tally(where[4][np.searchsorted(where[0], norms)])
+    short: list[_Shared] = []
+    for lo in range(0, len(norm_a), rows_at_once):
+        part = tuple(column[lo : lo + rows_at_once] for column in near[:6])
+        found = _shared_trigrams(store, params, part, where)
+        tally.add(found.keys[found.both], np.searchsorted(norms, found.owners()))
+        short.append(found.short(params.max_shared, lo))
+    common = tally.common(params.threshold(store.article_count()), params.dominance)
+    if len(common) == 0:
+        return np.empty(0, dtype=np.uint64)
+    banal_row = np.concatenate([found.banal(common, params.share) for found in short])
+    keys = [pair_keys(norm_a[banal_row], norm_b[banal_row])]
+    # Verbatim sentences that are also in verified pairs (others share no phrase with another
+    # sentence), judged on all their content words.
+    dup = dup_norms[isin(dup_norms, norms)]
+    if len(dup):
+        keys.append(_banal_sentences(store, params, dup, where, common))
+    return np.sort(np.concatenate(keys))
+
+
+@dataclass
+class _Shared:
+    """The content-word trigrams of rows' regions in sentence a (``keys``: a row of keys each,
+    :func:`_region_keys`; ``row``: the row each is from) and which of their keys are in the
+    other sentence's region too (``both``)."""
+
+    keys: np.ndarray
+    row: np.ndarray
+    both: np.ndarray
+    ia: np.ndarray  # each row's sentences, as places in the rows' sorted norms
+    ib: np.ndarray
+    norms: np.ndarray
+
+    def owners(self) -> np.ndarray:
+        """The norm of each shared key's sentences: a's, then b's (as ``keys[both]`` twice)."""
+        row = np.broadcast_to(self.row[:, None], self.both.shape)[self.both]
+        return np.concatenate((self.norms[self.ia[row]], self.norms[self.ib[row]]))
+
+    def short(self, max_shared: int, offset: int) -> _Shared:
+        """Only the trigrams that share a key, of the rows that share 1 to ``max_shared`` of
+        them: a pair sharing more is copied text, never banal. Rows numbered from ``offset``."""
+        shared = self.both.any(axis=1)
+        per_row = np.bincount(self.row[shared], minlength=len(self.ia))
+        keep = shared & (per_row[self.row] <= max_shared)
+        none = np.zeros(0, dtype=np.int64)
+        rows = np.arange(offset, offset + len(self.ia))
+        return _Shared(self.keys[keep], self.row[keep], self.both[keep], rows, none, none)
+
+    def banal(self, common: np.ndarray, share: float) -> np.ndarray:
+        """Of a :meth:`short` table: whether each row is banal (at least ``share`` of the
+        trigrams it shares are common)."""
+        rows = len(self.ia)
+        is_common = (self.both & isin(self.keys.reshape(-1), common).reshape(self.both.shape)).any(axis=1)
+        per_row = np.bincount(self.row, minlength=rows)
+        common_per_row = np.bincount(self.row, weights=is_common, minlength=rows)
+        return (per_row > 0) & (common_per_row >= share * np.maximum(per_row, 1))
+
+
+def _shared_trigrams(
+    store: Store,
+    params: BanalParams,
+    part: tuple[np.ndarray, ...],
+    where: tuple[np.ndarray, ...],
+) -> _Shared:
+    """:class:`_Shared` of near rows ``part`` (``norm_a, norm_b, a0, a1, b0, b1``)."""
+    norm_a, norm_b, a0, a1, b0, b1 = part
     norms = unique_sorted(np.concatenate((norm_a, norm_b)))
     content, bounds = _content_words(store, norms, where, params.frequent)
     ia, ib = np.searchsorted(norms, norm_a), np.searchsorted(norms, norm_b)
@@ -73,47 +145,68 @@ def banal_pairs(
     # words in it through each sentence's prefix count of content words.
     ca0, ca1 = bounds.content_span(ia, a0, a1)
     cb0, cb1 = bounds.content_span(ib, b0, b1)
-    rows = len(norm_a)
     # The trigrams each pair shares: those of its region in one sentence with a key (the trigram,
     # or it with a word as a slot) in the other's region too (a near-verbatim region is the whole
     # of both, changed words and all).
     keys_a, row_a = _region_keys(content, ca0, ca1)
     keys_b, row_b = _region_keys(content, cb0, cb1)
-    rk_a, rk_b = _row_key(keys_a, row_a), _row_key(keys_b, row_b)
-    both = isin(rk_a.reshape(-1), unique_sorted(rk_b.reshape(-1))).reshape(rk_a.shape)
-    shared = both.any(axis=1)
-    # Frequencies: each key shared by a pair, with both of its sentences and how often each is
-    # printed.
-    first = _first_of_each(rk_a[both])
-    k_row = np.broadcast_to(row_a[:, None], both.shape)[both][first]
-    owners = np.concatenate((ia[k_row], ib[k_row]))
-    printed = where[4][np.searchsorted(where[0], norms)]
-    articles = store.article_count()
-    common = _common_keys(
-        np.tile(keys_a[both][first], 2), owners, printed, params.threshold(articles), params.dominance
-    )
-    if len(common) == 0:
-        return np.empty(0, dtype=np.uint64)
-    is_common = (both & isin(keys_a.reshape(-1), common).reshape(both.shape)).any(axis=1)[shared]
-    row = row_a[shared]
-    per_row = np.bincount(row, minlength=rows)
-    common_per_row = np.bincount(row, weights=is_common, minlength=rows)
-    banal_row = (per_row > 0) & (common_per_row >= params.share * np.maximum(per_row, 1))
-    banal_row &= per_row <= params.max_shared  # a long shared passage is copied text, however common
-    keys = [pair_keys(norm_a[banal_row], norm_b[banal_row])]
-    # Verbatim sentences that are also in verified pairs (others share no phrase with another
-    # sentence), judged on all their content words.
-    dup = dup_norms[isin(dup_norms, norms)]
-    if len(dup):
-        i = np.searchsorted(norms, dup)
-        lo, hi = bounds.content_first[i], bounds.content_first[i + 1]
-        grams, region = _region_keys(content, lo, hi)
-        is_common = isin(grams.reshape(-1), common).reshape(grams.shape).any(axis=1)
-        n = np.bincount(region, minlength=len(dup))
-        c = np.bincount(region, weights=is_common, minlength=len(dup))
-        banal_dup = (n > 0) & (c >= params.share * np.maximum(n, 1)) & (n <= params.max_shared)
-        keys.append(pair_keys(dup[banal_dup], dup[banal_dup]))
-    return np.sort(np.concatenate(keys))
+    rk_a = _row_key(keys_a, row_a)
+    both = isin(rk_a.reshape(-1), unique_sorted(_row_key(keys_b, row_b).reshape(-1))).reshape(rk_a.shape)
+    return _Shared(keys_a, row_a, both, ia, ib, norms)
+
+
+class _Tally:
+    """Which phrases are common, from the shared keys of near rows added a part at a time.
+
+    Each (key, sentence) is kept once a part; a key's total over its sentences is bounded
+    from above in hashed buckets as parts come in, so that at the end only the keys that can
+    reach the threshold are sorted (a small share of them)."""
+
+    BUCKETS = 1 << 22
+
+    def __init__(self, printed: np.ndarray) -> None:
+        self.printed = printed  # how often each sentence (a place in the sorted norms) is printed
+        self.keys: list[np.ndarray] = []
+        self.owners: list[np.ndarray] = []
+        self.bound = np.zeros(self.BUCKETS, dtype=np.float64)
+
+    def add(self, keys: np.ndarray, owners: np.ndarray) -> None:
+        """Keys shared by a part's rows, each with its sentence (``owners``, places in the sorted
+        norms): ``keys`` twice over, once for each sentence of a row."""
+        keys = np.tile(keys, 2)
+        once = _first_of_each(_row_key(keys[:, None], owners)[:, 0])
+        keys, owners = keys[once], owners[once].astype(np.int32)
+        self.keys.append(keys)
+        self.owners.append(owners)
+        self.bound += np.bincount(_bucket(keys), weights=self.printed[owners], minlength=self.BUCKETS)
+
+    def common(self, min_df: int, dominance: float) -> np.ndarray:
+        """The keys (sorted) printed by at least ``min_df`` articles in sentences none of which
+        holds more than ``dominance`` of them (:func:`_common_keys`)."""
+        maybe = self.bound >= min_df
+        keys = np.concatenate(self.keys) if self.keys else np.zeros(0, dtype=np.uint64)
+        owners = np.concatenate(self.owners) if self.owners else np.zeros(0, dtype=np.int32)
+        near = maybe[_bucket(keys)]
+        return _common_keys(keys[near], owners[near], self.printed, min_df, dominance)
+
+
+def _bucket(keys: np.ndarray) -> np.ndarray:
+    return (keys & np.uint64(_Tally.BUCKETS - 1)).astype(np.int64)
+
+
+def _banal_sentences(
+    store: Store, params: BanalParams, dup: np.ndarray, where: tuple[np.ndarray, ...], common: np.ndarray
+) -> np.ndarray:
+    """:func:`pair_keys` of each sentence of ``dup`` (sorted norms) with itself, for those made
+    mostly of ``common`` phrases and short (at most ``max_shared`` trigrams)."""
+    content, bounds = _content_words(store, dup, where, params.frequent)
+    lo, hi = bounds.content_first[:-1], bounds.content_first[1:]
+    grams, region = _region_keys(content, lo, hi)
+    is_common = isin(grams.reshape(-1), common).reshape(grams.shape).any(axis=1)
+    n = np.bincount(region, minlength=len(dup))
+    c = np.bincount(region, weights=is_common, minlength=len(dup))
+    banal = (n > 0) & (c >= params.share * np.maximum(n, 1)) & (n <= params.max_shared)
+    return pair_keys(dup[banal], dup[banal])
 
 
 @dataclass
