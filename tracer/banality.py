@@ -49,7 +49,7 @@ def pair_keys(norm_a: np.ndarray, norm_b: np.ndarray) -> np.ndarray:
     return _fmix64(lo * _MIX + _fmix64(hi.copy()))
 
 
-ROWS_AT_ONCE = 100_000  # near rows whose trigrams are held at once: ~3 KB each
+ROWS_AT_ONCE = 50_000  # near rows whose trigrams are held at once: ~5 KB each
 
 
 def banal_pairs(
@@ -184,10 +184,14 @@ class _Tally:
         """The keys (sorted) printed by at least ``min_df`` articles in sentences none of which
         holds more than ``dominance`` of them (:func:`_common_keys`)."""
         maybe = self.bound >= min_df
-        keys = np.concatenate(self.keys) if self.keys else np.zeros(0, dtype=np.uint64)
-        owners = np.concatenate(self.owners) if self.owners else np.zeros(0, dtype=np.int32)
-        near = maybe[_bucket(keys)]
-        return _common_keys(keys[near], owners[near], self.printed, min_df, dominance)
+        near = [maybe[_bucket(keys)] for keys in self.keys]
+        keys = np.concatenate(
+            [k[m] for k, m in zip(self.keys, near, strict=True)] or [np.zeros(0, np.uint64)]
+        )
+        owners = np.concatenate(
+            [o[m] for o, m in zip(self.owners, near, strict=True)] or [np.zeros(0, np.int32)]
+        )
+        return _common_keys(keys, owners, self.printed, min_df, dominance)
 
 
 def _bucket(keys: np.ndarray) -> np.ndarray:
@@ -236,7 +240,10 @@ def _content_words(
     back to back, and where each sentence's are."""
     w_norm, w_seq, w_start, w_end = where[:4]
     pos = np.searchsorted(w_norm, norms)
-    seq, start, end = w_seq[pos], w_start[pos], w_end[pos]
+    # Read in article order, so that each article is read once, not once a chunk it has a
+    # sentence in; then put back in the order of ``norms``.
+    by_article = np.argsort(w_seq[pos], kind="stable")
+    seq, start, end = w_seq[pos][by_article], w_start[pos][by_article], w_end[pos][by_article]
     hashes, stops, counts = [], [], []
     for lo in range(0, len(norms), chunk):
         s, a, b = (
@@ -251,7 +258,14 @@ def _content_words(
         counts.append(per)
     content = ~np.concatenate(stops) if stops else np.zeros(0, dtype=bool)
     key_hash = np.concatenate(hashes) if hashes else np.zeros(0, dtype=np.uint32)
-    per = np.concatenate(counts) if counts else np.zeros(0, dtype=np.int64)
+    per_read = np.concatenate(counts) if counts else np.zeros(0, dtype=np.int64)
+    first_read = np.cumsum(per_read) - per_read
+    per = np.empty_like(per_read)
+    per[by_article] = per_read
+    first = np.empty_like(first_read)
+    first[by_article] = first_read
+    back = np.repeat(first, per) + _ranges(per)  # each token's place as read
+    content, key_hash = content[back], key_hash[back]
     token_first = np.concatenate(([0], np.cumsum(per)))
     before = np.concatenate(([0], np.cumsum(content)))
     return key_hash[content], _Bounds(token_first, before[token_first], before)
