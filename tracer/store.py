@@ -811,13 +811,16 @@ class Store:
 
     def counts(self) -> dict[str, Any]:
         q = self.conn.execute
+        # One pass over the articles (their texts are in the rows: a pass reads them all).
+        articles, outlets, undated, unscanned, unknown = q(
+            "SELECT COUNT(*), COUNT(DISTINCT outlet), COALESCE(SUM(published IS NULL), 0), "
+            "COALESCE(SUM(scanned = 0), 0), COALESCE(SUM(outlet IS NULL), 0) FROM articles"
+        ).fetchone()
         return {
-            "articles": q("SELECT COUNT(*) FROM articles").fetchone()[0],
-            "outlets": q("SELECT COUNT(DISTINCT outlet) FROM articles WHERE outlet IS NOT NULL").fetchone()[
-                0
-            ],
-            "undated": q("SELECT COUNT(*) FROM articles WHERE published IS NULL").fetchone()[0],
-            "unscanned": q("SELECT COUNT(*) FROM articles WHERE scanned=0").fetchone()[0],
+            "articles": articles,
+            "outlets": outlets,
+            "undated": undated,
+            "unscanned": unscanned,
             "sentences": q("SELECT COALESCE(SUM(count), 0) FROM sentence_blocks").fetchone()[0],
             "distinct_sentences": q("SELECT COALESCE(SUM(count), 0) FROM signatures").fetchone()[0],
             "matches": q("SELECT COUNT(*) FROM matches WHERE boilerplate=0").fetchone()[0],
@@ -831,7 +834,7 @@ class Store:
             "boilerplate_matches": q("SELECT COUNT(*) FROM matches WHERE boilerplate & 1").fetchone()[0],
             "banal_matches": q("SELECT COUNT(*) FROM matches WHERE boilerplate & 2").fetchone()[0],
             "claims": q("SELECT COUNT(*) FROM claims").fetchone()[0],
-            "unknown_outlet": q("SELECT COUNT(*) FROM articles WHERE outlet IS NULL").fetchone()[0],
+            "unknown_outlet": unknown,
             "changed": sum(_changes(self.conn).values()),
         }
 
