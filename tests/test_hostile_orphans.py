@@ -161,7 +161,7 @@ def test_ctrl_c_stops_a_scan_without_a_traceback(corpus, tmp_path):
     workers = _wait_for_workers(proc)
     os.killpg(proc.pid, signal.SIGINT)  # as a terminal sends it: to tracer and its workers
     err = _ended(proc, workers)
-    assert proc.returncode == 128 + signal.SIGINT
+    assert proc.returncode == 128 + signal.SIGINT, err  # (what tracer said, if it went on)
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
     assert "stopped by Ctrl-C" in err and "rolled back" in err
     rescan = _tracer("scan", "--db", str(db), "--workers", "2", "--quiet")
