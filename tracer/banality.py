@@ -73,12 +73,12 @@ def banal_pairs(
         return np.empty(0, dtype=np.uint64)
     norms = unique_sorted(np.concatenate((norm_a, norm_b)))
     tally = _Tally(where[4][np.searchsorted(where[0], norms)])
-    short: list[_Shared] = []
+    short: list[_Short] = []
     for lo in range(0, len(norm_a), rows_at_once):
         part = tuple(column[lo : lo + rows_at_once] for column in near[:6])
         found = _shared_trigrams(store, params, part, where)
         tally.add(found.keys[found.both], np.searchsorted(norms, found.owners()))
-        short.append(found.short(params.max_shared, lo))
+        short.append(found.short(params.max_shared))
     common = tally.common(params.threshold(store.article_count()), params.dominance)
     if len(common) == 0:
         return np.empty(0, dtype=np.uint64)
@@ -110,23 +110,30 @@ class _Shared:
         row = np.broadcast_to(self.row[:, None], self.both.shape)[self.both]
         return np.concatenate((self.norms[self.ia[row]], self.norms[self.ib[row]]))
 
-    def short(self, max_shared: int, offset: int) -> _Shared:
+    def short(self, max_shared: int) -> _Short:
         """Only the trigrams that share a key, of the rows that share 1 to ``max_shared`` of
-        them: a pair sharing more is copied text, never banal. Rows numbered from ``offset``."""
+        them: a pair sharing more is copied text, never banal."""
         shared = self.both.any(axis=1)
         per_row = np.bincount(self.row[shared], minlength=len(self.ia))
         keep = shared & (per_row[self.row] <= max_shared)
-        none = np.zeros(0, dtype=np.int64)
-        rows = np.arange(offset, offset + len(self.ia))
-        return _Shared(self.keys[keep], self.row[keep], self.both[keep], rows, none, none)
+        return _Short(self.keys[keep], self.row[keep], self.both[keep], len(self.ia))
+
+
+@dataclass
+class _Short:
+    """What :meth:`_Shared.short` keeps of a part's ``rows`` near rows, to judge them once the
+    common phrases are known."""
+
+    keys: np.ndarray
+    row: np.ndarray
+    both: np.ndarray
+    rows: int
 
     def banal(self, common: np.ndarray, share: float) -> np.ndarray:
-        """Of a :meth:`short` table: whether each row is banal (at least ``share`` of the
-        trigrams it shares are common)."""
-        rows = len(self.ia)
+        """Whether each row is banal: at least ``share`` of the trigrams it shares are common."""
         is_common = (self.both & isin(self.keys.reshape(-1), common).reshape(self.both.shape)).any(axis=1)
-        per_row = np.bincount(self.row, minlength=rows)
-        common_per_row = np.bincount(self.row, weights=is_common, minlength=rows)
+        per_row = np.bincount(self.row, minlength=self.rows)
+        common_per_row = np.bincount(self.row, weights=is_common, minlength=self.rows)
         return (per_row > 0) & (common_per_row >= share * np.maximum(per_row, 1))
 
 
