@@ -98,9 +98,9 @@ def test_banal_pairs_do_not_depend_on_how_many_rows_are_read_at_once(
     original = matches.banal_pairs
     answers: list[tuple[int, ...]] = []
 
-    def both_ways(*args: Any) -> np.ndarray:
-        whole = original(*args)
-        parts = original(*args, rows_at_once=7)
+    def both_ways(*args: Any, **kwargs: Any) -> np.ndarray:
+        whole = original(*args, **kwargs)
+        parts = original(*args, **kwargs, rows_at_once=7)
         answers.append((len(args[2][0]), len(whole)))
         assert np.array_equal(whole, parts)
         return whole

@@ -26,6 +26,7 @@ in steps flags what one scanned at once flags.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,6 +60,7 @@ def banal_pairs(
     dup_norms: np.ndarray,
     where: tuple[np.ndarray, ...],
     rows_at_once: int = ROWS_AT_ONCE,
+    step_done: Callable[[], object] = lambda: None,
 ) -> np.ndarray:
     """:func:`pair_keys` (sorted) of the verified pairs and verbatim sentences that are banal.
 
@@ -66,7 +68,7 @@ def banal_pairs(
     and whether the pair is partial); ``dup_norms``: norms in two articles or more; ``where``:
     sorted norms, one occurrence of each (``norm, article seq, start, end``) and how many times
     each is printed. Rows are read ``rows_at_once`` at a time (memory grows with that, not with
-    the corpus); the answer does not depend on it.
+    the corpus); the answer does not depend on it. ``step_done`` is called after each part.
     """
     norm_a, norm_b = near[0], near[1]
     if params.min_df <= 0 or len(norm_a) == 0:
@@ -79,6 +81,8 @@ def banal_pairs(
         found = _shared_trigrams(store, params, part, where)
         tally.add(found.keys[found.both], np.searchsorted(norms, found.owners()))
         short.append(found.short(params.max_shared))
+        del found
+        step_done()
     common = tally.common(params.threshold(store.article_count()), params.dominance)
     if len(common) == 0:
         return np.empty(0, dtype=np.uint64)

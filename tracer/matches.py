@@ -193,6 +193,7 @@ def rebuild(
     banal: BanalParams | None = None,
     fanout: int = FANOUT,
     boilerplate: BoilerplateParams | None = None,
+    step_done: Callable[[], object] = lambda: None,
 ) -> int:
     """Recompute the ``matches`` table from sentences, near pairs and boilerplate, and the
     ``passages`` behind it. Returns the number of matches.
@@ -208,7 +209,8 @@ def rebuild(
     starts grouping claims elsewhere while this process writes them), where there are at most
     ``max_pieces`` pieces (any number where None). ``banal``: how banal pieces are told
     (:mod:`tracer.banality`); None flags none. ``boilerplate``: when lines and sentences are
-    templates (default :class:`~tracer.params.BoilerplateParams`).
+    templates (default :class:`~tracer.params.BoilerplateParams`). ``step_done`` is called
+    between steps (the engine's :meth:`~tracer.engine.base.EngineBase.step_done`).
     """
     articles = store.article_rows()
     meta = {r[1]: (r[2], r[3]) for r in articles}
@@ -287,7 +289,8 @@ def rebuild(
     occ = _OccurrenceTable(rows, boiler, id_of, meta, (rows["promo"] & LEAD_BIT) != 0)
     del boiler
     del rows
-    banal_keys = _banal_keys(store, banal, near, dup_norms, occ)
+    banal_keys = _banal_keys(store, banal, near, dup_norms, occ, step_done)
+    step_done()
     occ.fan_out(fanout, outlet_code, lambda: _time_rank(published, id_rank))
 
     # Every piece: two occurrences (positions in ``occ``) in different articles, and their spans.
@@ -296,6 +299,7 @@ def rebuild(
         np.concatenate([getattr(p, name) for p in found]) for name in _Pieces.__dataclass_fields__
     )
     del found
+    step_done()
     made = _Pieces(a, b, a_start, a_end, b_start, b_end, score, kind, linked)
     keep = _closest_parents(occ, made)
     a, b, a_start, a_end, b_start, b_end, score, kind, linked = (
@@ -538,7 +542,12 @@ def _one_source_of_flagged_text(
 
 
 def _banal_keys(
-    store: Store, banal: BanalParams | None, near: _NearRows, dup_norms: np.ndarray, occ: _OccurrenceTable
+    store: Store,
+    banal: BanalParams | None,
+    near: _NearRows,
+    dup_norms: np.ndarray,
+    occ: _OccurrenceTable,
+    step_done: Callable[[], object],
 ) -> np.ndarray:
     """:func:`tracer.banality.banal_pairs` of the verified pairs and verbatim sentences (none where
     ``banal`` is None): pieces of these pairs of norms are banal."""
@@ -557,7 +566,7 @@ def _banal_keys(
         rows.kind == KINDS.index("partial"),
     )
     where = (occ.group_norm, occ.seq[occ.first], occ.start[occ.first], occ.end[occ.first], occ.count)
-    return banal_pairs(store, banal, columns, dup_norms, where)
+    return banal_pairs(store, banal, columns, dup_norms, where, step_done=step_done)
 
 
 def _link_pieces(

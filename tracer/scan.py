@@ -203,6 +203,7 @@ def _matches(store: Store, p: ScanParams, result: ScanResult, eng: Engine) -> Cl
         banal,
         p.fanout,
         p.boilerplate,
+        eng.step_done,
     )
     return started.pop() if started else None
 

@@ -46,6 +46,13 @@ class EngineBase:
     def release_memory(self) -> None:
         """Between stages: workers give the memory they keep for reuse back to the system."""
 
+    def step_done(self) -> None:
+        """Inside a stage, once a step's large temporaries are gone: this process gives the memory
+        its allocator keeps for reuse back (:func:`return_free_memory`). Steps whose arrays differ
+        in size would otherwise grow the heap past what is alive: 5.9 GB held in the matches
+        stage of 10^6 articles, 1.1 GB of it alive once the stage ended."""
+        return_free_memory()
+
     @contextlib.contextmanager
     def stage(self, name: str, times: StageTimes, release_workers: bool = False) -> Iterator[None]:
         """A stage of a run: the collector runs less often inside (:func:`fewer_collections`);
