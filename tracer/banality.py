@@ -92,7 +92,7 @@ def banal_pairs(
     # sentence), judged on all their content words.
     dup = dup_norms[isin(dup_norms, norms)]
     if len(dup):
-        keys.append(_banal_sentences(store, params, dup, where, common))
+        keys.append(_banal_sentences(store, params, dup, where, common, rows_at_once))
     return np.sort(np.concatenate(keys))
 
 
@@ -210,18 +210,29 @@ def _bucket(keys: np.ndarray) -> np.ndarray:
 
 
 def _banal_sentences(
-    store: Store, params: BanalParams, dup: np.ndarray, where: tuple[np.ndarray, ...], common: np.ndarray
+    store: Store,
+    params: BanalParams,
+    dup: np.ndarray,
+    where: tuple[np.ndarray, ...],
+    common: np.ndarray,
+    at_once: int = ROWS_AT_ONCE,
 ) -> np.ndarray:
     """:func:`pair_keys` of each sentence of ``dup`` (sorted norms) with itself, for those made
-    mostly of ``common`` phrases and short (at most ``max_shared`` trigrams)."""
-    content, bounds = _content_words(store, dup, where, params.frequent)
-    lo, hi = bounds.content_first[:-1], bounds.content_first[1:]
-    grams, region = _region_keys(content, lo, hi)
-    is_common = isin(grams.reshape(-1), common).reshape(grams.shape).any(axis=1)
-    n = np.bincount(region, minlength=len(dup))
-    c = np.bincount(region, weights=is_common, minlength=len(dup))
-    banal = (n > 0) & (c >= params.share * np.maximum(n, 1)) & (n <= params.max_shared)
-    return pair_keys(dup[banal], dup[banal])
+    mostly of ``common`` phrases and short (at most ``max_shared`` trigrams); ``at_once``
+    sentences at a time."""
+    keys = [np.empty(0, dtype=np.uint64)]
+    for lo in range(0, len(dup), at_once):
+        part = dup[lo : lo + at_once]
+        content, bounds = _content_words(store, part, where, params.frequent)
+        first, last = bounds.content_first[:-1], bounds.content_first[1:]
+        short = np.flatnonzero(last - first - (N - 1) <= params.max_shared)  # longer: copied, never banal
+        grams, region = _region_keys(content, first[short], last[short])
+        is_common = isin(grams.reshape(-1), common).reshape(grams.shape).any(axis=1)
+        n = np.bincount(region, minlength=len(short))
+        c = np.bincount(region, weights=is_common, minlength=len(short))
+        banal = part[short[(n > 0) & (c >= params.share * np.maximum(n, 1))]]
+        keys.append(pair_keys(banal, banal))
+    return np.concatenate(keys)
 
 
 @dataclass
