@@ -180,16 +180,22 @@ class _Tally:
         self.keys: list[np.ndarray] = []
         self.owners: list[np.ndarray] = []
         self.bound = np.zeros(self.BUCKETS, dtype=np.float64)
+        self.compacted = 0  # pairs held after the last time repeats were dropped
 
     def add(self, keys: np.ndarray, owners: np.ndarray) -> None:
         """Keys shared by a part's rows, each with its sentence (``owners``, places in the sorted
         norms): ``keys`` twice over, once for each sentence of a row."""
         keys = np.tile(keys, 2)
-        once = _first_of_each(_row_key(keys[:, None], owners)[:, 0])
-        keys, owners = keys[once], owners[once].astype(np.int32)
+        keys, owners = _once(keys, owners.astype(np.int32))
         self.keys.append(keys)
         self.owners.append(owners)
         self.bound += np.bincount(_bucket(keys), weights=self.printed[owners], minlength=self.BUCKETS)
+        # A sentence's phrases recur in the parts that hold its other pairs: about half the
+        # pairs kept are repeats by the tenth part. Kept once when they have doubled.
+        held = sum(len(k) for k in self.keys)
+        if len(self.keys) > 1 and held > 2 * self.compacted:
+            keys, owners = _once(np.concatenate(self.keys), np.concatenate(self.owners))
+            self.keys, self.owners, self.compacted = [keys], [owners], len(keys)
 
     def common(self, min_df: int, dominance: float) -> np.ndarray:
         """The keys (sorted) printed by at least ``min_df`` articles in sentences none of which
@@ -203,6 +209,12 @@ class _Tally:
             [o[m] for o, m in zip(self.owners, near, strict=True)] or [np.zeros(0, np.int32)]
         )
         return _common_keys(keys, owners, self.printed, min_df, dominance)
+
+
+def _once(keys: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each (key, owner) pair once."""
+    once = _first_of_each(_row_key(keys[:, None], owners)[:, 0])
+    return keys[once], owners[once]
 
 
 def _bucket(keys: np.ndarray) -> np.ndarray:
