@@ -36,12 +36,15 @@ def _tracer(*args: str, **kwargs) -> subprocess.CompletedProcess:
 
 def _start(*args: str) -> subprocess.Popen:
     # A session of its own: Ctrl-C reaches a terminal's whole process group, workers included.
+    # Ctrl-C as a terminal's foreground job gets it: a job a shell starts in the background
+    # (CI run with `&`) inherits SIGINT ignored, and tracer keeps what its caller chose.
     return subprocess.Popen(
         [sys.executable, "-m", "tracer", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 
