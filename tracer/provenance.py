@@ -397,7 +397,7 @@ def _in_batches(
     # Claims go to the workers as they are made.
     claims = claims_unsorted(store, p, started)
     if engine is not None:
-        engine.step_done()  # the mention graph's temporaries are gone (made here at 10^6)
+        engine.step_done()  # the mention graph's temporaries are gone (made here when large)
     table = Aliases.with_pairs(alias_pairs or [], store.known_outlets())
 
     # The claims of each batch handed out, in order: a task sends back what it found, not the
