@@ -190,8 +190,8 @@ class _Tally:
         self.keys.append(keys)
         self.owners.append(owners)
         self.bound += np.bincount(_bucket(keys), weights=self.printed[owners], minlength=self.BUCKETS)
-        # A sentence's phrases recur in the parts that hold its other pairs: about half the
-        # pairs kept are repeats by the tenth part. Kept once when they have doubled.
+        # A sentence's phrases recur in every part that holds another of its pairs: the repeats
+        # are dropped whenever the pairs held have doubled (amortised: a sort each doubling).
         held = sum(len(k) for k in self.keys)
         if len(self.keys) > 1 and held > 2 * self.compacted:
             keys, owners = _once(np.concatenate(self.keys), np.concatenate(self.owners))
