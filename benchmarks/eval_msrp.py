@@ -33,14 +33,19 @@ def _prf(found: set[int], labels: dict[int, int]) -> str:
     return f"precision {p:.3f}  recall {r:.3f}  F1 {f:.3f}  (predicted {len(found)}, positives {positives})"
 
 
-def main() -> None:
-    path = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
+def read_pairs(path: Path) -> list[tuple[int, str, str]]:
+    """``(label, sentence a, sentence b)`` of each pair of an MSRP file."""
     pairs = []
     for line in path.read_text(encoding="utf-8-sig").splitlines():
         cols = line.split("\t")
         if len(cols) >= 5 and cols[0] in ("0", "1"):
             pairs.append((int(cols[0]), cols[3], cols[4]))
-    labels = {n: lab for n, (lab, _, _) in enumerate(pairs)}
+    return pairs
+
+
+def pipeline_matches(pairs: list[tuple[int, str, str]]) -> tuple[set[int], float]:
+    """The pairs the whole pipeline matches (each pair two one-sentence articles of two
+    outlets), and the seconds it took."""
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "pairs.jsonl"
         with corpus.open("w", encoding="utf-8") as out:
@@ -51,13 +56,16 @@ def main() -> None:
             start = time.perf_counter()
             run(store, [corpus])
             seconds = time.perf_counter() - start
-            found = {
-                int(a[1:-1])
-                for a, b in store.conn.execute(
-                    "SELECT source_id, target_id FROM matches WHERE boilerplate = 0"
-                )
-                if a[:-1] == b[:-1]
-            }
+            rows = store.conn.execute("SELECT source_id, target_id FROM matches WHERE boilerplate = 0")
+            found = {int(a[1:-1]) for a, b in rows if a[:-1] == b[:-1]}
+    return found, seconds
+
+
+def main() -> None:
+    path = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
+    pairs = read_pairs(path)
+    labels = {n: lab for n, (lab, _, _) in enumerate(pairs)}
+    found, seconds = pipeline_matches(pairs)
     aligned = {n for n, (_, a, b) in enumerate(pairs) if align(tokens(fold(a)), tokens(fold(b))) is not None}
     print(f"MSRP pairs: {len(pairs)} ({path.name})")
     print(f"pipeline (LSH candidates + verification): {_prf(found, labels)}  [{seconds:.1f}s]")

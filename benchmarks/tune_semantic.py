@@ -25,17 +25,14 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
-import tempfile
 from pathlib import Path
 
 import numpy as np
+from eval_msrp import pipeline_matches, read_pairs
 from rapidfuzz import fuzz
 
 from tracer import semantic
-from tracer.pipeline import run
 from tracer.semantic import is_content
-from tracer.store import Store
 from tracer.text import fold, tokens
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "msrp-train.tsv"
@@ -46,27 +43,9 @@ RULES = [
 ]
 
 
-def _pairs(path: Path) -> list[tuple[int, str, str]]:
-    out = []
-    for line in path.read_text(encoding="utf-8-sig").splitlines():
-        cols = line.split("\t")
-        if len(cols) >= 5 and cols[0] in ("0", "1"):
-            out.append((int(cols[0]), cols[3], cols[4]))
-    return out
-
-
 def _lexical(pairs: list[tuple[int, str, str]]) -> np.ndarray:
     """Whether the lexical pipeline matches each pair (as benchmarks/eval_msrp.py runs it)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        corpus = Path(tmp) / "pairs.jsonl"
-        with corpus.open("w", encoding="utf-8") as out:
-            for n, (_, a, b) in enumerate(pairs):
-                out.write(json.dumps({"id": f"p{n}a", "outlet": "A", "text": a}) + "\n")
-                out.write(json.dumps({"id": f"p{n}b", "outlet": "B", "text": b}) + "\n")
-        with Store.open(Path(tmp) / "t.db") as store:
-            run(store, [corpus])
-            rows = store.conn.execute("SELECT source_id, target_id FROM matches WHERE boilerplate = 0")
-            found = {int(a[1:-1]) for a, b in rows if a[:-1] == b[:-1]}
+    found, _ = pipeline_matches(pairs)
     return np.array([n in found for n in range(len(pairs))])
 
 
@@ -86,7 +65,7 @@ def main() -> None:
     ap.add_argument("--model", default="english", choices=semantic.MODELS)
     ap.add_argument("--vectors", help="a .npy file: the pairs' vectors are read from it, or written to it")
     args = ap.parse_args()
-    pairs = _pairs(Path(args.path))
+    pairs = read_pairs(Path(args.path))
     y = np.array([lab == 1 for lab, _, _ in pairs])
     lexical = _lexical(pairs)
     vectors = _vectors(pairs, args.model, args.vectors)
