@@ -824,15 +824,17 @@ class _NearRows:
         parts = []
         while block := list(itertools.islice(it, chunk)):
             cols = list(zip(*block, strict=True))
-            ints = [np.array(c, dtype=np.int64) for c in cols[:6]]
-            kind = np.array([KINDS.index(k) for k in cols[7]], dtype=np.int64)
-            parts.append((*ints, np.array(cols[6], dtype=np.float64), kind))
+            # Token offsets in a sentence and a kind fit in fewer bytes: rows are held by the
+            # million through the stage.
+            norms = [np.array(c, dtype=np.int64) for c in cols[:2]]
+            spans = [np.array(c, dtype=np.int32) for c in cols[2:6]]
+            kind = np.array([KINDS.index(k) for k in cols[7]], dtype=np.int8)
+            parts.append((*norms, *spans, np.array(cols[6], dtype=np.float64), kind))
             del block, cols
-        empty = np.empty(0, dtype=np.int64)
         columns: list[np.ndarray] = (
             [np.concatenate(c) for c in zip(*parts, strict=True)]
             if parts
-            else [empty] * 6 + [np.empty(0, dtype=np.float64), empty]
+            else [np.empty(0, dtype=t) for t in [np.int64] * 2 + [np.int32] * 4 + [np.float64, np.int8]]
         )
         self.norm_a, self.norm_b, self.a0, self.a1, self.b0, self.b1, self.score, self.kind = columns
 
@@ -860,6 +862,18 @@ class _Pieces:
     kind: np.ndarray  # index into KINDS
     linked: np.ndarray  # bool: a link of a widely printed sentence's occurrence, not one of all pairs
 
+    def __post_init__(self) -> None:
+        # Held by the million and copied as they are filtered and oriented: half the bytes.
+        for name in ("a", "b", "a_start", "a_end", "b_start", "b_end"):
+            setattr(self, name, _narrow(getattr(self, name)))
+        self.kind = self.kind.astype(np.int8, copy=False)
+
+
+def _narrow(values: np.ndarray) -> np.ndarray:
+    """Integers as int32 where every one of them fits (as they are otherwise)."""
+    fits = len(values) == 0 or (int(values.min()) >= -(2**31) and int(values.max()) < 2**31)
+    return values.astype(np.int32, copy=False) if fits else values
+
 
 class _OccurrenceTable:
     """Occurrences of the wanted norms as columns, grouped by norm; within a norm by article id,
@@ -876,8 +890,8 @@ class _OccurrenceTable:
         by_norm = np.argsort(rows["norm"], kind="stable")
         rows = rows[by_norm]
         self.norm = rows["norm"]
-        self.seq, self.idx = rows["article"], rows["idx"].astype(np.int64)
-        self.start, self.end = rows["start"].astype(np.int64), rows["end"].astype(np.int64)
+        self.seq, self.idx = rows["article"], rows["idx"]  # (the stored int32 of these three)
+        self.start, self.end = rows["start"], rows["end"]
         self.boiler = boiler[by_norm]
         self.lead = np.zeros(len(rows), dtype=bool) if lead is None else lead[by_norm]  # see LEAD_BIT
         n = len(self.norm)
