@@ -8,7 +8,9 @@ import random
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -18,9 +20,10 @@ from tracer.cli import cli
 from tracer.matches import LinkPieces, read_link_pieces
 from tracer.output import TABLE_ROWS, render
 from tracer.params import FANOUT, ClaimParams, ScanParams
-from tracer.pipeline import run
+from tracer.pipeline import ingest, run
 from tracer.scan import scan
 from tracer.store import SCHEMA_VERSION, Store
+from tracer.tools.simulate import simulate
 
 WIRE = (
     "Officials in the northern province confirmed on Tuesday that the flooded river had forced the "
@@ -527,3 +530,27 @@ def test_a_near_pair_printed_often_on_both_sides_is_linked_not_paired(tmp_path: 
     assert {r[1] if r[1] in copies else r[0] for r in across} == copies
     # The sentence's own prints and the copies' own are still every pair.
     assert len(rows) - len(across) == 10 * 9 // 2 + 5 * 4 // 2
+
+
+def test_near_pairs_do_not_depend_on_how_many_are_made_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The occurrence pairs of near rows are made a block at a time (memory grows with a block,
+    not the corpus): the same pairs, in the same order, for any block size."""
+    original = matches._OccurrenceTable._every_pair
+    sizes: list[int] = []
+
+    def both_ways(self: matches._OccurrenceTable, *args: Any) -> tuple[np.ndarray, ...]:
+        whole = original(self, *args)
+        blocks = original(self, *args, at_once=5)
+        sizes.append(len(whole[0]))
+        for w, b in zip(whole, blocks, strict=True):
+            assert w.tolist() == b.tolist()
+        return whole
+
+    monkeypatch.setattr(matches._OccurrenceTable, "_every_pair", both_ways)
+    simulate(1000, tmp_path / "s.jsonl", seed=3)
+    with Store.open(tmp_path / "s.db") as store:
+        ingest(store, [tmp_path / "s.jsonl"])
+        scan(store, ScanParams())
+    assert sizes and sizes[0] > 5 * 10  # many blocks

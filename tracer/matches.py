@@ -788,6 +788,7 @@ class _Passages:
 
 
 ROWS_CHUNK = 1 << 16  # matches whose rows are made at once while inserting
+PAIRS_AT_ONCE = 1 << 22  # occurrence pairs of near rows made at once (_OccurrenceTable._every_pair)
 
 
 def _numbered(
@@ -1131,15 +1132,7 @@ class _OccurrenceTable:
         each = np.flatnonzero(
             ~everywhere & ~alone & ~bounded & ~self._satellite_pairs(ga, gb, bounded & wide, near.score)
         )
-        ka, kb = self.count[ga[each]], self.count[gb[each]]
-        made = ka * kb
-        row = np.repeat(each, made)
-        k = _ranges(made)
-        per_b = np.repeat(kb, made)
-        a = np.repeat(self.first[ga[each]], made) + k // per_b
-        b = np.repeat(self.first[gb[each]], made) + k % per_b
-        apart = self.seq[a] != self.seq[b]
-        a, b, row = a[apart], b[apart], row[apart]
+        a, b, row = self._every_pair(ga, gb, each)
         rows_every = np.flatnonzero(everywhere)
         extra_a, extra_b, k = self.boilerplate_pairs(ga[rows_every], gb[rows_every])
         a, b, row = (
@@ -1165,6 +1158,33 @@ class _OccurrenceTable:
         linked = np.arange(n) >= paired
         return _Pieces(a, b, start[:n], end[:n], start[n:], end[n:], near.score[row], near.kind[row], linked)
 
+    def _every_pair(
+        self, ga: np.ndarray, gb: np.ndarray, each: np.ndarray, at_once: int = PAIRS_AT_ONCE
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Positions ``a``, ``b`` of every pair of an occurrence of group ``ga[r]`` and one of
+        ``gb[r]`` in two articles, and ``r``, for the rows ``each`` (sorted), in row order.
+
+        Made about ``at_once`` pairs at a time and kept in int32 where they fit: the steps that
+        make them take ~40 bytes a pair, and the near rows of a million articles make tens of
+        millions of pairs."""
+        ka, kb = self.count[ga[each]], self.count[gb[each]]
+        made = ka * kb
+        cuts = np.searchsorted(np.cumsum(made), np.arange(at_once, int(made.sum()), at_once)) + 1
+        bounds = [0, *cuts.tolist(), len(each)]
+        parts = []
+        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+            m = made[lo:hi]
+            row = np.repeat(each[lo:hi], m)
+            k = _ranges(m)
+            per_b = np.repeat(kb[lo:hi], m)
+            a = np.repeat(self.first[ga[each[lo:hi]]], m) + k // per_b
+            b = np.repeat(self.first[gb[each[lo:hi]]], m) + k % per_b
+            del k, per_b
+            apart = self.seq[a] != self.seq[b]
+            parts.append((_narrow(a[apart]), _narrow(b[apart]), _narrow(row[apart])))
+        a, b, row = (np.concatenate([p[i] for p in parts]) for i in range(3))
+        return a, b, row
+
     def _satellite_pairs(
         self, ga: np.ndarray, gb: np.ndarray, bounded: np.ndarray, score: np.ndarray
     ) -> np.ndarray:
@@ -1186,13 +1206,15 @@ class _OccurrenceTable:
         A chunk of articles at a time; each sentence folded once (folding maps each character on
         its own: fold the sentence, not the article) and tokenised with the others in numpy.
         """
-        out_start, out_end = np.empty(len(pos), dtype=np.int64), np.empty(len(pos), dtype=np.int64)
+        # Spans within an article and places among the occurrences fit in int32 (as stored).
+        out_start, out_end = np.empty(len(pos), dtype=np.int32), np.empty(len(pos), dtype=np.int32)
         sentence = unique_sorted(pos)
         sentence = sentence[np.argsort(self.seq[sentence], kind="stable")]  # article by article
-        slot = np.empty(len(self.seq), dtype=np.int64)
+        slot = np.empty(len(self.seq), dtype=np.int32)
         slot[sentence] = np.arange(len(sentence))
-        by_slot = np.argsort(slot[pos], kind="stable")
-        asked = slot[pos][by_slot]
+        asked = slot[pos]
+        by_slot = np.argsort(asked, kind="stable")
+        asked = asked[by_slot]
         seqs = self.seq[sentence]
         starts_article = np.ones(len(seqs), dtype=bool)
         starts_article[1:] = seqs[1:] != seqs[:-1]
