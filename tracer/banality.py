@@ -186,7 +186,7 @@ class _Tally:
         """Keys shared by a part's rows, each with its sentence (``owners``, places in the sorted
         norms): ``keys`` twice over, once for each sentence of a row."""
         keys = np.tile(keys, 2)
-        keys, owners = _once(keys, owners.astype(np.int32))
+        keys, owners = _once([keys], [owners.astype(np.int32)])
         self.keys.append(keys)
         self.owners.append(owners)
         self.bound += np.bincount(_bucket(keys), weights=self.printed[owners], minlength=self.BUCKETS)
@@ -194,7 +194,7 @@ class _Tally:
         # are dropped whenever the pairs held have doubled (amortised: a sort each doubling).
         held = sum(len(k) for k in self.keys)
         if len(self.keys) > 1 and held > 2 * self.compacted:
-            keys, owners = _once(np.concatenate(self.keys), np.concatenate(self.owners))
+            keys, owners = _once(self.keys, self.owners)
             self.keys, self.owners, self.compacted = [keys], [owners], len(keys)
 
     def common(self, min_df: int, dominance: float) -> np.ndarray:
@@ -211,10 +211,18 @@ class _Tally:
         return _common_keys(keys, owners, self.printed, min_df, dominance)
 
 
-def _once(keys: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each (key, owner) pair once."""
-    once = _first_of_each(_row_key(keys[:, None], owners)[:, 0])
-    return keys[once], owners[once]
+def _once(keys: list[np.ndarray], owners: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Each (key, owner) pair of these parts once, joined. The parts are joined once the repeats
+    are known, and each step's array let go before the next: this is the tally's largest step."""
+    rows = np.concatenate([_row_key(k[:, None], o)[:, 0] for k, o in zip(keys, owners, strict=True)])
+    order = np.argsort(rows)  # as _first_of_each, without holding the unsorted rows beside
+    rows = rows[order]
+    first = np.ones(len(rows), dtype=bool)
+    first[1:] = rows[1:] != rows[:-1]
+    del rows
+    once = order[first]
+    del order, first
+    return np.concatenate(keys)[once], np.concatenate(owners)[once]
 
 
 def _bucket(keys: np.ndarray) -> np.ndarray:
