@@ -171,44 +171,56 @@ class _Tally:
 
     Each (key, sentence) is kept once a part; a key's total over its sentences is bounded
     from above in hashed buckets as parts come in, so that at the end only the keys that can
-    reach the threshold are sorted (a small share of them)."""
+    reach the threshold are sorted (a small share of them). The pairs are held in shards by
+    the key's top bits, each sorted on its own: the repeats are dropped (and the common keys
+    found) a shard at a time, so that the sort's arrays are a shard's, not the tally's."""
 
     BUCKETS = 1 << 22
+    SHARD_BITS = 4
 
     def __init__(self, printed: np.ndarray) -> None:
         self.printed = printed  # how often each sentence (a place in the sorted norms) is printed
-        self.keys: list[np.ndarray] = []
-        self.owners: list[np.ndarray] = []
+        shards = 1 << self.SHARD_BITS
+        self.keys: list[list[np.ndarray]] = [[] for _ in range(shards)]
+        self.owners: list[list[np.ndarray]] = [[] for _ in range(shards)]
         self.bound = np.zeros(self.BUCKETS, dtype=np.float64)
-        self.compacted = 0  # pairs held after the last time repeats were dropped
+        self.compacted = [0] * shards  # pairs each shard held after its repeats were last dropped
 
     def add(self, keys: np.ndarray, owners: np.ndarray) -> None:
         """Keys shared by a part's rows, each with its sentence (``owners``, places in the sorted
         norms): ``keys`` twice over, once for each sentence of a row."""
         keys = np.tile(keys, 2)
         keys, owners = _once([keys], [owners.astype(np.int32)])
-        self.keys.append(keys)
-        self.owners.append(owners)
         self.bound += np.bincount(_bucket(keys), weights=self.printed[owners], minlength=self.BUCKETS)
-        # A sentence's phrases recur in every part that holds another of its pairs: the repeats
-        # are dropped whenever the pairs held have doubled (amortised: a sort each doubling).
-        held = sum(len(k) for k in self.keys)
-        if len(self.keys) > 1 and held > 2 * self.compacted:
-            keys, owners = _once(self.keys, self.owners)
-            self.keys, self.owners, self.compacted = [keys], [owners], len(keys)
+        shard = (keys >> np.uint64(64 - self.SHARD_BITS)).astype(np.intp)
+        order = np.argsort(shard, kind="stable")
+        cuts = np.cumsum(np.bincount(shard, minlength=len(self.keys)))[:-1]
+        for s, (k, o) in enumerate(
+            zip(np.split(keys[order], cuts), np.split(owners[order], cuts), strict=True)
+        ):
+            self.keys[s].append(k)
+            self.owners[s].append(o)
+            # A sentence's phrases recur in every part that holds another of its pairs: the
+            # repeats are dropped whenever a shard's pairs have doubled (a sort each doubling).
+            held = sum(len(x) for x in self.keys[s])
+            if len(self.keys[s]) > 1 and held > 2 * self.compacted[s]:
+                k, o = _once(self.keys[s], self.owners[s])
+                self.keys[s], self.owners[s], self.compacted[s] = [k], [o], len(k)
 
     def common(self, min_df: int, dominance: float) -> np.ndarray:
         """The keys (sorted) printed by at least ``min_df`` articles in sentences none of which
-        holds more than ``dominance`` of them (:func:`_common_keys`)."""
+        holds more than ``dominance`` of them (:func:`_common_keys`), a shard at a time (the
+        shards are key ranges in order: their answers joined are sorted)."""
         maybe = self.bound >= min_df
-        near = [maybe[_bucket(keys)] for keys in self.keys]
-        keys = np.concatenate(
-            [k[m] for k, m in zip(self.keys, near, strict=True)] or [np.zeros(0, np.uint64)]
-        )
-        owners = np.concatenate(
-            [o[m] for o, m in zip(self.owners, near, strict=True)] or [np.zeros(0, np.int32)]
-        )
-        return _common_keys(keys, owners, self.printed, min_df, dominance)
+        found = [np.zeros(0, np.uint64)]
+        for shard_keys, shard_owners in zip(self.keys, self.owners, strict=True):
+            near = [maybe[_bucket(k)] for k in shard_keys]
+            keys = np.concatenate([k[m] for k, m in zip(shard_keys, near, strict=True)] or [found[0]])
+            owners = np.concatenate(
+                [o[m] for o, m in zip(shard_owners, near, strict=True)] or [np.zeros(0, np.int32)]
+            )
+            found.append(_common_keys(keys, owners, self.printed, min_df, dominance))
+        return np.concatenate(found)
 
 
 def _once(keys: list[np.ndarray], owners: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
