@@ -311,7 +311,7 @@ def rebuild(
     flagged = occ.boiler[a] | occ.boiler[b]
     # Text two sentences led by a navigation link share from their starts is the link's headline.
     flagged |= occ.lead[a] & occ.lead[b] & (a_start == occ.start[a]) & (b_start == occ.start[b])
-    boiler = flagged.astype(np.int64) * BOILERPLATE  # flags, banal too
+    boiler = np.where(flagged, BOILERPLATE, 0).astype(np.int8)  # flags, banal too
     if len(banal_keys):  # (boilerplate is hidden already: banal is the reason for the rest)
         boiler |= BANAL * (isin(pair_keys(occ.norm[a], occ.norm[b]), banal_keys) & (boiler == 0))
     same_outlet = (outlet_code[seq_a] >= 0) & (outlet_code[seq_a] == outlet_code[seq_b])
@@ -364,6 +364,15 @@ def rebuild(
     single_piece = [sx, xs, xe, sy, ys, ye, score[one], s_kind]
     keys = [id_rank[source], single_match[3], id_rank[target], single_match[5]]
     del one, when, flip, source, target
+    # Only the pieces of pairs sharing more are walked below: the rest's columns are let go.
+    several = np.repeat(in_pair > 1, in_pair)
+    x_seq, y_seq, x_idx, y_idx, x_start, x_end, y_start, y_end, score, kind, boiler, linked = (
+        c[several]
+        for c in (x_seq, y_seq, x_idx, y_idx, x_start, x_end, y_start, y_end, score, kind, boiler, linked)
+    )
+    in_pair = in_pair[in_pair > 1]
+    pair_first = np.cumsum(in_pair) - in_pair
+    del several, new_pair
 
     def match_rows(cols: list[np.ndarray]) -> Iterator[tuple[Any, ...]]:
         s, t, forward, ss, se, ts, te, sc, kd, same, bl, ln = (c.tolist() for c in cols)
@@ -393,10 +402,10 @@ def rebuild(
     multi_pieces: list[list[tuple[Any, ...]]] = []
     multi_ranks: list[tuple[int, int]] = []  # id ranks of each passage's source and target
     multi_xy: list[tuple[int, int]] = []  # and of its x and y (the id that sorts first, the other)
-    for first, count in zip(pair_first[in_pair > 1].tolist(), in_pair[in_pair > 1].tolist(), strict=True):
-        k = slice(first, first + count)
-        xid, yid = id_of[int(x_seq[first])], id_of[int(y_seq[first])]
-        ranks = int(id_rank[x_seq[first]]), int(id_rank[y_seq[first]])
+    for lo, count in zip(pair_first.tolist(), in_pair.tolist(), strict=True):
+        k = slice(lo, lo + count)
+        xid, yid = id_of[int(x_seq[lo])], id_of[int(y_seq[lo])]
+        ranks = int(id_rank[x_seq[lo]]), int(id_rank[y_seq[lo]])
         plist = [
             _Piece(xi, xs_, xe_, yi, ys_, ye_, sc, KINDS[kd], bl, ln)
             for xi, xs_, xe_, yi, ys_, ye_, sc, kd, bl, ln in zip(
@@ -414,6 +423,7 @@ def rebuild(
                 [(xid, q.x_start, q.x_end, yid, q.y_start, q.y_end, q.score, q.kind) for q in passage]
             )
 
+    del x_seq, y_seq, x_idx, y_idx, x_start, x_end, y_start, y_end, score, kind, boiler, linked
     # Matches by source id, source start, target id, target start, numbered in that order.
     keys[0] = np.append(keys[0], [r[0] for r in multi_ranks]).astype(np.int64)
     keys[1] = np.append(keys[1], [r[3] for r in multi_rows]).astype(np.int64)
@@ -433,6 +443,7 @@ def rebuild(
             )
         )  # fmt: skip
     del names
+    step_done()
     store.clear_matches()
     passages.store(store)
     store.add_matches(
