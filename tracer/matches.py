@@ -1003,7 +1003,7 @@ class _OccurrenceTable:
         run_start = np.flatnonzero(new_run)
         run_end = np.append(run_start[1:], n)[np.cumsum(new_run) - 1]
         group_end = np.repeat(self.first + self.count, self.count)
-        return np.where(run_end < group_end, run_end, -1)
+        return _narrow(np.where(run_end < group_end, run_end, -1))  # cached: held through the stage
 
     def _next_outlet(self) -> np.ndarray:
         if self._next_outlet_cache is None:
@@ -1147,9 +1147,9 @@ class _OccurrenceTable:
         rows_every = np.flatnonzero(everywhere)
         extra_a, extra_b, k = self.boilerplate_pairs(ga[rows_every], gb[rows_every])
         a, b, row = (
-            np.concatenate((a, extra_a)),
-            np.concatenate((b, extra_b)),
-            np.concatenate((row, rows_every[k])),
+            np.concatenate((a, _narrow(extra_a))),
+            np.concatenate((b, _narrow(extra_b))),
+            np.concatenate((row, _narrow(rows_every[k]))),
         )
         paired = len(a)
         # Linked rows: the side with fewer occurrences (a on a tie) is linked to the other.
@@ -1158,9 +1158,10 @@ class _OccurrenceTable:
         few, many = np.where(a_few, ga[r], gb[r]), np.where(a_few, gb[r], ga[r])
         child, parent, k = self.links(few, many)
         from_a = a_few[k]
-        a = np.concatenate((a, np.where(from_a, child, parent)))
-        b = np.concatenate((b, np.where(from_a, parent, child)))
-        row = np.concatenate((row, r[k]))
+        a = np.concatenate((a, _narrow(np.where(from_a, child, parent))))
+        b = np.concatenate((b, _narrow(np.where(from_a, parent, child))))
+        row = np.concatenate((row, _narrow(r[k])))
+        del child, parent, k, from_a
         start, end = self.char_spans(
             store, np.concatenate((a, b)), np.concatenate((near.a0[row], near.b0[row])),
             np.concatenate((near.a1[row], near.b1[row])),
@@ -1224,7 +1225,7 @@ class _OccurrenceTable:
         slot = np.empty(len(self.seq), dtype=np.int32)
         slot[sentence] = np.arange(len(sentence))
         asked = slot[pos]
-        by_slot = np.argsort(asked, kind="stable")
+        by_slot = np.argsort(asked, kind="stable").astype(np.int32)
         asked = asked[by_slot]
         seqs = self.seq[sentence]
         starts_article = np.ones(len(seqs), dtype=bool)
