@@ -373,6 +373,7 @@ def rebuild(
     in_pair = in_pair[in_pair > 1]
     pair_first = np.cumsum(in_pair) - in_pair
     del several, new_pair
+    step_done()  # the loop's Python objects are not made in the memory numpy let go
 
     def match_rows(cols: list[np.ndarray]) -> Iterator[tuple[Any, ...]]:
         s, t, forward, ss, se, ts, te, sc, kd, same, bl, ln = (c.tolist() for c in cols)
