@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tracer.matches import query
+from tracer.matches import Match, query
 from tracer.params import ScanParams
 from tracer.pipeline import ingest
 from tracer.scan import scan
@@ -86,6 +86,56 @@ def test_a_wire_story_in_every_sampled_article_is_not_learned_as_function_words(
     ]
     learned = frequent.learn(texts, 0.3)
     assert not {"floodwater", "embankment", "engineers", "evacuate"} & set(learned)
+
+
+def _edited_wire(tmp_path: Path) -> tuple[list[str], list[Match]]:
+    """400 papers, each printing the wire story with two words edited: the words learned from
+    the first 300, and every match a scan finds, flagged ones included."""
+    from tracer import frequent
+
+    rng = random.Random(4)
+    wire = (
+        "Police said a man was arrested on Friday evening after a lorry overturned on the bypass "
+        "near Harwick, closing both carriageways for six hours."
+    ).split()
+    edits = ["officers", "detectives", "Thursday", "vehicle", "truck", "road", "motorway"]
+    words = [
+        "".join(rng.choice("bcdfgklmnprstvz") + rng.choice("aeiou") for _ in range(3)) for _ in range(3000)
+    ]
+    records = []
+    for i in range(400):
+        copy = list(wire)
+        for _ in range(2):
+            copy[rng.randrange(len(copy))] = rng.choice(edits)
+        filler = " ".join(rng.choice(words) for _ in range(60)).capitalize()
+        text = f"{filler}. {' '.join(copy)} {filler[::-1].capitalize()}."
+        records.append({"id": f"p{i}", "outlet": f"Paper {i}", "published": "2024-05-01", "text": text})
+    learned = frequent.learn([r["text"] for r in records[:300]], 0.3)
+    (tmp_path / "w.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    with Store.open(tmp_path / "w.db") as store:
+        ingest(store, [tmp_path / "w.jsonl"])
+        scan(store, ScanParams())
+        return learned, query(store, include_boilerplate=True, include_banal=True)
+
+
+def test_edited_copies_of_a_story_in_every_sampled_article_are_not_learned_either(
+    tmp_path: Path,
+) -> None:
+    """The copies differ, but they are one text, not the language's function words: its words
+    stay content words and the copies are found (all of its words were learned, none found)."""
+    learned, every = _edited_wire(tmp_path)
+    assert not {"lorry", "overturned", "carriageways", "arrested"} & set(learned)
+    assert len({m.source_id for m in every} | {m.target_id for m in every}) >= 390
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="banality counts 400 edited copies of one sentence as a phrase shared by 400 different "
+    "sentences, as a stock phrase is: they are flagged banal (and hidden by default)",
+)
+def test_edited_copies_of_a_story_in_every_paper_are_reuse_not_banal(tmp_path: Path) -> None:
+    _, every = _edited_wire(tmp_path)
+    assert not [m for m in every if m.boilerplate or m.banal]
 
 
 def test_banal_pairs_do_not_depend_on_how_many_rows_are_read_at_once(
