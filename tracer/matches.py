@@ -1178,8 +1178,7 @@ class _OccurrenceTable:
         ``gb[r]`` in two articles, and ``r``, for the rows ``each`` (sorted), in row order.
 
         Made about ``at_once`` pairs at a time and kept in int32 where they fit: the steps that
-        make them take ~40 bytes a pair, and the near rows of a million articles make tens of
-        millions of pairs."""
+        make them hold several arrays the length of the pairs, and the pairs grow with the corpus."""
         ka, kb = self.count[ga[each]], self.count[gb[each]]
         made = ka * kb
         cuts = np.searchsorted(np.cumsum(made), np.arange(at_once, int(made.sum()), at_once)) + 1
