@@ -88,10 +88,13 @@ def test_a_wire_story_in_every_sampled_article_is_not_learned_as_function_words(
     assert not {"floodwater", "embankment", "engineers", "evacuate"} & set(learned)
 
 
-def _edited_wire(tmp_path: Path) -> tuple[list[str], list[Match]]:
+@pytest.fixture(scope="module")
+def edited_wire(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], list[Match]]:
     """400 papers, each printing the wire story with two words edited: the words learned from
     the first 300, and every match a scan finds, flagged ones included."""
     from tracer import frequent
+
+    tmp_path = tmp_path_factory.mktemp("edited-wire")
 
     rng = random.Random(4)
     wire = (
@@ -119,11 +122,11 @@ def _edited_wire(tmp_path: Path) -> tuple[list[str], list[Match]]:
 
 
 def test_edited_copies_of_a_story_in_every_sampled_article_are_not_learned_either(
-    tmp_path: Path,
+    edited_wire: tuple[list[str], list[Match]],
 ) -> None:
     """The copies differ, but they are one text, not the language's function words: its words
     stay content words and the copies are found (all of its words were learned, none found)."""
-    learned, every = _edited_wire(tmp_path)
+    learned, every = edited_wire
     assert not {"lorry", "overturned", "carriageways", "arrested"} & set(learned)
     assert len({m.source_id for m in every} | {m.target_id for m in every}) >= 390
 
@@ -133,8 +136,10 @@ def test_edited_copies_of_a_story_in_every_sampled_article_are_not_learned_eithe
     reason="banality counts 400 edited copies of one sentence as a phrase shared by 400 different "
     "sentences, as a stock phrase is: they are flagged banal (and hidden by default)",
 )
-def test_edited_copies_of_a_story_in_every_paper_are_reuse_not_banal(tmp_path: Path) -> None:
-    _, every = _edited_wire(tmp_path)
+def test_edited_copies_of_a_story_in_every_paper_are_reuse_not_banal(
+    edited_wire: tuple[list[str], list[Match]],
+) -> None:
+    _, every = edited_wire
     assert not [m for m in every if m.boilerplate or m.banal]
 
 

@@ -227,7 +227,7 @@ def _once(keys: list[np.ndarray], owners: list[np.ndarray]) -> tuple[np.ndarray,
     """Each (key, owner) pair of these parts once, joined. The parts are joined once the repeats
     are known, and each step's array let go before the next: this is the tally's largest step."""
     rows = np.concatenate([_row_key(k[:, None], o)[:, 0] for k, o in zip(keys, owners, strict=True)])
-    order = np.argsort(rows)  # as _first_of_each, without holding the unsorted rows beside
+    order = np.argsort(rows)  # unstable: which of equal rows is kept does not matter (2x np.unique)
     rows = rows[order]
     first = np.ones(len(rows), dtype=bool)
     first[1:] = rows[1:] != rows[:-1]
@@ -379,16 +379,6 @@ def _hash_words(content: np.ndarray, at: np.ndarray, skip: int) -> np.ndarray:
 _SLOT = np.uint64(0x5BD1E995)
 
 
-def _first_of_each(values: np.ndarray) -> np.ndarray:
-    """An index of each distinct value (the order of equal values does not matter: an
-    unstable sort, twice as fast as np.unique's stable one)."""
-    order = np.argsort(values)
-    v = values[order]
-    first = np.ones(len(v), dtype=bool)
-    first[1:] = v[1:] != v[:-1]
-    return order[first]
-
-
 def _common_keys(
     keys: np.ndarray, owner: np.ndarray, weight: np.ndarray, min_df: int, dominance: float
 ) -> np.ndarray:
@@ -396,8 +386,8 @@ def _common_keys(
     sentence) in sentences none of which holds more than ``dominance`` of them: a phrase in many
     different sentences, not one sentence printed many times (copied news)."""
     # Each (key, owner) once, then grouped by key: two sorts of one array each, not a lexsort.
-    once = _first_of_each(_row_key(keys[:, None], owner)[:, 0])
-    keys, w = keys[once], weight[owner[once]]
+    keys, owner = _once([keys], [owner])
+    w = weight[owner]
     order = np.argsort(keys)
     keys, w = keys[order], w[order]
     first = np.ones(len(keys), dtype=bool)
