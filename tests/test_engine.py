@@ -319,17 +319,25 @@ def test_accept_in_threads_gives_the_same_mask(threads):
     assert np.array_equal(accept_in_threads(accept, pairs, threads), want)
 
 
-def test_local_release_memory_reaches_every_worker():
+def _worker_pid(_item: object) -> int:
     import time
 
+    time.sleep(0.05)  # long enough that both workers take items
+    return os.getpid()
+
+
+def test_local_release_memory_replaces_the_workers():
     with LocalEngine(2) as engine:
-        engine.release_memory()  # no pool yet: nothing to do
-        assert list(engine.map(operator.mul, range(6), 2)) == [0, 2, 4, 6, 8, 10]
-        start = time.perf_counter()
+        engine.release_memory()  # no pool yet: nothing to do, and none is forked
+        assert engine.submit(os.getpid)() == os.getpid()
+        before = set(engine.map(_worker_pid, range(6)))
+        spill = engine._spill
         engine.release_memory()
-        # Each worker's task waits at a barrier for the other's: a task that landed on a worker
-        # twice, or a worker that never got one, would wait there for 10 s.
-        assert time.perf_counter() - start < 5
+        after = set(engine.map(_worker_pid, range(6)))
+        # Workers forked anew: none of the old ones is left holding its heap.
+        assert len(before) == len(after) == 2 and before.isdisjoint(after)
+        assert engine.submit(os.getpid)() in after
+        assert spill is not None and not os.path.exists(spill) and os.path.isdir(engine._spill)
         assert list(engine.map(operator.mul, range(4), 3)) == [0, 3, 6, 9]  # still works
 
 

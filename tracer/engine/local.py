@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import gc
 import itertools
-import multiprocessing
 import os
 import shutil
 import tempfile
-import threading
 import weakref
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -20,29 +17,17 @@ from typing import Any, TypeVar
 from ..errors import Terminated
 from . import sizes
 from .base import EngineBase, local_cores, ordered
-from .memory import GC_THRESHOLDS, keep_large_arrays_on_the_heap, return_free_memory, then_trim
+from .memory import GC_THRESHOLDS, keep_large_arrays_on_the_heap, then_trim
 from .pools import fork_pool, stop_pool
 from .spill import SPILL_PREFIX, remove_orphaned_spills, spill_directory_root, spilling, unspill
 
 R = TypeVar("R")
 
 
-_barrier: Any = None  # in a pool worker: the pool's barrier, for release_memory
-
-
-def _start_worker(barrier: Any) -> None:
-    """A pool worker's set-up: the pool's barrier; the collector's thresholds of a scan (a
-    worker runs only tracer's tasks, so they stay for its life)."""
-    global _barrier
-    _barrier = barrier
+def _start_worker() -> None:
+    """A pool worker's set-up: the collector's thresholds of a scan (a worker runs only
+    tracer's tasks, so they stay for its life)."""
     gc.set_threshold(*GC_THRESHOLDS)
-
-
-def _trim_worker() -> None:
-    """Wait (at most 10 s) until every worker of the pool runs this task, then trim."""
-    with contextlib.suppress(threading.BrokenBarrierError):  # a worker missing: trim this one anyway
-        _barrier.wait(timeout=10)
-    return_free_memory()
 
 
 def _each(head: list[Any], rest: Iterator[Any]) -> Iterator[Any]:
@@ -71,13 +56,12 @@ class LocalEngine(EngineBase):
         keep_large_arrays_on_the_heap()
 
     def _get_pool(self) -> ProcessPoolExecutor:
-        # One pool for the engine's life, forked at its first use, while this process is still
+        # Forked at its first use (and again after release_memory), while this process is
         # small: a pool forked later (for alignment) would start as a copy of every array
         # the scan holds by then.
         if self._pool is None:
             # fork: workers start at once and inherit the loaded modules.
-            barrier = multiprocessing.get_context("fork").Barrier(self.workers)
-            self._pool = fork_pool(self.workers, _start_worker, (barrier,))
+            self._pool = fork_pool(self.workers, _start_worker)
             root = spill_directory_root()
             remove_orphaned_spills(root)
             self._spill = tempfile.mkdtemp(prefix=f"{SPILL_PREFIX}{os.getpid()}-", dir=root)
@@ -86,13 +70,13 @@ class LocalEngine(EngineBase):
         return self._pool
 
     def release_memory(self) -> None:
-        # Workers inherit this process's allocator settings and keep freed memory for reuse; idle
-        # between stages, they held their busiest moment's heap beside the next stage's peak.
-        # One task per worker: each waits at a barrier until all have started, so every worker
-        # gets one.
+        # Idle between stages, workers held their busiest task's heap and, once this process had
+        # freed or rewritten its copy, the pages it had when they were forked: both beside the
+        # next stage's peak; trimming gave back only the first. Workers forked now share only
+        # what this process holds once the stage's arrays are gone.
         if self._pool is not None:
-            for future in [self._pool.submit(_trim_worker) for _ in range(self.workers)]:
-                future.result()
+            self.close()
+            self._get_pool()
 
     def close(self, at_once: bool = False) -> None:
         """Stop the pool: running tasks are waited for (none writes after), or with ``at_once``
