@@ -13,10 +13,11 @@ import pytest
 
 from tracer.graph import build_graph
 from tracer.ingest import article_id
-from tracer.store import Store
+from tracer.store import SCHEMA_VERSION, Store
 
 from .conftest import RUMOUR as FIXTURE
 from .hostile import invoke, stored, tables
+from .old_schema import as_schema_7
 
 RUMOUR = FIXTURE / "articles"
 
@@ -249,6 +250,7 @@ def test_unknown_outlets_stay_apart(tmp_path: Path, bare) -> None:
 def _downgrade_to_schema_6(db: Path) -> dict[str, str]:
     """Make ``db`` look as a schema 6 tracer left it: ids hashed from the outlet. Old id -> new id."""
     conn = sqlite3.connect(db)
+    as_schema_7(conn)
     renamed = {}
     for art_id, outlet, text in conn.execute("SELECT id, outlet, text FROM articles").fetchall():
         old = article_id(outlet, text)
@@ -290,7 +292,7 @@ def test_schema_6_store_gets_ids_that_survive_corrections(tmp_path: Path) -> Non
     merged = next(r for r in rows if r["id"] == renamed[row[0]])
     assert (merged["outlet"], merged["outlet_source"]) == ("Beacon Again", "option")  # the firmer value
     with Store.open(db) as s:
-        assert s.get_meta("schema_version") == "7"
+        assert s.get_meta("schema_version") == str(SCHEMA_VERSION)
         assert s.changes_since_scan()["edited"] > 0
     invoke("edit", merged["id"], "--db", db, "--outlet", "The Daily Beacon")
     invoke("scan", "--db", db)

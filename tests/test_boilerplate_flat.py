@@ -12,6 +12,8 @@ from tracer.matches import Match, query
 from tracer.pipeline import run
 from tracer.store import Store
 
+from .old_schema import as_schema_7
+
 _OUTLETS = ("Harbour Post", "Coast Daily", "Valley Herald", "Ridge Courier")
 _WORDS = (
     "council budget river bridge school harvest tram station library museum ferry orchard festival "
@@ -152,6 +154,7 @@ def test_schema_4_store_gets_the_sentence_flags_and_shapes_a_scan_gives(tmp_path
         found = [m.as_dict() for m in query(s)]
     assert (rows["promo"] >> 2).any() and (rows["promo"] & 1).any()
     conn = sqlite3.connect(db)
+    as_schema_7(conn)
     for batch, blob in conn.execute("SELECT batch, rows FROM sentence_blocks").fetchall():
         old = np.frombuffer(blob, dtype=SENTENCE_DTYPE).copy()
         old["promo"] = 0  # no line of a flattened article is short enough to be a promo

@@ -25,6 +25,8 @@ from tracer.scan import scan
 from tracer.store import SCHEMA_VERSION, Store
 from tracer.tools.simulate import simulate
 
+from .old_schema import as_schema_7
+
 WIRE = (
     "Officials in the northern province confirmed on Tuesday that the flooded river had forced the "
     "evacuation of twelve villages and closed the main highway."
@@ -387,6 +389,7 @@ def test_a_store_of_the_schema_before_passages_is_upgraded(tmp_path: Path):
     s = _store(tmp_path, wire_articles(40))
     before = [m.as_dict() for m in matches.query(s)]
     conn = s.conn
+    as_schema_7(conn)
     for table in ("passages", "occurrences", "passage_links"):
         conn.execute(f"DROP TABLE {table}")
     conn.execute("ALTER TABLE matches DROP COLUMN linked")

@@ -173,7 +173,7 @@ def test_other_parameters_for_a_scanned_store_are_refused(tmp_path: Path):
         with pytest.raises(StoreError, match="scanned with other matching parameters"):
             scan(s, replace(ScanParams(), min_jaccard=0.35))
         assert s.get_meta("scan_params") == ScanParams().fingerprint()
-        assert s.conn.execute("SELECT COUNT(*) FROM articles WHERE scanned = 0").fetchone()[0] > 0
+        assert s.unscanned()
 
 
 @pytest.mark.parametrize(

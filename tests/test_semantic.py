@@ -50,7 +50,7 @@ def test_missing_extra_is_one_line_with_the_hint(tmp_path, monkeypatch):
     lines = out.strip().splitlines()
     assert len(lines) == 1 and "pip install 'tracer[semantic]'" in lines[0], out
     with Store.open(db) as store:  # the store as it was: nothing scanned
-        assert store.conn.execute("SELECT COUNT(*) FROM articles WHERE scanned = 1").fetchone()[0] == 0
+        assert not store.any_scanned()
         assert store.get_meta("scan_params") == (before[0] if before else None)
     code, out = _run(
         "run", str(CROSSLANG / "articles.jsonl"), "--db", str(tmp_path / "u.db"), "--semantic", "english"

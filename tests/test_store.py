@@ -1,4 +1,5 @@
-"""The store: band keys read back as written, and stores of schemas 2 and 3 upgraded in place."""
+"""The store: band keys read back as written, which articles were scanned, and stores of older
+schemas upgraded in place."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ import pytest
 from tracer.errors import StoreError
 from tracer.matches import query
 from tracer.params import ScanParams
-from tracer.pipeline import run
+from tracer.pipeline import ingest, run
 from tracer.store import SCHEMA_VERSION, SENTENCE_DTYPE, Store
 
 from .conftest import RUMOUR
+from .old_schema import as_schema_7
 
 
 def test_band_columns_are_the_keys_written(store):
@@ -54,6 +56,7 @@ def test_signature_columns_are_the_norms_and_units_written_in_order(store):
 def _as_schema_2(db: Path) -> None:
     """Rewrite a store the way schema 2 kept band keys: one band-major blob per signatures row."""
     conn = sqlite3.connect(db)
+    as_schema_7(conn)
     conn.execute("ALTER TABLE signatures ADD COLUMN keys BLOB")
     for (batch,) in conn.execute("SELECT batch FROM signatures").fetchall():
         blobs = conn.execute("SELECT keys FROM band_keys WHERE batch = ? ORDER BY band", (batch,)).fetchall()
@@ -109,6 +112,7 @@ def _as_schema_3(db: Path, corrupt: bool = False) -> None:
     """Give the stored sentences other line ids and no promo flags, as schema 3 (which hashed a
     line's text) had them, and mark the store schema 3; ``corrupt``: one block of the wrong size."""
     conn = sqlite3.connect(db)
+    as_schema_7(conn)
     for batch, blob in conn.execute("SELECT batch, rows FROM sentence_blocks").fetchall():
         rows = np.frombuffer(blob, dtype=SENTENCE_DTYPE).copy()
         rows["line"] = rows["line"] * 7 + 1
@@ -179,3 +183,52 @@ def test_a_scan_keeps_the_stores_indexes(store):
     run(store, [RUMOUR / "articles"])
     assert _indexes(store) == before
     assert store.conn.execute("SELECT COUNT(*) FROM matches").fetchone()[0] > 0
+
+
+def _halves(tmp_path: Path) -> tuple[Path, Path]:
+    """The rumour fixture's articles in two folders, every other file in each."""
+    files = sorted((RUMOUR / "articles").iterdir())
+    first, rest = tmp_path / "first", tmp_path / "rest"
+    for folder, part in ((first, files[::2]), (rest, files[1::2])):
+        folder.mkdir()
+        for f in part:
+            shutil.copy(f, folder / f.name)
+    return first, rest
+
+
+def test_a_scan_writes_no_article_row(tmp_path: Path):
+    # A flag in the rows made each scan write every new article again, text and all.
+    first, rest = _halves(tmp_path)
+    with Store.open(tmp_path / "t.db") as s:
+        s.conn.execute("CREATE TEMP TABLE updated (id TEXT)")
+        s.conn.execute(
+            "CREATE TEMP TRIGGER noted AFTER UPDATE ON articles BEGIN INSERT INTO updated VALUES (new.id); END"
+        )
+        run(s, [first])
+        ingest(s, [rest])
+        assert s.any_scanned() and 0 < len(s.unscanned()) == s.counts()["unscanned"] < s.article_count()
+        run(s, [])
+        assert s.unscanned() == [] and s.counts()["unscanned"] == 0
+        assert s.conn.execute("SELECT COUNT(*) FROM updated").fetchone()[0] == 0
+
+
+def test_schema_7_store_keeps_which_articles_were_scanned(tmp_path: Path):
+    first, rest = _halves(tmp_path)
+    db = tmp_path / "old.db"
+    with Store.open(db) as s:
+        run(s, [first])
+        ingest(s, [rest])
+        waiting = s.unscanned()
+    assert waiting
+    conn = sqlite3.connect(db)
+    as_schema_7(conn)
+    conn.commit()
+    conn.close()
+    with Store.open(db) as s:
+        assert s.get_meta("schema_version") == str(SCHEMA_VERSION)
+        assert s.unscanned() == waiting and s.counts()["unscanned"] == len(waiting)
+        run(s, [])  # scans the articles left: the results of one store of everything
+        found = [m.as_dict() for m in query(s)]
+    with Store.open(tmp_path / "whole.db") as s:
+        run(s, [first, rest])
+        assert [m.as_dict() for m in query(s)] == found

@@ -3,6 +3,8 @@
 Tables
   meta       schema version and the matching parameters a store was scanned with
   articles   the articles, text exactly as decoded, and how each metadata value was obtained
+  scanned    the articles a scan has done, by ``seq``: kept apart from the article rows, whose
+             texts a flag among them made every scan write again
   sentence_blocks
              sentence spans of each article, the id of their normalised text (``norm``), the
              id of the line they start on (``line``) and whether that line is a promo: one
@@ -58,7 +60,7 @@ from .errors import StoreBusyError, StoreDamagedError, StoreError, StoreFullErro
 from .model import Article
 from .text import fold, token_table
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 PAGE_SIZE = 1 << 16  # of new stores (SQLite's largest); stores made with other sizes work as they are
 # How long a write waits for another process's write before saying who holds the store: a scan
 # holds it for minutes or hours, so waiting it out silently would look like a hang.
@@ -115,9 +117,9 @@ CREATE TABLE IF NOT EXISTS articles (
     published TEXT, published_source TEXT NOT NULL,
     title TEXT, title_source TEXT NOT NULL,
     url TEXT, source_path TEXT NOT NULL, source_line INTEGER, encoding TEXT NOT NULL,
-    text TEXT NOT NULL,
-    scanned INTEGER NOT NULL DEFAULT 0
+    text TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS scanned (seq INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS sentence_blocks (
     batch INTEGER PRIMARY KEY, count INTEGER NOT NULL, rows BLOB NOT NULL
 );
@@ -378,7 +380,7 @@ class Store:
         rebuilt by that scan. The caller holds the transaction."""
         for table in ("sentence_blocks", "signatures", "band_keys", "near"):
             self.conn.execute(f"DELETE FROM {table}")
-        self.conn.execute("UPDATE articles SET scanned = 0")
+        self.conn.execute("DELETE FROM scanned")
 
     # -- matches, pieces, passages (made by tracer.matches) ---------------------
     def article_rows(self) -> list[tuple[Any, ...]]:
@@ -532,7 +534,9 @@ class Store:
         """``(seq, id)`` of the articles no scan has done yet, by seq."""
         return [
             (r[0], r[1])
-            for r in self.conn.execute("SELECT seq, id FROM articles WHERE scanned = 0 ORDER BY seq")
+            for r in self.conn.execute(
+                "SELECT seq, id FROM articles WHERE seq NOT IN (SELECT seq FROM scanned) ORDER BY seq"
+            )
         ]
 
     def first_seqs(self, n: int) -> list[int]:
@@ -540,11 +544,13 @@ class Store:
         return [s for (s,) in self.conn.execute("SELECT seq FROM articles ORDER BY seq LIMIT ?", (n,))]
 
     def any_scanned(self) -> bool:
-        return self.conn.execute("SELECT 1 FROM articles WHERE scanned = 1 LIMIT 1").fetchone() is not None
+        return self.conn.execute("SELECT 1 FROM scanned LIMIT 1").fetchone() is not None
 
     def mark_scanned(self) -> None:
         """Every article counts as scanned (the caller holds the scan's transaction)."""
-        self.conn.execute("UPDATE articles SET scanned = 1 WHERE scanned = 0")
+        self.conn.execute(
+            "INSERT INTO scanned SELECT seq FROM articles WHERE seq NOT IN (SELECT seq FROM scanned)"
+        )
 
     def add_near(self, rows: Iterable[Sequence[Any]]) -> None:
         """Store verified pairs (rows of the ``near`` table; a pair stored already is replaced)."""
@@ -563,7 +569,8 @@ class Store:
     def article_order(self) -> list[tuple[int, str, str, int]]:
         """``(seq, published or "", outlet or "", scanned)`` of every article."""
         return self.conn.execute(
-            "SELECT seq, COALESCE(published, ''), COALESCE(outlet, ''), scanned FROM articles"
+            "SELECT seq, COALESCE(published, ''), COALESCE(outlet, ''), "
+            "seq IN (SELECT seq FROM scanned) FROM articles"
         ).fetchall()
 
     def sentence_vectors(self, model: str, norms: Sequence[int]) -> dict[int, bytes]:
@@ -704,7 +711,7 @@ class Store:
             where.append("outlet IS NULL")
         sql = (
             "SELECT id, outlet, outlet_source, published, published_source, title, title_source, url, "
-            "source_path, source_line, scanned FROM articles"
+            "source_path, source_line, seq IN (SELECT seq FROM scanned) FROM articles"
             + (f" WHERE {' AND '.join(where)}" if where else "")
             + " ORDER BY seq"
             + (" LIMIT ?" if limit is not None else "")
@@ -814,7 +821,8 @@ class Store:
         # One pass over the articles (their texts are in the rows: a pass reads them all).
         articles, outlets, undated, unscanned, unknown = q(
             "SELECT COUNT(*), COUNT(DISTINCT outlet), COALESCE(SUM(published IS NULL), 0), "
-            "COALESCE(SUM(scanned = 0), 0), COALESCE(SUM(outlet IS NULL), 0) FROM articles"
+            "COALESCE(SUM(seq NOT IN (SELECT seq FROM scanned)), 0), COALESCE(SUM(outlet IS NULL), 0) "
+            "FROM articles"
         ).fetchone()
         return {
             "articles": articles,
@@ -1102,6 +1110,16 @@ def _claims_of(conn: sqlite3.Connection, ids: list[str]) -> list[str]:
     return sorted(found)
 
 
+_SCANNED_FLAG = "scanned = 1"  # how schema 7 and before marked a scanned article (upgrades call _remove)
+
+
+def _scanned_row(conn: sqlite3.Connection) -> str:
+    """SQL true for an article row a scan has done: by the ``scanned`` table, or in a store still
+    being upgraded from schema 7 or before, by the flag its rows had."""
+    has = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'scanned'").fetchone()
+    return "seq IN (SELECT seq FROM scanned)" if has else _SCANNED_FLAG
+
+
 def _invalidate(conn: sqlite3.Connection, ids: list[str], what: str) -> None:
     """Clear the matches and claims of these articles (what their outlet or date decided): the
     next scan rebuilds them from the stored sentences and pairs, which do not depend on either."""
@@ -1111,7 +1129,7 @@ def _invalidate(conn: sqlite3.Connection, ids: list[str], what: str) -> None:
     seen = 0
     for chunk in _in_batches(ids, _ARTICLES_BATCH):
         seen += conn.execute(
-            f"SELECT COUNT(*) FROM articles WHERE scanned = 1 AND id IN ({_marks(chunk)})", chunk
+            f"SELECT COUNT(*) FROM articles WHERE {_scanned_row(conn)} AND id IN ({_marks(chunk)})", chunk
         ).fetchone()[0]
     for chunk in _in_batches(_claims_of(conn, ids), _ARTICLES_BATCH):
         for table, column in (("claim_members", "claim_id"), ("claims", "id")):
@@ -1138,6 +1156,9 @@ def _remove(conn: sqlite3.Connection, ids: list[str]) -> int:
         for table in ("occurrences", "citations", "articles"):
             conn.execute(f"DELETE FROM {table} WHERE {'id' if table == 'articles' else 'article_id'} "
                          f"IN ({_marks(chunk)})", chunk)  # fmt: skip
+    if _scanned_row(conn) != _SCANNED_FLAG:
+        for chunk in _in_batches(seqs, _ARTICLES_BATCH):
+            conn.execute(f"DELETE FROM scanned WHERE seq IN ({_marks(chunk)})", chunk)  # seqs are reused
     gone = np.sort(np.array(seqs, dtype=np.int64))
     # An article's sentences are in one stored batch: the batches holding any are written anew.
     for batch, blob in conn.execute("SELECT batch, rows FROM sentence_blocks ORDER BY batch").fetchall():
@@ -1201,6 +1222,18 @@ def _migrate_6_to_7(store: Store) -> None:
         conn.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'")
 
 
+def _migrate_7_to_8(store: Store) -> None:
+    """Schema 7 kept whether an article was scanned in its row, so every scan wrote every new
+    article row again, text and all (the whole table, the first time). Schema 8 keeps the seqs of
+    the scanned articles in a table of their own. The old column stays, never read: dropping it
+    would write every article once more."""
+    conn = store.conn
+    with store.transaction("an upgrade"):
+        conn.execute("CREATE TABLE scanned (seq INTEGER PRIMARY KEY)")
+        conn.execute("INSERT INTO scanned SELECT seq FROM articles WHERE scanned = 1")
+        conn.execute("UPDATE meta SET value = '8' WHERE key = 'schema_version'")
+
+
 def _rename_articles(conn: sqlite3.Connection, renamed: dict[str, str]) -> None:
     """Give articles new ids; where one is taken, merge into the stored article (its firmer values
     kept) and remove the other. Every table naming articles by id is cleared for the next scan."""
@@ -1230,6 +1263,7 @@ _MIGRATIONS: dict[int, Callable[[Store], None]] = {
     4: _migrate_4_to_5,
     5: _migrate_5_to_6,
     6: _migrate_6_to_7,
+    7: _migrate_7_to_8,
 }
 
 
