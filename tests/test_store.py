@@ -232,3 +232,14 @@ def test_schema_7_store_keeps_which_articles_were_scanned(tmp_path: Path):
     with Store.open(tmp_path / "whole.db") as s:
         run(s, [first, rest])
         assert [m.as_dict() for m in query(s)] == found
+
+
+def test_a_pass_over_the_articles_for_their_ids_does_not_read_their_texts(store):
+    # The texts are in the rows: without the index, each such pass read every text.
+    for sql in (
+        "SELECT seq, id FROM articles ORDER BY seq",
+        "SELECT seq, id, outlet, published FROM articles",
+        "SELECT DISTINCT outlet FROM articles WHERE outlet IS NOT NULL",
+    ):
+        plan = " ".join(str(row[-1]) for row in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
+        assert "COVERING INDEX" in plan, (sql, plan)

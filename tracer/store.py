@@ -2,7 +2,9 @@
 
 Tables
   meta       schema version and the matching parameters a store was scanned with
-  articles   the articles, text exactly as decoded, and how each metadata value was obtained
+  articles   the articles, text exactly as decoded, and how each metadata value was obtained;
+             indexed on what a scan reads of each but its text (the rows hold the texts: a pass
+             over them for ids and dates read every text)
   scanned    the articles a scan has done, by ``seq``: kept apart from the article rows, whose
              texts a flag among them made every scan write again
   sentence_blocks
@@ -119,6 +121,7 @@ CREATE TABLE IF NOT EXISTS articles (
     url TEXT, source_path TEXT NOT NULL, source_line INTEGER, encoding TEXT NOT NULL,
     text TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS articles_meta ON articles (seq, id, outlet, published);
 CREATE TABLE IF NOT EXISTS scanned (seq INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS sentence_blocks (
     batch INTEGER PRIMARY KEY, count INTEGER NOT NULL, rows BLOB NOT NULL
@@ -1226,11 +1229,13 @@ def _migrate_7_to_8(store: Store) -> None:
     """Schema 7 kept whether an article was scanned in its row, so every scan wrote every new
     article row again, text and all (the whole table, the first time). Schema 8 keeps the seqs of
     the scanned articles in a table of their own. The old column stays, never read: dropping it
-    would write every article once more."""
+    would write every article once more. Schema 8 also indexes what a scan reads of every article
+    but its text (``articles_meta``)."""
     conn = store.conn
     with store.transaction("an upgrade"):
         conn.execute("CREATE TABLE scanned (seq INTEGER PRIMARY KEY)")
         conn.execute("INSERT INTO scanned SELECT seq FROM articles WHERE scanned = 1")
+        conn.execute("CREATE INDEX articles_meta ON articles (seq, id, outlet, published)")
         conn.execute("UPDATE meta SET value = '8' WHERE key = 'schema_version'")
 
 
