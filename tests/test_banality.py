@@ -147,17 +147,21 @@ def test_banal_pairs_do_not_depend_on_how_many_rows_are_read_at_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Near rows are judged a part at a time (memory grows with a part, not the corpus): a
-    phrase common only across parts is still common, and the answer is the same for any part."""
+    phrase common only across parts is still common, and the answer is the same for any part,
+    whether the sentences' words are read once for all parts or again for each."""
     from tracer import matches
 
     original = matches.banal_pairs
     answers: list[tuple[int, ...]] = []
 
     def both_ways(*args: Any, **kwargs: Any) -> np.ndarray:
+        assert kwargs["words_at_once"] > 1000  # this corpus's words are read once for all parts
         whole = original(*args, **kwargs)
         parts = original(*args, **kwargs, rows_at_once=7)
+        # The content words read again for each part, not taken from those read for all.
+        read_again = original(*args, **{**kwargs, "words_at_once": 0}, rows_at_once=7)
         answers.append((len(args[2][0]), len(whole)))
-        assert np.array_equal(whole, parts)
+        assert np.array_equal(whole, parts) and np.array_equal(whole, read_again)
         return whole
 
     monkeypatch.setattr(matches, "banal_pairs", both_ways)

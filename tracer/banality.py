@@ -61,6 +61,7 @@ def banal_pairs(
     where: tuple[np.ndarray, ...],
     rows_at_once: int = ROWS_AT_ONCE,
     step_done: Callable[[], object] = lambda: None,
+    words_at_once: int = 0,
 ) -> np.ndarray:
     """:func:`pair_keys` (sorted) of the verified pairs and verbatim sentences that are banal.
 
@@ -69,16 +70,19 @@ def banal_pairs(
     sorted norms, one occurrence of each (``norm, article seq, start, end``) and how many times
     each is printed. Rows are read ``rows_at_once`` at a time (memory grows with that, not with
     the corpus); the answer does not depend on it. ``step_done`` is called after each part.
+    Up to ``words_at_once`` sentences, the content words of every sentence are read once for all
+    the parts (a sentence is in the rows of several); more are read a part at a time.
     """
     norm_a, norm_b = near[0], near[1]
     if params.min_df <= 0 or len(norm_a) == 0:
         return np.empty(0, dtype=np.uint64)
     norms = unique_sorted(np.concatenate((norm_a, norm_b)))
     tally = _Tally(where[4][np.searchsorted(where[0], norms)])
+    words = _Words(store, where, params.frequent, norms if len(norms) <= words_at_once else None)
     short: list[_Short] = []
     for lo in range(0, len(norm_a), rows_at_once):
         part = tuple(column[lo : lo + rows_at_once] for column in near[:6])
-        found = _shared_trigrams(store, params, part, where)
+        found = _shared_trigrams(words, part)
         tally.add(found.keys[found.both], np.searchsorted(norms, found.owners()))
         short.append(found.short(params.max_shared))
         del found
@@ -92,7 +96,7 @@ def banal_pairs(
     # sentence), judged on all their content words.
     dup = dup_norms[isin(dup_norms, norms)]
     if len(dup):
-        keys.append(_banal_sentences(store, params, dup, where, common, rows_at_once))
+        keys.append(_banal_sentences(words, params, dup, common, rows_at_once))
     return np.sort(np.concatenate(keys))
 
 
@@ -141,16 +145,11 @@ class _Short:
         return (per_row > 0) & (common_per_row >= share * np.maximum(per_row, 1))
 
 
-def _shared_trigrams(
-    store: Store,
-    params: BanalParams,
-    part: tuple[np.ndarray, ...],
-    where: tuple[np.ndarray, ...],
-) -> _Shared:
+def _shared_trigrams(words: _Words, part: tuple[np.ndarray, ...]) -> _Shared:
     """:class:`_Shared` of near rows ``part`` (``norm_a, norm_b, a0, a1, b0, b1``)."""
     norm_a, norm_b, a0, a1, b0, b1 = part
     norms = unique_sorted(np.concatenate((norm_a, norm_b)))
-    content, bounds = _content_words(store, norms, where, params.frequent)
+    content, bounds = words(norms)
     ia, ib = np.searchsorted(norms, norm_a), np.searchsorted(norms, norm_b)
     # Each region as content-word positions [lo, hi) in ``content``: a token span to the content
     # words in it through each sentence's prefix count of content words.
@@ -242,10 +241,9 @@ def _bucket(keys: np.ndarray) -> np.ndarray:
 
 
 def _banal_sentences(
-    store: Store,
+    words: _Words,
     params: BanalParams,
     dup: np.ndarray,
-    where: tuple[np.ndarray, ...],
     common: np.ndarray,
     at_once: int = ROWS_AT_ONCE,
 ) -> np.ndarray:
@@ -255,7 +253,7 @@ def _banal_sentences(
     keys = [np.empty(0, dtype=np.uint64)]
     for lo in range(0, len(dup), at_once):
         part = dup[lo : lo + at_once]
-        content, bounds = _content_words(store, part, where, params.frequent)
+        content, bounds = words(part)
         first, last = bounds.content_first[:-1], bounds.content_first[1:]
         short = np.flatnonzero(last - first - (N - 1) <= params.max_shared)  # longer: copied, never banal
         grams, region = _region_keys(content, first[short], last[short])
@@ -283,15 +281,57 @@ class _Bounds:
         return self.before[a], self.before[b]
 
 
-def _content_words(
+@dataclass
+class _Tokens:
+    """Sentences' tokens as verification makes them, back to back: each token's key hash and
+    whether it is a content word; ``per``: how many tokens each sentence has."""
+
+    key_hash: np.ndarray
+    content: np.ndarray
+    per: np.ndarray
+
+    def of(self, k: np.ndarray) -> _Tokens:
+        """The tokens of sentences ``k`` (places among these sentences), in that order."""
+        first = np.cumsum(self.per) - self.per
+        at = np.repeat(first[k], self.per[k]) + _ranges(self.per[k])
+        return _Tokens(self.key_hash[at], self.content[at], self.per[k])
+
+    def content_words(self) -> tuple[np.ndarray, _Bounds]:
+        """The content words' key hashes, back to back, and where each sentence's are."""
+        token_first = np.concatenate(([0], np.cumsum(self.per)))
+        before = np.concatenate(([0], np.cumsum(self.content)))
+        return self.key_hash[self.content], _Bounds(token_first, before[token_first], before)
+
+
+class _Words:
+    """:meth:`_Tokens.content_words` of sorted norms, read from the articles as they are asked
+    for, or, given ``known`` (sorted norms that every later call's are among), read for all of
+    those at once and each call's taken from them."""
+
+    def __init__(
+        self,
+        store: Store,
+        where: tuple[np.ndarray, ...],
+        frequent: frozenset[str],
+        known: np.ndarray | None = None,
+    ) -> None:
+        self.store, self.where, self.frequent, self.known = store, where, frequent, known
+        self.tokens = None if known is None else _read_tokens(store, known, where, frequent)
+
+    def __call__(self, norms: np.ndarray) -> tuple[np.ndarray, _Bounds]:
+        if self.tokens is None or self.known is None:
+            return _read_tokens(self.store, norms, self.where, self.frequent).content_words()
+        return self.tokens.of(np.searchsorted(self.known, norms)).content_words()
+
+
+def _read_tokens(
     store: Store,
     norms: np.ndarray,
     where: tuple[np.ndarray, ...],
     frequent: frozenset[str],
     chunk: int = 20_000,
-) -> tuple[np.ndarray, _Bounds]:
-    """The content words' key hashes of each of ``norms`` (its tokens as verification makes them),
-    back to back, and where each sentence's are."""
+) -> _Tokens:
+    """The tokens of each of ``norms`` (as verification makes them), read from their articles."""
     w_norm, w_seq, w_start, w_end = where[:4]
     pos = np.searchsorted(w_norm, norms)
     # Read in article order, so that each article is read once, not once a chunk it has a
@@ -313,16 +353,9 @@ def _content_words(
     content = ~np.concatenate(stops) if stops else np.zeros(0, dtype=bool)
     key_hash = np.concatenate(hashes) if hashes else np.zeros(0, dtype=np.uint32)
     per_read = np.concatenate(counts) if counts else np.zeros(0, dtype=np.int64)
-    first_read = np.cumsum(per_read) - per_read
-    per = np.empty_like(per_read)
-    per[by_article] = per_read
-    first = np.empty_like(first_read)
-    first[by_article] = first_read
-    back = np.repeat(first, per) + _ranges(per)  # each token's place as read
-    content, key_hash = content[back], key_hash[back]
-    token_first = np.concatenate(([0], np.cumsum(per)))
-    before = np.concatenate(([0], np.cumsum(content)))
-    return key_hash[content], _Bounds(token_first, before[token_first], before)
+    back = np.empty_like(by_article)
+    back[by_article] = np.arange(len(by_article))
+    return _Tokens(key_hash, content, per_read).of(back)
 
 
 _NUMBER = np.uint32(0x2545F491)  # the key of every token with a digit

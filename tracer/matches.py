@@ -23,6 +23,7 @@ from .banality import BANAL, BOILERPLATE, banal_pairs, pair_keys
 from .boilerplate import LEAD_BIT, PROMO_BIT, line_rows, template_lines, template_sentences
 from .candidates import _ranges, _run_pairs, in_sorted_levels, isin, unique_sorted
 from .dates import utc_naive
+from .engine import sizes
 from .errors import TracerError
 from .params import FANOUT, BanalParams, BoilerplateParams
 from .store import SENTENCE_DTYPE, Store
@@ -578,7 +579,9 @@ def _banal_keys(
         rows.kind == KINDS.index("partial"),
     )
     where = (occ.group_norm, occ.seq[occ.first], occ.start[occ.first], occ.end[occ.first], occ.count)
-    return banal_pairs(store, banal, columns, dup_norms, where, step_done=step_done)
+    return banal_pairs(
+        store, banal, columns, dup_norms, where, step_done=step_done, words_at_once=sizes.BANAL_WORDS_AT_ONCE
+    )
 
 
 def _link_pieces(
