@@ -47,11 +47,14 @@ def tables(db: str | os.PathLike[str]) -> dict[str, str]:
         conn.close()
 
 
+_SCANNED = "seq IN (SELECT seq FROM scanned) AS scanned"  # kept apart from the rows (schema 8)
+
+
 def article_rows(db: str | os.PathLike[str]) -> dict[str, tuple[Any, ...]]:
-    """Article id -> its whole stored row."""
+    """Article id -> its whole stored row, and last whether it was scanned."""
     conn = sqlite3.connect(db)
     try:
-        return {r[0]: tuple(r) for r in conn.execute("SELECT * FROM articles")}
+        return {r[0]: tuple(r) for r in conn.execute(f"SELECT *, {_SCANNED} FROM articles")}
     finally:
         conn.close()
 
@@ -60,7 +63,10 @@ def stored(db: str | os.PathLike[str], where: str = "1", args: Sequence[Any] = (
     conn = sqlite3.connect(db)
     conn.row_factory = sqlite3.Row
     try:
-        return [dict(r) for r in conn.execute(f"SELECT * FROM articles WHERE {where} ORDER BY seq", args)]
+        return [
+            dict(r)
+            for r in conn.execute(f"SELECT *, {_SCANNED} FROM articles WHERE {where} ORDER BY seq", args)
+        ]
     finally:
         conn.close()
 
