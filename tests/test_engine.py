@@ -333,10 +333,13 @@ def test_local_release_memory_replaces_the_workers():
         before = set(engine.map(_worker_pid, range(6)))
         spill = engine._spill
         engine.release_memory()
+        assert engine._pool is None  # none held between stages: forked when next needed
         after = set(engine.map(_worker_pid, range(6)))
         # Workers forked anew: none of the old ones is left holding its heap.
         assert len(before) == len(after) == 2 and before.isdisjoint(after)
         assert engine.submit(os.getpid)() in after
+        engine.release_memory()
+        assert engine.submit(os.getpid)() != os.getpid()  # a one-off task forks them again too
         assert spill is not None and not os.path.exists(spill) and os.path.isdir(engine._spill)
         assert list(engine.map(operator.mul, range(4), 3)) == [0, 3, 6, 9]  # still works
 

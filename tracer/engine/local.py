@@ -53,13 +53,15 @@ class LocalEngine(EngineBase):
         self.batch_size = batch_size if batch_size is not None else sizes.BATCH_SIZE
         self._pool: ProcessPoolExecutor | None = None
         self._spill: str | None = None  # the workers' directory for large results, made with the pool
+        self._forked = False  # a pool ran: work after release_memory forks another
         keep_large_arrays_on_the_heap()
 
     def _get_pool(self) -> ProcessPoolExecutor:
-        # Forked at its first use (and again after release_memory), while this process is
-        # small: a pool forked later (for alignment) would start as a copy of every array
-        # the scan holds by then.
+        # Forked at its first use, while this process is small (a pool forked later, for
+        # alignment, would start as a copy of every array the scan holds by then), and again
+        # at the first use after release_memory.
         if self._pool is None:
+            self._forked = True
             # fork: workers start at once and inherit the loaded modules.
             self._pool = fork_pool(self.workers, _start_worker)
             root = spill_directory_root()
@@ -72,11 +74,11 @@ class LocalEngine(EngineBase):
     def release_memory(self) -> None:
         # Idle between stages, workers held their busiest task's heap and, once this process had
         # freed or rewritten its copy, the pages it had when they were forked: both beside the
-        # next stage's peak; trimming gave back only the first. Workers forked now share only
-        # what this process holds once the stage's arrays are gone.
+        # next stage's peak; trimming gave back only the first. Workers forked again at once held
+        # this process's memory as it was between stages, beside its next peak (~430 MB at
+        # 10^6 in the matches stage, where no worker works): they are forked when next needed.
         if self._pool is not None:
             self.close()
-            self._get_pool()
 
     def close(self, at_once: bool = False) -> None:
         """Stop the pool: running tasks are waited for (none writes after), or with ``at_once``
@@ -94,11 +96,11 @@ class LocalEngine(EngineBase):
         self.close(at_once=isinstance(exc, Terminated))
 
     def submit(self, func: Callable[..., R], *args: Any) -> Callable[[], R]:
-        if self._pool is None or self.workers <= 1:
+        if (self._pool is None and not self._forked) or self.workers <= 1:
             # No pool yet (a small scan's batches ran inline): forking one now, from a process
             # that holds the scan's arrays, costs more than the work it would take.
             return functools.partial(func, *args)
-        future = self._pool.submit(spilling, self._spill, then_trim, func, *args)
+        future = self._get_pool().submit(spilling, self._spill, then_trim, func, *args)
         return lambda: unspill(future.result())
 
     def map(self, func: Callable[..., R], items: Iterable[Any], *args: Any) -> Generator[R, None, None]:
