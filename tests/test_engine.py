@@ -455,7 +455,8 @@ def test_a_scan_with_work_begun_in_workers_is_identical(
     real = LocalEngine.submit
 
     def submit(self, func, *args):
-        begun.append((func.__name__, self._pool is not None))
+        # In a worker: a pool is running, or ran and was ended between stages (forked again).
+        begun.append((func.__name__, self._pool is not None or self._forked))
         return real(self, func, *args)
 
     monkeypatch.setattr(LocalEngine, "submit", submit)
