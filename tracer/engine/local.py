@@ -74,9 +74,9 @@ class LocalEngine(EngineBase):
     def release_memory(self) -> None:
         # Idle between stages, workers held their busiest task's heap and, once this process had
         # freed or rewritten its copy, the pages it had when they were forked: both beside the
-        # next stage's peak; trimming gave back only the first. Workers forked again at once held
-        # this process's memory as it was between stages, beside its next peak (~430 MB at
-        # 10^6 in the matches stage, where no worker works): they are forked when next needed.
+        # next stage's peak; trimming gave back only the first. Workers forked again at once
+        # would hold this process's memory as it was between stages, through a stage where
+        # none works (matches): they are forked when next needed.
         if self._pool is not None:
             self.close()
 
