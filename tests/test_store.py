@@ -243,3 +243,15 @@ def test_a_pass_over_the_articles_for_their_ids_does_not_read_their_texts(store)
     ):
         plan = " ".join(str(row[-1]) for row in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
         assert "COVERING INDEX" in plan, (sql, plan)
+
+
+def test_an_article_ingested_after_the_last_was_removed_is_not_taken_as_scanned(tmp_path: Path):
+    # A new article takes the highest seq again once the article that had it is removed.
+    first, rest = _halves(tmp_path)
+    with Store.open(tmp_path / "t.db") as s:
+        run(s, [first])
+        ((last_seq, last_id),) = s.conn.execute("SELECT seq, id FROM articles ORDER BY seq DESC LIMIT 1")
+        assert s.remove_articles([last_id]) == 1
+        ingest(s, [rest])
+        waiting = s.unscanned()
+        assert waiting and waiting[0][0] == last_seq and last_id not in {i for _, i in waiting}

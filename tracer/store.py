@@ -821,7 +821,7 @@ class Store:
 
     def counts(self) -> dict[str, Any]:
         q = self.conn.execute
-        # One pass over the articles (their texts are in the rows: a pass reads them all).
+        # One pass over the articles' index (their rows hold their texts: a pass over them reads all).
         articles, outlets, undated, unscanned, unknown = q(
             "SELECT COUNT(*), COUNT(DISTINCT outlet), COALESCE(SUM(published IS NULL), 0), "
             "COALESCE(SUM(seq NOT IN (SELECT seq FROM scanned)), 0), COALESCE(SUM(outlet IS NULL), 0) "
