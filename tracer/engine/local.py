@@ -26,8 +26,11 @@ R = TypeVar("R")
 
 def _start_worker() -> None:
     """A pool worker's set-up: the collector's thresholds of a scan (a worker runs only
-    tracer's tasks, so they stay for its life)."""
+    tracer's tasks, so they stay for its life), and the objects it was forked with left out of
+    its collections: a collection writes to every object it looks at, and each page of them
+    written is a copy of the main process's page, kept while the worker lives."""
     gc.set_threshold(*GC_THRESHOLDS)
+    gc.freeze()
 
 
 def _each(head: list[Any], rest: Iterator[Any]) -> Iterator[Any]:
