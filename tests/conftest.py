@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,14 @@ def seeds(tmp_path_factory: pytest.TempPathFactory):
     }
     yield s, texts
     s.close()
+
+
+def rumour_halves(tmp_path: Path) -> tuple[Path, Path]:
+    """The rumour fixture's articles in two folders, every other file in each."""
+    files = sorted((RUMOUR / "articles").iterdir())
+    first, rest = tmp_path / "first", tmp_path / "rest"
+    for folder, part in ((first, files[::2]), (rest, files[1::2])):
+        folder.mkdir()
+        for f in part:
+            shutil.copy(f, folder / f.name)
+    return first, rest

@@ -16,7 +16,7 @@ from tracer.pipeline import ingest
 from tracer.scan import scan
 from tracer.store import Store
 
-from .conftest import FIXTURES, corpus_dirs
+from .conftest import corpus_dirs, rumour_halves
 
 
 def _dump(s: Store) -> str:
@@ -133,22 +133,11 @@ def test_matches_made_a_few_rows_at_a_time_are_the_same(tmp_path: Path, corpus: 
         assert any(r[-1] > 1 for r in s.conn.execute("SELECT sentences FROM matches")) or len(whole) < 4
 
 
-def _half_ingested(tmp_path: Path) -> tuple[Path, Path]:
-    """A store of the rumour fixture's first half of articles, and a folder of the rest."""
-    files = sorted((FIXTURES / "rumour" / "articles").iterdir())
-    first, rest = tmp_path / "first", tmp_path / "rest"
-    for folder, part in ((first, files[::2]), (rest, files[1::2])):
-        folder.mkdir()
-        for f in part:
-            shutil.copy(f, folder / f.name)
-    return first, rest
-
-
 def test_a_store_goes_on_with_the_parameters_it_was_scanned_with(tmp_path: Path):
     """Defaults may change between versions: a store scanned before keeps its own parameters,
     and its matches are those a scan from scratch with them gives."""
     other = replace(ScanParams(), min_jaccard=0.35, verify=replace(ScanParams().verify, min_score=0.6))
-    first, rest = _half_ingested(tmp_path)
+    first, rest = rumour_halves(tmp_path)
     with Store.open(tmp_path / "full.db") as full:
         ingest(full, [first, rest])
         scan(full, other)
@@ -165,7 +154,7 @@ def test_a_store_goes_on_with_the_parameters_it_was_scanned_with(tmp_path: Path)
 
 
 def test_other_parameters_for_a_scanned_store_are_refused(tmp_path: Path):
-    first, rest = _half_ingested(tmp_path)
+    first, rest = rumour_halves(tmp_path)
     with Store.open(tmp_path / "s.db") as s:
         ingest(s, [first])
         scan(s)
@@ -192,7 +181,7 @@ def test_other_parameters_for_a_scanned_store_are_refused(tmp_path: Path):
 def test_parameters_this_version_cannot_make_again_mean_a_scan_anew(tmp_path: Path, stored: str):
     """Not refused (the store would be stuck): every article is scanned again with this
     version's parameters, as in a new store."""
-    first, _ = _half_ingested(tmp_path)
+    first, _ = rumour_halves(tmp_path)
     with Store.open(tmp_path / "s.db") as s:
         ingest(s, [first])
         scan(s)

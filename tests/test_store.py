@@ -16,7 +16,7 @@ from tracer.params import ScanParams
 from tracer.pipeline import ingest, run
 from tracer.store import SCHEMA_VERSION, SENTENCE_DTYPE, Store
 
-from .conftest import RUMOUR
+from .conftest import RUMOUR, rumour_halves
 from .old_schema import as_schema_7
 
 
@@ -185,20 +185,9 @@ def test_a_scan_keeps_the_stores_indexes(store):
     assert store.conn.execute("SELECT COUNT(*) FROM matches").fetchone()[0] > 0
 
 
-def _halves(tmp_path: Path) -> tuple[Path, Path]:
-    """The rumour fixture's articles in two folders, every other file in each."""
-    files = sorted((RUMOUR / "articles").iterdir())
-    first, rest = tmp_path / "first", tmp_path / "rest"
-    for folder, part in ((first, files[::2]), (rest, files[1::2])):
-        folder.mkdir()
-        for f in part:
-            shutil.copy(f, folder / f.name)
-    return first, rest
-
-
 def test_a_scan_writes_no_article_row(tmp_path: Path):
     # A flag in the rows made each scan write every new article again, text and all.
-    first, rest = _halves(tmp_path)
+    first, rest = rumour_halves(tmp_path)
     with Store.open(tmp_path / "t.db") as s:
         s.conn.execute("CREATE TEMP TABLE updated (id TEXT)")
         s.conn.execute(
@@ -213,7 +202,7 @@ def test_a_scan_writes_no_article_row(tmp_path: Path):
 
 
 def test_schema_7_store_keeps_which_articles_were_scanned(tmp_path: Path):
-    first, rest = _halves(tmp_path)
+    first, rest = rumour_halves(tmp_path)
     db = tmp_path / "old.db"
     with Store.open(db) as s:
         run(s, [first])
@@ -247,7 +236,7 @@ def test_a_pass_over_the_articles_for_their_ids_does_not_read_their_texts(store)
 
 def test_an_article_ingested_after_the_last_was_removed_is_not_taken_as_scanned(tmp_path: Path):
     # A new article takes the highest seq again once the article that had it is removed.
-    first, rest = _halves(tmp_path)
+    first, rest = rumour_halves(tmp_path)
     with Store.open(tmp_path / "t.db") as s:
         run(s, [first])
         ((last_seq, last_id),) = s.conn.execute("SELECT seq, id FROM articles ORDER BY seq DESC LIMIT 1")
