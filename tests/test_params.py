@@ -14,7 +14,7 @@ from tracer.pipeline import ingest
 from tracer.scan import scan
 from tracer.store import Store
 
-from .test_incremental import _half_ingested
+from .conftest import rumour_halves
 
 
 @pytest.mark.parametrize(
@@ -83,7 +83,7 @@ def test_a_store_goes_on_with_the_claim_and_boilerplate_parameters_it_was_scanne
     other = replace(
         ScanParams(), claims=ClaimParams(min_average=0.95), boilerplate=BoilerplateParams(outlet_repeats=2)
     )
-    first, rest = _half_ingested(tmp_path)
+    first, rest = rumour_halves(tmp_path)
     with Store.open(tmp_path / "default.db") as default, Store.open(tmp_path / "full.db") as full:
         ingest(default, [first, rest])
         scan(default)
@@ -101,7 +101,7 @@ def test_a_store_goes_on_with_the_claim_and_boilerplate_parameters_it_was_scanne
 
 
 def test_a_store_scanned_before_claims_were_kept_goes_on_without_a_rescan(tmp_path: Path):
-    first, rest = _half_ingested(tmp_path)
+    first, rest = rumour_halves(tmp_path)
     with Store.open(tmp_path / "s.db") as s:
         ingest(s, [first])
         scan(s)
