@@ -315,13 +315,14 @@ class _Words:
         frequent: frozenset[str],
         known: np.ndarray | None = None,
     ) -> None:
-        self.store, self.where, self.frequent, self.known = store, where, frequent, known
-        self.tokens = None if known is None else _read_tokens(store, known, where, frequent)
+        self.store, self.where, self.frequent = store, where, frequent
+        self.read = None if known is None else (known, _read_tokens(store, known, where, frequent))
 
     def __call__(self, norms: np.ndarray) -> tuple[np.ndarray, _Bounds]:
-        if self.tokens is None or self.known is None:
+        if self.read is None:
             return _read_tokens(self.store, norms, self.where, self.frequent).content_words()
-        return self.tokens.of(np.searchsorted(self.known, norms)).content_words()
+        known, tokens = self.read
+        return tokens.of(np.searchsorted(known, norms)).content_words()
 
 
 def _read_tokens(

@@ -139,7 +139,7 @@ def _scan(
                 pairs = _candidates(store, p, stored_before, result, progress, eng)
             with eng.stage("texts", times):
                 texts = _gather_texts(store, pairs, eng)
-            # The workers' memory too: they wait through the matches stage, this process's peak.
+            # The workers' memory too: none works in the matches stage, this process's peak.
             with texts, eng.stage("verify", times, release_workers=True):
                 _verify(store, p, pairs, texts, result, progress, eng)
                 del pairs  # not held through the matches and claims

@@ -1129,10 +1129,10 @@ def _invalidate(conn: sqlite3.Connection, ids: list[str], what: str) -> None:
     if not ids:
         return
     # Only what a scan has seen is stale: an unscanned article is done whole by the next scan.
-    seen = 0
+    seen, scanned = 0, _scanned_row(conn)
     for chunk in _in_batches(ids, _ARTICLES_BATCH):
         seen += conn.execute(
-            f"SELECT COUNT(*) FROM articles WHERE {_scanned_row(conn)} AND id IN ({_marks(chunk)})", chunk
+            f"SELECT COUNT(*) FROM articles WHERE {scanned} AND id IN ({_marks(chunk)})", chunk
         ).fetchone()[0]
     for chunk in _in_batches(_claims_of(conn, ids), _ARTICLES_BATCH):
         for table, column in (("claim_members", "claim_id"), ("claims", "id")):

@@ -66,7 +66,7 @@ class Engine(Protocol):
         ...
 
     def release_memory(self) -> None:
-        """Workers give the memory they keep for reuse back to the system."""
+        """Between stages: workers give their memory back (see :meth:`EngineBase.release_memory`)."""
         ...
 
     def step_done(self) -> None:

@@ -44,7 +44,9 @@ class EngineBase:
         pass
 
     def release_memory(self) -> None:
-        """Between stages: workers give the memory they keep for reuse back to the system."""
+        """Between stages: workers give their memory back to the system (a Dask worker what its
+        allocator keeps for reuse; the local engine's workers are ended, and forked again for
+        the next task)."""
 
     def step_done(self) -> None:
         """Inside a stage, once a step's large temporaries are gone: this process gives the memory

@@ -30,8 +30,8 @@ TEXTS_AT_ONCE = 1 << 25
 # parts of about this many characters, and a longer article in windows of ARTICLE_WINDOW.
 ANALYSE_WINDOW = 1 << 22
 ARTICLE_WINDOW = 1 << 20
-# Sentences of verified pairs whose content words banality reads once for all its parts, at most
-# (~150 bytes a sentence); more are read again for each part of pairs a sentence is in.
+# Sentences of verified pairs whose tokens banality reads once for all its parts, at most (5 bytes
+# a token: its key hash and content flag); more are read again for each part a sentence is in.
 BANAL_WORDS_AT_ONCE = 300_000
 # Pairs made at once when equal band keys are paired (~25 MB of temporaries).
 PAIRS_CHUNK = 1 << 20
