@@ -150,9 +150,11 @@ def test_banal_pairs_do_not_depend_on_how_many_rows_are_read_at_once(
     phrase common only across parts is still common, and the answer is the same for any part,
     whether the sentences' words are read once for all parts or again for each."""
     from tracer import matches
+    from tracer.engine import sizes
 
     original = matches.banal_pairs
     answers: list[tuple[int, ...]] = []
+    monkeypatch.setattr(sizes, "BANAL_ELSEWHERE", 0)  # judged in this process, a part at a time
 
     def both_ways(*args: Any, **kwargs: Any) -> np.ndarray:
         assert kwargs["words_at_once"] > 1000  # this corpus's words are read once for all parts
@@ -171,3 +173,31 @@ def test_banal_pairs_do_not_depend_on_how_many_rows_are_read_at_once(
         scan(store, ScanParams())
     rows, banal = answers[0]
     assert rows > 7 * 10 and banal > 0  # many parts, and some pairs banal
+
+
+def test_banal_pairs_judged_in_a_worker_are_those_judged_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scan sends banality to a worker (its texts read here, their words there) while it makes
+    the pieces of matches: the worker's answer is this process's, part by part or not."""
+    from tracer import matches
+    from tracer.banality import banal_pairs
+    from tracer.engine.local import LocalEngine
+
+    sent: list[int] = []
+    original = matches.banal_pairs_elsewhere
+
+    def compared(store: Store, params: Any, near: Any, dup_norms: Any, where: Any, submit: Any) -> Any:
+        here = banal_pairs(store, params, near, dup_norms, where, rows_at_once=7, words_at_once=0)
+        assert submit.__self__._forked  # a pool ran: the task goes to a worker forked for it
+        answer = original(store, params, near, dup_norms, where, submit)()
+        assert np.array_equal(answer, here)
+        sent.append(len(answer))
+        return lambda: answer
+
+    monkeypatch.setattr(matches, "banal_pairs_elsewhere", compared)
+    simulate(1000, tmp_path / "s.jsonl", seed=2, stock_phrases=True)
+    with Store.open(tmp_path / "s.db") as store, LocalEngine(2, batch_size=50) as engine:
+        ingest(store, [tmp_path / "s.jsonl"])
+        scan(store, ScanParams(), engine=engine)
+    assert sent and sent[0] > 0  # some pairs banal

@@ -455,15 +455,18 @@ def test_a_scan_checking_spilled_pairs_in_partitions_is_identical(tmp_path, synt
 
 
 @pytest.mark.parametrize("order_elsewhere", [True, False])
+@pytest.mark.parametrize("banal_elsewhere", [True, False])
 @pytest.mark.parametrize("graph_elsewhere", [True, False])
 def test_a_scan_with_work_begun_in_workers_is_identical(
-    tmp_path, synthetic, monkeypatch, order_elsewhere, graph_elsewhere
+    tmp_path, synthetic, monkeypatch, order_elsewhere, banal_elsewhere, graph_elsewhere
 ):
 
     inline = _scanned(synthetic, tmp_path / "inline.db", LocalEngine(1))
     assert inline["claims"] and inline["near"], "the corpus should have aligned pairs and claims"
     if not order_elsewhere:  # more pairs than a worker orders while their texts are gathered
         monkeypatch.setattr(sizes, "ORDER_ELSEWHERE", 0)
+    if not banal_elsewhere:  # more verified pairs than a worker judges while pieces are made
+        monkeypatch.setattr(sizes, "BANAL_ELSEWHERE", 0)
     if not graph_elsewhere:  # more pieces than a worker groups while the matches are written
         monkeypatch.setattr(sizes, "GRAPH_ELSEWHERE", 0)
     begun = []
@@ -477,9 +480,10 @@ def test_a_scan_with_work_begun_in_workers_is_identical(
     monkeypatch.setattr(LocalEngine, "submit", submit)
     with LocalEngine(2, batch_size=20) as eng:
         in_workers = _scanned(synthetic, tmp_path / "workers.db", eng)
-    assert (
-        begun
-        == [("neighbourhood_order", True)] * order_elsewhere + [("mention_graph", True)] * graph_elsewhere
+    assert begun == (
+        [("neighbourhood_order", True)] * order_elsewhere
+        + [("judge_texts", True)] * banal_elsewhere
+        + [("mention_graph", True)] * graph_elsewhere
     )
     assert json.dumps(in_workers) == json.dumps(inline)
 

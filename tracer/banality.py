@@ -26,7 +26,7 @@ in steps flags what one scanned at once flags.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,30 +73,94 @@ def banal_pairs(
     Up to ``words_at_once`` sentences, the content words of every sentence are read once for all
     the parts (a sentence is in the rows of several); more are read a part at a time.
     """
-    norm_a, norm_b = near[0], near[1]
-    if params.min_df <= 0 or len(norm_a) == 0:
+    if params.min_df <= 0 or len(near[0]) == 0:
         return np.empty(0, dtype=np.uint64)
-    norms = unique_sorted(np.concatenate((norm_a, norm_b)))
-    tally = _Tally(where[4][np.searchsorted(where[0], norms)])
-    words = _Words(store, where, params.frequent, norms if len(norms) <= words_at_once else None)
+    sentences = _Sentences.of(near, dup_norms, where)
+    known = sentences.norms if len(sentences.norms) <= words_at_once else None
+    words = _Words(lambda norms: _read_tokens(store, norms, where, params.frequent), known)
+    min_df = params.threshold(store.article_count())
+    return _judged(params, min_df, near, sentences, words, rows_at_once, step_done)
+
+
+def banal_pairs_elsewhere(
+    store: Store,
+    params: BanalParams,
+    near: tuple[np.ndarray, ...],
+    dup_norms: np.ndarray,
+    where: tuple[np.ndarray, ...],
+    submit: Callable[..., Callable[[], np.ndarray]],
+) -> Callable[[], np.ndarray]:
+    """:func:`banal_pairs` run by ``submit`` (an engine's: it returns a function that waits for
+    the answer), so that this process goes on meanwhile. The sentences' texts are read here (the
+    store is this process's) and sent with the rest; their words are read once for all parts."""
+    if params.min_df <= 0 or len(near[0]) == 0:
+        return lambda: np.empty(0, dtype=np.uint64)
+    sentences = _Sentences.of(near, dup_norms, where)
+    chunks, back = _texts(store, sentences.norms, where)
+    min_df = params.threshold(store.article_count())
+    return submit(judge_texts, params, min_df, near, sentences, list(chunks), back)
+
+
+def judge_texts(
+    params: BanalParams,
+    min_df: int,
+    near: tuple[np.ndarray, ...],
+    sentences: _Sentences,
+    chunks: list[list[str]],
+    back: np.ndarray,
+) -> np.ndarray:
+    """The work of :func:`banal_pairs` given its sentences' texts (:func:`_texts`): a task."""
+    words = _Words(lambda _: _tokenised(chunks, params.frequent, back), sentences.norms)
+    return _judged(params, min_df, near, sentences, words, ROWS_AT_ONCE, lambda: None)
+
+
+@dataclass
+class _Sentences:
+    """The sentences of the near rows (sorted ``norms``), how many times each is printed, and
+    those of them printed alike by two articles or more (``dup``, sorted)."""
+
+    norms: np.ndarray
+    printed: np.ndarray
+    dup: np.ndarray
+
+    @classmethod
+    def of(
+        cls, near: tuple[np.ndarray, ...], dup_norms: np.ndarray, where: tuple[np.ndarray, ...]
+    ) -> _Sentences:
+        norms = unique_sorted(np.concatenate((near[0], near[1])))
+        printed = where[4][np.searchsorted(where[0], norms)]
+        return cls(norms, printed, dup_norms[isin(dup_norms, norms)])
+
+
+def _judged(
+    params: BanalParams,
+    min_df: int,
+    near: tuple[np.ndarray, ...],
+    sentences: _Sentences,
+    words: _Words,
+    rows_at_once: int,
+    step_done: Callable[[], object],
+) -> np.ndarray:
+    """:func:`banal_pairs` of these sentences (``min_df``: articles that make a phrase common)."""
+    norm_a, norm_b = near[0], near[1]
+    tally = _Tally(sentences.printed)
     short: list[_Short] = []
     for lo in range(0, len(norm_a), rows_at_once):
         part = tuple(column[lo : lo + rows_at_once] for column in near[:6])
         found = _shared_trigrams(words, part)
-        tally.add(found.keys[found.both], np.searchsorted(norms, found.owners()))
+        tally.add(found.keys[found.both], np.searchsorted(sentences.norms, found.owners()))
         short.append(found.short(params.max_shared))
         del found
         step_done()
-    common = tally.common(params.threshold(store.article_count()), params.dominance)
+    common = tally.common(min_df, params.dominance)
     if len(common) == 0:
         return np.empty(0, dtype=np.uint64)
     banal_row = np.concatenate([found.banal(common, params.share) for found in short])
     keys = [pair_keys(norm_a[banal_row], norm_b[banal_row])]
     # Verbatim sentences that are also in verified pairs (others share no phrase with another
     # sentence), judged on all their content words.
-    dup = dup_norms[isin(dup_norms, norms)]
-    if len(dup):
-        keys.append(_banal_sentences(words, params, dup, common, rows_at_once))
+    if len(sentences.dup):
+        keys.append(_banal_sentences(words, params, sentences.dup, common, rows_at_once))
     return np.sort(np.concatenate(keys))
 
 
@@ -304,23 +368,17 @@ class _Tokens:
 
 
 class _Words:
-    """:meth:`_Tokens.content_words` of sorted norms, read from the articles as they are asked
-    for, or, given ``known`` (sorted norms that every later call's are among), read for all of
-    those at once and each call's taken from them."""
+    """:meth:`_Tokens.content_words` of sorted norms, their tokens read (``read``) as they are
+    asked for, or, given ``known`` (sorted norms that every later call's are among), read for all
+    of those at once and each call's taken from them."""
 
-    def __init__(
-        self,
-        store: Store,
-        where: tuple[np.ndarray, ...],
-        frequent: frozenset[str],
-        known: np.ndarray | None = None,
-    ) -> None:
-        self.store, self.where, self.frequent = store, where, frequent
-        self.read = None if known is None else (known, _read_tokens(store, known, where, frequent))
+    def __init__(self, read: Callable[[np.ndarray], _Tokens], known: np.ndarray | None = None) -> None:
+        self.read_tokens = read
+        self.read = None if known is None else (known, read(known))
 
     def __call__(self, norms: np.ndarray) -> tuple[np.ndarray, _Bounds]:
         if self.read is None:
-            return _read_tokens(self.store, norms, self.where, self.frequent).content_words()
+            return self.read_tokens(norms).content_words()
         known, tokens = self.read
         return tokens.of(np.searchsorted(known, norms)).content_words()
 
@@ -330,32 +388,47 @@ def _read_tokens(
     norms: np.ndarray,
     where: tuple[np.ndarray, ...],
     frequent: frozenset[str],
-    chunk: int = 20_000,
 ) -> _Tokens:
     """The tokens of each of ``norms`` (as verification makes them), read from their articles."""
+    chunks, back = _texts(store, norms, where)
+    return _tokenised(chunks, frequent, back)
+
+
+def _texts(
+    store: Store, norms: np.ndarray, where: tuple[np.ndarray, ...], chunk: int = 20_000
+) -> tuple[Iterator[list[str]], np.ndarray]:
+    """The texts of ``norms``, read ``chunk`` at a time (as they are asked for) in the order of
+    their articles, and where each of ``norms`` is in that order."""
     w_norm, w_seq, w_start, w_end = where[:4]
     pos = np.searchsorted(w_norm, norms)
     # Read in article order, so that each article is read once, not once a chunk it has a
-    # sentence in; then put back in the order of ``norms``.
+    # sentence in; :func:`_tokenised` puts them back in the order of ``norms``.
     by_article = np.argsort(w_seq[pos], kind="stable")
     seq, start, end = w_seq[pos][by_article], w_start[pos][by_article], w_end[pos][by_article]
+    back = np.empty_like(by_article)
+    back[by_article] = np.arange(len(by_article))
+
+    def chunks() -> Iterator[list[str]]:
+        for lo in range(0, len(norms), chunk):
+            # (Each article read once, a long one a piece at a time: not whole, once a chunk.)
+            yield store.cut_texts(
+                seq[lo : lo + chunk].tolist(), start[lo : lo + chunk].tolist(), end[lo : lo + chunk].tolist()
+            )
+
+    return chunks(), back
+
+
+def _tokenised(chunks: Iterable[list[str]], frequent: frozenset[str], back: np.ndarray) -> _Tokens:
+    """The tokens of texts given in chunks, put in the order ``back`` gives (:func:`_texts`)."""
     hashes, stops, counts = [], [], []
-    for lo in range(0, len(norms), chunk):
-        s, a, b = (
-            seq[lo : lo + chunk].tolist(),
-            start[lo : lo + chunk].tolist(),
-            end[lo : lo + chunk].tolist(),
-        )
-        # (Each article read once, a long one a piece at a time: not whole, once a chunk.)
-        ids, per = _token_ids([fold(text) for text in store.cut_texts(s, a, b)])
+    for texts in chunks:
+        ids, per = _token_ids([fold(text) for text in texts])
         hashes.append(_key_hashes(ids))
         stops.append(_vocabulary.stop_flags(frequent)[ids])
         counts.append(per)
     content = ~np.concatenate(stops) if stops else np.zeros(0, dtype=bool)
     key_hash = np.concatenate(hashes) if hashes else np.zeros(0, dtype=np.uint32)
     per_read = np.concatenate(counts) if counts else np.zeros(0, dtype=np.int64)
-    back = np.empty_like(by_article)
-    back[by_article] = np.arange(len(by_article))
     return _Tokens(key_hash, content, per_read).of(back)
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .banality import BANAL, BOILERPLATE, banal_pairs, pair_keys
+from .banality import BANAL, BOILERPLATE, banal_pairs, banal_pairs_elsewhere, pair_keys
 from .boilerplate import LEAD_BIT, PROMO_BIT, line_rows, template_lines, template_sentences
 from .candidates import _ranges, _run_pairs, in_sorted_levels, isin, unique_sorted
 from .dates import utc_naive
@@ -195,6 +195,7 @@ def rebuild(
     fanout: int = FANOUT,
     boilerplate: BoilerplateParams | None = None,
     step_done: Callable[[], object] = lambda: None,
+    submit: Callable[..., Callable[[], Any]] | None = None,
 ) -> int:
     """Recompute the ``matches`` table from sentences, near pairs and boilerplate, and the
     ``passages`` behind it. Returns the number of matches.
@@ -211,7 +212,9 @@ def rebuild(
     ``max_pieces`` pieces (any number where None). ``banal``: how banal pieces are told
     (:mod:`tracer.banality`); None flags none. ``boilerplate``: when lines and sentences are
     templates (default :class:`~tracer.params.BoilerplateParams`). ``step_done`` is called
-    between steps (the engine's :meth:`~tracer.engine.base.EngineBase.step_done`).
+    between steps (the engine's :meth:`~tracer.engine.base.EngineBase.step_done`). ``submit``
+    (an engine's) runs banality elsewhere while the pieces are made here, where its rows are
+    few enough (``sizes.BANAL_ELSEWHERE``).
     """
     articles = store.article_rows()
     meta = {r[1]: (r[2], r[3]) for r in articles}
@@ -290,7 +293,7 @@ def rebuild(
     occ = _OccurrenceTable(rows, boiler, id_of, meta, (rows["promo"] & LEAD_BIT) != 0)
     del boiler
     del rows
-    banal_keys = _banal_keys(store, banal, near, dup_norms, occ, step_done)
+    banal_keys_made = _banal_keys(store, banal, near, dup_norms, occ, step_done, submit)
     step_done()
     occ.fan_out(fanout, outlet_code, lambda: _time_rank(published, id_rank))
 
@@ -307,6 +310,7 @@ def rebuild(
         getattr(made, name)[keep] for name in _Pieces.__dataclass_fields__
     )
     del made, keep
+    banal_keys = banal_keys_made()
     passages = _Passages(occ, dup_norms, near, id_rank, banal_keys)
     seq_a, seq_b = occ.seq[a], occ.seq[b]
     flagged = occ.boiler[a] | occ.boiler[b]
@@ -561,11 +565,13 @@ def _banal_keys(
     dup_norms: np.ndarray,
     occ: _OccurrenceTable,
     step_done: Callable[[], object],
-) -> np.ndarray:
+    submit: Callable[..., Callable[[], Any]] | None,
+) -> Callable[[], np.ndarray]:
     """:func:`tracer.banality.banal_pairs` of the verified pairs and verbatim sentences (none where
-    ``banal`` is None): pieces of these pairs of norms are banal."""
+    ``banal`` is None): pieces of these pairs of norms are banal. Returned as a function that
+    waits for them: they are made by ``submit`` where the rows are few enough, here otherwise."""
     if banal is None:
-        return np.empty(0, dtype=np.uint64)
+        return lambda: np.empty(0, dtype=np.uint64)
     # Pairs of boilerplate (in every article) are hidden as that already, and a template's
     # variants make near pairs by the hundred thousand: their phrases are not counted.
     rows = near.select(~(occ.all_boiler[occ.groups(near.norm_a)] & occ.all_boiler[occ.groups(near.norm_b)]))
@@ -579,9 +585,12 @@ def _banal_keys(
         rows.kind == KINDS.index("partial"),
     )
     where = (occ.group_norm, occ.seq[occ.first], occ.start[occ.first], occ.end[occ.first], occ.count)
-    return banal_pairs(
+    if submit is not None and len(rows.norm_a) <= sizes.BANAL_ELSEWHERE:
+        return banal_pairs_elsewhere(store, banal, columns, dup_norms, where, submit)
+    keys = banal_pairs(
         store, banal, columns, dup_norms, where, step_done=step_done, words_at_once=sizes.BANAL_WORDS_AT_ONCE
     )
+    return lambda: keys
 
 
 def _link_pieces(

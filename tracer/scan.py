@@ -205,6 +205,7 @@ def _matches(store: Store, p: ScanParams, result: ScanResult, eng: Engine) -> Cl
         p.fanout,
         p.boilerplate,
         eng.step_done,
+        eng.submit,
     )
     return started.pop() if started else None
 
