@@ -187,10 +187,13 @@ def test_banal_pairs_judged_in_a_worker_are_those_judged_here(
     sent: list[int] = []
     original = matches.banal_pairs_elsewhere
 
-    def compared(store: Store, params: Any, near: Any, dup_norms: Any, where: Any, submit: Any) -> Any:
+    def compared(
+        store: Store, params: Any, near: Any, dup_norms: Any, where: Any, submit: Any, most: int
+    ) -> Any:
         here = banal_pairs(store, params, near, dup_norms, where, rows_at_once=7, words_at_once=0)
         assert submit.__self__._forked  # a pool ran: the task goes to a worker forked for it
-        answer = original(store, params, near, dup_norms, where, submit)()
+        assert original(store, params, near, dup_norms, where, submit, 10) is None  # too many sentences
+        answer = original(store, params, near, dup_norms, where, submit, most)()
         assert np.array_equal(answer, here)
         sent.append(len(answer))
         return lambda: answer

@@ -89,13 +89,17 @@ def banal_pairs_elsewhere(
     dup_norms: np.ndarray,
     where: tuple[np.ndarray, ...],
     submit: Callable[..., Callable[[], np.ndarray]],
-) -> Callable[[], np.ndarray]:
+    max_sentences: int,
+) -> Callable[[], np.ndarray] | None:
     """:func:`banal_pairs` run by ``submit`` (an engine's: it returns a function that waits for
     the answer), so that this process goes on meanwhile. The sentences' texts are read here (the
-    store is this process's) and sent with the rest; their words are read once for all parts."""
+    store is this process's) and sent with the rest; their words are read there once for all
+    parts. None, and nothing sent, where the pairs have more than ``max_sentences`` sentences."""
     if params.min_df <= 0 or len(near[0]) == 0:
         return lambda: np.empty(0, dtype=np.uint64)
     sentences = _Sentences.of(near, dup_norms, where)
+    if len(sentences.norms) > max_sentences:
+        return None
     chunks, back = _texts(store, sentences.norms, where)
     min_df = params.threshold(store.article_count())
     return submit(judge_texts, params, min_df, near, sentences, list(chunks), back)

@@ -47,9 +47,9 @@ ORDER_ELSEWHERE = 4_000_000
 # Pieces of matches whose claims' mention graph is made in a worker while the matches are
 # written, at most (~380-510 bytes a piece).
 GRAPH_ELSEWHERE = 1_000_000
-# Verified pairs judged for banality in a worker while the pieces of matches are made, at most:
-# the worker reads the words of their sentences (two a pair, at most) at once.
-BANAL_ELSEWHERE = BANAL_WORDS_AT_ONCE // 2
+# Verified pairs judged for banality in a worker while the pieces of matches are made, at most
+# (and no more sentences than BANAL_WORDS_AT_ONCE: the worker reads all their words at once).
+BANAL_ELSEWHERE = 1_000_000
 
 # --- how results come back ---------------------------------------------------------------------
 
