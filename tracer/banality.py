@@ -377,13 +377,13 @@ class _Words:
     of those at once and each call's taken from them."""
 
     def __init__(self, read: Callable[[np.ndarray], _Tokens], known: np.ndarray | None = None) -> None:
-        self.read_tokens = read
-        self.read = None if known is None else (known, read(known))
+        self.read = read
+        self.held = None if known is None else (known, read(known))
 
     def __call__(self, norms: np.ndarray) -> tuple[np.ndarray, _Bounds]:
-        if self.read is None:
-            return self.read_tokens(norms).content_words()
-        known, tokens = self.read
+        if self.held is None:
+            return self.read(norms).content_words()
+        known, tokens = self.held
         return tokens.of(np.searchsorted(known, norms)).content_words()
 
 

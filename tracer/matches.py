@@ -213,8 +213,8 @@ def rebuild(
     (:mod:`tracer.banality`); None flags none. ``boilerplate``: when lines and sentences are
     templates (default :class:`~tracer.params.BoilerplateParams`). ``step_done`` is called
     between steps (the engine's :meth:`~tracer.engine.base.EngineBase.step_done`). ``submit``
-    (an engine's) runs banality elsewhere while the pieces are made here, where its rows are
-    few enough (``sizes.BANAL_ELSEWHERE``).
+    (an engine's) judges banality elsewhere while the pieces are made here, where the verified
+    pairs and their sentences are few enough (``sizes.BANAL_ELSEWHERE``).
     """
     articles = store.article_rows()
     meta = {r[1]: (r[2], r[3]) for r in articles}
@@ -569,7 +569,7 @@ def _banal_keys(
 ) -> Callable[[], np.ndarray]:
     """:func:`tracer.banality.banal_pairs` of the verified pairs and verbatim sentences (none where
     ``banal`` is None): pieces of these pairs of norms are banal. Returned as a function that
-    waits for them: they are made by ``submit`` where the rows are few enough, here otherwise."""
+    waits for them: they are made by ``submit`` where the pairs are few enough, here otherwise."""
     if banal is None:
         return lambda: np.empty(0, dtype=np.uint64)
     # Pairs of boilerplate (in every article) are hidden as that already, and a template's
