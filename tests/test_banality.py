@@ -175,6 +175,10 @@ def test_banal_pairs_do_not_depend_on_how_many_rows_are_read_at_once(
     assert rows > 7 * 10 and banal > 0  # many parts, and some pairs banal
 
 
+def _not_sent(*_: Any) -> Any:
+    raise AssertionError("no task should be sent")
+
+
 def test_banal_pairs_judged_in_a_worker_are_those_judged_here(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -188,12 +192,14 @@ def test_banal_pairs_judged_in_a_worker_are_those_judged_here(
     original = matches.banal_pairs_elsewhere
 
     def compared(
-        store: Store, params: Any, near: Any, dup_norms: Any, where: Any, submit: Any, most: int
+        store: Store, params: Any, near: Any, dup_norms: Any, where: Any, submit: Any, most: int, done: Any
     ) -> Any:
         here = banal_pairs(store, params, near, dup_norms, where, rows_at_once=7, words_at_once=0)
         assert submit.__self__._forked  # a pool ran: the task goes to a worker forked for it
-        assert original(store, params, near, dup_norms, where, submit, 10) is None  # too many sentences
-        answer = original(store, params, near, dup_norms, where, submit, most)()
+        # More sentences than a worker may read at once: judged here, nothing sent.
+        refused = original(store, params, near, dup_norms, where, _not_sent, 10)
+        assert np.array_equal(refused(), here)
+        answer = original(store, params, near, dup_norms, where, submit, most, done)()
         assert np.array_equal(answer, here)
         sent.append(len(answer))
         return lambda: answer

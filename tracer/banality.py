@@ -76,10 +76,7 @@ def banal_pairs(
     if params.min_df <= 0 or len(near[0]) == 0:
         return np.empty(0, dtype=np.uint64)
     sentences = _Sentences.of(near, dup_norms, where)
-    known = sentences.norms if len(sentences.norms) <= words_at_once else None
-    words = _Words(lambda norms: _read_tokens(store, norms, where, params.frequent), known)
-    min_df = params.threshold(store.article_count())
-    return _judged(params, min_df, near, sentences, words, rows_at_once, step_done)
+    return _judged_here(store, params, near, sentences, where, rows_at_once, step_done, words_at_once)
 
 
 def banal_pairs_elsewhere(
@@ -89,20 +86,41 @@ def banal_pairs_elsewhere(
     dup_norms: np.ndarray,
     where: tuple[np.ndarray, ...],
     submit: Callable[..., Callable[[], np.ndarray]],
-    max_sentences: int,
-) -> Callable[[], np.ndarray] | None:
+    words_at_once: int,
+    step_done: Callable[[], object] = lambda: None,
+) -> Callable[[], np.ndarray]:
     """:func:`banal_pairs` run by ``submit`` (an engine's: it returns a function that waits for
     the answer), so that this process goes on meanwhile. The sentences' texts are read here (the
     store is this process's) and sent with the rest; their words are read there once for all
-    parts. None, and nothing sent, where the pairs have more than ``max_sentences`` sentences."""
+    parts. Where the pairs have more than ``words_at_once`` sentences nothing is sent: they are
+    judged here, as :func:`banal_pairs` judges them, before this returns."""
     if params.min_df <= 0 or len(near[0]) == 0:
         return lambda: np.empty(0, dtype=np.uint64)
     sentences = _Sentences.of(near, dup_norms, where)
-    if len(sentences.norms) > max_sentences:
-        return None
+    if len(sentences.norms) > words_at_once:
+        keys = _judged_here(store, params, near, sentences, where, ROWS_AT_ONCE, step_done, words_at_once)
+        return lambda: keys
     chunks, back = _texts(store, sentences.norms, where)
     min_df = params.threshold(store.article_count())
     return submit(judge_texts, params, min_df, near, sentences, list(chunks), back)
+
+
+def _judged_here(
+    store: Store,
+    params: BanalParams,
+    near: tuple[np.ndarray, ...],
+    sentences: _Sentences,
+    where: tuple[np.ndarray, ...],
+    rows_at_once: int,
+    step_done: Callable[[], object],
+    words_at_once: int,
+) -> np.ndarray:
+    """:func:`_judged` with the sentences' words read from the store, once for all parts up to
+    ``words_at_once`` sentences, a part at a time beyond."""
+    known = sentences.norms if len(sentences.norms) <= words_at_once else None
+    words = _Words(lambda norms: _read_tokens(store, norms, where, params.frequent), known)
+    min_df = params.threshold(store.article_count())
+    return _judged(params, min_df, near, sentences, words, rows_at_once, step_done)
 
 
 def judge_texts(

@@ -586,12 +586,10 @@ def _banal_keys(
     )
     where = (occ.group_norm, occ.seq[occ.first], occ.start[occ.first], occ.end[occ.first], occ.count)
     if submit is not None and len(rows.norm_a) <= sizes.BANAL_ELSEWHERE:
-        # There every sentence's words are read at once: as many as are read at once here.
-        made = banal_pairs_elsewhere(
-            store, banal, columns, dup_norms, where, submit, sizes.BANAL_WORDS_AT_ONCE
+        # Sent only up to as many sentences as are read at once here: there all their words are.
+        return banal_pairs_elsewhere(
+            store, banal, columns, dup_norms, where, submit, sizes.BANAL_WORDS_AT_ONCE, step_done
         )
-        if made is not None:
-            return made
     keys = banal_pairs(
         store, banal, columns, dup_norms, where, step_done=step_done, words_at_once=sizes.BANAL_WORDS_AT_ONCE
     )
