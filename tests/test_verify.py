@@ -218,3 +218,58 @@ def test_may_share_many_is_may_share_of_each_pair():
             assert got.tolist() == [_may_share(x, y, p) for x, y in zip(a, b, strict=True)]
             assert 0 < got.sum() < len(got) or p.min_content == 0
     assert may_share_many([], [], VerifyParams()).tolist() == []
+
+
+def test_a_whole_copy_aligned_one_way_is_what_both_ways_find():
+    # _best_region aligns a pair the other way round only where this way's region may not be
+    # the best: never when the whole sentences match in one chain holding every common word.
+    import random
+
+    from rapidfuzz.distance import LCSseq
+
+    from tracer.params import VerifyParams
+    from tracer.verify import NEAR, _align_keys, _best_region, _may_share, prepare
+
+    def both_ways(a, b, p):
+        if not _may_share(a[1], b[1], p):
+            return None
+        forward, back = _align_keys(a[0], b[0], p), _align_keys(b[0], a[0], p)
+        found = [(*forward[:7], True)] if forward is not None else []
+        if back is not None:
+            found.append((back[2], back[3], back[0], back[1], *back[4:7], False))
+        best = max(found, key=lambda x: (x[4], x[1] - x[0] + x[3] - x[2], x[5], x[7]), default=None)
+        return None if best is None else best[:7]
+
+    rng = random.Random(5)
+    p = VerifyParams()
+    shortcut = 0
+    for _ in range(2000):
+        a = [rng.choice(_WORDS) for _ in range(rng.randrange(3, 30))]
+        b = list(a)
+        for _ in range(rng.randrange(0, 4)):
+            i = rng.randrange(len(b) + 1)
+            if rng.random() < 0.5 and i < len(b):
+                b[i] = rng.choice(_WORDS)
+            else:
+                b.insert(i, rng.choice(_WORDS))
+        pa, pb = prepare(a), prepare(b)
+        for x, y in ((pa, pb), (pb, pa)):
+            found = _align_keys(x[0], y[0], p)
+            if found is not None:
+                assert found[7] == LCSseq.similarity(x[0], y[0])  # every common word counted
+        got = _best_region(pa, pb, p)
+        forward = _align_keys(pa[0], pb[0], p)
+        shortcut += forward is not None and forward[6] == NEAR and forward[4] == forward[7]
+        assert got == both_ways(pa, pb, p)
+    assert shortcut > 500
+    # Near-verbatim this way, but not every common word in its chain: the other way finds more.
+    a = (
+        "of his putin twitching cancer disease it don't putin twitching documents kremlin and rock "
+        "feet denies kremlin feet early-stage his his on early-stage leaked his say a roll the "
+        "documents kremlin spy hands rock marks"
+    ).split()
+    b = a[:3] + "rock early-stage cancer say on twitching of".split() + a[5:23] + ["say"] + a[24:]
+    pa, pb = prepare(a), prepare(b)
+    forward = _align_keys(pa[0], pb[0], p)
+    assert forward[6] == NEAR and forward[4] < forward[7]
+    assert _best_region(pa, pb, p) == both_ways(pa, pb, p) != forward[:7]

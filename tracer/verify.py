@@ -38,6 +38,9 @@ NearRow = tuple[
 VerifyProgress = Callable[[int, int], None]
 
 
+NEAR = "near-verbatim"
+
+
 @dataclass(frozen=True)
 class Alignment:
     """A shared region: token index spans ``[start, end)`` in each sentence."""
@@ -49,6 +52,10 @@ class Alignment:
     matched: int
     score: float
     kind: str  # "near-verbatim" or "partial"
+
+
+# Alignment's fields as a tuple, in order.
+Region = tuple[int, int, int, int, int, float, str]
 
 
 class _Codes:
@@ -179,7 +186,8 @@ def align(a_tokens: list[str], b_tokens: list[str], params: VerifyParams | None 
     p = params or VerifyParams()
     key_codes.use(p.frequent)
     (ka, ca), (kb, cb) = _prepare_both(a_tokens, b_tokens)
-    return _align_keys(ka, kb, p) if _may_share(ca, cb, p) else None
+    found = _align_keys(ka, kb, p) if _may_share(ca, cb, p) else None
+    return None if found is None else Alignment(*found[:7])
 
 
 def _prepare_both(a_tokens: list[str], b_tokens: list[str]) -> tuple[Prepared, Prepared]:
@@ -194,21 +202,27 @@ def align_prepared(a: Prepared, b: Prepared, p: VerifyParams) -> Alignment | Non
     """Align two :func:`prepare`-d sentences both ways round: the region that matches more words,
     then spans more text, then scores higher, with ``a``'s offsets first (the LCS picks one of
     several equal alignments depending on which sequence comes first)."""
-    (ka, ca), (kb, cb) = a, b
-    if not _may_share(ca, cb, p):
-        return None
+    found = _best_region(a, b, p) if _may_share(a[1], b[1], p) else None
+    return None if found is None else Alignment(*found)
+
+
+def _best_region(a: Prepared, b: Prepared, p: VerifyParams) -> Region | None:
+    """:func:`align_prepared` of a pair that may share a region (:func:`_may_share`), as a tuple
+    of :class:`Alignment`'s fields (a task aligns many)."""
+    ka, kb = a[0], b[0]
     forward = _align_keys(ka, kb, p)
+    # Whole sentences matched in one chain of every common word: the other way round can match
+    # no more words nor span more, and a tie goes to this way (most copies end here).
+    if forward is not None and forward[6] == NEAR and forward[4] == forward[7]:
+        return forward[:7]
     back = _align_keys(kb, ka, p)
-    found = [forward] if forward is not None else []
+    found = [forward[:7]] if forward is not None else []
     if back is not None:
-        found.append(
-            Alignment(back.b_start, back.b_end, back.a_start, back.a_end, back.matched, back.score, back.kind)
-        )
+        found.append((back[2], back[3], back[0], back[1], back[4], back[5], back[6]))
     if not found:
         return None
-    return max(
-        found, key=lambda x: (x.matched, x.a_end - x.a_start + x.b_end - x.b_start, x.score, x is forward)
-    )
+    # (matched, span, score, forward first): max keeps the first of equal keys.
+    return max(found, key=lambda x: (x[4], x[1] - x[0] + x[3] - x[2], x[5]))
 
 
 def _may_share(content_a: str | list[str], content_b: str | list[str], p: VerifyParams) -> bool:
@@ -232,14 +246,18 @@ def may_share_many(
     return np.asarray(lcs >= p.min_content)
 
 
-def _align_keys(ka: str | list[str], kb: str | list[str], p: VerifyParams) -> Alignment | None:
+def _align_keys(
+    ka: str | list[str], kb: str | list[str], p: VerifyParams
+) -> tuple[int, int, int, int, int, float, str, int] | None:
+    """The best region of ``ka`` against ``kb`` (:class:`Alignment`'s fields), and how many
+    words the two have in common in all (their longest common subsequence)."""
     max_gap = p.max_gap
     is_stop = key_codes.stops.__contains__ if isinstance(ka, str) else key_codes.stopwords.__contains__
     # Matched blocks chained while the gaps between them are short; the chain with the most
     # content words (then matched words; the first on a tie) is the region.
     best: tuple[int, int, int, int, int, int] | None = None  # content, matched, a/b start, a/b end
     first_a = first_b = end_a = end_b = 0  # bounds of the current chain
-    content = matched = 0
+    content = matched = common = 0
     started = False
     for blk in LCSseq.editops(ka, kb).as_matching_blocks():
         a, b, size = blk.a, blk.b, blk.size
@@ -254,6 +272,7 @@ def _align_keys(ka: str | list[str], kb: str | list[str], p: VerifyParams) -> Al
             first_a, first_b = a, b
             content = matched = 0
         matched += size
+        common += size
         content += size - sum(map(is_stop, ka[a : a + size]))
         end_a, end_b = a + size, b + size
     if not started:
@@ -272,9 +291,7 @@ def _align_keys(ka: str | list[str], kb: str | list[str], p: VerifyParams) -> Al
         # would cut off a changed first or last word).
         a_start, a_end, b_start, b_end = 0, len(ka), 0, len(kb)
         score = 2 * matched / (len(ka) + len(kb))
-    return Alignment(
-        a_start, a_end, b_start, b_end, matched, round(score, 4), "near-verbatim" if near else "partial"
-    )
+    return a_start, a_end, b_start, b_end, matched, round(score, 4), NEAR if near else "partial", common
 
 
 # --- the verify stage: candidate pairs aligned in tasks of an engine --------------------------
@@ -378,9 +395,15 @@ def verify_pairs(
         if passes is None or passes[n]:
             if a > b:
                 a, b = b, a
-            al = align_prepared(*sentences.both(a, b), params)
-            if al is not None:
-                rows.append((a, b, al.a_start, al.a_end, al.b_start, al.b_end, al.score, al.kind))
+            pa, pb = sentences.both(a, b)
+            # passes: _may_share of every pair at once, where all were prepared together
+            found = (
+                _best_region(pa, pb, params)
+                if passes is not None or _may_share(pa[1], pb[1], params)
+                else None
+            )
+            if found is not None:
+                rows.append((a, b, *found[:4], found[5], found[6]))
         if progress and (n + 1) % every == 0:
             progress(n + 1, total)
     return rows
