@@ -92,8 +92,8 @@ def _decoded(prepared):
     from tracer import verify
 
     key_of = {c: k for k, c in verify.key_codes.of_key.items()}
-    keys, content = prepared
-    return [key_of[c] for c in keys], [key_of[c] for c in content]
+    keys, content, stops_before = prepared
+    return [key_of[c] for c in keys], [key_of[c] for c in content], stops_before
 
 
 def test_prepare_texts_is_prepare_of_each_sentence():
@@ -103,7 +103,7 @@ def test_prepare_texts_is_prepare_of_each_sentence():
 
     for texts in ({}, {1: ""}, {1: "...", 2: " "}):  # no token at all
         got = prepare_texts(texts)
-        assert {k: _decoded(v) for k, v in got.items()} == {k: ([], []) for k in texts}
+        assert {k: _decoded(v) for k, v in got.items()} == {k: ([], [], [0]) for k in texts}
     rng = random.Random(5)
     for round_ in range(20):
         texts = dict(enumerate(_random_texts(rng, rng.randrange(0, 40))))
@@ -233,7 +233,7 @@ def test_a_whole_copy_aligned_one_way_is_what_both_ways_find():
     def both_ways(a, b, p):
         if not _may_share(a[1], b[1], p):
             return None
-        forward, back = _align_keys(a[0], b[0], p), _align_keys(b[0], a[0], p)
+        forward, back = _align_keys(a, b, p), _align_keys(b, a, p)
         found = [(*forward[:7], True)] if forward is not None else []
         if back is not None:
             found.append((back[2], back[3], back[0], back[1], *back[4:7], False))
@@ -254,11 +254,11 @@ def test_a_whole_copy_aligned_one_way_is_what_both_ways_find():
                 b.insert(i, rng.choice(_WORDS))
         pa, pb = prepare(a), prepare(b)
         for x, y in ((pa, pb), (pb, pa)):
-            found = _align_keys(x[0], y[0], p)
+            found = _align_keys(x, y, p)
             if found is not None:
                 assert found[7] == LCSseq.similarity(x[0], y[0])  # every common word counted
         got = _best_region(pa, pb, p)
-        forward = _align_keys(pa[0], pb[0], p)
+        forward = _align_keys(pa, pb, p)
         shortcut += forward is not None and forward[6] == NEAR and forward[4] == forward[7]
         assert got == both_ways(pa, pb, p)
     assert shortcut > 500
@@ -270,6 +270,6 @@ def test_a_whole_copy_aligned_one_way_is_what_both_ways_find():
     ).split()
     b = a[:3] + "rock early-stage cancer say on twitching of".split() + a[5:23] + ["say"] + a[24:]
     pa, pb = prepare(a), prepare(b)
-    forward = _align_keys(pa[0], pb[0], p)
+    forward = _align_keys(pa, pb, p)
     assert forward[6] == NEAR and forward[4] < forward[7]
     assert _best_region(pa, pb, p) == both_ways(pa, pb, p) != forward[:7]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import filterfalse
+from itertools import accumulate, filterfalse
 
 import numpy as np
 from rapidfuzz.distance import LCSseq
@@ -119,8 +119,9 @@ class _TokenChars(dict[str, str]):
 key_codes = _Codes()
 
 # A sentence's match keys and its content words' keys: one character each (prepare), or as
-# lists of strings (prepare_keys); the two sentences aligned are prepared alike.
-Prepared = tuple[str, str] | tuple[list[str], list[str]]
+# lists of strings (prepare_keys); the two sentences aligned are prepared alike. Then, for each
+# place in the keys, how many stopwords come before it (a block's content words are a subtraction).
+Prepared = tuple[str, str, list[int]] | tuple[list[str], list[str], list[int]]
 
 
 def prepare(tokens: list[str]) -> Prepared:
@@ -133,14 +134,16 @@ def prepare(tokens: list[str]) -> Prepared:
         return prepare_keys(tokens)
     key_codes.room_for(len(tokens))
     keys = "".join(map(key_codes.of_token.__getitem__, tokens))
-    return keys, "".join(filterfalse(key_codes.stops.__contains__, keys))
+    is_stop = key_codes.stops.__contains__
+    return keys, "".join(filterfalse(is_stop, keys)), list(accumulate(map(is_stop, keys), initial=0))
 
 
 def prepare_keys(tokens: list[str]) -> Prepared:
     """:func:`prepare` with the keys as lists of strings (no numbering: any number of keys).
     Slower to compare; aligned with each other, the same results."""
     keys = list(map(match_key, tokens))
-    return keys, list(filterfalse(key_codes.stopwords.__contains__, keys))
+    is_stop = key_codes.stopwords.__contains__
+    return keys, list(filterfalse(is_stop, keys)), list(accumulate(map(is_stop, keys), initial=0))
 
 
 def prepare_texts(texts: Mapping[int, str]) -> dict[int, Prepared]:
@@ -175,18 +178,34 @@ def prepare_texts(texts: Mapping[int, str]) -> dict[int, Prepared]:
     keys = code.tobytes().decode("utf-32-le")
     content = code[~stop].tobytes().decode("utf-32-le")
     content_bounds = np.concatenate(([0], np.cumsum(~stop)))[bounds].tolist()
+    before = _stops_before(stop, np.asarray(bounds)).tolist()
     return {
-        norm: (keys[bounds[i] : bounds[i + 1]], content[content_bounds[i] : content_bounds[i + 1]])
+        norm: (
+            keys[bounds[i] : bounds[i + 1]],
+            content[content_bounds[i] : content_bounds[i + 1]],
+            before[bounds[i] + i : bounds[i + 1] + i + 1],
+        )
         for i, norm in enumerate(norms)
     }
+
+
+def _stops_before(stop: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Each sentence's stopwords before each place in it (``stop``: a flag a token; sentence
+    ``i``: tokens ``bounds[i]:bounds[i+1]``, from ``bounds[0] == 0`` to ``len(stop)``), run
+    together: sentence ``i``'s ``n + 1`` counts start at ``bounds[i] + i``."""
+    counts = np.diff(bounds)
+    total = np.concatenate(([0], np.cumsum(stop)))
+    # Places 0..n of each sentence, as indices into total.
+    at = np.arange(len(stop) + len(counts)) - np.repeat(np.arange(len(counts)), counts + 1)
+    return total[at] - np.repeat(total[bounds[:-1]], counts + 1)
 
 
 def align(a_tokens: list[str], b_tokens: list[str], params: VerifyParams | None = None) -> Alignment | None:
     """The best shared region of two token sequences, or None if they share none."""
     p = params or VerifyParams()
     key_codes.use(p.frequent)
-    (ka, ca), (kb, cb) = _prepare_both(a_tokens, b_tokens)
-    found = _align_keys(ka, kb, p) if _may_share(ca, cb, p) else None
+    a, b = _prepare_both(a_tokens, b_tokens)
+    found = _align_keys(a, b, p) if _may_share(a[1], b[1], p) else None
     return None if found is None else Alignment(*found[:7])
 
 
@@ -209,13 +228,12 @@ def align_prepared(a: Prepared, b: Prepared, p: VerifyParams) -> Alignment | Non
 def _best_region(a: Prepared, b: Prepared, p: VerifyParams) -> Region | None:
     """:func:`align_prepared` of a pair that may share a region (:func:`_may_share`), as a tuple
     of :class:`Alignment`'s fields (a task aligns many)."""
-    ka, kb = a[0], b[0]
-    forward = _align_keys(ka, kb, p)
+    forward = _align_keys(a, b, p)
     # Whole sentences matched in one chain of every common word: the other way round can match
     # no more words nor span more, and a tie goes to this way (most copies end here).
     if forward is not None and forward[6] == NEAR and forward[4] == forward[7]:
         return forward[:7]
-    back = _align_keys(kb, ka, p)
+    back = _align_keys(b, a, p)
     found = [forward[:7]] if forward is not None else []
     if back is not None:
         found.append((back[2], back[3], back[0], back[1], back[4], back[5], back[6]))
@@ -247,12 +265,12 @@ def may_share_many(
 
 
 def _align_keys(
-    ka: str | list[str], kb: str | list[str], p: VerifyParams
+    first: Prepared, second: Prepared, p: VerifyParams
 ) -> tuple[int, int, int, int, int, float, str, int] | None:
-    """The best region of ``ka`` against ``kb`` (:class:`Alignment`'s fields), and how many
-    words the two have in common in all (their longest common subsequence)."""
+    """The best region of ``first`` against ``second`` (:class:`Alignment`'s fields), and how
+    many words the two have in common in all (their longest common subsequence)."""
     max_gap = p.max_gap
-    is_stop = key_codes.stops.__contains__ if isinstance(ka, str) else key_codes.stopwords.__contains__
+    ka, kb, stops_before = first[0], second[0], first[2]
     # Matched blocks chained while the gaps between them are short; the chain with the most
     # content words (then matched words; the first on a tie) is the region.
     best: tuple[int, int, int, int, int, int] | None = None  # content, matched, a/b start, a/b end
@@ -273,7 +291,7 @@ def _align_keys(
             content = matched = 0
         matched += size
         common += size
-        content += size - sum(map(is_stop, ka[a : a + size]))
+        content += size - (stops_before[a + size] - stops_before[a])
         end_a, end_b = a + size, b + size
     if not started:
         return None
