@@ -598,3 +598,23 @@ def test_long_runs_of_capitalised_words_stay_fast(aliases: Aliases) -> None:
         started = time.perf_counter()
         assert find_credits(text, (0, 10), aliases) == []
         assert time.perf_counter() - started < 5
+
+
+def test_credits_found_once_per_region_are_those_found_each_time(corpus_aliases: Aliases) -> None:
+    """A caller's ``seen_regions`` (a claims task's) changes nothing found, wherever the same
+    paragraph is printed: alone, after other text, by another outlet."""
+    from tracer.segment import split_sentences
+
+    seen: dict[str, list[Credit]] = {}
+    calls = found = 0
+    for name, text in _TEXTS.items():
+        for printed in (text, "Breaking.\n\n" + text, "A longer lead of another paper.  " + text):
+            for start, end in split_sentences(printed):
+                for own in (_OUTLETS[name], "Metro Ledger", None):
+                    want = find_credits(printed, (start, end), corpus_aliases, own)
+                    got = find_credits(printed, (start, end), corpus_aliases, own, 1, None, seen)
+                    assert got == want, (name, printed[start:end])
+                    calls += 1
+                    found += len(got)
+    assert found > 20
+    assert len(seen) < calls / 4  # each region once, however often it was asked about

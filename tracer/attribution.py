@@ -44,7 +44,7 @@ import json
 import operator
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -844,6 +844,7 @@ def find_credits(
     own_outlet: str | None = None,
     window: int = 1,
     sentences: list[tuple[int, int]] | None = None,
+    seen_regions: dict[str, list[Credit]] | None = None,
 ) -> list[Credit]:
     """Outlets explicitly credited near ``text[span[0]:span[1]]``, in text order, one per outlet.
 
@@ -851,7 +852,9 @@ def find_credits(
     A credit to ``own_outlet`` (the article's own outlet, compared after resolving both names)
     is not returned.  Raises ValueError for a span outside the text or a negative window.
     ``sentences``: :func:`~tracer.segment.split_sentences` of ``text``, where the caller has
-    them (split with others at once: :func:`~tracer.segment.split_many`).
+    them (split with others at once: :func:`~tracer.segment.split_many`). ``seen_regions``: a
+    dict kept by a caller that asks of many texts with these ``aliases``, filled here with the
+    credit phrases of each text looked at: wire copy puts one paragraph in many articles.
     """
     s, e = span
     if not 0 <= s <= e <= len(text):
@@ -864,10 +867,27 @@ def find_credits(
         own_key = _key(aliases.resolve(own_outlet) or own_outlet)
     seen: set[str] = set()
     credits: list[Credit] = []
-    for credit in sorted(_candidates(text, lo, hi, aliases), key=lambda c: (c.start, c.end)):
+    for credit in _phrases(text, lo, hi, aliases, seen_regions):
         key = _key(credit.outlet)
         if key == own_key or key in seen:
             continue
         seen.add(key)
         credits.append(credit)
     return credits
+
+
+def _phrases(
+    text: str, lo: int, hi: int, aliases: Aliases, seen_regions: dict[str, list[Credit]] | None
+) -> list[Credit]:
+    """:func:`_candidates` in text order, found once per region text in ``seen_regions``: they
+    depend on nothing else (found in the region alone, their offsets are from its start)."""
+    if seen_regions is None:
+        return sorted(_candidates(text, lo, hi, aliases), key=_PLACE)
+    region = text[lo:hi]
+    found = seen_regions.get(region)
+    if found is None:
+        found = seen_regions[region] = sorted(_candidates(region, 0, len(region), aliases), key=_PLACE)
+    return [replace(c, start=c.start + lo, end=c.end + lo) for c in found] if lo else found
+
+
+_PLACE = operator.attrgetter("start", "end")

@@ -456,6 +456,7 @@ def _trace_claims(jobs: list[ClaimJob], table: Aliases, max_terms: int) -> list[
     """Terms, credits and provenance of each claim: a pure function, for any process."""
     parse = functools.lru_cache(maxsize=None)(_when)  # dates repeat: parse each once per task
     sentences_of = _sentences_of([text for _, paragraphs, _ in jobs for text in paragraphs])
+    seen_regions: dict[str, list[Credit]] = {}  # a wire story's paragraph is read once a task
     out: list[Traced] = []
     for claim, paragraphs, starts in jobs:
         member_tokens = [tokens(fold(m.text)) for m in claim.members]
@@ -463,7 +464,13 @@ def _trace_claims(jobs: list[ClaimJob], table: Aliases, max_terms: int) -> list[
         credits = {}
         for i, (m, text, lo) in enumerate(zip(claim.members, paragraphs, starts, strict=True)):
             found = find_credits(
-                text, (m.start - lo, m.end - lo), table, m.outlet, CREDIT_WINDOW, sentences_of[text]
+                text,
+                (m.start - lo, m.end - lo),
+                table,
+                m.outlet,
+                CREDIT_WINDOW,
+                sentences_of[text],
+                seen_regions,
             )
             credits[i] = [replace(c, start=c.start + lo, end=c.end + lo) for c in found]
         around = [
