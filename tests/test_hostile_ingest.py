@@ -417,14 +417,15 @@ def test_csv_unterminated_quote_at_the_end(runner, tmp_path) -> None:
     assert _texts(db) == sorted([_body(1), _line(2)])
 
 
-def test_csv_unterminated_quote_that_swallows_a_row(tmp_path) -> None:
+@pytest.mark.parametrize("d", [",", ";", "\t"])  # semicolons: spreadsheets set to French or German
+def test_csv_unterminated_quote_that_swallows_a_row(tmp_path, d) -> None:
     content = (
-        "text,outlet\n"
-        f'"{_body(1)}",A\n'
-        f'"{_line(2)},B\n'  # not closed: runs into the next row's opening quote
-        f'"{_line(3)}",C\n'
-        f'"{_line(4)}",D\n'
-        'a one-line "quoted" word,E\n'  # a quote inside an unquoted field is text, as before
+        f"text{d}outlet\n"
+        f'"{_body(1)}"{d}A\n'
+        f'"{_line(2)}{d}B\n'  # not closed: runs into the next row's opening quote
+        f'"{_line(3)}"{d}C\n'
+        f'"{_line(4)}"{d}D\n'
+        f'a one-line "quoted" word{d}E\n'  # a quote inside an unquoted field is text, as before
     )
     path = tmp_path / "a.csv"
     path.write_text(content, encoding="utf-8")

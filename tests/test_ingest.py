@@ -459,3 +459,22 @@ def test_seeds(tmp_path: Path) -> None:
         raw = Path(art.source_path).read_bytes().decode("utf-8-sig")
         assert art.text == raw  # no headers in the seeds: the text is the whole file
     assert [a.id for a in read_paths([SEEDS]).articles] == [a.id for a in result.articles]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "titre;texte;journal;date;lien",
+        "Titel;Inhalt;Zeitung;Datum;Link",
+        "título;texto;periódico;fecha;enlace",
+        "titolo;testo;testata;data di pubblicazione;collegamento",
+    ],
+)
+def test_csv_with_column_names_in_another_language(tmp_path: Path, header: str) -> None:
+    # A press archive's export names its columns in its own language.
+    row = "Retraites;La réforme sera présentée au Conseil des ministres.;Le Courrier;2024-03-05;https://lecourrier.example/a"
+    result = read_paths([write(tmp_path / "export.csv", f"{header}\n{row}\n")])
+    assert result.problems == []
+    (art,) = result.articles
+    assert (art.title, art.outlet, art.published) == ("Retraites", "Le Courrier", "2024-03-05")
+    assert art.text == "La réforme sera présentée au Conseil des ministres."

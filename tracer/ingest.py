@@ -40,16 +40,23 @@ RECORD_HINT = (
     "another); optional: id, outlet, published, title, url"
 )
 # The fields of a record and the names a column or key may have for each, besides its own (compared
-# without case, spaces, '_' or '-'): what exports from scrapers, CMSs and news APIs call them.
+# without case, spaces, '_' or '-'): what exports from scrapers, CMSs and news APIs call them, in
+# English, then French, German, Spanish and Italian (a press archive's export keeps its language).
 FIELD_NAMES: dict[str, tuple[str, ...]] = {
     "id": ("id", "articleid", "docid", "guid"),
-    "text": ("text", "body", "content", "articletext", "article", "fulltext", "maintext", "story", "bodytext"),
+    "text": ("text", "body", "content", "articletext", "article", "fulltext", "maintext", "story", "bodytext",
+             "texte", "contenu", "corps", "textecomplet", "inhalt", "volltext", "artikeltext", "texto",
+             "contenido", "cuerpo", "testo", "contenuto", "corpo"),
     "outlet": ("outlet", "source", "sourcename", "publisher", "publication", "sitename", "site", "newspaper",
-               "media", "medium", "domain"),
+               "media", "medium", "domain", "journal", "média", "éditeur", "titredepresse", "zeitung",
+               "quelle", "medien", "verlag", "periódico", "fuente", "medio", "giornale", "testata", "fonte"),
     "published": ("published", "date", "publishedat", "publisheddate", "publishdate", "publicationdate",
-                  "pubdate", "datepublished", "datetime", "time", "created", "createdat"),
-    "title": ("title", "headline", "heading", "head", "name"),
-    "url": ("url", "link", "permalink", "href", "sourceurl", "articleurl"),
+                  "pubdate", "datepublished", "datetime", "time", "created", "createdat", "datedepublication",
+                  "datepublication", "datum", "veröffentlicht", "erscheinungsdatum", "fecha",
+                  "fechadepublicación", "datadipubblicazione"),
+    "title": ("title", "headline", "heading", "head", "name", "titre", "titel", "überschrift", "schlagzeile",
+              "título", "titular", "titolo"),
+    "url": ("url", "link", "permalink", "href", "sourceurl", "articleurl", "lien", "enlace", "collegamento"),
 }  # fmt: skip
 
 
@@ -750,10 +757,20 @@ def _array_items(text: str) -> Iterator[tuple[int, Any]]:
 
 # A quote that may close a quoted field and is followed by text: the only place where a field
 # whose quote was never closed shows, short of the end of the file (see _unterminated).
-_TEXT_AFTER_QUOTE = re.compile(r'"[^,"\r\n]')
+_TEXT_AFTER_QUOTE = {d: re.compile(f'"[^{re.escape(d)}"\r\n]') for d in ",;\t"}
 
 
-def _unterminated(text: str, start: int, end: int, first: int, last: int) -> tuple[str, str] | None:
+def _delimiter(text: str) -> str:
+    """The CSV's delimiter, from its first line: a comma, or a semicolon or tab where that line
+    has more of them (spreadsheets set to French or German write semicolons)."""
+    first = text[: text.find("\n")] if "\n" in text else text
+    counts = {d: first.count(d) for d in ",;\t"}
+    return max(counts, key=lambda d: (counts[d], d == ","))
+
+
+def _unterminated(
+    text: str, start: int, end: int, first: int, last: int, delimiter: str = ","
+) -> tuple[str, str] | None:
     """Whether the CSV record ``text[start:end]`` (lines ``first``-``last``) has a quoted field
     that was never closed: one that runs to the end of the file, or on through line breaks to a
     quote that opened a later field. What the message says then, and what was not read."""
@@ -763,12 +780,12 @@ def _unterminated(text: str, start: int, end: int, first: int, last: int) -> tup
     if at_end:
         # Read on with one more line: after a closed record it is a row of its own.
         lines = itertools.chain(io.StringIO(text[start:end], newline=""), ["end\n"])
-        if list(csv.reader(lines))[-1] != ["end"]:
+        if list(csv.reader(lines, delimiter=delimiter))[-1] != ["end"]:
             return "runs to the end of the file", f"the rows from line {first} on were not read"
-    hits = _TEXT_AFTER_QUOTE.finditer(text, start + 1, end)
-    if first == last or all(text[m.start() - 1] in ',"' for m in hits):
+    hits = _TEXT_AFTER_QUOTE[delimiter].finditer(text, start + 1, end)
+    if first == last or all(text[m.start() - 1] in delimiter + '"' for m in hits):
         return None  # no quote that could have closed a field late
-    strict = csv.reader(io.StringIO(text[start:end], newline=""), strict=True)
+    strict = csv.reader(io.StringIO(text[start:end], newline=""), strict=True, delimiter=delimiter)
     try:
         for _ in strict:
             pass
@@ -783,7 +800,8 @@ def _read_csv(path: str, text: str, reading: Reading) -> Iterator[Article | Prob
     # Article bodies easily exceed the default 128 KB field limit.
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     lines = io.StringIO(text, newline="")
-    reader = csv.reader(lines)
+    delimiter = _delimiter(text)
+    reader = csv.reader(lines, delimiter=delimiter)
     record_start = 0
     header: list[str] | None = None
     keys: dict[str, str] = {}
@@ -799,7 +817,7 @@ def _read_csv(path: str, text: str, reading: Reading) -> Iterator[Article | Prob
             )
             return
         record_end = lines.tell()  # a StringIO's position: characters read
-        unterminated = _unterminated(text, record_start, record_end, start, reader.line_num)
+        unterminated = _unterminated(text, record_start, record_end, start, reader.line_num, delimiter)
         record_start = record_end
         if unterminated:
             yield Problem(
