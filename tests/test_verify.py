@@ -117,6 +117,21 @@ def test_prepare_texts_is_prepare_of_each_sentence():
             assert got[k] == prepare(toks)  # one numbering: the same characters
 
 
+def _edited(rng, words: list[str], edits: int) -> list[str]:
+    """A copy of ``words`` with ``edits`` random edits: a word swapped, dropped or inserted."""
+    out = list(words)
+    for _ in range(edits):
+        i = rng.randrange(len(out) + 1)
+        op = rng.random()
+        if op < 0.4 and i < len(out):
+            out[i] = rng.choice(_WORDS)
+        elif op < 0.7 and i < len(out):
+            del out[i]
+        else:
+            out.insert(i, rng.choice(_WORDS))
+    return out
+
+
 def test_keys_as_characters_and_as_lists_align_alike():
     import random
 
@@ -128,16 +143,7 @@ def test_keys_as_characters_and_as_lists_align_alike():
     found = 0
     for _ in range(400):
         a = [rng.choice(_WORDS) for _ in range(rng.randrange(3, 25))]
-        b = list(a)
-        for _ in range(rng.randrange(0, 6)):  # edits: swap, drop, insert
-            i = rng.randrange(len(b) + 1)
-            op = rng.random()
-            if op < 0.4 and i < len(b):
-                b[i] = rng.choice(_WORDS)
-            elif op < 0.7 and i < len(b):
-                del b[i]
-            else:
-                b.insert(i, rng.choice(_WORDS))
+        b = _edited(rng, a, rng.randrange(0, 6))
         coded = align_prepared(prepare(a), prepare(b), p)
         assert coded == align_prepared(prepare_keys(a), prepare_keys(b), p)
         found += coded is not None
@@ -245,13 +251,7 @@ def test_a_whole_copy_aligned_one_way_is_what_both_ways_find():
     shortcut = 0
     for _ in range(2000):
         a = [rng.choice(_WORDS) for _ in range(rng.randrange(3, 30))]
-        b = list(a)
-        for _ in range(rng.randrange(0, 4)):
-            i = rng.randrange(len(b) + 1)
-            if rng.random() < 0.5 and i < len(b):
-                b[i] = rng.choice(_WORDS)
-            else:
-                b.insert(i, rng.choice(_WORDS))
+        b = _edited(rng, a, rng.randrange(0, 4))
         pa, pb = prepare(a), prepare(b)
         for x, y in ((pa, pb), (pb, pa)):
             found = _align_keys(x, y, p)
