@@ -473,7 +473,7 @@ def test_seeds(tmp_path: Path) -> None:
 def test_csv_with_column_names_in_another_language(tmp_path: Path, header: str) -> None:
     # A press archive's export names its columns in its own language.
     row = "Retraites;La réforme sera présentée au Conseil des ministres.;Le Courrier;2024-03-05;https://lecourrier.example/a"
-    result = read_paths([write(tmp_path / "export.csv", f"{header}\n{row}\n")])
+    result = read_paths([write(tmp_path / "export.csv", f"\n{header}\n{row}\n")])  # a blank line first
     assert result.problems == []
     (art,) = result.articles
     assert (art.title, art.outlet, art.published) == ("Retraites", "Le Courrier", "2024-03-05")

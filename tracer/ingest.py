@@ -760,10 +760,15 @@ def _array_items(text: str) -> Iterator[tuple[int, Any]]:
 _TEXT_AFTER_QUOTE = {d: re.compile(f'"[^{re.escape(d)}"\r\n]') for d in ",;\t"}
 
 
+_LEADING_SPACE = re.compile(r"\s*")
+
+
 def _delimiter(text: str) -> str:
-    """The CSV's delimiter, from its first line: a comma, or a semicolon or tab where that line
-    has more of them (spreadsheets set to French or German write semicolons)."""
-    first = text[: text.find("\n")] if "\n" in text else text
+    """The CSV's delimiter, from its first line that is not blank: a comma, or a semicolon or
+    tab where that line has more of them (spreadsheets set to French or German write semicolons)."""
+    start = _LEADING_SPACE.match(text).end()  # type: ignore[union-attr]  # \s* always matches
+    end = text.find("\n", start)
+    first = text[start : len(text) if end < 0 else end]
     counts = {d: first.count(d) for d in ",;\t"}
     return max(counts, key=lambda d: (counts[d], d == ","))
 
