@@ -1,3 +1,25 @@
+def test_promos_in_other_languages_are_promos_and_news_about_subscribers_is_not():
+    from tracer.boilerplate import is_promo
+    from tracer.text import fold
+
+    promos = [
+        "Abonnez-vous à la newsletter du Journal 3 pour recevoir l'essentiel chaque matin.",
+        "Inscrivez-vous à notre lettre d'information.",
+        "Jetzt abonnieren und keine Nachricht verpassen!",
+        "Melden Sie sich für unseren kostenlosen Newsletter an.",
+        "Suscríbete a nuestro boletín.",
+        "Iscriviti alla newsletter del Corriere.",
+    ]
+    news = [
+        "Le quotidien compte désormais 200 000 abonnés numériques, selon son directeur.",
+        "Die Zeitung hat 50.000 Abonnenten verloren, wie der Verlag mitteilte.",
+        "Los suscriptores del diario recibieron la noticia el martes.",
+        "Gli abbonati della rete hanno protestato contro l'aumento dei prezzi.",
+    ]
+    assert [is_promo(fold(x)) for x in promos] == [True] * len(promos)
+    assert [is_promo(fold(x)) for x in news] == [False] * len(news)
+
+
 def test_is_promo_is_the_whole_promo_pattern_on_short_lines():
     # is_promo tries navigation words only at a line's start and the rest behind substring
     # hints: the same answers as searching the whole pattern.
@@ -59,7 +81,7 @@ def test_each_promo_pattern_lists_the_hints_its_matches_hold():
         "sign up for our newsletter", "the newsletter is free", "source: read full article", "tap here",
         "download the tracer app", "try 1 month free", "free trial", "offer ends", "limited time only",
         "follow us on x", "all rights reserved", "\u00a9 2024", "stream your news", "cookies: we use them",
-        "share this article",
+        "share this article", "abonnez-vous a notre newsletter", "melden sie sich fur unseren newsletter an",
     ]  # fmt: skip
     assert len(examples) == len(_PROMO_PATTERNS)
     text = "\n".join(examples)

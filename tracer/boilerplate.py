@@ -55,6 +55,9 @@ _PROMO_PATTERNS = [
     r"\bstream your news\b",
     r"\bcookie(?:s| policy)\b.{0,40}\b(?:accept|consent|use)\b",
     r"\bshare (?:this|on) (?:article|story|facebook|twitter|whatsapp)\b",
+    # In French, German, Spanish and Italian (folded: no accents), as a press archive prints them.
+    r"\b(?:abonnez-vous|inscrivez-vous|abonnieren sie|jetzt abonnieren|suscribete|suscribase|iscriviti)\b",
+    r"\bmelden sie sich\b.{0,60}\bnewsletter\b|\bnewsletter\b.{0,40}\b(?:anmelden|abonnieren)\b",
 ]
 PROMO_RE = re.compile("|".join(f"(?:{p})" for p in [_NAVIGATION, *_PROMO_PATTERNS]))
 _NAVIGATION_RE = re.compile(_NAVIGATION)
@@ -66,7 +69,7 @@ _NAVIGATION_RE = re.compile(_NAVIGATION)
 _HINTS = (
     "sign", "subscri", "regist", "newsletter", "source:", "click", "tap here", "download", "free",
     "offer", "limited time", "follow us", "rights reserved", "copyright", "\u00a9", "stream your news",
-    "cookie", "share",
+    "cookie", "share", "abonnez-vous", "inscrivez-vous", "abonnieren", "suscrib", "iscriviti",
 )  # fmt: skip
 # The hints found in every match of each pattern (one of them at least), in pattern order: a
 # line is searched only with the patterns of the hints it holds (the whole alternation took
@@ -75,6 +78,7 @@ _PATTERN_HINTS = (
     ("sign", "subscri", "regist"), ("newsletter",), ("source:",), ("click", "tap here"), ("download",),
     ("free",), ("free",), ("offer",), ("limited time",), ("follow us",), ("rights reserved",),
     ("copyright", "\u00a9"), ("stream your news",), ("cookie",), ("share",),
+    ("abonnez-vous", "inscrivez-vous", "abonnieren", "suscrib", "iscriviti"), ("newsletter",),
 )  # fmt: skip
 
 
@@ -317,6 +321,7 @@ NAVIGATION_MAX_WORDS = 16
 _HINT_WORDS = (
     "sign", "signing", "subscribe", "register", "newsletter", "source", "click", "tap", "download",
     "free", "offer", "limited", "follow", "rights", "copyright", "stream", "cookie", "cookies", "share",
+    "abonnez", "inscrivez", "abonnieren", "suscribete", "suscribase", "iscriviti",
 )  # fmt: skip
 _NAVIGATION_WORDS = (
     "read", "more", "most", "related", "see", "advertisement", "sponsored", "trending", "recommended",
