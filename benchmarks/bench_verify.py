@@ -4,7 +4,7 @@
 
 Aligns the first ``--pairs`` verified pairs of a scanned store (its ``near`` table) again, in
 tasks of 20,000 pairs as a scan's workers get them (each task's texts read from a temporary
-file, within the time), with the store's matching parameters and learned frequent words,
+file before its time starts), with the store's matching parameters and learned frequent words,
 ``--repeat`` times. Prints the median CPU seconds (process time) and a
 digest of the rows made, which two versions must share. Only pairs that passed are in the
 store: the candidates a scan rejects are not timed. Run it with another checkout on
