@@ -26,7 +26,14 @@ CRASH_MARKERS = (TRACEBACK, "unexpected error")
 
 
 def tables(db: str | os.PathLike[str]) -> dict[str, str]:
-    """Table name -> sha256 of its rows (sorted by every column, so insertion order does not count)."""
+    """Table name -> sha256 of its rows (sorted by every column, so insertion order does not count),
+    the matching index's beside the store's as ``ix.NAME``."""
+    out = _tables(db, "")
+    index = Path(f"{os.fspath(db)}-index")
+    return {**out, **_tables(index, "ix.")} if index.exists() else out
+
+
+def _tables(db: str | os.PathLike[str], prefix: str) -> dict[str, str]:
     conn = sqlite3.connect(db)
     try:
         names = [
@@ -41,7 +48,7 @@ def tables(db: str | os.PathLike[str]) -> dict[str, str]:
             for row in conn.execute(f'SELECT * FROM "{name}" ORDER BY {order}'):
                 digest.update(repr(row).encode("utf-8", "surrogatepass"))
                 count += 1
-            out[name] = f"{count}:{digest.hexdigest()}"
+            out[prefix + name] = f"{count}:{digest.hexdigest()}"
         return out
     finally:
         conn.close()

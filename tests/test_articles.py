@@ -101,7 +101,7 @@ def test_edits_then_scan_equal_a_store_ingested_with_the_right_metadata(tmp_path
         invoke("edit", ids[name], "--db", fixed, "--outlet", outlet, *(["--date", date] if date else []))
     after = tables(fixed)
     # Signatures, sentences and verified pairs stay; only matches and claims of edited articles go.
-    for table in ("sentence_blocks", "signatures", "band_keys", "near"):
+    for table in ("sentence_blocks", "ix.signatures", "ix.band_keys", "near"):
         assert after[table] == keep[table]
     assert json.loads(invoke("claims", "--db", fixed, "--format", "json").stdout) == []
     assert claims_before

@@ -653,4 +653,4 @@ def test_scan_killed_then_rescanned_equals_a_clean_scan(
     assert stats["unscanned"] == (1000 if killed == tables(before) else 0)
     invoke("scan", "--db", db, "--quiet")
     assert tables(db) == tables(clean)
-    assert {p.name for p in tmp_path.iterdir()} <= {"t.db", "t.db-wal", "t.db-shm"}
+    assert {p.name for p in tmp_path.iterdir()} <= {"t.db", "t.db-wal", "t.db-shm", "t.db-index"}

@@ -84,6 +84,7 @@ def test_schema_2_store_is_upgraded_with_the_same_keys(scanned_copy: Path, tmp_p
     assert sum(len(b) for b in bands) > 0
     old = tmp_path / "old.db"
     shutil.copy(scanned_copy, old)
+    shutil.copy(f"{scanned_copy}-index", f"{old}-index")
     _as_schema_2(old)
     with Store.open(old) as s:
         assert s.get_meta("schema_version") == str(SCHEMA_VERSION)

@@ -354,7 +354,7 @@ def scan(
         result = do_scan(store, progress=progress, alias_pairs=pairs, engine=eng, semantic=semantic)
         counts = store.counts()
     if result.scanned_anew:
-        _say(quiet, _SCANNED_ANEW)
+        _say(quiet, _INDEX_LOST if result.index_lost else _SCANNED_ANEW)
     changed = _changes_words(result.changes)
     if changed:
         _say(quiet, f"matches and claims rebuilt for the {changed} since the last scan")
@@ -388,6 +388,11 @@ _NO_PASSAGES = (
     "no passage is printed alike (the same words, after normalisation) by two articles or more; "
     "edited and partial reuse is listed by `tracer matches` (a store made by an earlier tracer lists "
     "its passages after its next `tracer scan`)"
+)
+_INDEX_LOST = (
+    "the store's matching index (the store's file name with -index) was missing or did not match "
+    "the store: all its articles were scanned again (keep the two files together to scan only new "
+    "articles)"
 )
 _SCANNED_ANEW = (
     "this store was scanned by a tracer that matched text otherwise: all its articles were scanned "
@@ -470,7 +475,7 @@ def run(
         summary = corpus_summary(store, top)
     _report_ingest(report, quiet, paths)
     if result.scanned_anew:
-        _say(quiet, _SCANNED_ANEW)
+        _say(quiet, _INDEX_LOST if result.index_lost else _SCANNED_ANEW)
     _print_summary(summary)
     if report.problems:
         sys.exit(1)

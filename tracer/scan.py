@@ -54,6 +54,7 @@ class ScanResult:
     matches: int = 0
     claims: int = 0
     scanned_anew: bool = False  # the store was scanned by a tracer that matched otherwise: all redone
+    index_lost: bool = False  # ... or its matching index was missing or did not match it
     # Articles edited (outlet, date) or removed since the last scan, whose matches and claims it rebuilt
     changes: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)  # wall time of each stage
@@ -99,7 +100,10 @@ def scan(
             f"{store.path}: store was scanned with other matching parameters",
             "scan into a new store (--db NEW.db) to use these parameters",
         )
-    result = ScanResult(scanned_anew=anew)
+    # An index that is missing (the store copied without it) or that a failed scan left behind:
+    # what was scanned cannot be compared with, so every article is done anew.
+    index_lost = not store.open_index() and store.any_scanned()
+    result = ScanResult(scanned_anew=anew or index_lost, index_lost=index_lost)
     times = StageTimes(result.seconds, result.peak_mb)
     own_engine = engine is None
     if engine is None:
@@ -128,7 +132,7 @@ def _scan(
     with store.transaction("a scan"):
         # The workers' memory too: the candidates stage, the scan's peak, comes next.
         with eng.stage("sentences", times, release_workers=True):
-            if result.scanned_anew:
+            if result.scanned_anew or not store.index_fresh():
                 store.forget_scans()
             store.set_meta("scan_params", p.fingerprint())
             result.changes = store.clear_changes()

@@ -13,11 +13,15 @@ Tables
              row per scanned batch of articles, a numpy record array (``SENTENCE_DTYPE``).
              Millions of small rows cost more to insert than everything else a scan does;
              one blob per batch is written in one step and read back as columns.
-  signatures for each distinct normalised sentence, once: its units' check bytes, one row per
-             scanned batch (arrays of norm ids, unit counts and one byte per MinHash value)
-  band_keys  the same units' LSH band keys, one row per batch and band, so that banding reads a
-             band without walking past the others (with every band in one blob, reading band b
-             read b bands' pages first: SQLite follows a blob's chain of pages from its start)
+  ix.signatures, ix.band_keys
+             the matching index, in a file of its own beside the store (``STORE-index``, attached
+             as ``ix`` by a scan): for each distinct normalised sentence, once, its units' check
+             bytes (a row per scanned batch: norm ids, unit counts, one byte per MinHash value)
+             and LSH band keys (a row per batch and band, so that banding reads a band without
+             walking past the others). Most of what a scan writes, and read by scans only: with a
+             rollback journal its pages are written once, where the WAL store would write them
+             twice (log, then file). The store's meta ``index`` records what it should hold; an
+             index that is missing or does not match makes the next scan do every article anew.
   near       verified near pairs of distinct sentences, with token spans of the shared region
   matches    reused passages between two articles, rebuilt from the above after each scan: every
              pair of articles sharing a sentence few articles print, and for a sentence many
@@ -30,7 +34,8 @@ Tables
   claims, claim_members, citations
              recurring statements, their members with parent/lag/credit/confidence, and credits found
 
-Every write happens inside a transaction, so a failed call leaves the store as it was. The store
+Every write happens inside a transaction (the index's with the store's, when attached), so a
+failed call leaves the store as it was. The store
 is in WAL mode: readers see the last committed state while a scan writes. One process writes at a
 time; while it does, ``STORE-writer`` (JSON) says which, so that another is told who holds it.
 """
@@ -62,7 +67,9 @@ from .errors import StoreBusyError, StoreDamagedError, StoreError, StoreFullErro
 from .model import Article
 from .text import fold, token_table
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
+INDEX_SUFFIX = "-index"  # the matching index's file: the store's path and this
+INDEX_KEY = "index"  # meta: what the index holds, as _index_state gives it
 PAGE_SIZE = 1 << 16  # of new stores (SQLite's largest); stores made with other sizes work as they are
 # How long a write waits for another process's write before saying who holds the store: a scan
 # holds it for minutes or hours, so waiting it out silently would look like a hang.
@@ -126,13 +133,6 @@ CREATE TABLE IF NOT EXISTS scanned (seq INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS sentence_blocks (
     batch INTEGER PRIMARY KEY, count INTEGER NOT NULL, rows BLOB NOT NULL
 );
-CREATE TABLE IF NOT EXISTS signatures (
-    batch INTEGER PRIMARY KEY, count INTEGER NOT NULL, n_units INTEGER NOT NULL,
-    norms BLOB NOT NULL, units BLOB NOT NULL, checks BLOB NOT NULL
-);
-CREATE TABLE IF NOT EXISTS band_keys (
-    batch INTEGER NOT NULL, band INTEGER NOT NULL, keys BLOB NOT NULL, PRIMARY KEY (band, batch)
-);
 CREATE TABLE IF NOT EXISTS near (
     norm_a INTEGER NOT NULL, norm_b INTEGER NOT NULL,
     a_start INTEGER NOT NULL, a_end INTEGER NOT NULL, b_start INTEGER NOT NULL, b_end INTEGER NOT NULL,
@@ -177,6 +177,19 @@ CREATE INDEX IF NOT EXISTS matches_source ON matches (source_id);
 CREATE INDEX IF NOT EXISTS matches_target ON matches (target_id);
 """
 )
+
+# The matching index (``ix``, a file of its own: see the module's docstring).
+_INDEX_SCHEMA = """
+CREATE TABLE IF NOT EXISTS ix.signatures (
+    batch INTEGER PRIMARY KEY, count INTEGER NOT NULL, n_units INTEGER NOT NULL,
+    norms BLOB NOT NULL, units BLOB NOT NULL, checks BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ix.band_keys (
+    batch INTEGER NOT NULL, band INTEGER NOT NULL, keys BLOB NOT NULL, PRIMARY KEY (band, batch)
+)
+"""
+# The index's page cache: its pages are written once, in order, and read a band at a time.
+INDEX_CACHE_KIB = 16384
 
 # The semantic stage's sentence vectors, by model and normalised-sentence id (made by the stage:
 # a store scanned without it has none).
@@ -247,6 +260,7 @@ class Store:
         # (tests/test_sql_in_one_place.py).
         self.conn = conn
         self.path = path
+        self._index_attached = False
 
     @classmethod
     def open(cls, path: str | Path, create: bool = True) -> Store:
@@ -380,10 +394,56 @@ class Store:
     def forget_scans(self) -> None:
         """Drop what scans stored of the articles (sentences, signatures, verified pairs) and
         mark every article unscanned: the next scan does them all anew. Matches and claims are
-        rebuilt by that scan. The caller holds the transaction."""
-        for table in ("sentence_blocks", "signatures", "band_keys", "near"):
+        rebuilt by that scan. The caller has opened the index and holds the transaction."""
+        self._attach_index()
+        for table in ("sentence_blocks", "ix.signatures", "ix.band_keys", "near"):
             self.conn.execute(f"DELETE FROM {table}")
         self.conn.execute("DELETE FROM scanned")
+        self._record_index()
+
+    # -- the matching index (a file of its own, attached as ``ix``) -------------
+    def index_path(self) -> str:
+        return ":memory:" if self.path == ":memory:" else f"{self.path}{INDEX_SUFFIX}"
+
+    def _attach_index(self) -> None:
+        if not self._index_attached:
+            self.open_index()  # (outside a transaction: SQLite attaches no file inside one)
+
+    def open_index(self) -> bool:
+        """Attach the matching index (made if missing), outside any transaction, as a scan
+        does before it writes. True when it holds what the store's scans stored; False when it
+        is missing, belongs to another store or was left behind by a scan that did not finish:
+        the scan then does every article anew (:meth:`forget_scans` empties it)."""
+        if not self._index_attached:
+            # (errors as the store's: a scan running elsewhere is one that holds its index)
+            with mapped_errors(self.path):
+                self.conn.execute("ATTACH DATABASE ? AS ix", (self.index_path(),))
+                self._index_attached = True
+                # (set before its first table, as for the store; a no-op on a made index)
+                self.conn.execute(f"PRAGMA ix.page_size={PAGE_SIZE}")
+                # A rollback journal: only scans read it, one at a time, so WAL would only
+                # write its pages twice.
+                self.conn.execute("PRAGMA ix.journal_mode=DELETE")
+                self.conn.execute("PRAGMA ix.synchronous=NORMAL")
+                self.conn.execute(f"PRAGMA ix.cache_size=-{INDEX_CACHE_KIB}")
+                for statement in _INDEX_SCHEMA.split(";"):
+                    self.conn.execute(statement)
+        return self.index_fresh()
+
+    def index_fresh(self) -> bool:
+        """Whether the attached index holds what the store's scans stored."""
+        with mapped_errors(self.path):
+            return (self.get_meta(INDEX_KEY) or _EMPTY_INDEX) == self._index_state()
+
+    def _index_state(self) -> str:
+        rows, sentences, last = self.conn.execute(
+            "SELECT COUNT(*), COALESCE(SUM(count), 0), COALESCE(MAX(batch), 0) FROM ix.signatures"
+        ).fetchone()
+        return f"{rows}:{sentences}:{last}"
+
+    def _record_index(self) -> None:
+        """Note in the store what the index now holds (in the same transaction as both)."""
+        self.set_meta(INDEX_KEY, self._index_state())
 
     # -- matches, pieces, passages (made by tracer.matches) ---------------------
     def article_rows(self) -> list[tuple[Any, ...]]:
@@ -833,7 +893,7 @@ class Store:
             "undated": undated,
             "unscanned": unscanned,
             "sentences": q("SELECT COALESCE(SUM(count), 0) FROM sentence_blocks").fetchone()[0],
-            "distinct_sentences": q("SELECT COALESCE(SUM(count), 0) FROM signatures").fetchone()[0],
+            "distinct_sentences": int((self.get_meta(INDEX_KEY) or _EMPTY_INDEX).split(":")[1]),
             "matches": q("SELECT COUNT(*) FROM matches WHERE boilerplate=0").fetchone()[0],
             "cross_outlet_matches": q(
                 "SELECT COUNT(*) FROM matches WHERE boilerplate=0 AND scope='cross-outlet'"
@@ -876,9 +936,10 @@ class Store:
         ``norms``, ``units``: each sentence's id and number of units; ``keys``: ``(bands,
         n_units)`` uint32 band keys; ``checks``: ``(n_units, num_perm)`` uint8.
         """
+        self._attach_index()
         if len(norms):
             batch = self.conn.execute(
-                "INSERT INTO signatures (count, n_units, norms, units, checks) VALUES (?,?,?,?,?)",
+                "INSERT INTO ix.signatures (count, n_units, norms, units, checks) VALUES (?,?,?,?,?)",
                 (
                     len(norms),
                     int(checks.shape[0]),
@@ -888,6 +949,7 @@ class Store:
                 ),
             ).lastrowid
             _insert_band_keys(self.conn, batch, keys)
+            self._record_index()
 
     def signature_index(self) -> tuple[np.ndarray, np.ndarray]:
         """Norm ids of every distinct sentence with signatures, and their numbers of units,
@@ -898,12 +960,13 @@ class Store:
         """``norms`` or ``units`` of :meth:`signature_index` alone, filled a stored batch at a
         time (not every batch's blob and the joined column at once: 34 M sentences at 10^6
         simulated articles, 271 MB a column)."""
+        self._attach_index()
         if column not in ("norms", "units"):
             raise ValueError(f"no signature column {column!r}: use 'norms' or 'units'")
-        total = self.conn.execute("SELECT COALESCE(SUM(count), 0) FROM signatures").fetchone()[0]
+        total = self.conn.execute("SELECT COALESCE(SUM(count), 0) FROM ix.signatures").fetchone()[0]
         out = np.empty(total, dtype=np.int64)
         row = 0
-        for (blob,) in self.conn.execute(f"SELECT {column} FROM signatures ORDER BY batch"):
+        for (blob,) in self.conn.execute(f"SELECT {column} FROM ix.signatures ORDER BY batch"):
             block = np.frombuffer(blob, dtype=np.int64)
             out[row : row + len(block)] = block
             row += len(block)
@@ -916,11 +979,14 @@ class Store:
 
     def band_column(self, band: int) -> np.ndarray:
         """Band ``band``'s key of every stored unit (uint32), in unit order."""
+        self._attach_index()
         total = sum(n for _, n in self._signature_batches())
         out = np.empty(total, dtype=np.uint32)
         row = 0
         # Filled a batch at a time, as checks are: never all blobs and the column at once.
-        for (blob,) in self.conn.execute("SELECT keys FROM band_keys WHERE band = ? ORDER BY batch", (band,)):
+        for (blob,) in self.conn.execute(
+            "SELECT keys FROM ix.band_keys WHERE band = ? ORDER BY batch", (band,)
+        ):
             block = np.frombuffer(blob, dtype=np.uint32)
             out[row : row + len(block)] = block
             row += len(block)
@@ -929,6 +995,7 @@ class Store:
     def checks(self, num_perm: int, start: int = 0, stop: int | None = None) -> np.ndarray:
         """``(n_units, num_perm)`` uint8 check bytes of the stored units ``start..stop-1``
         (default: all), in unit order."""
+        self._attach_index()
         batches = self._signature_batches()
         total = sum(n for _, n in batches)
         stop = total if stop is None else min(stop, total)
@@ -941,7 +1008,7 @@ class Store:
             lo, hi = max(start, first), min(stop, first + n)
             if lo < hi:
                 (blob,) = self.conn.execute(
-                    "SELECT checks FROM signatures WHERE batch = ?", (batch,)
+                    "SELECT checks FROM ix.signatures WHERE batch = ?", (batch,)
                 ).fetchone()
                 block = np.frombuffer(blob, dtype=np.uint8).reshape(-1, num_perm)
                 out[lo - start : hi - start] = block[lo - first : hi - first]
@@ -950,7 +1017,11 @@ class Store:
 
     def _signature_batches(self) -> list[tuple[int, int]]:
         """``(batch, units)`` of each signature row, in order."""
-        return self.conn.execute("SELECT batch, n_units FROM signatures ORDER BY batch").fetchall()
+        self._attach_index()
+        return self.conn.execute("SELECT batch, n_units FROM ix.signatures ORDER BY batch").fetchall()
+
+
+_EMPTY_INDEX = "0:0:0"  # Store._index_state of an empty index
 
 
 def _migrate_2_to_3(store: Store) -> None:
@@ -967,7 +1038,7 @@ def _migrate_2_to_3(store: Store) -> None:
         batches = conn.execute("SELECT batch, n_units FROM signatures ORDER BY batch").fetchall()
         for batch, n_units in batches:
             (blob,) = conn.execute("SELECT keys FROM signatures WHERE batch = ?", (batch,)).fetchone()
-            _insert_band_keys(conn, batch, np.frombuffer(blob, dtype=np.uint32).reshape(-1, n_units))
+            _insert_band_keys(conn, batch, np.frombuffer(blob, dtype=np.uint32).reshape(-1, n_units), "main")
         # A new table rather than ALTER TABLE ... DROP COLUMN, which SQLite before 3.35 lacks.
         conn.execute(
             "CREATE TABLE signatures_3 (batch INTEGER PRIMARY KEY, count INTEGER NOT NULL, "
@@ -1239,6 +1310,21 @@ def _migrate_7_to_8(store: Store) -> None:
         conn.execute("UPDATE meta SET value = '8' WHERE key = 'schema_version'")
 
 
+def _migrate_8_to_9(store: Store) -> None:
+    """Schema 8 kept the matching index (signatures, band keys) in the store, which WAL wrote
+    twice; schema 9 keeps it in a file of its own beside it (``STORE-index``). It is moved
+    there in one transaction with the store's change."""
+    conn = store.conn
+    store.open_index()
+    with store.transaction("an upgrade"):
+        for table in ("signatures", "band_keys"):
+            conn.execute(f"DELETE FROM ix.{table}")  # an index left by another store of this name
+            conn.execute(f"INSERT INTO ix.{table} SELECT * FROM main.{table}")
+            conn.execute(f"DROP TABLE main.{table}")
+        store._record_index()
+        conn.execute("UPDATE meta SET value = '9' WHERE key = 'schema_version'")
+
+
 def _rename_articles(conn: sqlite3.Connection, renamed: dict[str, str]) -> None:
     """Give articles new ids; where one is taken, merge into the stored article (its firmer values
     kept) and remove the other. Every table naming articles by id is cleared for the next scan."""
@@ -1269,6 +1355,7 @@ _MIGRATIONS: dict[int, Callable[[Store], None]] = {
     5: _migrate_5_to_6,
     6: _migrate_6_to_7,
     7: _migrate_7_to_8,
+    8: _migrate_8_to_9,
 }
 
 
@@ -1278,11 +1365,15 @@ def _blob(values: np.ndarray) -> memoryview:
     return np.ascontiguousarray(values).reshape(-1).view(np.uint8).data
 
 
-def _insert_band_keys(conn: sqlite3.Connection, batch: int | None, keys: np.ndarray) -> None:
-    """One ``band_keys`` row per band of a batch's ``(bands, n_units)`` keys."""
+def _insert_band_keys(
+    conn: sqlite3.Connection, batch: int | None, keys: np.ndarray, schema: str = "ix"
+) -> None:
+    """One ``band_keys`` row per band of a batch's ``(bands, n_units)`` keys (in the index; in
+    the store itself before schema 9)."""
     keys = np.ascontiguousarray(keys, dtype=np.uint32)
     conn.executemany(
-        "INSERT INTO band_keys VALUES (?, ?, ?)", [(batch, b, _blob(keys[b])) for b in range(len(keys))]
+        f"INSERT INTO {schema}.band_keys VALUES (?, ?, ?)",
+        [(batch, b, _blob(keys[b])) for b in range(len(keys))],
     )
 
 
@@ -1570,7 +1661,7 @@ def check(path: str | Path, quick: bool = False) -> list[str]:
             problems += _run_check(path, "content", lambda: _content_problems(conn))
     finally:
         conn.close()
-    return problems
+    return problems + _index_problems(path, quick)
 
 
 def _run_check(path: str, what: str, step: Callable[[], list[str]]) -> list[str]:
@@ -1690,6 +1781,35 @@ def _content_problems(conn: sqlite3.Connection) -> list[str]:
     item = SENTENCE_DTYPE.itemsize
     for (batch,) in conn.execute(f"SELECT batch FROM sentence_blocks WHERE length(rows) != count * {item}"):
         bad.append(f"sentence_blocks batch {batch}: its rows are not {item} bytes a sentence")
+    if len(bad) > _MAX_LISTED:
+        bad[_MAX_LISTED:] = [f"... and {len(bad) - _MAX_LISTED} more like these"]
+    return bad
+
+
+def _index_problems(path: str, quick: bool) -> list[str]:
+    """What is wrong with the matching index beside the store at ``path``, if there is one (a
+    missing one is not damage: the next scan does every article anew and makes it again)."""
+    index = f"{path}{INDEX_SUFFIX}"
+    if not Path(index).exists():
+        return []
+    if not _is_sqlite_file(index):
+        return [f"{index}: not an SQLite file (the next scan makes the index anew once it is removed)"]
+    try:
+        conn, tables = _connect(index)
+    except sqlite3.Error as exc:
+        _raise_unless_damage(exc, index)
+        return [f"cannot read the matching index {index}: {exc}"]
+    try:
+        problems = _run_check(index, "integrity", lambda: _integrity(conn, quick))
+        if not problems and {"signatures", "band_keys"} <= tables:
+            problems = _run_check(index, "content", lambda: _index_content_problems(conn))
+    finally:
+        conn.close()
+    return [f"matching index: {problem}" for problem in problems]
+
+
+def _index_content_problems(conn: sqlite3.Connection) -> list[str]:
+    bad = []
     for (batch,) in conn.execute(
         "SELECT batch FROM signatures WHERE length(norms) != count * 8 OR length(units) != count * 8 "
         "OR length(checks) % MAX(n_units, 1) != 0"
