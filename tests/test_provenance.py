@@ -341,7 +341,7 @@ def test_paragraph_bounds_with_both_kinds_of_blank_line():
     # the same bounds as searching the whole text for both.
     import random
 
-    from tracer.provenance import paragraph
+    from tracer.provenance import Paragraphs, paragraph
 
     def slow(text: str, start: int, end: int) -> tuple[int, int]:
         lo = max(text.rfind("\n\n", 0, start), text.rfind("\n\r\n", 0, start))
@@ -356,6 +356,8 @@ def test_paragraph_bounds_with_both_kinds_of_blank_line():
         start = rng.randint(0, len(text))
         end = rng.randint(start, len(text))
         assert paragraph(text, start, end) == slow(text, start, end), (text, start, end)
+        # ... and each span of a text from its blank lines found once (the claims stage's way)
+        assert Paragraphs(text).bounds(start, end) == slow(text, start, end), (text, start, end)
 
 
 def _claim_tables(store) -> list[list[tuple]]:

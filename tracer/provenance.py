@@ -106,6 +106,40 @@ def paragraph(text: str, start: int, end: int) -> tuple[int, int]:
     return (0 if lo < 0 else lo), (min(hits) if hits else len(text))
 
 
+class Paragraphs:
+    """:func:`paragraph` for many spans of one text: its blank lines are found once (a flattened
+    article is one paragraph, which each span's own search read whole, both ways, twice)."""
+
+    def __init__(self, text: str) -> None:
+        self.size = len(text)
+        self.lf = _all(text, "\n\n")
+        self.crlf = _all(text, "\n\r\n")
+
+    def bounds(self, start: int, end: int) -> tuple[int, int]:
+        """:func:`paragraph` ``(text, start, end)``."""
+        lo = -1
+        for found, width in ((self.lf, 2), (self.crlf, 3)):
+            k = bisect.bisect_right(found, start - width)  # (the break must end by ``start``)
+            if k:
+                lo = max(lo, found[k - 1])
+        hi = self.size
+        for found in (self.lf, self.crlf):
+            k = bisect.bisect_left(found, end)
+            if k < len(found):
+                hi = min(hi, found[k])
+        return max(lo, 0), hi
+
+
+def _all(text: str, sub: str) -> list[int]:
+    """Every index of ``sub`` in ``text``, overlapping ones included, in order."""
+    out = []
+    i = text.find(sub)
+    while i >= 0:
+        out.append(i)
+        i = text.find(sub, i + 1)
+    return out
+
+
 def trace_claim(claim: Claim, credits: dict[int, list[Credit]]) -> Provenance:
     """Origin and parents of one claim's members (members are sorted by date, undated last)."""
     return _trace(claim, credits, [tokens(fold(m.text)) for m in claim.members])
@@ -407,9 +441,16 @@ def _in_batches(
     def jobs() -> Iterator[list[ClaimJob]]:
         batch: list[ClaimJob] = []
         size = 0
+        read: dict[str, str] = {}
+        paragraphs_of: dict[str, Paragraphs] = {}  # for the texts read with ``read``
         for claim, texts in claims:
+            if texts is not read:
+                read, paragraphs_of = texts, {}
+            for m in claim.members:
+                if m.article_id not in paragraphs_of:
+                    paragraphs_of[m.article_id] = Paragraphs(texts[m.article_id])
             # Only the paragraph is searched: a credit elsewhere belongs to other text.
-            bounds = [paragraph(texts[m.article_id], m.start, m.end) for m in claim.members]
+            bounds = [paragraphs_of[m.article_id].bounds(m.start, m.end) for m in claim.members]
             paragraphs = [
                 texts[m.article_id][lo:hi] for m, (lo, hi) in zip(claim.members, bounds, strict=True)
             ]
