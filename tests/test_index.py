@@ -82,8 +82,22 @@ def test_check_reads_the_index_too(tmp_path: Path):
     conn.commit()
     conn.close()
     out = invoke("check", "--db", db, code=1).output
-    assert "matching index: band_keys batch" in out
+    assert "matching index" in out and "band_keys batch" in out and "delete it" in out
     Path(f"{db}-index").write_bytes(b"not a database")
     assert "not an SQLite file" in invoke("check", "--db", db, code=1).output
     Path(f"{db}-index").unlink()
     assert invoke("check", "--db", db).output.strip() == "ok"  # missing is not damage
+
+
+def test_an_index_that_is_not_an_sqlite_file_is_made_again(tmp_path: Path):
+    first, rest = rumour_halves(tmp_path)
+    whole = tmp_path / "whole.db"
+    invoke("run", first, "--db", whole)
+    invoke("run", rest, "--db", whole)
+    db = tmp_path / "a.db"
+    invoke("run", first, "--db", db)
+    Path(f"{db}-index").write_bytes(b"garbage, not a database")
+    out = invoke("run", rest, "--db", db).output
+    assert "scanned again" in out
+    assert _results(db) == _results(whole)
+    assert invoke("check", "--db", db).output.strip() == "ok"

@@ -415,6 +415,7 @@ class Store:
         is missing, belongs to another store or was left behind by a scan that did not finish:
         the scan then does every article anew (:meth:`forget_scans` empties it)."""
         if not self._index_attached:
+            _drop_if_not_sqlite(self.index_path())
             # (errors as the store's: a scan running elsewhere is one that holds its index)
             with mapped_errors(self.path):
                 self.conn.execute("ATTACH DATABASE ? AS ix", (self.index_path(),))
@@ -1527,6 +1528,15 @@ def _open_error(exc: sqlite3.Error, path: str) -> StoreError:
     )
 
 
+def _drop_if_not_sqlite(index: str) -> None:
+    """Remove an index file that is not an SQLite file (and any journal beside it): it is made
+    from the store alone, so the scan makes it again rather than stop at it."""
+    target = Path(index)
+    if index != ":memory:" and target.is_file() and target.stat().st_size and not _is_sqlite_file(index):
+        target.unlink()
+        Path(f"{index}-journal").unlink(missing_ok=True)
+
+
 def _is_sqlite_file(path: str) -> bool:
     try:
         with open(path, "rb") as f:
@@ -1793,7 +1803,7 @@ def _index_problems(path: str, quick: bool) -> list[str]:
     if not Path(index).exists():
         return []
     if not _is_sqlite_file(index):
-        return [f"{index}: not an SQLite file (the next scan makes the index anew once it is removed)"]
+        return [f"{index}: not an SQLite file (the next scan makes the index anew)"]
     try:
         conn, tables = _connect(index)
     except sqlite3.Error as exc:
@@ -1805,7 +1815,8 @@ def _index_problems(path: str, quick: bool) -> list[str]:
             problems = _run_check(index, "content", lambda: _index_content_problems(conn))
     finally:
         conn.close()
-    return [f"matching index: {problem}" for problem in problems]
+    # (a damaged index is made again by the next scan once the file is deleted)
+    return [f"matching index {index} (delete it: the next scan makes it anew): {p}" for p in problems]
 
 
 def _index_content_problems(conn: sqlite3.Connection) -> list[str]:
