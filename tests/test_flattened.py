@@ -208,3 +208,31 @@ def test_flattened_seeds_keep_the_leaked_documents_echo(flat_seeds):
 
 def test_flattened_seeds_report_no_ad_or_newsletter_line(flat_seeds):
     test_seeds.test_no_ad_or_newsletter_line_is_reported(flat_seeds)
+
+
+def test_a_brief_flattened_with_its_newsletter_line_keeps_its_news(tmp_path: Path):
+    """A brief of one news sentence and a newsletter line is short enough to be a promo line
+    once flattened: the news sentence in it is still news (and the newsletter line a promo),
+    as with its line breaks; a short question before a plug stays part of the plug."""
+    news = (
+        "The harbour authority said the northern ferry route would close for six weeks from Monday "
+        "while engineers replace the damaged loading ramp at the main terminal."
+    )
+    plugs = {
+        "Harbour Times": "Sign up to our newsletter for the morning briefing.",
+        "Coast Herald": "Want more news? Listen to our podcast every Friday.",
+        "Bay Gazette": "Subscribe to our newsletter for more stories like this.",
+    }
+    articles = [
+        {"id": f"b{k}", "outlet": outlet, "published": f"2024-05-0{k + 1}", "text": f"{news}\n\n{plug}"}
+        for k, (outlet, plug) in enumerate(plugs.items())
+    ]
+    corpus, flat = tmp_path / "corpus.jsonl", tmp_path / "flat.jsonl"
+    corpus.write_text("".join(json.dumps(a) + "\n" for a in articles), encoding="utf-8")
+    flat.write_text("".join(json.dumps({**a, "text": flatten(a["text"])}) + "\n" for a in articles))
+    assert all(len(flatten(a["text"])) < 320 for a in articles)  # short: a promo line as a whole
+    with _scanned(tmp_path / "lines.db", corpus) as lined, _scanned(tmp_path / "flat.db", flat) as flattened:
+        _same_reuse(lined, flattened)
+        found = query(flattened)
+        assert len(found) == 3 and all(m.source_text.startswith("The harbour authority") for m in found)
+        assert not any("newsletter" in m.target_text or "podcast" in m.target_text for m in found)

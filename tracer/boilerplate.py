@@ -221,9 +221,9 @@ def sentence_lines(
     ids = line_ids(folded, line_at, line_end, tok_at, tok_key)
     line_promo = promo_lines(folded, line_at, line_end)
     article_of_line = np.repeat(np.arange(len(offsets)), lines_per_article)
-    promo = (line_promo | link_lists(folded, line_at, line_end, article_of_line, line_promo, original))[
-        line_of
-    ]
+    listed = link_lists(folded, line_at, line_end, article_of_line, line_promo, original)
+    promo = (line_promo | listed)[line_of]
+    _news_on_promo_lines(promo, listed[line_of], line_at[line_of], folded, tok_at, tok_key, starts, ends)
     # A promo inside a paragraph (articles flattened to one line each, as many CSV and JSON
     # exports are) is a sentence of a long line: there the sentence is the unit to read. On a
     # short line that is no promo as a whole, each sentence is read too, as it would be were
@@ -235,6 +235,39 @@ def sentence_lines(
             folded, tok_at, tok_key, np.asarray(starts)[inside], np.asarray(ends)[inside]
         )
     return ids[line_of], flags
+
+
+# A sentence of this many words or more on a short promo line, no promo itself, is news: a brief
+# flattened into one line with its newsletter line last is a promo line by its length alone.
+NEWS_WORDS = 8
+_HEAD_CHARS = 200  # of a line, enough for any navigation lead
+
+
+def _news_on_promo_lines(
+    promo: np.ndarray,
+    listed: np.ndarray,
+    line_start: np.ndarray,
+    folded: str,
+    tok_at: np.ndarray,
+    tok_key: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+) -> None:
+    """Clear, in place, the ``promo`` of each sentence that is on a promo line only because of
+    its neighbours: ``NEWS_WORDS`` long or more and no promo read alone ("Want more news?"
+    before "Listen to our podcast" is short, and stays one). A link list's line and a line that
+    starts as a link ("READ MORE: ...") stay links whole, whatever they run on into."""
+    on_line = np.flatnonzero(promo & ~listed)
+    # (sliced: the pattern's "^" holds at a string's start only, not at match's ``pos``)
+    heads = [folded[at : at + _HEAD_CHARS] for at in line_start[on_line].tolist()]
+    on_line = on_line[np.array([_NAVIGATION_RE.match(head) is None for head in heads], dtype=bool)]
+    if len(on_line) == 0:
+        return
+    lo, hi = np.asarray(starts)[on_line], np.asarray(ends)[on_line]
+    words = np.searchsorted(tok_at, hi) - np.searchsorted(tok_at, lo)
+    long = words >= NEWS_WORDS
+    alone = _promo_sentences(folded, tok_at, tok_key, lo[long], hi[long])
+    promo[on_line[long][alone == 0]] = False
 
 
 # A link list's line: a headline's length, no sentence's end. A list is this many such lines in a
