@@ -20,13 +20,20 @@ def _results(db: Path) -> dict[str, str]:
     return {name: found[name] for name in RESULTS}
 
 
-def test_a_store_copied_without_its_index_is_scanned_anew_with_the_same_results(tmp_path: Path):
+def _first_half_scanned(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """The rumour fixture's second half, a store of the whole fixture scanned half by half
+    with its index (what later scans must equal), and a store of the first half alone."""
     first, rest = rumour_halves(tmp_path)
-    whole = tmp_path / "whole.db"  # the same articles, scanned in the same steps with the index
+    whole = tmp_path / "whole.db"
     invoke("run", first, "--db", whole)
     invoke("run", rest, "--db", whole)
     db = tmp_path / "a.db"
     invoke("run", first, "--db", db)
+    return rest, whole, db
+
+
+def test_a_store_copied_without_its_index_is_scanned_anew_with_the_same_results(tmp_path: Path):
+    rest, whole, db = _first_half_scanned(tmp_path)
     moved = tmp_path / "moved"
     moved.mkdir()
     shutil.copy(db, moved / "a.db")  # the store alone, as a user might copy it
@@ -58,12 +65,7 @@ def test_an_index_left_by_another_store_is_not_used(tmp_path: Path):
 def test_an_index_behind_its_store_makes_the_scan_start_over(tmp_path: Path):
     """A scan whose store committed but whose index did not (killed between the two files'
     commits) leaves an index that holds less than the store says."""
-    first, rest = rumour_halves(tmp_path)
-    whole = tmp_path / "whole.db"
-    invoke("run", first, "--db", whole)
-    invoke("run", rest, "--db", whole)
-    db = tmp_path / "a.db"
-    invoke("run", first, "--db", db)
+    rest, whole, db = _first_half_scanned(tmp_path)
     conn = sqlite3.connect(f"{db}-index")
     conn.execute("DELETE FROM signatures WHERE batch = (SELECT MAX(batch) FROM signatures)")
     conn.commit()
@@ -90,12 +92,7 @@ def test_check_reads_the_index_too(tmp_path: Path):
 
 
 def test_an_index_that_is_not_an_sqlite_file_is_made_again(tmp_path: Path):
-    first, rest = rumour_halves(tmp_path)
-    whole = tmp_path / "whole.db"
-    invoke("run", first, "--db", whole)
-    invoke("run", rest, "--db", whole)
-    db = tmp_path / "a.db"
-    invoke("run", first, "--db", db)
+    rest, whole, db = _first_half_scanned(tmp_path)
     Path(f"{db}-index").write_bytes(b"garbage, not a database")
     out = invoke("run", rest, "--db", db).output
     assert "scanned again" in out
