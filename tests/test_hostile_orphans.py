@@ -247,3 +247,23 @@ def test_a_worker_whose_parent_died_before_it_was_set_up_exits():
         exit_with_parent(os.getppid() + 1, None)
         os._exit(0)
     assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 1
+
+
+def test_a_threads_error_after_a_stop_signal_is_not_shown():
+    """Once SIGTERM or Ctrl-C came, a thread failing as the workers are ended under it (a pool's
+    own thread) prints no traceback: the command's one line says why it stopped."""
+    code = (
+        "import signal, threading\n"
+        "from tracer import cli\n"
+        "from tracer.errors import Terminated\n"
+        "try:\n"
+        "    cli._on_signal(signal.SIGTERM, None)\n"
+        "except Terminated:\n"
+        "    failing = threading.Thread(target=lambda: 1 / 0)\n"
+        "    failing.start()\n"
+        "    failing.join()\n"
+        "    print('ended')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "ended"
+    assert "Traceback" not in done.stderr and "ZeroDivisionError" not in done.stderr

@@ -15,6 +15,7 @@ import signal
 import sqlite3
 import sys
 import textwrap
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any, TypeVar
@@ -1398,7 +1399,14 @@ def eval_command(truth: str, db: str, quiet: bool, fmt: str) -> None:
 
 def _on_signal(signum: int, frame: object) -> None:
     signal.signal(signum, signal.SIG_DFL)  # a second signal ends the process at once
+    # Threads fail as the workers are ended under them (a process pool's own thread, reading
+    # from a worker that is gone): the process is ending, and one line says why.
+    threading.excepthook = _ending_quietly
     raise Terminated(128 + signum)
+
+
+def _ending_quietly(args: threading.ExceptHookArgs) -> None:
+    """A thread's error once a stop signal came: not shown."""
 
 
 def _signal_name(signum: int) -> str:
