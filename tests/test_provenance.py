@@ -337,8 +337,8 @@ def test_claims_read_their_texts_in_batches_are_the_same(rumour, monkeypatch, te
 
 
 def test_paragraph_bounds_with_both_kinds_of_blank_line():
-    # paragraph() looks for "\r\n" blank lines only between the span and the nearest "\n\n":
-    # the same bounds as searching the whole text for both.
+    # paragraph() and Paragraphs find the blank lines once and bisect: the same bounds as
+    # searching the whole text for both kinds from the span.
     import random
 
     from tracer.provenance import Paragraphs, paragraph

@@ -95,20 +95,14 @@ def _lag(a: datetime | None, b: datetime | None) -> float | None:
 
 
 def paragraph(text: str, start: int, end: int) -> tuple[int, int]:
-    """Bounds of the paragraph(s) holding ``[start, end)``: paragraphs end at blank lines."""
-    # A "\r\n" blank line counts only between the span and the nearest "\n\n" one: searched
-    # there alone, not through the whole text (most texts have none; 20 us a call at 10^5).
-    lo = text.rfind("\n\n", 0, start)
-    lo = max(lo, text.rfind("\n\r\n", max(lo, 0), start))
-    hi = text.find("\n\n", end)
-    crlf = text.find("\n\r\n", end, len(text) if hi < 0 else hi + 2)
-    hits = [i for i in (hi, crlf) if i >= 0]
-    return (0 if lo < 0 else lo), (min(hits) if hits else len(text))
+    """Bounds of the paragraph(s) holding ``[start, end)``: paragraphs end at blank lines
+    ("\n\n" or "\n\r\n"). For many spans of one text, :class:`Paragraphs` finds them once."""
+    return Paragraphs(text).bounds(start, end)
 
 
 class Paragraphs:
-    """:func:`paragraph` for many spans of one text: its blank lines are found once (a flattened
-    article is one paragraph, which each span's own search read whole, both ways, twice)."""
+    """The paragraph bounds of spans of one text: its blank lines are found once (a flattened
+    article is one paragraph, which a search per span read whole, both ways, twice)."""
 
     def __init__(self, text: str) -> None:
         self.size = len(text)
@@ -116,7 +110,7 @@ class Paragraphs:
         self.crlf = _all(text, "\n\r\n")
 
     def bounds(self, start: int, end: int) -> tuple[int, int]:
-        """:func:`paragraph` ``(text, start, end)``."""
+        """Bounds of the paragraph(s) holding ``[start, end)``."""
         lo = -1
         for found, width in ((self.lf, 2), (self.crlf, 3)):
             k = bisect.bisect_right(found, start - width)  # (the break must end by ``start``)

@@ -69,7 +69,7 @@ from .text import fold, token_table
 
 SCHEMA_VERSION = 9
 INDEX_SUFFIX = "-index"  # the matching index's file: the store's path and this
-INDEX_KEY = "index"  # meta: what the index holds, as _index_state gives it
+INDEX_KEY = "index"  # meta: what the index holds (rows:sentences:last batch)
 PAGE_SIZE = 1 << 16  # of new stores (SQLite's largest); stores made with other sizes work as they are
 # How long a write waits for another process's write before saying who holds the store: a scan
 # holds it for minutes or hours, so waiting it out silently would look like a hang.
@@ -405,15 +405,17 @@ class Store:
     def index_path(self) -> str:
         return ":memory:" if self.path == ":memory:" else f"{self.path}{INDEX_SUFFIX}"
 
-    def _attach_index(self) -> None:
-        if not self._index_attached:
-            self.open_index()  # (outside a transaction: SQLite attaches no file inside one)
-
     def open_index(self) -> bool:
         """Attach the matching index (made if missing), outside any transaction, as a scan
         does before it writes. True when it holds what the store's scans stored; False when it
         is missing, belongs to another store or was left behind by a scan that did not finish:
         the scan then does every article anew (:meth:`forget_scans` empties it)."""
+        self._attach_index()
+        return self.index_fresh()
+
+    def _attach_index(self) -> None:
+        """Attach the index once per connection (outside a transaction: SQLite attaches no
+        file inside one)."""
         if not self._index_attached:
             _drop_if_not_sqlite(self.index_path())
             # (errors as the store's: a scan running elsewhere is one that holds its index)
@@ -429,22 +431,27 @@ class Store:
                 self.conn.execute(f"PRAGMA ix.cache_size=-{INDEX_CACHE_KIB}")
                 for statement in _INDEX_SCHEMA.split(";"):
                     self.conn.execute(statement)
-        return self.index_fresh()
 
     def index_fresh(self) -> bool:
         """Whether the attached index holds what the store's scans stored."""
         with mapped_errors(self.path):
-            return (self.get_meta(INDEX_KEY) or _EMPTY_INDEX) == self._index_state()
+            return self._index_record() == self._index_state()
 
-    def _index_state(self) -> str:
+    def _index_state(self) -> tuple[int, int, int]:
+        """What the index holds: its rows, distinct sentences and last batch."""
         rows, sentences, last = self.conn.execute(
             "SELECT COUNT(*), COALESCE(SUM(count), 0), COALESCE(MAX(batch), 0) FROM ix.signatures"
         ).fetchone()
-        return f"{rows}:{sentences}:{last}"
+        return int(rows), int(sentences), int(last)
 
-    def _record_index(self) -> None:
+    def _index_record(self) -> tuple[int, int, int]:
+        """What the store says its index holds (:meth:`_index_state` when they agree)."""
+        rows, sentences, last = (self.get_meta(INDEX_KEY) or "0:0:0").split(":")
+        return int(rows), int(sentences), int(last)
+
+    def _record_index(self, state: tuple[int, int, int] | None = None) -> None:
         """Note in the store what the index now holds (in the same transaction as both)."""
-        self.set_meta(INDEX_KEY, self._index_state())
+        self.set_meta(INDEX_KEY, ":".join(map(str, state or self._index_state())))
 
     # -- matches, pieces, passages (made by tracer.matches) ---------------------
     def article_rows(self) -> list[tuple[Any, ...]]:
@@ -894,7 +901,7 @@ class Store:
             "undated": undated,
             "unscanned": unscanned,
             "sentences": q("SELECT COALESCE(SUM(count), 0) FROM sentence_blocks").fetchone()[0],
-            "distinct_sentences": int((self.get_meta(INDEX_KEY) or _EMPTY_INDEX).split(":")[1]),
+            "distinct_sentences": self._index_record()[1],
             "matches": q("SELECT COUNT(*) FROM matches WHERE boilerplate=0").fetchone()[0],
             "cross_outlet_matches": q(
                 "SELECT COUNT(*) FROM matches WHERE boilerplate=0 AND scope='cross-outlet'"
@@ -951,8 +958,8 @@ class Store:
             ).lastrowid
             _insert_band_keys(self.conn, batch, keys)
             # Counted on, not counted again: a scan adds a row a part, thousands at 10^6 articles.
-            rows, sentences, _ = (self.get_meta(INDEX_KEY) or _EMPTY_INDEX).split(":")
-            self.set_meta(INDEX_KEY, f"{int(rows) + 1}:{int(sentences) + len(norms)}:{batch}")
+            rows, sentences, _ = self._index_record()
+            self._record_index((rows + 1, sentences + len(norms), int(batch or 0)))
 
     def signature_index(self) -> tuple[np.ndarray, np.ndarray]:
         """Norm ids of every distinct sentence with signatures, and their numbers of units,
@@ -1022,9 +1029,6 @@ class Store:
         """``(batch, units)`` of each signature row, in order."""
         self._attach_index()
         return self.conn.execute("SELECT batch, n_units FROM ix.signatures ORDER BY batch").fetchall()
-
-
-_EMPTY_INDEX = "0:0:0"  # Store._index_state of an empty index
 
 
 def _migrate_2_to_3(store: Store) -> None:
@@ -1318,7 +1322,7 @@ def _migrate_8_to_9(store: Store) -> None:
     twice; schema 9 keeps it in a file of its own beside it (``STORE-index``). It is moved
     there in one transaction with the store's change."""
     conn = store.conn
-    store.open_index()
+    store._attach_index()
     with store.transaction("an upgrade"):
         for table in ("signatures", "band_keys"):
             conn.execute(f"DELETE FROM ix.{table}")  # an index left by another store of this name
