@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -48,6 +49,18 @@ def write(path: Path, content: str | bytes) -> Path:
         ("Fri, 17 Feb 2023 10:00:00 +0100", "2023-02-17T09:00:00+00:00"),  # RFC 2822, in UTC
         ("February 17th, 2023 at 3:45 pm EST", "2023-02-17T20:45:00+00:00"),
         ("17.02.2023 14:05", "2023-02-17T14:05:00"),
+        ("05.03.2023", "2023-03-05"),  # with dots, the day comes first wherever it is written
+        ("7 décembre 2026", "2026-12-07"),
+        ("lundi 7 décembre 2026 à 14h30", "2026-12-07T14:30:00"),
+        ("1er mars 2025", "2025-03-01"),
+        ("Montag, 7. Dezember 2026, 14:30 Uhr", "2026-12-07T14:30:00"),
+        ("7. März 2026", "2026-03-07"),
+        ("7 Dez. 2026", "2026-12-07"),
+        ("7 de diciembre de 2026", "2026-12-07"),
+        ("7 dicembre 2026 alle 14:30", "2026-12-07T14:30:00"),
+        ("7 maart 2026", "2026-03-07"),
+        ("7 de dezembro de 2026", "2026-12-07"),
+        ("7 décembre", None),  # no year: not guessed
         ("31 February 2023", None),
         ("yesterday", None),
         ("", None),
@@ -56,6 +69,10 @@ def write(path: Path, content: str | bytes) -> Path:
 )
 def test_parse_date(value: str, expected: str | None) -> None:
     assert parse_date(value) == expected
+
+
+def test_monthfirst_still_reads_a_dotted_date_month_first() -> None:
+    assert parse_date("05.03.2023", dayfirst=False) == "2023-05-03"
 
 
 def test_article_id_is_stable_and_depends_on_outlet() -> None:
@@ -260,6 +277,56 @@ def test_json_file_holding_json_lines(tmp_path: Path) -> None:
     content = '{"text": "alpha"}\n{"text": "beta"}\n'
     result = read_paths([write(tmp_path / "batch.json", content)])
     assert [a.text for a in result.articles] == ["alpha", "beta"]
+
+
+def test_json_object_wrapping_its_records(tmp_path: Path) -> None:
+    # An API's export: the records under one key, beside counts and metadata.
+    content = (
+        '{"status": "ok", "total": 3, "query": {"q": "x"},\n "articles": [\n'
+        '  {"body": "alpha", "source": "O"},\n  {"title": "missing"},\n  {"body": "beta"}\n]}\n'
+    )
+    result = read_paths([write(tmp_path / "export.json", content)])
+    assert [(a.text, a.outlet, a.source_line) for a in result.articles] == [
+        ("alpha", "O", 3),
+        ("beta", None, 5),
+    ]
+    assert [p.line for p in result.problems] == [4]
+    # An object with a text of its own is one record, whatever lists it holds.
+    one = read_paths([write(tmp_path / "one.json", '{"text": "gamma", "tags": [{"k": 1}]}')])
+    assert [a.text for a in one.articles] == ["gamma"]
+
+
+def test_gzipped_files_are_read_as_what_they_hold(tmp_path: Path) -> None:
+    lines = "".join(f'{{"text": "record {i}", "outlet": "O"}}\n' for i in range(3))
+    (tmp_path / "a.jsonl.gz").write_bytes(gzip.compress(lines.encode()))
+    (tmp_path / "b.csv.gz").write_bytes(gzip.compress(b"text,outlet\nfrom csv,P\n"))
+    (tmp_path / "c.txt.gz").write_bytes(gzip.compress(b"outlet: Q\n\nTitle\nfrom text\n"))
+    (tmp_path / "archive.tar.gz").write_bytes(gzip.compress(b"not ours"))
+    result = read_paths([tmp_path])
+    assert sorted(a.text.strip() for a in result.articles) == [
+        "Title\nfrom text",
+        "from csv",
+        "record 0",
+        "record 1",
+        "record 2",
+    ]
+    assert {a.source_path.rsplit("/", 1)[1] for a in result.articles} == {
+        "a.jsonl.gz",
+        "b.csv.gz",
+        "c.txt.gz",
+    }
+    assert not result.problems  # a walk skips what it does not read (the .tar.gz)
+
+
+@pytest.mark.parametrize("name", ["cut.jsonl.gz", "cut.csv.gz", "plain.json.gz"])
+def test_damaged_gzipped_file_is_skipped_with_a_reason(tmp_path: Path, name: str) -> None:
+    packed = gzip.compress(b'{"text": "alpha"}\n' * 50)
+    path = tmp_path / name
+    path.write_bytes(b'{"text": "not gzipped"}' if name.startswith("plain") else packed[: len(packed) // 2])
+    result = read_paths([path])
+    assert not result.articles
+    (problem,) = result.problems
+    assert "damaged compressed file" in problem.message and problem.path == str(path)
 
 
 def test_csv_multiline_text_and_missing_text(tmp_path: Path) -> None:

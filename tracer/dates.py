@@ -23,8 +23,11 @@ def normalise(value: str, dayfirst: bool | None = None) -> str:
 
     Read: ISO 8601, RFC 2822 (``Fri, 17 Feb 2023 10:00:00 +0000``), ``17 February 2023``,
     ``Feb 17, 2023`` and ``17/02/2023`` (also with ``.`` or ``-``, and ``2023/02/17``), each with
-    an optional time of day and zone. ``dayfirst`` reads ``05/03/2023`` as 5 March (False: May 3);
-    None leaves a date that reads both ways unread rather than guessed.
+    an optional time of day and zone; month names in French, German, Spanish, Italian, Dutch and
+    Portuguese too (``7 décembre 2026``, ``Montag, 7. Dezember 2026, 14:30 Uhr``, ``7 de
+    diciembre de 2026``). ``dayfirst`` reads ``05/03/2023`` as 5 March (False: May 3); None leaves
+    a date that reads both ways unread rather than guessed, but for ``05.03.2023``: dates written
+    with dots put the day first wherever they are written.
     """
     s = value.strip()
     try:
@@ -57,12 +60,43 @@ _MONTH = r"(?P<month>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
 _TIME = (
-    r"(?:,?\s*(?:at\s+|T)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::(?P<second>\d{2}))?(?:\.\d+)?"
-    r"\s*(?P<ampm>[ap]\.?m\.?)?\s*(?P<zone>z|utc|gmt|ut|[ecmp][sd]t|[+-]\d{2}:?\d{2}|"
+    r"(?:,?\s*(?:at\s+|à\s+|um\s+|a\s+las\s+|alle\s+|om\s+|às\s+|T)?(?P<hour>\d{1,2})[:.h]"
+    r"(?P<minute>\d{2})(?::(?P<second>\d{2}))?(?:\.\d+)?"
+    r"\s*(?:(?P<ampm>[ap]\.?m\.?)|uhr)?\s*(?P<zone>z|utc|gmt|ut|[ecmp][sd]t|[+-]\d{2}:?\d{2}|"
     r"(?:utc|gmt)[+-]\d{1,2}(?::?\d{2})?)?(?:\s*\([a-z ]+\))?)?"
 )
+# Month names of other languages (a press archive's export keeps its language), full and as
+# abbreviated in print; and the weekday or "le" that may come first ("lundi 7 décembre 2026").
+_FOREIGN_MONTHS = {
+    name: k
+    for k, names in enumerate(
+        [
+            "janvier janv gennaio enero januar jänner januari janeiro",
+            "février févr fevrier febbraio febrero februar februari fevereiro",
+            "mars märz mär marzo maart março marco",
+            "avril avr aprile abril april",
+            "mai maggio mayo mei maio",
+            "juin giugno junio juni junho",
+            "juillet juil luglio julio juli julho",
+            "août aout agosto augustus",
+            "septembre settembre septiembre setiembre setembro",
+            "octobre ottobre octubre oktober outubro okt",
+            "novembre noviembre novembro",
+            "décembre déc decembre dicembre diciembre dezember dez dezembro",
+        ],
+        1,
+    )
+    for name in names.split()
+}
+_FOREIGN_MONTH = "(?P<month>" + "|".join(sorted(_FOREIGN_MONTHS, key=len, reverse=True)) + r")\.?"
+_LEAD_WORD = r"(?:[^\W\d_]+\.?,?\s+)?"
+_OF = r"(?:\s+de)?"  # "7 de diciembre de 2026"
 _FORMS = [
     re.compile(rf"{_WEEKDAY}{_DAY}\s+{_MONTH},?\s+(?P<year>\d{{4}}){_TIME}", re.IGNORECASE),
+    re.compile(
+        rf"{_LEAD_WORD}(?P<day>\d{{1,2}})(?:\.|er|º)?{_OF}\s+{_FOREIGN_MONTH}{_OF},?\s+(?P<year>\d{{4}}){_TIME}",
+        re.IGNORECASE,
+    ),
     re.compile(rf"{_WEEKDAY}{_MONTH}\s+{_DAY},?\s+(?P<year>\d{{4}}){_TIME}", re.IGNORECASE),
     re.compile(rf"(?P<year>\d{{4}})[/.](?P<month>\d{{1,2}})[/.](?P<day>\d{{1,2}}){_TIME}", re.IGNORECASE),
     re.compile(
@@ -85,11 +119,13 @@ def _common(s: str, dayfirst: bool | None) -> date | datetime:
     parts = found.groupdict()
     year = int(parts["year"])
     if parts.get("a") is not None:
-        day, month = _day_month(int(parts["a"]), int(parts["b"]), s, dayfirst)
+        # Written with dots, a date puts its day first (17.02.2023) wherever it is written.
+        first = True if dayfirst is None and parts["sep"] == "." else dayfirst
+        day, month = _day_month(int(parts["a"]), int(parts["b"]), s, first)
     else:
         day = int(parts["day"])
-        raw = parts["month"]
-        month = int(raw) if raw.isdigit() else _MONTHS[raw[:3].lower()]
+        raw = parts["month"].lower()
+        month = int(raw) if raw.isdigit() else _FOREIGN_MONTHS.get(raw) or _MONTHS[raw[:3]]
     try:
         day_only = date(year, month, day)
     except ValueError as exc:

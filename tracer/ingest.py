@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import gzip
 import hashlib
 import io
 import itertools
@@ -16,6 +17,7 @@ import json
 import os
 import re
 import sys
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +35,7 @@ CSV_EXTS = {".csv"}
 HTML_EXTS = {".html", ".htm"}
 SUPPORTED_EXTS = TEXT_EXTS | JSONL_EXTS | JSON_EXTS | CSV_EXTS | HTML_EXTS
 
-FORMATS_HINT = "pass .txt/.jsonl/.json/.csv/.html files"
+FORMATS_HINT = "pass .txt/.jsonl/.json/.csv/.html files (or any of them gzipped: .jsonl.gz)"
 DATE_HINT = "use a date such as 2023-09-13, 2023-09-13T10:00:00Z, 13 September 2023 or 13/09/2023"
 RECORD_HINT = (
     "each record needs a non-empty string 'text' (or body, content, ...; --columns text=NAME names "
@@ -70,6 +72,36 @@ class Reading:
     published: str | None = None
     dayfirst: bool | None = None
     columns: tuple[tuple[str, str], ...] = ()
+
+
+def file_format(path: str) -> str | None:
+    """The extension a file is read by (``.jsonl`` for ``a.jsonl.gz``: gzipped files are read as
+    what they hold), or None for a file tracer does not read."""
+    stem, ext = os.path.splitext(path)
+    if ext.lower() == ".gz":
+        inner = os.path.splitext(stem)[1].lower()
+        return inner if inner and inner in SUPPORTED_EXTS else None
+    return ext.lower() if ext.lower() in SUPPORTED_EXTS else None
+
+
+def _open(path: str) -> io.BufferedIOBase:
+    """The file's bytes, decompressed where it is gzipped."""
+    return gzip.open(path, "rb") if path.lower().endswith(".gz") else open(path, "rb")  # noqa: SIM115
+
+
+def _read_bytes(path: str) -> bytes:
+    with _open(path) as f:
+        return f.read()
+
+
+# What reading a damaged gzipped file raises (a wrong header, a stream cut short, bad data).
+_DAMAGED = (gzip.BadGzipFile, EOFError, zlib.error)
+
+
+def _damaged(path: str, exc: BaseException) -> Problem:
+    return Problem(
+        path, f"damaged compressed file ({exc})", "decompress it to see what is left, or compress it again"
+    )
 
 
 def parse_columns(spec: str) -> tuple[tuple[str, str], ...]:
@@ -140,7 +172,7 @@ def stated_outlet(path: str, outlet: str | None, url: str | None) -> str | None:
     """The outlet an input states of itself, which an article's id is made of: a record's outlet
     field or an HTML page's site name (``outlet``), else the host of its URL. A text file's id is
     its text's alone: its header lines label it, as --outlet does, and may be corrected."""
-    if os.path.splitext(path)[1].lower() in TEXT_EXTS:
+    if file_format(path) in TEXT_EXTS:
         return None
     return outlet or (_outlet_from_url(url) if url else None)
 
@@ -204,12 +236,15 @@ def iter_articles(
     seen: set[str] = set()
     for path in files:
         try:
-            jsonl = os.path.splitext(path)[1].lower() in JSONL_EXTS
+            jsonl = file_format(path) in JSONL_EXTS
             if jsonl:
                 # Streamed a block of lines at a time: a corpus of millions of records is one such file.
                 items = _read_jsonl_file(path, reading, workers)
             else:
-                items = _read_file(path, Path(path).read_bytes(), reading)
+                items = _read_file(path, _read_bytes(path), reading)
+        except _DAMAGED as exc:
+            result.problems.append(_damaged(path, exc))
+            continue
         except OSError as exc:
             result.problems.append(
                 Problem(path, f"cannot read file: {exc.strerror or exc}", "check permissions")
@@ -220,6 +255,9 @@ def iter_articles(
             try:
                 item = next(items)
             except StopIteration:
+                break
+            except _DAMAGED as exc:  # the records before the damage are kept
+                result.problems.append(_damaged(path, exc))
                 break
             except Exception as exc:  # noqa: BLE001 - a bug must not cost the user the rest of the batch
                 hint = "please report this; the other records were read"
@@ -262,7 +300,7 @@ def _collect_files(paths: Sequence[str | os.PathLike[str]], problems: list[Probl
         elif os.path.isdir(p):
             found.update(_walk(p, problems))
         elif os.path.isfile(p):
-            if os.path.splitext(p)[1].lower() in SUPPORTED_EXTS:
+            if file_format(p) is not None:
                 found.add(p)
             else:
                 problems.append(Problem(p, "unsupported file type", FORMATS_HINT))
@@ -289,7 +327,7 @@ def _walk(directory: str, problems: list[Problem]) -> Iterator[str]:
         try:
             # Do not follow directory symlinks: they can loop.
             is_dir = entry.is_dir(follow_symlinks=False)
-            ours = not is_dir and os.path.splitext(entry.name)[1].lower() in SUPPORTED_EXTS
+            ours = not is_dir and file_format(entry.name) is not None
             is_file = ours and entry.is_file()
         except OSError as exc:  # a link to itself, an entry gone since the listing, ...
             problems.append(Problem(_shown(path), f"cannot read: {exc.strerror or exc}", _LINK_HINT))
@@ -397,7 +435,7 @@ def _read_file(path: str, data: bytes, reading: Reading) -> Iterator[Article | P
     if not text or text.isspace():  # (not text.strip(): a copy of the whole text)
         yield Problem(path, "empty file", "remove it or add the article text")
         return
-    ext = os.path.splitext(path)[1].lower()
+    ext = file_format(path)
     if ext in JSONL_EXTS:
         records = _read_jsonl(path, text, reading)
     elif ext in JSON_EXTS:
@@ -600,11 +638,11 @@ def _read_jsonl_file(path: str, reading: Reading, workers: int = 1) -> Iterator[
     reading a block of lines at a time. Each line is decoded on its own (UTF-8, else cp1252,
     else latin-1): a record's encoding is its own, and no pass over the whole file is needed
     first to choose one (0.8 s for the 434 MB of 10^5 simulated articles)."""
-    with open(path, "rb") as f:
+    with _open(path) as f:
         head = f.read(8192)
     if _wide_encoding(head):
         # Lines cannot be cut at b"\n" bytes: read whole, as a .json file is.
-        for item in _read_file(path, Path(path).read_bytes(), reading):
+        for item in _read_file(path, _read_bytes(path), reading):
             if isinstance(item, Article):
                 _finish(item, reading)
             yield item
@@ -636,7 +674,7 @@ def _line_blocks(path: str) -> Iterator[bytes]:
     """The file's bytes in blocks of whole lines (of about ``_BLOCK_BYTES``; lines end at
     ``b"\\n"`` only)."""
     pending: list[bytes] = []  # the start of a line that has not ended yet
-    with open(path, "rb") as f:
+    with _open(path) as f:
         while chunk := f.read(_BLOCK_BYTES):
             cut = chunk.rfind(b"\n") + 1
             if cut == 0:
@@ -727,11 +765,39 @@ def _read_json(path: str, text: str, reading: Reading) -> Iterator[Article | Pro
             )
         return
     halves = _HALF_ESCAPE.search(text) is not None
-    if isinstance(doc, list):
-        for lineno, obj in _array_items(text):
+    # An API's or archive's export often wraps its records: {"articles": [{...}, ...], "total": 2}.
+    wrapped = _records_key(doc, reading) if isinstance(doc, dict) else None
+    if isinstance(doc, list) or wrapped is not None:
+        at = text.index("[") if wrapped is None else _value_at(text, wrapped)
+        for lineno, obj in _array_items(text, at):
             yield _record(path, lineno, obj, halves, reading)
     else:
         yield _record(path, first_line, doc, halves, reading)
+
+
+def _records_key(doc: dict[str, Any], reading: Reading) -> str | None:
+    """The key of the one list of objects in a JSON object that is no record itself (it has no
+    text field), or None."""
+    if _field_keys(list(doc), reading.columns).get("text") in doc:
+        return None
+    lists = [k for k, v in doc.items() if isinstance(v, list) and any(isinstance(x, dict) for x in v)]
+    return lists[0] if len(lists) == 1 else None
+
+
+def _value_at(text: str, key: str) -> int:
+    """Where the value of ``key`` starts in a valid JSON object (the last of equal keys, as
+    json.loads keeps it)."""
+    decoder = json.JSONDecoder()
+    pos, found = _skip_ws(text, text.index("{") + 1), -1
+    while text[pos] != "}":
+        name, pos = decoder.raw_decode(text, pos)
+        pos = _skip_ws(text, _skip_ws(text, pos) + 1)  # past the colon
+        if name == key:
+            found = pos
+        pos = _skip_ws(text, decoder.raw_decode(text, pos)[1])
+        if text[pos] == ",":
+            pos = _skip_ws(text, pos + 1)
+    return found
 
 
 def _skip_ws(text: str, pos: int) -> int:
@@ -740,10 +806,11 @@ def _skip_ws(text: str, pos: int) -> int:
     return pos
 
 
-def _array_items(text: str) -> Iterator[tuple[int, Any]]:
-    """Items of a valid top-level JSON array with the line each starts on (for Problem messages)."""
+def _array_items(text: str, at: int) -> Iterator[tuple[int, Any]]:
+    """Items of the valid JSON array starting at ``text[at]``, with the line each starts on (for
+    Problem messages)."""
     decoder = json.JSONDecoder()
-    pos = _skip_ws(text, text.index("[") + 1)
+    pos = _skip_ws(text, at + 1)
     line, counted = 1, 0
     while text[pos] != "]":
         obj, end = decoder.raw_decode(text, pos)
