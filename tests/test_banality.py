@@ -182,8 +182,9 @@ def _not_sent(*_: Any) -> Any:
 def test_banal_pairs_judged_in_a_worker_are_those_judged_here(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A scan sends banality to a worker (its texts read here, their words there) while it makes
-    the pieces of matches: the worker's answer is this process's, part by part or not."""
+    """A scan sends banality to workers (its texts read here, their words there) while it makes
+    the pieces of matches: the workers' answer is this process's, part by part or not, in one
+    task or split between several."""
     from tracer import matches
     from tracer.banality import banal_pairs
     from tracer.engine.local import LocalEngine
@@ -192,15 +193,18 @@ def test_banal_pairs_judged_in_a_worker_are_those_judged_here(
     original = matches.banal_pairs_elsewhere
 
     def compared(
-        store: Store, params: Any, near: Any, dup_norms: Any, where: Any, submit: Any, most: int, done: Any
-    ) -> Any:
+        store: Store, params: Any, near: Any, dup_norms: Any, where: Any, submit: Any, most: int, done: Any,
+        tasks: int,
+    ) -> Any:  # fmt: skip
         here = banal_pairs(store, params, near, dup_norms, where, rows_at_once=7, words_at_once=0)
         assert submit.__self__._forked  # a pool ran: the task goes to a worker forked for it
         # More sentences than a worker may read at once: judged here, nothing sent.
         refused = original(store, params, near, dup_norms, where, _not_sent, 10)
         assert np.array_equal(refused(), here)
-        answer = original(store, params, near, dup_norms, where, submit, most, done)()
-        assert np.array_equal(answer, here)
+        # Split between tasks or not, the rows' tallies joined give one answer.
+        for n in (1, tasks, 3):
+            answer = original(store, params, near, dup_norms, where, submit, most, done, n)()
+            assert np.array_equal(answer, here)
         sent.append(len(answer))
         return lambda: answer
 

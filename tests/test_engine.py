@@ -482,7 +482,7 @@ def test_a_scan_with_work_begun_in_workers_is_identical(
         in_workers = _scanned(synthetic, tmp_path / "workers.db", eng)
     assert begun == (
         [("neighbourhood_order", True)] * order_elsewhere
-        + [("judge_texts", True)] * banal_elsewhere
+        + [("tally_texts", True)] * (sizes.BANAL_TASKS * banal_elsewhere)
         + [("mention_graph", True)] * graph_elsewhere
     )
     assert json.dumps(in_workers) == json.dumps(inline)

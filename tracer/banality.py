@@ -26,8 +26,10 @@ in steps flags what one scanned at once flags.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -85,15 +87,19 @@ def banal_pairs_elsewhere(
     near: tuple[np.ndarray, ...],
     dup_norms: np.ndarray,
     where: tuple[np.ndarray, ...],
-    submit: Callable[..., Callable[[], np.ndarray]],
+    submit: Callable[..., Callable[[], Any]],
     words_at_once: int,
     step_done: Callable[[], object] = lambda: None,
+    tasks: int = 1,
 ) -> Callable[[], np.ndarray]:
     """:func:`banal_pairs` run by ``submit`` (an engine's: it returns a function that waits for
     the answer), so that this process goes on meanwhile. The sentences' texts are read here (the
     store is this process's) and sent with the rest; their words are read there once for all
     parts. Where the pairs have more than ``words_at_once`` sentences nothing is sent: they are
-    judged here, as :func:`banal_pairs` judges them, before this returns."""
+    judged here, as :func:`banal_pairs` judges them, before this returns.
+
+    The rows are split between ``tasks`` tasks (each sent every text), which run side by side;
+    what each finds of its rows is joined here into the answer once it is asked for."""
     if params.min_df <= 0 or len(near[0]) == 0:
         return lambda: np.empty(0, dtype=np.uint64)
     sentences = _Sentences.of(near, dup_norms, where)
@@ -102,7 +108,24 @@ def banal_pairs_elsewhere(
         return lambda: keys
     chunks, back = _texts(store, sentences.norms, where)
     min_df = params.threshold(store.article_count())
-    return submit(judge_texts, params, min_df, near, sentences, list(chunks), back)
+    texts = list(chunks)
+    rows = len(near[0])
+    cuts = [rows * k // max(1, min(tasks, rows)) for k in range(max(1, min(tasks, rows)) + 1)]
+    waits = [
+        submit(tally_texts, params, tuple(c[lo:hi] for c in near), sentences, texts, back, lo == 0)
+        for lo, hi in itertools.pairwise(cuts)
+    ]
+
+    def answer() -> np.ndarray:
+        told: list[_Told] = [wait() for wait in waits]
+        tally = _Tally.joined(sentences.printed, [t.pairs for t in told])
+        dup = told[0].dup
+        assert dup is not None  # (the first task's)
+        words = _Words(lambda _: dup, sentences.dup)
+        short = [found for t in told for found in t.short]
+        return _verdict(params, min_df, near, sentences, words, tally, short, ROWS_AT_ONCE)
+
+    return answer
 
 
 def _judged_here(
@@ -123,17 +146,29 @@ def _judged_here(
     return _judged(params, min_df, near, sentences, words, rows_at_once, step_done)
 
 
-def judge_texts(
+@dataclass
+class _Told:
+    """What a task of :func:`banal_pairs_elsewhere` found of its rows: the tally's (key, sentence)
+    pairs of each shard (:meth:`_Tally.pairs`), its rows' :class:`_Short`, and, from the first
+    task, the tokens of the sentences printed alike (``sentences.dup``)."""
+
+    pairs: list[tuple[np.ndarray, np.ndarray]]
+    short: list[_Short]
+    dup: _Tokens | None
+
+
+def tally_texts(
     params: BanalParams,
-    min_df: int,
     near: tuple[np.ndarray, ...],
     sentences: _Sentences,
     chunks: list[list[str]],
     back: np.ndarray,
-) -> np.ndarray:
-    """The work of :func:`banal_pairs` given its sentences' texts (:func:`_texts`): a task."""
+    with_dup: bool,
+) -> _Told:
+    """A task's share of :func:`banal_pairs` given its sentences' texts (:func:`_texts`)."""
     words = _Words(lambda _: _tokenised(chunks, params.frequent, back), sentences.norms)
-    return _judged(params, min_df, near, sentences, words, ROWS_AT_ONCE, lambda: None)
+    tally, short = _tallied(params, near, sentences, words, ROWS_AT_ONCE, lambda: None)
+    return _Told(tally.pairs(), short, words.tokens_of(sentences.dup) if with_dup else None)
 
 
 @dataclass
@@ -164,16 +199,44 @@ def _judged(
     step_done: Callable[[], object],
 ) -> np.ndarray:
     """:func:`banal_pairs` of these sentences (``min_df``: articles that make a phrase common)."""
-    norm_a, norm_b = near[0], near[1]
+    tally, short = _tallied(params, near, sentences, words, rows_at_once, step_done)
+    return _verdict(params, min_df, near, sentences, words, tally, short, rows_at_once)
+
+
+def _tallied(
+    params: BanalParams,
+    near: tuple[np.ndarray, ...],
+    sentences: _Sentences,
+    words: _Words,
+    rows_at_once: int,
+    step_done: Callable[[], object],
+) -> tuple[_Tally, list[_Short]]:
+    """The phrases the rows share, tallied, and what :func:`_verdict` needs of each part's rows."""
     tally = _Tally(sentences.printed)
     short: list[_Short] = []
-    for lo in range(0, len(norm_a), rows_at_once):
+    for lo in range(0, len(near[0]), rows_at_once):
         part = tuple(column[lo : lo + rows_at_once] for column in near[:6])
         found = _shared_trigrams(words, part)
         tally.add(found.keys[found.both], np.searchsorted(sentences.norms, found.owners()))
         short.append(found.short(params.max_shared))
         del found
         step_done()
+    return tally, short
+
+
+def _verdict(
+    params: BanalParams,
+    min_df: int,
+    near: tuple[np.ndarray, ...],
+    sentences: _Sentences,
+    words: _Words,
+    tally: _Tally,
+    short: list[_Short],
+    rows_at_once: int,
+) -> np.ndarray:
+    """The banal pairs' keys (sorted), from the rows' tally and their parts' :class:`_Short`, in
+    the rows' order."""
+    norm_a, norm_b = near[0], near[1]
     common = tally.common(min_df, params.dominance)
     if len(common) == 0:
         return np.empty(0, dtype=np.uint64)
@@ -292,6 +355,29 @@ class _Tally:
                 k, o = _once(self.keys[s], self.owners[s])
                 self.keys[s], self.owners[s], self.compacted[s] = [k], [o], len(k)
 
+    def pairs(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Each shard's (key, sentence) pairs, each once (what :meth:`joined` joins)."""
+        out = []
+        for keys, owners in zip(self.keys, self.owners, strict=True):
+            if len(keys) > 1:
+                out.append(_once(keys, owners))
+            else:  # one part's pairs, each once already (or none)
+                out.append((keys[0], owners[0]) if keys else (np.zeros(0, np.uint64), np.zeros(0, np.int32)))
+        return out
+
+    @classmethod
+    def joined(cls, printed: np.ndarray, told: list[list[tuple[np.ndarray, np.ndarray]]]) -> _Tally:
+        """The tally of all rows, from the :meth:`pairs` of tallies of some of them each."""
+        tally = cls(printed)
+        for shards in told:
+            for s, (keys, owners) in enumerate(shards):
+                tally.keys[s].append(keys)
+                tally.owners[s].append(owners)
+            keys = np.concatenate([k for k, _ in shards])
+            owners = np.concatenate([o for _, o in shards])
+            tally.bound += np.bincount(_bucket(keys), weights=printed[owners], minlength=cls.BUCKETS)
+        return tally
+
     def common(self, min_df: int, dominance: float) -> np.ndarray:
         """The keys (sorted) printed by at least ``min_df`` articles in sentences none of which
         holds more than ``dominance`` of them (:func:`_common_keys`), a shard at a time (the
@@ -399,10 +485,13 @@ class _Words:
         self.held = None if known is None else (known, read(known))
 
     def __call__(self, norms: np.ndarray) -> tuple[np.ndarray, _Bounds]:
+        return self.tokens_of(norms).content_words()
+
+    def tokens_of(self, norms: np.ndarray) -> _Tokens:
         if self.held is None:
-            return self.read(norms).content_words()
+            return self.read(norms)
         known, tokens = self.held
-        return tokens.of(np.searchsorted(known, norms)).content_words()
+        return tokens.of(np.searchsorted(known, norms))
 
 
 def _read_tokens(

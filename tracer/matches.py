@@ -588,8 +588,9 @@ def _banal_keys(
     if submit is not None and len(rows.norm_a) <= sizes.BANAL_ELSEWHERE:
         # Sent only up to as many sentences as are read at once here: there all their words are.
         return banal_pairs_elsewhere(
-            store, banal, columns, dup_norms, where, submit, sizes.BANAL_WORDS_AT_ONCE, step_done
-        )
+            store, banal, columns, dup_norms, where, submit, sizes.BANAL_WORDS_AT_ONCE, step_done,
+            sizes.BANAL_TASKS,
+        )  # fmt: skip
     keys = banal_pairs(
         store, banal, columns, dup_norms, where, step_done=step_done, words_at_once=sizes.BANAL_WORDS_AT_ONCE
     )

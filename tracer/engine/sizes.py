@@ -50,6 +50,8 @@ GRAPH_ELSEWHERE = 1_000_000
 # Verified pairs judged for banality in a worker while the pieces of matches are made, at most
 # (and no more sentences than BANAL_WORDS_AT_ONCE: the worker reads all their words at once).
 BANAL_ELSEWHERE = 1_000_000
+# Tasks that judge those pairs side by side, each a share of the pairs and every sentence's text.
+BANAL_TASKS = 2
 
 # --- how results come back ---------------------------------------------------------------------
 
