@@ -509,3 +509,57 @@ def test_a_mention_graph_is_taken_once():
     assert started.take() is graph and started.waiter is None  # what made it is let go
     with pytest.raises(TracerError, match="taken already"):
         started.take()
+
+
+def _claim_tables(store: Store) -> list[tuple[object, ...]]:
+    return [
+        row
+        for table in ("claims", "claim_members", "citations")
+        for row in store.conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2, 3")
+    ]
+
+
+def test_flattened_articles_claims_from_stored_sentences_are_those_split_anew(tmp_path, monkeypatch):
+    """A paragraph that is a whole article takes its sentences from the scan's store instead of
+    splitting the article again for each claim: the claims, credits and parents are the same."""
+    from tracer import provenance
+    from tracer.engine import sizes
+    from tracer.pipeline import ingest
+    from tracer.scan import scan
+    from tracer.segment import split_many
+    from tracer.tools.simulate import simulate
+
+    simulate(400, tmp_path / "s.jsonl", seed=4, flatten=True)
+    with Store.open(tmp_path / "s.db") as store:
+        ingest(store, [tmp_path / "s.jsonl"])
+        scan(store, ScanParams())
+        held = provenance._StoredSpans(store, sizes.CLAIM_SPANS).spans
+        assert len(held) > 300  # flattened: (almost) every article is held
+        texts = store.texts_by_seq([seq for seq, art, _, _ in store.article_rows() if art in held])
+        seq_of = {art: seq for seq, art, _, _ in store.article_rows()}
+        for article, spans in held.items():
+            starts, ends, _ = split_many([texts[seq_of[article]]])
+            assert np.array_equal(spans, np.stack((starts, ends), axis=1))
+        stored = _claim_tables(store)
+        assert any(row for row in stored)
+        monkeypatch.setattr(sizes, "CLAIM_SPANS", 0)  # none held: every paragraph split anew
+        with store.transaction("claims again"):
+            provenance.analyse_and_save(store, [], ScanParams().claims)
+        assert _claim_tables(store) == stored
+
+
+def test_an_article_with_a_span_without_words_is_split_anew(tmp_path):
+    # "(…)" is a span of its own with no word: not stored, so the stored spans are not all of
+    # the article's, and its paragraphs are split where the claims are traced.
+    body = "The mayor opened the new bridge on Friday morning. (…) Crowds lined the river banks."
+    with Store.open(tmp_path / "s.db") as store:
+        from tracer import provenance
+        from tracer.pipeline import ingest
+        from tracer.scan import scan
+
+        (tmp_path / "a.txt").write_text("outlet: A\n\nTitle\n" + body + "\n", encoding="utf-8")
+        (tmp_path / "b.txt").write_text(body, encoding="utf-8")
+        ingest(store, [tmp_path / "a.txt", tmp_path / "b.txt"])
+        scan(store, ScanParams())
+        held = provenance._StoredSpans(store, 1000).spans
+        assert held == {}  # (b is one line: held but for "(…)"; a has several lines)

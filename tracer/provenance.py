@@ -32,6 +32,7 @@ from rapidfuzz.distance import LCSseq
 from .attribution import Aliases, Credit, find_credits
 from .claims import Claim, ClaimsStart, claim_order, claim_terms, claims_unsorted
 from .dates import utc_naive
+from .engine import sizes
 from .params import ClaimParams
 from .segment import split_many
 from .store import Store
@@ -427,6 +428,7 @@ def _in_batches(
     if engine is not None:
         engine.step_done()  # the mention graph's temporaries are gone (made here when large)
     table = Aliases.with_pairs(alias_pairs or [], store.known_outlets())
+    stored = _StoredSpans(store, sizes.CLAIM_SPANS)
 
     # The claims of each batch handed out, in order: a task sends back what it found, not the
     # claims it was given (a third of what it sent back), and they are joined here again.
@@ -448,7 +450,12 @@ def _in_batches(
             paragraphs = [
                 texts[m.article_id][lo:hi] for m, (lo, hi) in zip(claim.members, bounds, strict=True)
             ]
-            batch.append((claim, paragraphs, [lo for lo, _ in bounds]))
+            # A paragraph that is its whole article (flattened text) comes with its sentences.
+            spans = [
+                stored.of(m.article_id) if hi - lo == len(texts[m.article_id]) else None
+                for m, (lo, hi) in zip(claim.members, bounds, strict=True)
+            ]
+            batch.append((claim, paragraphs, [lo for lo, _ in bounds], spans))
             size += len(claim.members)
             if size >= CLAIM_BATCH:
                 sent.append([job[0] for job in batch])
@@ -472,28 +479,75 @@ def _in_batches(
             close()  # ends the engine's work at once if the caller stopped early
 
 
-ClaimJob = tuple[Claim, list[str], list[int]]  # a claim, its members' paragraphs and where they start
+# A claim, its members' paragraphs, where they start, and their sentences where the scan stored
+# them (:class:`_StoredSpans`).
+ClaimJob = tuple[Claim, list[str], list[int], list["np.ndarray | None"]]
 # What tracing finds for a claim: its terms, origin, echoes and credits (Provenance less the claim).
 Traced = tuple[list[str], int, list[Echo], dict[int, list[Credit]]]
 
 
-def _sentences_of(texts: list[str]) -> dict[str, list[tuple[int, int]]]:
-    """The sentences of each distinct text, split all at once (a paragraph of flattened text is
-    its whole article, split once per member otherwise: most of the claims stage's time)."""
-    distinct = list(dict.fromkeys(texts))
+def _sentences_of(jobs: list[ClaimJob]) -> dict[str, list[tuple[int, int]]]:
+    """The sentences of each distinct paragraph: those given with it, the others split all at
+    once (a paragraph of flattened text is its whole article, split once per member otherwise)."""
+    out: dict[str, list[tuple[int, int]]] = {}
+    for _, paragraphs, _, spans in jobs:
+        for text, given in zip(paragraphs, spans, strict=True):
+            if given is not None and text not in out:
+                out[text] = list(zip(given[:, 0].tolist(), given[:, 1].tolist(), strict=True))
+    distinct = [
+        t for t in dict.fromkeys(t for _, paragraphs, _, _ in jobs for t in paragraphs) if t not in out
+    ]
     starts, ends, counts = split_many(distinct)
     bounds = np.append(0, np.cumsum(counts)).tolist()
     pairs = list(zip(starts.tolist(), ends.tolist(), strict=True))
-    return {text: pairs[bounds[k] : bounds[k + 1]] for k, text in enumerate(distinct)}
+    out.update((text, pairs[bounds[k] : bounds[k + 1]]) for k, text in enumerate(distinct))
+    return out
+
+
+class _StoredSpans:
+    """The sentence spans the scan stored of each article printed on one line that has all of its
+    spans stored (a span without a word is not): those :func:`~tracer.segment.split_many` gives
+    its whole text, the sentences of a paragraph that is the whole article (flattened text),
+    which need not be split again for each claim it is in. (Other articles' paragraphs are
+    short: they are split where the claims are traced.) At most ``most`` spans are held, those of
+    the first articles stored; the others are split as theirs are."""
+
+    def __init__(self, store: Store, most: int) -> None:
+        id_of = {seq: article for seq, article, _, _ in store.article_rows()}
+        self.spans: dict[str, np.ndarray] = {}
+        held = 0
+        for block in store.sentence_blocks():
+            if held >= most:
+                break
+            order = np.lexsort((block["idx"], block["article"]))
+            article, idx, line = block["article"][order], block["idx"][order], block["line"][order]
+            first = np.flatnonzero(np.append(True, article[1:] != article[:-1]))
+            last = np.append(first[1:], len(article)) - 1
+            changes = np.append(False, line[1:] != line[:-1])
+            changes[first] = False  # (a new article, not a new line)
+            # All its spans are there when the first idx is 0 and the last n - 1 (they ascend).
+            keep = (idx[first] == 0) & (idx[last] == last - first) & (np.add.reduceat(changes, first) == 0)
+            if not keep.any():
+                continue
+            rows = np.repeat(keep, last - first + 1)  # only the kept articles' spans are held
+            spans = np.stack((block["start"][order][rows], block["end"][order][rows]), axis=1)
+            count = (last - first + 1)[keep]
+            at = np.cumsum(count) - count
+            for seq, lo, n in zip(article[first[keep]].tolist(), at.tolist(), count.tolist(), strict=True):
+                self.spans[id_of[seq]] = spans[lo : lo + n]
+            held += len(spans)
+
+    def of(self, article_id: str) -> np.ndarray | None:
+        return self.spans.get(article_id)
 
 
 def _trace_claims(jobs: list[ClaimJob], table: Aliases, max_terms: int) -> list[Traced]:
     """Terms, credits and provenance of each claim: a pure function, for any process."""
     parse = functools.lru_cache(maxsize=None)(_when)  # dates repeat: parse each once per task
-    sentences_of = _sentences_of([text for _, paragraphs, _ in jobs for text in paragraphs])
+    sentences_of = _sentences_of(jobs)
     seen_regions: dict[str, list[Credit]] = {}  # a wire story's paragraph is read once a task
     out: list[Traced] = []
-    for claim, paragraphs, starts in jobs:
+    for claim, paragraphs, starts, _ in jobs:
         member_tokens = [tokens(fold(m.text)) for m in claim.members]
         terms = claim_terms(member_tokens, max_terms)
         credits = {}
@@ -524,8 +578,7 @@ StagedClaim = tuple[tuple[object, ...], list[tuple[object, ...]], list[tuple[obj
 
 def _stage_claims(jobs: list[ClaimJob], table: Aliases, max_terms: int) -> list[StagedClaim]:
     """:func:`_trace_claims`, each claim made into the rows that store it, where it was traced
-    (a worker): the scan process's CPU in the claims stage at 10^5 simulated articles fell from
-    10.83 to 9.25 s (medians of three alternating runs) when it no longer made them."""
+    (a worker): the scan's process, which stores them, need not make them too."""
     out: list[StagedClaim] = []
     for prov in _joined([job[0] for job in jobs], _trace_claims(jobs, table, max_terms)):
         row = (*claim_order(prov.claim)[:2], *_claim_row(0, prov))
@@ -557,8 +610,8 @@ def analyse_and_save(
 ) -> int:
     """:func:`save` of :func:`analyse`, the same tables, without holding every provenance: each
     traced batch's rows wait in temporary tables, from which the stored ones are copied in
-    claim order (at 10^6 simulated articles the claims stage peaked at 3.58 GB holding all 217 k
-    claims' provenances, 2.32 GB this way). Returns the number of claims (caller holds the
+    claim order (holding every claim's provenance was the stage's peak at 10^6 simulated
+    articles). Returns the number of claims (caller holds the
     transaction). ``started``: the claims' mention graph, begun while the matches were stored
     (:func:`~tracer.claims.claims_unsorted`)."""
     # Rows as :func:`save` makes them, after the columns that order them: claims by

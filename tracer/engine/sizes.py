@@ -24,6 +24,9 @@ PREPARED_AT_ONCE = 20_000
 CHECKS_IN_MEMORY = 1 << 30
 # Candidate pairs aligned in one call of the verify stage (their sentences' keys in memory at once).
 VERIFY_ROUND = 200_000
+# Sentence spans of flattened articles the claims stage holds at most (8 bytes each), so that a
+# paragraph that is a whole article is not split again for each claim it is in.
+CLAIM_SPANS = 8_000_000
 # Characters of articles' texts read at once, about, while the sentences to align are gathered.
 TEXTS_AT_ONCE = 1 << 25
 # Characters analysed at once, at most, where a batch holds more: its articles are analysed in
