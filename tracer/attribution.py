@@ -43,7 +43,7 @@ import io
 import json
 import operator
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
@@ -809,32 +809,41 @@ def _candidates(text: str, lo: int, hi: int, aliases: Aliases) -> Iterator[Credi
         yield Credit(handle, text[start:end], start, end, "tweet", not aliases.is_corpus_outlet(handle))
 
 
-_START, _END = operator.itemgetter(0), operator.itemgetter(1)
+class SentenceBounds(NamedTuple):
+    """A text's sentences, in order, as their starts and their ends."""
+
+    starts: list[int]
+    ends: list[int]
+
+    @classmethod
+    def of(cls, sentences: Sequence[tuple[int, int]]) -> SentenceBounds:
+        return cls([a for a, _ in sentences], [b for _, b in sentences])
 
 
 def _window(
-    text: str, span: tuple[int, int], window: int, sentences: list[tuple[int, int]] | None = None
+    text: str,
+    span: tuple[int, int],
+    window: int,
+    sentences: Sequence[tuple[int, int]] | SentenceBounds | None = None,
 ) -> tuple[int, int]:
     """[lo, hi) of the sentences holding ``span`` plus ``window`` sentences either side
     (``sentences``: ``text``'s, where the caller has them)."""
-    sentences = split_sentences(text) if sentences is None else sentences
-    if not sentences:
+    if not isinstance(sentences, SentenceBounds):
+        sentences = SentenceBounds.of(split_sentences(text) if sentences is None else sentences)
+    starts, ends = sentences
+    if not starts:
         return 0, 0
     s, e = span
     # Sentences are in text order and do not overlap: those holding the span (ending after
     # ``s``, starting before ``e`` or, for an empty span, at ``s``) are a run found by bisection.
-    begin = bisect.bisect_right(sentences, s, key=_END)
-    stop = (
-        bisect.bisect_right(sentences, s, key=_START)
-        if s == e
-        else bisect.bisect_left(sentences, e, key=_START)
-    )
+    begin = bisect.bisect_right(ends, s)
+    stop = bisect.bisect_right(starts, s) if s == e else bisect.bisect_left(starts, e)
     if begin >= stop:  # the span lies in whitespace between sentences: take the next one (or the last)
-        begin = min(bisect.bisect_left(sentences, e, key=_START), len(sentences) - 1)
+        begin = min(bisect.bisect_left(starts, e), len(starts) - 1)
         stop = begin + 1
     first = max(0, begin - window)
-    last = min(len(sentences) - 1, stop - 1 + window)
-    return sentences[first][0], sentences[last][1]
+    last = min(len(starts) - 1, stop - 1 + window)
+    return starts[first], ends[last]
 
 
 def find_credits(
@@ -843,7 +852,7 @@ def find_credits(
     aliases: Aliases,
     own_outlet: str | None = None,
     window: int = 1,
-    sentences: list[tuple[int, int]] | None = None,
+    sentences: Sequence[tuple[int, int]] | SentenceBounds | None = None,
     seen_regions: dict[str, list[Credit]] | None = None,
 ) -> list[Credit]:
     """Outlets explicitly credited near ``text[span[0]:span[1]]``, in text order, one per outlet.
@@ -852,7 +861,8 @@ def find_credits(
     A credit to ``own_outlet`` (the article's own outlet, compared after resolving both names)
     is not returned.  Raises ValueError for a span outside the text or a negative window.
     ``sentences``: :func:`~tracer.segment.split_sentences` of ``text``, where the caller has
-    them (split with others at once: :func:`~tracer.segment.split_many`). ``seen_regions``: a
+    them (split with others at once: :func:`~tracer.segment.split_many`), as pairs or as
+    :class:`SentenceBounds`. ``seen_regions``: a
     dict kept by a caller that asks of many texts with these ``aliases``, filled here with the
     credit phrases of each text looked at: wire copy puts one paragraph in many articles.
     """

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, TypeVar
 import numpy as np
 from rapidfuzz.distance import LCSseq
 
-from .attribution import Aliases, Credit, find_credits
+from .attribution import Aliases, Credit, SentenceBounds, find_credits
 from .claims import Claim, ClaimsStart, claim_order, claim_terms, claims_unsorted
 from .dates import utc_naive
 from .engine import sizes
@@ -486,22 +486,34 @@ ClaimJob = tuple[Claim, list[str], list[int], list["np.ndarray | None"]]
 Traced = tuple[list[str], int, list[Echo], dict[int, list[Credit]]]
 
 
-def _sentences_of(jobs: list[ClaimJob]) -> dict[str, list[tuple[int, int]]]:
-    """The sentences of each distinct paragraph: those given with it, the others split all at
-    once (a paragraph of flattened text is its whole article, split once per member otherwise)."""
-    out: dict[str, list[tuple[int, int]]] = {}
-    for _, paragraphs, _, spans in jobs:
-        for text, given in zip(paragraphs, spans, strict=True):
-            if given is not None and text not in out:
-                out[text] = list(zip(given[:, 0].tolist(), given[:, 1].tolist(), strict=True))
-    distinct = [
-        t for t in dict.fromkeys(t for _, paragraphs, _, _ in jobs for t in paragraphs) if t not in out
-    ]
+def _sentences_of(jobs: list[ClaimJob]) -> Callable[[str, np.ndarray | None], SentenceBounds]:
+    """The sentences of a paragraph (given the spans that came with it, if any): those that came
+    with none are split all at once (a paragraph of flattened text is its whole article)."""
+    distinct = list(
+        dict.fromkeys(
+            t for _, paragraphs, _, spans in jobs for t, g in zip(paragraphs, spans, strict=True) if g is None
+        )
+    )
     starts, ends, counts = split_many(distinct)
     bounds = np.append(0, np.cumsum(counts)).tolist()
-    pairs = list(zip(starts.tolist(), ends.tolist(), strict=True))
-    out.update((text, pairs[bounds[k] : bounds[k + 1]]) for k, text in enumerate(distinct))
-    return out
+    starts_, ends_ = starts.tolist(), ends.tolist()
+    split = {
+        text: SentenceBounds(starts_[bounds[k] : bounds[k + 1]], ends_[bounds[k] : bounds[k + 1]])
+        for k, text in enumerate(distinct)
+    }
+    # Given spans made bounds once per array (an article's, shared by its paragraphs): keyed by
+    # the array, not by its text, which would be hashed whole.
+    given: dict[int, tuple[np.ndarray, SentenceBounds]] = {}
+
+    def of(text: str, spans: np.ndarray | None) -> SentenceBounds:
+        if spans is None:
+            return split[text]
+        held = given.get(id(spans))
+        if held is None:
+            held = given[id(spans)] = (spans, SentenceBounds(spans[:, 0].tolist(), spans[:, 1].tolist()))
+        return held[1]
+
+    return of
 
 
 class _StoredSpans:
@@ -547,18 +559,18 @@ def _trace_claims(jobs: list[ClaimJob], table: Aliases, max_terms: int) -> list[
     sentences_of = _sentences_of(jobs)
     seen_regions: dict[str, list[Credit]] = {}  # a wire story's paragraph is read once a task
     out: list[Traced] = []
-    for claim, paragraphs, starts, _ in jobs:
+    for claim, paragraphs, starts, spans in jobs:
         member_tokens = [tokens(fold(m.text)) for m in claim.members]
         terms = claim_terms(member_tokens, max_terms)
         credits = {}
-        for i, (m, text, lo) in enumerate(zip(claim.members, paragraphs, starts, strict=True)):
+        for i, (m, text, lo, given) in enumerate(zip(claim.members, paragraphs, starts, spans, strict=True)):
             found = find_credits(
                 text,
                 (m.start - lo, m.end - lo),
                 table,
                 m.outlet,
                 CREDIT_WINDOW,
-                sentences_of[text],
+                sentences_of(text, given),
                 seen_regions,
             )
             credits[i] = [replace(c, start=c.start + lo, end=c.end + lo) for c in found]
