@@ -37,7 +37,7 @@ from .errors import StoreError, TracerError
 from .params import ScanParams
 from .sentence_texts import SentenceTexts
 from .store import Store
-from .verify import neighbourhood_order, verify_on
+from .verify import neighbourhood_order, verify_parts
 
 Progress = Callable[[str, int, int], None]
 
@@ -469,9 +469,10 @@ def _verify(
     for lo in range(0, total, sizes.VERIFY_ROUND):
         part = pairs[lo : lo + sizes.VERIFY_ROUND]
         report = None if progress is None else lambda done, _, lo=lo: progress("verify", lo + done, total)
-        # Stored a round at a time: as Python tuples, a long run-on article's rows of pairs of its
-        # pieces would take gigabytes until the last round was aligned.
-        rows = verify_on(engine, part, texts.on_demand(), p.verify, report, texts.in_file)
-        store.add_near(rows)
-        result.verified += len(rows)
-        del rows
+        # Stored a task's rows at a time, as they come back, while the workers align the next
+        # (as Python tuples, a long run-on article's rows of pairs of its pieces would take
+        # gigabytes until the last was aligned).
+        for rows in verify_parts(engine, part, texts.on_demand(), p.verify, report, texts.in_file):
+            store.add_near(rows)
+            result.verified += len(rows)
+            del rows

@@ -11,7 +11,7 @@ the whole sentences differ.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, filterfalse
 
@@ -365,17 +365,30 @@ def verify_on(
     tokenised where the task runs); on this machine, ``read_here(norms)`` gives instead where
     those texts are, for the worker to read them itself (see :class:`tracer.sentence_texts.SentenceTexts`).
     """
+    return [
+        row for part in verify_parts(engine, pairs, token_of, params, progress, read_here) for row in part
+    ]
+
+
+def verify_parts(
+    engine: Engine,
+    pairs: np.ndarray,
+    token_of: Mapping[int, list[str]],
+    params: VerifyParams,
+    progress: VerifyProgress | None = None,
+    read_here: Callable[[np.ndarray], Mapping[int, list[str]]] | None = None,
+) -> Iterator[list[NearRow]]:
+    """:func:`verify_on`'s rows a task at a time, as each task's come back (in pair order): the
+    caller stores a task's while the workers align the next ones."""
     total = len(pairs)
     pieces = engine.pieces(total, sizes.VERIFY_CHUNK)
     bounds = np.linspace(0, total, pieces + 1).astype(np.int64).tolist()
     here = read_here if engine.on_this_machine else None
     tasks = (_verify_task(pairs[lo:hi], token_of, here) for lo, hi in itertools.pairwise(bounds))
-    rows: list[NearRow] = []
     for part, done in zip(engine.map(_run_task, tasks, params), bounds[1:], strict=True):
-        rows.extend(part)
+        yield part
         if progress:
             progress(done, total)
-    return rows
 
 
 def _verify_task(
