@@ -61,6 +61,9 @@ def write(path: Path, content: str | bytes) -> Path:
         ("7 maart 2026", "2026-03-07"),
         ("7 de dezembro de 2026", "2026-12-07"),
         ("7 décembre", None),  # no year: not guessed
+        ("1701388800", "2023-12-01T00:00:00+00:00"),  # a Unix time, in seconds
+        ("1701388800123", "2023-12-01T00:00:00+00:00"),  # in milliseconds
+        ("12345678901", None),  # eleven digits: neither
         ("31 February 2023", None),
         ("yesterday", None),
         ("", None),
@@ -294,6 +297,21 @@ def test_json_object_wrapping_its_records(tmp_path: Path) -> None:
     # An object with a text of its own is one record, whatever lists it holds.
     one = read_paths([write(tmp_path / "one.json", '{"text": "gamma", "tags": [{"k": 1}]}')])
     assert [a.text for a in one.articles] == ["gamma"]
+
+
+def test_json_number_dates_are_unix_times(tmp_path: Path) -> None:
+    content = (
+        '{"text": "alpha", "published": 1701388800}\n{"text": "beta", "published": 1701388800500}\n'
+        '{"text": "gamma", "published": 42}\n{"text": "delta", "published": true}\n'
+    )
+    result = read_paths([write(tmp_path / "api.jsonl", content)])
+    assert [a.published for a in result.articles] == [
+        "2023-12-01T00:00:00+00:00",
+        "2023-12-01T00:00:00+00:00",
+        None,
+        None,
+    ]
+    assert [w.line for w in result.warnings] == [3, 4]  # stored undated, with a warning each
 
 
 def test_gzipped_files_are_read_as_what_they_hold(tmp_path: Path) -> None:

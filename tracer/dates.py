@@ -27,9 +27,12 @@ def normalise(value: str, dayfirst: bool | None = None) -> str:
     Portuguese too (``7 décembre 2026``, ``Montag, 7. Dezember 2026, 14:30 Uhr``, ``7 de
     diciembre de 2026``). ``dayfirst`` reads ``05/03/2023`` as 5 March (False: May 3); None leaves
     a date that reads both ways unread rather than guessed, but for ``05.03.2023``: dates written
-    with dots put the day first wherever they are written.
+    with dots put the day first wherever they are written. Ten or thirteen digits are a Unix time
+    (:func:`from_timestamp`).
     """
     s = value.strip()
+    if s.isdigit() and len(s) in (10, 13):  # what exports of news APIs often give: a Unix time
+        return from_timestamp(int(s))
     try:
         if _ISO_DATE.fullmatch(s):
             return date.fromisoformat(s).isoformat()
@@ -50,6 +53,16 @@ def normalise(value: str, dayfirst: bool | None = None) -> str:
         return moment.astimezone(UTC).isoformat(timespec="seconds")
     except OverflowError:
         raise DateError("outside years 1-9999 once converted to UTC") from None
+
+
+def from_timestamp(value: float) -> str:
+    """The stored form (in UTC) of a Unix time in seconds or milliseconds (told apart by size:
+    either way a date from 2001 to 2286); :class:`DateError` for another number."""
+    if 1e12 <= value < 1e13:
+        value /= 1000
+    if not 1e9 <= value < 1e10:
+        raise DateError("a number that is no Unix time in seconds or milliseconds (2001 to 2286)")
+    return datetime.fromtimestamp(value, UTC).isoformat(timespec="seconds")
 
 
 _NOT_READ = "not a date tracer reads (ISO 8601, RFC 2822, 17 February 2023, Feb 17, 2023, 17/02/2023)"

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from tracer.dates import DateError, normalise
+from tracer.dates import DateError, from_timestamp, normalise
 from tracer.errors import TracerError
 from tracer.model import Article, Problem
 
@@ -190,6 +190,16 @@ def _date_or_reason(value: str, dayfirst: bool | None = None) -> tuple[str | Non
     """:func:`parse_date` of ``value``, and why not when it is None."""
     try:
         return normalise(value, dayfirst), ""
+    except DateError as exc:
+        return None, str(exc)
+
+
+def _timestamp_or_reason(value: Any) -> tuple[str | None, str]:
+    """A JSON number as a Unix time (:func:`~tracer.dates.from_timestamp`), and why not."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None, "not a string or a number"
+    try:
+        return from_timestamp(value), ""
     except DateError as exc:
         return None, str(exc)
 
@@ -568,7 +578,7 @@ def _record(
         art.published, why = (
             _date_or_reason(raw_date, reading.dayfirst)
             if isinstance(raw_date, str)
-            else (None, "not a string")
+            else _timestamp_or_reason(raw_date)
         )
         if art.published is None:
             art.date_problem = (f"'{date_key}' {raw_date!r} not read: {why}", line)
