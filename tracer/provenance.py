@@ -546,7 +546,8 @@ class _StoredSpans:
             count = (last - first + 1)[keep]
             at = np.cumsum(count) - count
             for seq, lo, n in zip(article[first[keep]].tolist(), at.tolist(), count.tolist(), strict=True):
-                self.spans[id_of[seq]] = spans[lo : lo + n]
+                if seq in id_of:  # (rows of an article no longer stored should not be: skipped)
+                    self.spans[id_of[seq]] = spans[lo : lo + n]
             held += len(spans)
 
     def of(self, article_id: str) -> np.ndarray | None:
