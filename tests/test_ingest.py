@@ -61,6 +61,8 @@ def write(path: Path, content: str | bytes) -> Path:
         ("7 maart 2026", "2026-03-07"),
         ("7 de dezembro de 2026", "2026-12-07"),
         ("7 décembre", None),  # no year: not guessed
+        ("7. November 2026", "2026-11-07"),  # (November is German too)
+        ("Updated 7 December 2026", "2026-12-07"),
         ("1701388800", "2023-12-01T00:00:00+00:00"),  # a Unix time, in seconds
         ("1701388800123", "2023-12-01T00:00:00+00:00"),  # in milliseconds
         ("12345678901", None),  # eleven digits: neither

@@ -65,7 +65,10 @@ def from_timestamp(value: float) -> str:
     return datetime.fromtimestamp(value, UTC).isoformat(timespec="seconds")
 
 
-_NOT_READ = "not a date tracer reads (ISO 8601, RFC 2822, 17 February 2023, Feb 17, 2023, 17/02/2023)"
+_NOT_READ = (
+    "not a date tracer reads (ISO 8601, RFC 2822, 17 February 2023, Feb 17, 2023, 17/02/2023, "
+    "7 décembre 2026, a Unix time)"
+)
 _MONTHS = {name[:3]: k for k, name in enumerate(
     "january february march april may june july august september october november december".split(), 1
 )}  # fmt: skip
@@ -78,24 +81,25 @@ _TIME = (
     r"\s*(?:(?P<ampm>[ap]\.?m\.?)|uhr)?\s*(?P<zone>z|utc|gmt|ut|[ecmp][sd]t|[+-]\d{2}:?\d{2}|"
     r"(?:utc|gmt)[+-]\d{1,2}(?::?\d{2})?)?(?:\s*\([a-z ]+\))?)?"
 )
-# Month names of other languages (a press archive's export keeps its language), full and as
-# abbreviated in print; and the weekday or "le" that may come first ("lundi 7 décembre 2026").
+# Month names of other languages (a press archive's export keeps its language) and English, full
+# and as abbreviated in print, for dates written day first with a dot or a word before them
+# ("7. November 2026", "lundi 7 décembre 2026", "Updated 7 December 2026").
 _FOREIGN_MONTHS = {
     name: k
     for k, names in enumerate(
         [
-            "janvier janv gennaio enero januar jänner januari janeiro",
-            "février févr fevrier febbraio febrero februar februari fevereiro",
-            "mars märz mär marzo maart março marco",
-            "avril avr aprile abril april",
-            "mai maggio mayo mei maio",
-            "juin giugno junio juni junho",
-            "juillet juil luglio julio juli julho",
-            "août aout agosto augustus",
-            "septembre settembre septiembre setiembre setembro",
-            "octobre ottobre octubre oktober outubro okt",
-            "novembre noviembre novembro",
-            "décembre déc decembre dicembre diciembre dezember dez dezembro",
+            "january jan janvier janv gennaio enero januar jänner januari janeiro",
+            "february feb février févr fevrier febbraio febrero februar februari fevereiro",
+            "march mar mars märz mär marzo maart março marco",
+            "april apr avril avr aprile abril",
+            "may mai maggio mayo mei maio",
+            "june jun juin giugno junio juni junho",
+            "july jul juillet juil luglio julio juli julho",
+            "august aug août aout agosto augustus",
+            "september sep sept septembre settembre septiembre setiembre setembro",
+            "october oct octobre ottobre octubre oktober outubro okt",
+            "november nov novembre noviembre novembro",
+            "december dec décembre déc decembre dicembre diciembre dezember dez dezembro",
         ],
         1,
     )
