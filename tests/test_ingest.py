@@ -301,6 +301,16 @@ def test_json_object_wrapping_its_records(tmp_path: Path) -> None:
     assert [a.text for a in one.articles] == ["gamma"]
 
 
+def test_an_outlet_given_as_an_object_is_its_name(tmp_path: Path) -> None:
+    # As news APIs export a source: {"id": ..., "name": ...}.
+    content = (
+        '{"content": "alpha", "source": {"id": null, "name": "Wire A"}}\n'
+        '{"content": "beta", "source": {"id": "b"}}\n'
+    )
+    result = read_paths([write(tmp_path / "api.jsonl", content)])
+    assert [(a.text, a.outlet) for a in result.articles] == [("alpha", "Wire A"), ("beta", None)]
+
+
 def test_json_number_dates_are_unix_times(tmp_path: Path) -> None:
     content = (
         '{"text": "alpha", "published": 1701388800}\n{"text": "beta", "published": 1701388800500}\n'

@@ -569,7 +569,10 @@ def _record(
     art = Article(
         id=_scalar(obj.get(keys.get("id", ""))) or "", text=text, source_path=path, source_line=line
     )
-    art.outlet = _scalar(obj.get(keys.get("outlet", "")))
+    outlet = obj.get(keys.get("outlet", ""))
+    if isinstance(outlet, dict):  # {"id": "bbc-news", "name": "BBC News"}: a news API's source
+        outlet = outlet.get("name")
+    art.outlet = _scalar(outlet)
     if art.outlet:
         art.outlet_source = "field"
     date_key = keys.get("published", "")
