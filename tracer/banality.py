@@ -110,7 +110,8 @@ def banal_pairs_elsewhere(
     min_df = params.threshold(store.article_count())
     texts = list(chunks)
     rows = len(near[0])
-    cuts = [rows * k // max(1, min(tasks, rows)) for k in range(max(1, min(tasks, rows)) + 1)]
+    parts = max(1, min(tasks, rows))
+    cuts = [rows * k // parts for k in range(parts + 1)]
     waits = [
         submit(tally_texts, params, tuple(c[lo:hi] for c in near), sentences, texts, back, lo == 0)
         for lo, hi in itertools.pairwise(cuts)

@@ -502,7 +502,8 @@ def _sentences_of(jobs: list[ClaimJob]) -> Callable[[str, np.ndarray | None], Se
         for k, text in enumerate(distinct)
     }
     # Given spans made bounds once per array (an article's, shared by its paragraphs): keyed by
-    # the array, not by its text, which would be hashed whole.
+    # the array, not by its text, which would be hashed whole (the array is held with its
+    # bounds, so that its id is not another's).
     given: dict[int, tuple[np.ndarray, SentenceBounds]] = {}
 
     def of(text: str, spans: np.ndarray | None) -> SentenceBounds:
