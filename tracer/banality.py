@@ -98,8 +98,9 @@ def banal_pairs_elsewhere(
     parts. Where the pairs have more than ``words_at_once`` sentences nothing is sent: they are
     judged here, as :func:`banal_pairs` judges them, before this returns.
 
-    The rows are split between ``tasks`` tasks (each sent every text), which run side by side;
-    what each finds of its rows is joined here into the answer once it is asked for."""
+    The rows are split between ``tasks`` tasks (each sent the texts of its rows' sentences), which
+    run side by side; what each finds of its rows is joined here into the answer once it is asked
+    for."""
     if params.min_df <= 0 or len(near[0]) == 0:
         return lambda: np.empty(0, dtype=np.uint64)
     sentences = _Sentences.of(near, dup_norms, where)
@@ -108,14 +109,18 @@ def banal_pairs_elsewhere(
         return lambda: keys
     chunks, back = _texts(store, sentences.norms, where)
     min_df = params.threshold(store.article_count())
-    texts = list(chunks)
+    texts = [text for chunk in chunks for text in chunk]  # norm k's is texts[back[k]]
     rows = len(near[0])
     parts = max(1, min(tasks, rows))
     cuts = [rows * k // parts for k in range(parts + 1)]
-    waits = [
-        submit(tally_texts, params, tuple(c[lo:hi] for c in near), sentences, texts, back, lo == 0)
-        for lo, hi in itertools.pairwise(cuts)
-    ]
+    waits = []
+    for lo, hi in itertools.pairwise(cuts):
+        part = tuple(c[lo:hi] for c in near)
+        # Its rows' sentences (the first task's, the verbatim ones' too: it tokenises those).
+        dup = sentences.dup if lo == 0 else np.empty(0, dtype=sentences.dup.dtype)
+        norms = unique_sorted(np.concatenate((part[0], part[1], dup)))
+        mine = [texts[i] for i in back[np.searchsorted(sentences.norms, norms)].tolist()]
+        waits.append(submit(tally_texts, params, part, sentences, norms, mine, lo == 0))
 
     def answer() -> np.ndarray:
         told: list[_Told] = [wait() for wait in waits]
@@ -162,12 +167,13 @@ def tally_texts(
     params: BanalParams,
     near: tuple[np.ndarray, ...],
     sentences: _Sentences,
-    chunks: list[list[str]],
-    back: np.ndarray,
+    norms: np.ndarray,
+    texts: list[str],
     with_dup: bool,
 ) -> _Told:
-    """A task's share of :func:`banal_pairs` given its sentences' texts (:func:`_texts`)."""
-    words = _Words(lambda _: _tokenised(chunks, params.frequent, back), sentences.norms)
+    """A task's share of :func:`banal_pairs`, given the texts of its rows' sentences (``norms``,
+    sorted: those of ``sentences.dup`` too, ``with_dup``)."""
+    words = _Words(lambda _: _tokenised([texts], params.frequent, np.arange(len(texts))), norms)
     tally, short = _tallied(params, near, sentences, words, ROWS_AT_ONCE, lambda: None)
     return _Told(tally.pairs(), short, words.tokens_of(sentences.dup) if with_dup else None)
 

@@ -81,10 +81,10 @@ _TIME = (
     r"\s*(?:(?P<ampm>[ap]\.?m\.?)|uhr)?\s*(?P<zone>z|utc|gmt|ut|[ecmp][sd]t|[+-]\d{2}:?\d{2}|"
     r"(?:utc|gmt)[+-]\d{1,2}(?::?\d{2})?)?(?:\s*\([a-z ]+\))?)?"
 )
-# Month names of other languages (a press archive's export keeps its language) and English, full
-# and as abbreviated in print, for dates written day first with a dot or a word before them
+# Month names in English and six more languages (a press archive's export keeps its language),
+# full and as abbreviated in print, for dates written day first with a dot or a word before them
 # ("7. November 2026", "lundi 7 décembre 2026", "Updated 7 December 2026").
-_FOREIGN_MONTHS = {
+_MONTH_NAMES = {
     name: k
     for k, names in enumerate(
         [
@@ -105,13 +105,13 @@ _FOREIGN_MONTHS = {
     )
     for name in names.split()
 }
-_FOREIGN_MONTH = "(?P<month>" + "|".join(sorted(_FOREIGN_MONTHS, key=len, reverse=True)) + r")\.?"
+_NAMED_MONTH = "(?P<month>" + "|".join(sorted(_MONTH_NAMES, key=len, reverse=True)) + r")\.?"
 _LEAD_WORD = r"(?:[^\W\d_]+\.?,?\s+)?"
 _OF = r"(?:\s+de)?"  # "7 de diciembre de 2026"
 _FORMS = [
     re.compile(rf"{_WEEKDAY}{_DAY}\s+{_MONTH},?\s+(?P<year>\d{{4}}){_TIME}", re.IGNORECASE),
     re.compile(
-        rf"{_LEAD_WORD}(?P<day>\d{{1,2}})(?:\.|er|º)?{_OF}\s+{_FOREIGN_MONTH}{_OF},?\s+(?P<year>\d{{4}}){_TIME}",
+        rf"{_LEAD_WORD}(?P<day>\d{{1,2}})(?:\.|er|º)?{_OF}\s+{_NAMED_MONTH}{_OF},?\s+(?P<year>\d{{4}}){_TIME}",
         re.IGNORECASE,
     ),
     re.compile(rf"{_WEEKDAY}{_MONTH}\s+{_DAY},?\s+(?P<year>\d{{4}}){_TIME}", re.IGNORECASE),
@@ -142,7 +142,7 @@ def _common(s: str, dayfirst: bool | None) -> date | datetime:
     else:
         day = int(parts["day"])
         raw = parts["month"].lower()
-        month = int(raw) if raw.isdigit() else _FOREIGN_MONTHS.get(raw) or _MONTHS[raw[:3]]
+        month = int(raw) if raw.isdigit() else _MONTH_NAMES.get(raw) or _MONTHS[raw[:3]]
     try:
         day_only = date(year, month, day)
     except ValueError as exc:

@@ -798,19 +798,18 @@ def _records_key(doc: dict[str, Any], reading: Reading) -> str | None:
 
 
 def _value_at(text: str, key: str) -> int:
-    """Where the value of ``key`` starts in a valid JSON object (the last of equal keys, as
-    json.loads keeps it)."""
+    """Where the list that is ``key``'s value starts in a valid JSON object (the first, where the
+    key is repeated): the values before it are skipped, the list itself is not read again."""
     decoder = json.JSONDecoder()
-    pos, found = _skip_ws(text, text.index("{") + 1), -1
-    while text[pos] != "}":
+    pos = _skip_ws(text, text.index("{") + 1)
+    while True:
         name, pos = decoder.raw_decode(text, pos)
         pos = _skip_ws(text, _skip_ws(text, pos) + 1)  # past the colon
-        if name == key:
-            found = pos
+        if name == key and text[pos] == "[":
+            return pos
         pos = _skip_ws(text, decoder.raw_decode(text, pos)[1])
         if text[pos] == ",":
             pos = _skip_ws(text, pos + 1)
-    return found
 
 
 def _skip_ws(text: str, pos: int) -> int:

@@ -403,7 +403,7 @@ class Store:
 
     # -- the matching index (a file of its own, attached as ``ix``) -------------
     def index_path(self) -> str:
-        return ":memory:" if self.path == ":memory:" else f"{self.path}{INDEX_SUFFIX}"
+        return index_file(self.path)
 
     def open_index(self) -> bool:
         """Attach the matching index (made if missing), outside any transaction, as a scan
@@ -1534,6 +1534,11 @@ def _open_error(exc: sqlite3.Error, path: str) -> StoreError:
     )
 
 
+def index_file(path: str | Path) -> str:
+    """The matching index's file beside the store at ``path``."""
+    return ":memory:" if str(path) == ":memory:" else f"{path}{INDEX_SUFFIX}"
+
+
 def _drop_if_not_sqlite(index: str) -> None:
     """Remove an index file that is not an SQLite file (and any journal beside it): it is made
     from the store alone, so the scan makes it again rather than stop at it."""
@@ -1805,7 +1810,7 @@ def _content_problems(conn: sqlite3.Connection) -> list[str]:
 def _index_problems(path: str, quick: bool) -> list[str]:
     """What is wrong with the matching index beside the store at ``path``, if there is one (a
     missing one is not damage: the next scan does every article anew and makes it again)."""
-    index = f"{path}{INDEX_SUFFIX}"
+    index = index_file(path)
     if not Path(index).exists():
         return []
     if not _is_sqlite_file(index):
