@@ -88,6 +88,48 @@ def test_reingest_with_outlet_and_date_updates_instead_of_duplicating(tmp_path: 
     assert stored(db, "id = ?", [before["id"]])[0]["outlet"] == "The Daily Beacon"
 
 
+def test_an_id_taken_by_another_text_gets_its_own_and_nothing_is_lost(tmp_path: Path) -> None:
+    # Two exports numbering their rows alike: the second's articles are not the first's.
+    mayor = "The mayor resigned on Tuesday after a week of protests over the budget cuts"
+    first = tmp_path / "a.csv"
+    first.write_text(f'id,text,outlet\n1,"{mayor}.",A\n2,"A cat climbed a tree and would not come down.",A\n')
+    second = tmp_path / "b.csv"
+    second.write_text(
+        f'id,text,outlet\n1,"{mayor}, officials said.",B\n2,"Trains ran late across the north.",B\n'
+    )
+    db = tmp_path / "t.db"
+    result = invoke("ingest", first, second, first, "--db", db)  # (the copy of a.csv: dropped quietly)
+    renamed = article_id("B", f"{mayor}, officials said.")
+    assert (
+        f"warning: {second}:2: id '1' is taken by another article of this ingest with another text; "
+        f"stored as {renamed}"
+    ) in result.stderr
+    assert f"{second}:3: id '2' is taken" in result.stderr and "ingested 4 article(s)" in result.stderr
+    assert {r["id"]: r["outlet"] for r in stored(db)} == {
+        "1": "A",
+        "2": "A",
+        renamed: "B",
+        article_id("B", "Trains ran late across the north."): "B",
+    }
+    again = invoke("ingest", first, second, "--db", db)
+    assert "ingested 0 article(s)" in again.stderr and "4 already stored" in again.stderr
+    # Taken by a stored article: the same, and an option's outlet does not change the id it gets.
+    third = tmp_path / "c.csv"
+    third.write_text(f'id,text,outlet\n1,"{mayor}, police said.",C\n')
+    late = article_id("C", f"{mayor}, police said.")
+    for option in ((), ("--outlet", "D")):
+        out = invoke("ingest", third, "--db", db, *option)
+        assert (
+            f"{third}:2: id '1' is taken by a stored article with another text; stored as {late}"
+            in out.stderr
+        )
+        assert f"`tracer remove 1 {late}`" in out.stderr
+    assert len(stored(db)) == 5 and stored(db, "id = ?", [late])[0]["outlet"] == "D"
+    assert stored(db, "id = ?", ["1"])[0]["outlet"] == "A"  # the stored article is left as it was
+    invoke("scan", "--db", db)
+    assert "cross-outlet" in invoke("matches", "--db", db, "--format", "csv").stdout
+
+
 def test_edits_then_scan_equal_a_store_ingested_with_the_right_metadata(tmp_path: Path, bare) -> None:
     folder, truth = bare
     fixed, right = tmp_path / "fixed.db", tmp_path / "right.db"

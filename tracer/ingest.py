@@ -243,7 +243,7 @@ def iter_articles(
         # A command-line argument in another encoding arrives with its bytes escaped.
         raise TracerError(f"--outlet {_shown(outlet)} is not valid UTF-8", "pass the outlet name in UTF-8")
     files = _collect_files(paths, result.problems)
-    seen: set[str] = set()
+    seen: dict[str, int] = {}  # id -> hash of its text
     for path in files:
         try:
             jsonl = file_format(path) in JSONL_EXTS
@@ -278,12 +278,34 @@ def iter_articles(
                 continue
             if not jsonl:  # JSON Lines records come finished from where they were parsed
                 _finish(item, reading)
-            # Within one call the first record with an id wins; later copies are dropped quietly.
-            if item.id not in seen:
-                seen.add(item.id)
+            # Within one call a copy of a record (same id, same text) is dropped quietly; another
+            # text under a taken id (two exports numbering their rows alike) gets an id of its own.
+            text_hash = hash(item.text)
+            taken = seen.get(item.id)
+            if taken is not None and taken != text_hash:
+                result.warnings.append(renamed(item, stored=False))
+                taken = seen.get(item.id)
+            if taken is None:
+                seen[item.id] = text_hash
                 if item.date_problem is not None:
                     result.warnings.append(_undated(item))
                 yield item
+
+
+def renamed(art: Article, stored: bool) -> Problem:
+    """Give ``art``, whose id another article has with another text (a ``stored`` one, else
+    one of this ingest), the id made of its outlet and text, as a record without one gets; the
+    warning that says so."""
+    given = art.id
+    art.id = article_id(art.stated_outlet, art.text)
+    holder = "a stored article" if stored else "another article of this ingest"
+    hint = "give each article its own id, or leave the ids out"
+    if stored:
+        hint += f"; if this text replaces the stored one: `tracer remove {given} {art.id}`, then ingest again"
+    return Problem(
+        art.source_path, f"id {given!r} is taken by {holder} with another text; stored as {art.id}", hint,
+        art.source_line,
+    )  # fmt: skip
 
 
 def _undated(art: Article) -> Problem:
@@ -1026,9 +1048,10 @@ def _outlet_from_url(url: str) -> str | None:
 
 def _finish(art: Article, reading: Reading) -> None:
     """Assign the id from the outlet the input states, apply --outlet/--date, infer a missing outlet."""
+    stated = art.outlet if art.outlet_source in ("field", "html") else None
+    art.stated_outlet = stated_outlet(art.source_path, stated, art.url)
     if not art.id:
-        stated = art.outlet if art.outlet_source in ("field", "html") else None
-        art.id = article_id(stated_outlet(art.source_path, stated, art.url), art.text)
+        art.id = article_id(art.stated_outlet, art.text)
     if reading.outlet:
         art.outlet, art.outlet_source = reading.outlet, "option"
     if reading.published:

@@ -32,6 +32,9 @@ class Article:
     encoding: str = "utf-8"
     # Why a date the input gave was not read, and on which line (not stored: a warning at ingest)
     date_problem: tuple[str, int | None] | None = None
+    # The outlet the input states, which an id is made of (not stored: an id taken by another
+    # text is replaced by one made of it)
+    stated_outlet: str | None = None
 
 
 def outlet_label(outlet: str | None, article_id: str) -> str:

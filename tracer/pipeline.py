@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from .engine import Engine, local_cores
 from .engine.memory import return_free_memory
 from .errors import TracerError
-from .ingest import DATE_HINT, IngestResult, iter_articles
-from .model import Problem
+from .ingest import DATE_HINT, IngestResult, iter_articles, renamed
+from .model import Article, Problem
 from .params import ScanParams
 from .scan import Progress, ScanResult, scan
 from .store import ArticleChange, Store
@@ -46,7 +46,11 @@ def ingest(
     cores = workers if workers is not None else local_cores()
     articles = iter_articles(paths, found, outlet, date, cores, dayfirst=dayfirst, columns=columns)
     updated: list[ArticleChange] = []
-    added, skipped = store.add_articles(articles, updated)
+
+    def taken(art: Article) -> None:
+        found.warnings.append(renamed(art, stored=True))
+
+    added, skipped = store.add_articles(articles, updated, taken)
     return IngestReport(found.files_read, added, skipped, list(found.problems), list(found.warnings), updated)
 
 

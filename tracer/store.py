@@ -672,11 +672,18 @@ class Store:
 
     # -- articles -----------------------------------------------------------
     def add_articles(
-        self, articles: Iterable[Article], updated: list[ArticleChange] | None = None
+        self,
+        articles: Iterable[Article],
+        updated: list[ArticleChange] | None = None,
+        taken: Callable[[Article], object] | None = None,
     ) -> tuple[int, int]:
         """Insert articles not stored yet; an article stored already takes the outlet, date and
         title this ingest states more firmly (:func:`_overrides`), each change appended to
-        ``updated``. Returns ``(added, skipped_as_already_stored)`` (updated ones not counted)."""
+        ``updated``. Returns ``(added, skipped_as_already_stored)`` (updated ones not counted).
+
+        An article whose id a stored article has with another text is not that article: where
+        ``taken`` is given, it is called with it and gives it another id (else it is skipped as
+        stored)."""
         added = skipped = 0
         changes: list[ArticleChange] = []
         insert = (
@@ -690,13 +697,9 @@ class Store:
             # A batch at a time: which ids are stored is asked once (not at all in a new store),
             # and the rows are inserted at once.
             for batch in _in_batches(articles, _ARTICLES_BATCH):
-                ids = [art.id for art in batch]
-                stored = set()
+                stored: set[str] = set()
                 if not was_empty:
-                    stored = {
-                        r[0]
-                        for r in conn.execute(f"SELECT id FROM articles WHERE id IN ({_marks(ids)})", ids)
-                    }
+                    stored = _stored_ids(conn, batch, taken)
                 rows = []
                 for art in batch:
                     if art.id in added_ids:
@@ -1133,6 +1136,27 @@ def _overrides(new_source: str, old_source: str) -> bool:
     if new_source == "option":
         return True
     return SOURCE_RANK.get(new_source, 0) >= SOURCE_RANK.get(old_source, 0)
+
+
+def _stored_ids(
+    conn: sqlite3.Connection, batch: list[Article], taken: Callable[[Article], object] | None
+) -> set[str]:
+    """Which ids of ``batch`` are stored, once those stored with another text have been given
+    other ids by ``taken`` (where given)."""
+    ids = [art.id for art in batch]
+    texts = dict(conn.execute(f"SELECT id, text FROM articles WHERE id IN ({_marks(ids)})", ids).fetchall())
+    if taken is None:
+        return set(texts)
+    moved = []
+    for art in batch:
+        text = texts.get(art.id)
+        if text is not None and text != art.text:
+            taken(art)
+            moved.append(art.id)
+    if not moved:
+        return set(texts)
+    again = {r[0] for r in conn.execute(f"SELECT id FROM articles WHERE id IN ({_marks(moved)})", moved)}
+    return {art.id for art in batch if art.id in texts or art.id in again}
 
 
 def _update_from(conn: sqlite3.Connection, art: Article) -> ArticleChange | None:
