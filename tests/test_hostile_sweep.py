@@ -478,9 +478,11 @@ def _xss_corpus(folder: Path) -> None:
         })  # fmt: skip
     with open(folder / "xss.jsonl", "w", encoding="utf-8") as f:
         f.writelines(json.dumps(r) + "\n" for r in records)
+    # A JSON record's text with tags is read as HTML (the payloads there are markup, not text); a
+    # plain text file's is text, payloads and all.
     (folder / "xss.txt").write_text(
         f"outlet: Txt {XSS[0]} Outlet\ntitle: {XSS[1]}\nurl: javascript:alert(9)\ndate: 2024-04-05\n\n"
-        + "\n\n".join(REUSED[:3])
+        + "\n\n".join(f"{s} {XSS[3 + j]}" for j, s in enumerate(REUSED))
         + f"\n\n{XSS[3]} {XSS[4]}\n",
         encoding="utf-8",
     )

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 from tracer.dates import DateError, from_timestamp, normalise
 from tracer.errors import TracerError
+from tracer.markup import has_markup, plain
 from tracer.model import Article, Problem
 
 TEXT_EXTS = {".txt", ".text", ""}
@@ -586,6 +587,7 @@ def _record(
             else f"'{text_key}' is a {type(text).__name__}, not a string"
         )
         return Problem(path, what, RECORD_HINT, line)
+    text = plain(text)  # a body exported as HTML: the text it shows
     if not text.strip():
         return Problem(path, f"empty '{text_key}'", RECORD_HINT, line)
     art = Article(
@@ -610,6 +612,8 @@ def _record(
         else:
             art.published_source = "field"
     art.title = _scalar(obj.get(keys.get("title", "")))
+    if art.title and has_markup(art.title):
+        art.title = " ".join(plain(art.title).split()) or None
     if art.title:
         art.title_source = "field"
     art.url = _scalar(obj.get(keys.get("url", "")))
