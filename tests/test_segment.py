@@ -188,6 +188,43 @@ def test_line_breaks(text: str, expected: list[str]) -> None:
     check_invariants(text)
 
 
+# A newspaper column as OCR'd: lines cut at about 40 characters, names at the start of lines.
+COLUMN = (
+    "EVENING STAR, FRIDAY, MAY 10, 1907\n"
+    "The steamer Arcadia, bound from\n"
+    "Liverpool to New York, went aground in a\n"
+    "dense fog off the coast of Nova Scotia\n"
+    "on Tuesday night. All of the one hun-\n"
+    "dred and twelve passengers were taken\n"
+    "off in safety by the crew of a fishing\n"
+    "schooner which happened to be near.\n"
+    "Later News\n"
+    "The captain reports that the vessel is\n"
+    "badly damaged, and the agents in\n"
+    "London fear she will prove a loss."
+)
+
+
+def test_hard_wrapped_lines_that_start_with_a_name_continue_the_sentence() -> None:
+    assert sents(COLUMN) == [
+        "EVENING STAR, FRIDAY, MAY 10, 1907",  # a heading in capitals
+        "The steamer Arcadia, bound from\nLiverpool to New York, went aground in a\ndense fog off the "
+        "coast of Nova Scotia\non Tuesday night.",
+        "All of the one hun-\ndred and twelve passengers were taken\noff in safety by the crew of a "
+        "fishing\nschooner which happened to be near.",
+        "Later News",  # a short line: its writer ended it
+        "The captain reports that the vessel is\nbadly damaged, and the agents in\nLondon fear she will "
+        "prove a loss.",
+    ]
+    check_invariants(COLUMN)
+    # Lines that are not wrapped (too few soft wraps) end where the next starts with a capital.
+    assert sents("Police say\nThe suspect fled\nOfficers gave chase") == [
+        "Police say",
+        "The suspect fled",
+        "Officers gave chase",
+    ]
+
+
 # --- bullets --------------------------------------------------------------------------------------
 
 BULLET_CASES = [

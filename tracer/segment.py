@@ -34,7 +34,9 @@ then decide whether the gap ends a sentence):
   line ends with a hyphen right after a letter and the next line starts with a letter (a word
   broken across lines, ``Kassym-\\nJomart``) or the line ends with a title/initial that
   never ends a sentence (``Mr.``).  It never ends one when the next line starts with a
-  lower-case letter (soft-wrapped text).  When the next line starts with anything else
+  lower-case letter (soft-wrapped text), nor, in hard-wrapped text (see ``_Wrap``), when the
+  next line starts with a capital after a line as long as the wrapped ones ("bound from\n
+  Liverpool").  When the next line starts with anything else
   (``(``, ``@``, a dash, ...) it ends one if the line ends with terminal punctuation, is a
   bullet line, or looks like a heading (a line that began a sentence, at most ``_HEADING_MAX``
   characters, not ending with ``,`` or ``;``).  The starter rule does not apply across line breaks: ``U.S.`` at the end
@@ -278,6 +280,7 @@ def _split(
     if bm is not None:
         start = bm.end()
     append = out.append
+    wrap: _Wrap | None = None  # found where first needed: most texts never ask
     stop_at, stop_kind = stops if stops is not None else ((), ())
     k, n_stops = 0, len(stop_at)  # the next of ``stops``, and how many there are
     for m in gaps(text, start):
@@ -367,8 +370,14 @@ def _split(
             punct == "." and ws_start == punct_end and _period_continues(text, m.start(), q, line_start, True)
         ):
             cut = False
-        elif line_bullet or punct is not None or _starts_line_sentence(c):
+        elif line_bullet or punct is not None:
             cut = True
+        elif _starts_line_sentence(c):
+            # A capital after a full line of hard-wrapped text (a newspaper's column as OCR'd, a
+            # wire's fixed width) is a name more often than a sentence: "bound from\nLiverpool".
+            if wrap is None:
+                wrap = _Wrap(text)
+            cut = not (c.isalpha() and wrap.full(text, line_start, ws_start))
         else:
             # A heading: a short line that began a sentence of its own.
             cut = (
@@ -385,6 +394,46 @@ def _split(
     append(start)
     append(_stripped_end(text))
     return out
+
+
+class _Wrap:
+    """How wide a hard-wrapped text's lines were cut (``width``; 0 where the text is not one).
+
+    Wrapped text is told by its soft wraps: line breaks after a line that ends with no stop,
+    before one that starts in lower case. Where at least ``_WRAP_MIN`` of them are at least
+    half the breaks after lines with no stop, the text is wrapped, at about the length of its
+    longer wrapped lines (a high percentile: OCR's character counts vary, a merged column is
+    longer)."""
+
+    def __init__(self, text: str) -> None:
+        self.width = 0
+        lines = [line.strip() for line in _LINEBREAK.split(text)]
+        wrapped, breaks = [], 0
+        for line, following in zip(lines, lines[1:], strict=False):  # (a blank line: a paragraph)
+            if line and following and line[-1] not in _TERMINAL and line[-1] not in _CLOSERS:
+                breaks += 1
+                if following[0].islower():
+                    wrapped.append(len(line))
+        if len(wrapped) >= _WRAP_MIN and 2 * len(wrapped) >= breaks:
+            wrapped.sort()
+            self.width = wrapped[(len(wrapped) - 1) * 9 // 10]
+
+    def full(self, text: str, start: int, end: int) -> bool:
+        """Whether the line ``text[start:end]`` was cut by the wrapping, not ended by its writer:
+        about as long as the wrapped lines (a much longer one is a paragraph that was not
+        wrapped, as a passage pasted into the text), not a heading in capitals, and not ending
+        with a colon (a list, a formula or a quotation follows)."""
+        return (
+            self.width > 0
+            and _WRAP_FULL * self.width <= end - start <= _WRAP_LONG * self.width
+            and text[end - 1] != ":"
+            and any(ch.islower() for ch in text[start:end])
+        )
+
+
+_WRAP_MIN = 3  # soft wraps a wrapped text has at least
+# A line cut by the wrapping is this share of the wrap width long at least, and at most.
+_WRAP_FULL, _WRAP_LONG = 0.75, 1.3
 
 
 def _stripped_end(text: str, size: int = 1 << 12) -> int:
