@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 from tracer.dates import DateError, from_timestamp, normalise
 from tracer.errors import TracerError
+from tracer.exports import Document, documents
 from tracer.markup import has_markup, plain
 from tracer.model import Article, Problem
 
@@ -506,6 +507,10 @@ def _lines(text: str) -> Iterator[tuple[str, int]]:
 
 
 def _read_text(path: str, text: str, reading: Reading) -> Iterator[Article | Problem]:
+    found = None if _HEADER.fullmatch(next(_lines(text), ("", 0))[0]) else documents(text)
+    if found is not None:  # a news archive's export: its articles, each with its head's values
+        yield from _exported(path, text, found, reading)
+        return
     art = Article(id="", text="", source_path=path)
     given_id = None
     body_start = 0
@@ -553,6 +558,30 @@ def _read_text(path: str, text: str, reading: Reading) -> Iterator[Article | Pro
         art.title, art.title_source = first, "first-line"
     art.id = given_id or ""
     yield art
+
+
+def _exported(path: str, text: str, found: list[Document], reading: Reading) -> Iterator[Article | Problem]:
+    if not found:
+        yield Problem(path, "an archive export with no article in it", "export the articles again")
+    for doc in found:
+        if doc.end <= doc.start:
+            yield Problem(path, "an article of the export has no text", EXPORT_HINT, doc.line)
+            continue
+        art = Article(id="", text=text[doc.start : doc.end], source_path=path, source_line=doc.line)
+        if doc.title:
+            art.title, art.title_source = doc.title, "header"
+        if doc.outlet:
+            art.outlet, art.outlet_source = doc.outlet, "header"
+        if doc.date:
+            art.published, why = _date_or_reason(doc.date, reading.dayfirst)
+            if art.published is None:
+                art.date_problem = (f"date {doc.date!r} not read: {why}", doc.line)
+            else:
+                art.published_source = "header"
+        yield art
+
+
+EXPORT_HINT = "check that the file is the export as saved (Nexis Uni, Factiva: plain text)"
 
 
 # --- JSON Lines / JSON / CSV -----------------------------------------------------------------
