@@ -126,6 +126,9 @@ def test_ingest_of_a_folder_without_article_files(tmp_path, files):
     result = _invoke("ingest", str(folder), "--db", db)
     assert result.exit_code == 0
     assert f"no articles found in {folder}" in result.stderr and ".jsonl" in result.stderr
+    # A PDF may hold an article tracer does not read: said (an image is no article: not).
+    left_out = "left out 1 file(s) of formats tracer does not read (1 .pdf)"
+    assert (left_out in result.stderr) == bool(files) and ".png" not in result.stderr
     assert _invoke("ingest", str(folder), "--db", db, "-q").stderr == ""
 
 

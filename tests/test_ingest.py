@@ -575,3 +575,18 @@ def test_csv_with_column_names_in_another_language(tmp_path: Path, header: str) 
     (art,) = result.articles
     assert (art.title, art.outlet, art.published) == ("Retraites", "Le Courrier", "2024-03-05")
     assert art.text == "La réforme sera présentée au Conseil des ministres."
+
+
+def test_tsv_files_and_a_line_naming_the_delimiter_are_read(tmp_path: Path) -> None:
+    tsv = write(
+        tmp_path / "a.tsv",
+        "id\ttext\toutlet\n1\tA lighthouse keeper rescued a seal pup, witnesses said.\tA\n",
+    )
+    # Excel writes "sep=;" first where asked to name the delimiter: it is no header.
+    sep = write(
+        tmp_path / "b.csv", 'sep=;\r\nid;text;outlet\r\n2;"A seal pup, stranded in a gale; rescued.";B\r\n'
+    )
+    result = read_paths([tsv, sep])
+    assert result.problems == []
+    assert [(a.id, a.outlet, a.source_line) for a in result.articles] == [("1", "A", 2), ("2", "B", 3)]
+    assert result.articles[1].text == "A seal pup, stranded in a gale; rescued."

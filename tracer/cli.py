@@ -248,6 +248,10 @@ def _report_ingest(report: Any, quiet: bool, paths: tuple[str, ...]) -> None:
             f"no articles found in {', '.join(paths)}: no .txt, .jsonl, .json, .csv or .html files there "
             "(give article files, or a folder that holds them)",
         )
+    if report.left_out:
+        kinds = ", ".join(f"{n} {ext}" for ext, n in sorted(report.left_out.items()))
+        _say(quiet, f"left out {sum(report.left_out.values())} file(s) of formats tracer does not read ({kinds}): "
+                    "save articles as .txt, .csv, .json(l) or .html to have them read")  # fmt: skip
     updated = f"{len(report.updated)} updated; " if report.updated else ""
     _say(
         quiet,
@@ -271,8 +275,8 @@ def ingest(
     db: str,
     quiet: bool,
 ) -> None:
-    """Add articles from files or directories (.txt, .jsonl, .json, .csv, .html; a Nexis Uni or Factiva
-    text export is its articles) to the store.
+    """Add articles from files or directories (.txt, .jsonl, .json, .csv, .tsv, .html; a Nexis Uni or
+    Factiva text export is its articles) to the store.
 
     An article stored already (the same text from the same source) is updated with --outlet and
     --date, and with what its file now states, and the change is listed.

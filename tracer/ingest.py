@@ -18,6 +18,7 @@ import os
 import re
 import sys
 import zlib
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,11 +34,11 @@ from tracer.model import Article, Problem
 TEXT_EXTS = {".txt", ".text", ""}
 JSONL_EXTS = {".jsonl", ".ndjson"}
 JSON_EXTS = {".json"}
-CSV_EXTS = {".csv"}
+CSV_EXTS = {".csv", ".tsv", ".tab"}
 HTML_EXTS = {".html", ".htm"}
 SUPPORTED_EXTS = TEXT_EXTS | JSONL_EXTS | JSON_EXTS | CSV_EXTS | HTML_EXTS
 
-FORMATS_HINT = "pass .txt/.jsonl/.json/.csv/.html files (or any of them gzipped: .jsonl.gz)"
+FORMATS_HINT = "pass .txt/.jsonl/.json/.csv/.tsv/.html files (or any of them gzipped: .jsonl.gz)"
 DATE_HINT = "use a date such as 2023-09-13, 2023-09-13T10:00:00Z, 13 September 2023 or 13/09/2023"
 RECORD_HINT = (
     "each record needs a non-empty string 'text' (or body, content, ...; --columns text=NAME names "
@@ -155,6 +156,8 @@ class IngestResult:
     problems: list[Problem] = field(default_factory=list)  # skipped inputs, each naming file (and line)
     files_read: int = 0
     warnings: list[Problem] = field(default_factory=list)  # stored, with a value left out (a date)
+    # Files of folders walked that may hold articles in a format tracer does not read, by extension
+    left_out: Counter[str] = field(default_factory=Counter)
 
 
 def article_id(outlet: str | None, text: str) -> str:
@@ -244,7 +247,7 @@ def iter_articles(
     if outlet and not _is_utf8(outlet):
         # A command-line argument in another encoding arrives with its bytes escaped.
         raise TracerError(f"--outlet {_shown(outlet)} is not valid UTF-8", "pass the outlet name in UTF-8")
-    files = _collect_files(paths, result.problems)
+    files = _collect_files(paths, result.problems, result.left_out)
     seen: dict[str, int] = {}  # id -> hash of its text
     for path in files:
         try:
@@ -324,15 +327,18 @@ def _undated(art: Article) -> Problem:
 # --- finding files ---------------------------------------------------------------------------
 
 
-def _collect_files(paths: Sequence[str | os.PathLike[str]], problems: list[Problem]) -> list[str]:
-    """Expand directories; explicit paths are always tried, directory walks skip what is not ours."""
+def _collect_files(
+    paths: Sequence[str | os.PathLike[str]], problems: list[Problem], others: Counter[str]
+) -> list[str]:
+    """Expand directories; explicit paths are always tried, directory walks skip what is not ours
+    (counted in ``others`` by extension; hidden files are not)."""
     found: set[str] = set()
     for given in paths:
         p = os.fspath(given)
         if not _is_utf8(p):
             problems.append(_bad_name(p))
         elif os.path.isdir(p):
-            found.update(_walk(p, problems))
+            found.update(_walk(p, problems, others))
         elif os.path.isfile(p):
             if file_format(p) is not None:
                 found.add(p)
@@ -346,7 +352,7 @@ def _collect_files(paths: Sequence[str | os.PathLike[str]], problems: list[Probl
     return sorted(found, key=lambda s: Path(s).parts)
 
 
-def _walk(directory: str, problems: list[Problem]) -> Iterator[str]:
+def _walk(directory: str, problems: list[Problem], others: Counter[str]) -> Iterator[str]:
     try:
         entries = sorted(os.scandir(directory), key=lambda e: e.name)
     except OSError as exc:
@@ -369,12 +375,19 @@ def _walk(directory: str, problems: list[Problem]) -> Iterator[str]:
         if (is_dir or is_file) and not _is_utf8(entry.name):
             problems.append(_bad_name(path))
         elif is_dir:
-            yield from _walk(path, problems)
+            yield from _walk(path, problems, others)
         elif is_file:
             yield path
+        elif (ext := os.path.splitext(entry.name)[1].lower()) in _DOCUMENT_EXTS:
+            others[ext] += 1
 
 
 _LINK_HINT = "remove the entry, or point the link at an article file"
+# Files of a folder that may hold articles tracer does not read: their number is told (images,
+# a store's own files and the like are left out without a word).
+_DOCUMENT_EXTS = frozenset(
+    ".md .markdown .rst .rtf .doc .docx .odt .pdf .xml .rss .atom .xls .xlsx .ods .epub .eml .mht .mhtml".split()
+)
 
 
 def _is_utf8(name: str) -> bool:
@@ -899,12 +912,19 @@ _LEADING_SPACE = re.compile(r"\s*")
 
 def _delimiter(text: str) -> str:
     """The CSV's delimiter, from its first line that is not blank: a comma, or a semicolon or
-    tab where that line has more of them (spreadsheets set to French or German write semicolons)."""
+    tab where that line has more of them (spreadsheets set to French or German write semicolons);
+    the one a line ``sep=;`` names (as Excel writes it) where the file starts with one."""
     start = _LEADING_SPACE.match(text).end()  # type: ignore[union-attr]  # \s* always matches
     end = text.find("\n", start)
     first = text[start : len(text) if end < 0 else end]
+    named = _SEP_LINE.fullmatch(first)
+    if named:
+        return named.group(1)
     counts = {d: first.count(d) for d in ",;\t"}
     return max(counts, key=lambda d: (counts[d], d == ","))
+
+
+_SEP_LINE = re.compile(r"sep=([,;\t|])\r?")
 
 
 def _unterminated(
@@ -944,6 +964,7 @@ def _read_csv(path: str, text: str, reading: Reading) -> Iterator[Article | Prob
     record_start = 0
     header: list[str] | None = None
     keys: dict[str, str] = {}
+    sep_line = _SEP_LINE.fullmatch(text[: text.find("\n") if "\n" in text else len(text)].lstrip("\ufeff"))
     while True:
         start = reader.line_num + 1  # a record may span lines; report where it starts
         try:
@@ -966,8 +987,8 @@ def _read_csv(path: str, text: str, reading: Reading) -> Iterator[Article | Prob
                 start,
             )
             continue
-        if not any(cell.strip() for cell in row):
-            continue
+        if not any(cell.strip() for cell in row) or (sep_line and start == 1):
+            continue  # (the line naming the delimiter is no header)
         if header is None:
             header = [name.strip() for name in row]
             keys = _field_keys(header, reading.columns)

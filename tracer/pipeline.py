@@ -24,6 +24,7 @@ class IngestReport:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)  # stored, a value left out (a date not read)
     updated: list[ArticleChange] = field(default_factory=list)  # stored before: values this ingest changed
+    left_out: dict[str, int] = field(default_factory=dict)  # files of other formats in folders, by extension
 
 
 def ingest(
@@ -51,7 +52,15 @@ def ingest(
         found.warnings.append(renamed(art, stored=True))
 
     added, skipped = store.add_articles(articles, updated, taken)
-    return IngestReport(found.files_read, added, skipped, list(found.problems), list(found.warnings), updated)
+    return IngestReport(
+        found.files_read,
+        added,
+        skipped,
+        list(found.problems),
+        list(found.warnings),
+        updated,
+        dict(found.left_out),
+    )
 
 
 def run(
