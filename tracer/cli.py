@@ -275,8 +275,8 @@ def ingest(
     db: str,
     quiet: bool,
 ) -> None:
-    """Add articles from files or directories (.txt, .jsonl, .json, .csv, .tsv, .html; a Nexis Uni or
-    Factiva text export is its articles) to the store.
+    """Add articles from files or directories (.txt, .jsonl, .json, .csv, .tsv, .html, RSS/Atom
+    .rss .atom .xml; a Nexis Uni or Factiva text export is its articles) to the store.
 
     An article stored already (the same text from the same source) is updated with --outlet and
     --date, and with what its file now states, and the change is listed.

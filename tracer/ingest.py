@@ -28,6 +28,8 @@ from urllib.parse import urlsplit
 from tracer.dates import DateError, from_timestamp, normalise
 from tracer.errors import TracerError
 from tracer.exports import Document, documents
+from tracer.feeds import FeedError
+from tracer.feeds import records as feed_records
 from tracer.markup import has_markup, plain
 from tracer.model import Article, Problem
 
@@ -36,9 +38,10 @@ JSONL_EXTS = {".jsonl", ".ndjson"}
 JSON_EXTS = {".json"}
 CSV_EXTS = {".csv", ".tsv", ".tab"}
 HTML_EXTS = {".html", ".htm"}
-SUPPORTED_EXTS = TEXT_EXTS | JSONL_EXTS | JSON_EXTS | CSV_EXTS | HTML_EXTS
+FEED_EXTS = {".rss", ".atom", ".xml"}
+SUPPORTED_EXTS = TEXT_EXTS | JSONL_EXTS | JSON_EXTS | CSV_EXTS | HTML_EXTS | FEED_EXTS
 
-FORMATS_HINT = "pass .txt/.jsonl/.json/.csv/.tsv/.html files (or any of them gzipped: .jsonl.gz)"
+FORMATS_HINT = "pass .txt/.jsonl/.json/.csv/.tsv/.html/.rss/.xml files (or any of them gzipped: .jsonl.gz)"
 DATE_HINT = "use a date such as 2023-09-13, 2023-09-13T10:00:00Z, 13 September 2023 or 13/09/2023"
 RECORD_HINT = (
     "each record needs a non-empty string 'text' (or body, content, ...; --columns text=NAME names "
@@ -386,7 +389,7 @@ _LINK_HINT = "remove the entry, or point the link at an article file"
 # Files of a folder that may hold articles tracer does not read: their number is told (images,
 # a store's own files and the like are left out without a word).
 _DOCUMENT_EXTS = frozenset(
-    ".md .markdown .rst .rtf .doc .docx .odt .pdf .xml .rss .atom .xls .xlsx .ods .epub .eml .mht .mhtml".split()
+    ".md .markdown .rst .rtf .doc .docx .odt .pdf .xls .xlsx .ods .epub .eml .mht .mhtml".split()
 )
 
 
@@ -491,6 +494,8 @@ def _read_file(path: str, data: bytes, reading: Reading) -> Iterator[Article | P
         records = _read_csv(path, text, reading)
     elif ext in HTML_EXTS:
         records = _read_html(path, text, reading)
+    elif ext in FEED_EXTS:
+        records = _read_feed(path, text, reading)
     else:
         records = _read_text(path, text, reading)
     del text  # the reader holds it
@@ -1012,6 +1017,21 @@ def _read_csv(path: str, text: str, reading: Reading) -> Iterator[Article | Prob
                 return
             continue
         yield _record(path, start, dict(zip(header, row, strict=False)), reading=reading, keys=keys)
+
+
+# --- RSS and Atom ----------------------------------------------------------------------------
+
+
+def _read_feed(path: str, text: str, reading: Reading) -> Iterator[Article | Problem]:
+    try:
+        items = feed_records(text)
+    except FeedError as exc:
+        yield Problem(path, str(exc), "pass an RSS or Atom feed as saved from its address", exc.line)
+        return
+    if not items:
+        yield Problem(path, "a feed with no items", "save the feed when it lists articles")
+    for line, record in items:
+        yield _record(path, line or 1, record, reading=reading, keys=_CANONICAL)
 
 
 # --- HTML ------------------------------------------------------------------------------------
