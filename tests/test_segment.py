@@ -217,6 +217,19 @@ def test_hard_wrapped_lines_that_start_with_a_name_continue_the_sentence() -> No
         "prove a loss.",
     ]
     check_invariants(COLUMN)
+    # German starts many a wrapped line with a noun: a third of soft wraps tell it wrapped.
+    german = (
+        "Der Stadtrat hat am Montag beschlossen, die alte\n"
+        "Bibliothek in der Ulmenstraße zu schließen. Als Grund\n"
+        "nannte die Verwaltung die hohen Kosten für die\n"
+        "Reparatur des Daches, das seit Jahren undicht ist.\n"
+        "Anwohner hatten monatelang für den Erhalt der\n"
+        "Bibliothek gekämpft und mehr als dreitausend\n"
+        "Unterschriften gesammelt. Die Bürgermeisterin sagte,\n"
+        "man werde nach einem neuen Standort für die\n"
+        "Sammlung suchen."
+    )
+    assert len(sents(german)) == 4
     # Lines that are not wrapped (too few soft wraps) end where the next starts with a capital.
     assert sents("Police say\nThe suspect fled\nOfficers gave chase") == [
         "Police say",
