@@ -101,7 +101,7 @@ def test_an_id_taken_by_another_text_gets_its_own_and_nothing_is_lost(tmp_path: 
     result = invoke("ingest", first, second, first, "--db", db)  # (the copy of a.csv: dropped quietly)
     renamed = article_id("B", f"{mayor}, officials said.")
     assert (
-        f"warning: {second}:2: id '1' is taken by another article of this ingest with another text; "
+        f"warning: {second}:2: id '1' is taken by another article of this ingest with another text or outlet; "
         f"stored as {renamed}"
     ) in result.stderr
     assert f"{second}:3: id '2' is taken" in result.stderr and "ingested 4 article(s)" in result.stderr
@@ -120,7 +120,7 @@ def test_an_id_taken_by_another_text_gets_its_own_and_nothing_is_lost(tmp_path: 
     for option in ((), ("--outlet", "D")):
         out = invoke("ingest", third, "--db", db, *option)
         assert (
-            f"{third}:2: id '1' is taken by a stored article with another text; stored as {late}"
+            f"{third}:2: id '1' is taken by a stored article with another text or outlet; stored as {late}"
             in out.stderr
         )
         assert f"`tracer remove 1 {late}`" in out.stderr
@@ -128,6 +128,26 @@ def test_an_id_taken_by_another_text_gets_its_own_and_nothing_is_lost(tmp_path: 
     assert stored(db, "id = ?", ["1"])[0]["outlet"] == "A"  # the stored article is left as it was
     invoke("scan", "--db", db)
     assert "cross-outlet" in invoke("matches", "--db", db, "--format", "csv").stdout
+
+
+def test_papers_copies_keeping_the_wires_story_id_are_each_stored(tmp_path: Path) -> None:
+    wire = "Flood waters rose overnight across the northern valley, forcing two hundred families to leave."
+    db = tmp_path / "t.db"
+    rows = [f'AP-1,"{wire}",{paper}\n' for paper in ("Echo", "Press", "Echo")]  # the third: a copy
+    first = tmp_path / "a.csv"
+    first.write_text("id,text,outlet\n" + "".join(rows))
+    result = invoke("ingest", first, "--db", db)
+    assert "ingested 2 article(s)" in result.stderr and "with another text or outlet" in result.stderr
+    later = tmp_path / "b.csv"
+    later.write_text(f'id,text,outlet\nAP-1,"{wire}",Courier\n')
+    invoke("ingest", later, "--db", db)
+    assert sorted(r["outlet"] for r in stored(db)) == ["Courier", "Echo", "Press"]
+    # An outlet an option sets is a correction of the stored article, not another article.
+    echo = tmp_path / "c.csv"
+    echo.write_text("id,text,outlet\n" + rows[0])
+    fixed = invoke("ingest", echo, "--db", db, "--outlet", "The Echo")
+    assert "updated AP-1: outlet Echo -> The Echo (option)" in fixed.stderr
+    assert sorted(r["outlet"] for r in stored(db)) == ["Courier", "Press", "The Echo"]
 
 
 def test_edits_then_scan_equal_a_store_ingested_with_the_right_metadata(tmp_path: Path, bare) -> None:

@@ -286,9 +286,10 @@ def iter_articles(
                 continue
             if not jsonl:  # JSON Lines records come finished from where they were parsed
                 _finish(item, reading)
-            # Within one call a copy of a record (same id, same text) is dropped quietly; another
-            # text under a taken id (two exports numbering their rows alike) gets an id of its own.
-            text_hash = hash(item.text)
+            # Within one call a copy of a record (same id, text and stated outlet) is dropped
+            # quietly; another text or outlet under a taken id (two exports numbering their rows
+            # alike, papers' copies keeping the wire's story id) gets an id of its own.
+            text_hash = hash((item.text, item.stated_outlet))
             taken = seen.get(item.id)
             if taken is not None and taken != text_hash:
                 result.warnings.append(renamed(item, stored=False))
@@ -301,17 +302,18 @@ def iter_articles(
 
 
 def renamed(art: Article, stored: bool) -> Problem:
-    """Give ``art``, whose id another article has with another text (a ``stored`` one, else
-    one of this ingest), the id made of its outlet and text, as a record without one gets; the
-    warning that says so."""
+    """Give ``art``, whose id another article has with another text or stated outlet (a
+    ``stored`` one, else one of this ingest), the id made of its outlet and text, as a record
+    without one gets; the warning that says so."""
     given = art.id
     art.id = article_id(art.stated_outlet, art.text)
     holder = "a stored article" if stored else "another article of this ingest"
     hint = "give each article its own id, or leave the ids out"
     if stored:
-        hint += f"; if this text replaces the stored one: `tracer remove {given} {art.id}`, then ingest again"
+        hint += f"; if this one replaces the stored one: `tracer remove {given} {art.id}`, then ingest again"
     return Problem(
-        art.source_path, f"id {given!r} is taken by {holder} with another text; stored as {art.id}", hint,
+        art.source_path,
+        f"id {given!r} is taken by {holder} with another text or outlet; stored as {art.id}", hint,
         art.source_line,
     )  # fmt: skip
 

@@ -1141,22 +1141,37 @@ def _overrides(new_source: str, old_source: str) -> bool:
 def _stored_ids(
     conn: sqlite3.Connection, batch: list[Article], taken: Callable[[Article], object] | None
 ) -> set[str]:
-    """Which ids of ``batch`` are stored, once those stored with another text have been given
-    other ids by ``taken`` (where given)."""
+    """Which ids of ``batch`` are stored, once those stored with another text, or with another
+    outlet where both the stored article's input and this one state theirs, have been given
+    other ids by ``taken`` (where given). An outlet set by an option, an edit or a guess is a
+    correction of the same article, not another's."""
     ids = [art.id for art in batch]
-    texts = dict(conn.execute(f"SELECT id, text FROM articles WHERE id IN ({_marks(ids)})", ids).fetchall())
+    stored = {
+        row[0]: row[1:]
+        for row in conn.execute(
+            f"SELECT id, text, outlet, outlet_source FROM articles WHERE id IN ({_marks(ids)})", ids
+        )
+    }
+    known = set(stored)
     if taken is None:
-        return set(texts)
+        return known
     moved = []
     for art in batch:
-        text = texts.get(art.id)
-        if text is not None and text != art.text:
+        found = stored.get(art.id)
+        if found is None:
+            continue
+        text, outlet, source = found
+        other_outlet = source in _STATED and art.stated_outlet is not None and art.stated_outlet != outlet
+        if text != art.text or other_outlet:
             taken(art)
             moved.append(art.id)
     if not moved:
-        return set(texts)
+        return known
     again = {r[0] for r in conn.execute(f"SELECT id FROM articles WHERE id IN ({_marks(moved)})", moved)}
-    return {art.id for art in batch if art.id in texts or art.id in again}
+    return {art.id for art in batch if art.id in known or art.id in again}
+
+
+_STATED = ("field", "html", "url")  # outlet sources an input states of itself (an id is made of them)
 
 
 def _update_from(conn: sqlite3.Connection, art: Article) -> ArticleChange | None:
