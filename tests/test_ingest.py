@@ -69,7 +69,15 @@ def write(path: Path, content: str | bytes) -> Path:
         ("31 February 2023", None),
         ("yesterday", None),
         ("", None),
-        ("20230913", None),
+        ("20230913", "2023-09-13"),  # digits alone, as GDELT writes them
+        ("20230913143000", "2023-09-13T14:30:00"),
+        ("202309131430", "2023-09-13T14:30:00"),
+        ("20231313", None),
+        ("99999999", None),
+        ("2023-9-3", "2023-09-03"),
+        ("Published: 13 September 2023", "2023-09-13"),  # a label before the date
+        ("Last updated: 2023-09-13 10:00", "2023-09-13T10:00:00"),
+        ("Note: soon", None),
     ],
 )
 def test_parse_date(value: str, expected: str | None) -> None:
@@ -315,6 +323,7 @@ def test_json_number_dates_are_unix_times(tmp_path: Path) -> None:
     content = (
         '{"text": "alpha", "published": 1701388800}\n{"text": "beta", "published": 1701388800500}\n'
         '{"text": "gamma", "published": 42}\n{"text": "delta", "published": true}\n'
+        '{"text": "epsilon", "published": 20231201}\n'
     )
     result = read_paths([write(tmp_path / "api.jsonl", content)])
     assert [a.published for a in result.articles] == [
@@ -322,6 +331,7 @@ def test_json_number_dates_are_unix_times(tmp_path: Path) -> None:
         "2023-12-01T00:00:00+00:00",
         None,
         None,
+        "2023-12-01",  # eight digits: a date written in digits
     ]
     assert [w.line for w in result.warnings] == [3, 4]  # stored undated, with a warning each
 

@@ -23,7 +23,8 @@ def normalise(value: str, dayfirst: bool | None = None) -> str:
 
     Read: ISO 8601, RFC 2822 (``Fri, 17 Feb 2023 10:00:00 +0000``), ``17 February 2023``,
     ``Feb 17, 2023`` and ``17/02/2023`` (also with ``.`` or ``-``, and ``2023/02/17``), each with
-    an optional time of day and zone; month names in French, German, Spanish, Italian, Dutch and
+    an optional time of day and zone; ``2024-1-5``; digits alone (``20240105``, ``20240105143000``:
+    a time with no zone); any of them after a label (``Published: ...``); month names in French, German, Spanish, Italian, Dutch and
     Portuguese too (``7 décembre 2026``, ``Montag, 7. Dezember 2026, 14:30 Uhr``, ``7 de
     diciembre de 2026``). ``dayfirst`` reads ``05/03/2023`` as 5 March (False: May 3); None leaves
     a date that reads both ways unread rather than guessed, but for ``05.03.2023``: dates written
@@ -31,8 +32,27 @@ def normalise(value: str, dayfirst: bool | None = None) -> str:
     (:func:`from_timestamp`).
     """
     s = value.strip()
+    try:
+        return _normalise(s, dayfirst)
+    except DateError:
+        label = _LABEL.fullmatch(s)  # "Published: 5 January 2024", "Updated: 2024-01-05"
+        if label is None:
+            raise
+        return _normalise(label.group(1), dayfirst)
+
+
+# A date after a word or up to three and a colon, as pages and exports print it.
+_LABEL = re.compile(r"[^\W\d_]+(?:[ -][^\W\d_]+){0,2}\s*:\s*(\S.*)")
+# Digits only: YYYYMMDD, with HHMM or HHMMSS (GDELT's form; no zone given).
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?")
+
+
+def _normalise(s: str, dayfirst: bool | None) -> str:
+    """:func:`normalise` of a stripped value with no label before it."""
     if s.isdigit() and len(s) in (10, 13):  # what exports of news APIs often give: a Unix time
         return from_timestamp(int(s))
+    if s.isdigit() and len(s) in (8, 12, 14):
+        return _compact(s)
     try:
         if _ISO_DATE.fullmatch(s):
             return date.fromisoformat(s).isoformat()
@@ -55,6 +75,20 @@ def normalise(value: str, dayfirst: bool | None = None) -> str:
         raise DateError("outside years 1-9999 once converted to UTC") from None
 
 
+def _compact(s: str) -> str:
+    """A date written as digits only (``20240105``, ``20240105143000``), from 1800 to 2199."""
+    y, mo, d, h, mi, sec = _COMPACT.fullmatch(s).groups()  # type: ignore[union-attr]  # 8/12/14 digits
+    if not 1800 <= int(y) < 2200:
+        raise DateError(f"{s!r} is no date written as digits (YYYYMMDD, with HHMM or HHMMSS)")
+    try:
+        day = date(int(y), int(mo), int(d))
+        if h is None:
+            return day.isoformat()
+        return datetime(day.year, day.month, day.day, int(h), int(mi), int(sec or 0)).isoformat()
+    except ValueError as exc:
+        raise DateError(f"{s!r}: {exc}") from None
+
+
 def from_timestamp(value: float) -> str:
     """The stored form (in UTC) of a Unix time in seconds or milliseconds (told apart by size:
     either way a date from 2001 to 2286); :class:`DateError` for another number."""
@@ -67,7 +101,7 @@ def from_timestamp(value: float) -> str:
 
 _NOT_READ = (
     "not a date tracer reads (ISO 8601, RFC 2822, 17 February 2023, Feb 17, 2023, 17/02/2023, "
-    "7 décembre 2026, a Unix time)"
+    "7 décembre 2026, 20230217, a Unix time)"
 )
 _MONTHS = {name[:3]: k for k, name in enumerate(
     "january february march april may june july august september october november december".split(), 1
@@ -115,7 +149,10 @@ _FORMS = [
         re.IGNORECASE,
     ),
     re.compile(rf"{_WEEKDAY}{_MONTH}\s+{_DAY},?\s+(?P<year>\d{{4}}){_TIME}", re.IGNORECASE),
-    re.compile(rf"(?P<year>\d{{4}})[/.](?P<month>\d{{1,2}})[/.](?P<day>\d{{1,2}}){_TIME}", re.IGNORECASE),
+    re.compile(
+        rf"(?P<year>\d{{4}})(?P<ysep>[/.-])(?P<month>\d{{1,2}})(?P=ysep)(?P<day>\d{{1,2}}){_TIME}",
+        re.IGNORECASE,
+    ),
     re.compile(
         rf"(?P<a>\d{{1,2}})(?P<sep>[/.-])(?P<b>\d{{1,2}})(?P=sep)(?P<year>\d{{4}}){_TIME}", re.IGNORECASE
     ),

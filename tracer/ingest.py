@@ -203,9 +203,12 @@ def _date_or_reason(value: str, dayfirst: bool | None = None) -> tuple[str | Non
 
 
 def _timestamp_or_reason(value: Any) -> tuple[str | None, str]:
-    """A JSON number as a Unix time (:func:`~tracer.dates.from_timestamp`), and why not."""
+    """A JSON number as a Unix time (:func:`~tracer.dates.from_timestamp`), or an integer of 8,
+    12 or 14 digits as a date written in digits (``20240105``), and why not."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None, "not a string or a number"
+    if isinstance(value, int) and len(str(value)) in (8, 12, 14):
+        return _date_or_reason(str(value))
     try:
         return from_timestamp(value), ""
     except DateError as exc:
