@@ -72,6 +72,7 @@ def write(path: Path, content: str | bytes) -> Path:
         ("20230913", "2023-09-13"),  # digits alone, as GDELT writes them
         ("20230913143000", "2023-09-13T14:30:00"),
         ("202309131430", "2023-09-13T14:30:00"),
+        ("20230913T143000Z", "2023-09-13T14:30:00+00:00"),  # GDELT's seendate
         ("20231313", None),
         ("99999999", None),
         ("2023-9-3", "2023-09-03"),
@@ -600,3 +601,24 @@ def test_tsv_files_and_a_line_naming_the_delimiter_are_read(tmp_path: Path) -> N
     assert result.problems == []
     assert [(a.id, a.outlet, a.source_line) for a in result.articles] == [("1", "A", 2), ("2", "B", 3)]
     assert result.articles[1].text == "A seal pup, stranded in a gale; rescued."
+
+
+def test_records_with_text_and_other_names_for_the_rest_are_read_whole(tmp_path: Path) -> None:
+    # A record with "text" read its other fields only under their own names: a Media Cloud export's
+    # media_name and publish_date were lost. An Event Registry source is an object with a title.
+    media_cloud = {"stories_id": 9, "media_name": "Daily Planet", "publish_date": "2024-01-05 14:30:00",
+                   "title": "Storm", "url": "https://planet.example/a", "text": "A storm hit the coast."}  # fmt: skip
+    event_registry = {"uri": "7412", "title": "Storm", "body": "A storm hit the coast at dawn.",
+                      "source": {"uri": "echo.example", "title": "The Echo"}, "dateTime": "2024-01-05T06:00:00Z"}  # fmt: skip
+    path = write(tmp_path / "a.jsonl", "".join(json.dumps(r) + "\n" for r in (media_cloud, event_registry)))
+    first, second = read_paths([path]).articles
+    assert (first.outlet, first.published, first.url) == (
+        "Daily Planet",
+        "2024-01-05T14:30:00",
+        "https://planet.example/a",
+    )
+    assert (second.outlet, second.published, second.text) == (
+        "The Echo",
+        "2024-01-05T06:00:00+00:00",
+        "A storm hit the coast at dawn.",
+    )

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+_ISO_BASIC = re.compile(r"\d{8}T\d{4}(?:\d{2})?(?:[Zz]|[+-]\d{2}:?\d{2})?")  # GDELT's "20240105T143000Z"
 
 
 class DateError(ValueError):
@@ -56,13 +57,15 @@ def _normalise(s: str, dayfirst: bool | None) -> str:
     try:
         if _ISO_DATE.fullmatch(s):
             return date.fromisoformat(s).isoformat()
-        # Only the extended form with a time: fromisoformat also accepts week dates, "20230913" etc.
-        if not _ISO_DATETIME.match(s):
-            moment: date | datetime = _common(s, dayfirst)
+        # Only the extended form with a time, or the basic one with "T": fromisoformat also
+        # accepts week dates and the like.
+        moment: date | datetime
+        if _ISO_BASIC.fullmatch(s) or _ISO_DATETIME.match(s):
+            moment = datetime.fromisoformat(s[:-1] + "+00:00" if s[-1] in "Zz" else s)
+        else:
+            moment = _common(s, dayfirst)
             if not isinstance(moment, datetime):
                 return moment.isoformat()
-        else:
-            moment = datetime.fromisoformat(s[:-1] + "+00:00" if s[-1] in "Zz" else s)
     except DateError:
         raise
     except ValueError as exc:

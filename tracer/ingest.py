@@ -56,7 +56,7 @@ FIELD_NAMES: dict[str, tuple[str, ...]] = {
              "texte", "contenu", "corps", "textecomplet", "inhalt", "volltext", "artikeltext", "texto",
              "contenido", "cuerpo", "testo", "contenuto", "corpo"),
     "outlet": ("outlet", "source", "sourcename", "publisher", "publication", "sitename", "site", "newspaper",
-               "media", "medium", "domain", "journal", "média", "éditeur", "titredepresse", "zeitung",
+               "media", "medium", "medianame", "sourcetitle", "domain", "journal", "média", "éditeur", "titredepresse", "zeitung",
                "quelle", "medien", "verlag", "periódico", "fuente", "medio", "giornale", "testata", "fonte"),
     "published": ("published", "date", "publishedat", "publisheddate", "publishdate", "publicationdate",
                   "pubdate", "datepublished", "datetime", "time", "created", "createdat", "datedepublication",
@@ -611,6 +611,18 @@ EXPORT_HINT = "check that the file is the export as saved (Nexis Uni, Factiva: p
 
 
 _CANONICAL = {name: name for name in FIELD_NAMES}
+_KEYS_SEEN: dict[tuple[tuple[str, ...], tuple[tuple[str, str], ...]], dict[str, str]] = {}
+
+
+def _keys_of(obj: dict[str, Any], reading: Reading) -> dict[str, str]:
+    """:func:`_field_keys` of a record's keys, found once per set of keys (a few hundred kept)."""
+    seen = (tuple(obj), reading.columns)
+    found = _KEYS_SEEN.get(seen)
+    if found is None:
+        if len(_KEYS_SEEN) >= 512:  # a file whose records all differ: no use keeping them
+            _KEYS_SEEN.clear()
+        found = _KEYS_SEEN[seen] = _field_keys(list(obj), reading.columns)
+    return found
 
 
 def _record(
@@ -623,12 +635,10 @@ def _record(
     if not isinstance(obj, dict):
         return Problem(path, f"record is a {type(obj).__name__}, not an object", RECORD_HINT, line)
     if keys is None:
-        # Records with the usual keys (most of a large JSON Lines file) skip the search for others.
-        usual = not reading.columns and "text" in obj
+        # Records with only the usual keys (most of a large JSON Lines file) skip the search for
+        # others; the others' keys are looked up once for each set of keys a file has.
         keys = (
-            _CANONICAL
-            if usual and ("published" in obj or "date" not in obj)
-            else _field_keys(list(obj), reading.columns)
+            _CANONICAL if not reading.columns and obj.keys() <= _CANONICAL.keys() else _keys_of(obj, reading)
         )
     text_key = keys.get("text", "text")
     text = obj.get(text_key)
@@ -647,7 +657,7 @@ def _record(
     )
     outlet = obj.get(keys.get("outlet", ""))
     if isinstance(outlet, dict):  # {"id": "bbc-news", "name": "BBC News"}: a news API's source
-        outlet = outlet.get("name")
+        outlet = outlet.get("name") or outlet.get("title")  # (Event Registry: {"uri", "title"})
     art.outlet = _scalar(outlet)
     if art.outlet:
         art.outlet_source = "field"
