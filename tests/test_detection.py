@@ -183,3 +183,33 @@ def test_publication_orders_and_rounding_in_arrays_are_those_of_one_pair_at_a_ti
     assert got_scores == [
         round(s * w / (w or 1), 4) for s, w in zip(score.tolist(), width.tolist(), strict=True)
     ]
+
+
+def test_a_chinese_sentence_two_papers_print_is_found(tmp_path):
+    # Written without spaces: each character is a token and "。" ends a sentence with none after.
+    import json
+
+    from tracer.pipeline import run
+
+    shared = "市议会周一投票决定关闭榆树街的旧图书馆，理由是屋顶维修费用过高。"
+    texts = [
+        ("甲报", "本报讯。" + shared + "居民们已经为保留图书馆奔走了数月。他们收集了三千多个签名。"),
+        ("乙报", "据当地媒体报道。" + shared + "市长表示将为藏书寻找新的馆址。"),
+        ("丙报", "天气预报说明天晴转多云，气温将回升。交通部门提醒市民注意出行安全。"),
+    ]
+    corpus = tmp_path / "zh.jsonl"
+    corpus.write_text(
+        "".join(
+            json.dumps(
+                {"id": f"z{i}", "outlet": o, "published": f"2024-01-0{i + 1}", "text": t}, ensure_ascii=False
+            )
+            + "\n"
+            for i, (o, t) in enumerate(texts)
+        ),
+        encoding="utf-8",
+    )
+    with Store.open(tmp_path / "zh.db") as s:
+        run(s, [corpus])
+        (m,) = query(s)
+        assert (m.source_id, m.target_id, m.kind) == ("z0", "z1", "verbatim")
+        assert m.source_text == shared and m.target_text == shared

@@ -406,9 +406,12 @@ def test_gap_pattern_finds_the_gaps_of_the_plain_two_branch_pattern():
 
     from tracer import segment
 
-    plain = re.compile(f"([{segment._TERMINAL}]+)([{segment._CLOSERS}]*)(\\s+)|[{segment._NL_CHARS}]\\s*")
+    wide = f"{segment._WIDE_TERMINAL}{segment._WIDE_CLOSERS}\u201d\u2019"
+    plain = re.compile(
+        f"([{segment._TERMINAL}]+)([{segment._CLOSERS}]*)(\\s+|(?<=[{wide}])(?=\\S))|[{segment._NL_CHARS}]\\s*"
+    )
     rng = random.Random(5)
-    alphabet = list(".!?\u2026\"')] \n\r\u2028\tab\u201dA1")
+    alphabet = list(".!?\u2026\"')] \n\r\u2028\tab\u201dA1\u3002\u300d\u4e2d\uff01")
     for _ in range(5000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
         for m, p in zip(segment._GAP.finditer(text), plain.finditer(text), strict=True):
@@ -417,6 +420,20 @@ def test_gap_pattern_finds_the_gaps_of_the_plain_two_branch_pattern():
                 assert m.end(1) == -1
             else:
                 assert (m.start(), m.end(1), m.span(3)) == (p.start(1), p.end(1), p.span(3))
+
+
+def test_chinese_and_japanese_sentences_end_at_their_stops_with_no_space() -> None:
+    text = "市议会周一投票决定关闭旧图书馆。居民们奔走了数月！他们收集了签名？「行こう。」と彼は言った。End. Next"
+    assert sents(text) == [
+        "市议会周一投票决定关闭旧图书馆。", "居民们奔走了数月！", "他们收集了签名？", "「行こう。」", "と彼は言った。",
+        "End.", "Next",
+    ]  # fmt: skip
+    check_invariants(text)
+    assert sents("He said \u201cYes.\u201d Then left. 3.5 is 3.5") == [
+        "He said \u201cYes.\u201d",
+        "Then left.",
+        "3.5 is 3.5",
+    ]
 
 
 def test_plain_word_shortcut_gives_the_answers_of_the_full_rules(monkeypatch):

@@ -55,7 +55,9 @@ def test_token_table_finds_what_the_token_regex_finds():
     rng = random.Random(3)
     # Apostrophes inside and around words, accents, combining marks, CJK, other digits,
     # superscripts, astral characters, underscores, line breaks.
-    alphabet = list("ab'\u2019 _-.1\u00e9\u00df\u0301\u4e2d\u0663\u00b2\U0001f600\n\t x\u0130Z")
+    alphabet = list(
+        "ab'\u2019 _-.1\u00e9\u00df\u0301\u4e2d\u0663\u00b2\U0001f600\n\t x\u0130Z\u30ab\u30fb\uff76"
+    )
     for _ in range(3000):
         text = fold("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))))
         starts, ends, keys = token_table(text)

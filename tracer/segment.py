@@ -67,10 +67,13 @@ _NL_CHARS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _LINEBREAK = re.compile(f"\r\n|[{_NL_CHARS}]")
 _NL_SET = frozenset(_NL_CHARS)
 
-_TERMINAL = ".!?\u2026"
-_CLOSERS = "\"'\u201d\u2019\u00bb)\\]"
+# Chinese and Japanese stops and closing brackets: a sentence ends at them with no space after.
+_WIDE_TERMINAL = "\u3002\uff01\uff1f\uff61"
+_WIDE_CLOSERS = "\u300d\u300f\uff09\u3011\u3015\u300b\u3009"
+_TERMINAL = ".!?\u2026" + _WIDE_TERMINAL
+_CLOSERS = "\"'\u201d\u2019\u00bb)\\]" + _WIDE_CLOSERS
 # Characters that may open a sentence besides letters and digits.
-_OPENERS = "\"'\u201c\u2018\u201e\u201a\u00ab([\u00bf\u00a1"
+_OPENERS = "\"'\u201c\u2018\u201e\u201a\u00ab([\u00bf\u00a1\u300c\u300e\uff08\u3010\u3014\u300a\u3008"
 _START_EXTRA = frozenset(_OPENERS + "\u2022\u25aa\u25e6\u2023$\u00a3\u20ac")
 _OPEN_QUOTES = frozenset("\"'\u201c\u2018\u201e\u201a\u00ab")
 _HYPHENS = frozenset("-\u2010\u00ad")
@@ -81,8 +84,11 @@ _HYPHENS = frozenset("-\u2010\u00ad")
 # character: 70% of the splitter's time). Group 1 is the rest of the punctuation run after
 # its first character; the spaces at the end of a line, before its break, are found by
 # looking back.
+# After a wide stop (or a closing quote or bracket after one), no space is needed: group 3, the
+# spaces, is then empty.
 _GAP = re.compile(
-    f"[{_TERMINAL}{_NL_CHARS}](?:(?<=[{_TERMINAL}])([{_TERMINAL}]*)([{_CLOSERS}]*)(\\s+)|(?<=[{_NL_CHARS}])\\s*)"
+    f"[{_TERMINAL}{_NL_CHARS}](?:(?<=[{_TERMINAL}])([{_TERMINAL}]*)([{_CLOSERS}]*)"
+    f"(\\s+|(?<=[{_WIDE_TERMINAL}{_WIDE_CLOSERS}\u201d\u2019])(?=\\S))|(?<=[{_NL_CHARS}])\\s*)"
 )
 # A bullet marker at the start of a line, followed by the item's text.
 _BULLET_CHARS = frozenset("-*\u2013\u2014\u2022\u25aa\u25e6\u2023\u00b7")

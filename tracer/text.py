@@ -69,8 +69,15 @@ def fold_joined(texts: list[str]) -> tuple[str, np.ndarray]:
     return "\n".join(map(fold, texts)), np.cumsum(lengths) - lengths
 
 
-# A token: letters/digits, with internal apostrophes ("parkinson's", "couldn't").
-TOKEN_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+# Scripts written without spaces between words (Chinese, Japanese kana and kanji): each of their
+# letters is a token of its own, as it is a syllable or a word, where a run would be a clause.
+CJK_RANGES = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U0002fa1f"
+_CJK_BOUNDS = np.array([(0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),
+                        (0xFF66, 0xFF9F), (0x20000, 0x2FA1F)], dtype=np.uint32)  # fmt: skip
+_WORD_CHAR = f"[^\\W_{CJK_RANGES}]"
+# A token: letters/digits, with internal apostrophes ("parkinson's", "couldn't"); or one letter of
+# a script written without spaces.
+TOKEN_RE = re.compile(f"(?=[^\\W_])[{CJK_RANGES}]|{_WORD_CHAR}+(?:'{_WORD_CHAR}+)*")
 
 STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been before being
@@ -247,11 +254,43 @@ def token_table(folded: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         codes = cp[high]
         distinct = np.unique(codes)
         flags = np.array([chr(c).isalnum() for c in distinct.tolist()], dtype=bool)
-        inside[high] = flags[np.searchsorted(distinct, codes)]
+        where = np.searchsorted(distinct, codes)
+        inside[high] = flags[where]
+        wide = _is_cjk(distinct) & flags  # (looked at once per distinct letter)
+        if wide.any():
+            cjk = np.zeros(len(cp), dtype=bool)
+            cjk[high] = wide[where]
+            return _cjk_table(cp, inside, cjk)
     # (the right-hand side is made before the flags change: it reads the word flags alone)
     inside[1:-1] |= (cp[1:-1] == _APOSTROPHE) & inside[:-2] & inside[2:]
     edges = np.flatnonzero(np.diff(inside, prepend=False, append=False))
     starts, ends = edges[0::2], edges[1::2]
+    if len(starts) == 0:
+        return starts, ends, np.empty(0, dtype=np.uint64)
+    keys = _polynomial_keys(cp, starts, ends)
+    keys ^= (ends - starts).astype(np.uint64) * _SEQ_LEN
+    return starts, ends, _fmix64(keys)
+
+
+def _is_cjk(cp: np.ndarray) -> np.ndarray:
+    """Which code points are of a script written without spaces (:data:`CJK_RANGES`)."""
+    out = np.zeros(len(cp), dtype=bool)
+    for lo, hi in _CJK_BOUNDS:
+        out |= (cp >= lo) & (cp <= hi)
+    return out
+
+
+def _cjk_table(
+    cp: np.ndarray, inside: np.ndarray, cjk: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`token_table` of a text holding letters of scripts written without spaces: each of
+    those a token, the other words as :data:`TOKEN_RE` finds them."""
+    other = inside & ~cjk
+    other[1:-1] |= (cp[1:-1] == _APOSTROPHE) & other[:-2] & other[2:]
+    before = np.concatenate(([False], other[:-1]))
+    after = np.concatenate((other[1:], [False]))
+    starts = np.flatnonzero(cjk | (other & ~before))
+    ends = np.flatnonzero(cjk | (other & ~after)) + 1
     if len(starts) == 0:
         return starts, ends, np.empty(0, dtype=np.uint64)
     keys = _polynomial_keys(cp, starts, ends)
