@@ -436,6 +436,14 @@ def test_chinese_and_japanese_sentences_end_at_their_stops_with_no_space() -> No
     ]
 
 
+def test_stops_of_other_scripts_end_sentences() -> None:
+    assert sents("परिषद ने फैसला किया। निवासियों ने हस्ताक्षर एकत्र किए।") == [
+        "परिषद ने फैसला किया।",
+        "निवासियों ने हस्ताक्षर एकत्र किए।",
+    ]
+    assert sents("هل أغلقت المكتبة؟ وقال المسؤولون ذلك.") == ["هل أغلقت المكتبة؟", "وقال المسؤولون ذلك."]
+
+
 def test_plain_word_shortcut_gives_the_answers_of_the_full_rules(monkeypatch):
     # A "." after _PLAIN_WORD letters is decided without the rules; with the shortcut off
     # (a length no word reaches), every sentence split must be the same.

@@ -56,7 +56,7 @@ def test_token_table_finds_what_the_token_regex_finds():
     # Apostrophes inside and around words, accents, combining marks, CJK, other digits,
     # superscripts, astral characters, underscores, line breaks.
     alphabet = list(
-        "ab'\u2019 _-.1\u00e9\u00df\u0301\u4e2d\u0663\u00b2\U0001f600\n\t x\u0130Z\u30ab\u30fb\uff76"
+        "ab'\u2019 _-.1\u00e9\u00df\u0301\u4e2d\u0663\u00b2\U0001f600\n\t x\u0130Z\u30ab\u30fb\uff76\u0915\u093f\u094d\u0e34"
     )
     for _ in range(3000):
         text = fold("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))))
@@ -183,3 +183,20 @@ def test_fold_joined_is_each_text_folded_and_where_it_starts():
         assert joined[s : s + len(t)] == fold(t)
     empty, no_starts = fold_joined([])
     assert empty == "" and len(no_starts) == 0
+
+
+def test_vowel_signs_are_part_of_their_word() -> None:
+    # Indic scripts write vowels as combining marks: "परिषद" is one word, not "पर" and "षद". Latin
+    # accents written apart stay as they were: "cafe\u0301" matches "café" (folded "cafe").
+    assert tokens(fold("नगर परिषद ने सोमवार को फैसला किया।")) == [
+        "नगर",
+        "परिषद",
+        "ने",
+        "सोमवार",
+        "को",
+        "फैसला",
+        "किया",
+    ]
+    assert tokens(fold("মানুষ খুশি ภาษาไทย")) == ["মানুষ", "খুশি", "ภาษาไทย"]
+    assert tokens(fold("cafe\u0301 noir")) == tokens(fold("café noir")) == ["cafe", "noir"]
+    assert tokens(fold("\u093fstart 中\u093f")) == ["start", "中"]  # a sign after no letter, after a CJK one

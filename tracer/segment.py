@@ -70,7 +70,10 @@ _NL_SET = frozenset(_NL_CHARS)
 # Chinese and Japanese stops and closing brackets: a sentence ends at them with no space after.
 _WIDE_TERMINAL = "\u3002\uff01\uff1f\uff61"
 _WIDE_CLOSERS = "\u300d\u300f\uff09\u3011\u3015\u300b\u3009"
-_TERMINAL = ".!?\u2026" + _WIDE_TERMINAL
+# Stops of other scripts, followed by a space as Latin ones are: Devanagari and Bengali dandas,
+# the Arabic question mark and Urdu full stop, Armenian, Ethiopic and Myanmar full stops.
+_OTHER_TERMINAL = "\u0964\u0965\u061f\u06d4\u0589\u1362\u104b"
+_TERMINAL = ".!?\u2026" + _WIDE_TERMINAL + _OTHER_TERMINAL
 _CLOSERS = "\"'\u201d\u2019\u00bb)\\]" + _WIDE_CLOSERS
 # Characters that may open a sentence besides letters and digits.
 _OPENERS = "\"'\u201c\u2018\u201e\u201a\u00ab([\u00bf\u00a1\u300c\u300e\uff08\u3010\u3014\u300a\u3008"

@@ -74,10 +74,24 @@ def fold_joined(texts: list[str]) -> tuple[str, np.ndarray]:
 CJK_RANGES = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U0002fa1f"
 _CJK_BOUNDS = np.array([(0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),
                         (0xFF66, 0xFF9F), (0x20000, 0x2FA1F)], dtype=np.uint32)  # fmt: skip
+
+
+def _vowel_signs() -> np.ndarray:
+    """The combining marks of scripts that write vowels as them (Indic scripts, Thai, Lao,
+    Tibetan, Myanmar, Khmer): "किया" is one word, not "क" and "य". Marks of other scripts (Latin
+    accents, Arabic and Hebrew vowel points) are left as they were: not part of a word."""
+    blocks = ((0x0900, 0x0DFF), (0x0E00, 0x0FFF), (0x1000, 0x109F), (0x1780, 0x17FF))
+    marks = [c for lo, hi in blocks for c in range(lo, hi + 1) if unicodedata.category(chr(c))[0] == "M"]
+    return np.array(marks, dtype=np.uint32)
+
+
+_VOWEL_SIGNS = _vowel_signs()
+_SIGN_CLASS = "".join(chr(c) for c in _VOWEL_SIGNS.tolist())
 _WORD_CHAR = f"[^\\W_{CJK_RANGES}]"
-# A token: letters/digits, with internal apostrophes ("parkinson's", "couldn't"); or one letter of
-# a script written without spaces.
-TOKEN_RE = re.compile(f"(?=[^\\W_])[{CJK_RANGES}]|{_WORD_CHAR}+(?:'{_WORD_CHAR}+)*")
+_WORD = f"{_WORD_CHAR}(?:{_WORD_CHAR}|[{_SIGN_CLASS}])*"
+# A token: letters/digits (and the vowel signs after them), with internal apostrophes
+# ("parkinson's", "couldn't"); or one letter of a script written without spaces.
+TOKEN_RE = re.compile(f"(?=[^\\W_])[{CJK_RANGES}]|{_WORD}(?:'{_WORD})*")
 
 STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been before being
@@ -257,9 +271,16 @@ def token_table(folded: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         where = np.searchsorted(distinct, codes)
         inside[high] = flags[where]
         wide = _is_cjk(distinct) & flags  # (looked at once per distinct letter)
+        cjk = None
         if wide.any():
             cjk = np.zeros(len(cp), dtype=bool)
             cjk[high] = wide[where]
+        signs = np.isin(distinct, _VOWEL_SIGNS)
+        if signs.any():
+            sign = np.zeros(len(cp), dtype=bool)
+            sign[high] = signs[where]
+            _join_vowel_signs(inside, sign, cjk)
+        if cjk is not None:
             return _cjk_table(cp, inside, cjk)
     # (the right-hand side is made before the flags change: it reads the word flags alone)
     inside[1:-1] |= (cp[1:-1] == _APOSTROPHE) & inside[:-2] & inside[2:]
@@ -270,6 +291,18 @@ def token_table(folded: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     keys = _polynomial_keys(cp, starts, ends)
     keys ^= (ends - starts).astype(np.uint64) * _SEQ_LEN
     return starts, ends, _fmix64(keys)
+
+
+def _join_vowel_signs(inside: np.ndarray, sign: np.ndarray, cjk: np.ndarray | None) -> None:
+    """Make the vowel signs right after a word's letter (not a CJK one) part of the word, in
+    ``inside`` (the letters' flags, which no sign has yet)."""
+    first = sign & ~np.concatenate(([False], sign[:-1]))  # the first sign of each run of them
+    anchor = np.flatnonzero(first) - 1  # the character before the run
+    word = np.zeros(len(anchor), dtype=bool)
+    ok = anchor >= 0
+    word[ok] = inside[anchor[ok]] & (True if cjk is None else ~cjk[anchor[ok]])
+    run = np.cumsum(first) - 1  # each character's run of signs (valid where ``sign``)
+    inside[sign] = word[run[sign]]
 
 
 def _is_cjk(cp: np.ndarray) -> np.ndarray:
