@@ -101,6 +101,11 @@ def test_matches_filters(runner, scanned):
         _run(runner, "matches", "--db", scanned, "--format", "json", "--include-boilerplate").stdout
     )
     assert any(r["boilerplate"] for r in every)
+    # An outlet no article has is named as the reason there is nothing to show.
+    unknown = "no article of an outlet named 'Capitol Wire' is stored"
+    for command in ("matches", "claims", "outlets"):
+        result = _run(runner, command, "--db", scanned, "--outlet", "Capitol Wire")
+        assert unknown in result.stdout + result.stderr, command
 
 
 def test_json_output_is_deterministic(runner, tmp_path):

@@ -578,7 +578,7 @@ def matches(
         )  # fmt: skip
         first = next(found, None)
         if fmt == "table" and first is None:
-            reason = _why_empty(store, [])
+            reason = _why_empty(store, [], outlet)
             _say(quiet, f"no matches: {reason}" if reason else "no matches (check the filters)")
             return
         rows = (m.as_dict() for m in itertools.chain([] if first is None else [first], found))
@@ -820,12 +820,16 @@ def stats(db: str, quiet: bool, fmt: str) -> None:
 QUERY_FORMATS = ("table", "json", "csv")
 
 
-def _why_empty(store: Any, found: Any) -> str | None:
+def _why_empty(store: Any, found: Any, outlet: str | None = None) -> str | None:
     """Why a query over ``store`` found nothing (None where it found something, or where the store
-    has reuse and filters left nothing)."""
+    has reuse and filters left nothing); ``outlet``: the one the query asked for, if any."""
     from .summary import nothing_to_show
 
-    return None if found else nothing_to_show(store.counts())
+    if found:
+        return None
+    if outlet is not None and not store.has_outlet(outlet):
+        return f"no article of an outlet named {outlet!r} is stored (`tracer outlets` lists them)"
+    return nothing_to_show(store.counts())
 
 
 def _emit(
@@ -916,7 +920,7 @@ def claims(
     with open_store(db) as store:
         rows = list_claims(store, shown, offset, sort, outlet, since, until)
         total = count_claims(store, outlet, since, until) if fmt == "table" else 0
-        reason = _why_empty(store, rows)
+        reason = _why_empty(store, rows, outlet)
     if not rows and fmt == "table":
         filtered = outlet is not None or since is not None or until is not None or offset
         why = "none matches the filters" if filtered and total == 0 and not reason else reason
@@ -1047,7 +1051,7 @@ def outlets(
 
     with open_store(db) as store:
         pairs = outlet_pairs(store, outlet, since, until, sort)
-        reason = _why_empty(store, pairs)
+        reason = _why_empty(store, pairs, outlet)
     cols = ["source_outlet", "echo_outlet", "claims", "echoes", "median_lag_days", "share_credited"]
     shown = pairs[: _limit(limit, fmt)]
     if fmt == "csv":

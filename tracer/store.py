@@ -797,6 +797,11 @@ class Store:
             item["scanned"] = bool(item["scanned"])
             yield item
 
+    def has_outlet(self, outlet: str) -> bool:
+        """Whether an article of ``outlet`` (compared without case) is stored."""
+        query = "SELECT 1 FROM articles WHERE lower(outlet) = lower(?) LIMIT 1"
+        return self.conn.execute(query, (outlet,)).fetchone() is not None
+
     def article(self, article_id: str) -> Article | None:
         row = self.conn.execute(
             f"SELECT {', '.join(ARTICLE_FIELDS)} FROM articles WHERE id=?", (article_id,)
