@@ -406,6 +406,8 @@ table.members td.date { white-space: nowrap; }
 .pair > .what { background: #f1f3f6; padding: 5px 10px; font-size: 13px; border-bottom: 1px solid var(--line); }
 .pair > .sides { display: grid; grid-template-columns: 1fr 1fr; }
 .side { padding: 8px 12px; font-size: 14px; }
+/* Arabic, Hebrew, Persian or Urdu text runs right to left: each paragraph takes the direction of its words. */
+.side, table.claims td.text, h2 { unicode-bidi: plaintext; }
 .side + .side { border-left: 1px solid var(--line); }
 .side .who { font-size: 12.5px; color: var(--muted); margin-bottom: 4px; }
 mark { background: var(--mark); padding: 0 1px; border-radius: 2px; }
