@@ -196,6 +196,8 @@ def test_claims_outlet_and_days(store):
     assert isinstance(april, list) and 0 < len(april) < 9
     assert all(c["last_seen"] >= "2024-04-01" for c in april)
     code, out, _ = _run(store, "claims", "--outlet", "Nobody")
+    assert code == 0 and "no claims: no article of an outlet named 'Nobody' is stored" in out
+    code, out, _ = _run(store, "claims", "--outlet", "the evening sentinel", "--since", "2030-01-01")
     assert code == 0 and "no claims: none matches the filters" in out
 
 
