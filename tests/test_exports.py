@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tracer.exports import documents
 from tracer.ingest import read_paths
 
@@ -80,40 +82,30 @@ Document YRKPRS0020250304el340000b
 """
 
 
-def test_nexis_export_is_its_articles_with_their_heads(tmp_path: Path) -> None:
-    path = tmp_path / "nexis.txt"
-    path.write_text(NEXIS, encoding="utf-8")
-    result = read_paths([path])
-    assert result.problems == []
-    first, second = result.articles
-    assert first.text == f"{FLOOD}\n\n{RESCUE}" and second.text == RESCUE
-    assert (first.title, first.outlet, first.published) == (
-        "Valley homes flooded as river bursts its banks",
-        "Northern Echo",
-        "2025-03-03T07:45:00+00:00",
-    )
-    assert (second.title, second.outlet, second.published) == (
-        "Boats sent to flooded valley",
-        "The Press (York)",
-        "2025-03-04",
-    )
-    assert (first.source_line, second.source_line) == (1, 21)
-    assert {first.outlet_source, first.published_source, first.title_source} == {"header"}
+HEADS = {
+    "nexis": (NEXIS, [
+        ("Valley homes flooded as river bursts its banks", "Northern Echo", "2025-03-03T07:45:00+00:00", 1),
+        ("Boats sent to flooded valley", "The Press (York)", "2025-03-04", 21),
+    ]),
+    "factiva": (FACTIVA, [
+        ("Valley flood: 200 homes under water", "Northern Echo", "2025-03-03", 1),
+        ("River rescue", "The Press", "2025-03-04", 18),
+    ]),
+}  # fmt: skip
 
 
-def test_factiva_export_is_its_articles_with_their_heads(tmp_path: Path) -> None:
-    path = tmp_path / "factiva.txt"
-    path.write_text(FACTIVA, encoding="utf-8")
+@pytest.mark.parametrize("name", sorted(HEADS))
+def test_an_export_is_its_articles_with_their_heads(tmp_path: Path, name: str) -> None:
+    export, heads = HEADS[name]
+    path = tmp_path / f"{name}.txt"
+    path.write_text(export, encoding="utf-8")
     result = read_paths([path])
     assert result.problems == []
-    first, second = result.articles
-    assert first.text == f"{FLOOD}\n\n{RESCUE}" and second.text == RESCUE
-    assert (first.title, first.outlet, first.published) == (
-        "Valley flood: 200 homes under water",
-        "Northern Echo",
-        "2025-03-03",
-    )
-    assert (second.title, second.outlet, second.published) == ("River rescue", "The Press", "2025-03-04")
+    assert [a.text for a in result.articles] == [f"{FLOOD}\n\n{RESCUE}", RESCUE]
+    assert [(a.title, a.outlet, a.published, a.source_line) for a in result.articles] == heads
+    assert {a.outlet_source for a in result.articles} | {a.title_source for a in result.articles} == {
+        "header"
+    }
 
 
 def test_offsets_point_into_the_file_and_crlf_exports_read_alike() -> None:
