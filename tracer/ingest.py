@@ -254,7 +254,7 @@ def iter_articles(
         # A command-line argument in another encoding arrives with its bytes escaped.
         raise TracerError(f"--outlet {_shown(outlet)} is not valid UTF-8", "pass the outlet name in UTF-8")
     files = _collect_files(paths, result.problems, result.left_out)
-    seen: dict[str, int] = {}  # id -> hash of its text
+    seen: dict[str, int] = {}  # id -> hash of its text and stated outlet
     for path in files:
         try:
             jsonl = file_format(path) in JSONL_EXTS

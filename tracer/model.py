@@ -32,8 +32,8 @@ class Article:
     encoding: str = "utf-8"
     # Why a date the input gave was not read, and on which line (not stored: a warning at ingest)
     date_problem: tuple[str, int | None] | None = None
-    # The outlet the input states, which an id is made of (not stored: an id taken by another
-    # text is replaced by one made of it)
+    # The outlet the input states, which an id is made of (not stored: an id another text or
+    # outlet has taken is replaced by one made of it)
     stated_outlet: str | None = None
 
 

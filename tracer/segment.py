@@ -9,8 +9,9 @@ How ``split_sentences`` decides (one compiled regex finds every candidate *gap*,
 then decide whether the gap ends a sentence):
 
 * A gap is either terminal punctuation (``.``, ``!``, ``?``, ``…``, runs like ``?!`` or
-  ``...``), optional closing quotes/brackets and the whitespace after them, or any run of
-  whitespace that contains a line break (``\\n``, ``\\r\\n``, ``\\r`` and the other
+  ``...``; the stops of other scripts, ``।`` ``؟`` ``۔`` ...), optional closing quotes/brackets
+  and the whitespace after them (none needed after the Chinese and Japanese ``。！？``), or any
+  run of whitespace that contains a line break (``\\n``, ``\\r\\n``, ``\\r`` and the other
   ``str.splitlines`` separators).
 * Within a line, a gap after terminal punctuation ends a sentence when the next character
   starts one: an upper-case (or caseless) letter, a digit, an opening quote or bracket, a

@@ -681,9 +681,9 @@ class Store:
         title this ingest states more firmly (:func:`_overrides`), each change appended to
         ``updated``. Returns ``(added, skipped_as_already_stored)`` (updated ones not counted).
 
-        An article whose id a stored article has with another text is not that article: where
-        ``taken`` is given, it is called with it and gives it another id (else it is skipped as
-        stored)."""
+        An article whose id a stored article has with another text, or another outlet both
+        inputs state, is not that article: where ``taken`` is given, it is called with it and
+        gives it another id (else it is skipped as stored)."""
         added = skipped = 0
         changes: list[ArticleChange] = []
         insert = (
