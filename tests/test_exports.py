@@ -144,3 +144,9 @@ def test_an_article_of_the_export_without_text_is_skipped_with_its_line(tmp_path
     result = read_paths([path])
     assert [a.title for a in result.articles] == ["Valley homes flooded as river bursts its banks"]
     assert [(p.line, p.message) for p in result.problems] == [(21, "an article of the export has no text")]
+
+
+def test_an_export_cut_short_keeps_its_last_article(tmp_path: Path) -> None:
+    path = tmp_path / "nexis.txt"
+    path.write_text(NEXIS[: NEXIS.rindex("End of Document")], encoding="utf-8")
+    assert [a.text for a in read_paths([path]).articles] == [f"{FLOOD}\n\n{RESCUE}", RESCUE]

@@ -22,15 +22,15 @@ def normalise(value: str, dayfirst: bool | None = None) -> str:
     """The stored form of a date (``2023-09-13``) or date-time; :class:`DateError` if it is none
     of the forms read, or if in UTC it falls outside years 1-9999 (no later step could use it).
 
-    Read: ISO 8601, RFC 2822 (``Fri, 17 Feb 2023 10:00:00 +0000``), ``17 February 2023``,
-    ``Feb 17, 2023`` and ``17/02/2023`` (also with ``.`` or ``-``, and ``2023/02/17``), each with
-    an optional time of day and zone; ``2024-1-5``; digits alone (``20240105``, ``20240105143000``:
-    a time with no zone); any of them after a label (``Published: ...``); month names in French, German, Spanish, Italian, Dutch and
-    Portuguese too (``7 décembre 2026``, ``Montag, 7. Dezember 2026, 14:30 Uhr``, ``7 de
-    diciembre de 2026``). ``dayfirst`` reads ``05/03/2023`` as 5 March (False: May 3); None leaves
-    a date that reads both ways unread rather than guessed, but for ``05.03.2023``: dates written
-    with dots put the day first wherever they are written. Ten or thirteen digits are a Unix time
-    (:func:`from_timestamp`).
+    Read: ISO 8601, RFC 2822 (``Fri, 17 Feb 2023 10:00:00 +0000``), ``17 February 2023``, ``Feb
+    17, 2023`` and ``17/02/2023`` (also with ``.`` or ``-``, and ``2023/02/17``), each with an
+    optional time of day and zone; ``2024-1-5``; digits alone (``20240105``, ``20240105143000``:
+    a time with no zone); any of them after a label (``Published: ...``); month names in French,
+    German, Spanish, Italian, Dutch and Portuguese too (``7 décembre 2026``, ``Montag, 7.
+    Dezember 2026, 14:30 Uhr``, ``7 de diciembre de 2026``). ``dayfirst`` reads ``05/03/2023``
+    as 5 March (False: May 3); None leaves a date that reads both ways unread rather than
+    guessed, but for ``05.03.2023``: dates written with dots put the day first wherever they are
+    written. Ten or thirteen digits are a Unix time (:func:`from_timestamp`).
     """
     s = value.strip()
     try:

@@ -81,9 +81,10 @@ def documents(text: str) -> list[Document] | None:
 def _parts(
     lines: Lines, ends: list[int], read: Callable[[Lines, int, int], Document | None]
 ) -> list[Document | None]:
-    """Each document read from the lines between two end marks (text after the last is none)."""
+    """Each document read from the lines before each end mark, and from those after the last
+    (an export cut short, its last article without its mark: read, not lost)."""
     starts = [0, *(k + 1 for k in ends)]
-    return [read(lines, lo, hi) for lo, hi in zip(starts, ends, strict=False)]
+    return [read(lines, lo, hi) for lo, hi in zip(starts, [*ends, len(lines)], strict=True)]
 
 
 def _first(lines: Lines, lo: int, hi: int) -> int:
