@@ -92,3 +92,13 @@ def test_hostile_and_broken_xml_is_skipped_with_a_reason(tmp_path: Path) -> None
     assert problems["broken.xml"][0] == 2 and problems["broken.xml"][1].startswith("not well-formed XML")
     assert problems["sitemap.xml"] == (1, "an XML file whose root is <urlset>, not an RSS or Atom feed")
     assert problems["empty.rss"] == (None, "a feed with no items")
+
+
+def test_a_feed_with_bare_ampersands_is_read(tmp_path: Path) -> None:
+    feed = (
+        "<rss><channel><title>Gazette</title><item><title>AT&T buys rival</title>"
+        "<description>Shares of AT&T rose 5% &amp; more after the deal.</description></item></channel></rss>"
+    )
+    (tmp_path / "a.rss").write_text(feed, encoding="utf-8")
+    (art,) = read_paths([tmp_path / "a.rss"]).articles
+    assert (art.title, art.text) == ("AT&T buys rival", "Shares of AT&T rose 5% & more after the deal.")

@@ -12,6 +12,7 @@ entities (a "billion laughs", an external file) are text, not expanded or fetche
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 __all__ = ["FeedError", "records"]
@@ -20,6 +21,9 @@ _ATOM = "{http://www.w3.org/2005/Atom}"
 _RSS1 = "{http://purl.org/rss/1.0/}"
 _CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
 _DC_DATE = "{http://purl.org/dc/elements/1.1/}date"
+
+
+_BARE_AMPERSAND = re.compile(rb"&(?!#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z_][\w.-]*;)")
 
 
 class FeedError(ValueError):
@@ -37,11 +41,19 @@ def records(text: str) -> list[tuple[int | None, dict[str, Any]]]:
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
     )
+    data = text.lstrip("\ufeff").encode("utf-8")
     try:
-        root = etree.fromstring(text.lstrip("\ufeff").encode("utf-8"), parser)
+        root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
-        line = exc.lineno if isinstance(exc.lineno, int) and exc.lineno > 0 else None
-        raise FeedError(f"not well-formed XML: {exc.msg}", line) from None
+        # Feeds often print "AT&T" as it is: with its bare ampersands escaped, the feed may read.
+        fixed = _BARE_AMPERSAND.sub(b"&amp;", data)
+        try:
+            root = etree.fromstring(fixed, parser) if fixed != data else None
+        except etree.XMLSyntaxError:
+            root = None
+        if root is None:
+            line = exc.lineno if isinstance(exc.lineno, int) and exc.lineno > 0 else None
+            raise FeedError(f"not well-formed XML: {exc.msg}", line) from None
     tag = root.tag if isinstance(root.tag, str) else ""
     if tag == f"{_ATOM}feed":
         return _atom(root)
