@@ -12,7 +12,7 @@ RSS = f"""<?xml version="1.0" encoding="ISO-8859-1"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">
 <channel><title>Gazette</title><link>https://gazette.example</link>
 <item>
-  <title>Library to close &amp; more</title>
+  <title>Library to close &amp; more (café)</title>
   <link>https://gazette.example/a</link>
   <guid isPermaLink="false">gazette-1</guid>
   <pubDate>Mon, 02 Feb 2026 10:00:00 GMT</pubDate>
@@ -54,7 +54,7 @@ def test_rss_and_atom_items_are_articles(tmp_path: Path) -> None:
         "https://courier.example/1", BODY, 4,
     )  # fmt: skip
     assert got[1] == (
-        "gazette-1", "Gazette", "2026-02-02T10:00:00+00:00", "Library to close & more",
+        "gazette-1", "Gazette", "2026-02-02T10:00:00+00:00", "Library to close & more (café)",
         "https://gazette.example/a", f"{BODY}\nResidents objected.", 4,
     )  # fmt: skip
     # No guid: the id is made of the outlet and text; the item's <source> names its outlet.

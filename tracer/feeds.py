@@ -38,9 +38,11 @@ def records(text: str) -> list[tuple[int | None, dict[str, Any]]]:
     """Each item of the feed ``text`` as ``(line, record)``; raises :class:`FeedError`."""
     from lxml import etree  # (a dependency of trafilatura's, which HTML input needs)
 
+    # The text is decoded already (as every input is): its declaration's encoding is not the bytes'.
     parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
-    )
+        encoding="utf-8", resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+        remove_comments=True,
+    )  # fmt: skip
     data = text.lstrip("\ufeff").encode("utf-8")
     try:
         root = etree.fromstring(data, parser)
