@@ -622,3 +622,18 @@ def test_records_with_text_and_other_names_for_the_rest_are_read_whole(tmp_path:
         "2024-01-05T06:00:00+00:00",
         "A storm hit the coast at dawn.",
     )
+
+
+def test_wordpress_fields_wrapped_in_objects_are_read(tmp_path: Path) -> None:
+    # WordPress's REST API gives {"rendered": ...} for a post's title and content.
+    post = {"id": 123, "date": "2024-01-05T14:30:00", "link": "https://site.example/a",
+            "title": {"rendered": "Library&#8217;s fate"},
+            "content": {"rendered": "<p>The council voted to close the library.</p>\n<p>Residents objected.</p>",
+                        "protected": False}}  # fmt: skip
+    (art,) = read_paths([write(tmp_path / "posts.json", json.dumps([post]))]).articles
+    assert (art.id, art.title, art.text) == (
+        "123",
+        "Library\u2019s fate",
+        "The council voted to close the library.\nResidents objected.",
+    )
+    assert (art.published, art.outlet, art.outlet_source) == ("2024-01-05T14:30:00", "site.example", "url")

@@ -641,7 +641,7 @@ def _record(
             _CANONICAL if not reading.columns and obj.keys() <= _CANONICAL.keys() else _keys_of(obj, reading)
         )
     text_key = keys.get("text", "text")
-    text = obj.get(text_key)
+    text = _unwrapped(obj.get(text_key))
     if not isinstance(text, str):
         what = (
             f"missing '{text_key}'"
@@ -709,8 +709,22 @@ def _present(value: Any) -> bool:
     return value is not None and not (isinstance(value, str) and not value.strip())
 
 
+def _unwrapped(value: Any) -> Any:
+    """A field's value, out of the object some APIs wrap it in: WordPress's ``{"rendered": ...}``,
+    a ``{"value": ...}``; as it is otherwise."""
+    if isinstance(value, dict):
+        inner = [value[k] for k in _WRAPPERS if isinstance(value.get(k), str)]
+        if len(inner) == 1:
+            return inner[0]
+    return value
+
+
+_WRAPPERS = ("rendered", "value", "#text")
+
+
 def _scalar(value: Any) -> str | None:
     """A metadata field as a stripped string; empty, null and non-scalar values count as missing."""
+    value = _unwrapped(value)
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         return None
     return str(value).strip() or None
