@@ -637,3 +637,18 @@ def test_wordpress_fields_wrapped_in_objects_are_read(tmp_path: Path) -> None:
         "The council voted to close the library.\nResidents objected.",
     )
     assert (art.published, art.outlet, art.outlet_source) == ("2024-01-05T14:30:00", "site.example", "url")
+
+
+def test_records_wrapped_deeper_with_their_fields_in_a_box_are_read(tmp_path: Path) -> None:
+    # The Guardian's API: {"response": {"status": "ok", "results": [{"webTitle": ..., "fields": {...}}]}}.
+    doc = {"response": {"status": "ok", "total": 1, "results": [
+        {"id": "world/2024/jan/05/library", "webPublicationDate": "2024-01-05T14:30:00Z", "webTitle": "Library to close",
+         "webUrl": "https://www.theguardian.com/world/a", "fields": {"bodyText": "The council voted to close it."}},
+    ]}}  # fmt: skip
+    result = read_paths([write(tmp_path / "guardian.json", json.dumps(doc, indent=2))])
+    assert result.problems == []
+    (art,) = result.articles
+    assert (art.id, art.published, art.title, art.text, art.outlet, art.source_line) == (
+        "world/2024/jan/05/library", "2024-01-05T14:30:00+00:00", "Library to close",
+        "The council voted to close it.", "theguardian.com", 6,
+    )  # fmt: skip

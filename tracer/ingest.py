@@ -59,12 +59,13 @@ FIELD_NAMES: dict[str, tuple[str, ...]] = {
                "media", "medium", "medianame", "sourcetitle", "domain", "journal", "média", "éditeur", "titredepresse", "zeitung",
                "quelle", "medien", "verlag", "periódico", "fuente", "medio", "giornale", "testata", "fonte"),
     "published": ("published", "date", "publishedat", "publisheddate", "publishdate", "publicationdate",
-                  "pubdate", "datepublished", "datetime", "time", "created", "createdat", "datedepublication",
+                  "pubdate", "datepublished", "datetime", "time", "created", "createdat", "webpublicationdate",
+                  "datedepublication",
                   "datepublication", "datum", "veröffentlicht", "erscheinungsdatum", "fecha",
                   "fechadepublicación", "datadipubblicazione"),
-    "title": ("title", "headline", "heading", "head", "name", "titre", "titel", "überschrift", "schlagzeile",
+    "title": ("title", "headline", "heading", "head", "webtitle", "name", "titre", "titel", "überschrift", "schlagzeile",
               "título", "titular", "titolo"),
-    "url": ("url", "link", "permalink", "href", "sourceurl", "articleurl", "lien", "enlace", "collegamento"),
+    "url": ("url", "link", "permalink", "href", "sourceurl", "articleurl", "weburl", "lien", "enlace", "collegamento"),
 }  # fmt: skip
 
 
@@ -611,6 +612,8 @@ EXPORT_HINT = "check that the file is the export as saved (Nexis Uni, Factiva: p
 
 
 _CANONICAL = {name: name for name in FIELD_NAMES}
+# Keys under which APIs put a record's fields (the Guardian's "fields", JSON:API's "attributes").
+_FIELD_BOXES = ("fields", "attributes")
 _KEYS_SEEN: dict[tuple[tuple[str, ...], tuple[tuple[str, str], ...]], dict[str, str]] = {}
 
 
@@ -634,6 +637,10 @@ def _record(
     ``keys``: field -> the key holding it (a CSV's, from its header), else found per record."""
     if not isinstance(obj, dict):
         return Problem(path, f"record is a {type(obj).__name__}, not an object", RECORD_HINT, line)
+    for box in _FIELD_BOXES:  # {"id": ..., "fields": {"bodyText": ...}}: the fields beside the rest
+        if isinstance(obj.get(box), dict):
+            obj = {**obj[box], **{k: v for k, v in obj.items() if k != box}}
+            keys = None
     if keys is None:
         # Records with only the usual keys (most of a large JSON Lines file) skip the search for
         # others; the others' keys are looked up once for each set of keys a file has.
@@ -880,34 +887,45 @@ def _read_json(path: str, text: str, reading: Reading) -> Iterator[Article | Pro
             )
         return
     halves = _HALF_ESCAPE.search(text) is not None
-    # An API's or archive's export often wraps its records: {"articles": [{...}, ...], "total": 2}.
-    wrapped = _records_key(doc, reading) if isinstance(doc, dict) else None
+    # An API's or archive's export often wraps its records: {"articles": [{...}, ...], "total": 2},
+    # or deeper: {"response": {"status": "ok", "results": [...]}} (the Guardian's).
+    wrapped = _records_path(doc, reading) if isinstance(doc, dict) else None
     if isinstance(doc, list) or wrapped is not None:
-        at = text.index("[") if wrapped is None else _value_at(text, wrapped)
+        at = text.index("[")
+        if wrapped is not None:
+            at = text.index("{")
+            for depth, key in enumerate(wrapped):
+                at = _value_at(text, key, at, "[" if depth == len(wrapped) - 1 else "{")
         for lineno, obj in _array_items(text, at):
             yield _record(path, lineno, obj, halves, reading)
     else:
         yield _record(path, first_line, doc, halves, reading)
 
 
-def _records_key(doc: dict[str, Any], reading: Reading) -> str | None:
-    """The key of the one list of objects in a JSON object that is no record itself (it has no
-    text field), or None."""
-    if _field_keys(list(doc), reading.columns).get("text") in doc:
+def _records_path(doc: dict[str, Any], reading: Reading, depth: int = 0) -> list[str] | None:
+    """The keys leading to the one list of objects in a JSON object that is no record itself (it
+    has no text field), through objects holding one such path (three deep at most), or None."""
+    if depth >= 3 or _field_keys(list(doc), reading.columns).get("text") in doc:
         return None
     lists = [k for k, v in doc.items() if isinstance(v, list) and any(isinstance(x, dict) for x in v)]
-    return lists[0] if len(lists) == 1 else None
+    if lists:
+        return [lists[0]] if len(lists) == 1 else None
+    inner = [
+        (k, p) for k, v in doc.items() if isinstance(v, dict) and (p := _records_path(v, reading, depth + 1))
+    ]
+    return [inner[0][0], *inner[0][1]] if len(inner) == 1 else None
 
 
-def _value_at(text: str, key: str) -> int:
-    """Where the list that is ``key``'s value starts in a valid JSON object (the first, where the
-    key is repeated): the values before it are skipped, the list itself is not read again."""
+def _value_at(text: str, key: str, at: int, opener: str) -> int:
+    """Where the list (``opener`` "[") or object ("{") that is ``key``'s value starts in the valid
+    JSON object starting at ``text[at]`` (the first such, where the key is repeated): the values
+    before it are skipped, the value itself is not read."""
     decoder = json.JSONDecoder()
-    pos = _skip_ws(text, text.index("{") + 1)
+    pos = _skip_ws(text, at + 1)
     while True:
         name, pos = decoder.raw_decode(text, pos)
         pos = _skip_ws(text, _skip_ws(text, pos) + 1)  # past the colon
-        if name == key and text[pos] == "[":
+        if name == key and text[pos] == opener:
             return pos
         pos = _skip_ws(text, decoder.raw_decode(text, pos)[1])
         if text[pos] == ",":
