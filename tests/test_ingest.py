@@ -652,3 +652,15 @@ def test_records_wrapped_deeper_with_their_fields_in_a_box_are_read(tmp_path: Pa
         "world/2024/jan/05/library", "2024-01-05T14:30:00+00:00", "Library to close",
         "The council voted to close it.", "theguardian.com", 6,
     )  # fmt: skip
+
+
+def test_a_headline_object_gives_its_main_headline(tmp_path: Path) -> None:
+    doc = {"web_url": "https://www.nytimes.com/2024/01/05/x.html", "pub_date": "2024-01-05T14:30:00+0000",
+           "headline": {"main": "Library Closes", "kicker": None, "print_headline": "Library Closes Its Doors"},
+           "source": "The New York Times", "text": "The council voted to close the library."}  # fmt: skip
+    (art,) = read_paths([write(tmp_path / "nyt.json", json.dumps(doc))]).articles
+    assert (art.title, art.outlet, art.published) == (
+        "Library Closes",
+        "The New York Times",
+        "2024-01-05T14:30:00+00:00",
+    )

@@ -718,7 +718,7 @@ def _present(value: Any) -> bool:
 
 def _unwrapped(value: Any) -> Any:
     """A field's value, out of the object some APIs wrap it in: WordPress's ``{"rendered": ...}``,
-    a ``{"value": ...}``; as it is otherwise."""
+    the New York Times' ``{"main": ...}`` headline, a ``{"value": ...}``; as it is otherwise."""
     if isinstance(value, dict):
         inner = [value[k] for k in _WRAPPERS if isinstance(value.get(k), str)]
         if len(inner) == 1:
@@ -726,7 +726,7 @@ def _unwrapped(value: Any) -> Any:
     return value
 
 
-_WRAPPERS = ("rendered", "value", "#text")
+_WRAPPERS = ("rendered", "value", "#text", "main")  # (WordPress; XML turned JSON; the NYT's headline)
 
 
 def _scalar(value: Any) -> str | None:
