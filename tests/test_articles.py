@@ -403,3 +403,14 @@ def test_same_text_from_two_outlets_in_records_stays_two_articles(tmp_path: Path
     db = tmp_path / "t.db"
     invoke("ingest", tmp_path / "w.jsonl", "--db", db)
     assert sorted(a["outlet"] for a in stored(db)) == ["A", "B"]
+
+
+def test_warnings_beyond_fifty_are_counted_not_listed(tmp_path: Path) -> None:
+    wire = "Flood waters rose overnight across the northern valley, forcing two hundred families to leave."
+    corpus = tmp_path / "wire.csv"
+    corpus.write_text("id,text,outlet\n" + "".join(f'AP-1,"{wire}",Paper {i}\n' for i in range(61)))
+    result = invoke("ingest", corpus, "--db", tmp_path / "t.db")
+    assert result.stderr.count("is taken by another article") == 50
+    assert (
+        "warning: ... and 10 more like these" in result.stderr and "ingested 61 article(s)" in result.stderr
+    )

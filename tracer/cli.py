@@ -218,6 +218,7 @@ def _columns(spec: str | None) -> tuple[tuple[str, str], ...]:
 
 # Changed articles named one by one after an ingest, before "and N more".
 _CHANGES_LISTED = 10
+_WARNINGS_LISTED = 50  # (one wire story's copies under one id would give a warning each)
 
 
 def _change_line(change: Any) -> str:
@@ -235,8 +236,15 @@ _FIELD_WORDS = {"outlet": "outlet", "published": "date", "title": "title"}
 def _report_ingest(report: Any, quiet: bool, paths: tuple[str, ...]) -> None:
     for problem in report.problems:
         _echo(f"skipped {problem}", err=True)  # problems are shown even with --quiet
-    for warning in report.warnings:
+    for warning in report.warnings[:_WARNINGS_LISTED]:
         _echo(f"warning: {warning}", err=True)  # like problems: a value the user gave was left out
+    if len(report.warnings) > _WARNINGS_LISTED:
+        more = len(report.warnings) - _WARNINGS_LISTED
+        _echo(
+            f"warning: ... and {more:,} more like these (`tracer articles` lists each article with the "
+            "file and line it came from; `--undated` those left undated)",
+            err=True,
+        )
     for change in report.updated[:_CHANGES_LISTED]:
         _say(quiet, _change_line(change))
     if len(report.updated) > _CHANGES_LISTED:
