@@ -664,3 +664,15 @@ def test_a_headline_object_gives_its_main_headline(tmp_path: Path) -> None:
         "The New York Times",
         "2024-01-05T14:30:00+00:00",
     )
+
+
+def test_a_spreadsheets_column_names_are_recognised(tmp_path: Path) -> None:
+    sheet = write(
+        tmp_path / "sheet.csv",
+        "Article Title,Article Body,Outlet Name,Date Posted,Source URL\n"
+        'Floods,"The river burst its banks.",The Echo,2024-01-05,https://echo.example/a\n',
+    )
+    (art,) = read_paths([sheet]).articles
+    assert (art.title, art.text, art.outlet, art.published, art.url) == (
+        "Floods", "The river burst its banks.", "The Echo", "2024-01-05", "https://echo.example/a",
+    )  # fmt: skip
