@@ -41,10 +41,10 @@ def has_markup(text: str) -> bool:
 def plain(text: str) -> str:
     """``text`` as a browser shows it: tags gone (scripts and styles with their content), character
     references read, runs of white space one space, each block on a line of its own."""
-    if not has_markup(text):
+    if "<" not in text or _TAG.search(text) is None:  # (the search once: it reads the whole text)
+        if "&" in text and _ENTITY.search(text) is not None:
+            return html.unescape(text)  # references only: the line breaks the text has are its own
         return text
-    if "<" not in text or _TAG.search(text) is None:
-        return html.unescape(text)  # references only: the line breaks the text has are its own
     # Where blocks are tagged, line breaks in the source are layout, as in a browser; a text of
     # lines with a link or an emphasis tagged here and there keeps its own.
     parser = _Text(collapse=_BLOCK_TAG.search(text) is not None)

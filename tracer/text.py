@@ -281,11 +281,15 @@ def token_table(folded: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             sign[high] = signs[where]
             _join_vowel_signs(inside, sign, cjk)
         if cjk is not None:
-            return _cjk_table(cp, inside, cjk)
+            return _keyed(cp, *_cjk_spans(cp, inside, cjk))
     # (the right-hand side is made before the flags change: it reads the word flags alone)
     inside[1:-1] |= (cp[1:-1] == _APOSTROPHE) & inside[:-2] & inside[2:]
     edges = np.flatnonzero(np.diff(inside, prepend=False, append=False))
-    starts, ends = edges[0::2], edges[1::2]
+    return _keyed(cp, edges[0::2], edges[1::2])
+
+
+def _keyed(cp: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The tokens ``[starts, ends)`` of the code points ``cp`` with their keys."""
     if len(starts) == 0:
         return starts, ends, np.empty(0, dtype=np.uint64)
     keys = _polynomial_keys(cp, starts, ends)
@@ -313,22 +317,14 @@ def _is_cjk(cp: np.ndarray) -> np.ndarray:
     return out
 
 
-def _cjk_table(
-    cp: np.ndarray, inside: np.ndarray, cjk: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`token_table` of a text holding letters of scripts written without spaces: each of
-    those a token, the other words as :data:`TOKEN_RE` finds them."""
+def _cjk_spans(cp: np.ndarray, inside: np.ndarray, cjk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`token_table`'s spans in a text holding letters of scripts written without spaces:
+    each of those a token, the other words as :data:`TOKEN_RE` finds them."""
     other = inside & ~cjk
     other[1:-1] |= (cp[1:-1] == _APOSTROPHE) & other[:-2] & other[2:]
     before = np.concatenate(([False], other[:-1]))
     after = np.concatenate((other[1:], [False]))
-    starts = np.flatnonzero(cjk | (other & ~before))
-    ends = np.flatnonzero(cjk | (other & ~after)) + 1
-    if len(starts) == 0:
-        return starts, ends, np.empty(0, dtype=np.uint64)
-    keys = _polynomial_keys(cp, starts, ends)
-    keys ^= (ends - starts).astype(np.uint64) * _SEQ_LEN
-    return starts, ends, _fmix64(keys)
+    return np.flatnonzero(cjk | (other & ~before)), np.flatnonzero(cjk | (other & ~after)) + 1
 
 
 def _polynomial_keys(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
