@@ -155,7 +155,7 @@ def window_reference(
 
 def parent_scores_reference(claim, credits, member_tokens, parse, around):  # type: ignore[no-untyped-def]
     """:func:`tracer.provenance._trace`'s echoes, each candidate parent scored on its own (no
-    score shared between copies of the same texts)."""
+    score shared between copies of the same texts), of members already in their final order."""
     import bisect
 
     from rapidfuzz.distance import LCSseq
@@ -169,7 +169,7 @@ def parent_scores_reference(claim, credits, member_tokens, parse, around):  # ty
     when = [parse(m.published) for m in members]
     dated = [i for i, w in enumerate(when) if w is not None]
     is_dated = set(dated)
-    origin = dated[0] if dated else pv._fullest(keys)
+    origin = dated[0] if dated else pv._fullest(keys, pv._naming_none(members, credits))
     firsts = pv._Firsts(keys, outlets) if len(members) > pv.PARENT_CANDIDATES else None
     articles = [m.article_id for m in members]
     echoes = []

@@ -563,3 +563,85 @@ def test_an_article_with_a_span_without_words_is_split_anew(tmp_path):
         scan(store, ScanParams())
         held = provenance._StoredSpans(store, 1000).spans
         assert held == {}  # (b is one line: held but for "(…)"; a has several lines)
+
+
+# Three papers print one sentence the same day: Metro credits Liberation, which credits Le Monde.
+_SAID = "the Grand Council voted on Tuesday for aid of three million euros for rail workers"
+_SAME_DAY = [
+    ("metro", "Metro", "The Grand Council voted on Tuesday for aid of three million euros for rail workers, Liberation reported.", "Liberation"),
+    ("libe", "Liberation", f"According to Le Monde, {_SAID}.", "Le Monde"),
+    ("monde", "Le Monde", f"{_SAID[0].upper()}{_SAID[1:]}.", None),
+]  # fmt: skip
+
+
+def _same_day_claim(published: str | None):
+    from tracer.attribution import Credit
+    from tracer.claims import Claim, Mention
+
+    members = [Mention(a, 0, len(t), o, published, t) for a, o, t, _ in _SAME_DAY]
+    credits = {
+        i: [Credit(named, named, 0, 5, "according_to", False)]
+        for i, (*_, named) in enumerate(_SAME_DAY)
+        if named
+    }
+    return Claim("c", _SAID, [], members), credits
+
+
+@pytest.mark.parametrize("published", ["2024-03-07", None], ids=["same day", "undated"])
+def test_papers_of_one_day_are_ordered_by_whom_they_credit(published):
+    from tracer.provenance import trace_claim
+
+    claim, credits = _same_day_claim(published)
+    prov = trace_claim(claim, credits)
+    outlets = [m.outlet for m in prov.claim.members]
+    assert outlets == ["Le Monde", "Liberation", "Metro"]
+    assert outlets[prov.origin] == "Le Monde"
+    parent = {outlets[e.child]: outlets[e.parent] for e in prov.echoes}
+    assert parent == {"Liberation": "Le Monde", "Metro": "Liberation"}
+    assert all(e.credits_parent for e in prov.echoes)
+    # The credits follow their members.
+    assert [c.outlet for c in prov.credits[1]] == ["Le Monde"] and not prov.credits.get(0)
+
+
+def test_papers_crediting_each_other_in_a_loop_are_ordered_from_its_first():
+    from tracer.attribution import Credit
+    from tracer.provenance import credit_order, trace_claim
+
+    claim, credits = _same_day_claim("2024-03-07")
+    credits[2] = [Credit("Metro", "Metro", 0, 5, "according_to", False)]  # a loop of three
+    # Metro (first) goes first; then each after the paper it credits.
+    assert credit_order(claim, credits, [None] * 3) == [0, 2, 1]
+    prov = trace_claim(claim, credits)
+    assert [m.outlet for m in prov.claim.members] == ["Metro", "Le Monde", "Liberation"]
+    assert prov.origin == 0 and sorted(e.credits_parent for e in prov.echoes) == [True, True]
+
+
+def test_a_dated_paper_comes_before_an_undated_one_whatever_it_credits():
+    from tracer.provenance import trace_claim
+
+    claim, credits = _same_day_claim(None)
+    claim.members[0].published = "2024-03-06"  # Metro, dated, credits Liberation (undated)
+    prov = trace_claim(claim, credits)
+    assert prov.claim.members[prov.origin].outlet == "Metro"
+
+
+def test_a_days_papers_are_stored_in_the_order_of_their_credits(tmp_path):
+    lines = [
+        json.dumps({"id": a, "outlet": o, "date": "2024-03-07", "text": t + " The strike goes on in Lyon."})
+        for a, o, t, _ in _SAME_DAY
+    ]
+    (tmp_path / "day.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    db = str(tmp_path / "t.db")
+    result = CliRunner().invoke(
+        cli, ["run", str(tmp_path / "day.jsonl"), "--db", db, "-q"], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    with Store.open(db) as s:
+        [claim] = [r for r in list_claims(s) if "Grand Council" in r["text"]]
+        t = timeline(s, claim["claim_id"])
+    rows = [(m["outlet"], m["role"], m["parent_outlet"]) for m in t["members"]]
+    assert rows == [
+        ("Le Monde", "origin", None),
+        ("Liberation", "echo", "Le Monde"),
+        ("Metro", "echo", "Liberation"),
+    ]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import heapq
 import itertools
 import json
 from collections import Counter, deque
@@ -30,7 +31,7 @@ import numpy as np
 from rapidfuzz.distance import LCSseq
 
 from .attribution import Aliases, Credit, SentenceBounds, find_credits
-from .claims import Claim, ClaimsStart, claim_order, claim_terms, claims_unsorted
+from .claims import Claim, ClaimsStart, Mention, claim_order, claim_terms, claims_unsorted
 from .dates import utc_naive
 from .engine import sizes
 from .params import ClaimParams
@@ -149,7 +150,96 @@ def _trace(
 ) -> Provenance:
     """:func:`trace_claim`, given the tokens of each member's folded text (``parse``: :func:`_when`,
     or a cache of it; ``around``: each member's text with its paragraph's around it, which
-    tells apart carriers of the same words by the rest of the passage they copied)."""
+    tells apart carriers of the same words by the rest of the passage they copied).
+
+    Members published at the same time (the same day, where dates have no time) or both
+    undated are put in the order their credits give first (:func:`credit_order`): the
+    provenance's claim has its members in that order, which its indices refer to."""
+    when = [parse(m.published) for m in claim.members]
+    order = credit_order(claim, credits, when)
+    if order is not None:
+        claim = replace(
+            claim, members=[claim.members[i] for i in order], canonical=order.index(claim.canonical)
+        )
+        credits = {new: credits[old] for new, old in enumerate(order) if old in credits}
+        member_tokens = [member_tokens[i] for i in order]
+        when = [when[i] for i in order]
+        around = None if around is None else [around[i] for i in order]
+    return _traced_in_order(claim, credits, member_tokens, when, around)
+
+
+def credit_order(
+    claim: Claim, credits: dict[int, list[Credit]], when: list[datetime | None]
+) -> list[int] | None:
+    """The members' order with, among those published at the same time or undated, a member
+    whose outlet another credits before that one ("According to Le Monde, ..."): a day's
+    papers otherwise came in the order of their article ids, and the paper naming its source
+    could be made that source's origin. ``None`` where the order does not change.
+
+    Ties are kept in their order otherwise; a loop of credits is broken at its first member.
+    """
+    members = claim.members
+    outlets = {m.outlet for m in members if m.outlet is not None}
+    named = {i: {c.outlet for c in found if c.outlet in outlets} for i, found in credits.items() if found}
+    named = {i: names - {members[i].outlet} for i, names in named.items()}
+    if not any(named.values()):
+        return None
+    order: list[int] = []
+    lo = 0
+    while lo < len(members):
+        hi = lo + 1
+        while hi < len(members) and when[hi] == when[lo]:
+            hi += 1
+        order += _credited_first(range(lo, hi), [m.outlet for m in members], named)
+        lo = hi
+    return None if order == list(range(len(members))) else order
+
+
+def _credited_first(tied: range, outlets: list[str | None], named: dict[int, set[str]]) -> list[int]:
+    """``tied`` members, each after a member of every outlet it names that is among them, the
+    first of the others first (a loop is broken at its first member)."""
+    present = {outlets[i] for i in tied}
+    waits = {i: named[i] & present for i in tied if named.get(i)}
+    waits = {i: names for i, names in waits.items() if names}
+    if not waits:
+        return list(tied)
+    waiting_on: dict[str | None, list[int]] = {}
+    for i, names in waits.items():
+        for name in names:
+            waiting_on.setdefault(name, []).append(i)
+    ready = [i for i in tied if i not in waits]
+    heapq.heapify(ready)
+    placed: list[int] = []
+    done: set[int] = set()
+    seen_outlets: set[str | None] = set()
+    rest = iter(tied)
+    while len(placed) < len(tied):
+        if ready:
+            i = heapq.heappop(ready)
+        else:  # a loop: its first member goes first
+            i = next(k for k in rest if k not in done)
+        if i in done:
+            continue
+        done.add(i)
+        placed.append(i)
+        if outlets[i] in seen_outlets:
+            continue
+        seen_outlets.add(outlets[i])
+        for k in waiting_on.get(outlets[i], []):
+            waits[k].discard(outlets[i])
+            if not waits[k] and k not in done:
+                heapq.heappush(ready, k)
+    return placed
+
+
+def _traced_in_order(
+    claim: Claim,
+    credits: dict[int, list[Credit]],
+    member_tokens: list[list[str]],
+    when: list[datetime | None],
+    around: list[str] | None,
+) -> Provenance:
+    """:func:`_trace` of members in their final order (``when``: their parsed dates)."""
     members = claim.members
     # Exact words, not match keys: "appear" -> "appeared" is the kind of edit that tells
     # an echo of an edited copy from an echo of the original.
@@ -162,10 +252,9 @@ def _trace(
     scores: dict[tuple[int, int, bool, bool], tuple[float, float, float, float]] = {}
     outlets = [m.outlet for m in members]
     similarity = LCSseq.similarity
-    when = [parse(m.published) for m in members]
     dated = [i for i, w in enumerate(when) if w is not None]
     is_dated = set(dated)
-    origin = dated[0] if dated else _fullest(keys)
+    origin = dated[0] if dated else _fullest(keys, _naming_none(members, credits))
     prov = Provenance(claim, origin, credits=credits)
     firsts = _Firsts(keys, outlets) if len(members) > PARENT_CANDIDATES else None
     articles = [m.article_id for m in members]
@@ -341,29 +430,51 @@ def _coded(keys: list[list[str]]) -> list[str]:
     return out
 
 
-def _fullest(keys: list[str]) -> int:
-    """With no dates at all, the member that contains most of the others is the likeliest origin."""
+def _naming_none(members: list[Mention], credits: dict[int, list[Credit]]) -> list[int] | None:
+    """The members crediting no other outlet of the claim (an echo by its own word is no
+    origin); ``None`` for all, where every member or none credits one."""
+    outlets = {m.outlet for m in members if m.outlet is not None}
+    naming = {
+        i
+        for i, found in credits.items()
+        if any(c.outlet in outlets and c.outlet != members[i].outlet for c in found)
+    }
+    if not naming or len(naming) == len(members):
+        return None
+    return [i for i in range(len(members)) if i not in naming]
+
+
+def _fullest(keys: list[str], among: list[int] | None = None) -> int:
+    """With no dates at all, the member that contains most of the others is the likeliest
+    origin (one of ``among``, where given)."""
     if len(keys) > PARENT_CANDIDATES:
-        return _fullest_of_many(keys)
+        return _fullest_of_many(keys, among)
+    picks = range(len(keys)) if among is None else among
 
     def contained(i: int) -> float:
         return sum(
             LCSseq.similarity(keys[i], keys[j]) / max(len(keys[j]), 1) for j in range(len(keys)) if j != i
         )
 
-    return max(range(len(keys)), key=lambda i: (contained(i), -i))
+    return max(picks, key=lambda i: (contained(i), -i))
 
 
-def _fullest_of_many(keys: list[str]) -> int:
+def _fullest_of_many(keys: list[str], among: list[int] | None = None) -> int:
     """:func:`_fullest` of many members, each distinct text once: how much of the others the
-    first member of each text contains, against the :data:`PARENT_CANDIDATES` commonest texts
-    (all texts where there are no more), each weighed by its members."""
-    first: dict[str, int] = {}
+    first member of each text (of ``among``, where given) contains, against the
+    :data:`PARENT_CANDIDATES` commonest texts (all texts where there are no more), each weighed
+    by its members."""
+    first_of: dict[str, int] = {}
     count: Counter[str] = Counter()
     for i, key in enumerate(keys):
-        first.setdefault(key, i)
+        first_of.setdefault(key, i)
         count[key] += 1
-    common = sorted(count, key=lambda k: (-count[k], first[k]))[:PARENT_CANDIDATES]
+    first = first_of
+    if among is not None:
+        first = {}
+        for i in among:
+            first.setdefault(keys[i], i)
+    common = sorted(count, key=lambda k: (-count[k], first_of[k]))[:PARENT_CANDIDATES]
     counted = set(common)
 
     def contained(key: str) -> float:
@@ -404,10 +515,14 @@ def _traced(
 
 
 def _joined(claims: list[Claim], traced: list[Traced]) -> list[Provenance]:
-    """Each claim's provenance from what tracing found for it (its terms are set on the claim)."""
+    """Each claim's provenance from what tracing found for it (its terms are set on the claim,
+    and its members put in the order tracing gave them, which the provenance's indices use)."""
     out = []
-    for claim, (terms, origin, echoes, credits) in zip(claims, traced, strict=True):
+    for claim, (terms, order, origin, echoes, credits) in zip(claims, traced, strict=True):
         claim.terms = terms
+        if order is not None:
+            claim.members = [claim.members[i] for i in order]
+            claim.canonical = order.index(claim.canonical)
         out.append(Provenance(claim, origin, echoes, credits))
     return out
 
@@ -482,8 +597,9 @@ def _in_batches(
 # A claim, its members' paragraphs, where they start, and their sentences where the scan stored
 # them (:class:`_StoredSpans`).
 ClaimJob = tuple[Claim, list[str], list[int], list["np.ndarray | None"]]
-# What tracing finds for a claim: its terms, origin, echoes and credits (Provenance less the claim).
-Traced = tuple[list[str], int, list[Echo], dict[int, list[Credit]]]
+# What tracing finds for a claim: its terms, its members' new order (where credits changed it),
+# origin, echoes and credits (Provenance less the claim).
+Traced = tuple[list[str], list[int] | None, int, list[Echo], dict[int, list[Credit]]]
 
 
 def _sentences_of(jobs: list[ClaimJob]) -> Callable[[str, np.ndarray | None], SentenceBounds]:
@@ -581,7 +697,11 @@ def _trace_claims(jobs: list[ClaimJob], table: Aliases, max_terms: int) -> list[
             for m, text, lo in zip(claim.members, paragraphs, starts, strict=True)
         ]
         prov = _trace(claim, credits, member_tokens, parse, around)
-        out.append((terms, prov.origin, prov.echoes, prov.credits))
+        order = None
+        if prov.claim is not claim:  # members put in the order of their credits: the same objects
+            at = {id(m): i for i, m in enumerate(claim.members)}
+            order = [at[id(m)] for m in prov.claim.members]
+        out.append((terms, order, prov.origin, prov.echoes, prov.credits))
     return out
 
 
