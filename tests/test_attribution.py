@@ -618,3 +618,74 @@ def test_credits_found_once_per_region_are_those_found_each_time(corpus_aliases:
                     found += len(got)
     assert found > 20
     assert len(seen) < calls / 4  # each region once, however often it was asked about
+
+
+# --- credits in other languages ----------------------------------------------------------------
+
+_EUROPE = [
+    "Le Monde",
+    "Le Parisien",
+    "Der Spiegel",
+    "Süddeutsche Zeitung",
+    "El País",
+    "La Stampa",
+    "De Volkskrant",
+]
+
+
+@pytest.mark.parametrize(
+    "text, outlet, phrase, pattern",
+    [
+        ("Selon Le Monde, le Grand Conseil a voté une aide.", "Le Monde", "Selon Le Monde", "according-to"),
+        ("D'après le Monde, le Grand Conseil a voté une aide.", "Le Monde", "D'après le Monde", "according-to"),
+        ("Selon le quotidien Le Monde, le conseil a voté.", "Le Monde", "Selon le quotidien Le Monde", "according-to"),
+        ("Le conseil a voté, selon les informations du Parisien.", "Le Parisien",
+         "selon les informations du Parisien", "according-to"),
+        ("Le conseil a voté une aide, a révélé Le Parisien.", "Le Parisien", "a révélé Le Parisien", "reported"),
+        ("Le Monde a révélé que le conseil a voté une aide.", "Le Monde", "Le Monde a révélé", "reported"),
+        ("Le ministre a déclaré au Parisien que l'aide était votée.", "Le Parisien", "a déclaré au Parisien", "told"),
+        ("Selon l'AFP, le Grand Conseil a voté.", "AFP", "Selon l'AFP", "according-to"),
+        ("Wie der Spiegel berichtet, hat der Stadtrat beschlossen.", "Der Spiegel", "Spiegel berichtet", "reported"),
+        ("Wie die Süddeutsche Zeitung berichtet, hat der Rat beschlossen.", "Süddeutsche Zeitung",
+         "Süddeutsche Zeitung berichtet", "reported"),
+        ("Laut Spiegel hat der Stadtrat beschlossen.", "Der Spiegel", "Laut Spiegel", "according-to"),
+        ("Dem Spiegel zufolge hat der Stadtrat beschlossen.", "Der Spiegel", "Spiegel zufolge", "reported"),
+        ("Der Rat hat beschlossen, berichtete der Spiegel am Dienstag.", "Der Spiegel", "berichtete der Spiegel",
+         "reported"),
+        ("Laut der Süddeutschen Zeitung hat der Rat beschlossen.", "Süddeutsche Zeitung",
+         "Laut der Süddeutschen Zeitung", "according-to"),
+        ("Según el diario El País, el gobierno aprobó la ley.", "El País", "Según el diario El País", "according-to"),
+        ("El gobierno aprobó la ley, informó El País.", "El País", "informó El País", "reported"),
+        ("Secondo il Corriere della Sera, il governo ha approvato la legge.", "Corriere della Sera",
+         "Secondo il Corriere della Sera", "according-to"),
+        ("Il governo ha approvato la legge, riporta La Stampa.", "La Stampa", "riporta La Stampa", "reported"),
+        ("Volgens de Volkskrant heeft het kabinet besloten.", "De Volkskrant", "Volgens de Volkskrant", "according-to"),
+    ],
+)  # fmt: skip
+def test_credits_in_other_languages(text: str, outlet: str, phrase: str, pattern: str) -> None:
+    credits = credits_in(text, Aliases.default(_EUROPE))
+    assert [(c.outlet, c.phrase, c.pattern) for c in credits] == [(outlet, phrase, pattern)]
+    assert text[credits[0].start : credits[0].end] == phrase
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Selon le ministre, le Grand Conseil a voté.",
+        "Laut der Zeitung hat der Stadtrat beschlossen.",
+        "Laut Bürgermeister Müller hat der Stadtrat beschlossen.",
+        "Según el Gobierno, la ley fue aprobada.",
+        "Emmanuel Macron a révélé son plan mardi.",
+        "Secondo il ministro, la legge è stata approvata.",
+    ],
+)
+def test_people_and_common_nouns_in_other_languages_are_no_credits(text: str) -> None:
+    assert credits_in(text, Aliases.default(_EUROPE)) == []
+
+
+def test_a_papers_name_is_found_without_its_article() -> None:
+    aliases = Aliases.default(["Le Monde", "Die Zeit", "La Stampa"])
+    assert [aliases.resolve(n) for n in ("Monde", "le Monde", "Zeit", "der Zeit", "Stampa")] == [
+        "Le Monde", "Le Monde", "Die Zeit", "Die Zeit", "La Stampa",
+    ]  # fmt: skip
+    assert aliases.resolve("The Times") == "The Times" and aliases.resolve("Times") == "The Times"

@@ -91,9 +91,6 @@ def test_promos_are_boilerplate(europe):
     assert scored["shapes"]["on_decoys"].get("promo", 0) == 0
 
 
-@pytest.mark.xfail(
-    strict=False, reason="credits are recognised in English only ('selon', 'berichtete' are not)"
-)
 def test_credits_in_french_and_german_are_recognised(europe):
     scored, _, _ = europe
     assert scored["provenance"]["credited_recall"] == 1.0
