@@ -82,6 +82,8 @@ def test_each_promo_pattern_lists_the_hints_its_matches_hold():
         "download the tracer app", "try 1 month free", "free trial", "offer ends", "limited time only",
         "follow us on x", "all rights reserved", "\u00a9 2024", "stream your news", "cookies: we use them",
         "share this article", "abonnez-vous a notre newsletter", "melden sie sich fur unseren newsletter an",
+        "suivez-nous sur les reseaux sociaux", "jetzt vier wochen gratis testen",
+        "tous droits reserves", "telechargez notre application", "meld je aan voor onze nieuwsbrief",
     ]  # fmt: skip
     assert len(examples) == len(_PROMO_PATTERNS)
     text = "\n".join(examples)

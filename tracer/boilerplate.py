@@ -58,6 +58,14 @@ _PROMO_PATTERNS = [
     # In French, German, Spanish and Italian (folded: no accents), as a press archive prints them.
     r"\b(?:abonnez-vous|inscrivez-vous|abonnieren sie|jetzt abonnieren|suscribete|suscribase|iscriviti)\b",
     r"\bmelden sie sich\b.{0,60}\bnewsletter\b|\bnewsletter\b.{0,40}\b(?:anmelden|abonnieren)\b",
+    r"\b(?:suivez|folgen sie|siguenos|seguici|volg)\b.{0,60}\b(?:reseaux sociaux|redes sociales|social media"
+    r"|sociale media|facebook|instagram|twitter|tiktok|youtube|whatsapp|telegram)\b",
+    r"\b(?:wochen?|monate?|tage|mois|semaines?) (?:gratis|kostenlos|offerts?)\b|\b(?:gratis|kostenlos) testen\b"
+    r"|\b(?:essai|prueba|prova) (?:gratuit|gratis)\b",
+    r"\b(?:tous droits reserves|alle rechte vorbehalten|todos los derechos reservados|tutti i diritti riservati"
+    r"|todos os direitos reservados|alle rechten voorbehouden)\b",
+    r"\btelechargez (?:notre|l')",
+    r"\b(?:schrijf je in|meld je aan|abonneer)\b.{0,60}\bnieuwsbrief\b|\bnieuwsbrief\b.{0,40}\b(?:aanmelden|inschrijven)\b",
 ]
 PROMO_RE = re.compile("|".join(f"(?:{p})" for p in [_NAVIGATION, *_PROMO_PATTERNS]))
 _NAVIGATION_RE = re.compile(_NAVIGATION)
@@ -70,6 +78,8 @@ _HINTS = (
     "sign", "subscri", "regist", "newsletter", "source:", "click", "tap here", "download", "free",
     "offer", "limited time", "follow us", "rights reserved", "copyright", "\u00a9", "stream your news",
     "cookie", "share", "abonnez-vous", "inscrivez-vous", "abonnieren", "suscrib", "iscriviti",
+    "suivez", "folgen sie", "siguenos", "seguici", "volg ", "gratis", "kostenlos", "offert", "gratuit",
+    "reserv", "riservati", "vorbehalten", "voorbehouden", "telechargez", "nieuwsbrief",
 )  # fmt: skip
 # The hints found in every match of each pattern (one of them at least), in pattern order: a
 # line is searched only with the patterns of the hints it holds (the whole alternation took
@@ -79,6 +89,8 @@ _PATTERN_HINTS = (
     ("free",), ("free",), ("offer",), ("limited time",), ("follow us",), ("rights reserved",),
     ("copyright", "\u00a9"), ("stream your news",), ("cookie",), ("share",),
     ("abonnez-vous", "inscrivez-vous", "abonnieren", "suscrib", "iscriviti"), ("newsletter",),
+    ("suivez", "folgen sie", "siguenos", "seguici", "volg "), ("gratis", "kostenlos", "offert", "gratuit"),
+    ("reserv", "riservati", "vorbehalten", "voorbehouden"), ("telechargez",), ("nieuwsbrief",),
 )  # fmt: skip
 
 
@@ -355,6 +367,8 @@ _HINT_WORDS = (
     "sign", "signing", "subscribe", "register", "newsletter", "source", "click", "tap", "download",
     "free", "offer", "limited", "follow", "rights", "copyright", "stream", "cookie", "cookies", "share",
     "abonnez", "inscrivez", "abonnieren", "suscribete", "suscribase", "iscriviti",
+    "suivez", "folgen", "siguenos", "seguici", "volg", "gratis", "kostenlos", "offert", "offerts", "gratuit",
+    "reserves", "reservados", "riservati", "vorbehalten", "voorbehouden", "telechargez", "nieuwsbrief",
 )  # fmt: skip
 _NAVIGATION_WORDS = (
     "read", "more", "most", "related", "see", "advertisement", "sponsored", "trending", "recommended",
