@@ -676,3 +676,71 @@ def test_a_spreadsheets_column_names_are_recognised(tmp_path: Path) -> None:
     assert (art.title, art.text, art.outlet, art.published, art.url) == (
         "Floods", "The river burst its banks.", "The Echo", "2024-01-05", "https://echo.example/a",
     )  # fmt: skip
+
+
+# --- dates that read both ways, read as the rest of their file writes dates --------------------
+
+
+def _dated_csv(tmp_path: Path, dates: list[str]) -> Path:
+    rows = "".join(
+        f'r{i},"Row {i} of a spreadsheet about the council vote.",{d}\n' for i, d in enumerate(dates)
+    )
+    return write(tmp_path / "sheet.csv", "id,text,date\n" + rows)
+
+
+@pytest.mark.parametrize(
+    "dates, expected, way",
+    [
+        # the date that tells comes after the ones that wait for it, and before one that does not
+        (["07/03/2024", "05/04/2024", "25/03/2024", "01/02/2024"], ["2024-03-07", "2024-04-05", "2024-03-25", "2024-02-01"], "day"),
+        (["07/03/2024", "03/25/2024", "01/02/2024"], ["2024-07-03", "2024-03-25", "2024-01-02"], "month"),
+        (["Published: 25-03-2024", "Published: 07-03-2024"], ["2024-03-25", "2024-03-07"], "day"),
+    ],
+    ids=["day first", "month first", "with labels and dashes"],
+)  # fmt: skip
+def test_dates_that_read_both_ways_are_read_as_their_file_writes_dates(tmp_path, dates, expected, way):
+    result = read_paths([_dated_csv(tmp_path, dates)])
+    got = {a.id: a.published for a in result.articles}
+    assert [got[f"r{i}"] for i in range(len(dates))] == expected
+    [said] = [str(w) for w in result.warnings]
+    other = "--monthfirst" if way == "day" else "--dayfirst"
+    assert f"were read {way} first, as" in said and other in said, said
+
+
+def test_a_file_writing_dates_both_ways_leaves_those_that_read_both_ways_undated(tmp_path):
+    result = read_paths([_dated_csv(tmp_path, ["25/03/2024", "03/26/2024", "07/03/2024"])])
+    got = {a.id: a.published for a in result.articles}
+    assert got == {"r0": "2024-03-25", "r1": "2024-03-26", "r2": None}
+    assert any("'07/03/2024' reads as day 7 month 3" in str(w) for w in result.warnings)
+    assert not any("were read" in str(w) for w in result.warnings)
+
+
+def test_dates_that_read_both_ways_with_nothing_to_tell_stay_undated(tmp_path):
+    result = read_paths([_dated_csv(tmp_path, ["07/03/2024", "05/04/2024"])])
+    assert [a.published for a in result.articles] == [None, None]
+    assert sum("stored undated" in str(w) for w in result.warnings) == 2
+
+
+def test_dayfirst_given_is_the_rule_whatever_the_file_writes(tmp_path):
+    result = read_paths([_dated_csv(tmp_path, ["03/25/2024", "07/03/2024"])], dayfirst=True)
+    assert [a.published for a in result.articles] == ["2024-03-25", "2024-03-07"]
+    assert not result.warnings
+
+
+def test_articles_waiting_for_their_files_dates_are_few(tmp_path, monkeypatch):
+    from tracer import ingest
+
+    monkeypatch.setattr(ingest, "DATES_HELD", 2)
+    result = read_paths([_dated_csv(tmp_path, ["07/03/2024", "05/04/2024", "06/04/2024", "25/03/2024"])])
+    got = {a.id: a.published for a in result.articles}
+    assert got == {"r0": "2024-03-07", "r1": "2024-04-05", "r2": None, "r3": "2024-03-25"}
+    assert len(result.articles) == 4
+
+
+def test_jsonl_dates_are_read_as_their_file_writes_them(tmp_path):
+    lines = [
+        {"id": f"j{i}", "text": f"Record {i} about the vote.", "date": d}
+        for i, d in enumerate(["07/03/2024", "25/03/2024"])
+    ]
+    path = write(tmp_path / "a.jsonl", "\n".join(json.dumps(x) for x in lines))
+    assert [a.published for a in read_paths([path]).articles] == ["2024-03-07", "2024-03-25"]

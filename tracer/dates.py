@@ -18,6 +18,10 @@ class DateError(ValueError):
     """A date that cannot be stored; the message says why."""
 
 
+class AmbiguousDate(DateError):
+    """A date that reads as two dates (``05/03/2023``: 5 March or May 3) and was not told which."""
+
+
 def normalise(value: str, dayfirst: bool | None = None) -> str:
     """The stored form of a date (``2023-09-13``) or date-time; :class:`DateError` if it is none
     of the forms read, or if in UTC it falls outside years 1-9999 (no later step could use it).
@@ -207,7 +211,26 @@ def _day_month(a: int, b: int, s: str, dayfirst: bool | None) -> tuple[int, int]
         return a, b
     if dayfirst is False:
         return b, a
-    raise DateError(f"{s!r} reads as day {a} month {b} or month {a} day {b}: pass --dayfirst or --monthfirst")
+    raise AmbiguousDate(
+        f"{s!r} reads as day {a} month {b} or month {a} day {b}: pass --dayfirst or --monthfirst"
+    )
+
+
+def written_order(value: str) -> bool | None:
+    """How a date written ``a/b/yyyy`` (or with dashes) that reads one way only orders its day and
+    month: True day first (``25/03/2024``), False month first (``03/25/2024``); None for any other
+    date. What a file's other dates say of those that read both ways."""
+    found = _NUMERIC.match(value)
+    if found is None:
+        return None
+    a, b = int(found.group(1)), int(found.group(3))
+    if a > 12 >= b:
+        return True
+    return False if b > 12 >= a else None
+
+
+# The start of a date written a/b/yyyy, after an optional label ("Published: 25/03/2024").
+_NUMERIC = re.compile(r"\s*(?:[^\W\d_]+(?:[ -][^\W\d_]+){0,2}\s*:\s*)?(\d{1,2})([/-])(\d{1,2})\2\d{4}\b")
 
 
 def _zone(zone: str) -> timezone:

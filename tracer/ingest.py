@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from tracer.dates import DateError, from_timestamp, normalise
+from tracer.dates import AmbiguousDate, DateError, from_timestamp, normalise, written_order
 from tracer.errors import TracerError
 from tracer.exports import Document, documents
 from tracer.feeds import FeedError
@@ -276,6 +276,7 @@ def iter_articles(
             )
             continue
         result.files_read += 1
+        dates = _FileDates(path, reading.dayfirst)
         while True:
             try:
                 item = next(items)
@@ -293,19 +294,115 @@ def iter_articles(
                 continue
             if not jsonl:  # JSON Lines records come finished from where they were parsed
                 _finish(item, reading)
-            # Within one call a copy of a record (same id, text and stated outlet) is dropped
-            # quietly; another text or outlet under a taken id (two exports numbering their rows
-            # alike, papers' copies keeping the wire's story id) gets an id of its own.
-            text_hash = hash((item.text, item.stated_outlet))
-            taken = seen.get(item.id)
-            if taken is not None and taken != text_hash:
-                result.warnings.append(renamed(item, stored=False))
-                taken = seen.get(item.id)
-            if taken is None:
-                seen[item.id] = text_hash
-                if item.date_problem is not None:
-                    result.warnings.append(_undated(item))
-                yield item
+            for ready in dates.take(item):
+                yield from _first_of_its_id(ready, seen, result)
+        for ready in dates.finish(result.warnings):
+            yield from _first_of_its_id(ready, seen, result)
+
+
+def _first_of_its_id(item: Article, seen: dict[str, int], result: IngestResult) -> Iterator[Article]:
+    """``item``, unless this ingest had a copy of it already (``seen``: id -> hash of its text and
+    stated outlet). A copy of a record (same id, text and stated outlet) is dropped quietly;
+    another text or outlet under a taken id (two exports numbering their rows alike, papers'
+    copies keeping the wire's story id) gets an id of its own."""
+    text_hash = hash((item.text, item.stated_outlet))
+    taken = seen.get(item.id)
+    if taken is not None and taken != text_hash:
+        result.warnings.append(renamed(item, stored=False))
+        taken = seen.get(item.id)
+    if taken is None:
+        seen[item.id] = text_hash
+        if item.date_problem is not None:
+            result.warnings.append(_undated(item))
+        yield item
+
+
+class _FileDates:
+    """How one file writes its dates ``a/b/yyyy``, learnt from those that read one way only
+    ("25/03/2024": day first), for those that read both ("07/03/2024"), which wait until it is
+    known (at most :data:`DATES_HELD` of them; the others go on undated, with their warning).
+
+    A file that writes both ways (a mix of sources) says nothing: from then on its dates are
+    read as they are. ``dayfirst`` given by the user is the rule, and nothing waits."""
+
+    def __init__(self, path: str, dayfirst: bool | None) -> None:
+        self.path, self.told = path, dayfirst is not None
+        self.order: bool | None = None
+        self.mixed = False
+        self.example: tuple[str, int | None] = ("", None)
+        self.held: list[Article] = []
+        self.read, self.first_read = 0, ""  # how many dates were read by the file's way; the first
+
+    def take(self, art: Article) -> list[Article]:
+        """The articles ready to go on once ``art`` is read (none while it waits)."""
+        if self.told or art.date_written is None:
+            return [art]
+        if art.published is not None:
+            if not self.mixed and (order := written_order(art.date_written[0])) is not None:
+                self._learn(order, art)
+                if self.order is not None and self.held:
+                    ready = [self._read(held) for held in self.held]
+                    self.held = []
+                    return [*ready, art]
+            return [art]
+        if self.mixed or not is_ambiguous(art.date_written[0]):
+            return [art]
+        if self.order is not None:
+            return [self._read(art)]
+        if len(self.held) >= DATES_HELD:
+            return [art]
+        self.held.append(art)
+        return []
+
+    def finish(self, warnings: list[Problem]) -> list[Article]:
+        """The articles still waiting (undated, with their warning), once the file is read; a
+        warning that says which dates were read by the file's way, if any."""
+        if self.read:
+            way = "day" if self.order else "month"
+            other = "--monthfirst" if self.order else "--dayfirst"
+            value, line = self.example
+            warnings.append(
+                Problem(
+                    self.path,
+                    f"{self.read} date(s) that read both ways (such as {self.first_read!r}) were read {way} "
+                    f"first, as {value!r} on line {line} is",
+                    f"if they are not, ingest the file again with {other}",
+                )
+            )
+        held, self.held = self.held, []
+        return held
+
+    def _learn(self, order: bool, art: Article) -> None:
+        if self.order is None:
+            self.order = order
+            self.example = (art.date_written[0] if art.date_written else "", art.source_line)
+        elif order != self.order:
+            self.mixed, self.order = True, None
+
+    def _read(self, art: Article) -> Article:
+        """``art`` dated by the file's way."""
+        assert art.date_written is not None and self.order is not None
+        value, source = art.date_written
+        art.published, art.published_source, art.date_problem = normalise(value, self.order), source, None
+        self.read += 1
+        self.first_read = self.first_read or value
+        return art
+
+
+# Articles of one file whose dates read both ways that wait for the file's other dates to say
+# how it writes them: their texts are held meanwhile.
+DATES_HELD = 10_000
+
+
+def is_ambiguous(value: str) -> bool:
+    """Whether ``value`` reads as two dates (:class:`~tracer.dates.AmbiguousDate`)."""
+    try:
+        normalise(value)
+    except AmbiguousDate:
+        return True
+    except DateError:
+        return False
+    return False
 
 
 def renamed(art: Article, stored: bool) -> Problem:
@@ -553,6 +650,7 @@ def _read_text(path: str, text: str, reading: Reading) -> Iterator[Article | Pro
             art.outlet, art.outlet_source = value, "header"
         elif key in ("date", "published"):
             art.published, why = _date_or_reason(value, reading.dayfirst)
+            art.date_written = (value, "header")
             if art.published is None:
                 art.date_problem = (f"date header {value!r} not read: {why}", lineno)
             else:
@@ -601,6 +699,7 @@ def _exported(path: str, text: str, found: list[Document], reading: Reading) -> 
             art.outlet, art.outlet_source = doc.outlet, "header"
         if doc.date:
             art.published, why = _date_or_reason(doc.date, reading.dayfirst)
+            art.date_written = (doc.date, "header")
             if art.published is None:
                 art.date_problem = (f"date {doc.date!r} not read: {why}", doc.line)
             else:
@@ -683,6 +782,8 @@ def _record(
             art.date_problem = (f"'{date_key}' {raw_date!r} not read: {why}", line)
         else:
             art.published_source = "field"
+        if isinstance(raw_date, str):
+            art.date_written = (raw_date, "field")
     art.title = _scalar(obj.get(keys.get("title", "")))
     if art.title and has_markup(art.title):
         art.title = " ".join(plain(art.title).split()) or None

@@ -32,6 +32,9 @@ class Article:
     encoding: str = "utf-8"
     # Why a date the input gave was not read, and on which line (not stored: a warning at ingest)
     date_problem: tuple[str, int | None] | None = None
+    # The date as the input wrote it and where ("field", "header"): not stored; the file's other
+    # dates may tell how to read it ("07/03/2024" in a file that also has "25/03/2024")
+    date_written: tuple[str, str] | None = None
     # The outlet the input states, which an id is made of (not stored: an id another text or
     # outlet has taken is replaced by one made of it)
     stated_outlet: str | None = None
