@@ -744,3 +744,29 @@ def test_jsonl_dates_are_read_as_their_file_writes_them(tmp_path):
     ]
     path = write(tmp_path / "a.jsonl", "\n".join(json.dumps(x) for x in lines))
     assert [a.published for a in read_paths([path]).articles] == ["2024-03-07", "2024-03-25"]
+
+
+# --- rows with more fields than their header ---------------------------------------------------
+
+
+def test_a_text_holding_the_delimiter_unquoted_is_read_whole(tmp_path):
+    body = "The council voted on Tuesday, officials said, to close the library"
+    path = write(
+        tmp_path / "naive.csv",
+        f"title,text,outlet,date\nVote,{body},Echo,2024-03-07\nOther,Plain text,Press,2024-03-08\n",
+    )
+    result = read_paths([path])
+    first, second = result.articles
+    assert (first.text, first.outlet, first.published) == (body, "Echo", "2024-03-07")
+    assert (second.text, second.outlet) == ("Plain text", "Press")
+    [said] = [str(w) for w in result.warnings]
+    assert "naive.csv:2: 6 fields where the header has 4" in said and not result.problems
+
+
+def test_a_row_whose_extra_fields_do_not_fit_is_skipped_with_its_line(tmp_path):
+    # The title holds the comma: the text joined with the date, the date column would hold "A".
+    path = write(tmp_path / "naive.csv", "text,date,title\nSome text,2024-03-07,A, B\n")
+    result = read_paths([path])
+    assert not result.articles
+    [problem] = [str(p) for p in result.problems]
+    assert "naive.csv:2: 4 fields where the header has 3" in problem and "quote the fields" in problem

@@ -31,7 +31,7 @@ from tracer.exports import Document, documents
 from tracer.feeds import FeedError
 from tracer.feeds import records as feed_records
 from tracer.markup import has_markup, plain
-from tracer.model import Article, Problem
+from tracer.model import Article, Notice, Problem
 
 TEXT_EXTS = {".txt", ".text", ""}
 JSONL_EXTS = {".jsonl", ".ndjson"}
@@ -290,7 +290,7 @@ def iter_articles(
                 result.problems.append(Problem(path, f"unexpected error: {type(exc).__name__}: {exc}", hint))
                 break
             if isinstance(item, Problem):
-                result.problems.append(item)
+                (result.warnings if isinstance(item, Notice) else result.problems).append(item)
                 continue
             if not jsonl:  # JSON Lines records come finished from where they were parsed
                 _finish(item, reading)
@@ -1167,7 +1167,40 @@ def _read_csv(path: str, text: str, reading: Reading) -> Iterator[Article | Prob
                 )
                 return
             continue
+        if len(row) > len(header):
+            fixed = _rejoined(row, header, keys, delimiter, reading)
+            where = f"{len(row)} fields where the header has {len(header)}"
+            if fixed is None:
+                hint = f"quote the fields that hold a {delimiter!r}; the row was not read"
+                yield Problem(
+                    path, f"{where}: a {delimiter!r} inside a field that is not quoted?", hint, start
+                )
+                continue
+            row = fixed
+            yield Notice(
+                path,
+                f"{where}: the text's unquoted {delimiter!r} were taken as part of it",
+                f"quote the fields that hold a {delimiter!r}",
+                start,
+            )
         yield _record(path, start, dict(zip(header, row, strict=False)), reading=reading, keys=keys)
+
+
+def _rejoined(
+    row: list[str], header: list[str], keys: dict[str, str], delimiter: str, reading: Reading
+) -> list[str] | None:
+    """A row with more fields than its header, as a naive export writes a text holding the
+    delimiter unquoted: the text column's field joined with the extra ones after it. None where
+    the fields after it do not then fit (a date column that holds no date)."""
+    extra = len(row) - len(header)
+    at = header.index(keys["text"])
+    fixed = [*row[:at], delimiter.join(row[at : at + extra + 1]), *row[at + extra + 1 :]]
+    date_key = keys.get("published")
+    if date_key is not None and reading.published is None:
+        value = fixed[header.index(date_key)].strip()
+        if value and _date_or_reason(value, reading.dayfirst)[0] is None and not is_ambiguous(value):
+            return None
+    return fixed
 
 
 # --- RSS and Atom ----------------------------------------------------------------------------

@@ -59,3 +59,8 @@ class Problem:
         where = f"{self.path}:{self.line}" if self.line is not None else self.path
         text = f"{where}: {self.message}"
         return f"{text} ({self.hint})" if self.hint else text
+
+
+@dataclass(frozen=True)
+class Notice(Problem):
+    """An input read with something put right, with where and what: a warning, not a skip."""
