@@ -770,3 +770,29 @@ def test_a_row_whose_extra_fields_do_not_fit_is_skipped_with_its_line(tmp_path):
     assert not result.articles
     [problem] = [str(p) for p in result.problems]
     assert "naive.csv:2: 4 fields where the header has 3" in problem and "quote the fields" in problem
+
+
+def test_a_text_given_as_its_paragraphs_is_read_as_one_text(tmp_path):
+    records = [
+        {"id": "a", "body": ["First paragraph.", "  Second paragraph. ", ""]},
+        {"id": "b", "content_elements": [{"type": "text", "content": "<p>Block one.</p>"},
+                                         {"type": "image", "url": "x.jpg"}, {"type": "text", "content": "Block two."}]},
+        {"id": "c", "text": [1, 2]},
+    ]  # fmt: skip
+    path = write(tmp_path / "paras.json", json.dumps(records))
+    result = read_paths([path], columns=())
+    got = {a.id: a.text for a in result.articles}
+    assert got["a"] == "First paragraph.\n\nSecond paragraph."
+    problems = " ".join(str(p) for p in result.problems)
+    assert "'text' is a list, not a string" in problems and "missing 'text'" in problems
+    assert "b" not in got  # content_elements is no text field: named with --columns
+    result = read_paths([path], columns=(("text", "content_elements"),))
+    assert {a.id: a.text for a in result.articles}["b"] == "Block one.\n\nBlock two."
+
+
+def test_paragraphs_given_as_html_are_read_once(tmp_path):
+    path = write(
+        tmp_path / "p.jsonl",
+        json.dumps({"id": "a", "text": ["Fish &amp;amp; chips", "<p>Tea &amp; cake</p>"]}),
+    )
+    assert read_paths([path]).articles[0].text == "Fish &amp; chips\n\nTea & cake"

@@ -750,7 +750,8 @@ def _record(
             _CANONICAL if not reading.columns and obj.keys() <= _CANONICAL.keys() else _keys_of(obj, reading)
         )
     text_key = keys.get("text", "text")
-    text = _unwrapped(obj.get(text_key))
+    given = _unwrapped(obj.get(text_key))
+    text = _paragraphs(given)  # (read as plain text paragraph by paragraph, where it is a list)
     if not isinstance(text, str):
         what = (
             f"missing '{text_key}'"
@@ -758,7 +759,8 @@ def _record(
             else f"'{text_key}' is a {type(text).__name__}, not a string"
         )
         return Problem(path, what, RECORD_HINT, line)
-    text = plain(text)  # a body exported as HTML: the text it shows
+    if text is given:
+        text = plain(text)  # a body exported as HTML: the text it shows
     if not text.strip():
         return Problem(path, f"empty '{text_key}'", RECORD_HINT, line)
     art = Article(
@@ -831,6 +833,30 @@ def _unwrapped(value: Any) -> Any:
 
 
 _WRAPPERS = ("rendered", "value", "#text", "main")  # (WordPress; XML turned JSON; the NYT's headline)
+
+
+def _paragraphs(value: Any) -> Any:
+    """A text given as a list of its paragraphs (as scrapers write them; or as blocks, each an
+    object holding its text: ``{"type": "text", "content": ...}``) as one text, a blank line
+    between paragraphs; any other value as it is."""
+    if not isinstance(value, list) or not value:
+        return value
+    parts = []
+    for item in value:
+        if isinstance(item, dict):
+            inner = [item[k] for k in (*_WRAPPERS, *_BLOCK_TEXT) if isinstance(item.get(k), str)]
+            item = inner[0] if len(inner) == 1 else None if not inner else item
+            if item is None:
+                continue  # a block with no text (an image, an embed)
+        if not isinstance(item, str):
+            return value
+        item = plain(item).strip()  # (each on its own: a blank line between them, not a line break)
+        if item:
+            parts.append(item)
+    return "\n\n".join(parts) if parts else value
+
+
+_BLOCK_TEXT = ("text", "content", "body")  # the text of a block of a body given as blocks
 
 
 def _scalar(value: Any) -> str | None:
