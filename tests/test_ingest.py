@@ -79,6 +79,21 @@ def write(path: Path, content: str | bytes) -> Path:
         ("Published: 13 September 2023", "2023-09-13"),  # a label before the date
         ("Last updated: 2023-09-13 10:00", "2023-09-13T10:00:00"),
         ("Note: soon", None),
+        # labels without a colon, zones and separators as papers print them
+        ("Publié le 25/03/2024 à 14h30", "2024-03-25T14:30:00"),
+        ("Mis à jour le 7 mars 2024", "2024-03-07"),
+        ("Veröffentlicht am 7. März 2024", "2024-03-07"),
+        ("Published on March 7, 2024", "2024-03-07"),
+        ("Posted by Jane Roe on 7 March 2024", "2024-03-07"),
+        ("Last updated 2 hours ago", None),
+        ("2024-03-07 14:30:00 UTC", "2024-03-07T14:30:00+00:00"),  # as databases print it
+        ("Do., 07.03.2024, 14:30 Uhr", "2024-03-07T14:30:00"),
+        ("7 de marzo de 2024 - 14:30", "2024-03-07T14:30:00"),
+        ("7 March 2024 14:30 BST", "2024-03-07T13:30:00+00:00"),
+        ("7. März 2024, 14:30 MEZ", "2024-03-07T13:30:00+00:00"),
+        ("March 7, 2024 2:30 p.m. ET", "2024-03-07T19:30:00+00:00"),  # standard time until March 10
+        ("March 11, 2024 2:30 p.m. ET", "2024-03-11T18:30:00+00:00"),  # daylight time
+        ("November 4, 2024 9:00 a.m. PT", "2024-11-04T17:00:00+00:00"),  # standard again
     ],
 )
 def test_parse_date(value: str, expected: str | None) -> None:

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+_ISO_ZONE_NAME = re.compile(r"(.*\d)\s*(?:UTC|GMT)", re.IGNORECASE)
 _ISO_BASIC = re.compile(r"\d{8}T\d{4}(?:\d{2})?(?:[Zz]|[+-]\d{2}:?\d{2})?")  # GDELT's "20240105T143000Z"
 
 
@@ -39,15 +40,34 @@ def normalise(value: str, dayfirst: bool | None = None) -> str:
     s = value.strip()
     try:
         return _normalise(s, dayfirst)
-    except DateError:
+    except AmbiguousDate:
+        raise
+    except DateError as first:
         label = _LABEL.fullmatch(s)  # "Published: 5 January 2024", "Updated: 2024-01-05"
-        if label is None:
-            raise
-        return _normalise(label.group(1), dayfirst)
+        if label is not None:
+            return _normalise(label.group(1), dayfirst)
+        # Words before it with no colon: "Publié le 07/03/2024 à 14h30", "Mis à jour le 7 mars
+        # 2024", "Veröffentlicht am 7. März 2024", "Published on March 7, 2024".
+        rest = s
+        for _ in range(4):
+            word = _WORD_BEFORE.match(rest)
+            if word is None:
+                break
+            rest = rest[word.end() :]
+            try:
+                return _normalise(rest, dayfirst)
+            except AmbiguousDate:
+                raise
+            except DateError:
+                continue
+        raise first
 
 
 # A date after a word or up to three and a colon, as pages and exports print it.
 _LABEL = re.compile(r"[^\W\d_]+(?:[ -][^\W\d_]+){0,2}\s*:\s*(\S.*)")
+# A value's first word and the space after it: up to four may be left out before a date whose
+# label has no colon.
+_WORD_BEFORE = re.compile(r"[^\W\d_]+\s+")
 # Digits only: YYYYMMDD, with HHMM or HHMMSS (GDELT's form; no zone given).
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?")
 
@@ -65,6 +85,8 @@ def _normalise(s: str, dayfirst: bool | None) -> str:
         # accepts week dates and the like.
         moment: date | datetime
         if _ISO_BASIC.fullmatch(s) or _ISO_DATETIME.match(s):
+            named = _ISO_ZONE_NAME.fullmatch(s)  # "2024-03-07 14:30:00 UTC", as databases print it
+            s = named.group(1) + "+00:00" if named else s
             moment = datetime.fromisoformat(s[:-1] + "+00:00" if s[-1] in "Zz" else s)
         else:
             moment = _common(s, dayfirst)
@@ -117,10 +139,10 @@ _MONTH = r"(?P<month>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
 _TIME = (
-    r"(?:,?\s*(?:at\s+|à\s+|um\s+|a\s+las\s+|alle\s+|om\s+|às\s+|T)?(?P<hour>\d{1,2})[:.h]"
+    r"(?:,?\s*(?:[-\u2013|]\s*)?(?:at\s+|à\s+|um\s+|a\s+las\s+|alle\s+|om\s+|às\s+|T)?(?P<hour>\d{1,2})[:.h]"
     r"(?P<minute>\d{2})(?::(?P<second>\d{2}))?(?:\.\d+)?"
-    r"\s*(?:(?P<ampm>[ap]\.?m\.?)|uhr)?\s*(?P<zone>z|utc|gmt|ut|[ecmp][sd]t|[+-]\d{2}:?\d{2}|"
-    r"(?:utc|gmt)[+-]\d{1,2}(?::?\d{2})?)?(?:\s*\([a-z ]+\))?)?"
+    r"\s*(?:(?P<ampm>[ap]\.?m\.?)|uhr)?\s*(?P<zone>z|utc|gmt|ut|[ecmp][sd]t|[ecmp]t|bst|cest|cet|mesz|mez|eest|eet"
+    r"|[+-]\d{2}:?\d{2}|(?:utc|gmt)[+-]\d{1,2}(?::?\d{2})?)?(?:\s*\([a-z ]+\))?)?"
 )
 # Month names in English and six more languages (a press archive's export keeps its language),
 # full and as abbreviated in print, for dates written day first with a dot or a word before them
@@ -161,12 +183,18 @@ _FORMS = [
         re.IGNORECASE,
     ),
     re.compile(
-        rf"(?P<a>\d{{1,2}})(?P<sep>[/.-])(?P<b>\d{{1,2}})(?P=sep)(?P<year>\d{{4}}){_TIME}", re.IGNORECASE
+        rf"{_LEAD_WORD}(?P<a>\d{{1,2}})(?P<sep>[/.-])(?P<b>\d{{1,2}})(?P=sep)(?P<year>\d{{4}}){_TIME}",
+        re.IGNORECASE,
     ),
 ]
 # RFC 2822's zone names (its obsolete US ones), in hours from UTC.
 _ZONES = {"z": 0, "ut": 0, "utc": 0, "gmt": 0, "est": -5, "edt": -4, "cst": -6, "cdt": -5, "mst": -7,
-          "mdt": -6, "pst": -8, "pdt": -7}  # fmt: skip
+          "mdt": -6, "pst": -8, "pdt": -7,
+          # Europe's, as its papers print them (British Summer Time, Central and Eastern European)
+          "bst": 1, "cet": 1, "mez": 1, "cest": 2, "mesz": 2, "eet": 2, "eest": 3}  # fmt: skip
+# US zones written without saying whether daylight time is on ("2:30 p.m. ET"): standard time,
+# an hour more between the second Sunday of March and the first of November.
+_US_ZONES = {"et": -5, "ct": -6, "mt": -7, "pt": -8}
 
 
 def _common(s: str, dayfirst: bool | None) -> date | datetime:
@@ -200,7 +228,17 @@ def _common(s: str, dayfirst: bool | None) -> date | datetime:
         hour = hour % 12 + (12 if parts["ampm"][0].lower() == "p" else 0)
     moment = datetime(year, month, day, hour, int(parts["minute"]), int(parts["second"] or 0))
     zone = (parts["zone"] or "").lower()
+    if zone in _US_ZONES:
+        return moment.replace(tzinfo=timezone(timedelta(hours=_US_ZONES[zone] + _us_daylight(moment))))
     return moment if not zone else moment.replace(tzinfo=_zone(zone))
+
+
+def _us_daylight(moment: datetime) -> int:
+    """1 where US daylight saving time is on at this local time (since 2007: from 2 am on the
+    second Sunday of March to 2 am on the first Sunday of November), else 0."""
+    march = datetime(moment.year, 3, 8 + (6 - date(moment.year, 3, 8).weekday()) % 7, 2)
+    november = datetime(moment.year, 11, 1 + (6 - date(moment.year, 11, 1).weekday()) % 7, 2)
+    return int(march <= moment < november)
 
 
 def _day_month(a: int, b: int, s: str, dayfirst: bool | None) -> tuple[int, int]:
@@ -229,8 +267,11 @@ def written_order(value: str) -> bool | None:
     return False if b > 12 >= a else None
 
 
-# The start of a date written a/b/yyyy, after an optional label ("Published: 25/03/2024").
-_NUMERIC = re.compile(r"\s*(?:[^\W\d_]+(?:[ -][^\W\d_]+){0,2}\s*:\s*)?(\d{1,2})([/-])(\d{1,2})\2\d{4}\b")
+# The start of a date written a/b/yyyy, after an optional label ("Published: 25/03/2024", "Publié
+# le 25/03/2024").
+_NUMERIC = re.compile(
+    r"\s*(?:[^\W\d_]+(?:[ -][^\W\d_]+){0,2}\s*:\s*|(?:[^\W\d_]+\.?,?\s+){1,5})?(\d{1,2})([/-])(\d{1,2})\2\d{4}\b"
+)
 
 
 def _zone(zone: str) -> timezone:
