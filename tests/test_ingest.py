@@ -811,3 +811,32 @@ def test_paragraphs_given_as_html_are_read_once(tmp_path):
         json.dumps({"id": "a", "text": ["Fish &amp;amp; chips", "<p>Tea &amp; cake</p>"]}),
     )
     assert read_paths([path]).articles[0].text == "Fish &amp; chips\n\nTea & cake"
+
+
+def test_invisible_characters_and_ligatures_are_read_as_the_text_reads(tmp_path):
+    printed = "Die Bun\u00addes\u00adre\u00adgie\u00adrung \ufb01nanziert das neue O\ufb03ce.\u200b Ein Bruch\u00ad\nhier."
+    path = write(tmp_path / "a.jsonl", json.dumps({"outlet": "Taz", "text": printed}))
+    [art] = read_paths([path]).articles
+    assert art.text == "Die Bundesregierung finanziert das neue Office. Ein Bruch-\nhier."
+    assert art.id == article_id("Taz", printed)  # the id an older tracer gave it
+
+
+def test_a_copy_with_soft_hyphens_and_ligatures_is_verbatim(tmp_path):
+    from click.testing import CliRunner
+
+    from tracer.cli import cli
+    from tracer.store import Store
+
+    said = "The federal government will finance the new office for official statistics from next year."
+    lines = [
+        {"id": "a", "outlet": "Echo", "date": "2024-03-07", "text": said + " Critics were unconvinced."},
+        {"id": "b", "outlet": "Press", "date": "2024-03-08",
+         "text": said.replace("finance", "\ufb01nance").replace("statistics", "sta\u00adtis\u00adtics")
+         .replace("official", "o\ufb03cial") + " Others welcomed it."},
+    ]  # fmt: skip
+    path = write(tmp_path / "c.jsonl", "\n".join(json.dumps(x) for x in lines))
+    db = str(tmp_path / "t.db")
+    assert CliRunner().invoke(cli, ["run", str(path), "--db", db, "-q"]).exit_code == 0
+    with Store.open(db) as s:
+        kinds = [r[0] for r in s.conn.execute("SELECT kind FROM matches")]
+    assert kinds == ["verbatim"]

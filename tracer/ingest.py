@@ -1330,12 +1330,28 @@ def _outlet_from_url(url: str) -> str | None:
     return host.removeprefix("www.")
 
 
+def visible(text: str) -> str:
+    """``text`` as it reads: invisible characters inside words gone (a soft hyphen, as CMSs put
+    them in long German words; a zero-width space; a word joiner) and typographic ligatures
+    written out ("ﬁ" as "fi", as PDFs and OCR give them): "ﬁnan\u00adcial" matches "financial"."""
+    if text.isascii() or _INVISIBLE.search(text) is None:
+        return text
+    return _SOFT_HYPHEN_AT_BREAK.sub("-", text).translate(_VISIBLE)
+
+
+_INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff\ufb00-\ufb06]")
+_SOFT_HYPHEN_AT_BREAK = re.compile("\u00ad(?=[ \t]*[\r\n])")  # a hyphen at a line end: it shows
+_VISIBLE = {0xAD: None, 0x200B: None, 0x2060: None, 0xFEFF: None, 0xFB00: "ff", 0xFB01: "fi", 0xFB02: "fl",
+            0xFB03: "ffi", 0xFB04: "ffl", 0xFB05: "st", 0xFB06: "st"}  # fmt: skip
+
+
 def _finish(art: Article, reading: Reading) -> None:
     """Assign the id from the outlet the input states, apply --outlet/--date, infer a missing outlet."""
     stated = art.outlet if art.outlet_source in ("field", "html") else None
     art.stated_outlet = stated_outlet(art.source_path, stated, art.url)
     if not art.id:
         art.id = article_id(art.stated_outlet, art.text)
+    art.text = visible(art.text)  # (after the id: the id an older tracer gave it stays)
     if reading.outlet:
         art.outlet, art.outlet_source = reading.outlet, "option"
     if reading.published:
