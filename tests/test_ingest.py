@@ -840,3 +840,29 @@ def test_a_copy_with_soft_hyphens_and_ligatures_is_verbatim(tmp_path):
     with Store.open(db) as s:
         kinds = [r[0] for r in s.conn.execute("SELECT kind FROM matches")]
     assert kinds == ["verbatim"]
+
+
+# --- a JSON array with a broken record ---------------------------------------------------------
+
+
+def _array(*records: str) -> str:
+    return "[\n" + ",\n".join(f"  {r}" for r in records) + "\n]\n"
+
+
+@pytest.mark.parametrize(
+    "text, read, line, said",
+    [
+        (_array('{"id": "a", "text": "First."}', '{"id": "b", "text": "Has a "quote" in it."}', '{"id": "c", "text": "Third."}'),
+         ["a", "c"], 3, "Expecting ',' delimiter; a record was not read"),
+        (_array('{"id": "a", "text": "First."}', '{"id": "b", "text": "Second."}').replace("},", "}"),
+         ["a", "b"], 2, "a ',' is missing after a record"),
+        ('[{"id": "a", "text": "First."}, {"id": "b", "text": "Cut sh', ["a"], 1, "nothing after it was read"),
+        ('[{"id": "a", "text": "First."}]\n[{"id": "b", "text": "Second."}]\n', ["a"], 2, "text after the array's end"),
+    ],
+    ids=["a broken record", "a comma left out", "cut short", "two arrays"],
+)  # fmt: skip
+def test_a_json_array_with_a_broken_record_keeps_the_others(tmp_path, text, read, line, said):
+    result = read_paths([write(tmp_path / "a.json", text)])
+    assert [a.id for a in result.articles] == read
+    [problem] = result.problems
+    assert problem.line == line and said in str(problem), str(problem)

@@ -1012,9 +1012,7 @@ def _read_json(path: str, text: str, reading: Reading) -> Iterator[Article | Pro
         elif isinstance(exc, RecursionError):
             yield _too_deep(path, first_line)
         else:
-            yield Problem(
-                path, f"invalid JSON: {exc.msg}", "fix the JSON array or use JSON Lines", exc.lineno
-            )
+            yield from _salvaged(path, text, reading)
         return
     halves = _HALF_ESCAPE.search(text) is not None
     # An API's or archive's export often wraps its records: {"articles": [{...}, ...], "total": 2},
@@ -1030,6 +1028,55 @@ def _read_json(path: str, text: str, reading: Reading) -> Iterator[Article | Pro
             yield _record(path, lineno, obj, halves, reading)
     else:
         yield _record(path, first_line, doc, halves, reading)
+
+
+def _salvaged(path: str, text: str, reading: Reading) -> Iterator[Article | Problem]:
+    """The records of a JSON array that is not valid JSON, one by one: a record that cannot be
+    read is a problem with its line, and reading goes on at the next record (the next "{" after
+    a "}" and a comma), so that one broken record in the middle does not cost the others."""
+    decoder = json.JSONDecoder()
+    halves = _HALF_ESCAPE.search(text) is not None
+    hint = "fix the JSON array or use JSON Lines"
+    pos = _skip_ws(text, text.index("[") + 1)
+    line, counted = 1, 0
+    while pos < len(text) and text[pos] != "]":
+        line += text.count("\n", counted, pos)
+        counted = pos
+        try:
+            obj, end = decoder.raw_decode(text, pos)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            if isinstance(exc, RecursionError):
+                yield _too_deep(path, line)
+                return
+            at = line + text.count("\n", pos, exc.pos)
+            nxt = _NEXT_RECORD.search(text, max(exc.pos, pos + 1))
+            rest = "the records after it were read" if nxt else "nothing after it was read"
+            yield Problem(path, f"invalid JSON: {exc.msg}; a record was not read", f"{hint}; {rest}", at)
+            if nxt is None:
+                return
+            pos = nxt.end() - 1
+            continue
+        yield _record(path, line, obj, halves, reading)
+        pos = _skip_ws(text, end)
+        if pos < len(text) and text[pos] == ",":
+            pos = _skip_ws(text, pos + 1)
+        elif pos < len(text) and text[pos] != "]":
+            at = line + text.count("\n", counted, end)  # (the record's last line)
+            yield Problem(path, "invalid JSON: a ',' is missing after a record", hint, at)
+            if text[pos] == "{":
+                continue  # a comma left out between two records: the next one is read
+            nxt = _NEXT_RECORD.search(text, pos)
+            if nxt is None:
+                return
+            pos = nxt.end() - 1
+    after = _skip_ws(text, pos + 1) if pos < len(text) else pos
+    if after < len(text):  # "[...][...]": two arrays, or text after the array
+        at = line + text.count("\n", counted, after)
+        yield Problem(path, "invalid JSON: text after the array's end was not read", hint, at)
+
+
+# Where the next record of an array may start: "{" after the "}" of one and a comma.
+_NEXT_RECORD = re.compile(r"\}\s*,\s*\{")
 
 
 def _records_path(doc: dict[str, Any], reading: Reading, depth: int = 0) -> list[str] | None:
