@@ -32,6 +32,7 @@ from tracer.feeds import FeedError
 from tracer.feeds import records as feed_records
 from tracer.markup import has_markup, plain
 from tracer.model import Article, Notice, Problem
+from tracer.sheets import SheetError, sheets
 
 TEXT_EXTS = {".txt", ".text", ""}
 JSONL_EXTS = {".jsonl", ".ndjson"}
@@ -39,9 +40,10 @@ JSON_EXTS = {".json"}
 CSV_EXTS = {".csv", ".tsv", ".tab"}
 HTML_EXTS = {".html", ".htm"}
 FEED_EXTS = {".rss", ".atom", ".xml"}
-SUPPORTED_EXTS = TEXT_EXTS | JSONL_EXTS | JSON_EXTS | CSV_EXTS | HTML_EXTS | FEED_EXTS
+SHEET_EXTS = {".xlsx", ".xlsm"}
+SUPPORTED_EXTS = TEXT_EXTS | JSONL_EXTS | JSON_EXTS | CSV_EXTS | HTML_EXTS | FEED_EXTS | SHEET_EXTS
 
-FORMATS_HINT = "pass .txt/.jsonl/.json/.csv/.tsv/.html/.rss/.xml files (or any of them gzipped: .jsonl.gz)"
+FORMATS_HINT = "pass .txt/.jsonl/.json/.csv/.tsv/.xlsx/.html/.rss/.xml files (or any of them gzipped: .jsonl.gz)"
 DATE_HINT = "use a date such as 2023-09-13, 2023-09-13T10:00:00Z, 13 September 2023 or 13/09/2023"
 RECORD_HINT = (
     "each record needs a non-empty string 'text' (or body, content, ...; --columns text=NAME names "
@@ -495,7 +497,7 @@ _LINK_HINT = "remove the entry, or point the link at an article file"
 # Files of a folder that may hold articles tracer does not read: their number is told (images,
 # a store's own files and the like are left out without a word).
 _DOCUMENT_EXTS = frozenset(
-    ".md .markdown .rst .rtf .doc .docx .odt .pdf .xls .xlsx .ods .epub .eml .mht .mhtml".split()
+    ".md .markdown .rst .rtf .doc .docx .odt .pdf .xls .ods .epub .eml .mht .mhtml".split()
 )
 
 
@@ -578,6 +580,9 @@ def _is_binary(data: bytes | str) -> bool:
 
 
 def _read_file(path: str, data: bytes, reading: Reading) -> Iterator[Article | Problem]:
+    if file_format(path) in SHEET_EXTS:  # a zip of XML parts, not text
+        yield from _read_workbook(path, data, reading)
+        return
     wide = _wide_encoding(data)
     decoded = _decode_wide(path, data, wide) if wide else data
     if isinstance(decoded, Problem):
@@ -1274,6 +1279,40 @@ def _rejoined(
         if value and _date_or_reason(value, reading.dayfirst)[0] is None and not is_ambiguous(value):
             return None
     return fixed
+
+
+# --- Excel workbooks --------------------------------------------------------------------------
+
+
+def _read_workbook(path: str, data: bytes, reading: Reading) -> Iterator[Article | Problem]:
+    """The records of each worksheet whose first row names a text column (as a CSV's header
+    does); sheets without one (a summary, a chart's data) are passed over, unless none has one."""
+    found = False
+    try:
+        for _title, rows in sheets(io.BytesIO(data)):
+            header: list[str] | None = None
+            for number, cells in rows:
+                if header is None:
+                    if not any(c and c.strip() for c in cells):
+                        continue
+                    header = [(c or "").strip() for c in cells]
+                    keys = _field_keys(header, reading.columns)
+                    if "text" not in keys:
+                        break
+                    found = True
+                    continue
+                if any(c and c.strip() for c in cells):
+                    record = {name: cell for name, cell in zip(header, cells, strict=False) if name and cell is not None}
+                    yield _record(path, number, record, reading=reading, keys=keys)
+    except SheetError as exc:
+        yield Problem(path, str(exc), "save it again from Excel as .xlsx, or export it as CSV")
+        return
+    if not found:
+        yield Problem(
+            path,
+            "no worksheet has a 'text' column (nor body, content, ...) in its first row",
+            "name the column that holds the article text with --columns text=NAME: " + RECORD_HINT,
+        )
 
 
 # --- RSS and Atom ----------------------------------------------------------------------------
