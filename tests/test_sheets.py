@@ -69,11 +69,14 @@ def test_a_worksheet_is_read_as_a_csv_file_with_its_dates(tmp_path):
         # a sparse row: no title cell; an inline string; a date with a time of day
         '<row r="4"><c r="B4" t="inlineStr"><is><t>Another text </t></is></c><c r="C4" t="s"><v>8</v></c>'
         '<c r="D4" s="2"><v>45359.5</v></c></row>'
+        # 14:30 as Excel keeps it: a hair under
+        '<row r="5"><c r="B5" t="inlineStr"><is><t>A third text</t></is></c><c r="D5" s="2"><v>45358.604166666664</v></c></row>'
     )
     path = workbook(tmp_path / "list.xlsx", {"Articles": rows}, strings, STYLES)
     result = read_paths([path])
     assert not result.problems and not result.warnings
-    first, second = result.articles
+    first, second, third = result.articles
+    assert third.published == "2024-03-07T14:30:00"
     assert (first.title, first.text, first.outlet, first.published) == ("Vote", SAID, "Echo", "2024-03-07")
     assert (first.source_line, second.source_line) == (2, 4)
     assert (second.title, second.text, second.published) == (None, "Another text ", "2024-03-08T12:00:00")

@@ -101,7 +101,9 @@ def _shared_strings(book: zipfile.ZipFile) -> list[str]:
     _check_size(book, "xl/sharedStrings.xml")
     out = []
     with book.open("xl/sharedStrings.xml") as f:
-        for _, si in etree.iterparse(f, tag=f"{_MAIN}si", resolve_entities=False, no_network=True, huge_tree=True):
+        for _, si in etree.iterparse(
+            f, tag=f"{_MAIN}si", resolve_entities=False, no_network=True, huge_tree=True
+        ):
             out.append(_text_of(si))
             si.clear()
     return out
@@ -118,7 +120,8 @@ def _date_styles(book: zipfile.ZipFile) -> set[int]:
     """The indexes of the cell styles (``<xf>`` of ``cellXfs``) that show a date."""
     root = _parse(book, "xl/styles.xml")
     custom = {
-        int(fmt.get("numFmtId", "-1")): _DATE_CODE.search(_QUOTED.sub("", fmt.get("formatCode", ""))) is not None
+        int(fmt.get("numFmtId", "-1")): _DATE_CODE.search(_QUOTED.sub("", fmt.get("formatCode", "")))
+        is not None
         for fmt in root.iter(f"{_MAIN}numFmt")
     }
     cell_xfs = root.find(f"{_MAIN}cellXfs")
@@ -195,9 +198,10 @@ def _excel_date(raw: str) -> str:
     date-time (the number itself where it is none)."""
     try:
         days = float(raw)
-        moment = datetime(1899, 12, 30) + timedelta(days=days)
+        # To the nearest second: 14:30 is kept as 0.6041666..., a hair under it.
+        moment = datetime(1899, 12, 30) + timedelta(seconds=round(days * 86400))
     except (ValueError, OverflowError):
         return raw
     if days == int(days):
         return moment.date().isoformat()
-    return moment.replace(microsecond=0).isoformat()
+    return moment.isoformat()
