@@ -94,6 +94,10 @@ def write(path: Path, content: str | bytes) -> Path:
         ("March 7, 2024 2:30 p.m. ET", "2024-03-07T19:30:00+00:00"),  # standard time until March 10
         ("March 11, 2024 2:30 p.m. ET", "2024-03-11T18:30:00+00:00"),  # daylight time
         ("November 4, 2024 9:00 a.m. PT", "2024-11-04T17:00:00+00:00"),  # standard again
+        ("13/3/24", "2024-03-13"),  # two-digit years, as spreadsheets write them: 1969-2068
+        ("3/13/99", "1999-03-13"),
+        ("7.3.24 10:00", "2024-03-07T10:00:00"),
+        ("7/3/24", None),  # reads both ways
     ],
 )
 def test_parse_date(value: str, expected: str | None) -> None:
@@ -710,8 +714,9 @@ def _dated_csv(tmp_path: Path, dates: list[str]) -> Path:
         (["07/03/2024", "05/04/2024", "25/03/2024", "01/02/2024"], ["2024-03-07", "2024-04-05", "2024-03-25", "2024-02-01"], "day"),
         (["07/03/2024", "03/25/2024", "01/02/2024"], ["2024-07-03", "2024-03-25", "2024-01-02"], "month"),
         (["Published: 25-03-2024", "Published: 07-03-2024"], ["2024-03-25", "2024-03-07"], "day"),
+        (["3/25/24", "3/7/24"], ["2024-03-25", "2024-03-07"], "month"),
     ],
-    ids=["day first", "month first", "with labels and dashes"],
+    ids=["day first", "month first", "with labels and dashes", "two-digit years"],
 )  # fmt: skip
 def test_dates_that_read_both_ways_are_read_as_their_file_writes_dates(tmp_path, dates, expected, way):
     result = read_paths([_dated_csv(tmp_path, dates)])
@@ -866,3 +871,10 @@ def test_a_json_array_with_a_broken_record_keeps_the_others(tmp_path, text, read
     assert [a.id for a in result.articles] == read
     [problem] = result.problems
     assert problem.line == line and said in str(problem), str(problem)
+
+
+def test_a_date_that_reads_both_ways_is_named_as_written():
+    from tracer.dates import AmbiguousDate, normalise
+
+    with pytest.raises(AmbiguousDate, match="'Publié le 07/03/2024 à 14h30' reads as day 7 month 3"):
+        normalise("Publié le 07/03/2024 à 14h30")

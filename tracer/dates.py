@@ -22,6 +22,12 @@ class DateError(ValueError):
 class AmbiguousDate(DateError):
     """A date that reads as two dates (``05/03/2023``: 5 March or May 3) and was not told which."""
 
+    def __init__(self, value: str, a: int, b: int) -> None:
+        super().__init__(
+            f"{value!r} reads as day {a} month {b} or month {a} day {b}: pass --dayfirst or --monthfirst"
+        )
+        self.a, self.b = a, b
+
 
 def normalise(value: str, dayfirst: bool | None = None) -> str:
     """The stored form of a date (``2023-09-13``) or date-time; :class:`DateError` if it is none
@@ -38,6 +44,14 @@ def normalise(value: str, dayfirst: bool | None = None) -> str:
     written. Ten or thirteen digits are a Unix time (:func:`from_timestamp`).
     """
     s = value.strip()
+    try:
+        return _labelled(s, dayfirst)
+    except AmbiguousDate as exc:  # named as written, with the words before it
+        raise AmbiguousDate(s, exc.a, exc.b) from None
+
+
+def _labelled(s: str, dayfirst: bool | None) -> str:
+    """:func:`normalise` of a stripped value, which may have a label or words before the date."""
     try:
         return _normalise(s, dayfirst)
     except AmbiguousDate:
@@ -183,7 +197,7 @@ _FORMS = [
         re.IGNORECASE,
     ),
     re.compile(
-        rf"{_LEAD_WORD}(?P<a>\d{{1,2}})(?P<sep>[/.-])(?P<b>\d{{1,2}})(?P=sep)(?P<year>\d{{4}}){_TIME}",
+        rf"{_LEAD_WORD}(?P<a>\d{{1,2}})(?P<sep>[/.-])(?P<b>\d{{1,2}})(?P=sep)(?P<year>\d{{4}}|\d{{2}}){_TIME}",
         re.IGNORECASE,
     ),
 ]
@@ -207,6 +221,8 @@ def _common(s: str, dayfirst: bool | None) -> date | datetime:
         raise DateError(_NOT_READ)
     parts = found.groupdict()
     year = int(parts["year"])
+    if len(parts["year"]) == 2:  # "7/3/24", as spreadsheets write dates: 1969-2068, as strptime's %y
+        year += 2000 if year < 69 else 1900
     if parts.get("a") is not None:
         # Written with dots, a date puts its day first (17.02.2023) wherever it is written.
         first = True if dayfirst is None and parts["sep"] == "." else dayfirst
@@ -249,9 +265,7 @@ def _day_month(a: int, b: int, s: str, dayfirst: bool | None) -> tuple[int, int]
         return a, b
     if dayfirst is False:
         return b, a
-    raise AmbiguousDate(
-        f"{s!r} reads as day {a} month {b} or month {a} day {b}: pass --dayfirst or --monthfirst"
-    )
+    raise AmbiguousDate(s, a, b)
 
 
 def written_order(value: str) -> bool | None:
@@ -270,7 +284,7 @@ def written_order(value: str) -> bool | None:
 # The start of a date written a/b/yyyy, after an optional label ("Published: 25/03/2024", "Publié
 # le 25/03/2024").
 _NUMERIC = re.compile(
-    r"\s*(?:[^\W\d_]+(?:[ -][^\W\d_]+){0,2}\s*:\s*|(?:[^\W\d_]+\.?,?\s+){1,5})?(\d{1,2})([/-])(\d{1,2})\2\d{4}\b"
+    r"\s*(?:[^\W\d_]+(?:[ -][^\W\d_]+){0,2}\s*:\s*|(?:[^\W\d_]+\.?,?\s+){1,5})?(\d{1,2})([/-])(\d{1,2})\2(?:\d{4}|\d{2})\b"
 )
 
 
