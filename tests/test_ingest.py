@@ -878,3 +878,17 @@ def test_a_date_that_reads_both_ways_is_named_as_written():
 
     with pytest.raises(AmbiguousDate, match="'Publié le 07/03/2024 à 14h30' reads as day 7 month 3"):
         normalise("Publié le 07/03/2024 à 14h30")
+
+
+def test_a_utf8_file_with_a_line_in_cp1252_keeps_its_accents(tmp_path):
+    data = (
+        "title,text\nCafé,Le café de la gare a fermé.\nBad,Une ligne: ".encode()
+        + "déjà vu".encode("cp1252")
+        + b"\n"
+    )
+    first, second = read_paths([write(tmp_path / "mixed.csv", data)]).articles
+    assert (first.title, first.text) == ("Café", "Le café de la gare a fermé.")
+    assert second.text == "Une ligne: déjà vu" and first.encoding == "utf-8+cp1252"
+    # A file in cp1252 throughout is read as cp1252, as before.
+    [art] = read_paths([write(tmp_path / "old.csv", "text\nLe café a fermé.\n".encode("cp1252"))]).articles
+    assert (art.text, art.encoding) == ("Le café a fermé.", "cp1252")

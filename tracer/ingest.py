@@ -7,6 +7,7 @@ exactly as decoded because span offsets computed later point into it.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import dataclasses
 import gzip
@@ -43,7 +44,9 @@ FEED_EXTS = {".rss", ".atom", ".xml"}
 SHEET_EXTS = {".xlsx", ".xlsm"}
 SUPPORTED_EXTS = TEXT_EXTS | JSONL_EXTS | JSON_EXTS | CSV_EXTS | HTML_EXTS | FEED_EXTS | SHEET_EXTS
 
-FORMATS_HINT = "pass .txt/.jsonl/.json/.csv/.tsv/.xlsx/.html/.rss/.xml files (or any of them gzipped: .jsonl.gz)"
+FORMATS_HINT = (
+    "pass .txt/.jsonl/.json/.csv/.tsv/.xlsx/.html/.rss/.xml files (or any of them gzipped: .jsonl.gz)"
+)
 DATE_HINT = "use a date such as 2023-09-13, 2023-09-13T10:00:00Z, 13 September 2023 or 13/09/2023"
 RECORD_HINT = (
     "each record needs a non-empty string 'text' (or body, content, ...; --columns text=NAME names "
@@ -530,13 +533,39 @@ def _bad_name(path: str) -> Problem:
 
 
 def _decode(data: bytes) -> tuple[str, str]:
-    """Try UTF-8 (dropping a BOM), then cp1252, then latin-1 (which always succeeds)."""
-    for encoding, name in (("utf-8-sig", "utf-8"), ("cp1252", "cp1252")):
-        try:
-            return data.decode(encoding), name
-        except UnicodeDecodeError:
-            pass
-    return data.decode("latin-1"), "latin-1"
+    """Try UTF-8 (dropping a BOM), then cp1252, then latin-1 (which always succeeds). A file in
+    UTF-8 but for a few bytes (a line pasted from a cp1252 file: "déjà" as e9 ... e0) is read as
+    UTF-8 with those bytes read as cp1252 (``utf-8+cp1252``): read whole as cp1252, every other
+    accent was mojibake ("cafÃ©")."""
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if len(_UTF8_MULTIBYTE.findall(data)) > data.decode("utf-8", "replace").count("\ufffd"):
+        return data.decode("utf-8", _AS_CP1252).removeprefix("\ufeff"), "utf-8+cp1252"
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+# A character of two to four bytes in UTF-8: what a file in another encoding rarely holds.
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _cp1252_bytes(exc: UnicodeError) -> tuple[str, int]:
+    """A codec error handler: bytes that are no UTF-8 read as cp1252 (latin-1 where cp1252 has
+    no character)."""
+    assert isinstance(exc, UnicodeDecodeError)
+    bad = exc.object[exc.start : exc.end]
+    return "".join(
+        bytes([b]).decode("cp1252", "strict") if b not in _CP1252_HOLES else chr(b) for b in bad
+    ), exc.end
+
+
+_CP1252_HOLES = frozenset((0x81, 0x8D, 0x8F, 0x90, 0x9D))
+_AS_CP1252 = "tracer-as-cp1252"
+codecs.register_error(_AS_CP1252, _cp1252_bytes)
 
 
 # Byte-order marks of the encodings with more than one byte a character; UTF-32's first, as
@@ -1302,7 +1331,11 @@ def _read_workbook(path: str, data: bytes, reading: Reading) -> Iterator[Article
                     found = True
                     continue
                 if any(c and c.strip() for c in cells):
-                    record = {name: cell for name, cell in zip(header, cells, strict=False) if name and cell is not None}
+                    record = {
+                        name: cell
+                        for name, cell in zip(header, cells, strict=False)
+                        if name and cell is not None
+                    }
                     yield _record(path, number, record, reading=reading, keys=keys)
     except SheetError as exc:
         yield Problem(path, str(exc), "save it again from Excel as .xlsx, or export it as CSV")
