@@ -94,3 +94,13 @@ def test_promos_are_boilerplate(europe):
 def test_credits_in_french_and_german_are_recognised(europe):
     scored, _, _ = europe
     assert scored["provenance"]["credited_recall"] == 1.0
+
+
+def test_claim_terms_are_content_words_in_french_and_german_too(tmp_path):
+    db = str(tmp_path / "t.db")
+    assert CliRunner().invoke(cli, ["run", str(EUROPE / "articles.jsonl"), "--db", db, "-q"]).exit_code == 0
+    with Store.open(db) as s:
+        terms = [json.loads(t) for (t,) in s.conn.execute("SELECT terms FROM claims")]
+    assert terms and all(len(t) >= 4 for t in terms)
+    function_words = {"der", "die", "des", "les", "pour", "par", "pas", "nicht", "sich", "auf", "sind", "nach"}
+    assert not function_words & {w for t in terms for w in t}

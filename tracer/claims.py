@@ -611,9 +611,34 @@ def _claim(
     return Claim(f"c{digest}", " ".join(texts[canon.article_id][lo:hi].split()), [], members, central)
 
 
+# Function words of French, German, Spanish, Italian, Portuguese and Dutch (folded, longer than two
+# letters), left out of a claim's terms as English ones are: "der", "les", "nicht" said nothing
+# of a claim. Words that are English content words too ("war", "car", "son", "door") are not here.
+TERM_STOPWORDS = frozenset(
+    """les une des aux mais donc que qui quoi dont cet cette ces ses leur leurs mon mes tes notre nos
+    votre vos ils elles nous vous pas plus par pour sur dans avec sans sous entre vers chez est sont etait
+    ete etre ont avait avoir fait comme aussi tres tout tous toute toutes selon apres avant depuis lors
+    n'a n'est qu'il c'est d'un d'une l'on d'ici der die das den dem des ein eine einer eines einem
+    einen und oder aber doch nicht kein keine ist sind waren wird werden wurde wurden haben hatte
+    hatten sein seine ihr ihre sich mit von zum zur aus bei nach vor uber unter fur durch gegen ohne
+    als wie auch noch nur schon dass wir ich soll sollen kann konnen muss mussen auf unser unsere
+    unserer unseren wollte wollen sie ihm ihn los las una unos unas pero del por para fue fueron ser
+    han habia sus como mas muy tambien segun este esta estos estas gli uno che della dei delle alla per
+    tra fra non sono stato stata hanno anche piu molto secondo questo questa uma dos das nas com sao
+    tem mais muito segundo het een dat dit voor aan naar uit over niet geen zijn wordt werd heeft
+    hebben ook nog""".split()
+)
+
+
 def claim_terms(member_tokens: list[list[str]], limit: int) -> list[str]:
     """Content words carried by the most members (given the tokens of each member's folded text)."""
     counts: Counter[str] = Counter()
     for toks in member_tokens:
-        counts.update({t for t in toks if t not in STOPWORDS and len(t) > 2 and not t.isdigit()})
+        counts.update(
+            {
+                t
+                for t in toks
+                if t not in STOPWORDS and t not in TERM_STOPWORDS and len(t) > 2 and not t.isdigit()
+            }
+        )
     return [t for t, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
