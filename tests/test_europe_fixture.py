@@ -102,5 +102,18 @@ def test_claim_terms_are_content_words_in_french_and_german_too(tmp_path):
     with Store.open(db) as s:
         terms = [json.loads(t) for (t,) in s.conn.execute("SELECT terms FROM claims")]
     assert terms and all(len(t) >= 4 for t in terms)
-    function_words = {"der", "die", "des", "les", "pour", "par", "pas", "nicht", "sich", "auf", "sind", "nach"}
+    function_words = {
+        "der",
+        "die",
+        "des",
+        "les",
+        "pour",
+        "par",
+        "pas",
+        "nicht",
+        "sich",
+        "auf",
+        "sind",
+        "nach",
+    }
     assert not function_words & {w for t in terms for w in t}
