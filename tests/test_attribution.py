@@ -689,3 +689,15 @@ def test_a_papers_name_is_found_without_its_article() -> None:
         "Le Monde", "Le Monde", "Die Zeit", "Die Zeit", "La Stampa",
     ]  # fmt: skip
     assert aliases.resolve("The Times") == "The Times" and aliases.resolve("Times") == "The Times"
+
+
+@pytest.mark.parametrize(
+    "text, outlet",
+    [
+        ("Le conseil a voté la fermeture, selon The Meridian Observer.", "The Meridian Observer"),
+        ("Der Rat hat beschlossen, berichtete The Evening Sentinel.", "The Evening Sentinel"),
+    ],
+)
+def test_a_credit_in_another_language_to_an_outlet_named_in_english(text: str, outlet: str) -> None:
+    credits = credits_in(text, Aliases.default(["The Meridian Observer", "The Evening Sentinel"]))
+    assert [c.outlet for c in credits] == [outlet]
