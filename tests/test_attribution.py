@@ -649,7 +649,7 @@ _EUROPE = [
         ("Wie die Süddeutsche Zeitung berichtet, hat der Rat beschlossen.", "Süddeutsche Zeitung",
          "Süddeutsche Zeitung berichtet", "reported"),
         ("Laut Spiegel hat der Stadtrat beschlossen.", "Der Spiegel", "Laut Spiegel", "according-to"),
-        ("Dem Spiegel zufolge hat der Stadtrat beschlossen.", "Der Spiegel", "Spiegel zufolge", "reported"),
+        ("Dem Spiegel zufolge hat der Stadtrat beschlossen.", "Der Spiegel", "Spiegel zufolge", "according-to"),
         ("Der Rat hat beschlossen, berichtete der Spiegel am Dienstag.", "Der Spiegel", "berichtete der Spiegel",
          "reported"),
         ("Laut der Süddeutschen Zeitung hat der Rat beschlossen.", "Süddeutsche Zeitung",

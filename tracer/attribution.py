@@ -631,16 +631,17 @@ _FOREIGN_RULES: tuple[tuple[str, tuple[re.Pattern[str], re.Pattern[str]], bool],
         False,
     ),
     (
-        # The name before the verb: "Le Monde a révélé", "wie der Spiegel berichtet", "dem Spiegel zufolge".
+        # The name before the verb: "Le Monde a révélé", "wie der Spiegel berichtet".
         "reported",
         _after(
             rf"(?:a{_SP})?(?:rapporté|révélé|écrit)|rapporte|révèle|berichtet|berichtete|meldet|meldete"
-            rf"|schreibt|schrieb|zufolge|(?:ha{_SP})?(?:informado|publicado|revelado)|informó|publicó"
+            rf"|schreibt|schrieb|(?:ha{_SP})?(?:informado|publicado|revelado)|informó|publicó"
             rf"|reveló|(?:ha{_SP})?(?:riportato|rivelato|scritto)|riporta|rivela|scrive|noticiou|revelou"
             rf"|informou|publicou|(?:heeft{_SP})?(?:gemeld|onthuld)|meldt|meldde|schrijft|schreef"
         ),
         True,
     ),
+    ("according-to", _after("zufolge"), True),  # "dem Spiegel zufolge": according to Der Spiegel
     (
         "citing",
         _before(
@@ -670,9 +671,10 @@ _FOREIGN_RULE_WORDS: tuple[tuple[str, ...], ...] = (
     ("rapport", "révél", "écrit", "écrivait", "annonc", "indiqu", "précis", "affirm", "bericht", "meldet", "schreibt", "schrieb", "informó", "publicó",
      "reveló", "riport", "rivel", "scrive", "scritto", "noticiou", "revelou", "informou", "publicou", "meldt",
      "meldde", "schrijft", "schreef", "onthulde", "aldus"),
-    ("rapport", "révél", "écrit", "bericht", "meldet", "schreibt", "schrieb", "zufolge", "informado", "publicado",
+    ("rapport", "révél", "écrit", "bericht", "meldet", "schreibt", "schrieb", "informado", "publicado",
      "revelado", "informó", "publicó", "reveló", "riport", "rivel", "scrive", "scritto", "noticiou", "revelou",
      "informou", "publicou", "gemeld", "onthuld", "meldt", "meldde", "schrijft", "schreef"),
+    ("zufolge",),
     ("cité", "citée", "citant", "citad", "citando", "citat", "berufung"),
     ("déclaré", "confié", "indiqué", "affirmé", "expliqué", "raconté", "entretien", "interrog", "gegenüber",
      "im interview", "gespräch", "declaraciones", "entrevista", "dijo", "declaró", "explicó", "detto",
