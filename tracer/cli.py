@@ -253,7 +253,7 @@ def _report_ingest(report: Any, quiet: bool, paths: tuple[str, ...]) -> None:
         # Not an error (exit 0): an empty drop folder is a state, not a fault; a wrong path is one.
         _say(
             quiet,
-            f"no articles found in {', '.join(paths)}: no .txt, .jsonl, .json, .csv, .tsv, .xlsx, .html, .rss or .xml files there "
+            f"no articles found in {', '.join(paths)}: no .txt, .jsonl, .json, .csv, .tsv, .xlsx, .docx, .odt, .html, .rss or .xml files there "
             "(give article files, or a folder that holds them)",
         )
     if report.left_out:
@@ -672,7 +672,7 @@ def passages(
 _SOURCE_WORDS = {
     "option": "option", "header": "header line", "dateline": "date line", "field": "column",
     "html": "HTML meta", "url": "URL", "text": "guessed from text", "first-line": "first line",
-    "file-name": "file name", "edit": "tracer edit", "unknown": "",
+    "file-name": "file name", "edit": "tracer edit", "document": "document properties", "unknown": "",
 }  # fmt: skip
 ARTICLE_COLUMNS = ["id", "outlet", "outlet_from", "published", "date_from", "title", "title_from", "file"]
 
@@ -699,7 +699,7 @@ def _article_row(item: dict[str, Any]) -> dict[str, Any]:
     default="table",
     show_default=True,
     help="How to print the results: a table for reading, or data for other tools (with each value's "
-    "source as a code: option, header, dateline, field, html, url, text, first-line, edit, unknown).",
+    "source as a code: option, header, dateline, field, html, url, text, first-line, document, edit, unknown).",
 )
 @click.option("--outlet", help="Only this outlet's articles (case-insensitive).")
 @click.option("--undated", is_flag=True, help="Only articles with no date.")

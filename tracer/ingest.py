@@ -33,6 +33,8 @@ from tracer.feeds import FeedError
 from tracer.feeds import records as feed_records
 from tracer.markup import has_markup, plain
 from tracer.model import Article, Notice, Problem
+from tracer.office import OfficeError
+from tracer.office import read as office_read
 from tracer.sheets import SheetError, sheets
 
 TEXT_EXTS = {".txt", ".text", ""}
@@ -42,11 +44,12 @@ CSV_EXTS = {".csv", ".tsv", ".tab"}
 HTML_EXTS = {".html", ".htm"}
 FEED_EXTS = {".rss", ".atom", ".xml"}
 SHEET_EXTS = {".xlsx", ".xlsm"}
-SUPPORTED_EXTS = TEXT_EXTS | JSONL_EXTS | JSON_EXTS | CSV_EXTS | HTML_EXTS | FEED_EXTS | SHEET_EXTS
-
-FORMATS_HINT = (
-    "pass .txt/.jsonl/.json/.csv/.tsv/.xlsx/.html/.rss/.xml files (or any of them gzipped: .jsonl.gz)"
+OFFICE_EXTS = {".docx", ".odt"}
+SUPPORTED_EXTS = (
+    TEXT_EXTS | JSONL_EXTS | JSON_EXTS | CSV_EXTS | HTML_EXTS | FEED_EXTS | SHEET_EXTS | OFFICE_EXTS
 )
+
+FORMATS_HINT = "pass .txt/.jsonl/.json/.csv/.tsv/.xlsx/.docx/.odt/.html/.rss/.xml files (or any of them gzipped: .jsonl.gz)"
 DATE_HINT = "use a date such as 2023-09-13, 2023-09-13T10:00:00Z, 13 September 2023 or 13/09/2023"
 RECORD_HINT = (
     "each record needs a non-empty string 'text' (or body, content, ...; --columns text=NAME names "
@@ -499,9 +502,7 @@ def _walk(directory: str, problems: list[Problem], others: Counter[str]) -> Iter
 _LINK_HINT = "remove the entry, or point the link at an article file"
 # Files of a folder that may hold articles tracer does not read: their number is told (images,
 # a store's own files and the like are left out without a word).
-_DOCUMENT_EXTS = frozenset(
-    ".md .markdown .rst .rtf .doc .docx .odt .pdf .xls .ods .epub .eml .mht .mhtml".split()
-)
+_DOCUMENT_EXTS = frozenset(".md .markdown .rst .rtf .doc .pdf .xls .ods .epub .eml .mht .mhtml".split())
 
 
 def _is_utf8(name: str) -> bool:
@@ -611,6 +612,9 @@ def _is_binary(data: bytes | str) -> bool:
 def _read_file(path: str, data: bytes, reading: Reading) -> Iterator[Article | Problem]:
     if file_format(path) in SHEET_EXTS:  # a zip of XML parts, not text
         yield from _read_workbook(path, data, reading)
+        return
+    if file_format(path) in OFFICE_EXTS:  # (likewise)
+        yield from _read_office(path, data)
         return
     wide = _wide_encoding(data)
     decoded = _decode_wide(path, data, wide) if wide else data
@@ -1308,6 +1312,27 @@ def _rejoined(
         if value and _date_or_reason(value, reading.dayfirst)[0] is None and not is_ambiguous(value):
             return None
     return fixed
+
+
+# --- Word and OpenDocument text -----------------------------------------------------------------
+
+
+def _read_office(path: str, data: bytes) -> Iterator[Article | Problem]:
+    """A word-processor file as one article: its text, and its title (its properties', else its
+    first line, as a text file's)."""
+    kind = cast(str, file_format(path))
+    try:
+        title, text = office_read(io.BytesIO(data), kind)
+    except OfficeError as exc:
+        yield Problem(path, str(exc), f"save it again as {kind}, or as .txt")
+        return
+    if not text.strip():
+        yield Problem(path, "a document with no text", "add the article text, or remove the file")
+        return
+    art = Article(id="", text=text, source_path=path)
+    first = next(line.strip() for line in text.splitlines() if line.strip())
+    art.title, art.title_source = (title, "document") if title else (first, "first-line")
+    yield art
 
 
 # --- Excel workbooks --------------------------------------------------------------------------
