@@ -16,6 +16,7 @@ HEAVY = (
     "click",
     "dask",
     "distributed",
+    "pypdf",
 )
 
 

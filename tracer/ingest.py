@@ -35,6 +35,8 @@ from tracer.markup import has_markup, plain
 from tracer.model import Article, Notice, Problem
 from tracer.office import OfficeError
 from tracer.office import read as office_read
+from tracer.pdf import PdfError
+from tracer.pdf import read as pdf_read
 from tracer.sheets import SheetError, sheets
 
 TEXT_EXTS = {".txt", ".text", ""}
@@ -45,11 +47,20 @@ HTML_EXTS = {".html", ".htm"}
 FEED_EXTS = {".rss", ".atom", ".xml"}
 SHEET_EXTS = {".xlsx", ".xlsm"}
 OFFICE_EXTS = {".docx", ".odt"}
+PDF_EXTS = {".pdf"}
 SUPPORTED_EXTS = (
-    TEXT_EXTS | JSONL_EXTS | JSON_EXTS | CSV_EXTS | HTML_EXTS | FEED_EXTS | SHEET_EXTS | OFFICE_EXTS
+    TEXT_EXTS
+    | JSONL_EXTS
+    | JSON_EXTS
+    | CSV_EXTS
+    | HTML_EXTS
+    | FEED_EXTS
+    | SHEET_EXTS
+    | OFFICE_EXTS
+    | PDF_EXTS
 )
 
-FORMATS_HINT = "pass .txt/.jsonl/.json/.csv/.tsv/.xlsx/.docx/.odt/.html/.rss/.xml files (or any of them gzipped: .jsonl.gz)"
+FORMATS_HINT = "pass .txt/.jsonl/.json/.csv/.tsv/.xlsx/.docx/.odt/.pdf/.html/.rss/.xml files (or any of them gzipped: .jsonl.gz)"
 DATE_HINT = "use a date such as 2023-09-13, 2023-09-13T10:00:00Z, 13 September 2023 or 13/09/2023"
 RECORD_HINT = (
     "each record needs a non-empty string 'text' (or body, content, ...; --columns text=NAME names "
@@ -502,7 +513,7 @@ def _walk(directory: str, problems: list[Problem], others: Counter[str]) -> Iter
 _LINK_HINT = "remove the entry, or point the link at an article file"
 # Files of a folder that may hold articles tracer does not read: their number is told (images,
 # a store's own files and the like are left out without a word).
-_DOCUMENT_EXTS = frozenset(".md .markdown .rst .rtf .doc .pdf .xls .ods .epub .eml .mht .mhtml".split())
+_DOCUMENT_EXTS = frozenset(".md .markdown .rst .rtf .doc .xls .ods .epub .eml .mht .mhtml".split())
 
 
 def _is_utf8(name: str) -> bool:
@@ -615,6 +626,9 @@ def _read_file(path: str, data: bytes, reading: Reading) -> Iterator[Article | P
         return
     if file_format(path) in OFFICE_EXTS:  # (likewise)
         yield from _read_office(path, data)
+        return
+    if file_format(path) in PDF_EXTS:
+        yield from _read_pdf(path, data)
         return
     wide = _wide_encoding(data)
     decoded = _decode_wide(path, data, wide) if wide else data
@@ -1328,6 +1342,25 @@ def _read_office(path: str, data: bytes) -> Iterator[Article | Problem]:
         return
     if not text.strip():
         yield Problem(path, "a document with no text", "add the article text, or remove the file")
+        return
+    art = Article(id="", text=text, source_path=path)
+    first = next(line.strip() for line in text.splitlines() if line.strip())
+    art.title, art.title_source = (title, "document") if title else (first, "first-line")
+    yield art
+
+
+def _read_pdf(path: str, data: bytes) -> Iterator[Article | Problem]:
+    """A PDF as one article: its text, page after page, and its title (its own, else its first
+    line)."""
+    try:
+        title, text = pdf_read(data)
+    except PdfError as exc:
+        yield Problem(path, str(exc), exc.hint)
+        return
+    if not text.strip():
+        yield Problem(
+            path, "a PDF with no text (scanned pages?)", "run OCR on it first, or pass its text as .txt"
+        )
         return
     art = Article(id="", text=text, source_path=path)
     first = next(line.strip() for line in text.splitlines() if line.strip())

@@ -1,0 +1,50 @@
+"""PDF files (``.pdf``): a press release or a page of a paper as its text.
+
+:func:`read` gives a PDF's title (its document information's, where set) and its text, page by
+page with a blank line between pages, as pypdf lays it out: a line of print a line of text,
+words hyphenated at a line's end as printed. Segmenting reads such hard-wrapped text as it
+reads a fixed-width wire story, and matching rejoins the hyphenated words.
+
+pypdf is the ``pdf`` extra (``pip install 'tracer[pdf]'``), imported here only: nothing else of
+tracer needs it. A PDF of scanned pages holds images, not text: it has to be OCR'd first.
+"""
+
+from __future__ import annotations
+
+import io
+
+__all__ = ["PdfError", "read"]
+
+EXTRA_HINT = "install the pdf extra: pip install 'tracer[pdf]'"
+
+
+class PdfError(ValueError):
+    """The file is no PDF whose text can be read; ``hint`` says what to do."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+def read(data: bytes) -> tuple[str | None, str]:
+    """The title (None where the PDF names none) and text of the PDF ``data``; raises
+    :class:`PdfError`."""
+    try:
+        from pypdf import PdfReader
+        from pypdf.errors import PdfReadError
+    except ImportError:
+        raise PdfError("reading PDF files needs pypdf, which is not installed", EXTRA_HINT) from None
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise PdfError("an encrypted PDF", "save it again without a password, or as .txt")
+        pages = [page.extract_text() or "" for page in reader.pages]
+        info = reader.metadata
+        title = " ".join(str(info.title).split()) if info is not None and info.title else None
+    except PdfError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
+        # (pypdf reads damaged files as far as it can; what it cannot read it raises as one of these)
+        raise PdfError(f"not a PDF that can be read: {exc}", "save it again as PDF, or as .txt") from None
+    text = "\n\n".join(page.strip("\n") for page in pages if page.strip())
+    return title or None, text
