@@ -253,7 +253,7 @@ def _report_ingest(report: Any, quiet: bool, paths: tuple[str, ...]) -> None:
         # Not an error (exit 0): an empty drop folder is a state, not a fault; a wrong path is one.
         _say(
             quiet,
-            f"no articles found in {', '.join(paths)}: no .txt, .jsonl, .json, .csv, .tsv, .xlsx, .docx, .odt, .pdf, .html, .rss or .xml files there "
+            f"no articles found in {', '.join(paths)}: no .txt, .jsonl, .json, .csv, .tsv, .xlsx, .docx, .odt, .pdf, .eml, .html, .rss or .xml files there "
             "(give article files, or a folder that holds them)",
         )
     if report.left_out:

@@ -31,6 +31,7 @@ from tracer.errors import TracerError
 from tracer.exports import Document, documents
 from tracer.feeds import FeedError
 from tracer.feeds import records as feed_records
+from tracer.mail import messages as mail_messages
 from tracer.markup import has_markup, plain
 from tracer.model import Article, Notice, Problem
 from tracer.office import OfficeError
@@ -48,6 +49,7 @@ FEED_EXTS = {".rss", ".atom", ".xml"}
 SHEET_EXTS = {".xlsx", ".xlsm"}
 OFFICE_EXTS = {".docx", ".odt"}
 PDF_EXTS = {".pdf"}
+MAIL_EXTS = {".eml", ".mbox"}
 SUPPORTED_EXTS = (
     TEXT_EXTS
     | JSONL_EXTS
@@ -58,9 +60,10 @@ SUPPORTED_EXTS = (
     | SHEET_EXTS
     | OFFICE_EXTS
     | PDF_EXTS
+    | MAIL_EXTS
 )
 
-FORMATS_HINT = "pass .txt/.jsonl/.json/.csv/.tsv/.xlsx/.docx/.odt/.pdf/.html/.rss/.xml files (or any of them gzipped: .jsonl.gz)"
+FORMATS_HINT = "pass .txt/.jsonl/.json/.csv/.tsv/.xlsx/.docx/.odt/.pdf/.eml/.html/.rss/.xml files (or any of them gzipped: .jsonl.gz)"
 DATE_HINT = "use a date such as 2023-09-13, 2023-09-13T10:00:00Z, 13 September 2023 or 13/09/2023"
 RECORD_HINT = (
     "each record needs a non-empty string 'text' (or body, content, ...; --columns text=NAME names "
@@ -513,7 +516,7 @@ def _walk(directory: str, problems: list[Problem], others: Counter[str]) -> Iter
 _LINK_HINT = "remove the entry, or point the link at an article file"
 # Files of a folder that may hold articles tracer does not read: their number is told (images,
 # a store's own files and the like are left out without a word).
-_DOCUMENT_EXTS = frozenset(".md .markdown .rst .rtf .doc .xls .ods .epub .eml .mht .mhtml".split())
+_DOCUMENT_EXTS = frozenset(".md .markdown .rst .rtf .doc .xls .ods .epub .mht .mhtml".split())
 
 
 def _is_utf8(name: str) -> bool:
@@ -629,6 +632,10 @@ def _read_file(path: str, data: bytes, reading: Reading) -> Iterator[Article | P
         return
     if file_format(path) in PDF_EXTS:
         yield from _read_pdf(path, data)
+        return
+    if file_format(path) in MAIL_EXTS:  # (bytes: each message names its own charset)
+        for line, record in mail_messages(data, cast(str, file_format(path))):
+            yield _record(path, line, record, reading=reading, keys=_CANONICAL)
         return
     wide = _wide_encoding(data)
     decoded = _decode_wide(path, data, wide) if wide else data
