@@ -115,19 +115,19 @@ def test_run_without_reuse_ends_normally(no_reuse):
         assert "no reuse found" in result.stdout
 
 
-@pytest.mark.parametrize("files", [[], ["notes.pdf", "image.png"]])
+@pytest.mark.parametrize("files", [[], ["notes.rtf", "image.png"]])
 def test_ingest_of_a_folder_without_article_files(tmp_path, files):
     """Exit 0 (an empty drop folder is a state, not a fault), saying what was looked for."""
     folder = tmp_path / "inbox"
     folder.mkdir()
     for name in files:
-        (folder / name).write_bytes(b"%PDF-1.4 not an article")
+        (folder / name).write_bytes(b"{\\rtf1 not an article}")
     db = str(tmp_path / "t.db")
     result = _invoke("ingest", str(folder), "--db", db)
     assert result.exit_code == 0
     assert f"no articles found in {folder}" in result.stderr and ".jsonl" in result.stderr
-    # A PDF may hold an article tracer does not read: said (an image is no article: not).
-    left_out = "left out 1 file(s) of formats tracer does not read (1 .pdf)"
+    # An RTF file may hold an article tracer does not read: said (an image is no article: not).
+    left_out = "left out 1 file(s) of formats tracer does not read (1 .rtf)"
     assert (left_out in result.stderr) == bool(files) and ".png" not in result.stderr
     assert _invoke("ingest", str(folder), "--db", db, "-q").stderr == ""
 
