@@ -143,3 +143,15 @@ def test_sheets_are_read_in_the_workbooks_order_and_rows_lazily(tmp_path):
     assert got == [("Zeta", [1, 2, 3]), ("Alpha", [1, 2, 3])]
     with pytest.raises(SheetError):
         list(sheets(str(tmp_path / "missing.xlsx")))
+
+
+def test_a_workbook_with_nonsense_numbers_is_read_as_far_as_it_makes_sense(tmp_path):
+    rows = (
+        '<row r="one"><c r="A1" t="inlineStr"><is><t>text</t></is></c><c r="B1" t="s"><v>x</v></c></row>'
+        f'<row r="2"><c r="A2" t="inlineStr"><is><t>{SAID}</t></is></c><c r="B2" s="bad"><v>1</v></c></row>'
+    )
+    styles = (
+        '<numFmts><numFmt numFmtId="oops" formatCode="yyyy"/></numFmts><cellXfs><xf numFmtId="x"/></cellXfs>'
+    )
+    result = read_paths([workbook(tmp_path / "odd.xlsx", {"S": rows}, [], styles)])
+    assert [a.text for a in result.articles] == [SAID] and not result.problems

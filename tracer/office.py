@@ -98,7 +98,8 @@ def _odt_text(el: Any) -> Iterator[str]:
     for child in el:
         tag = child.tag
         if tag == f"{_TEXT}s":
-            yield " " * int(child.get(f"{_TEXT}c", "1"))
+            count = child.get(f"{_TEXT}c", "1")
+            yield " " * (min(int(count), 1000) if count.isdigit() else 1)
         elif tag == f"{_TEXT}tab":
             yield "\t"
         elif tag == f"{_TEXT}line-break":

@@ -120,7 +120,7 @@ def _date_styles(book: zipfile.ZipFile) -> set[int]:
     """The indexes of the cell styles (``<xf>`` of ``cellXfs``) that show a date."""
     root = _parse(book, "xl/styles.xml")
     custom = {
-        int(fmt.get("numFmtId", "-1")): _DATE_CODE.search(_QUOTED.sub("", fmt.get("formatCode", "")))
+        _int(fmt.get("numFmtId"), -1): _DATE_CODE.search(_QUOTED.sub("", fmt.get("formatCode", "")))
         is not None
         for fmt in root.iter(f"{_MAIN}numFmt")
     }
@@ -129,7 +129,7 @@ def _date_styles(book: zipfile.ZipFile) -> set[int]:
         return set()
     out = set()
     for k, xf in enumerate(cell_xfs.iter(f"{_MAIN}xf")):
-        fmt = int(xf.get("numFmtId", "0"))
+        fmt = _int(xf.get("numFmtId"), 0)
         if fmt in _BUILTIN_DATES or custom.get(fmt, False):
             out.add(k)
     return out
@@ -159,7 +159,7 @@ def _rows(book: zipfile.ZipFile, part: str, strings: list[str], dates: set[int])
         try:
             last = 0
             for _, row in rows:
-                number = int(row.get("r") or last + 1)
+                number = _int(row.get("r"), last + 1)
                 last = number
                 cells: list[str | None] = []
                 for c in row.iter(f"{_MAIN}c"):
@@ -184,13 +184,21 @@ def _value(cell: Any, strings: list[str], dates: set[int]) -> str | None:
     if raw is None or kind == "e":
         return None
     if kind == "s":
-        k = int(raw)
+        k = _int(raw, -1)
         return strings[k] if 0 <= k < len(strings) else None
     if kind == "b":
         return "TRUE" if raw == "1" else "FALSE"
-    if kind == "n" and int(cell.get("s", "0")) in dates:
+    if kind == "n" and _int(cell.get("s"), 0) in dates:
         return _excel_date(raw)
     return raw
+
+
+def _int(value: str | None, default: int) -> int:
+    """An attribute's number, or ``default`` where it has none or another value (a hostile file)."""
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
 
 
 def _excel_date(raw: str) -> str:
