@@ -272,6 +272,8 @@ def written_order(value: str) -> bool | None:
     """How a date written ``a/b/yyyy`` (or with dashes) that reads one way only orders its day and
     month: True day first (``25/03/2024``), False month first (``03/25/2024``); None for any other
     date. What a file's other dates say of those that read both ways."""
+    if value[4:5] == "-" and value[:4].isdigit():
+        return None  # ISO 8601, as most exports write dates: asked of each, answered at once
     found = _NUMERIC.match(value)
     if found is None:
         return None
