@@ -93,3 +93,11 @@ def test_a_press_release_copied_by_a_paper_is_found(tmp_path):
     with Store.open(db) as s:
         kinds = [k for (k,) in s.conn.execute("SELECT kind FROM matches")]
     assert kinds == ["verbatim"]
+
+
+def test_a_part_too_large_to_be_news_is_refused(tmp_path, monkeypatch):
+    from tracer import office
+
+    monkeypatch.setattr(office, "MAX_PART_BYTES", 100)  # a zip bomb's part, in small
+    [problem] = read_paths([docx(tmp_path / "bomb.docx", RELEASE)]).problems
+    assert "word/document.xml unpacks to more than" in str(problem)

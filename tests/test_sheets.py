@@ -155,3 +155,14 @@ def test_a_workbook_with_nonsense_numbers_is_read_as_far_as_it_makes_sense(tmp_p
     )
     result = read_paths([workbook(tmp_path / "odd.xlsx", {"S": rows}, [], styles)])
     assert [a.text for a in result.articles] == [SAID] and not result.problems
+
+
+def test_a_sheet_too_large_to_be_news_is_refused(tmp_path, monkeypatch):
+    from tracer import sheets as module
+
+    monkeypatch.setattr(module, "MAX_PART_BYTES", 100)
+    rows = "".join(
+        f'<row r="{k}"><c r="A{k}" t="inlineStr"><is><t>text {k}</t></is></c></row>' for k in range(1, 20)
+    )
+    [problem] = read_paths([workbook(tmp_path / "bomb.xlsx", {"S": rows}, [])]).problems
+    assert "unpacks to more than" in str(problem)

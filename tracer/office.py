@@ -22,8 +22,9 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 _DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
 
-# A part larger than this is no document of news but a zip bomb: 1 GiB of XML.
-MAX_PART_BYTES = 1 << 30
+# A part larger than this is no document of news but a zip bomb: 256 MiB of XML (a book of a
+# thousand pages is some 50 MB), parsed whole.
+MAX_PART_BYTES = 256 << 20
 
 
 class OfficeError(ValueError):
@@ -58,7 +59,7 @@ def _parse(book: zipfile.ZipFile, part: str) -> Any:
     from lxml import etree  # (a dependency of trafilatura's, which HTML input needs)
 
     if book.getinfo(part).file_size > MAX_PART_BYTES:
-        raise OfficeError(f"{part} unpacks to more than {MAX_PART_BYTES >> 30} GiB")
+        raise OfficeError(f"{part} unpacks to more than {MAX_PART_BYTES >> 20} MiB")
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
     try:
         return etree.fromstring(book.read(part), parser)

@@ -6,7 +6,8 @@ words hyphenated at a line's end as printed. Segmenting reads such hard-wrapped 
 reads a fixed-width wire story, and matching rejoins the hyphenated words.
 
 pypdf is the ``pdf`` extra (``pip install 'tracer[pdf]'``), imported here only: nothing else of
-tracer needs it. A PDF of scanned pages holds images, not text: it has to be OCR'd first.
+tracer needs it; its version 7 bounds what a hostile file's compressed streams unpack to (75 MB).
+A PDF of scanned pages holds images, not text: it has to be OCR'd first.
 """
 
 from __future__ import annotations
