@@ -179,10 +179,8 @@ def credit_order(
     Ties are kept in their order otherwise; a loop of credits is broken at its first member.
     """
     members = claim.members
-    outlets = {m.outlet for m in members if m.outlet is not None}
-    named = {i: {c.outlet for c in found if c.outlet in outlets} for i, found in credits.items() if found}
-    named = {i: names - {members[i].outlet} for i, names in named.items()}
-    if not any(named.values()):
+    named = _named_outlets(members, credits)
+    if not named:
         return None
     order: list[int] = []
     lo = 0
@@ -193,6 +191,16 @@ def credit_order(
         order += _credited_first(range(lo, hi), [m.outlet for m in members], named)
         lo = hi
     return None if order == list(range(len(members))) else order
+
+
+def _named_outlets(members: list[Mention], credits: dict[int, list[Credit]]) -> dict[int, set[str]]:
+    """Each member crediting other outlets of the claim, with those outlets (its own left out)."""
+    outlets = {m.outlet for m in members if m.outlet is not None}
+    named = {
+        i: {c.outlet for c in found if c.outlet in outlets} - {members[i].outlet}
+        for i, found in credits.items()
+    }
+    return {i: names for i, names in named.items() if names}
 
 
 def _credited_first(tied: range, outlets: list[str | None], named: dict[int, set[str]]) -> list[int]:
@@ -218,8 +226,6 @@ def _credited_first(tied: range, outlets: list[str | None], named: dict[int, set
             i = heapq.heappop(ready)
         else:  # a loop: its first member goes first
             i = next(k for k in rest if k not in done)
-        if i in done:
-            continue
         done.add(i)
         placed.append(i)
         if outlets[i] in seen_outlets:
@@ -433,12 +439,7 @@ def _coded(keys: list[list[str]]) -> list[str]:
 def _naming_none(members: list[Mention], credits: dict[int, list[Credit]]) -> list[int] | None:
     """The members crediting no other outlet of the claim (an echo by its own word is no
     origin); ``None`` for all, where every member or none credits one."""
-    outlets = {m.outlet for m in members if m.outlet is not None}
-    naming = {
-        i
-        for i, found in credits.items()
-        if any(c.outlet in outlets and c.outlet != members[i].outlet for c in found)
-    }
+    naming = _named_outlets(members, credits)
     if not naming or len(naming) == len(members):
         return None
     return [i for i in range(len(members)) if i not in naming]
