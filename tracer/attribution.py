@@ -295,7 +295,8 @@ def _clean(name: str) -> str:
 
 @functools.lru_cache(maxsize=1 << 16)
 def _key(name: str) -> str:
-    """Lookup key: case-folded, single spaces, curly apostrophes straightened, no leading "the"."""
+    """Lookup key: case-folded, single spaces, curly apostrophes straightened, no leading "the"
+    (nor "le", "die", "el"...: :data:`_ARTICLE_KEY`)."""
     bare, _ = _strip_the(_squash(name).replace("\u2019", "'"))
     bare = bare.casefold()
     article = _ARTICLE_KEY.match(bare)
@@ -590,10 +591,10 @@ def _after(verb: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
 # keyword and name may come an article and a word for the paper ("selon le quotidien Le Monde",
 # "laut dem Spiegel", "según el diario El País", "d'après l'AFP"), never part of the name.
 _ART = (
-    r"(?:de[ \t\u00a0]+la|le|la|les|du|des|au|aux|el|los|las|del|al|il|lo|gli|della|dello"
+    rf"(?:de{_SP}la|le|la|les|du|des|au|aux|el|los|las|del|al|il|lo|gli|della|dello"
     r"|der|die|das|dem|den|het|de|o|a|os|as|do|da|pelo|pela)"
 )
-_ELIDED = r"(?:(?:de[ \t\u00a0]+)?l|dell|all|dall|nell|d)['\u2019]"
+_ELIDED = rf"(?:(?:de{_SP})?l|dell|all|dall|nell|d)['\u2019]"
 _PAPER = (
     r"(?:quotidien|journal|hebdomadaire|magazine|site|agence|diario|peri[oó]dico|semanario|agencia"
     r"|cadena|quotidiano|giornale|settimanale|agenzia|jornal|krant|dagblad)"
@@ -623,7 +624,8 @@ _FOREIGN_RULES: tuple[tuple[str, tuple[re.Pattern[str], re.Pattern[str]], bool],
         "reported",
         _before(
             rf"(?:a{_SP})?(?:rapporté|révélé|écrit|annoncé|indiqué|précisé|affirmé)|rapporte|révèle"
-            rf"|rapportait|révélait|écrivait|annonce|annonçait|indique|précise|affirme|berichtet|berichtete|meldet|meldete|schreibt|schrieb|informó|publicó|reveló"
+            rf"|rapportait|révélait|écrivait|annonce|annonçait|indique|précise|affirme"
+            rf"|berichtet|berichtete|meldet|meldete|schreibt|schrieb|informó|publicó|reveló"
             rf"|(?:ha{_SP})?(?:riportato|rivelato|scritto)|riporta|rivela|scrive"
             rf"|noticiou|revelou|informou|publicou|meldt|meldde|schrijft|schreef|onthulde|aldus",
             _THE_PAPER,
