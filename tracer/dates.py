@@ -7,6 +7,7 @@ or ``YYYY-MM-DDTHH:MM:SS`` (a time of day with no zone given, read as UTC).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -51,30 +52,37 @@ def normalise(value: str, dayfirst: bool | None = None) -> str:
 
 
 def _labelled(s: str, dayfirst: bool | None) -> str:
-    """:func:`normalise` of a stripped value, which may have a label or words before the date."""
-    try:
-        return _normalise(s, dayfirst)
-    except AmbiguousDate:
-        raise
-    except DateError as first:
-        label = _LABEL.fullmatch(s)  # "Published: 5 January 2024", "Updated: 2024-01-05"
-        if label is not None:
-            return _normalise(label.group(1), dayfirst)
-        # Words before it with no colon: "Publié le 07/03/2024 à 14h30", "Mis à jour le 7 mars
-        # 2024", "Veröffentlicht am 7. März 2024", "Published on March 7, 2024".
-        rest = s
-        for _ in range(4):
-            word = _WORD_BEFORE.match(rest)
-            if word is None:
-                break
-            rest = rest[word.end() :]
-            try:
-                return _normalise(rest, dayfirst)
-            except AmbiguousDate:
-                raise
-            except DateError:
-                continue
-        raise first
+    """:func:`normalise` of a stripped value, which may have a label or words before the date: the
+    error of the value itself (or of what follows its label) where none of them reads."""
+    error: DateError | None = None
+    for k, part in enumerate(_date_parts(s)):
+        try:
+            return _normalise(part, dayfirst)
+        except AmbiguousDate:
+            raise
+        except DateError as exc:
+            if k == 0 or (k == 1 and _LABEL.fullmatch(s)):
+                error = exc
+    assert error is not None  # (the value itself is the first part tried)
+    raise error
+
+
+def _date_parts(s: str) -> Iterator[str]:
+    """Where a date may be in a stripped value: the value; what follows a label with a colon
+    ("Published: 5 January 2024"); the value less one to four words before it, the label without
+    a colon ("Publié le 07/03/2024 à 14h30", "Veröffentlicht am 7. März 2024")."""
+    yield s
+    label = _LABEL.fullmatch(s)
+    if label is not None:
+        yield label.group(1)
+        return
+    rest = s
+    for _ in range(4):
+        word = _WORD_BEFORE.match(rest)
+        if word is None:
+            return
+        rest = rest[word.end() :]
+        yield rest
 
 
 # A date after a word or up to three and a colon, as pages and exports print it.
@@ -201,6 +209,7 @@ _FORMS = [
         re.IGNORECASE,
     ),
 ]
+_NUMERIC_FORM = _FORMS[-1]  # a/b/yyyy, the form whose day and month may read both ways
 # RFC 2822's zone names (its obsolete US ones), in hours from UTC.
 _ZONES = {"z": 0, "ut": 0, "utc": 0, "gmt": 0, "est": -5, "edt": -4, "cst": -6, "cdt": -5, "mst": -7,
           "mdt": -6, "pst": -8, "pdt": -7,
@@ -269,25 +278,18 @@ def _day_month(a: int, b: int, s: str, dayfirst: bool | None) -> tuple[int, int]
 
 
 def written_order(value: str) -> bool | None:
-    """How a date written ``a/b/yyyy`` (or with dashes) that reads one way only orders its day and
-    month: True day first (``25/03/2024``), False month first (``03/25/2024``); None for any other
-    date. What a file's other dates say of those that read both ways."""
+    """How a date written ``a/b/yyyy`` (or with dashes or dots, a label or words before it, as
+    :func:`normalise` finds it) that reads one way only orders its day and month: True day first
+    (``25/03/2024``), False month first (``03/25/2024``); None for any other date. What a file's
+    other dates say of those that read both ways."""
     if value[4:5] == "-" and value[:4].isdigit():
         return None  # ISO 8601, as most exports write dates: asked of each, answered at once
-    found = _NUMERIC.match(value)
-    if found is None:
-        return None
-    a, b = int(found.group(1)), int(found.group(3))
-    if a > 12 >= b:
-        return True
-    return False if b > 12 >= a else None
-
-
-# The start of a date written a/b/yyyy, after an optional label ("Published: 25/03/2024", "Publié
-# le 25/03/2024").
-_NUMERIC = re.compile(
-    r"\s*(?:[^\W\d_]+(?:[ -][^\W\d_]+){0,2}\s*:\s*|(?:[^\W\d_]+\.?,?\s+){1,5})?(\d{1,2})([/-])(\d{1,2})\2(?:\d{4}|\d{2})\b"
-)
+    for part in _date_parts(value.strip()):
+        found = _NUMERIC_FORM.fullmatch(part)
+        if found is not None:
+            a, b = int(found.group("a")), int(found.group("b"))
+            return True if a > 12 >= b else False if b > 12 >= a else None
+    return None
 
 
 def _zone(zone: str) -> timezone:
