@@ -250,10 +250,13 @@ def _report_ingest(report: Any, quiet: bool, paths: tuple[str, ...]) -> None:
     if len(report.updated) > _CHANGES_LISTED:
         _say(quiet, f"... and {len(report.updated) - _CHANGES_LISTED:,} more updated (see `tracer articles`)")
     if not report.files and not report.problems:
+        from .ingest import READ_FORMATS
+
         # Not an error (exit 0): an empty drop folder is a state, not a fault; a wrong path is one.
+        formats = f"{', '.join(READ_FORMATS[:-1])} or {READ_FORMATS[-1]}"
         _say(
             quiet,
-            f"no articles found in {', '.join(paths)}: no .txt, .jsonl, .json, .csv, .tsv, .xlsx, .docx, .odt, .pdf, .eml, .html, .rss or .xml files there "
+            f"no articles found in {', '.join(paths)}: no {formats} files there "
             "(give article files, or a folder that holds them)",
         )
     if report.left_out:

@@ -20,7 +20,7 @@ import re
 import sys
 import zlib
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -63,7 +63,9 @@ SUPPORTED_EXTS = (
     | MAIL_EXTS
 )
 
-FORMATS_HINT = "pass .txt/.jsonl/.json/.csv/.tsv/.xlsx/.docx/.odt/.pdf/.eml/.html/.rss/.xml files (or any of them gzipped: .jsonl.gz)"
+# The formats named to a user (``SUPPORTED_EXTS`` less their other spellings).
+READ_FORMATS = ".txt .jsonl .json .csv .tsv .xlsx .docx .odt .pdf .eml .html .rss .xml".split()
+FORMATS_HINT = f"pass {'/'.join(READ_FORMATS)} files (or any of them gzipped: .jsonl.gz)"
 DATE_HINT = "use a date such as 2023-09-13, 2023-09-13T10:00:00Z, 13 September 2023 or 13/09/2023"
 RECORD_HINT = (
     "each record needs a non-empty string 'text' (or body, content, ...; --columns text=NAME names "
@@ -624,18 +626,9 @@ def _is_binary(data: bytes | str) -> bool:
 
 
 def _read_file(path: str, data: bytes, reading: Reading) -> Iterator[Article | Problem]:
-    if file_format(path) in SHEET_EXTS:  # a zip of XML parts, not text
-        yield from _read_workbook(path, data, reading)
-        return
-    if file_format(path) in OFFICE_EXTS:  # (likewise)
-        yield from _read_office(path, data)
-        return
-    if file_format(path) in PDF_EXTS:
-        yield from _read_pdf(path, data)
-        return
-    if file_format(path) in MAIL_EXTS:  # (bytes: each message names its own charset)
-        for line, record in mail_messages(data, cast(str, file_format(path))):
-            yield _record(path, line, record, reading=reading, keys=_CANONICAL)
+    from_bytes = _BYTES_READERS.get(cast(str, file_format(path)))
+    if from_bytes is not None:  # zips of XML parts, PDF, e-mail: read from their bytes, not as text
+        yield from from_bytes(path, data, reading)
         return
     wide = _wide_encoding(data)
     decoded = _decode_wide(path, data, wide) if wide else data
@@ -1338,41 +1331,49 @@ def _rejoined(
 # --- Word and OpenDocument text -----------------------------------------------------------------
 
 
-def _read_office(path: str, data: bytes) -> Iterator[Article | Problem]:
-    """A word-processor file as one article: its text, and its title (its properties', else its
-    first line, as a text file's)."""
+def _read_office(path: str, data: bytes, reading: Reading) -> Iterator[Article | Problem]:
+    """A word-processor file as one article (:func:`_document`)."""
     kind = cast(str, file_format(path))
     try:
         title, text = office_read(io.BytesIO(data), kind)
     except OfficeError as exc:
         yield Problem(path, str(exc), f"save it again as {kind}, or as .txt")
         return
-    if not text.strip():
-        yield Problem(path, "a document with no text", "add the article text, or remove the file")
-        return
-    art = Article(id="", text=text, source_path=path)
-    first = next(line.strip() for line in text.splitlines() if line.strip())
-    art.title, art.title_source = (title, "document") if title else (first, "first-line")
-    yield art
+    yield _document(path, title, text, "a document with no text", "add the article text, or remove the file")
 
 
-def _read_pdf(path: str, data: bytes) -> Iterator[Article | Problem]:
-    """A PDF as one article: its text, page after page, and its title (its own, else its first
-    line)."""
+def _read_pdf(path: str, data: bytes, reading: Reading) -> Iterator[Article | Problem]:
+    """A PDF as one article (:func:`_document`), its text page after page."""
     try:
         title, text = pdf_read(data)
     except PdfError as exc:
         yield Problem(path, str(exc), exc.hint)
         return
+    yield _document(
+        path,
+        title,
+        text,
+        "a PDF with no text (scanned pages?)",
+        "run OCR on it first, or pass its text as .txt",
+    )
+
+
+def _document(path: str, title: str | None, text: str, empty: str, hint: str) -> Article | Problem:
+    """A file that is one article: its text, and its title (the file's own, else its first line,
+    as a text file's); the problem ``empty`` with ``hint`` where it has no text."""
     if not text.strip():
-        yield Problem(
-            path, "a PDF with no text (scanned pages?)", "run OCR on it first, or pass its text as .txt"
-        )
-        return
+        return Problem(path, empty, hint)
     art = Article(id="", text=text, source_path=path)
     first = next(line.strip() for line in text.splitlines() if line.strip())
     art.title, art.title_source = (title, "document") if title else (first, "first-line")
-    yield art
+    return art
+
+
+def _read_mail(path: str, data: bytes, reading: Reading) -> Iterator[Article | Problem]:
+    """Each message of an e-mail file as a record (from its bytes: each message names its own
+    charset)."""
+    for line, record in mail_messages(data, cast(str, file_format(path))):
+        yield _record(path, line, record, reading=reading, keys=_CANONICAL)
 
 
 # --- Excel workbooks --------------------------------------------------------------------------
@@ -1411,6 +1412,15 @@ def _read_workbook(path: str, data: bytes, reading: Reading) -> Iterator[Article
             "no worksheet has a 'text' column (nor body, content, ...) in its first row",
             "name the column that holds the article text with --columns text=NAME: " + RECORD_HINT,
         )
+
+
+# The formats read from their bytes rather than decoded as text, and their readers.
+_BYTES_READERS: dict[str, Callable[[str, bytes, Reading], Iterator[Article | Problem]]] = {
+    **dict.fromkeys(SHEET_EXTS, _read_workbook),
+    **dict.fromkeys(OFFICE_EXTS, _read_office),
+    **dict.fromkeys(PDF_EXTS, _read_pdf),
+    **dict.fromkeys(MAIL_EXTS, _read_mail),
+}
 
 
 # --- RSS and Atom ----------------------------------------------------------------------------
