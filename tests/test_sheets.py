@@ -166,3 +166,16 @@ def test_a_sheet_too_large_to_be_news_is_refused(tmp_path, monkeypatch):
     )
     [problem] = read_paths([workbook(tmp_path / "bomb.xlsx", {"S": rows}, [])]).problems
     assert "unpacks to more than" in str(problem)
+
+
+def test_broken_shared_strings_and_a_hostile_column_are_no_unexpected_error(tmp_path):
+    rows = (
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>text</t></is></c></row>'
+        f'<row r="2"><c r="A2" t="inlineStr"><is><t>{SAID}</t></is></c>'
+        '<c r="ZZZZZZZZ2" t="inlineStr"><is><t>far away</t></is></c></row>'
+    )
+    result = read_paths([workbook(tmp_path / "far.xlsx", {"S": rows}, [])])
+    assert [a.text for a in result.articles] == [SAID] and not result.problems
+    broken = workbook(tmp_path / "broken.xlsx", {"S": rows}, ["<unclosed"])
+    [problem] = read_paths([broken]).problems
+    assert "xl/sharedStrings.xml is not well-formed XML" in str(problem)

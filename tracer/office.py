@@ -16,6 +16,8 @@ import zipfile
 from collections.abc import Iterator
 from typing import IO, Any
 
+from .zipxml import open_zip, parse_part
+
 __all__ = ["OfficeError", "read"]
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -37,11 +39,7 @@ def read(source: str | IO[bytes], kind: str) -> tuple[str | None, str]:
     body, meta = (
         ("word/document.xml", "docProps/core.xml") if kind == ".docx" else ("content.xml", "meta.xml")
     )
-    try:
-        book = zipfile.ZipFile(source)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise OfficeError(f"not a {kind} document: {exc}") from None
-    with book:
+    with open_zip(source, OfficeError, f"a {kind} document") as book:
         names = set(book.namelist())
         if body not in names:
             raise OfficeError(f"not a {kind} document: it has no {body}")
@@ -56,15 +54,7 @@ def read(source: str | IO[bytes], kind: str) -> tuple[str | None, str]:
 
 
 def _parse(book: zipfile.ZipFile, part: str) -> Any:
-    from lxml import etree  # (a dependency of trafilatura's, which HTML input needs)
-
-    if book.getinfo(part).file_size > MAX_PART_BYTES:
-        raise OfficeError(f"{part} unpacks to more than {MAX_PART_BYTES >> 20} MiB")
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
-    try:
-        return etree.fromstring(book.read(part), parser)
-    except etree.XMLSyntaxError as exc:
-        raise OfficeError(f"{part} is not well-formed XML: {exc}") from None
+    return parse_part(book, part, MAX_PART_BYTES, OfficeError)
 
 
 def _docx_paragraphs(root: Any) -> Iterator[str]:

@@ -21,6 +21,8 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import IO, Any
 
+from .zipxml import iter_elements, open_zip, parse_part
+
 __all__ = ["SheetError", "sheets"]
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -30,6 +32,9 @@ _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 # A part larger than this is no workbook of articles but a zip bomb (or a workbook tracer should
 # not hold): 1 GiB of XML (10^5 articles' strings are some 400 MB).
 MAX_PART_BYTES = 1 << 30
+
+# Excel's columns: A to XFD.
+MAX_COLUMNS = 16_384
 
 Row = tuple[int, list[str | None]]
 
@@ -41,11 +46,7 @@ class SheetError(ValueError):
 def sheets(source: str | IO[bytes]) -> Iterator[tuple[str, Iterator[Row]]]:
     """Each worksheet of the workbook ``source`` (a path or a binary file) as its name and its
     rows, in order; raises :class:`SheetError` for a file that is no readable workbook."""
-    try:
-        book = zipfile.ZipFile(source)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise SheetError(f"not an Excel workbook (.xlsx): {exc}") from None
-    with book:
+    with open_zip(source, SheetError, "an Excel workbook (.xlsx)") as book:
         names = set(book.namelist())
         strings = _shared_strings(book) if "xl/sharedStrings.xml" in names else []
         dates = _date_styles(book) if "xl/styles.xml" in names else set()
@@ -55,19 +56,7 @@ def sheets(source: str | IO[bytes]) -> Iterator[tuple[str, Iterator[Row]]]:
 
 def _parse(book: zipfile.ZipFile, part: str) -> Any:
     """The XML part ``part`` as a tree (a small part: the workbook, its relations, its styles)."""
-    from lxml import etree  # (a dependency of trafilatura's, which HTML input needs)
-
-    _check_size(book, part)
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
-    try:
-        return etree.fromstring(book.read(part), parser)
-    except etree.XMLSyntaxError as exc:
-        raise SheetError(f"{part} of the workbook is not well-formed XML: {exc}") from None
-
-
-def _check_size(book: zipfile.ZipFile, part: str) -> None:
-    if book.getinfo(part).file_size > MAX_PART_BYTES:
-        raise SheetError(f"{part} of the workbook unpacks to more than {MAX_PART_BYTES >> 30} GiB")
+    return parse_part(book, part, MAX_PART_BYTES, SheetError)
 
 
 def _worksheets(book: zipfile.ZipFile, names: set[str]) -> list[tuple[str, str]]:
@@ -96,16 +85,10 @@ def _text_of(element: Any) -> str:
 
 
 def _shared_strings(book: zipfile.ZipFile) -> list[str]:
-    from lxml import etree
-
-    _check_size(book, "xl/sharedStrings.xml")
     out = []
-    with book.open("xl/sharedStrings.xml") as f:
-        for _, si in etree.iterparse(
-            f, tag=f"{_MAIN}si", resolve_entities=False, no_network=True, huge_tree=True
-        ):
-            out.append(_text_of(si))
-            si.clear()
+    for si in iter_elements(book, "xl/sharedStrings.xml", f"{_MAIN}si", MAX_PART_BYTES, SheetError):
+        out.append(_text_of(si))
+        si.clear()
     return out
 
 
@@ -151,25 +134,19 @@ def _column(ref: str | None, default: int) -> int:
 
 def _rows(book: zipfile.ZipFile, part: str, strings: list[str], dates: set[int]) -> Iterator[Row]:
     """The rows of the worksheet ``part``: number and cells (missing cells ``None``)."""
-    from lxml import etree
-
-    _check_size(book, part)
-    with book.open(part) as f:
-        rows = etree.iterparse(f, tag=f"{_MAIN}row", resolve_entities=False, no_network=True, huge_tree=True)
-        try:
-            last = 0
-            for _, row in rows:
-                number = _int(row.get("r"), last + 1)
-                last = number
-                cells: list[str | None] = []
-                for c in row.iter(f"{_MAIN}c"):
-                    at = _column(c.get("r"), len(cells))
-                    cells.extend([None] * (at - len(cells) + 1))
-                    cells[at] = _value(c, strings, dates)
-                row.clear()
-                yield number, cells
-        except etree.XMLSyntaxError as exc:
-            raise SheetError(f"{part} of the workbook is not well-formed XML: {exc}") from None
+    last = 0
+    for row in iter_elements(book, part, f"{_MAIN}row", MAX_PART_BYTES, SheetError):
+        number = _int(row.get("r"), last + 1)
+        last = number
+        cells: list[str | None] = []
+        for c in row.iter(f"{_MAIN}c"):
+            at = _column(c.get("r"), len(cells))
+            if at >= MAX_COLUMNS:
+                continue  # no sheet has it ("ZZZZZZ1": a hostile reference), and it would fill memory
+            cells.extend([None] * (at - len(cells) + 1))
+            cells[at] = _value(c, strings, dates)
+        row.clear()
+        yield number, cells
 
 
 def _value(cell: Any, strings: list[str], dates: set[int]) -> str | None:
