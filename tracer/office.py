@@ -24,8 +24,8 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 _DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
 
-# A part larger than this is no document of news but a zip bomb: 256 MiB of XML (a book of a
-# thousand pages is some 50 MB), parsed whole.
+# A part larger than this is no document of news but a zip bomb: 256 MiB of XML, parsed whole
+# (a tree takes several times its text).
 MAX_PART_BYTES = 256 << 20
 
 

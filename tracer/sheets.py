@@ -30,7 +30,7 @@ _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 # A part larger than this is no workbook of articles but a zip bomb (or a workbook tracer should
-# not hold): 1 GiB of XML (10^5 articles' strings are some 400 MB).
+# not hold): 1 GiB of XML, read a row at a time but its shared strings all held.
 MAX_PART_BYTES = 1 << 30
 
 # Excel's columns: A to XFD.
