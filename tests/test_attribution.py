@@ -701,3 +701,61 @@ def test_a_papers_name_is_found_without_its_article() -> None:
 def test_a_credit_in_another_language_to_an_outlet_named_in_english(text: str, outlet: str) -> None:
     credits = credits_in(text, Aliases.default(["The Meridian Observer", "The Evening Sentinel"]))
     assert [c.outlet for c in credits] == [outlet]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("GRIMSBY, England (Reuters) - A pangolin escaped.", [("Reuters", "(Reuters)", "dateline")]),
+        ("WASHINGTON (AP) \u2014 The Senate voted.", [("Associated Press", "(AP)", "dateline")]),
+        ("A pangolin escaped. (dpa)", [("dpa", "(dpa)", "dateline")]),
+        (
+            "A pangolin escaped. (dpa/AFP)",
+            [("dpa", "(dpa/AFP)", "dateline"), ("AFP", "(dpa/AFP)", "dateline")],
+        ),
+        ("Shares fell (Reuters).", [("Reuters", "(Reuters)", "dateline")]),
+        ("A pangolin escaped, via Reuters.", [("Reuters", "via Reuters", "via")]),
+        (
+            "Reuters contributed to this report.",
+            [("Reuters", "Reuters contributed to this report", "contributed")],
+        ),
+        (
+            "Additional reporting by Reuters and Jo Bloggs.",
+            [("Reuters", "Additional reporting by Reuters", "contributed")],
+        ),
+    ],
+)
+def test_wire_credits(aliases: Aliases, text: str, expected: list[tuple[str, str, str]]) -> None:
+    assert [(c.outlet, c.phrase, c.pattern) for c in credits_in(text, aliases)] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The keeper (pictured) - who was sacked - spoke.",
+        "He posted it via Twitter.",
+        "They met via Zoom.",
+        "Reporting by Jo Bloggs; Editing by Ann Other.",
+        "Shares in the firm (NASDAQ) - rose.",
+    ],
+)
+def test_what_is_no_wire_credit(aliases: Aliases, text: str) -> None:
+    assert credits_in(text, aliases) == []
+
+
+def test_an_article_credits_its_source_as_a_whole(aliases: Aliases) -> None:
+    from tracer.attribution import article_credits, article_ends
+
+    body = "Staff searched the woodland all night. " * 30
+    dateline = f"Our intro line.\n\nLONDON (Reuters) - A pangolin escaped.\n\n{body}"
+    contributed = f"A pangolin escaped.\n\n{body}\n\nReuters contributed to this report."
+    quoted = f"A pangolin escaped.\n\n{body}\n\nThe zoo told the Metro Ledger it was sorry."
+    for text in (dateline, contributed):
+        [credit] = article_credits(article_ends(text), aliases, "Northern Courier")
+        assert (credit.outlet, credit.pattern) == (
+            "Reuters",
+            "dateline" if text is dateline else "contributed",
+        )
+        assert text[credit.start : credit.end] == credit.phrase
+        assert article_credits(article_ends(text), aliases, "Reuters") == []  # its own outlet
+    assert article_credits(article_ends(quoted), aliases) == []  # only a near span's credit

@@ -645,3 +645,33 @@ def test_a_days_papers_are_stored_in_the_order_of_their_credits(tmp_path):
         ("Liberation", "echo", "Le Monde"),
         ("Metro", "echo", "Liberation"),
     ]
+
+
+def test_a_wire_credit_anywhere_in_an_article_credits_its_claims(tmp_path):
+    """A dateline ("LONDON (Reuters) - ") or "Reuters contributed to this report" credits the
+    whole article, not only the sentences beside it."""
+    lines = [
+        f"Line {k} of the story tells of the {w} keeper and the gate."
+        for k, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth".split())
+    ]
+    claim = (
+        "A rare pangolin escaped from the Grimsby Heath wildlife park after a keeper left a gate unlatched."
+    )
+    story = "\n\n".join([*lines, claim])
+    rows = [
+        ("w", "Reuters", "2024-08-01T06:00:00Z", story),
+        ("d", "Dateline Gazette", "2024-08-02", f"Local intro line.\n\nLONDON (Reuters) - {story}"),
+        ("c", "Contrib Gazette", "2024-08-03", f"{story}\n\nReuters contributed to this report."),
+        ("n", "Plain Gazette", "2024-08-04", f"Our own intro.\n\n{story}"),
+    ]
+    path = tmp_path / "wire.jsonl"
+    path.write_text("".join(json.dumps({"id": i, "outlet": o, "published": d, "text": t}) + "\n"
+                            for i, o, d, t in rows), encoding="utf-8")  # fmt: skip
+    with Store.open(tmp_path / "s.db") as s:
+        run(s, [path])
+        found = find_claims(s, "rare pangolin escaped Grimsby", limit=1)
+        members = {m["article_id"]: m for m in timeline(s, found[0])["members"]}
+    assert members["w"]["role"] == "origin"
+    assert members["d"]["credit_to"] == ["Reuters"] and members["d"]["credited"]
+    assert members["c"]["credit_to"] == ["Reuters"] and members["c"]["credited"]
+    assert not members["n"]["credited"]

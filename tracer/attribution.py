@@ -20,6 +20,12 @@ after "the"/"The" and joined by "of", "on", "and" or "&" ("The Mail on Sunday"),
   ..." is never a credit);
 * ``citing``: "citing X", "cited by X", "quoting X", "citing a report in X";
 * ``said``: "X said/says/claimed/wrote" (only when X is an outlet: "Mr Varek said" is not);
+* ``via``: "via X" ("via Reuters"; "via Twitter" names a platform, never an outlet);
+* ``contributed``: "X contributed to this report/story", "(additional) reporting by X" (an
+  outlet only: a reporter's name never resolves);
+* ``dateline``: an agency's name in brackets before a dash or at the end of a paragraph, as
+  wire copy is printed: "LONDON (Reuters) - ...", "BERLIN, 7 March (dpa) - ...", "... (AFP)",
+  "(dpa/AFP)" crediting both;
 * ``source``: "Source: X" when X is a news outlet; photo credits ("Source: Getty Images ...",
   "Source: mega", "Source: @golub/X") are not.  "Picture:", "Photo:", "Image:" and "Credit:"
   lines are photo credits and never match any pattern;
@@ -31,6 +37,9 @@ The same kinds in French, German, Spanish, Italian, Portuguese and Dutch ("selon
 País", "volgens de Volkskrant"), where an article and a word for the paper may come between the
 keyword and the name; a name's own article is left out of lookups as "the" is ("le Monde" is
 Le Monde), and names may join words with "de", "della", "von"... ("Corriere della Sera").
+
+``dateline`` and ``contributed`` credit the whole article: :func:`article_credits` finds them
+in its first and last ``ARTICLE_END_CHARS`` characters, wherever the reused span is.
 
 In every pattern X must *resolve* (:meth:`Aliases.resolve`); person names, "Kremlin" and
 photo agencies never do.  When the captured run of capitalised words is longer than the name
@@ -57,7 +66,17 @@ from typing import NamedTuple
 from tracer.errors import InputError
 from tracer.segment import split_sentences
 
-__all__ = ["Aliases", "CREDIT_KINDS", "Credit", "PATTERNS", "credit_kind", "find_credits", "is_account"]
+__all__ = [
+    "Aliases",
+    "CREDIT_KINDS",
+    "Credit",
+    "PATTERNS",
+    "article_credits",
+    "article_ends",
+    "credit_kind",
+    "find_credits",
+    "is_account",
+]
 
 PATTERNS = (
     "according-to",
@@ -67,6 +86,9 @@ PATTERNS = (
     "told",
     "citing",
     "said",
+    "via",
+    "contributed",
+    "dateline",
     "source",
     "tweet",
 )
@@ -706,6 +728,9 @@ _RULES: tuple[tuple[str, tuple[re.Pattern[str], re.Pattern[str]], bool], ...] = 
     ),
     ("citing", _before(rf"citing|cited{_SP}by|quoting", _REPORT_IN), False),
     ("said", _after(r"said|says|claimed|claims|wrote|writes|stated"), True),
+    ("via", _before("via"), False),
+    ("contributed", _after(rf"contributed{_SP}to{_SP}this{_SP}(?:report|story|article)"), True),
+    ("contributed", _before(rf"(?:additional{_SP})?reporting{_SP}by"), False),
     *_FOREIGN_RULES,
 )
 # Words one of which a paragraph must contain for each rule above to be worth running
@@ -720,6 +745,9 @@ _RULE_WORDS: tuple[tuple[str, ...], ...] = (
     ("told", "speaking", "spoke", "talking", "interview"),
     ("citing", "cited", "quoting"),
     ("said", "says", "claimed", "claims", "wrote", "writes", "stated"),
+    ("via",),
+    ("contributed",),
+    ("reporting",),
     *_FOREIGN_RULE_WORDS,
 )
 assert len(_RULE_WORDS) == len(_RULES)
@@ -762,11 +790,17 @@ _SHORTCUTS: tuple[_Shortcut, ...] = (
     _Shortcut(),
     _Shortcut(),
     _name_first_shortcut("said says claimed claims wrote writes stated", plain=True),
+    _Shortcut(),
+    _Shortcut(),
+    _Shortcut(),
     *(_Shortcut() for _ in _FOREIGN_RULES),
 )
 assert len(_SHORTCUTS) == len(_RULES)
 
 _SOURCE = re.compile(r"\b(?i:sources?)[ \t]*:[ \t]*(?P<rest>[^\n]*)")
+# Wire copy's credit: "LONDON (Reuters) - ...", "... (dpa)" ending a paragraph, "(dpa/AFP)".
+_DATELINE = re.compile(r"\((?P<names>[^()\n]{1,60})\)(?=\.?[ \t\u00a0]*(?:[-\u2013\u2014]|\n|$))")
+_DATELINE_SPLIT = re.compile(r"[ \t]*[/,;][ \t]*")
 _SOURCE_NAME = re.compile(_NAME)
 _TWEET = re.compile(
     rf"[\u2014\u2013-][ \t]*(?P<who>[^\s()\u2014\u2013][^()\n\u2014\u2013]{{0,80}}?)[ \t]*"
@@ -977,10 +1011,24 @@ def _candidates(text: str, lo: int, hi: int, aliases: Aliases) -> Iterator[Credi
         outlet, _, b = found
         start = lo + m.start()
         yield Credit(outlet, text[start:b], start, b, "source", not aliases.is_corpus_outlet(outlet))
+    yield from _dateline_credits(text, lo, region, aliases)
     for m in _TWEET.finditer(region) if "(@" in region else ():
         handle = m.group("handle")
         start, end = lo + m.start("who"), lo + m.end()
         yield Credit(handle, text[start:end], start, end, "tweet", not aliases.is_corpus_outlet(handle))
+
+
+def _dateline_credits(text: str, lo: int, region: str, aliases: Aliases) -> Iterator[Credit]:
+    """Agencies named in brackets as wire copy credits them (:data:`_DATELINE`), each one that
+    resolves to an outlet ("(pictured)" does not)."""
+    for m in _DATELINE.finditer(region) if ")" in region else ():
+        start, end = lo + m.start(), lo + m.end()
+        for name in _DATELINE_SPLIT.split(m.group("names").strip()):
+            outlet = aliases.resolve(name) if name else None
+            if outlet is not None:
+                yield Credit(
+                    outlet, text[start:end], start, end, "dateline", not aliases.is_corpus_outlet(outlet)
+                )
 
 
 class SentenceBounds(NamedTuple):
@@ -1046,12 +1094,69 @@ def find_credits(
     if window < 0:
         raise ValueError(f"window must be >= 0, got {window}")
     lo, hi = _window(text, span, window, sentences)
+    return _one_per_outlet(_phrases(text, lo, hi, aliases, seen_regions), aliases, own_outlet)
+
+
+# How far into an article, from either end, a credit of the whole article is looked for: a
+# dateline may follow a line of the paper's own ("Local intro. / LONDON (Reuters) - ...").
+ARTICLE_END_CHARS = 300
+
+
+def article_ends(text: str) -> tuple[str, int, str]:
+    """The first and the last :data:`ARTICLE_END_CHARS` characters of ``text`` (the last as
+    ``(start, part)``; empty where the first reach it), where :func:`article_credits` looks."""
+    head = text[:ARTICLE_END_CHARS]
+    tail_start = max(len(text) - ARTICLE_END_CHARS, len(head))
+    return head, tail_start, text[tail_start:]
+
+
+def article_credits(
+    ends: tuple[str, int, str], aliases: Aliases, own_outlet: str | None = None
+) -> list[Credit]:
+    """Outlets an article credits as a whole, one per outlet, in text order: a wire dateline
+    ("LONDON (Reuters) - ") or "(dpa)" near its start or end, "Reuters contributed to this
+    report". ``ends``: :func:`article_ends` of its text (offsets are the text's);
+    ``own_outlet``: as for :func:`find_credits`."""
+    head, tail_start, tail = ends
+    found = [
+        c for part, at in ((head, 0), (tail, tail_start)) for c in _whole_article_phrases(part, at, aliases)
+    ]
+    return _one_per_outlet(found, aliases, own_outlet) if found else found
+
+
+def _whole_article_phrases(part: str, at: int, aliases: Aliases) -> Iterator[Credit]:
+    """The credits of the whole article in ``part`` of it (at ``at``), by the rules of
+    ``dateline`` and ``contributed`` alone: they are looked for in every member's article."""
+    yield from _dateline_credits(part, at, part, aliases) if ")" in part else ()
+    lowered = part.lower()
+    if "contributed" not in lowered and "reporting" not in lowered:
+        return
+    for (pattern, (regex, hint), name_first), cut in zip(_RULES, _SHORTCUTS, strict=True):
+        if pattern != "contributed":
+            continue
+        for m in _rule_matches(part, regex, hint, name_first, cut, lowered):
+            found = _resolve_run(part, m.start("name"), m.end("name"), aliases, name_first)
+            if found is not None:
+                outlet, a, b = found
+                start, end = (a, m.end()) if name_first else (m.start(), b)
+                yield Credit(
+                    outlet,
+                    part[start:end],
+                    start + at,
+                    end + at,
+                    pattern,
+                    not aliases.is_corpus_outlet(outlet),
+                )
+
+
+def _one_per_outlet(found: Iterable[Credit], aliases: Aliases, own_outlet: str | None) -> list[Credit]:
+    """``found`` less credits to ``own_outlet`` and to an outlet credited before."""
     own_key: str | None = None
     if own_outlet is not None and own_outlet.strip():
         own_key = _key(aliases.resolve(own_outlet) or own_outlet)
     seen: set[str] = set()
     credits: list[Credit] = []
-    for credit in _phrases(text, lo, hi, aliases, seen_regions):
+    for credit in found:
         key = _key(credit.outlet)
         if key == own_key or key in seen:
             continue

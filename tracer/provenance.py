@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, TypeVar
 import numpy as np
 from rapidfuzz.distance import LCSseq
 
-from .attribution import Aliases, Credit, SentenceBounds, find_credits
+from .attribution import Aliases, Credit, SentenceBounds, article_credits, article_ends, find_credits
 from .claims import Claim, ClaimsStart, Mention, claim_order, claim_terms, claims_unsorted
 from .dates import utc_naive
 from .engine import sizes
@@ -555,12 +555,14 @@ def _in_batches(
         size = 0
         read: dict[str, str] = {}
         paragraphs_of: dict[str, Paragraphs] = {}  # for the texts read with ``read``
+        ends_of: dict[str, tuple[str, int, str]] = {}  # likewise
         for claim, texts in claims:
             if texts is not read:
-                read, paragraphs_of = texts, {}
+                read, paragraphs_of, ends_of = texts, {}, {}
             for m in claim.members:
                 if m.article_id not in paragraphs_of:
                     paragraphs_of[m.article_id] = Paragraphs(texts[m.article_id])
+                    ends_of[m.article_id] = article_ends(texts[m.article_id])
             # Only the paragraph is searched: a credit elsewhere belongs to other text.
             bounds = [paragraphs_of[m.article_id].bounds(m.start, m.end) for m in claim.members]
             paragraphs = [
@@ -571,7 +573,8 @@ def _in_batches(
                 stored.of(m.article_id) if hi - lo == len(texts[m.article_id]) else None
                 for m, (lo, hi) in zip(claim.members, bounds, strict=True)
             ]
-            batch.append((claim, paragraphs, [lo for lo, _ in bounds], spans))
+            ends = [ends_of[m.article_id] for m in claim.members]
+            batch.append((claim, paragraphs, [lo for lo, _ in bounds], spans, ends))
             size += len(claim.members)
             if size >= CLAIM_BATCH:
                 sent.append([job[0] for job in batch])
@@ -595,9 +598,9 @@ def _in_batches(
             close()  # ends the engine's work at once if the caller stopped early
 
 
-# A claim, its members' paragraphs, where they start, and their sentences where the scan stored
-# them (:class:`_StoredSpans`).
-ClaimJob = tuple[Claim, list[str], list[int], list["np.ndarray | None"]]
+# A claim, its members' paragraphs, where they start, their sentences where the scan stored
+# them (:class:`_StoredSpans`), and their articles' ends (:func:`~tracer.attribution.article_ends`).
+ClaimJob = tuple[Claim, list[str], list[int], list["np.ndarray | None"], list[tuple[str, int, str]]]
 # What tracing finds for a claim: its terms, its members' new order (where credits changed it),
 # origin, echoes and credits (Provenance less the claim).
 Traced = tuple[list[str], list[int] | None, int, list[Echo], dict[int, list[Credit]]]
@@ -608,7 +611,10 @@ def _sentences_of(jobs: list[ClaimJob]) -> Callable[[str, np.ndarray | None], Se
     with none are split all at once (a paragraph of flattened text is its whole article)."""
     distinct = list(
         dict.fromkeys(
-            t for _, paragraphs, _, spans in jobs for t, g in zip(paragraphs, spans, strict=True) if g is None
+            t
+            for _, paragraphs, _, spans, _ in jobs
+            for t, g in zip(paragraphs, spans, strict=True)
+            if g is None
         )
     )
     starts, ends, counts = split_many(distinct)
@@ -677,8 +683,9 @@ def _trace_claims(jobs: list[ClaimJob], table: Aliases, max_terms: int) -> list[
     parse = functools.lru_cache(maxsize=None)(_when)  # dates repeat: parse each once per task
     sentences_of = _sentences_of(jobs)
     seen_regions: dict[str, list[Credit]] = {}  # a wire story's paragraph is read once a task
+    whole: dict[tuple[int, str | None], list[Credit]] = {}
     out: list[Traced] = []
-    for claim, paragraphs, starts, spans in jobs:
+    for claim, paragraphs, starts, spans, ends in jobs:
         member_tokens = [tokens(fold(m.text)) for m in claim.members]
         terms = claim_terms(member_tokens, max_terms)
         credits = {}
@@ -692,7 +699,12 @@ def _trace_claims(jobs: list[ClaimJob], table: Aliases, max_terms: int) -> list[
                 sentences_of(text, given),
                 seen_regions,
             )
-            credits[i] = [replace(c, start=c.start + lo, end=c.end + lo) for c in found]
+            near = [replace(c, start=c.start + lo, end=c.end + lo) for c in found]
+            # An article's own credits, once a task (its ends are one object in the task's jobs)
+            key = (id(ends[i]), m.outlet)
+            if key not in whole:
+                whole[key] = article_credits(ends[i], table, m.outlet)
+            credits[i] = _with_whole(near, whole[key])
         around = [
             text[max(m.start - lo - CONTEXT_CHARS, 0) : m.end - lo + CONTEXT_CHARS]
             for m, text, lo in zip(claim.members, paragraphs, starts, strict=True)
@@ -704,6 +716,15 @@ def _trace_claims(jobs: list[ClaimJob], table: Aliases, max_terms: int) -> list[
             order = [at[id(m)] for m in prov.claim.members]
         out.append((terms, order, prov.origin, prov.echoes, prov.credits))
     return out
+
+
+def _with_whole(near: list[Credit], whole: list[Credit]) -> list[Credit]:
+    """The credits found near a member and, after them, those its article gives as a whole
+    ("LONDON (Reuters) - ", "Reuters contributed to this report") to other outlets: a claim
+    deep in a wire story is credited by its dateline."""
+    named = {c.outlet for c in near}
+    extra = [c for c in whole if c.outlet not in named]
+    return sorted([*near, *extra], key=lambda c: (c.start, c.end)) if extra else near
 
 
 # A claim as :func:`analyse_and_save` stages it: its claim row (after the columns that order
