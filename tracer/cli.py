@@ -637,7 +637,9 @@ def _match_row(m: dict[str, Any]) -> dict[str, Any]:
     "tools (JSON: each passage with its occurrences; CSV: a row an occurrence).",
 )
 @click.option(
-    "--limit", type=click.IntRange(min=1), help="At most this many passages (the most widely printed)."
+    "--limit",
+    type=click.IntRange(0),
+    help="At most this many passages (the most widely printed); 0: all [default: all].",
 )
 @click.option("--include-boilerplate", is_flag=True, help="Also list ads, promos and templates.")
 @click.option(
@@ -657,7 +659,7 @@ def passages(
     from .passages import OCCURRENCE_COLUMNS, PASSAGE_COLUMNS, iter_passages, occurrence_rows
 
     with open_store(db) as store:
-        found = iter_passages(store, include_boilerplate, limit, include_banal)
+        found = iter_passages(store, include_boilerplate, limit or None, include_banal)
         first = next(found, None)
         if fmt == "table" and first is None:
             reason = _why_empty(store, [])
@@ -707,7 +709,7 @@ def _article_row(item: dict[str, Any]) -> dict[str, Any]:
 @click.option("--outlet", help="Only this outlet's articles (case-insensitive).")
 @click.option("--undated", is_flag=True, help="Only articles with no date.")
 @click.option("--unknown-outlet", is_flag=True, help="Only articles whose outlet is unknown.")
-@click.option("--limit", type=click.IntRange(1), help="At most N articles.")
+@click.option("--limit", type=click.IntRange(0), help="At most N articles; 0: all [default: all].")
 @catch
 def articles_command(
     db: str, quiet: bool, fmt: str, outlet: str | None, undated: bool, unknown_outlet: bool, limit: int | None
@@ -718,7 +720,7 @@ def articles_command(
     Fix a value with `tracer edit ID`; remove an article with `tracer remove ID`.
     """
     with open_store(db) as store:
-        found = store.iter_articles(outlet, undated, unknown_outlet, limit)
+        found = store.iter_articles(outlet, undated, unknown_outlet, limit or None)
         first = next(found, None)
         if first is None and fmt == "table":
             _say(quiet, "no articles" + (" match the filters" if outlet or undated or unknown_outlet else
@@ -976,7 +978,11 @@ def _claim_query(ctx: click.Context, param: click.Parameter, value: str) -> str:
     help="How to print the results: a table for reading, or data for other tools.",
 )
 @click.option(
-    "--limit", type=click.IntRange(1), default=1, show_default=True, help="How many matching claims."
+    "--limit",
+    type=click.IntRange(0),
+    default=1,
+    show_default=True,
+    help="How many matching claims (the closest first); 0: all.",
 )
 @catch
 def trace(query: str, db: str, quiet: bool, fmt: str, limit: int) -> None:
@@ -985,7 +991,7 @@ def trace(query: str, db: str, quiet: bool, fmt: str, limit: int) -> None:
 
     with open_store(db) as store:
         ids = find_claims(store, query, None)
-        found = [timeline(store, cid) for cid in ids[:limit]]
+        found = [timeline(store, cid) for cid in ids[: limit or None]]
         reason = _why_empty(store, found)
     if not found:
         if fmt == "json":

@@ -1,0 +1,39 @@
+"""The command line's options read alike across commands, and bad values are refused with a hint."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner, Result
+
+from tracer.cli import cli
+
+from .conftest import RUMOUR
+
+
+def _run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args))
+
+
+@pytest.fixture(scope="module")
+def scanned(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The rumour fixture run once (read only: tests that change a store make their own)."""
+    db = str(tmp_path_factory.mktemp("usage") / "t.db")
+    result = _run("run", str(RUMOUR / "articles"), "--db", db, "--quiet")
+    assert result.exit_code == 0, result.output
+    return db
+
+
+@pytest.mark.parametrize("command", ["articles", "passages"])
+def test_limit_0_lists_all(scanned, command):
+    every = json.loads(_run(command, "--db", scanned, "--format", "json").stdout)
+    result = _run(command, "--db", scanned, "--format", "json", "--limit", "0")
+    assert result.exit_code == 0, result.output
+    assert len(every) > 1 and json.loads(result.stdout) == every
+
+
+def test_trace_limit_0_gives_every_matching_claim(scanned):
+    one = json.loads(_run("trace", "the", "--db", scanned, "--format", "json").stdout)
+    every = json.loads(_run("trace", "the", "--db", scanned, "--format", "json", "--limit", "0").stdout)
+    assert len(one) == 1 and len(every) > 1 and every[0] == one[0]
