@@ -37,3 +37,11 @@ def test_trace_limit_0_gives_every_matching_claim(scanned):
     one = json.loads(_run("trace", "the", "--db", scanned, "--format", "json").stdout)
     every = json.loads(_run("trace", "the", "--db", scanned, "--format", "json", "--limit", "0").stdout)
     assert len(one) == 1 and len(every) > 1 and every[0] == one[0]
+
+
+def test_run_refuses_a_negative_top(tmp_path):
+    result = _run("run", str(RUMOUR / "articles"), "--db", str(tmp_path / "t.db"), "--top", "-2")
+    assert result.exit_code == 2 and "'--top': -2 is not in the range x>=0" in result.output
+    assert not (tmp_path / "t.db").exists()  # refused before anything is ingested
+    result = _run("run", str(RUMOUR / "articles"), "--db", str(tmp_path / "t.db"), "--top", "0")
+    assert result.exit_code == 0 and "top echoed passages" not in result.stdout

@@ -460,7 +460,13 @@ def _print_summary(summary: dict[str, Any]) -> None:
 @_ingest_options
 @store_options
 @_scan_options
-@click.option("--top", default=5, show_default=True, help="How many top echoed passages to list.")
+@click.option(
+    "--top",
+    type=click.IntRange(0),
+    default=5,
+    show_default=True,
+    help="How many top echoed passages to list (0: none).",
+)
 @catch
 def run(
     paths: tuple[str, ...],
