@@ -45,3 +45,14 @@ def test_run_refuses_a_negative_top(tmp_path):
     assert not (tmp_path / "t.db").exists()  # refused before anything is ingested
     result = _run("run", str(RUMOUR / "articles"), "--db", str(tmp_path / "t.db"), "--top", "0")
     assert result.exit_code == 0 and "top echoed passages" not in result.stdout
+
+
+def test_claims_offset_past_the_last_says_how_many_there_are(scanned):
+    total = len(json.loads(_run("claims", "--db", scanned, "--format", "json").stdout))
+    result = _run("claims", "--db", scanned, "--offset", "100")
+    assert result.exit_code == 0
+    assert result.stdout == (
+        f"no claims: there are {total} claims and --offset 100 is past them (give an --offset under {total})\n"
+    )
+    result = _run("claims", "--db", scanned, "--offset", "100", "--outlet", "Capital Wire")
+    assert "claims matching the filters and --offset 100 is past them" in result.stdout

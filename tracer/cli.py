@@ -941,11 +941,16 @@ def claims(
         total = count_claims(store, outlet, since, until) if fmt == "table" else 0
         reason = _why_empty(store, rows, outlet)
     if not rows and fmt == "table":
-        filtered = outlet is not None or since is not None or until is not None or offset
-        why = "none matches the filters" if filtered and total == 0 and not reason else reason
-        click.echo(f"no claims: {why or 'no passage is reused in two articles or more'}")
-        if offset and total:
-            _say(quiet, f"there are {total:,} claims; give an --offset under that")
+        filtered = outlet is not None or since is not None or until is not None
+        if offset and total:  # the claims are there, past the page asked for
+            matching = " matching the filters" if filtered else ""
+            why = (f"there {'is 1 claim' if total == 1 else f'are {total:,} claims'}{matching} and "
+                   f"--offset {offset:,} is past them (give an --offset under {total:,})")  # fmt: skip
+        elif filtered and total == 0 and not reason:
+            why = "none matches the filters"
+        else:
+            why = reason or "no passage is reused in two articles or more"
+        click.echo(f"no claims: {why}")
         return
     cols = ["claim_id", "articles", "outlets", "first_seen", "origin_outlet", "text"]
     _emit(rows, fmt, cols + (["terms"] if fmt == "csv" else []), {"text": 80})
