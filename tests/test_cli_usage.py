@@ -56,3 +56,13 @@ def test_claims_offset_past_the_last_says_how_many_there_are(scanned):
     )
     result = _run("claims", "--db", scanned, "--offset", "100", "--outlet", "Capital Wire")
     assert "claims matching the filters and --offset 100 is past them" in result.stdout
+
+
+@pytest.mark.parametrize("command", ["show", "origin", "edit", "remove"])
+def test_an_empty_article_id_is_refused(scanned, command):
+    extra = ["--title", "x"] if command == "edit" else []
+    result = _run(command, "", "--db", scanned, *extra)
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: the article id is empty (give an id, or its first characters, from `tracer articles`)\n"
+    )

@@ -102,6 +102,10 @@ class MarkedSpan:
 
 def resolve_article(store: Store, article_id: str) -> str:
     """The full id for ``article_id`` or a unique prefix of it."""
+    if not article_id.strip():  # the empty prefix starts every id: it names no one article
+        raise TracerError(
+            "the article id is empty", "give an id, or its first characters, from `tracer articles`"
+        )
     ids = store.find_article_ids(article_id)
     if not ids:
         raise TracerError(f"no article with id {article_id!r}", "list ids with `tracer articles`")
