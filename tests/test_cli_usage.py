@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
@@ -66,3 +67,51 @@ def test_an_empty_article_id_is_refused(scanned, command):
     assert result.output == (
         "Error: the article id is empty (give an id, or its first characters, from `tracer articles`)\n"
     )
+
+
+@pytest.mark.parametrize("fmt", ["gexf", "csv"])
+def test_export_refuses_an_outlet_the_store_lacks_and_leaves_the_output(scanned, tmp_path, fmt):
+    out = tmp_path / ("old.gexf" if fmt == "gexf" else "csv")
+    if fmt == "gexf":
+        out.write_text("previous\n", encoding="utf-8")
+    result = _run("export", "--db", scanned, "--format", fmt, "-o", str(out), "--outlet", "Nope")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: no articles from outlet 'Nope' (outlets in the store: ")
+    assert (
+        result.output
+        == _run("report", "--db", scanned, "-o", str(tmp_path / "r.html"), "--outlet", "Nope").output
+    )
+    assert out.read_text(encoding="utf-8") == "previous\n" if fmt == "gexf" else not out.exists()
+    # An outlet the store has is matched in any case.
+    result = _run("export", "--db", scanned, "--format", "json", "-o", "-", "--outlet", "capital wire", "-q")
+    assert result.exit_code == 0 and json.loads(result.stdout)["nodes"]
+
+
+_SHARED = (
+    "Engineers at the Kelvorn reservoir discovered a widening crack in the northern spillway on Tuesday "
+    "morning. The regional water authority ordered the evacuation of three villages downstream of the "
+    "ageing concrete dam. Inspectors said the fracture had grown by nearly forty centimetres since the "
+    "last survey in March."
+)
+
+
+def _two_articles(tmp_path: Path, scan: bool = True) -> str:
+    """A store of two articles sharing a passage: a1 of outlet Daily A, b1 of unknown outlet."""
+    rows = [
+        {"id": "a1", "outlet": "Daily A", "published": "2023-01-01", "text": _SHARED + " The mayor spoke."},
+        {"id": "b1", "published": "2023-01-02", "text": "Local news. " + _SHARED + " Army engineers came."},
+    ]
+    corpus = tmp_path / "two.jsonl"
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    db = str(tmp_path / "two.db")
+    result = _run("run" if scan else "ingest", str(corpus), "--db", db, "-q")
+    assert result.exit_code == 0, result.output
+    return db
+
+
+def test_export_takes_an_unknown_outlets_label(tmp_path):
+    # `tracer outlets` names an article of unknown outlet "unknown (ID)": export's --outlet takes it.
+    db = _two_articles(tmp_path)
+    result = _run("export", "--db", db, "--format", "json", "-o", "-", "-q", "--outlet", "unknown (b1)")
+    assert result.exit_code == 0
+    assert {n["id"] for n in json.loads(result.stdout)["nodes"]} >= {"article:a1", "article:b1"}

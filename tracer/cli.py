@@ -1279,11 +1279,16 @@ def export_command(
     and edge's day twice: as start, for Gephi's timeline, and as the date attribute, which Gephi
     Lite keeps.
     """
-    from .export import generate, select_graph, write
+    from .export import generate, has_outlet, select_graph, write
     from .graph import build_graph
+    from .queries import resolve_outlet
 
     with open_store(db) as store:
         graph = build_graph(store)
+        if outlet is not None and not has_outlet(graph, outlet):
+            # Refused as `tracer report` refuses it, before the output is opened; an outlet the
+            # store has, in no claim, gives an empty graph.
+            resolve_outlet(store, outlet)
         reason = _why_empty(store, graph.number_of_edges())
     selected = select_graph(graph, level, claim=claim, outlet=outlet, since=since, until=until)
     if output == "-":

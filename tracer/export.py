@@ -248,6 +248,16 @@ def _outlet_echoes(
     return found
 
 
+def has_outlet(G: nx.MultiDiGraph, outlet: str) -> bool:
+    """Whether an article of ``G`` is of ``outlet`` as ``select_graph`` compares it (any case;
+    an article of unknown outlet by its label, "unknown (id)")."""
+    want = outlet.strip().casefold()
+    return any(
+        d.get("type") == "article" and str(d.get("outlet") or "").strip().casefold() == want
+        for _, d in G.nodes(data=True)
+    )
+
+
 def _claim_node(G: nx.MultiDiGraph, claim: str) -> Any:
     raw = claim.strip()
     if raw.lower().startswith("claim:"):

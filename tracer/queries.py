@@ -421,6 +421,17 @@ def outlet_spellings(store: Store, outlet: str | None = None, limit: int | None 
     return [r[0] for r in store.conn.execute(sql, args)]
 
 
+def resolve_outlet(store: Store, outlet: str) -> str:
+    """The stored spelling of ``outlet`` (matched without regard to case); :class:`TracerError`
+    listing the stored outlets where no article has it."""
+    rows = outlet_spellings(store, outlet.strip())
+    if not rows:
+        known = outlet_spellings(store, limit=11)
+        listed = ", ".join(known[:10]) + (", ..." if len(known) > 10 else "")
+        raise TracerError(f"no articles from outlet {outlet!r}", f"outlets in the store: {listed or 'none'}")
+    return str(rows[0])
+
+
 def cross_outlet_kinds(store: Store) -> dict[str, int]:
     """How many cross-outlet matches (not boilerplate or banal) there are of each kind."""
     return dict(
