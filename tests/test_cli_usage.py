@@ -115,3 +115,24 @@ def test_export_takes_an_unknown_outlets_label(tmp_path):
     result = _run("export", "--db", db, "--format", "json", "-o", "-", "-q", "--outlet", "unknown (b1)")
     assert result.exit_code == 0
     assert {n["id"] for n in json.loads(result.stdout)["nodes"]} >= {"article:a1", "article:b1"}
+
+
+def test_db_and_quiet_before_the_command(scanned, tmp_path):
+    stats = ["stats", "--format", "json"]
+    result = _run("--db", scanned, *stats)
+    assert result.exit_code == 0 and json.loads(result.stdout)["articles"] == 16
+    # The command's own --db wins over the group's, and the group's over TRACER_DB.
+    other = _two_articles(tmp_path)
+    assert json.loads(_run("--db", scanned, *stats, "--db", other).stdout)["articles"] == 2
+    env = CliRunner(env={"TRACER_DB": other})
+    assert json.loads(env.invoke(cli, ["--db", scanned, *stats]).stdout)["articles"] == 16
+    # --quiet before the command quiets it.
+    assert _run("--db", scanned, "claims", "--offset", "1", "--limit", "1").stderr
+    assert not _run("-q", "--db", scanned, "claims", "--offset", "1", "--limit", "1").stderr
+    # simulate opens no store: --db before it is refused, --quiet is taken.
+    result = _run("--db", scanned, "simulate", "3", "-o", str(tmp_path / "s.jsonl"))
+    assert (
+        result.exit_code == 2 and "simulate writes files and opens no store: leave out --db" in result.output
+    )
+    result = _run("-q", "simulate", "3", "-o", str(tmp_path / "s.jsonl"))
+    assert result.exit_code == 0 and result.stderr == ""

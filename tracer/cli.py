@@ -50,7 +50,7 @@ TABLE_LIMIT = 20
 
 
 def store_options(func: F) -> F:
-    """--db and --quiet, shared by every command."""
+    """--db and --quiet, shared by every command (also taken before the command's name)."""
     func = click.option(
         "--db",
         envvar="TRACER_DB",
@@ -58,10 +58,25 @@ def store_options(func: F) -> F:
         show_default=True,
         show_envvar=True,
         type=click.Path(dir_okay=False),
+        callback=_before_command,
         help="The store (an SQLite file).",
     )(func)
-    func = click.option("--quiet", "-q", is_flag=True, help="No progress and no messages on stderr.")(func)
+    func = _quiet_option("No progress and no messages on stderr.")(func)
     return func
+
+
+def _quiet_option(text: str) -> Callable[[F], F]:
+    return click.option("--quiet", "-q", is_flag=True, callback=_before_command, help=text)
+
+
+def _before_command(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """The value of an option the group takes too (`tracer --db X scan`): the command's own where
+    given on its command line, else the group's, else the environment's or the default."""
+    given = ctx.parent.params.get(str(param.name)) if ctx.parent is not None else None
+    if param.name == "quiet":
+        return bool(value or given)
+    own = ctx.get_parameter_source(str(param.name)) == click.core.ParameterSource.COMMANDLINE
+    return value if own or given is None else given
 
 
 @contextmanager
@@ -171,8 +186,19 @@ def catch(func: F) -> F:
 
 @click.group()
 @click.version_option(__version__, prog_name="tracer")
-def cli() -> None:
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False),
+    help="The store, for the command that follows (its own --db, if given, wins).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress and no messages on stderr, for the command.")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, quiet: bool) -> None:
     """Find copy-paste reuse across news articles and trace where it came from."""
+    # Users put options that every command takes before its name, as with git -C: the command's
+    # --db and --quiet read these (_before_command). simulate alone opens no store.
+    if db is not None and ctx.invoked_subcommand == "simulate":
+        raise click.UsageError("simulate writes files and opens no store: leave out --db")
 
 
 def _ingest_options(func: F) -> F:
@@ -1376,7 +1402,7 @@ def check_command(db: str, quiet: bool, quick: bool) -> None:
     help="Shape: promo templates with slots shared across outlets ('Sign up to the <outlet> newsletter "
     "for the <topic> briefing.'): boilerplate, not reuse (decoys in the truth).",
 )
-@click.option("--quiet", "-q", is_flag=True, help="No summary on stderr.")
+@_quiet_option("No summary on stderr.")
 @catch
 def simulate_command(
     n: int,
