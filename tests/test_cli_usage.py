@@ -136,3 +136,33 @@ def test_db_and_quiet_before_the_command(scanned, tmp_path):
     )
     result = _run("-q", "simulate", "3", "-o", str(tmp_path / "s.jsonl"))
     assert result.exit_code == 0 and result.stderr == ""
+
+
+def test_output_files_go_into_folders_made_for_them(scanned, tmp_path):
+    result = _run(
+        "simulate", "5", "-o", str(tmp_path / "sim" / "x.jsonl"), "--truth", str(tmp_path / "t" / "x.json")
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "sim" / "x.jsonl").stat().st_size and json.loads(
+        (tmp_path / "t" / "x.json").read_text()
+    )
+    result = _run("report", "--db", scanned, "-q", "-o", str(tmp_path / "rep" / "deep" / "r.html"))
+    assert result.exit_code == 0 and (tmp_path / "rep" / "deep" / "r.html").stat().st_size
+    for fmt in ("gexf", "csv"):
+        out = tmp_path / "exp" / fmt / ("g.gexf" if fmt == "gexf" else "csv")
+        result = _run("export", "--db", scanned, "-q", "--format", fmt, "-o", str(out))
+        assert result.exit_code == 0 and out.exists()
+
+
+def test_a_failed_write_leaves_no_folder_made_for_it(scanned, tmp_path, monkeypatch):
+    from tracer import export
+
+    def failing(*args: object) -> object:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export, "generate", failing)
+    result = _run(
+        "export", "--db", scanned, "--format", "json", "-o", str(tmp_path / "new" / "deep" / "g.json")
+    )
+    assert result.exit_code == 1 and "No space left on device" in result.output
+    assert list(tmp_path.iterdir()) == []

@@ -704,7 +704,8 @@ def test_cli_export_errors_are_one_line(rumour, tmp_path):
         assert result.exit_code == 1
         assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert not Path(out).exists()
-    result = _export(db, "--format", "gexf", "-o", str(tmp_path / "missing" / "g.gexf"))
+    (tmp_path / "file").write_text("", encoding="utf-8")
+    result = _export(db, "--format", "gexf", "-o", str(tmp_path / "file" / "g.gexf"))  # not a folder
     assert result.exit_code == 1 and "cannot write" in result.stderr
     result = _export(db, "--format", "csv", "-o", "-")
     assert result.exit_code == 1 and "csv is written as two files" in result.stderr
