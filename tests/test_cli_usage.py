@@ -166,3 +166,23 @@ def test_a_failed_write_leaves_no_folder_made_for_it(scanned, tmp_path, monkeypa
     )
     assert result.exit_code == 1 and "No space left on device" in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unscanned_article_or_store_says_to_scan(tmp_path):
+    db = _two_articles(tmp_path, scan=False)
+    show = _run("show", "a1", "--db", db)
+    assert show.exit_code == 0 and "reused spans: 0 (not scanned yet: run `tracer scan`)\n" in show.stdout
+    origin = _run("origin", "a1", "--db", db)
+    assert origin.stdout == "a1 (Daily A, 2023-01-01): not scanned yet: run `tracer scan`\n"
+    report = _run("report", "--db", db, "-o", str(tmp_path / "r.html"))
+    assert report.exit_code == 0
+    assert report.stderr.rstrip().endswith("; 2 of the 2 articles are not scanned yet (run `tracer scan`)")
+    # Scanned, they show their reuse; an edit since the scan is named as the reason none shows.
+    assert _run("scan", "--db", db, "-q").exit_code == 0
+    assert "reused spans: 1\n" in _run("show", "a1", "--db", db).stdout
+    assert "% of the text is reused" in _run("origin", "a1", "--db", db).stdout
+    assert "; " not in _run("report", "--db", db, "-o", str(tmp_path / "r.html")).stderr
+    assert _run("edit", "a1", "--db", db, "--outlet", "Daily B", "-q").exit_code == 0
+    edited = "articles were edited or removed since the last scan: run `tracer scan`"
+    assert f"reused spans: 0 ({edited})\n" in _run("show", "a1", "--db", db).stdout
+    assert _run("origin", "a1", "--db", db).stdout == f"a1 (Daily B, 2023-01-01): {edited}\n"

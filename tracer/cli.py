@@ -830,11 +830,12 @@ def remove_command(article_ids: tuple[str, ...], db: str, quiet: bool) -> None:
 @catch
 def show(article_id: str, db: str, quiet: bool, include_boilerplate: bool) -> None:
     """Print an article with its reused spans marked and where they also appear."""
-    from .summary import marked_article, render_marked
+    from .summary import article_not_shown, marked_article, render_marked
 
     with open_store(db) as store:
         article, spans = marked_article(store, article_id, include_boilerplate)
-    _echo(render_marked(article, spans), nl=False)
+        not_shown = article_not_shown(store, article.id)
+    _echo(render_marked(article, spans, not_shown), nl=False)
 
 
 @cli.command()
@@ -1171,9 +1172,11 @@ def _outlet_matrix(names: list[str], grid: list[list[int]], quiet: bool) -> None
 def origin(article_id: str, db: str, quiet: bool, fmt: str) -> None:
     """Where an article's reused text came from, and what share of it is reused."""
     from .queries import article_origin
+    from .summary import article_not_shown
 
     with open_store(db) as store:
         found = article_origin(store, article_id)
+        not_shown = article_not_shown(store, found["article_id"])
     cols = [
         "claim_id",
         "role",
@@ -1191,10 +1194,12 @@ def origin(article_id: str, db: str, quiet: bool, fmt: str) -> None:
     if fmt == "csv":
         _emit(found["claims"], "csv", [*cols, "credit_accounts", "sentence"])
         return
-    _echo(
-        f"{found['article_id']} ({table_cell(found['outlet'], 'outlet')}, "
-        f"{table_cell(found['published'], 'published')}): {found['reused_share']:.0%} of the text is reused"
-    )
+    head = (f"{found['article_id']} ({table_cell(found['outlet'], 'outlet')}, "
+            f"{table_cell(found['published'], 'published')})")  # fmt: skip
+    if not found["claims"] and not_shown:  # not "0% reused": no scan has looked
+        _echo(f"{head}: {not_shown}")
+        return
+    _echo(f"{head}: {found['reused_share']:.0%} of the text is reused")
     if not found["claims"]:
         click.echo("no claims in this article are shared with others")
         return
@@ -1237,7 +1242,8 @@ def report_command(
         written = write_report(
             store, output, claim=claim, outlet=outlet, max_claims=max_claims, max_members=max_members
         )
-    _say(quiet, f"wrote {output}: {written.summary}")
+        reason = _why_empty(store, written.claims_total)
+    _say(quiet, f"wrote {output}: {written.summary}" + (f"; {reason}" if reason else ""))
 
 
 @cli.command("export")
