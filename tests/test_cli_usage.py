@@ -186,3 +186,14 @@ def test_an_unscanned_article_or_store_says_to_scan(tmp_path):
     edited = "articles were edited or removed since the last scan: run `tracer scan`"
     assert f"reused spans: 0 ({edited})\n" in _run("show", "a1", "--db", db).stdout
     assert _run("origin", "a1", "--db", db).stdout == f"a1 (Daily B, 2023-01-01): {edited}\n"
+
+
+@pytest.mark.parametrize("name", ["unknown", " Unknown ", "unknown (b1)"])
+def test_edit_refuses_the_label_of_a_missing_outlet(tmp_path, name):
+    db = _two_articles(tmp_path, scan=False)
+    result = _run("edit", "a1", "--db", db, "--outlet", name)
+    assert result.exit_code == 2
+    assert (
+        "is how tracer shows a missing outlet, not an outlet's name (give the outlet's name" in result.output
+    )
+    assert json.loads(_run("articles", "--db", db, "--format", "json").stdout)[0]["outlet"] == "Daily A"

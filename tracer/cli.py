@@ -796,6 +796,15 @@ def edit_command(
     for name, value in (("--outlet", outlet), ("--title", title)):
         if value is not None and not value.strip():
             raise click.BadParameter("must not be empty", param_hint=f"'{name}'")
+    # Tables show a missing outlet as "unknown" (and "unknown (ID)" where each is an outlet of its
+    # own): an outlet of that name would read as missing, and `--unknown-outlet` would not list it.
+    given = (outlet or "").strip()
+    if given.casefold() == "unknown" or given.casefold().startswith("unknown ("):
+        raise click.BadParameter(
+            f"{given!r} is how tracer shows a missing outlet, not an outlet's name (give the "
+            "outlet's name; an outlet once set cannot be made unknown again)",
+            param_hint="'--outlet'",
+        )
     with open_store(db) as store:
         change = edit(store, article_id, outlet, date, title, dayfirst)
     if not change.fields:
