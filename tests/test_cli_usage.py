@@ -197,3 +197,22 @@ def test_edit_refuses_the_label_of_a_missing_outlet(tmp_path, name):
         "is how tracer shows a missing outlet, not an outlet's name (give the outlet's name" in result.output
     )
     assert json.loads(_run("articles", "--db", db, "--format", "json").stdout)[0]["outlet"] == "Daily A"
+
+
+@pytest.mark.parametrize("command", ["matches", "claims", "outlets", "export"])
+def test_since_after_until_is_refused(scanned, tmp_path, command):
+    out = tmp_path / "g.json"
+    out.write_text("previous\n", encoding="utf-8")
+    extra = ["--format", "json", "-o", str(out)] if command == "export" else ["--format", "json"]
+    result = _run(command, "--db", scanned, *extra, "--since", "2024-05-01", "--until", "2024-04-01")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == (
+        "Error: --since 2024-05-01 is after --until 2024-04-01 (--since is the first day to keep and "
+        "--until the last: swap them)\n"
+    )
+    assert out.read_text(encoding="utf-8") == "previous\n"
+    # One day, given as both, is kept.
+    assert (
+        _run(command, "--db", scanned, *extra, "--since", "2024-04-01", "--until", "2024-04-01").exit_code
+        == 0
+    )
