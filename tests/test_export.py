@@ -626,7 +626,8 @@ def test_date_filters(full):
     undated = [n for n, d in full.nodes(data=True) if d["type"] == "article" and not d["published"]]
     assert undated and not set(undated) & set(H.nodes)
     assert not set(undated) & set(select_graph(full, since="2000-01-01").nodes)
-    assert select_graph(full, since="2024-04-01", until="2024-03-01").number_of_nodes() == 0
+    with pytest.raises(TracerError, match="--since 2024-04-01 is after --until 2024-03-01"):
+        select_graph(full, since="2024-04-01", until="2024-03-01")
     assert select_graph(full, since="2099-01-01").number_of_nodes() == 0
     same = select_graph(full, "claims", since="2024-03-10T00:00:00Z", until="2024-03-31")
     assert set(same.nodes) == set(H.nodes)
@@ -704,7 +705,8 @@ def test_cli_export_errors_are_one_line(rumour, tmp_path):
         assert result.exit_code == 1
         assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert not Path(out).exists()
-    result = _export(db, "--format", "gexf", "-o", str(tmp_path / "missing" / "g.gexf"))
+    (tmp_path / "file").write_text("", encoding="utf-8")
+    result = _export(db, "--format", "gexf", "-o", str(tmp_path / "file" / "g.gexf"))  # not a folder
     assert result.exit_code == 1 and "cannot write" in result.stderr
     result = _export(db, "--format", "csv", "-o", "-")
     assert result.exit_code == 1 and "csv is written as two files" in result.stderr

@@ -207,13 +207,15 @@ def _assert_clean(result: Result) -> None:
 def test_table_output_and_messages_have_no_control_sequences(hostile, tmp_path):
     db = hostile
     claim = _claim_ids(db)[0]
+    not_a_folder = tmp_path / "file\x1b]0;x\x07"  # outputs under it cannot be written: errors quote it
+    not_a_folder.write_text("", encoding="utf-8")
     runs = [
         ["matches"], ["matches", "--include-boilerplate"], ["claims"], ["outlets"], ["stats"],
         ["trace", claim], ["trace", "harbour authority breakwater"], ["origin", IDS[0]], ["show", IDS[0]],
         ["show", IDS[2]], ["eval", "--truth", str(tmp_path / "none\x1b]0;x\x07.json")],
         ["show", "nope\x1b]0;x\x07"], ["trace", "\x1b]0;nothing\x07"],
-        ["report", "-o", str(tmp_path / "missing\x1b]0;x\x07" / "r.html")],
-        ["export", "--format", "gexf", "-o", str(tmp_path / "missing\x1b]0;x\x07" / "g.gexf")],
+        ["report", "-o", str(not_a_folder / "r.html")],
+        ["export", "--format", "gexf", "-o", str(not_a_folder / "g.gexf")],
         ["scan", "--aliases", str(tmp_path / "aliases\x1b]0;x\x07.json")],
     ]  # fmt: skip
     for args in runs:

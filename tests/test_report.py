@@ -412,7 +412,7 @@ def test_write_report_and_empty_store(tmp_path):
         html = (tmp_path / "r.html").read_text(encoding="utf-8")
         assert report.claims_total == 0 and "No claims" in html and _remote_references(html) == []
         with pytest.raises(TracerError, match="cannot write"):
-            write_report(store, tmp_path / "missing" / "r.html")
+            write_report(store, tmp_path / "r.html" / "r.html")  # under a file, not a folder
 
 
 # -- command line ---------------------------------------------------------------

@@ -197,7 +197,7 @@ def test_cli(tmp_path):
                                  "--truth", str(truth), "--quiet"])  # fmt: skip
     assert result.exit_code == 0 and result.stderr == ""
     assert (tmp_path / "d.jsonl").read_bytes() == out.read_bytes()
-    result = runner.invoke(cli, ["simulate", "10", "-o", str(tmp_path / "no" / "such" / "x.jsonl")])
+    result = runner.invoke(cli, ["simulate", "10", "-o", str(out / "x.jsonl")])  # a file, not a folder
     assert result.exit_code == 1 and "cannot write" in result.stderr
     result = runner.invoke(cli, ["simulate", "0", "-o", str(out)])
     assert result.exit_code == 2

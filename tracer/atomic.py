@@ -20,25 +20,33 @@ from typing import IO, Any
 def replacing(
     path: str | os.PathLike[str], mode: str = "w", encoding: str | None = "utf-8", newline: str | None = "\n"
 ) -> Iterator[IO[Any]]:
-    """A file open for writing (``mode`` "w" or "wb") whose content becomes ``path`` on a clean exit."""
+    """A file open for writing (``mode`` "w" or "wb") whose content becomes ``path`` on a clean exit.
+    Missing folders above ``path`` are made, and removed again where the write fails."""
     kwargs: dict[str, Any] = {} if "b" in mode else {"encoding": encoding, "newline": newline}
     target = os.path.realpath(path)  # through a symlink, as open() would write
-    created = None if _special(path) else _create_beside(path, target)
-    if created is None:  # /dev/stdout, a named pipe, a folder we may not add to: write in place
-        with open(path, mode, **kwargs) as f:
-            yield f
-        return
-    tmp, fd = created
+    made = _make_folders(os.path.dirname(target))
     try:
-        with os.fdopen(fd, mode, **kwargs) as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())  # the data is on disk before the name points at it
-        os.replace(tmp, target)
-    except BaseException as exc:
-        _remove(tmp)
-        if isinstance(exc, OSError) and exc.filename == tmp:
-            exc.filename = os.fspath(path)  # messages name the file the user asked for
+        created = None if _special(path) else _create_beside(path, target)
+        if created is None:  # /dev/stdout, a named pipe, a folder we may not add to: write in place
+            with open(path, mode, **kwargs) as f:
+                yield f
+            return
+        tmp, fd = created
+        try:
+            with os.fdopen(fd, mode, **kwargs) as f:
+                yield f
+                f.flush()
+                os.fsync(f.fileno())  # the data is on disk before the name points at it
+            os.replace(tmp, target)
+        except BaseException as exc:
+            _remove(tmp)
+            if isinstance(exc, OSError) and exc.filename == tmp:
+                exc.filename = os.fspath(path)  # messages name the file the user asked for
+            raise
+    except BaseException:
+        for folder in reversed(made):  # made for this file and left empty: no trace of it
+            with contextlib.suppress(OSError):
+                os.rmdir(folder)
         raise
 
 
@@ -49,6 +57,17 @@ def atomic_write(
     with replacing(path, mode, encoding) as f:
         for chunk in chunks:
             f.write(chunk)
+
+
+def _make_folders(folder: str) -> list[str]:
+    """Make ``folder`` and the folders above it that are missing; those made, outermost first."""
+    missing = []
+    while folder and not os.path.lexists(folder):
+        missing.append(folder)
+        folder = os.path.dirname(folder)
+    for made in reversed(missing):
+        os.mkdir(made)
+    return missing[::-1]
 
 
 def _special(path: str | os.PathLike[str]) -> bool:

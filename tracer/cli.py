@@ -50,7 +50,7 @@ TABLE_LIMIT = 20
 
 
 def store_options(func: F) -> F:
-    """--db and --quiet, shared by every command."""
+    """--db and --quiet, shared by every command (also taken before the command's name)."""
     func = click.option(
         "--db",
         envvar="TRACER_DB",
@@ -58,10 +58,25 @@ def store_options(func: F) -> F:
         show_default=True,
         show_envvar=True,
         type=click.Path(dir_okay=False),
+        callback=_before_command,
         help="The store (an SQLite file).",
     )(func)
-    func = click.option("--quiet", "-q", is_flag=True, help="No progress and no messages on stderr.")(func)
+    func = _quiet_option("No progress and no messages on stderr.")(func)
     return func
+
+
+def _quiet_option(text: str) -> Callable[[F], F]:
+    return click.option("--quiet", "-q", is_flag=True, callback=_before_command, help=text)
+
+
+def _before_command(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """The value of an option the group takes too (`tracer --db X scan`): the command's own where
+    given on its command line, else the group's, else the environment's or the default."""
+    given = ctx.parent.params.get(str(param.name)) if ctx.parent is not None else None
+    if param.name == "quiet":
+        return bool(value or given)
+    own = ctx.get_parameter_source(str(param.name)) == click.core.ParameterSource.COMMANDLINE
+    return value if own or given is None else given
 
 
 @contextmanager
@@ -171,8 +186,19 @@ def catch(func: F) -> F:
 
 @click.group()
 @click.version_option(__version__, prog_name="tracer")
-def cli() -> None:
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False),
+    help="The store, for the command that follows (its own --db, if given, wins).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress and no messages on stderr, for the command.")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, quiet: bool) -> None:
     """Find copy-paste reuse across news articles and trace where it came from."""
+    # Users put options that every command takes before its name, as with git -C: the command's
+    # --db and --quiet read these (_before_command). simulate alone opens no store.
+    if db is not None and ctx.invoked_subcommand == "simulate":
+        raise click.UsageError("simulate writes files and opens no store: leave out --db")
 
 
 def _ingest_options(func: F) -> F:
@@ -460,7 +486,13 @@ def _print_summary(summary: dict[str, Any]) -> None:
 @_ingest_options
 @store_options
 @_scan_options
-@click.option("--top", default=5, show_default=True, help="How many top echoed passages to list.")
+@click.option(
+    "--top",
+    type=click.IntRange(0),
+    default=5,
+    show_default=True,
+    help="How many top echoed passages to list (0: none).",
+)
 @catch
 def run(
     paths: tuple[str, ...],
@@ -637,7 +669,9 @@ def _match_row(m: dict[str, Any]) -> dict[str, Any]:
     "tools (JSON: each passage with its occurrences; CSV: a row an occurrence).",
 )
 @click.option(
-    "--limit", type=click.IntRange(min=1), help="At most this many passages (the most widely printed)."
+    "--limit",
+    type=click.IntRange(0),
+    help="At most this many passages (the most widely printed); 0: all [default: all].",
 )
 @click.option("--include-boilerplate", is_flag=True, help="Also list ads, promos and templates.")
 @click.option(
@@ -657,7 +691,7 @@ def passages(
     from .passages import OCCURRENCE_COLUMNS, PASSAGE_COLUMNS, iter_passages, occurrence_rows
 
     with open_store(db) as store:
-        found = iter_passages(store, include_boilerplate, limit, include_banal)
+        found = iter_passages(store, include_boilerplate, limit or None, include_banal)
         first = next(found, None)
         if fmt == "table" and first is None:
             reason = _why_empty(store, [])
@@ -707,7 +741,7 @@ def _article_row(item: dict[str, Any]) -> dict[str, Any]:
 @click.option("--outlet", help="Only this outlet's articles (case-insensitive).")
 @click.option("--undated", is_flag=True, help="Only articles with no date.")
 @click.option("--unknown-outlet", is_flag=True, help="Only articles whose outlet is unknown.")
-@click.option("--limit", type=click.IntRange(1), help="At most N articles.")
+@click.option("--limit", type=click.IntRange(0), help="At most N articles; 0: all [default: all].")
 @catch
 def articles_command(
     db: str, quiet: bool, fmt: str, outlet: str | None, undated: bool, unknown_outlet: bool, limit: int | None
@@ -718,7 +752,7 @@ def articles_command(
     Fix a value with `tracer edit ID`; remove an article with `tracer remove ID`.
     """
     with open_store(db) as store:
-        found = store.iter_articles(outlet, undated, unknown_outlet, limit)
+        found = store.iter_articles(outlet, undated, unknown_outlet, limit or None)
         first = next(found, None)
         if first is None and fmt == "table":
             _say(quiet, "no articles" + (" match the filters" if outlet or undated or unknown_outlet else
@@ -762,6 +796,15 @@ def edit_command(
     for name, value in (("--outlet", outlet), ("--title", title)):
         if value is not None and not value.strip():
             raise click.BadParameter("must not be empty", param_hint=f"'{name}'")
+    # Tables show a missing outlet as "unknown" (and "unknown (ID)" where each is an outlet of its
+    # own): an outlet of that name would read as missing, and `--unknown-outlet` would not list it.
+    given = (outlet or "").strip()
+    if given.casefold() == "unknown" or given.casefold().startswith("unknown ("):
+        raise click.BadParameter(
+            f"{given!r} is how tracer shows a missing outlet, not an outlet's name (give the "
+            "outlet's name; an outlet once set cannot be made unknown again)",
+            param_hint="'--outlet'",
+        )
     with open_store(db) as store:
         change = edit(store, article_id, outlet, date, title, dayfirst)
     if not change.fields:
@@ -796,11 +839,12 @@ def remove_command(article_ids: tuple[str, ...], db: str, quiet: bool) -> None:
 @catch
 def show(article_id: str, db: str, quiet: bool, include_boilerplate: bool) -> None:
     """Print an article with its reused spans marked and where they also appear."""
-    from .summary import marked_article, render_marked
+    from .summary import article_not_shown, marked_article, render_marked
 
     with open_store(db) as store:
         article, spans = marked_article(store, article_id, include_boilerplate)
-    _echo(render_marked(article, spans), nl=False)
+        not_shown = article_not_shown(store, article.id)
+    _echo(render_marked(article, spans, not_shown), nl=False)
 
 
 @cli.command()
@@ -933,11 +977,16 @@ def claims(
         total = count_claims(store, outlet, since, until) if fmt == "table" else 0
         reason = _why_empty(store, rows, outlet)
     if not rows and fmt == "table":
-        filtered = outlet is not None or since is not None or until is not None or offset
-        why = "none matches the filters" if filtered and total == 0 and not reason else reason
-        click.echo(f"no claims: {why or 'no passage is reused in two articles or more'}")
-        if offset and total:
-            _say(quiet, f"there are {total:,} claims; give an --offset under that")
+        filtered = outlet is not None or since is not None or until is not None
+        if offset and total:  # the claims are there, past the page asked for
+            matching = " matching the filters" if filtered else ""
+            why = (f"there {'is 1 claim' if total == 1 else f'are {total:,} claims'}{matching} and "
+                   f"--offset {offset:,} is past them (give an --offset under {total:,})")  # fmt: skip
+        elif filtered and total == 0 and not reason:
+            why = "none matches the filters"
+        else:
+            why = reason or "no passage is reused in two articles or more"
+        click.echo(f"no claims: {why}")
         return
     cols = ["claim_id", "articles", "outlets", "first_seen", "origin_outlet", "text"]
     _emit(rows, fmt, cols + (["terms"] if fmt == "csv" else []), {"text": 80})
@@ -976,7 +1025,11 @@ def _claim_query(ctx: click.Context, param: click.Parameter, value: str) -> str:
     help="How to print the results: a table for reading, or data for other tools.",
 )
 @click.option(
-    "--limit", type=click.IntRange(1), default=1, show_default=True, help="How many matching claims."
+    "--limit",
+    type=click.IntRange(0),
+    default=1,
+    show_default=True,
+    help="How many matching claims (the closest first); 0: all.",
 )
 @catch
 def trace(query: str, db: str, quiet: bool, fmt: str, limit: int) -> None:
@@ -985,7 +1038,7 @@ def trace(query: str, db: str, quiet: bool, fmt: str, limit: int) -> None:
 
     with open_store(db) as store:
         ids = find_claims(store, query, None)
-        found = [timeline(store, cid) for cid in ids[:limit]]
+        found = [timeline(store, cid) for cid in ids[: limit or None]]
         reason = _why_empty(store, found)
     if not found:
         if fmt == "json":
@@ -1128,9 +1181,11 @@ def _outlet_matrix(names: list[str], grid: list[list[int]], quiet: bool) -> None
 def origin(article_id: str, db: str, quiet: bool, fmt: str) -> None:
     """Where an article's reused text came from, and what share of it is reused."""
     from .queries import article_origin
+    from .summary import article_not_shown
 
     with open_store(db) as store:
         found = article_origin(store, article_id)
+        not_shown = article_not_shown(store, found["article_id"])
     cols = [
         "claim_id",
         "role",
@@ -1148,10 +1203,12 @@ def origin(article_id: str, db: str, quiet: bool, fmt: str) -> None:
     if fmt == "csv":
         _emit(found["claims"], "csv", [*cols, "credit_accounts", "sentence"])
         return
-    _echo(
-        f"{found['article_id']} ({table_cell(found['outlet'], 'outlet')}, "
-        f"{table_cell(found['published'], 'published')}): {found['reused_share']:.0%} of the text is reused"
-    )
+    head = (f"{found['article_id']} ({table_cell(found['outlet'], 'outlet')}, "
+            f"{table_cell(found['published'], 'published')})")  # fmt: skip
+    if not found["claims"] and not_shown:  # not "0% reused": no scan has looked
+        _echo(f"{head}: {not_shown}")
+        return
+    _echo(f"{head}: {found['reused_share']:.0%} of the text is reused")
     if not found["claims"]:
         click.echo("no claims in this article are shared with others")
         return
@@ -1194,7 +1251,8 @@ def report_command(
         written = write_report(
             store, output, claim=claim, outlet=outlet, max_claims=max_claims, max_members=max_members
         )
-    _say(quiet, f"wrote {output}: {written.summary}")
+        reason = _why_empty(store, written.claims_total)
+    _say(quiet, f"wrote {output}: {written.summary}" + (f"; {reason}" if reason else ""))
 
 
 @cli.command("export")
@@ -1262,11 +1320,16 @@ def export_command(
     and edge's day twice: as start, for Gephi's timeline, and as the date attribute, which Gephi
     Lite keeps.
     """
-    from .export import generate, select_graph, write
+    from .export import generate, has_outlet, select_graph, write
     from .graph import build_graph
+    from .queries import resolve_outlet
 
     with open_store(db) as store:
         graph = build_graph(store)
+        if outlet is not None and not has_outlet(graph, outlet):
+            # Refused as `tracer report` refuses it, before the output is opened; an outlet the
+            # store has, in no claim, gives an empty graph.
+            resolve_outlet(store, outlet)
         reason = _why_empty(store, graph.number_of_edges())
     selected = select_graph(graph, level, claim=claim, outlet=outlet, since=since, until=until)
     if output == "-":
@@ -1354,7 +1417,7 @@ def check_command(db: str, quiet: bool, quick: bool) -> None:
     help="Shape: promo templates with slots shared across outlets ('Sign up to the <outlet> newsletter "
     "for the <topic> briefing.'): boilerplate, not reuse (decoys in the truth).",
 )
-@click.option("--quiet", "-q", is_flag=True, help="No summary on stderr.")
+@_quiet_option("No summary on stderr.")
 @catch
 def simulate_command(
     n: int,

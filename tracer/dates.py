@@ -16,6 +16,18 @@ _ISO_ZONE_NAME = re.compile(r"(.*\d)\s*(?:UTC|GMT)", re.IGNORECASE)
 _ISO_BASIC = re.compile(r"\d{8}T\d{4}(?:\d{2})?(?:[Zz]|[+-]\d{2}:?\d{2})?")  # GDELT's "20240105T143000Z"
 
 
+def check_day_order(since: str | None, until: str | None) -> None:
+    """:class:`~tracer.errors.TracerError` where the day ``since`` (``YYYY-MM-DD``, a --since) is
+    after ``until`` (an --until): no day is in both, and an empty result would not say why."""
+    from .errors import TracerError
+
+    if since is not None and until is not None and since > until:
+        raise TracerError(
+            f"--since {since} is after --until {until}",
+            "--since is the first day to keep and --until the last: swap them",
+        )
+
+
 class DateError(ValueError):
     """A date that cannot be stored; the message says why."""
 

@@ -35,6 +35,7 @@ from typing import Any
 import networkx as nx
 
 from .atomic import replacing
+from .dates import check_day_order
 from .errors import TracerError
 from .output import csv_lines
 
@@ -104,7 +105,7 @@ def select_graph(
     echoes of that claim; ``outlet`` (name, any case) keeps that outlet's articles and the
     articles echo-linked to them; ``since``/``until`` (inclusive ISO dates) keep articles
     published in that range, never undated ones. Filters combine; one that matches nothing
-    gives an empty graph. An unknown claim id raises TracerError.
+    gives an empty graph. An unknown claim id, or ``since`` after ``until``, raises TracerError.
 
     With a filter, outlet-to-outlet echoes are re-aggregated from the kept article echoes
     (one lag and credit per article pair). Outlet nodes gain ``articles`` (their articles in
@@ -116,6 +117,7 @@ def select_graph(
         raise TracerError(f"unknown level {level!r}", f"use one of: {', '.join(LEVELS)}")
     claim_node = None if claim is None else _claim_node(G, claim)
     lo, hi = _date_bound(since, "since"), _date_bound(until, "until")
+    check_day_order(lo, hi)
     filtered = any(x is not None for x in (claim, outlet, since, until))
     nodes = G.nodes
 
@@ -246,6 +248,16 @@ def _outlet_echoes(
             attrs["first_echo"] = first[(u, v)]
         found.append((u, v, "outlet_echoes", attrs))
     return found
+
+
+def has_outlet(G: nx.MultiDiGraph, outlet: str) -> bool:
+    """Whether an article of ``G`` is of ``outlet`` as ``select_graph`` compares it (any case;
+    an article of unknown outlet by its label, "unknown (id)")."""
+    want = outlet.strip().casefold()
+    return any(
+        d.get("type") == "article" and str(d.get("outlet") or "").strip().casefold() == want
+        for _, d in G.nodes(data=True)
+    )
 
 
 def _claim_node(G: nx.MultiDiGraph, claim: str) -> Any:

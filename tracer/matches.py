@@ -1597,7 +1597,7 @@ def _iter_matches(
     until: str | None,
     sort: str,
 ) -> Iterator[Match]:
-    from .queries import MATCH_SORTS, day_bound, match_row_batches
+    from .queries import MATCH_SORTS, day_range, match_row_batches
 
     if sort not in MATCH_SORTS:
         raise TracerError(f"unknown sort {sort!r}", f"choose one of {', '.join(MATCH_SORTS)}")
@@ -1606,7 +1606,7 @@ def _iter_matches(
             "--sort cannot order --all-pairs (its pairs are made as they are written)",
             "leave out --sort, or --all-pairs",
         )
-    lo, hi = day_bound(since, "since"), day_bound(until, "until")
+    lo, hi = day_range(since, until)
     batches = match_row_batches(
         store,
         min_score,

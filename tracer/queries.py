@@ -48,14 +48,24 @@ def day_bound(value: str | None, name: str) -> str | None:
         raise TracerError(f"invalid --{name} date {value!r}: {exc}", DATE_HINT) from exc
 
 
+def day_range(since: str | None, until: str | None) -> tuple[str | None, str | None]:
+    """The days of --since and --until (:func:`day_bound`); :class:`TracerError` where since is
+    after until."""
+    from .dates import check_day_order
+
+    lo, hi = day_bound(since, "since"), day_bound(until, "until")
+    check_day_order(lo, hi)
+    return lo, hi
+
+
 def _claim_filter(outlet: str | None, since: str | None, until: str | None) -> tuple[str, list[Any]]:
     """A WHERE clause keeping claims with an article of ``outlet`` published in [since, until]."""
     where, args = [], []
     if outlet is not None:
         where.append("lower(x.outlet) = lower(?)")
         args.append(outlet)
-    for op, name, value in ((">=", "since", since), ("<=", "until", until)):
-        if (day := day_bound(value, name)) is not None:
+    for op, day in zip((">=", "<="), day_range(since, until), strict=True):
+        if day is not None:
             where.append(f"substr(x.published, 1, 10) {op} ?")
             args.append(day)
     if not where:
@@ -256,8 +266,8 @@ def outlet_pairs(
     if sort not in OUTLET_SORTS:
         raise TracerError(f"unknown sort {sort!r}", f"choose one of {', '.join(OUTLET_SORTS)}")
     where, args = ["m.role = 'echo'"], []
-    for op, name, value in ((">=", "since", since), ("<=", "until", until)):
-        if (day := day_bound(value, name)) is not None:
+    for op, day in zip((">=", "<="), day_range(since, until), strict=True):
+        if day is not None:
             where.append(f"substr(a.published, 1, 10) {op} ?")
             args.append(day)
     rows = store.conn.execute(
@@ -419,6 +429,17 @@ def outlet_spellings(store: Store, outlet: str | None = None, limit: int | None 
     tail = f" LIMIT {int(limit)}" if limit is not None else ""
     sql = f"SELECT DISTINCT outlet FROM articles WHERE outlet IS NOT NULL {where} ORDER BY outlet{tail}"
     return [r[0] for r in store.conn.execute(sql, args)]
+
+
+def resolve_outlet(store: Store, outlet: str) -> str:
+    """The stored spelling of ``outlet`` (matched without regard to case); :class:`TracerError`
+    listing the stored outlets where no article has it."""
+    rows = outlet_spellings(store, outlet.strip())
+    if not rows:
+        known = outlet_spellings(store, limit=11)
+        listed = ", ".join(known[:10]) + (", ..." if len(known) > 10 else "")
+        raise TracerError(f"no articles from outlet {outlet!r}", f"outlets in the store: {listed or 'none'}")
+    return str(rows[0])
 
 
 def cross_outlet_kinds(store: Store) -> dict[str, int]:

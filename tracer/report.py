@@ -43,7 +43,7 @@ from .queries import (
     origins_per_outlet,
     outlet_matrix,
     outlet_pairs,
-    outlet_spellings,
+    resolve_outlet,
     timeline,
 )
 from .store import Store
@@ -146,7 +146,7 @@ def build_report(
     """Collect everything the page shows, then render it."""
     if max_claims < 1 or max_members < 1 or max_outlets < 1:
         raise TracerError("max_claims, max_members and max_outlets must be at least 1")
-    outlet_name = _resolve_outlet(store, outlet) if outlet is not None else None
+    outlet_name = resolve_outlet(store, outlet) if outlet is not None else None
     all_claims = list_claims(store)
     selected = all_claims
     if claim is not None:
@@ -192,16 +192,6 @@ def build_report(
 
 
 # -- data helpers -----------------------------------------------------------
-
-
-def _resolve_outlet(store: Store, outlet: str) -> str:
-    """The stored spelling of ``outlet`` (matched without regard to case)."""
-    rows = outlet_spellings(store, outlet.strip())
-    if not rows:
-        known = outlet_spellings(store, limit=11)
-        listed = ", ".join(known[:10]) + (", ..." if len(known) > 10 else "")
-        raise TracerError(f"no articles from outlet {outlet!r}", f"outlets in the store: {listed or 'none'}")
-    return str(rows[0])
 
 
 def _cap_outlets(pairs: list[dict[str, Any]], max_outlets: int) -> tuple[list[str], list[dict[str, Any]]]:

@@ -614,6 +614,11 @@ class Store:
         """The seqs of the first ``n`` articles stored (fewer where there are fewer)."""
         return [s for (s,) in self.conn.execute("SELECT seq FROM articles ORDER BY seq LIMIT ?", (n,))]
 
+    def is_scanned(self, article_id: str) -> bool:
+        """Whether a scan has done the article ``article_id`` (a full id)."""
+        query = "SELECT 1 FROM articles WHERE id = ? AND seq IN (SELECT seq FROM scanned)"
+        return self.conn.execute(query, (article_id,)).fetchone() is not None
+
     def any_scanned(self) -> bool:
         return self.conn.execute("SELECT 1 FROM scanned LIMIT 1").fetchone() is not None
 

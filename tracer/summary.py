@@ -63,6 +63,17 @@ def nothing_to_show(counts: dict[str, Any]) -> str | None:
     return f"no passage of the {n:,} articles appears in another"
 
 
+def article_not_shown(store: Store, article_id: str) -> str | None:
+    """Why the reuse of the article ``article_id`` (a full id) is not shown yet, and what to run;
+    None where the last scan shows it. Like :func:`nothing_to_show`: no reuse found is a result,
+    an article no scan has done is not."""
+    if not store.is_scanned(article_id):
+        return "not scanned yet: run `tracer scan`"
+    if store.changes_since_scan():
+        return "articles were edited or removed since the last scan: run `tracer scan`"
+    return None
+
+
 def metadata_warnings(counts: dict[str, Any]) -> list[str]:
     """What a reader of the results must know about the articles' metadata, each with the command
     that fixes it: undated articles (placed by text alone), articles of unknown outlet (each kept
@@ -102,6 +113,10 @@ class MarkedSpan:
 
 def resolve_article(store: Store, article_id: str) -> str:
     """The full id for ``article_id`` or a unique prefix of it."""
+    if not article_id.strip():  # the empty prefix starts every id: it names no one article
+        raise TracerError(
+            "the article id is empty", "give an id, or its first characters, from `tracer articles`"
+        )
     ids = store.find_article_ids(article_id)
     if not ids:
         raise TracerError(f"no article with id {article_id!r}", "list ids with `tracer articles`")
@@ -142,8 +157,9 @@ def marked_article(
     return article, merged
 
 
-def render_marked(article: Any, spans: list[MarkedSpan]) -> str:
-    """Plain text: reused spans in ``[[...]]`` with a numbered note, then where each also appears."""
+def render_marked(article: Any, spans: list[MarkedSpan], not_shown: str | None = None) -> str:
+    """Plain text: reused spans in ``[[...]]`` with a numbered note, then where each also appears;
+    ``not_shown``: why no span may be shown (:func:`article_not_shown`)."""
     text = article.text
     out: list[str] = []
     pos = 0
@@ -157,7 +173,7 @@ def render_marked(article: Any, spans: list[MarkedSpan]) -> str:
         f"outlet: {article.outlet or 'unknown'} ({article.outlet_source})",
         f"published: {article.published or 'unknown'} ({article.published_source})",
         f"title: {article.title or ''}",
-        f"reused spans: {len(spans)}",
+        f"reused spans: {len(spans)}" + (f" ({not_shown})" if not_shown and not spans else ""),
         "",
     ]
     notes = [""]

@@ -283,8 +283,10 @@ def simulate(
     world = _World(n_articles, seed, k)
     summary = SimulationSummary(n_articles, len(world.outlets), world.days, seed, str(out), str(truth))
     tmp_dir = truth.parent if str(truth.parent) else Path(".")
+    # The truth is opened first: its folder, made if missing, holds the sections' temporary files.
     with (
         replacing(out, "wb") as corpus,
+        replacing(truth, "wb") as f,
         tempfile.TemporaryFile(dir=tmp_dir) as arts,
         tempfile.TemporaryFile(dir=tmp_dir) as claims,
         tempfile.TemporaryFile(dir=tmp_dir) as spans,
@@ -293,32 +295,29 @@ def simulate(
         world.write(
             corpus, _Section(arts), _Section(claims), _Section(spans), summary, progress, _Section(decoys)
         )
-        with replacing(truth, "wb") as f:
-            # shape knobs are listed only where set: the default truth file stays as it was
-            fields = SimKnobs.__dataclass_fields__
-            head = {
-                "version": TRUTH_VERSION,
-                "seed": seed,
-                "n_articles": n_articles,
-                "knobs": {
-                    n: v for n, v in asdict(k).items() if n not in SHAPE_KNOBS or v != fields[n].default
-                },
-                "outlets": world.outlet_habits(),
-            }
-            f.write(json.dumps(head, ensure_ascii=False)[:-1].encode("utf-8"))
-            sections = [
-                ("articles", arts, "{", "}"),
-                ("claims", claims, "[", "]"),
-                ("spans", spans, "[", "]"),
-            ]
-            if k.shaped:
-                sections.append(("decoys", decoys, "[", "]"))
-            for name, section, opener, closer in sections:
-                f.write(f',\n"{name}": {opener}\n'.encode())
-                section.seek(0)
-                shutil.copyfileobj(section, f, 1 << 20)
-                f.write(f"\n{closer}".encode())
-            f.write(b"}\n")
+        # shape knobs are listed only where set: the default truth file stays as it was
+        fields = SimKnobs.__dataclass_fields__
+        head = {
+            "version": TRUTH_VERSION,
+            "seed": seed,
+            "n_articles": n_articles,
+            "knobs": {n: v for n, v in asdict(k).items() if n not in SHAPE_KNOBS or v != fields[n].default},
+            "outlets": world.outlet_habits(),
+        }
+        f.write(json.dumps(head, ensure_ascii=False)[:-1].encode("utf-8"))
+        sections = [
+            ("articles", arts, "{", "}"),
+            ("claims", claims, "[", "]"),
+            ("spans", spans, "[", "]"),
+        ]
+        if k.shaped:
+            sections.append(("decoys", decoys, "[", "]"))
+        for name, section, opener, closer in sections:
+            f.write(f',\n"{name}": {opener}\n'.encode())
+            section.seek(0)
+            shutil.copyfileobj(section, f, 1 << 20)
+            f.write(f"\n{closer}".encode())
+        f.write(b"}\n")
     summary.seconds = round(time.perf_counter() - clock, 3)
     return summary
 
