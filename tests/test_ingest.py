@@ -892,3 +892,34 @@ def test_a_utf8_file_with_a_line_in_cp1252_keeps_its_accents(tmp_path):
     # A file in cp1252 throughout is read as cp1252, as before.
     [art] = read_paths([write(tmp_path / "old.csv", "text\nLe café a fermé.\n".encode("cp1252"))]).articles
     assert (art.text, art.encoding) == ("Le café a fermé.", "cp1252")
+
+
+@pytest.mark.parametrize(
+    "placeholder", ["N/A", "n/a", "null", "None", "none", "-", "unknown", "Unknown", "(none)"]
+)
+def test_a_placeholder_outlet_counts_as_missing(tmp_path: Path, placeholder: str) -> None:
+    # Exports write these where they know no outlet: no outlet is named, so the URL's host is.
+    record = {"text": BODY, "outlet": placeholder, "url": "https://www.coast.example/a"}
+    csv_text = f"text,outlet\n{json.dumps(BODY)},{placeholder}\n"
+    result = read_paths(
+        [
+            write(tmp_path / "a.jsonl", json.dumps(record)),
+            write(tmp_path / "b.csv", csv_text),
+            write(tmp_path / "c.txt", f"outlet: {placeholder}\n\n{BODY}"),
+        ]
+    )
+    (from_url, from_csv, from_txt) = result.articles
+    assert (from_url.outlet, from_url.outlet_source) == ("coast.example", "url")
+    assert from_url.id == article_id("coast.example", BODY)
+    assert (from_csv.outlet, from_csv.outlet_source) == (None, "unknown")
+    assert (from_txt.outlet, from_txt.outlet_source) == (None, "unknown")
+
+
+def test_copies_with_a_placeholder_outlet_from_other_sites_are_each_kept(tmp_path: Path) -> None:
+    # One wire story on two sites, the outlet "N/A" in both: two articles, not one and a copy.
+    lines = [
+        json.dumps({"text": BODY, "outlet": "N/A", "url": f"https://{host}/a"})
+        for host in ("a.example", "b.example")
+    ]
+    result = read_paths([write(tmp_path / "a.jsonl", "\n".join(lines))])
+    assert [a.outlet for a in result.articles] == ["a.example", "b.example"]

@@ -1539,8 +1539,26 @@ _VISIBLE = {0xAD: None, 0x200B: None, 0x2060: None, 0xFEFF: None, 0xFB00: "ff", 
             0xFB03: "ffi", 0xFB04: "ffl", 0xFB05: "st", 0xFB06: "st"}  # fmt: skip
 
 
+def _stated(outlet: str | None) -> str | None:
+    """An outlet as an input states it, or None for a placeholder that names none."""
+    if outlet is None or outlet.strip().strip("()[]<>").casefold() in _PLACEHOLDERS:
+        return None
+    return outlet
+
+
+# What exports and scrapers write where they know no outlet ("N/A", "null", pandas' "nan"):
+# taken for a name, they made one outlet of unrelated sites.
+_PLACEHOLDERS = frozenset(
+    ["", "n/a", "na", "n.a.", "null", "none", "nil", "nan", "undefined", "unknown", "-", "--", "\u2013", "\u2014",
+     "?", "not available", "unavailable", "no source", "unknown source"]
+)  # fmt: skip
+
+
 def _finish(art: Article, reading: Reading) -> None:
     """Assign the id from the outlet the input states, apply --outlet/--date, infer a missing outlet."""
+    art.outlet = _stated(art.outlet)
+    if art.outlet is None:
+        art.outlet_source = "unknown"
     stated = art.outlet if art.outlet_source in ("field", "html") else None
     art.stated_outlet = stated_outlet(art.source_path, stated, art.url)
     if not art.id:
