@@ -414,3 +414,14 @@ def test_warnings_beyond_fifty_are_counted_not_listed(tmp_path: Path) -> None:
     assert (
         "warning: ... and 10 more like these" in result.stderr and "ingested 61 article(s)" in result.stderr
     )
+
+
+def test_an_edited_outlet_is_stored_as_ingest_stores_outlets(tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    (tmp_path / "a.txt").write_text(
+        "A seal pup was rescued from the harbour wall on Tuesday.\n", encoding="utf-8"
+    )
+    invoke("ingest", tmp_path / "a.txt", "--db", db)
+    (art,) = stored(db)
+    invoke("edit", art["id"], "--db", db, "--outlet", " Su\u0308ddeutsche\u00a0 Zeitung ")
+    assert [r["outlet"] for r in stored(db)] == ["S\u00fcddeutsche Zeitung"]

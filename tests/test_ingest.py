@@ -923,3 +923,16 @@ def test_copies_with_a_placeholder_outlet_from_other_sites_are_each_kept(tmp_pat
     ]
     result = read_paths([write(tmp_path / "a.jsonl", "\n".join(lines))])
     assert [a.outlet for a in result.articles] == ["a.example", "b.example"]
+
+
+def test_outlet_names_that_look_alike_are_one_outlet(tmp_path: Path) -> None:
+    # Composed and decomposed "ü", a no-break space, doubled spaces: one name. Case is kept.
+    names = ["S\u00fcddeutsche Zeitung", "Su\u0308ddeutsche Zeitung", "S\u00fcddeutsche\u00a0Zeitung",
+             " S\u00fcddeutsche  Zeitung\t", "S\u00dcDDEUTSCHE ZEITUNG"]  # fmt: skip
+    lines = [json.dumps({"text": f"{BODY} {k}", "outlet": name}) for k, name in enumerate(names)]
+    result = read_paths([write(tmp_path / "a.jsonl", "\n".join(lines))])
+    outlets = [a.outlet for a in result.articles]
+    assert outlets == ["S\u00fcddeutsche Zeitung"] * 4 + ["S\u00dcDDEUTSCHE ZEITUNG"]
+    assert len({article_id(a.stated_outlet, "x") for a in result.articles}) == 2
+    (opt,) = read_paths([write(tmp_path / "b.txt", BODY)], outlet="Su\u0308ddeutsche   Zeitung").articles
+    assert opt.outlet == "S\u00fcddeutsche Zeitung"

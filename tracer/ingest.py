@@ -18,6 +18,7 @@ import json
 import os
 import re
 import sys
+import unicodedata
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -277,7 +278,7 @@ def iter_articles(
         date_override, why = _date_or_reason(date, dayfirst)
         if date_override is None:
             raise TracerError(f"invalid date {date!r}: {why}", DATE_HINT)
-    reading = Reading(outlet or None, date_override, dayfirst, columns)
+    reading = Reading(outlet_name(outlet) or None if outlet else None, date_override, dayfirst, columns)
     if outlet and not _is_utf8(outlet):
         # A command-line argument in another encoding arrives with its bytes escaped.
         raise TracerError(f"--outlet {_shown(outlet)} is not valid UTF-8", "pass the outlet name in UTF-8")
@@ -1539,11 +1540,18 @@ _VISIBLE = {0xAD: None, 0x200B: None, 0x2060: None, 0xFEFF: None, 0xFB00: "ff", 
             0xFB03: "ffi", 0xFB04: "ffl", 0xFB05: "st", 0xFB06: "st"}  # fmt: skip
 
 
+def outlet_name(name: str) -> str:
+    """An outlet's name as stored: Unicode NFC, each run of whitespace one space, ends stripped, so
+    that names that look the same are one outlet. Case is kept ("BBC" and "Bbc" may differ)."""
+    return " ".join(unicodedata.normalize("NFC", name).split())
+
+
 def _stated(outlet: str | None) -> str | None:
-    """An outlet as an input states it, or None for a placeholder that names none."""
-    if outlet is None or outlet.strip().strip("()[]<>").casefold() in _PLACEHOLDERS:
+    """An outlet as an input states it (:func:`outlet_name`), or None for a placeholder that names none."""
+    name = None if outlet is None else outlet_name(outlet)
+    if name is None or name.strip("()[]<>").casefold() in _PLACEHOLDERS:
         return None
-    return outlet
+    return name
 
 
 # What exports and scrapers write where they know no outlet ("N/A", "null", pandas' "nan"):
