@@ -936,3 +936,36 @@ def test_outlet_names_that_look_alike_are_one_outlet(tmp_path: Path) -> None:
     assert len({article_id(a.stated_outlet, "x") for a in result.articles}) == 2
     (opt,) = read_paths([write(tmp_path / "b.txt", BODY)], outlet="Su\u0308ddeutsche   Zeitung").articles
     assert opt.outlet == "S\u00fcddeutsche Zeitung"
+
+
+def _excel_text(rows: list[str]) -> str:
+    return "".join(f"{row}\r\n" for row in rows)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "cp1252"])  # "Unicode text"; "Text (Tab delimited)"
+def test_a_table_saved_by_excel_as_text_is_read_as_its_rows(tmp_path: Path, encoding: str) -> None:
+    line = " ".join(BODY.split())
+    rows = ["Title\tText\tDate\tSource", f"Seal\t{line}\t2024-04-10\tIsland Times",
+            f"Seal again\t{line}\t2024-04-11\tCoast News"]  # fmt: skip
+    result = read_paths([write(tmp_path / "export.txt", _excel_text(rows).encode(encoding))])
+    assert result.problems == []
+    assert [(a.title, a.outlet, a.published, a.source_line) for a in result.articles] == [
+        ("Seal", "Island Times", "2024-04-10", 2),
+        ("Seal again", "Coast News", "2024-04-11", 3),
+    ]
+    # One text in two papers: two articles, each with the id its row's outlet gives it.
+    assert [a.id for a in result.articles] == [article_id(o, line) for o in ("Island Times", "Coast News")]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "Text\tDate\n",  # a header alone: no rows
+        "Story\tnotes\n" + BODY,  # no tab after the first line
+        "Monday\tTuesday\tWednesday\nRain\tSun\tRain\n" + BODY,  # no text column named
+        "The mayor said the story\twas not true, and the text\twould be withdrawn soon.\n\tx\n",
+    ],
+)
+def test_an_article_with_tabs_is_no_table(tmp_path: Path, content: str) -> None:
+    (art,) = read_paths([write(tmp_path / "a.txt", content.encode("utf-16"))]).articles
+    assert art.text == content and art.source_line is None

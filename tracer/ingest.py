@@ -205,11 +205,12 @@ def article_id(outlet: str | None, text: str) -> str:
 _HASH_STRETCH = 1 << 20
 
 
-def stated_outlet(path: str, outlet: str | None, url: str | None) -> str | None:
+def stated_outlet(path: str, outlet: str | None, url: str | None, line: int | None = None) -> str | None:
     """The outlet an input states of itself, which an article's id is made of: a record's outlet
-    field or an HTML page's site name (``outlet``), else the host of its URL. A text file's id is
-    its text's alone: its header lines label it, as --outlet does, and may be corrected."""
-    if file_format(path) in TEXT_EXTS:
+    field or an HTML page's site name (``outlet``), else the host of its URL. A text file read as
+    one article (no ``line``) has an id of its text alone: its header lines label it, as --outlet
+    does, and may be corrected; a row of a table saved as text states its outlet as a CSV's does."""
+    if file_format(path) in TEXT_EXTS and line is None:
         return None
     return outlet or (_outlet_from_url(url) if url else None)
 
@@ -649,7 +650,7 @@ def _read_file(path: str, data: bytes, reading: Reading) -> Iterator[Article | P
         records = _read_jsonl(path, text, reading)
     elif ext in JSON_EXTS:
         records = _read_json(path, text, reading)
-    elif ext in CSV_EXTS:
+    elif ext in CSV_EXTS or (ext in TEXT_EXTS and _is_table(text, reading)):
         records = _read_csv(path, text, reading)
     elif ext in HTML_EXTS:
         records = _read_html(path, text, reading)
@@ -665,6 +666,20 @@ def _read_file(path: str, data: bytes, reading: Reading) -> Iterator[Article | P
 
 
 # --- plain text ------------------------------------------------------------------------------
+
+
+def _is_table(text: str, reading: Reading) -> bool:
+    """Whether a text file is a table saved as text, as Excel saves one ("Unicode text", "Text (Tab
+    delimited)"): a first line of short tab-separated column names, the text's among them, and
+    tabs in the lines after it. An article's first line is no such header."""
+    end = text.find("\n")
+    names = [name.strip() for name in text[: max(end, 0)].split("\t")]
+    if len(names) < 2 or any(len(name) > _NAME_MAX for name in names) or sum(map(bool, names)) < 2:
+        return False
+    return "text" in _field_keys(names, reading.columns) and text.find("\t", end) >= 0
+
+
+_NAME_MAX = 40  # characters in a column's name, at most: longer, a line is a sentence
 
 _HEADER = re.compile(r"(outlet|date|published|url|title|id)[ \t]*:[ \t]*(.*?)[ \t]*", re.IGNORECASE)
 # " date 2023-09-13 Headline..." as seen in scraped dumps: a dateline glued to the headline.
@@ -1568,7 +1583,7 @@ def _finish(art: Article, reading: Reading) -> None:
     if art.outlet is None:
         art.outlet_source = "unknown"
     stated = art.outlet if art.outlet_source in ("field", "html") else None
-    art.stated_outlet = stated_outlet(art.source_path, stated, art.url)
+    art.stated_outlet = stated_outlet(art.source_path, stated, art.url, art.source_line)
     if not art.id:
         art.id = article_id(art.stated_outlet, art.text)
     art.text = visible(art.text)  # (after the id: the id an older tracer gave it stays)
