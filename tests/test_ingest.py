@@ -969,3 +969,21 @@ def test_a_table_saved_by_excel_as_text_is_read_as_its_rows(tmp_path: Path, enco
 def test_an_article_with_tabs_is_no_table(tmp_path: Path, content: str) -> None:
     (art,) = read_paths([write(tmp_path / "a.txt", content.encode("utf-16"))]).articles
     assert art.text == content and art.source_line is None
+
+
+def test_the_parts_folder_of_a_saved_web_page_is_left_out(tmp_path: Path) -> None:
+    # "Save page, complete" writes page.html and page_files/ (its ads' frames, scripts, images).
+    ad = "<html><body><p>Buy the best mattress today, with free delivery and a 100 night trial.</p></body></html>"
+    root = tmp_path / "saved"
+    write(root / "Page.html", f"<html><body><article><p>{BODY}</p></article></body></html>")
+    write(root / "Page_files" / "ad_iframe.html", ad)
+    # A page renamed since it was saved: its folder keeps the old name, and its scripts tell it.
+    write(root / "Old title_files" / "ad_iframe.html", ad)
+    write(root / "Old title_files" / "main.js", "var x = 1;")
+    write(root / "bbc_files" / "a.txt", BODY)  # a folder of articles that happens to end so
+    write(root / "archive.zip", b"PK\x05\x06" + bytes(18))
+    result = read_paths([root / "bbc_files", root / "Page_files", root / "Old title_files"])  # given: read
+    assert len(result.articles) == 2
+    walked = read_paths([root])
+    assert {Path(a.source_path).parent.name for a in walked.articles} == {"saved", "bbc_files"}
+    assert walked.left_out == {"_files/": 2, ".zip": 1}

@@ -495,6 +495,7 @@ def _walk(directory: str, problems: list[Problem], others: Counter[str]) -> Iter
             Problem(directory, f"cannot list directory: {exc.strerror or exc}", "check permissions")
         )
         return
+    names = {entry.name.lower() for entry in entries}
     for entry in entries:
         if entry.name.startswith("."):
             continue
@@ -509,6 +510,8 @@ def _walk(directory: str, problems: list[Problem], others: Counter[str]) -> Iter
             continue
         if (is_dir or is_file) and not _is_utf8(entry.name):
             problems.append(_bad_name(path))
+        elif is_dir and _saved_page_parts(entry, names):
+            others[SAVED_PAGE_PARTS] += 1
         elif is_dir:
             yield from _walk(path, problems, others)
         elif is_file:
@@ -517,10 +520,29 @@ def _walk(directory: str, problems: list[Problem], others: Counter[str]) -> Iter
             others[ext] += 1
 
 
+def _saved_page_parts(entry: os.DirEntry[str], names: set[str]) -> bool:
+    """Whether a folder holds the parts of a web page a browser saved ("Save page, complete":
+    ``page.html`` and ``page_files/``, its ads' frames, scripts and images): no articles.
+    ``names``: the folder's siblings, lower case."""
+    stem = entry.name.lower().removesuffix("_files")
+    if stem == entry.name.lower():
+        return False
+    if f"{stem}.html" in names or f"{stem}.htm" in names:
+        return True
+    # A page renamed since it was saved leaves its folder's name as it was: its scripts tell.
+    try:
+        return any(os.path.splitext(name)[1].lower() in (".js", ".css") for name in os.listdir(entry.path))
+    except OSError:
+        return False
+
+
 _LINK_HINT = "remove the entry, or point the link at an article file"
+# What a walk counts in ``left_out`` for each folder of a saved page's parts it passes over.
+SAVED_PAGE_PARTS = "_files/"
 # Files of a folder that may hold articles tracer does not read: their number is told (images,
 # a store's own files and the like are left out without a word).
-_DOCUMENT_EXTS = frozenset(".md .markdown .rst .rtf .doc .xls .ods .epub .mht .mhtml".split())
+ARCHIVE_EXTS = frozenset(".zip .7z .rar .tar .tgz".split())
+_DOCUMENT_EXTS = frozenset(".md .markdown .rst .rtf .doc .xls .ods .epub .mht .mhtml".split()) | ARCHIVE_EXTS
 
 
 def _is_utf8(name: str) -> bool:
