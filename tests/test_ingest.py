@@ -987,3 +987,22 @@ def test_the_parts_folder_of_a_saved_web_page_is_left_out(tmp_path: Path) -> Non
     walked = read_paths([root])
     assert {Path(a.source_path).parent.name for a in walked.articles} == {"saved", "bbc_files"}
     assert walked.left_out == {"_files/": 2, ".zip": 1}
+
+
+def test_gdelt_records_name_their_outlet_and_url(tmp_path: Path) -> None:
+    record = {"DATE": 20240701120000, "SourceCommonName": "coast.example", "text": BODY,
+              "DocumentIdentifier": "https://coast.example/a"}  # fmt: skip
+    (art,) = read_paths([write(tmp_path / "g.jsonl", json.dumps(record))]).articles
+    assert (art.outlet, art.outlet_source, art.url) == ("coast.example", "field", "https://coast.example/a")
+
+
+def test_an_elasticsearch_export_is_read_from_its_hits(tmp_path: Path) -> None:
+    hits = [{"_index": "news", "_id": f"es{k}", "_score": 1.0, "_source": {"body": f"{BODY} {k}", "source": "O"}}
+            for k in range(2)]  # fmt: skip
+    content = json.dumps({"took": 3, "hits": {"total": {"value": 2}, "hits": hits}})
+    result = read_paths([write(tmp_path / "es.json", content)])
+    assert result.problems == []
+    assert [(a.id, a.outlet, a.text) for a in result.articles] == [
+        ("es0", "O", f"{BODY} 0"),
+        ("es1", "O", f"{BODY} 1"),
+    ]

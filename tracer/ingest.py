@@ -74,7 +74,8 @@ RECORD_HINT = (
 )
 # The fields of a record and the names a column or key may have for each, besides its own (compared
 # without case, spaces, '_' or '-'): what exports from scrapers, CMSs and news APIs call them, in
-# English, then French, German, Spanish and Italian (a press archive's export keeps its language).
+# English (GDELT's SourceCommonName and DocumentIdentifier too), then French, German, Spanish and
+# Italian (a press archive's export keeps its language).
 FIELD_NAMES: dict[str, tuple[str, ...]] = {
     "id": ("id", "articleid", "docid", "guid"),
     "text": ("text", "body", "content", "articletext", "articlebody", "article", "fulltext", "maintext", "story",
@@ -83,7 +84,7 @@ FIELD_NAMES: dict[str, tuple[str, ...]] = {
              "contenido", "cuerpo", "testo", "contenuto", "corpo"),
     "outlet": ("outlet", "source", "sourcename", "publisher", "publication", "sitename", "site", "newspaper",
                "media", "medium", "medianame", "sourcetitle", "outletname", "publicationname", "newspapername",
-               "domain", "journal", "média", "éditeur", "titredepresse", "zeitung",
+               "domain", "journal", "sourcecommonname", "média", "éditeur", "titredepresse", "zeitung",
                "quelle", "medien", "verlag", "periódico", "fuente", "medio", "giornale", "testata", "fonte"),
     "published": ("published", "date", "publishedat", "publisheddate", "publishdate", "publicationdate",
                   "pubdate", "datepublished", "datetime", "time", "created", "createdat", "webpublicationdate",
@@ -93,7 +94,7 @@ FIELD_NAMES: dict[str, tuple[str, ...]] = {
                   "fechadepublicación", "datadipubblicazione"),
     "title": ("title", "headline", "heading", "head", "webtitle", "articletitle", "posttitle", "name", "titre", "titel", "überschrift", "schlagzeile",
               "título", "titular", "titolo"),
-    "url": ("url", "link", "permalink", "href", "sourceurl", "articleurl", "weburl", "lien", "enlace", "collegamento"),
+    "url": ("url", "link", "permalink", "href", "sourceurl", "articleurl", "weburl", "documentidentifier", "lien", "enlace", "collegamento"),
 }  # fmt: skip
 
 
@@ -804,8 +805,9 @@ EXPORT_HINT = "check that the file is the export as saved (Nexis Uni, Factiva: p
 
 
 _CANONICAL = {name: name for name in FIELD_NAMES}
-# Keys under which APIs put a record's fields (the Guardian's "fields", JSON:API's "attributes").
-_FIELD_BOXES = ("fields", "attributes")
+# Keys under which APIs put a record's fields (the Guardian's "fields", JSON:API's "attributes",
+# an Elasticsearch hit's "_source", beside its "_id").
+_FIELD_BOXES = ("fields", "attributes", "_source")
 _KEYS_SEEN: dict[tuple[tuple[str, ...], tuple[tuple[str, str], ...]], dict[str, str]] = {}
 
 
