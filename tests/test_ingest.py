@@ -1006,3 +1006,12 @@ def test_an_elasticsearch_export_is_read_from_its_hits(tmp_path: Path) -> None:
         ("es0", "O", f"{BODY} 0"),
         ("es1", "O", f"{BODY} 1"),
     ]
+
+
+def test_an_outlet_given_as_a_list_of_one_is_that_outlet(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"text": "alpha", "outlet": ["BBC"]}),
+        json.dumps({"text": "beta", "outlet": ["A", "B"]}),
+    ]
+    result = read_paths([write(tmp_path / "a.jsonl", "\n".join(lines))])
+    assert [a.outlet for a in result.articles] == ["BBC", None]

@@ -858,7 +858,7 @@ def _record(
     art = Article(
         id=_scalar(obj.get(keys.get("id", ""))) or "", text=text, source_path=path, source_line=line
     )
-    outlet = obj.get(keys.get("outlet", ""))
+    outlet = _one(obj.get(keys.get("outlet", "")))
     if isinstance(outlet, dict):  # {"id": "bbc-news", "name": "BBC News"}: a news API's source
         outlet = outlet.get("name") or outlet.get("title")  # (Event Registry: {"uri", "title"})
     art.outlet = _scalar(outlet)
@@ -951,9 +951,14 @@ def _paragraphs(value: Any) -> Any:
 _BLOCK_TEXT = ("text", "content", "body")  # the text of a block of a body given as blocks
 
 
+def _one(value: Any) -> Any:
+    """A list of one value as that value (["BBC"], as some APIs give every field); any other as it is."""
+    return value[0] if isinstance(value, list) and len(value) == 1 else value
+
+
 def _scalar(value: Any) -> str | None:
     """A metadata field as a stripped string; empty, null and non-scalar values count as missing."""
-    value = _unwrapped(value)
+    value = _unwrapped(_one(value))
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         return None
     return str(value).strip() or None
