@@ -1015,3 +1015,13 @@ def test_an_outlet_given_as_a_list_of_one_is_that_outlet(tmp_path: Path) -> None
     ]
     result = read_paths([write(tmp_path / "a.jsonl", "\n".join(lines))])
     assert [a.outlet for a in result.articles] == ["BBC", None]
+
+
+def test_texts_newsapi_cut_short_lose_its_marker_with_one_warning(tmp_path: Path) -> None:
+    cut = "Engineers at the reservoir found a widening crack in the spillway on Tuesday. The authori\u2026 [+3410 chars]"
+    lines = [json.dumps({"content": cut.replace("Tuesday", day), "source": {"name": "BBC News"}})
+             for day in ("Monday", "Tuesday")]  # fmt: skip
+    result = read_paths([write(tmp_path / "newsapi.jsonl", "\n".join(lines))])
+    assert [a.text[-12:] for a in result.articles] == ["The authori\u2026"] * 2
+    (warning,) = result.warnings
+    assert "2 text(s)" in warning.message and "200 characters" in warning.message and warning.hint

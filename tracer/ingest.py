@@ -304,6 +304,7 @@ def iter_articles(
             continue
         result.files_read += 1
         dates = _FileDates(path, reading.dayfirst)
+        cut = 0  # texts that end in NewsAPI's "[+3410 chars]"
         while True:
             try:
                 item = next(items)
@@ -321,10 +322,35 @@ def iter_articles(
                 continue
             if not jsonl:  # JSON Lines records come finished from where they were parsed
                 _finish(item, reading)
+            cut += _uncut(item)
             for ready in dates.take(item):
                 yield from _first_of_its_id(ready, seen, result)
         for ready in dates.finish(result.warnings):
             yield from _first_of_its_id(ready, seen, result)
+        if cut:
+            result.warnings.append(_cut_short(path, cut))
+
+
+def _uncut(art: Article) -> bool:
+    """Drop the "[+3410 chars]" that NewsAPI ends a text it cut short with (after the id is made:
+    the id an older tracer gave it stays); whether there was one."""
+    found = _CUT_MARK.search(art.text, max(0, len(art.text) - 40))
+    if found is None or not art.text[: found.start()].strip():
+        return False
+    art.text = art.text[: found.start()]
+    return True
+
+
+_CUT_MARK = re.compile(r"\s*\[\+\d+ chars\]\s*\Z")
+
+
+def _cut_short(path: str, n: int) -> Problem:
+    return Problem(
+        path,
+        f"{n} text(s) end in NewsAPI's '[+N chars]' (dropped): the API cuts its texts at 200 characters, "
+        "so few passages of these articles can match",
+        "fetch the full texts from the articles' URLs",
+    )
 
 
 def _first_of_its_id(item: Article, seen: dict[str, int], result: IngestResult) -> Iterator[Article]:
