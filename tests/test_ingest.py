@@ -98,6 +98,16 @@ def write(path: Path, content: str | bytes) -> Path:
         ("3/13/99", "1999-03-13"),
         ("7.3.24 10:00", "2024-03-07T10:00:00"),
         ("7/3/24", None),  # reads both ways
+        ("2024-03-07 14:30:00 CET", "2024-03-07T13:30:00+00:00"),  # a zone's name after ISO 8601
+        ("2024-03-07 14:30 EST", "2024-03-07T19:30:00+00:00"),
+        ("2024-03-11 14:30 ET", "2024-03-11T18:30:00+00:00"),
+        ("07-Mar-2024", "2024-03-07"),  # as Apache's logs and Oracle write dates
+        ("07-MAR-24", "2024-03-07"),
+        ("7/Mar/2024 14:30", "2024-03-07T14:30:00"),
+        ("14:30 25/03/2024", "2024-03-25T14:30:00"),  # the time of day first
+        ("2:30 pm, March 7, 2024", "2024-03-07T14:30:00"),
+        ("Published 14:30 25/03/2024", "2024-03-25T14:30:00"),
+        ("14:30 07/03/2024", None),  # reads both ways
     ],
 )
 def test_parse_date(value: str, expected: str | None) -> None:
@@ -1025,3 +1035,12 @@ def test_texts_newsapi_cut_short_lose_its_marker_with_one_warning(tmp_path: Path
     assert [a.text[-12:] for a in result.articles] == ["The authori\u2026"] * 2
     (warning,) = result.warnings
     assert "2 text(s)" in warning.message and "200 characters" in warning.message and warning.hint
+
+
+def test_a_date_after_its_time_of_day_tells_how_its_file_writes_dates(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"text": f"{BODY} {k}", "published": d})
+        for k, d in enumerate(["14:30 07/03/2024", "14:30 25/03/2024"])
+    ]
+    result = read_paths([write(tmp_path / "a.jsonl", "\n".join(lines))])
+    assert [a.published for a in result.articles] == ["2024-03-07T14:30:00", "2024-03-25T14:30:00"]
