@@ -605,6 +605,10 @@ def test_seeds(tmp_path: Path) -> None:
         "Titel;Inhalt;Zeitung;Datum;Link",
         "título;texto;periódico;fecha;enlace",
         "titolo;testo;testata;data di pubblicazione;collegamento",
+        "titolo;testo;fonte;data;link",
+        "titulo;texto;jornal;data;link",  # Portuguese, as an export without accents writes it
+        "titel;tekst;krant;datum;link",
+        "kop;inhoud;bron;publicatiedatum;link",
     ],
 )
 def test_csv_with_column_names_in_another_language(tmp_path: Path, header: str) -> None:

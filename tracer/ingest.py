@@ -74,26 +74,28 @@ RECORD_HINT = (
 )
 # The fields of a record and the names a column or key may have for each, besides its own (compared
 # without case, spaces, '_' or '-'): what exports from scrapers, CMSs and news APIs call them, in
-# English (GDELT's SourceCommonName and DocumentIdentifier too), then French, German, Spanish and
-# Italian (a press archive's export keeps its language).
+# English (GDELT's SourceCommonName and DocumentIdentifier too), then French, German, Spanish,
+# Italian, Portuguese and Dutch (a press archive's export keeps its language; some drop accents).
 FIELD_NAMES: dict[str, tuple[str, ...]] = {
     "id": ("id", "articleid", "docid", "guid"),
     "text": ("text", "body", "content", "articletext", "articlebody", "article", "fulltext", "maintext", "story",
              "bodytext", "postcontent",
              "texte", "contenu", "corps", "textecomplet", "inhalt", "volltext", "artikeltext", "texto",
-             "contenido", "cuerpo", "testo", "contenuto", "corpo"),
+             "contenido", "cuerpo", "testo", "contenuto", "corpo", "conteúdo", "conteudo", "tekst", "inhoud"),
     "outlet": ("outlet", "source", "sourcename", "publisher", "publication", "sitename", "site", "newspaper",
                "media", "medium", "medianame", "sourcetitle", "outletname", "publicationname", "newspapername",
                "domain", "journal", "sourcecommonname", "média", "éditeur", "titredepresse", "zeitung",
-               "quelle", "medien", "verlag", "periódico", "fuente", "medio", "giornale", "testata", "fonte"),
+               "quelle", "medien", "verlag", "periódico", "fuente", "medio", "giornale", "testata", "fonte",
+               "jornal", "veículo", "veiculo", "bron", "krant"),
     "published": ("published", "date", "publishedat", "publisheddate", "publishdate", "publicationdate",
                   "pubdate", "datepublished", "datetime", "time", "created", "createdat", "webpublicationdate",
                   "posted", "postdate", "dateposted",
                   "datedepublication",
                   "datepublication", "datum", "veröffentlicht", "erscheinungsdatum", "fecha",
-                  "fechadepublicación", "datadipubblicazione"),
+                  "fechadepublicación", "fechadepublicacion", "datadipubblicazione", "datadepublicação",
+                  "datadepublicacao", "publicatiedatum", "data"),
     "title": ("title", "headline", "heading", "head", "webtitle", "articletitle", "posttitle", "name", "titre", "titel", "überschrift", "schlagzeile",
-              "título", "titular", "titolo"),
+              "título", "titulo", "titular", "titolo", "manchete", "kop"),
     "url": ("url", "link", "permalink", "href", "sourceurl", "articleurl", "weburl", "documentidentifier", "lien", "enlace", "collegamento"),
 }  # fmt: skip
 
