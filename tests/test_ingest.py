@@ -1048,3 +1048,16 @@ def test_a_date_after_its_time_of_day_tells_how_its_file_writes_dates(tmp_path: 
     ]
     result = read_paths([write(tmp_path / "a.jsonl", "\n".join(lines))])
     assert [a.published for a in result.articles] == ["2024-03-07T14:30:00", "2024-03-25T14:30:00"]
+
+
+def test_a_table_with_no_date_column_says_so_once(tmp_path: Path) -> None:
+    # Its articles are stored undated: a column the user meant for the date may not be recognised.
+    content = "titolo,testo,quando\nA,first text,2024-03-05\nB,second text,2024-03-06\n"
+    result = read_paths([write(tmp_path / "a.csv", content)])
+    assert [a.published for a in result.articles] == [None, None]
+    (warning,) = result.warnings
+    assert (warning.line, "no column is the date" in warning.message) == (1, True)
+    assert "'quando' not read" in warning.message and "--columns published=" in warning.hint
+    assert read_paths([write(tmp_path / "b.csv", content)], date="2024-03-05").warnings == []
+    # Every column read, none of them a date: nothing to say.
+    assert read_paths([write(tmp_path / "c.csv", "titolo,testo\nA,first text\n")]).warnings == []

@@ -1364,6 +1364,8 @@ def _read_csv(path: str, text: str, reading: Reading) -> Iterator[Article | Prob
                     start,
                 )
                 return
+            if (undated := _no_date_column(path, header, keys, reading, start)) is not None:
+                yield undated
             continue
         if len(row) > len(header):
             fixed = _rejoined(row, header, keys, delimiter, reading)
@@ -1382,6 +1384,22 @@ def _read_csv(path: str, text: str, reading: Reading) -> Iterator[Article | Prob
                 start,
             )
         yield _record(path, start, dict(zip(header, row, strict=False)), reading=reading, keys=keys)
+
+
+def _no_date_column(
+    path: str, header: list[str], keys: dict[str, str], reading: Reading, line: int
+) -> Notice | None:
+    """The warning for a table none of whose columns is the date while some are not read: one of
+    them may be the date under a name not known (the articles went undated without a word)."""
+    unread = [name for name in header if name and name not in keys.values()]
+    if "published" in keys or reading.published is not None or not unread:
+        return None
+    return Notice(
+        path,
+        f"no column is the date, and {', '.join(map(repr, unread))} not read: its articles are stored undated",
+        "if one of them is the date, name it with --columns published=NAME",
+        line,
+    )
 
 
 def _rejoined(
@@ -1468,6 +1486,8 @@ def _read_workbook(path: str, data: bytes, reading: Reading) -> Iterator[Article
                     if "text" not in keys:
                         break
                     found = True
+                    if (undated := _no_date_column(path, header, keys, reading, number)) is not None:
+                        yield undated
                     continue
                 if any(c and c.strip() for c in cells):
                     record = {
