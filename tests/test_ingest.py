@@ -66,6 +66,7 @@ def write(path: Path, content: str | bytes) -> Path:
         ("1701388800", "2023-12-01T00:00:00+00:00"),  # a Unix time, in seconds
         ("1701388800123", "2023-12-01T00:00:00+00:00"),  # in milliseconds
         ("12345678901", None),  # eleven digits: neither
+        ("4102444800", None),  # 2100: no news yet
         ("31 February 2023", None),
         ("yesterday", None),
         ("", None),
@@ -1061,3 +1062,18 @@ def test_a_table_with_no_date_column_says_so_once(tmp_path: Path) -> None:
     assert read_paths([write(tmp_path / "b.csv", content)], date="2024-03-05").warnings == []
     # Every column read, none of them a date: nothing to say.
     assert read_paths([write(tmp_path / "c.csv", "titolo,testo\nA,first text\n")]).warnings == []
+
+
+def test_json_numbers_are_unix_times_from_1990_to_2099(tmp_path: Path) -> None:
+    numbers = [631152000, 946684800, 946684800000, 4102444800, -86400, 4102444800000]
+    lines = [json.dumps({"text": f"{BODY} {k}", "published": n}) for k, n in enumerate(numbers)]
+    result = read_paths([write(tmp_path / "api.jsonl", "".join(f"{line}\n" for line in lines))])
+    assert [a.published for a in result.articles] == [
+        "1990-01-01T00:00:00+00:00",
+        "2000-01-01T00:00:00+00:00",
+        "2000-01-01T00:00:00+00:00",  # in milliseconds: twelve digits, no date written in digits
+        None,
+        None,
+        None,
+    ]
+    assert [w.line for w in result.warnings] == [4, 5, 6]

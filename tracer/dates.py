@@ -158,12 +158,17 @@ def _compact(s: str) -> str:
 
 def from_timestamp(value: float) -> str:
     """The stored form (in UTC) of a Unix time in seconds or milliseconds (told apart by size:
-    either way a date from 2001 to 2286); :class:`DateError` for another number."""
-    if 1e12 <= value < 1e13:
+    either way a date from 1990 to 2099); :class:`DateError` for another number."""
+    if value >= 1e11:  # seconds before 2100 are fewer; milliseconds since 1990 more
         value /= 1000
-    if not 1e9 <= value < 1e10:
-        raise DateError("a number that is no Unix time in seconds or milliseconds (2001 to 2286)")
+    if not _EPOCH_FIRST <= value < _EPOCH_END:
+        raise DateError("a number that is no Unix time in seconds or milliseconds (1990 to 2099)")
     return datetime.fromtimestamp(value, UTC).isoformat(timespec="seconds")
+
+
+# The Unix times read: of 1990-01-01 to 2099-12-31, as archives of news online hold. A number
+# outside them is some other count (an Excel day, an id) rather than a moment.
+_EPOCH_FIRST, _EPOCH_END = 631152000, 4102444800
 
 
 _NOT_READ = (

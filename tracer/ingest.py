@@ -237,11 +237,14 @@ def _date_or_reason(value: str, dayfirst: bool | None = None) -> tuple[str | Non
 
 def _timestamp_or_reason(value: Any) -> tuple[str | None, str]:
     """A JSON number as a Unix time (:func:`~tracer.dates.from_timestamp`), or an integer of 8,
-    12 or 14 digits as a date written in digits (``20240105``), and why not."""
+    12 or 14 digits as a date written in digits (``20240105``), and why not. Twelve digits that
+    are no such date are milliseconds (of 1990 to 2001)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None, "not a string or a number"
     if isinstance(value, int) and len(str(value)) in (8, 12, 14):
-        return _date_or_reason(str(value))
+        written = _date_or_reason(str(value))
+        if written[0] is not None or len(str(value)) != 12:
+            return written
     try:
         return from_timestamp(value), ""
     except DateError as exc:
