@@ -1077,3 +1077,15 @@ def test_json_numbers_are_unix_times_from_1990_to_2099(tmp_path: Path) -> None:
         None,
     ]
     assert [w.line for w in result.warnings] == [4, 5, 6]
+
+
+def test_a_date_warning_names_its_line_in_any_block_of_a_jsonl_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracer import ingest
+
+    # Blocks number their lines from 1: the warning's line must count the blocks before.
+    monkeypatch.setattr(ingest, "_BLOCK_BYTES", 64)
+    lines = [json.dumps({"text": f"record number {k} of the file", "published": "soon"}) for k in range(4)]
+    result = read_paths([write(tmp_path / "a.jsonl", "\n".join(lines))])  # (the last line unended)
+    assert [w.line for w in result.warnings] == [1, 2, 3, 4]

@@ -1041,6 +1041,8 @@ def _read_jsonl_file(path: str, reading: Reading, workers: int = 1) -> Iterator[
         for item in items:  # every record and problem of a block has a line number
             if isinstance(item, Article):
                 item.source_line = cast(int, item.source_line) + lines_before
+                if item.date_problem is not None:  # (found on the record's line)
+                    item.date_problem = (item.date_problem[0], item.source_line)
                 yield item
             else:
                 yield dataclasses.replace(item, line=cast(int, item.line) + lines_before)
