@@ -199,11 +199,21 @@ def test_header_date_wins_over_dateline(tmp_path: Path) -> None:
     assert art.title == "Headline here"
 
 
-def test_bom_dropped_and_crlf_kept(tmp_path: Path) -> None:
-    text = "Headline\r\n\r\nFirst paragraph.\r\nSecond paragraph.\r\n"
+@pytest.mark.parametrize("ending", ["\r\n", "\r"])  # Windows'; old Macs'
+def test_bom_dropped_and_line_endings_stored_as_newlines(tmp_path: Path, ending: str) -> None:
+    text = "Headline\r\n\r\nFirst paragraph.\r\nSecond paragraph.\r\n".replace("\r\n", ending)
     (art,) = read_paths([write(tmp_path / "a.txt", b"\xef\xbb\xbf" + text.encode())]).articles
-    assert art.text == text
+    assert art.text == "Headline\n\nFirst paragraph.\nSecond paragraph.\n"
     assert art.title == "Headline" and art.encoding == "utf-8"
+    assert art.id == article_id(None, text)  # made of the text as it came: as it was
+
+
+def test_old_mac_line_endings_in_headers_and_csv_are_newlines(tmp_path: Path) -> None:
+    txt = write(tmp_path / "a.txt", "outlet: Old Mac\rdate: 2024-05-03\r\rA seal pup.\rRescued.\r")
+    csv_file = write(tmp_path / "b.csv", 'outlet,text\rCR One,"A seal pup.\rRescued."\r')
+    (first, second) = read_paths([txt, csv_file]).articles
+    assert (first.outlet, first.published, first.text) == ("Old Mac", "2024-05-03", "A seal pup.\nRescued.\n")
+    assert (second.outlet, second.text) == ("CR One", "A seal pup.\nRescued.")
 
 
 def test_cp1252_and_latin1_fallback(tmp_path: Path) -> None:

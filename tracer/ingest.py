@@ -2,7 +2,8 @@
 
 Every bad input becomes a :class:`~tracer.model.Problem`; :func:`read_paths` never raises for
 input problems, so one broken file or row does not cost the user the rest of a batch. Text is kept
-exactly as decoded because span offsets computed later point into it.
+as decoded but for its line endings (all "\\n") and what does not show (:func:`visible`): span
+offsets computed later point into the text as stored.
 """
 
 from __future__ import annotations
@@ -349,11 +350,17 @@ def iter_articles(
 def _uncut(art: Article) -> bool:
     """Drop the "[+3410 chars]" that NewsAPI ends a text it cut short with (after the id is made:
     the id an older tracer gave it stays); whether there was one."""
-    found = _CUT_MARK.search(art.text, max(0, len(art.text) - 40))
-    if found is None or not art.text[: found.start()].strip():
+    text = _without_cut_mark(art.text)
+    if text is art.text:
         return False
-    art.text = art.text[: found.start()]
+    art.text = text
     return True
+
+
+def _without_cut_mark(text: str) -> str:
+    """``text`` less NewsAPI's "[+3410 chars]" at its end (``text`` itself where it has none)."""
+    found = _CUT_MARK.search(text, max(0, len(text) - 40))
+    return text if found is None or not text[: found.start()].strip() else text[: found.start()]
 
 
 _CUT_MARK = re.compile(r"\s*\[\+\d+ chars\]\s*\Z")
@@ -1676,6 +1683,18 @@ _PLACEHOLDERS = frozenset(
 )  # fmt: skip
 
 
+def _one_line_ending(text: str) -> str:
+    """``text`` with every line ending "\\n": Windows' "\\r\\n" and old Macs' "\\r" were stored as
+    they came, a lone "\\r" shown as "\\x0d" wherever a text is printed."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+def as_stored(text: str) -> str:
+    """A text as ingest stores it, from the text its id is made of: for a text an older tracer
+    stored, as this one would (so that ingesting its input again finds the article stored)."""
+    return _without_cut_mark(_one_line_ending(visible(text)))
+
+
 def _finish(art: Article, reading: Reading) -> None:
     """Assign the id from the outlet the input states, apply --outlet/--date, infer a missing outlet."""
     art.outlet = _stated(art.outlet)
@@ -1685,7 +1704,7 @@ def _finish(art: Article, reading: Reading) -> None:
     art.stated_outlet = stated_outlet(art.source_path, stated, art.url, art.source_line)
     if not art.id:
         art.id = article_id(art.stated_outlet, art.text)
-    art.text = visible(art.text)  # (after the id: the id an older tracer gave it stays)
+    art.text = _one_line_ending(visible(art.text))  # (after the id: the id an older tracer gave it stays)
     if reading.outlet:
         art.outlet, art.outlet_source = reading.outlet, "option"
     if reading.published:
