@@ -414,3 +414,56 @@ def test_warnings_beyond_fifty_are_counted_not_listed(tmp_path: Path) -> None:
     assert (
         "warning: ... and 10 more like these" in result.stderr and "ingested 61 article(s)" in result.stderr
     )
+
+
+def test_an_edited_outlet_is_stored_as_ingest_stores_outlets(tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    (tmp_path / "a.txt").write_text(
+        "A seal pup was rescued from the harbour wall on Tuesday.\n", encoding="utf-8"
+    )
+    invoke("ingest", tmp_path / "a.txt", "--db", db)
+    (art,) = stored(db)
+    invoke("edit", art["id"], "--db", db, "--outlet", " Su\u0308ddeutsche\u00a0 Zeitung ")
+    assert [r["outlet"] for r in stored(db)] == ["S\u00fcddeutsche Zeitung"]
+
+
+SHARED = [
+    "Leaked hospital records show that Chancellor Aldo Varek has been treated for early-stage heart "
+    "failure and a rare blood disorder at a private clinic outside the capital.",
+    "The documents were passed on by a source who said they had grown alarmed at the way the condition "
+    "was being hidden from cabinet colleagues.",
+    "Opposition leader Mira Solenne said the public had a right to know whether the head of government "
+    "was well enough to do the job.",
+]
+
+
+def test_old_mac_texts_are_stored_with_newlines_and_spans_point_into_them(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for k, outlet in enumerate(["Courier", "Press"]):
+        body = "\r\r".join([f"Opening line {k} of the story.", *SHARED, f"Closing line {k}."])
+        (folder / f"{k}.txt").write_bytes(f"outlet: {outlet}\rdate: 2024-05-0{k + 1}\r\r{body}\r".encode())
+    db = tmp_path / "t.db"
+    invoke("run", folder, "--db", db)
+    texts = {a["id"]: a["text"] for a in stored(db)}
+    assert all("\r" not in text and "\n\n" in text for text in texts.values())
+    found = json.loads(invoke("matches", "--db", db, "--format", "json").stdout)
+    assert found
+    for m in found:
+        for side in ("source", "target"):
+            assert texts[m[f"{side}_id"]][slice(*m[f"{side}_span"])] == m[f"{side}_text"]
+
+
+def test_a_text_stored_with_its_windows_line_endings_is_found_stored_again(tmp_path: Path) -> None:
+    # An older tracer stored "\r\n" as it came: ingesting the same file again adds no copy.
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"outlet: Courier\r\n\r\nA seal pup was rescued.\r\nIt is well.\r\n")
+    db = tmp_path / "t.db"
+    invoke("ingest", path, "--db", db)
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE articles SET text = ?", ("A seal pup was rescued.\r\nIt is well.\r\n",))
+    again = invoke("ingest", path, "--db", db)
+    assert (
+        "0 article(s)" in again.stderr and "1 already stored" in again.stderr and "taken" not in again.stderr
+    )
+    assert len(stored(db)) == 1

@@ -192,3 +192,16 @@ def test_failed_ingest_leaves_the_store_as_it_was(tmp_path):
         with pytest.raises(sqlite3.IntegrityError):
             s.add_articles([Article(id="b", text="second"), broken])
         assert [r[0] for r in s.conn.execute("SELECT id FROM articles")] == ["a"]
+
+
+def test_ingest_says_which_archives_and_saved_page_folders_it_left_out(runner, tmp_path):
+    folder = tmp_path / "inbox"
+    (folder / "page_files").mkdir(parents=True)
+    (folder / "page.html").write_text("<html><body><p>A seal pup was rescued.</p></body></html>")
+    (folder / "page_files" / "ad.html").write_text("<html><body><p>Buy a mattress.</p></body></html>")
+    (folder / "more.zip").write_bytes(b"PK\x05\x06" + bytes(18))
+    result = _run(runner, "ingest", str(folder), "--db", str(tmp_path / "t.db"))
+    assert result.exit_code == 0
+    assert "left out 1 file(s) of formats tracer does not read (1 .zip)" in result.stderr
+    assert "(unpack archives first)" in result.stderr
+    assert "left out 1 folder(s) of saved web pages' parts (NAME_files beside NAME.html" in result.stderr

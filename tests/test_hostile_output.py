@@ -19,6 +19,7 @@ from click.testing import CliRunner, Result
 
 from tracer import export
 from tracer.cli import cli
+from tracer.ingest import outlet_name
 from tracer.output import csv_text, for_terminal
 
 # Outlets, titles and ids carrying CSV and terminal payloads: a bare "\r" (it split the record),
@@ -28,6 +29,7 @@ OUTLETS = [
     '=1+1 "Gazette"\n@x',
     "+SUM(A1) \u202eTimes\x9b31m -2+3",
 ]
+STORED = [outlet_name(o) for o in OUTLETS]  # as stored: a line break in a name is a space
 TITLES = ["@x title\r=2+2 \x1b]0;t\x07", '-2+3 "headline"', 'Plain title\n=HYPERLINK("http://x")']
 IDS = ["=id0", "-2+3", "@x"]
 SHARED = [
@@ -143,13 +145,18 @@ def test_every_csv_command_round_trips_and_runs_no_formula(hostile):
 def test_a_bare_carriage_return_does_not_split_the_record(hostile):
     records = _read_csv(_invoke("outlets", "--db", hostile, "--format", "csv").stdout)
     assert len(records) == 3  # the header and two outlet pairs
-    # (the same text on three days: each copy's parent is the day before's)
+    # (the same text on three days: each copy's parent is the day before's; outlets' line breaks
+    # are spaces once stored)
+    outlets = [outlet_name(o) for o in OUTLETS]
     assert {(r[0], r[1]) for r in records[1:]} == {
-        (OUTLETS[0], "'" + OUTLETS[1]),
-        ("'" + OUTLETS[1], "'" + OUTLETS[2]),
+        (outlets[0], "'" + outlets[1]),
+        ("'" + outlets[1], "'" + outlets[2]),
     }
+    titles = _read_csv(_invoke("articles", "--db", hostile, "--format", "csv").stdout)
+    assert len(titles) == 4 and "'" + TITLES[0] in titles[1]  # its "\r" kept inside
     matches = _read_csv(_invoke("matches", "--db", hostile, "--format", "csv").stdout)
-    assert any(SHARED[2][9:] in cell for r in matches for cell in r)  # "\r" and '"' kept inside
+    stored = SHARED[2][9:].replace("\r", "\n")  # (a text's line endings are stored as "\n")
+    assert any(stored in cell for r in matches for cell in r)  # its line break and '"' kept inside
 
 
 def test_export_csv_cells_are_safe(hostile, tmp_path):
@@ -159,7 +166,7 @@ def test_export_csv_cells_are_safe(hostile, tmp_path):
     nodes = _read_csv((folder / "nodes.csv").read_text(encoding="utf-8"))
     edges = _read_csv((folder / "edges.csv").read_text(encoding="utf-8"))
     labels = {r[1] for r in nodes[1:]}
-    assert "'" + OUTLETS[1] in labels and "'" + TITLES[1] in labels  # kept whole, as text
+    assert "'" + STORED[1] in labels and "'" + TITLES[1] in labels  # kept whole, as text
     assert len(edges) > 1
 
 
@@ -240,7 +247,7 @@ def test_run_summary_and_skipped_files_are_escaped(tmp_path):
 
 def test_json_stays_exact(hostile):
     pairs = json.loads(_invoke("outlets", "--db", hostile, "--format", "json").stdout)["pairs"]
-    assert {p["source_outlet"] for p in pairs} == {OUTLETS[0], OUTLETS[1]}  # kept exact
+    assert {p["source_outlet"] for p in pairs} == {STORED[0], STORED[1]}  # kept exact
     found = json.loads(_invoke("trace", _claim_ids(hostile)[0], "--db", hostile, "--format", "json").stdout)
     assert {m["title"] for t in found for m in t["members"]} <= set(TITLES)
     lines = _invoke("matches", "--db", hostile, "--format", "jsonl").stdout.splitlines()

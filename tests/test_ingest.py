@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,7 @@ def write(path: Path, content: str | bytes) -> Path:
         ("1701388800", "2023-12-01T00:00:00+00:00"),  # a Unix time, in seconds
         ("1701388800123", "2023-12-01T00:00:00+00:00"),  # in milliseconds
         ("12345678901", None),  # eleven digits: neither
+        ("4102444800", None),  # 2100: no news yet
         ("31 February 2023", None),
         ("yesterday", None),
         ("", None),
@@ -98,6 +100,16 @@ def write(path: Path, content: str | bytes) -> Path:
         ("3/13/99", "1999-03-13"),
         ("7.3.24 10:00", "2024-03-07T10:00:00"),
         ("7/3/24", None),  # reads both ways
+        ("2024-03-07 14:30:00 CET", "2024-03-07T13:30:00+00:00"),  # a zone's name after ISO 8601
+        ("2024-03-07 14:30 EST", "2024-03-07T19:30:00+00:00"),
+        ("2024-03-11 14:30 ET", "2024-03-11T18:30:00+00:00"),
+        ("07-Mar-2024", "2024-03-07"),  # as Apache's logs and Oracle write dates
+        ("07-MAR-24", "2024-03-07"),
+        ("7/Mar/2024 14:30", "2024-03-07T14:30:00"),
+        ("14:30 25/03/2024", "2024-03-25T14:30:00"),  # the time of day first
+        ("2:30 pm, March 7, 2024", "2024-03-07T14:30:00"),
+        ("Published 14:30 25/03/2024", "2024-03-25T14:30:00"),
+        ("14:30 07/03/2024", None),  # reads both ways
     ],
 )
 def test_parse_date(value: str, expected: str | None) -> None:
@@ -187,11 +199,21 @@ def test_header_date_wins_over_dateline(tmp_path: Path) -> None:
     assert art.title == "Headline here"
 
 
-def test_bom_dropped_and_crlf_kept(tmp_path: Path) -> None:
-    text = "Headline\r\n\r\nFirst paragraph.\r\nSecond paragraph.\r\n"
+@pytest.mark.parametrize("ending", ["\r\n", "\r"])  # Windows'; old Macs'
+def test_bom_dropped_and_line_endings_stored_as_newlines(tmp_path: Path, ending: str) -> None:
+    text = "Headline\r\n\r\nFirst paragraph.\r\nSecond paragraph.\r\n".replace("\r\n", ending)
     (art,) = read_paths([write(tmp_path / "a.txt", b"\xef\xbb\xbf" + text.encode())]).articles
-    assert art.text == text
+    assert art.text == "Headline\n\nFirst paragraph.\nSecond paragraph.\n"
     assert art.title == "Headline" and art.encoding == "utf-8"
+    assert art.id == article_id(None, text)  # made of the text as it came: as it was
+
+
+def test_old_mac_line_endings_in_headers_and_csv_are_newlines(tmp_path: Path) -> None:
+    txt = write(tmp_path / "a.txt", "outlet: Old Mac\rdate: 2024-05-03\r\rA seal pup.\rRescued.\r")
+    csv_file = write(tmp_path / "b.csv", 'outlet,text\rCR One,"A seal pup.\rRescued."\r')
+    (first, second) = read_paths([txt, csv_file]).articles
+    assert (first.outlet, first.published, first.text) == ("Old Mac", "2024-05-03", "A seal pup.\nRescued.\n")
+    assert (second.outlet, second.text) == ("CR One", "A seal pup.\nRescued.")
 
 
 def test_cp1252_and_latin1_fallback(tmp_path: Path) -> None:
@@ -595,6 +617,10 @@ def test_seeds(tmp_path: Path) -> None:
         "Titel;Inhalt;Zeitung;Datum;Link",
         "título;texto;periódico;fecha;enlace",
         "titolo;testo;testata;data di pubblicazione;collegamento",
+        "titolo;testo;fonte;data;link",
+        "titulo;texto;jornal;data;link",  # Portuguese, as an export without accents writes it
+        "titel;tekst;krant;datum;link",
+        "kop;inhoud;bron;publicatiedatum;link",
     ],
 )
 def test_csv_with_column_names_in_another_language(tmp_path: Path, header: str) -> None:
@@ -892,3 +918,198 @@ def test_a_utf8_file_with_a_line_in_cp1252_keeps_its_accents(tmp_path):
     # A file in cp1252 throughout is read as cp1252, as before.
     [art] = read_paths([write(tmp_path / "old.csv", "text\nLe café a fermé.\n".encode("cp1252"))]).articles
     assert (art.text, art.encoding) == ("Le café a fermé.", "cp1252")
+
+
+@pytest.mark.parametrize(
+    "placeholder", ["N/A", "n/a", "null", "None", "none", "-", "unknown", "Unknown", "(none)"]
+)
+def test_a_placeholder_outlet_counts_as_missing(tmp_path: Path, placeholder: str) -> None:
+    # Exports write these where they know no outlet: no outlet is named, so the URL's host is.
+    record = {"text": BODY, "outlet": placeholder, "url": "https://www.coast.example/a"}
+    csv_text = f"text,outlet\n{json.dumps(BODY)},{placeholder}\n"
+    result = read_paths(
+        [
+            write(tmp_path / "a.jsonl", json.dumps(record)),
+            write(tmp_path / "b.csv", csv_text),
+            write(tmp_path / "c.txt", f"outlet: {placeholder}\n\n{BODY}"),
+        ]
+    )
+    (from_url, from_csv, from_txt) = result.articles
+    assert (from_url.outlet, from_url.outlet_source) == ("coast.example", "url")
+    assert from_url.id == article_id("coast.example", BODY)
+    assert (from_csv.outlet, from_csv.outlet_source) == (None, "unknown")
+    assert (from_txt.outlet, from_txt.outlet_source) == (None, "unknown")
+
+
+def test_copies_with_a_placeholder_outlet_from_other_sites_are_each_kept(tmp_path: Path) -> None:
+    # One wire story on two sites, the outlet "N/A" in both: two articles, not one and a copy.
+    lines = [
+        json.dumps({"text": BODY, "outlet": "N/A", "url": f"https://{host}/a"})
+        for host in ("a.example", "b.example")
+    ]
+    result = read_paths([write(tmp_path / "a.jsonl", "\n".join(lines))])
+    assert [a.outlet for a in result.articles] == ["a.example", "b.example"]
+
+
+def test_outlet_names_that_look_alike_are_one_outlet(tmp_path: Path) -> None:
+    # Composed and decomposed "ü", a no-break space, doubled spaces: one name. Case is kept.
+    names = ["S\u00fcddeutsche Zeitung", "Su\u0308ddeutsche Zeitung", "S\u00fcddeutsche\u00a0Zeitung",
+             " S\u00fcddeutsche  Zeitung\t", "S\u00dcDDEUTSCHE ZEITUNG"]  # fmt: skip
+    lines = [json.dumps({"text": f"{BODY} {k}", "outlet": name}) for k, name in enumerate(names)]
+    result = read_paths([write(tmp_path / "a.jsonl", "\n".join(lines))])
+    outlets = [a.outlet for a in result.articles]
+    assert outlets == ["S\u00fcddeutsche Zeitung"] * 4 + ["S\u00dcDDEUTSCHE ZEITUNG"]
+    assert len({article_id(a.stated_outlet, "x") for a in result.articles}) == 2
+    (opt,) = read_paths([write(tmp_path / "b.txt", BODY)], outlet="Su\u0308ddeutsche   Zeitung").articles
+    assert opt.outlet == "S\u00fcddeutsche Zeitung"
+
+
+def _excel_text(rows: list[str]) -> str:
+    return "".join(f"{row}\r\n" for row in rows)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "cp1252"])  # "Unicode text"; "Text (Tab delimited)"
+def test_a_table_saved_by_excel_as_text_is_read_as_its_rows(tmp_path: Path, encoding: str) -> None:
+    line = " ".join(BODY.split())
+    rows = ["Title\tText\tDate\tSource", f"Seal\t{line}\t2024-04-10\tIsland Times",
+            f"Seal again\t{line}\t2024-04-11\tCoast News"]  # fmt: skip
+    result = read_paths([write(tmp_path / "export.txt", _excel_text(rows).encode(encoding))])
+    assert result.problems == []
+    assert [(a.title, a.outlet, a.published, a.source_line) for a in result.articles] == [
+        ("Seal", "Island Times", "2024-04-10", 2),
+        ("Seal again", "Coast News", "2024-04-11", 3),
+    ]
+    # One text in two papers: two articles, each with the id its row's outlet gives it.
+    assert [a.id for a in result.articles] == [article_id(o, line) for o in ("Island Times", "Coast News")]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "Text\tDate\n",  # a header alone: no rows
+        "Story\tnotes\n" + BODY,  # no tab after the first line
+        "Monday\tTuesday\tWednesday\nRain\tSun\tRain\n" + BODY,  # no text column named
+        "The mayor said the story\twas not true, and the text\twould be withdrawn soon.\n\tx\n",
+    ],
+)
+def test_an_article_with_tabs_is_no_table(tmp_path: Path, content: str) -> None:
+    (art,) = read_paths([write(tmp_path / "a.txt", content.encode("utf-16"))]).articles
+    assert art.text == content and art.source_line is None
+
+
+def test_the_parts_folder_of_a_saved_web_page_is_left_out(tmp_path: Path) -> None:
+    # "Save page, complete" writes page.html and page_files/ (its ads' frames, scripts, images).
+    ad = "<html><body><p>Buy the best mattress today, with free delivery and a 100 night trial.</p></body></html>"
+    root = tmp_path / "saved"
+    write(root / "Page.html", f"<html><body><article><p>{BODY}</p></article></body></html>")
+    write(root / "Page_files" / "ad_iframe.html", ad)
+    # A page renamed since it was saved: its folder keeps the old name, and its scripts tell it.
+    write(root / "Old title_files" / "ad_iframe.html", ad)
+    write(root / "Old title_files" / "main.js", "var x = 1;")
+    write(root / "bbc_files" / "a.txt", BODY)  # a folder of articles that happens to end so
+    write(root / "archive.zip", b"PK\x05\x06" + bytes(18))
+    result = read_paths([root / "bbc_files", root / "Page_files", root / "Old title_files"])  # given: read
+    assert len(result.articles) == 2
+    walked = read_paths([root])
+    assert {Path(a.source_path).parent.name for a in walked.articles} == {"saved", "bbc_files"}
+    assert walked.left_out == {"_files/": 2, ".zip": 1}
+
+
+def test_gdelt_records_name_their_outlet_and_url(tmp_path: Path) -> None:
+    record = {"DATE": 20240701120000, "SourceCommonName": "coast.example", "text": BODY,
+              "DocumentIdentifier": "https://coast.example/a"}  # fmt: skip
+    (art,) = read_paths([write(tmp_path / "g.jsonl", json.dumps(record))]).articles
+    assert (art.outlet, art.outlet_source, art.url) == ("coast.example", "field", "https://coast.example/a")
+
+
+def test_an_elasticsearch_export_is_read_from_its_hits(tmp_path: Path) -> None:
+    hits = [{"_index": "news", "_id": f"es{k}", "_score": 1.0, "_source": {"body": f"{BODY} {k}", "source": "O"}}
+            for k in range(2)]  # fmt: skip
+    content = json.dumps({"took": 3, "hits": {"total": {"value": 2}, "hits": hits}})
+    result = read_paths([write(tmp_path / "es.json", content)])
+    assert result.problems == []
+    assert [(a.id, a.outlet, a.text) for a in result.articles] == [
+        ("es0", "O", f"{BODY} 0"),
+        ("es1", "O", f"{BODY} 1"),
+    ]
+
+
+def test_an_outlet_given_as_a_list_of_one_is_that_outlet(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"text": "alpha", "outlet": ["BBC"]}),
+        json.dumps({"text": "beta", "outlet": ["A", "B"]}),
+    ]
+    result = read_paths([write(tmp_path / "a.jsonl", "\n".join(lines))])
+    assert [a.outlet for a in result.articles] == ["BBC", None]
+
+
+def test_texts_newsapi_cut_short_lose_its_marker_with_one_warning(tmp_path: Path) -> None:
+    cut = "Engineers at the reservoir found a widening crack in the spillway on Tuesday. The authori\u2026 [+3410 chars]"
+    lines = [json.dumps({"content": cut.replace("Tuesday", day), "source": {"name": "BBC News"}})
+             for day in ("Monday", "Tuesday")]  # fmt: skip
+    result = read_paths([write(tmp_path / "newsapi.jsonl", "\n".join(lines))])
+    assert [a.text[-12:] for a in result.articles] == ["The authori\u2026"] * 2
+    (warning,) = result.warnings
+    assert "2 text(s)" in warning.message and "200 characters" in warning.message and warning.hint
+
+
+def test_a_date_after_its_time_of_day_tells_how_its_file_writes_dates(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"text": f"{BODY} {k}", "published": d})
+        for k, d in enumerate(["14:30 07/03/2024", "14:30 25/03/2024"])
+    ]
+    result = read_paths([write(tmp_path / "a.jsonl", "\n".join(lines))])
+    assert [a.published for a in result.articles] == ["2024-03-07T14:30:00", "2024-03-25T14:30:00"]
+
+
+def test_a_table_with_no_date_column_says_so_once(tmp_path: Path) -> None:
+    # Its articles are stored undated: a column the user meant for the date may not be recognised.
+    content = "titolo,testo,quando\nA,first text,2024-03-05\nB,second text,2024-03-06\n"
+    result = read_paths([write(tmp_path / "a.csv", content)])
+    assert [a.published for a in result.articles] == [None, None]
+    (warning,) = result.warnings
+    assert (warning.line, "no column is the date" in warning.message) == (1, True)
+    assert "'quando' not read" in warning.message and "--columns published=" in warning.hint
+    assert read_paths([write(tmp_path / "b.csv", content)], date="2024-03-05").warnings == []
+    # Every column read, none of them a date: nothing to say.
+    assert read_paths([write(tmp_path / "c.csv", "titolo,testo\nA,first text\n")]).warnings == []
+
+
+def test_json_numbers_are_unix_times_from_1990_to_2099(tmp_path: Path) -> None:
+    numbers = [631152000, 946684800, 946684800000, 4102444800, -86400, 4102444800000]
+    lines = [json.dumps({"text": f"{BODY} {k}", "published": n}) for k, n in enumerate(numbers)]
+    result = read_paths([write(tmp_path / "api.jsonl", "".join(f"{line}\n" for line in lines))])
+    assert [a.published for a in result.articles] == [
+        "1990-01-01T00:00:00+00:00",
+        "2000-01-01T00:00:00+00:00",
+        "2000-01-01T00:00:00+00:00",  # in milliseconds: twelve digits, no date written in digits
+        None,
+        None,
+        None,
+    ]
+    assert [w.line for w in result.warnings] == [4, 5, 6]
+
+
+def test_a_date_warning_names_its_line_in_any_block_of_a_jsonl_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracer import ingest
+
+    # Blocks number their lines from 1: the warning's line must count the blocks before.
+    monkeypatch.setattr(ingest, "_BLOCK_BYTES", 64)
+    lines = [json.dumps({"text": f"record number {k} of the file", "published": "soon"}) for k in range(4)]
+    result = read_paths([write(tmp_path / "a.jsonl", "\n".join(lines))])  # (the last line unended)
+    assert [w.line for w in result.warnings] == [1, 2, 3, 4]
+
+
+def test_a_date_more_than_a_year_ahead_is_taken_for_a_mistake(tmp_path: Path) -> None:
+    soon = (datetime.now(UTC).date() + timedelta(days=30)).isoformat()  # (a zone ahead, or an embargo)
+    values: list[object] = ["2099-01-01", 4000000000, soon, "01/02/2099"]
+    lines = [json.dumps({"text": f"{BODY} {k}", "published": v}) for k, v in enumerate(values)]
+    lines.append(json.dumps({"text": "a date that tells", "published": "25/03/2024"}))
+    result = read_paths([write(tmp_path / "a.jsonl", "".join(f"{line}\n" for line in lines))])
+    assert [a.published for a in result.articles] == [None, None, soon, None, "2024-03-25"]
+    said = [w for w in result.warnings if "more than a year after today" in w.message]
+    assert [w.line for w in said] == [1, 2, 4] and all("stored undated" in w.message for w in said)
+    with pytest.raises(TracerError, match="more than a year after today"):
+        read_paths([write(tmp_path / "b.txt", BODY)], date="2099-01-01")

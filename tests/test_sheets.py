@@ -179,3 +179,13 @@ def test_broken_shared_strings_and_a_hostile_column_are_no_unexpected_error(tmp_
     broken = workbook(tmp_path / "broken.xlsx", {"S": rows}, ["<unclosed"])
     [problem] = read_paths([broken]).problems
     assert "xl/sharedStrings.xml is not well-formed XML" in str(problem)
+
+
+def test_a_sheet_with_no_date_column_and_a_column_not_read_says_so(tmp_path):
+    rows = (
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>text</t></is></c><c r="B1" t="inlineStr"><is><t>Erschienen</t></is></c></row>'
+        f'<row r="2"><c r="A2" t="inlineStr"><is><t>{SAID}</t></is></c><c r="B2"><v>45358</v></c></row>'
+    )
+    result = read_paths([workbook(tmp_path / "a.xlsx", {"Articles": rows}, [])])
+    (warning,) = result.warnings
+    assert "no column is the date, and 'Erschienen' not read" in warning.message and warning.line == 1

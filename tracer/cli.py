@@ -285,10 +285,8 @@ def _report_ingest(report: Any, quiet: bool, paths: tuple[str, ...]) -> None:
             f"no articles found in {', '.join(paths)}: no {formats} files there "
             "(give article files, or a folder that holds them)",
         )
-    if report.left_out:
-        kinds = ", ".join(f"{n} {ext}" for ext, n in sorted(report.left_out.items()))
-        _say(quiet, f"left out {sum(report.left_out.values())} file(s) of formats tracer does not read ({kinds}): "
-                    "save articles as .txt, .csv, .json(l) or .html to have them read")  # fmt: skip
+    for line in _left_out_lines(report.left_out):
+        _say(quiet, line)
     updated = f"{len(report.updated)} updated; " if report.updated else ""
     _say(
         quiet,
@@ -297,6 +295,23 @@ def _report_ingest(report: Any, quiet: bool, paths: tuple[str, ...]) -> None:
     )
     if any(c.invalidates for c in report.updated):
         _say(quiet, "outlets or dates changed: run `tracer scan` to rebuild their matches and claims")
+
+
+def _left_out_lines(left_out: dict[str, int]) -> list[str]:
+    """What a walk of folders passed over: files of other formats, saved pages' parts folders."""
+    from .ingest import ARCHIVE_EXTS, SAVED_PAGE_PARTS
+
+    lines = []
+    files = {ext: n for ext, n in left_out.items() if ext != SAVED_PAGE_PARTS}
+    if files:
+        kinds = ", ".join(f"{n} {ext}" for ext, n in sorted(files.items()))
+        unpack = " (unpack archives first)" if files.keys() & ARCHIVE_EXTS else ""
+        lines.append(f"left out {sum(files.values())} file(s) of formats tracer does not read ({kinds}): "
+                     f"save articles as .txt, .csv, .json(l) or .html to have them read{unpack}")  # fmt: skip
+    if left_out.get(SAVED_PAGE_PARTS):
+        lines.append(f"left out {left_out[SAVED_PAGE_PARTS]} folder(s) of saved web pages' parts (NAME_files "
+                     "beside NAME.html: ads' frames, scripts, images), which hold no articles")  # fmt: skip
+    return lines
 
 
 @cli.command()

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
-_ISO_ZONE_NAME = re.compile(r"(.*\d)\s*(?:UTC|GMT)", re.IGNORECASE)
+_ISO_ZONE_NAME = re.compile(r"(.*\d)\s*([a-z]{2,4})", re.IGNORECASE)  # a name, as in "14:30:00 CET"
 _ISO_BASIC = re.compile(r"\d{8}T\d{4}(?:\d{2})?(?:[Zz]|[+-]\d{2}:?\d{2})?")  # GDELT's "20240105T143000Z"
 
 
@@ -47,14 +47,16 @@ def normalise(value: str, dayfirst: bool | None = None) -> str:
     of the forms read, or if in UTC it falls outside years 1-9999 (no later step could use it).
 
     Read: ISO 8601, RFC 2822 (``Fri, 17 Feb 2023 10:00:00 +0000``), ``17 February 2023``, ``Feb
-    17, 2023`` and ``17/02/2023`` (also with ``.`` or ``-``, and ``2023/02/17``), each with an
-    optional time of day and zone; ``2024-1-5``; digits alone (``20240105``, ``20240105143000``:
-    a time with no zone); any of them after a label (``Published: ...``); month names in French,
-    German, Spanish, Italian, Dutch and Portuguese too (``7 décembre 2026``, ``Montag, 7.
-    Dezember 2026, 14:30 Uhr``, ``7 de diciembre de 2026``). ``dayfirst`` reads ``05/03/2023``
-    as 5 March (False: May 3); None leaves a date that reads both ways unread rather than
-    guessed, but for ``05.03.2023``: dates written with dots put the day first wherever they are
-    written. Ten or thirteen digits are a Unix time (:func:`from_timestamp`).
+    17, 2023``, ``17/02/2023`` (also with ``.`` or ``-``, and ``2023/02/17``) and ``17-Feb-2023``,
+    each with an optional time of day and zone (or a time of day before it: ``14:30 17/02/2023``);
+    a zone's name after ISO 8601 (``2023-02-17 14:30:00 CET``); ``2024-1-5``; digits alone
+    (``20240105``, ``20240105143000``: a time with no zone); any of them after a label
+    (``Published: ...``); month names in French, German, Spanish, Italian, Dutch and Portuguese
+    too (``7 décembre 2026``, ``Montag, 7. Dezember 2026, 14:30 Uhr``, ``7 de diciembre de
+    2026``). ``dayfirst`` reads ``05/03/2023`` as 5 March (False: May 3); None leaves a date that
+    reads both ways unread rather than guessed, but for ``05.03.2023``: dates written with dots
+    put the day first wherever they are written. Ten or thirteen digits are a Unix time
+    (:func:`from_timestamp`).
     """
     s = value.strip()
     try:
@@ -106,8 +108,20 @@ _WORD_BEFORE = re.compile(r"[^\W\d_]+\s+")
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?")
 
 
+def _time_last(s: str) -> str:
+    """A date written after its time of day ("14:30 07/03/2024") with its time after it."""
+    found = _TIME_FIRST.fullmatch(s)
+    return f"{found.group(2)} {found.group(1)}" if found else s
+
+
+_TIME_FIRST = re.compile(
+    r"(\d{1,2}[:h]\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?)\s*[,|\u2013-]?\s+(\S.*\d)", re.IGNORECASE
+)
+
+
 def _normalise(s: str, dayfirst: bool | None) -> str:
     """:func:`normalise` of a stripped value with no label before it."""
+    s = _time_last(s)
     if s.isdigit() and len(s) in (10, 13):  # what exports of news APIs often give: a Unix time
         return from_timestamp(int(s))
     if s.isdigit() and len(s) in (8, 12, 14):
@@ -120,8 +134,10 @@ def _normalise(s: str, dayfirst: bool | None) -> str:
         moment: date | datetime
         if _ISO_BASIC.fullmatch(s) or _ISO_DATETIME.match(s):
             named = _ISO_ZONE_NAME.fullmatch(s)  # "2024-03-07 14:30:00 UTC", as databases print it
-            s = named.group(1) + "+00:00" if named else s
-            moment = datetime.fromisoformat(s[:-1] + "+00:00" if s[-1] in "Zz" else s)
+            if named and named.group(2).lower() in _ZONE_NAMES:
+                moment = _zoned(datetime.fromisoformat(named.group(1)), named.group(2).lower())
+            else:
+                moment = datetime.fromisoformat(s[:-1] + "+00:00" if s[-1] in "Zz" else s)
         else:
             moment = _common(s, dayfirst)
             if not isinstance(moment, datetime):
@@ -154,12 +170,17 @@ def _compact(s: str) -> str:
 
 def from_timestamp(value: float) -> str:
     """The stored form (in UTC) of a Unix time in seconds or milliseconds (told apart by size:
-    either way a date from 2001 to 2286); :class:`DateError` for another number."""
-    if 1e12 <= value < 1e13:
+    either way a date from 1990 to 2099); :class:`DateError` for another number."""
+    if value >= 1e11:  # seconds before 2100 are fewer; milliseconds since 1990 more
         value /= 1000
-    if not 1e9 <= value < 1e10:
-        raise DateError("a number that is no Unix time in seconds or milliseconds (2001 to 2286)")
+    if not _EPOCH_FIRST <= value < _EPOCH_END:
+        raise DateError("a number that is no Unix time in seconds or milliseconds (1990 to 2099)")
     return datetime.fromtimestamp(value, UTC).isoformat(timespec="seconds")
+
+
+# The Unix times read: of 1990-01-01 to 2099-12-31, as archives of news online hold. A number
+# outside them is some other count (an Excel day, an id) rather than a moment.
+_EPOCH_FIRST, _EPOCH_END = 631152000, 4102444800
 
 
 _NOT_READ = (
@@ -212,6 +233,11 @@ _FORMS = [
         re.IGNORECASE,
     ),
     re.compile(rf"{_WEEKDAY}{_MONTH}\s+{_DAY},?\s+(?P<year>\d{{4}}){_TIME}", re.IGNORECASE),
+    # "07-Mar-2024", "07/Mar/2024": as Oracle and web servers' logs write dates
+    re.compile(
+        rf"(?P<day>\d{{1,2}})(?P<dsep>[-/]){_NAMED_MONTH}(?P=dsep)(?P<year>\d{{4}}|\d{{2}}){_TIME}",
+        re.IGNORECASE,
+    ),
     re.compile(
         rf"(?P<year>\d{{4}})(?P<ysep>[/.-])(?P<month>\d{{1,2}})(?P=ysep)(?P<day>\d{{1,2}}){_TIME}",
         re.IGNORECASE,
@@ -230,6 +256,7 @@ _ZONES = {"z": 0, "ut": 0, "utc": 0, "gmt": 0, "est": -5, "edt": -4, "cst": -6, 
 # US zones written without saying whether daylight time is on ("2:30 p.m. ET"): standard time,
 # an hour more between the second Sunday of March and the first of November.
 _US_ZONES = {"et": -5, "ct": -6, "mt": -7, "pt": -8}
+_ZONE_NAMES = _ZONES.keys() | _US_ZONES.keys()
 
 
 def _common(s: str, dayfirst: bool | None) -> date | datetime:
@@ -264,10 +291,16 @@ def _common(s: str, dayfirst: bool | None) -> date | datetime:
             raise DateError(f"hour {hour} with am/pm")
         hour = hour % 12 + (12 if parts["ampm"][0].lower() == "p" else 0)
     moment = datetime(year, month, day, hour, int(parts["minute"]), int(parts["second"] or 0))
-    zone = (parts["zone"] or "").lower()
+    return _zoned(moment, (parts["zone"] or "").lower())
+
+
+def _zoned(moment: datetime, zone: str) -> datetime:
+    """``moment`` (naive) in ``zone``: a name or an offset, lower case; "" for none (as it is)."""
+    if not zone or moment.tzinfo is not None:
+        return moment
     if zone in _US_ZONES:
         return moment.replace(tzinfo=timezone(timedelta(hours=_US_ZONES[zone] + _us_daylight(moment))))
-    return moment if not zone else moment.replace(tzinfo=_zone(zone))
+    return moment.replace(tzinfo=_zone(zone))
 
 
 def _us_daylight(moment: datetime) -> int:
@@ -297,7 +330,7 @@ def written_order(value: str) -> bool | None:
     if value[4:5] == "-" and value[:4].isdigit():
         return None  # ISO 8601, as most exports write dates: asked of each, answered at once
     for part in _date_parts(value.strip()):
-        found = _NUMERIC_FORM.fullmatch(part)
+        found = _NUMERIC_FORM.fullmatch(_time_last(part))
         if found is not None:
             a, b = int(found.group("a")), int(found.group("b"))
             return True if a > 12 >= b else False if b > 12 >= a else None

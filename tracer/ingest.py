@@ -2,7 +2,8 @@
 
 Every bad input becomes a :class:`~tracer.model.Problem`; :func:`read_paths` never raises for
 input problems, so one broken file or row does not cost the user the rest of a batch. Text is kept
-exactly as decoded because span offsets computed later point into it.
+as decoded but for its line endings (all "\\n") and what does not show (:func:`visible`): span
+offsets computed later point into the text as stored.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ import json
 import os
 import re
 import sys
+import unicodedata
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -73,26 +76,29 @@ RECORD_HINT = (
 )
 # The fields of a record and the names a column or key may have for each, besides its own (compared
 # without case, spaces, '_' or '-'): what exports from scrapers, CMSs and news APIs call them, in
-# English, then French, German, Spanish and Italian (a press archive's export keeps its language).
+# English (GDELT's SourceCommonName and DocumentIdentifier too), then French, German, Spanish,
+# Italian, Portuguese and Dutch (a press archive's export keeps its language; some drop accents).
 FIELD_NAMES: dict[str, tuple[str, ...]] = {
     "id": ("id", "articleid", "docid", "guid"),
     "text": ("text", "body", "content", "articletext", "articlebody", "article", "fulltext", "maintext", "story",
              "bodytext", "postcontent",
              "texte", "contenu", "corps", "textecomplet", "inhalt", "volltext", "artikeltext", "texto",
-             "contenido", "cuerpo", "testo", "contenuto", "corpo"),
+             "contenido", "cuerpo", "testo", "contenuto", "corpo", "conteúdo", "conteudo", "tekst", "inhoud"),
     "outlet": ("outlet", "source", "sourcename", "publisher", "publication", "sitename", "site", "newspaper",
                "media", "medium", "medianame", "sourcetitle", "outletname", "publicationname", "newspapername",
-               "domain", "journal", "média", "éditeur", "titredepresse", "zeitung",
-               "quelle", "medien", "verlag", "periódico", "fuente", "medio", "giornale", "testata", "fonte"),
+               "domain", "journal", "sourcecommonname", "média", "éditeur", "titredepresse", "zeitung",
+               "quelle", "medien", "verlag", "periódico", "fuente", "medio", "giornale", "testata", "fonte",
+               "jornal", "veículo", "veiculo", "bron", "krant"),
     "published": ("published", "date", "publishedat", "publisheddate", "publishdate", "publicationdate",
                   "pubdate", "datepublished", "datetime", "time", "created", "createdat", "webpublicationdate",
                   "posted", "postdate", "dateposted",
                   "datedepublication",
                   "datepublication", "datum", "veröffentlicht", "erscheinungsdatum", "fecha",
-                  "fechadepublicación", "datadipubblicazione"),
+                  "fechadepublicación", "fechadepublicacion", "datadipubblicazione", "datadepublicação",
+                  "datadepublicacao", "publicatiedatum", "data"),
     "title": ("title", "headline", "heading", "head", "webtitle", "articletitle", "posttitle", "name", "titre", "titel", "überschrift", "schlagzeile",
-              "título", "titular", "titolo"),
-    "url": ("url", "link", "permalink", "href", "sourceurl", "articleurl", "weburl", "lien", "enlace", "collegamento"),
+              "título", "titulo", "titular", "titolo", "manchete", "kop"),
+    "url": ("url", "link", "permalink", "href", "sourceurl", "articleurl", "weburl", "documentidentifier", "lien", "enlace", "collegamento"),
 }  # fmt: skip
 
 
@@ -204,11 +210,12 @@ def article_id(outlet: str | None, text: str) -> str:
 _HASH_STRETCH = 1 << 20
 
 
-def stated_outlet(path: str, outlet: str | None, url: str | None) -> str | None:
+def stated_outlet(path: str, outlet: str | None, url: str | None, line: int | None = None) -> str | None:
     """The outlet an input states of itself, which an article's id is made of: a record's outlet
-    field or an HTML page's site name (``outlet``), else the host of its URL. A text file's id is
-    its text's alone: its header lines label it, as --outlet does, and may be corrected."""
-    if file_format(path) in TEXT_EXTS:
+    field or an HTML page's site name (``outlet``), else the host of its URL. A text file read as
+    one article (no ``line``) has an id of its text alone: its header lines label it, as --outlet
+    does, and may be corrected; a row of a table saved as text states its outlet as a CSV's does."""
+    if file_format(path) in TEXT_EXTS and line is None:
         return None
     return outlet or (_outlet_from_url(url) if url else None)
 
@@ -223,22 +230,34 @@ def parse_date(value: str, dayfirst: bool | None = None) -> str | None:
 
 
 def _date_or_reason(value: str, dayfirst: bool | None = None) -> tuple[str | None, str]:
-    """:func:`parse_date` of ``value``, and why not when it is None."""
+    """:func:`parse_date` of ``value`` within reach (:func:`_in_reach`), and why not when it is None."""
     try:
-        return normalise(value, dayfirst), ""
+        return _in_reach(normalise(value, dayfirst)), ""
     except DateError as exc:
         return None, str(exc)
 
 
+def _in_reach(stored: str) -> str:
+    """``stored``, a stored date, unless it is more than a year after today: no article is dated
+    so but by mistake (2099 for 1999), and one that were would seem to copy every story it shares."""
+    latest = (datetime.now(UTC).date() + timedelta(days=366)).isoformat()
+    if stored[:10] > latest:
+        raise DateError(f"{stored[:10]} is more than a year after today")
+    return stored
+
+
 def _timestamp_or_reason(value: Any) -> tuple[str | None, str]:
     """A JSON number as a Unix time (:func:`~tracer.dates.from_timestamp`), or an integer of 8,
-    12 or 14 digits as a date written in digits (``20240105``), and why not."""
+    12 or 14 digits as a date written in digits (``20240105``), and why not. Twelve digits that
+    are no such date are milliseconds (of 1990 to 2001)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None, "not a string or a number"
     if isinstance(value, int) and len(str(value)) in (8, 12, 14):
-        return _date_or_reason(str(value))
+        written = _date_or_reason(str(value))
+        if written[0] is not None or len(str(value)) != 12:
+            return written
     try:
-        return from_timestamp(value), ""
+        return _in_reach(from_timestamp(value)), ""
     except DateError as exc:
         return None, str(exc)
 
@@ -277,7 +296,7 @@ def iter_articles(
         date_override, why = _date_or_reason(date, dayfirst)
         if date_override is None:
             raise TracerError(f"invalid date {date!r}: {why}", DATE_HINT)
-    reading = Reading(outlet or None, date_override, dayfirst, columns)
+    reading = Reading(outlet_name(outlet) or None if outlet else None, date_override, dayfirst, columns)
     if outlet and not _is_utf8(outlet):
         # A command-line argument in another encoding arrives with its bytes escaped.
         raise TracerError(f"--outlet {_shown(outlet)} is not valid UTF-8", "pass the outlet name in UTF-8")
@@ -301,6 +320,7 @@ def iter_articles(
             continue
         result.files_read += 1
         dates = _FileDates(path, reading.dayfirst)
+        cut = 0  # texts that end in NewsAPI's "[+3410 chars]"
         while True:
             try:
                 item = next(items)
@@ -318,10 +338,41 @@ def iter_articles(
                 continue
             if not jsonl:  # JSON Lines records come finished from where they were parsed
                 _finish(item, reading)
+            cut += _uncut(item)
             for ready in dates.take(item):
                 yield from _first_of_its_id(ready, seen, result)
         for ready in dates.finish(result.warnings):
             yield from _first_of_its_id(ready, seen, result)
+        if cut:
+            result.warnings.append(_cut_short(path, cut))
+
+
+def _uncut(art: Article) -> bool:
+    """Drop the "[+3410 chars]" that NewsAPI ends a text it cut short with (after the id is made:
+    the id an older tracer gave it stays); whether there was one."""
+    text = _without_cut_mark(art.text)
+    if text is art.text:
+        return False
+    art.text = text
+    return True
+
+
+def _without_cut_mark(text: str) -> str:
+    """``text`` less NewsAPI's "[+3410 chars]" at its end (``text`` itself where it has none)."""
+    found = _CUT_MARK.search(text, max(0, len(text) - 40))
+    return text if found is None or not text[: found.start()].strip() else text[: found.start()]
+
+
+_CUT_MARK = re.compile(r"\s*\[\+\d+ chars\]\s*\Z")
+
+
+def _cut_short(path: str, n: int) -> Problem:
+    return Problem(
+        path,
+        f"{n} text(s) end in NewsAPI's '[+N chars]' (dropped): the API cuts its texts at 200 characters, "
+        "so few passages of these articles can match",
+        "fetch the full texts from the articles' URLs",
+    )
 
 
 def _first_of_its_id(item: Article, seen: dict[str, int], result: IngestResult) -> Iterator[Article]:
@@ -407,7 +458,11 @@ class _FileDates:
         """``art`` dated by the file's way."""
         assert art.date_written is not None and self.order is not None
         value, source = art.date_written
-        art.published, art.published_source, art.date_problem = normalise(value, self.order), source, None
+        published, why = _date_or_reason(value, self.order)
+        if published is None:  # (more than a year ahead)
+            art.date_problem = (f"date {value!r} not read: {why}", art.source_line)
+            return art
+        art.published, art.published_source, art.date_problem = published, source, None
         self.read += 1
         self.first_read = self.first_read or value
         return art
@@ -493,6 +548,7 @@ def _walk(directory: str, problems: list[Problem], others: Counter[str]) -> Iter
             Problem(directory, f"cannot list directory: {exc.strerror or exc}", "check permissions")
         )
         return
+    names = {entry.name.lower() for entry in entries}
     for entry in entries:
         if entry.name.startswith("."):
             continue
@@ -507,6 +563,8 @@ def _walk(directory: str, problems: list[Problem], others: Counter[str]) -> Iter
             continue
         if (is_dir or is_file) and not _is_utf8(entry.name):
             problems.append(_bad_name(path))
+        elif is_dir and _saved_page_parts(entry, names):
+            others[SAVED_PAGE_PARTS] += 1
         elif is_dir:
             yield from _walk(path, problems, others)
         elif is_file:
@@ -515,10 +573,29 @@ def _walk(directory: str, problems: list[Problem], others: Counter[str]) -> Iter
             others[ext] += 1
 
 
+def _saved_page_parts(entry: os.DirEntry[str], names: set[str]) -> bool:
+    """Whether a folder holds the parts of a web page a browser saved ("Save page, complete":
+    ``page.html`` and ``page_files/``, its ads' frames, scripts and images): no articles.
+    ``names``: the folder's siblings, lower case."""
+    stem = entry.name.lower().removesuffix("_files")
+    if stem == entry.name.lower():
+        return False
+    if f"{stem}.html" in names or f"{stem}.htm" in names:
+        return True
+    # A page renamed since it was saved leaves its folder's name as it was: its scripts tell.
+    try:
+        return any(os.path.splitext(name)[1].lower() in (".js", ".css") for name in os.listdir(entry.path))
+    except OSError:
+        return False
+
+
 _LINK_HINT = "remove the entry, or point the link at an article file"
+# What a walk counts in ``left_out`` for each folder of a saved page's parts it passes over.
+SAVED_PAGE_PARTS = "_files/"
 # Files of a folder that may hold articles tracer does not read: their number is told (images,
 # a store's own files and the like are left out without a word).
-_DOCUMENT_EXTS = frozenset(".md .markdown .rst .rtf .doc .xls .ods .epub .mht .mhtml".split())
+ARCHIVE_EXTS = frozenset(".zip .7z .rar .tar .tgz".split())
+_DOCUMENT_EXTS = frozenset(".md .markdown .rst .rtf .doc .xls .ods .epub .mht .mhtml".split()) | ARCHIVE_EXTS
 
 
 def _is_utf8(name: str) -> bool:
@@ -648,7 +725,7 @@ def _read_file(path: str, data: bytes, reading: Reading) -> Iterator[Article | P
         records = _read_jsonl(path, text, reading)
     elif ext in JSON_EXTS:
         records = _read_json(path, text, reading)
-    elif ext in CSV_EXTS:
+    elif ext in CSV_EXTS or (ext in TEXT_EXTS and _is_table(text, reading)):
         records = _read_csv(path, text, reading)
     elif ext in HTML_EXTS:
         records = _read_html(path, text, reading)
@@ -664,6 +741,20 @@ def _read_file(path: str, data: bytes, reading: Reading) -> Iterator[Article | P
 
 
 # --- plain text ------------------------------------------------------------------------------
+
+
+def _is_table(text: str, reading: Reading) -> bool:
+    """Whether a text file is a table saved as text, as Excel saves one ("Unicode text", "Text (Tab
+    delimited)"): a first line of short tab-separated column names, the text's among them, and
+    tabs in the lines after it. An article's first line is no such header."""
+    end = text.find("\n")
+    names = [name.strip() for name in text[: max(end, 0)].split("\t")]
+    if len(names) < 2 or any(len(name) > _NAME_MAX for name in names) or sum(map(bool, names)) < 2:
+        return False
+    return "text" in _field_keys(names, reading.columns) and text.find("\t", end) >= 0
+
+
+_NAME_MAX = 40  # characters in a column's name, at most: longer, a line is a sentence
 
 _HEADER = re.compile(r"(outlet|date|published|url|title|id)[ \t]*:[ \t]*(.*?)[ \t]*", re.IGNORECASE)
 # " date 2023-09-13 Headline..." as seen in scraped dumps: a dateline glued to the headline.
@@ -727,9 +818,10 @@ def _read_text(path: str, text: str, reading: Reading) -> Iterator[Article | Pro
         return
     first = next(line.strip() for line, _ in _lines(art.text) if line.strip())
     dateline = _DATELINE.fullmatch(first)
-    if dateline and parse_date(dateline.group(1)):
+    when = _date_or_reason(dateline.group(1))[0] if dateline else None
+    if dateline and when:
         if art.published is None and art.date_problem is None:
-            art.published, art.published_source = parse_date(dateline.group(1)), "dateline"
+            art.published, art.published_source = when, "dateline"
         first = dateline.group(2)
     if art.title is None:
         art.title, art.title_source = first, "first-line"
@@ -766,8 +858,9 @@ EXPORT_HINT = "check that the file is the export as saved (Nexis Uni, Factiva: p
 
 
 _CANONICAL = {name: name for name in FIELD_NAMES}
-# Keys under which APIs put a record's fields (the Guardian's "fields", JSON:API's "attributes").
-_FIELD_BOXES = ("fields", "attributes")
+# Keys under which APIs put a record's fields (the Guardian's "fields", JSON:API's "attributes",
+# an Elasticsearch hit's "_source", beside its "_id").
+_FIELD_BOXES = ("fields", "attributes", "_source")
 _KEYS_SEEN: dict[tuple[tuple[str, ...], tuple[tuple[str, str], ...]], dict[str, str]] = {}
 
 
@@ -818,7 +911,7 @@ def _record(
     art = Article(
         id=_scalar(obj.get(keys.get("id", ""))) or "", text=text, source_path=path, source_line=line
     )
-    outlet = obj.get(keys.get("outlet", ""))
+    outlet = _one(obj.get(keys.get("outlet", "")))
     if isinstance(outlet, dict):  # {"id": "bbc-news", "name": "BBC News"}: a news API's source
         outlet = outlet.get("name") or outlet.get("title")  # (Event Registry: {"uri", "title"})
     art.outlet = _scalar(outlet)
@@ -911,9 +1004,14 @@ def _paragraphs(value: Any) -> Any:
 _BLOCK_TEXT = ("text", "content", "body")  # the text of a block of a body given as blocks
 
 
+def _one(value: Any) -> Any:
+    """A list of one value as that value (["BBC"], as some APIs give every field); any other as it is."""
+    return value[0] if isinstance(value, list) and len(value) == 1 else value
+
+
 def _scalar(value: Any) -> str | None:
     """A metadata field as a stripped string; empty, null and non-scalar values count as missing."""
-    value = _unwrapped(value)
+    value = _unwrapped(_one(value))
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         return None
     return str(value).strip() or None
@@ -965,6 +1063,8 @@ def _read_jsonl_file(path: str, reading: Reading, workers: int = 1) -> Iterator[
         for item in items:  # every record and problem of a block has a line number
             if isinstance(item, Article):
                 item.source_line = cast(int, item.source_line) + lines_before
+                if item.date_problem is not None:  # (found on the record's line)
+                    item.date_problem = (item.date_problem[0], item.source_line)
                 yield item
             else:
                 yield dataclasses.replace(item, line=cast(int, item.line) + lines_before)
@@ -1291,6 +1391,8 @@ def _read_csv(path: str, text: str, reading: Reading) -> Iterator[Article | Prob
                     start,
                 )
                 return
+            if (undated := _no_date_column(path, header, keys, reading, start)) is not None:
+                yield undated
             continue
         if len(row) > len(header):
             fixed = _rejoined(row, header, keys, delimiter, reading)
@@ -1311,6 +1413,22 @@ def _read_csv(path: str, text: str, reading: Reading) -> Iterator[Article | Prob
         yield _record(path, start, dict(zip(header, row, strict=False)), reading=reading, keys=keys)
 
 
+def _no_date_column(
+    path: str, header: list[str], keys: dict[str, str], reading: Reading, line: int
+) -> Notice | None:
+    """The warning for a table none of whose columns is the date while some are not read: one of
+    them may be the date under a name not known (the articles went undated without a word)."""
+    unread = [name for name in header if name and name not in keys.values()]
+    if "published" in keys or reading.published is not None or not unread:
+        return None
+    return Notice(
+        path,
+        f"no column is the date, and {', '.join(map(repr, unread))} not read: its articles are stored undated",
+        "if one of them is the date, name it with --columns published=NAME",
+        line,
+    )
+
+
 def _rejoined(
     row: list[str], header: list[str], keys: dict[str, str], delimiter: str, reading: Reading
 ) -> list[str] | None:
@@ -1323,7 +1441,7 @@ def _rejoined(
     date_key = keys.get("published")
     if date_key is not None and reading.published is None:
         value = fixed[header.index(date_key)].strip()
-        if value and _date_or_reason(value, reading.dayfirst)[0] is None and not is_ambiguous(value):
+        if value and parse_date(value, reading.dayfirst) is None and not is_ambiguous(value):
             return None
     return fixed
 
@@ -1395,6 +1513,8 @@ def _read_workbook(path: str, data: bytes, reading: Reading) -> Iterator[Article
                     if "text" not in keys:
                         break
                     found = True
+                    if (undated := _no_date_column(path, header, keys, reading, number)) is not None:
+                        yield undated
                     continue
                 if any(c and c.strip() for c in cells):
                     record = {
@@ -1478,9 +1598,11 @@ def _read_html(path: str, html: str, reading: Reading) -> Iterator[Article | Pro
     if doc.title:
         art.title, art.title_source = doc.title, "html"
     stated = doc.date[:10] if doc.date and doc.date.endswith("T00:00:00") else doc.date
-    published = parse_date(stated, reading.dayfirst) if stated else None
+    published, why = _date_or_reason(stated, reading.dayfirst) if stated else (None, "")
     if published:
         art.published, art.published_source = published, "html"
+    elif stated:
+        art.date_problem = (f"date {stated!r} not read: {why}", None)
     yield _half_pair(art, None) or art  # lxml gives none, as far as known: no store fails if it does
 
 
@@ -1539,13 +1661,50 @@ _VISIBLE = {0xAD: None, 0x200B: None, 0x2060: None, 0xFEFF: None, 0xFB00: "ff", 
             0xFB03: "ffi", 0xFB04: "ffl", 0xFB05: "st", 0xFB06: "st"}  # fmt: skip
 
 
+def outlet_name(name: str) -> str:
+    """An outlet's name as stored: Unicode NFC, each run of whitespace one space, ends stripped, so
+    that names that look the same are one outlet. Case is kept ("BBC" and "Bbc" may differ)."""
+    return " ".join(unicodedata.normalize("NFC", name).split())
+
+
+def _stated(outlet: str | None) -> str | None:
+    """An outlet as an input states it (:func:`outlet_name`), or None for a placeholder that names none."""
+    name = None if outlet is None else outlet_name(outlet)
+    if name is None or name.strip("()[]<>").casefold() in _PLACEHOLDERS:
+        return None
+    return name
+
+
+# What exports and scrapers write where they know no outlet ("N/A", "null", pandas' "nan"):
+# taken for a name, they made one outlet of unrelated sites.
+_PLACEHOLDERS = frozenset(
+    ["", "n/a", "na", "n.a.", "null", "none", "nil", "nan", "undefined", "unknown", "-", "--", "\u2013", "\u2014",
+     "?", "not available", "unavailable", "no source", "unknown source"]
+)  # fmt: skip
+
+
+def _one_line_ending(text: str) -> str:
+    """``text`` with every line ending "\\n": Windows' "\\r\\n" and old Macs' "\\r" were stored as
+    they came, a lone "\\r" shown as "\\x0d" wherever a text is printed."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+def as_stored(text: str) -> str:
+    """A text as ingest stores it, from the text its id is made of: for a text an older tracer
+    stored, as this one would (so that ingesting its input again finds the article stored)."""
+    return _without_cut_mark(_one_line_ending(visible(text)))
+
+
 def _finish(art: Article, reading: Reading) -> None:
     """Assign the id from the outlet the input states, apply --outlet/--date, infer a missing outlet."""
+    art.outlet = _stated(art.outlet)
+    if art.outlet is None:
+        art.outlet_source = "unknown"
     stated = art.outlet if art.outlet_source in ("field", "html") else None
-    art.stated_outlet = stated_outlet(art.source_path, stated, art.url)
+    art.stated_outlet = stated_outlet(art.source_path, stated, art.url, art.source_line)
     if not art.id:
         art.id = article_id(art.stated_outlet, art.text)
-    art.text = visible(art.text)  # (after the id: the id an older tracer gave it stays)
+    art.text = _one_line_ending(visible(art.text))  # (after the id: the id an older tracer gave it stays)
     if reading.outlet:
         art.outlet, art.outlet_source = reading.outlet, "option"
     if reading.published:

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 class Article:
     """One news article as ingested.
 
-    ``text`` is kept as decoded, less what does not show (soft hyphens...): every span offset
-    points into it. ``*_source`` fields say how a metadata value was obtained, e.g.
-    ``"option"`` (``--outlet``/``--date``), ``"field"`` (JSONL/CSV column),
+    ``text`` is kept as decoded, less what does not show (soft hyphens...) and with every line
+    ending "\\n": every span offset points into it. ``*_source`` fields say how a metadata value
+    was obtained, e.g. ``"option"`` (``--outlet``/``--date``), ``"field"`` (JSONL/CSV column),
     ``"header"`` (``outlet:`` line in a .txt), ``"dateline"`` (``date 2023-09-13 ...``),
     ``"url"`` (host of the URL), ``"html"`` (HTML metadata), ``"text"`` (a
     self-reference such as "RadarOnline.com has learned"), ``"first-line"``, ``"document"``

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from .engine import Engine, local_cores
 from .engine.memory import return_free_memory
 from .errors import TracerError
-from .ingest import DATE_HINT, IngestResult, iter_articles, renamed
+from .ingest import DATE_HINT, IngestResult, iter_articles, outlet_name, renamed
 from .model import Article, Problem
 from .params import ScanParams
 from .scan import Progress, ScanResult, scan
@@ -111,7 +111,7 @@ def edit(
             published = normalise(date, dayfirst)
         except DateError as exc:
             raise TracerError(f"invalid date {date!r}: {exc}", DATE_HINT) from None
-    return store.edit_article(full_id, outlet and outlet.strip(), published, title and title.strip())
+    return store.edit_article(full_id, outlet and outlet_name(outlet), published, title and title.strip())
 
 
 def remove(store: Store, article_ids: Sequence[str]) -> list[str]:

@@ -1165,6 +1165,8 @@ def _stored_ids(
     known = set(stored)
     if taken is None:
         return known
+    from .ingest import as_stored
+
     moved = []
     for art in batch:
         found = stored.get(art.id)
@@ -1172,7 +1174,8 @@ def _stored_ids(
             continue
         text, outlet, source = found
         other_outlet = source in _STATED and art.stated_outlet is not None and art.stated_outlet != outlet
-        if text != art.text or other_outlet:
+        # (a text an older tracer stored, its line endings as they came, is this one's)
+        if (text != art.text and as_stored(text) != art.text) or other_outlet:
             taken(art)
             moved.append(art.id)
     if not moved:
