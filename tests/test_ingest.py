@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -1100,16 +1099,3 @@ def test_a_date_warning_names_its_line_in_any_block_of_a_jsonl_file(
     lines = [json.dumps({"text": f"record number {k} of the file", "published": "soon"}) for k in range(4)]
     result = read_paths([write(tmp_path / "a.jsonl", "\n".join(lines))])  # (the last line unended)
     assert [w.line for w in result.warnings] == [1, 2, 3, 4]
-
-
-def test_a_date_more_than_a_year_ahead_is_taken_for_a_mistake(tmp_path: Path) -> None:
-    soon = (datetime.now(UTC).date() + timedelta(days=30)).isoformat()  # (a zone ahead, or an embargo)
-    values: list[object] = ["2099-01-01", 4000000000, soon, "01/02/2099"]
-    lines = [json.dumps({"text": f"{BODY} {k}", "published": v}) for k, v in enumerate(values)]
-    lines.append(json.dumps({"text": "a date that tells", "published": "25/03/2024"}))
-    result = read_paths([write(tmp_path / "a.jsonl", "".join(f"{line}\n" for line in lines))])
-    assert [a.published for a in result.articles] == [None, None, soon, None, "2024-03-25"]
-    said = [w for w in result.warnings if "more than a year after today" in w.message]
-    assert [w.line for w in said] == [1, 2, 4] and all("stored undated" in w.message for w in said)
-    with pytest.raises(TracerError, match="more than a year after today"):
-        read_paths([write(tmp_path / "b.txt", BODY)], date="2099-01-01")

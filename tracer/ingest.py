@@ -24,7 +24,6 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -230,20 +229,11 @@ def parse_date(value: str, dayfirst: bool | None = None) -> str | None:
 
 
 def _date_or_reason(value: str, dayfirst: bool | None = None) -> tuple[str | None, str]:
-    """:func:`parse_date` of ``value`` within reach (:func:`_in_reach`), and why not when it is None."""
+    """:func:`parse_date` of ``value``, and why not when it is None."""
     try:
-        return _in_reach(normalise(value, dayfirst)), ""
+        return normalise(value, dayfirst), ""
     except DateError as exc:
         return None, str(exc)
-
-
-def _in_reach(stored: str) -> str:
-    """``stored``, a stored date, unless it is more than a year after today: no article is dated
-    so but by mistake (2099 for 1999), and one that were would seem to copy every story it shares."""
-    latest = (datetime.now(UTC).date() + timedelta(days=366)).isoformat()
-    if stored[:10] > latest:
-        raise DateError(f"{stored[:10]} is more than a year after today")
-    return stored
 
 
 def _timestamp_or_reason(value: Any) -> tuple[str | None, str]:
@@ -257,7 +247,7 @@ def _timestamp_or_reason(value: Any) -> tuple[str | None, str]:
         if written[0] is not None or len(str(value)) != 12:
             return written
     try:
-        return _in_reach(from_timestamp(value)), ""
+        return from_timestamp(value), ""
     except DateError as exc:
         return None, str(exc)
 
@@ -458,11 +448,7 @@ class _FileDates:
         """``art`` dated by the file's way."""
         assert art.date_written is not None and self.order is not None
         value, source = art.date_written
-        published, why = _date_or_reason(value, self.order)
-        if published is None:  # (more than a year ahead)
-            art.date_problem = (f"date {value!r} not read: {why}", art.source_line)
-            return art
-        art.published, art.published_source, art.date_problem = published, source, None
+        art.published, art.published_source, art.date_problem = normalise(value, self.order), source, None
         self.read += 1
         self.first_read = self.first_read or value
         return art
@@ -818,10 +804,9 @@ def _read_text(path: str, text: str, reading: Reading) -> Iterator[Article | Pro
         return
     first = next(line.strip() for line, _ in _lines(art.text) if line.strip())
     dateline = _DATELINE.fullmatch(first)
-    when = _date_or_reason(dateline.group(1))[0] if dateline else None
-    if dateline and when:
+    if dateline and parse_date(dateline.group(1)):
         if art.published is None and art.date_problem is None:
-            art.published, art.published_source = when, "dateline"
+            art.published, art.published_source = parse_date(dateline.group(1)), "dateline"
         first = dateline.group(2)
     if art.title is None:
         art.title, art.title_source = first, "first-line"
@@ -1441,7 +1426,7 @@ def _rejoined(
     date_key = keys.get("published")
     if date_key is not None and reading.published is None:
         value = fixed[header.index(date_key)].strip()
-        if value and parse_date(value, reading.dayfirst) is None and not is_ambiguous(value):
+        if value and _date_or_reason(value, reading.dayfirst)[0] is None and not is_ambiguous(value):
             return None
     return fixed
 
@@ -1598,11 +1583,9 @@ def _read_html(path: str, html: str, reading: Reading) -> Iterator[Article | Pro
     if doc.title:
         art.title, art.title_source = doc.title, "html"
     stated = doc.date[:10] if doc.date and doc.date.endswith("T00:00:00") else doc.date
-    published, why = _date_or_reason(stated, reading.dayfirst) if stated else (None, "")
+    published = parse_date(stated, reading.dayfirst) if stated else None
     if published:
         art.published, art.published_source = published, "html"
-    elif stated:
-        art.date_problem = (f"date {stated!r} not read: {why}", None)
     yield _half_pair(art, None) or art  # lxml gives none, as far as known: no store fails if it does
 
 
