@@ -188,15 +188,20 @@ def test_an_unscanned_article_or_store_says_to_scan(tmp_path):
     assert _run("origin", "a1", "--db", db).stdout == f"a1 (Daily B, 2023-01-01): {edited}\n"
 
 
-@pytest.mark.parametrize("name", ["unknown", " Unknown ", "unknown (b1)"])
-def test_edit_refuses_the_label_of_a_missing_outlet(tmp_path, name):
+@pytest.mark.parametrize("name", ["unknown", " Unknown ", "unknown (b1)", "N/A", "null"])
+def test_edit_and_ingest_refuse_an_outlet_that_names_none(tmp_path, name):
     db = _two_articles(tmp_path, scan=False)
     result = _run("edit", "a1", "--db", db, "--outlet", name)
     assert result.exit_code == 2
     assert (
-        "is how tracer shows a missing outlet, not an outlet's name (give the outlet's name" in result.output
+        "names no outlet (tracer shows a missing outlet as unknown): give the outlet's name" in result.output
     )
     assert json.loads(_run("articles", "--db", db, "--format", "json").stdout)[0]["outlet"] == "Daily A"
+    more = tmp_path / "more.txt"
+    more.write_text("A text of its own about the harbour wall.\n", encoding="utf-8")
+    result = _run("ingest", str(more), "--db", db, "--outlet", name)
+    assert result.exit_code == 2 and "names no outlet" in result.output
+    assert len(json.loads(_run("articles", "--db", db, "--format", "json").stdout)) == 2
 
 
 @pytest.mark.parametrize("command", ["matches", "claims", "outlets", "export"])
@@ -216,3 +221,31 @@ def test_since_after_until_is_refused(scanned, tmp_path, command):
         _run(command, "--db", scanned, *extra, "--since", "2024-04-01", "--until", "2024-04-01").exit_code
         == 0
     )
+
+
+def test_a_new_store_goes_into_folders_made_for_it(tmp_path):
+    text = tmp_path / "a.txt"
+    text.write_text("A text of its own about the harbour wall.\n", encoding="utf-8")
+    db = tmp_path / "results" / "june" / "t.db"
+    result = _run("ingest", str(text), "--db", str(db), "-q")
+    assert result.exit_code == 0, result.output
+    assert db.exists()
+    blocked = tmp_path / "file"
+    blocked.write_text("", encoding="utf-8")
+    result = _run("ingest", str(text), "--db", str(blocked / "t.db"))
+    assert result.exit_code == 1 and "cannot make the store's folder" in result.stderr
+
+
+def test_export_reads_its_days_as_the_other_commands_do(scanned, tmp_path):
+    outs = []
+    for since in ("2000-01-01", "1 January 2000", "Jan 1, 2000"):
+        out = tmp_path / f"g{len(outs)}.json"
+        result = _run("export", "--db", scanned, "--format", "json", "-o", str(out), "--since", since, "-q")
+        assert result.exit_code == 0, result.output
+        graph = json.loads(out.read_text(encoding="utf-8"))
+        outs.append((graph["nodes"], graph["links"]))  # (the graph's attributes say --since as given)
+    assert outs[0] == outs[1] == outs[2] and outs[0][0]
+    result = _run(
+        "export", "--db", scanned, "--format", "json", "-o", str(tmp_path / "x.json"), "--since", "soon"
+    )
+    assert result.exit_code == 1 and "invalid since date 'soon'" in result.stderr

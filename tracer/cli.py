@@ -201,11 +201,31 @@ def cli(ctx: click.Context, db: str | None, quiet: bool) -> None:
         raise click.UsageError("simulate writes files and opens no store: leave out --db")
 
 
+def _outlet_given(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """An --outlet to store: a placeholder ("N/A") or tracer's label of a missing outlet
+    ("unknown", "unknown (ID)") would read as no outlet, and `--unknown-outlet` would not list it."""
+    from .ingest import is_placeholder
+
+    if value is None:
+        return value
+    given = value.strip()
+    if not given:
+        raise click.BadParameter("must not be empty")
+    if is_placeholder(given) or given.casefold().startswith("unknown ("):
+        raise click.BadParameter(
+            f"{given!r} names no outlet (tracer shows a missing outlet as unknown): give the outlet's "
+            "name; an outlet once set cannot be made unknown again"
+        )
+    return value
+
+
 def _ingest_options(func: F) -> F:
     func = click.argument("paths", nargs=-1, required=True, type=click.Path())(func)
-    func = click.option("--outlet", help="Outlet for every article of this call (overrides what files say).")(
-        func
-    )
+    func = click.option(
+        "--outlet",
+        callback=_outlet_given,
+        help="Outlet for every article of this call (overrides what files say).",
+    )(func)
     func = click.option(
         "--date",
         help="Publication date for every article of this call: 2023-02-17, 17 February 2023, Feb 17, 2023, "
@@ -785,7 +805,7 @@ def articles_command(
 @cli.command("edit")
 @click.argument("article_id")
 @store_options
-@click.option("--outlet", help="The article's outlet.")
+@click.option("--outlet", callback=_outlet_given, help="The article's outlet.")
 @click.option("--date", help="The article's publication date (the forms --date of `tracer ingest` reads).")
 @click.option("--title", help="The article's title.")
 @_dayfirst_option
@@ -808,18 +828,8 @@ def edit_command(
 
     if outlet is None and date is None and title is None:
         raise click.UsageError("give --outlet, --date or --title")
-    for name, value in (("--outlet", outlet), ("--title", title)):
-        if value is not None and not value.strip():
-            raise click.BadParameter("must not be empty", param_hint=f"'{name}'")
-    # Tables show a missing outlet as "unknown" (and "unknown (ID)" where each is an outlet of its
-    # own): an outlet of that name would read as missing, and `--unknown-outlet` would not list it.
-    given = (outlet or "").strip()
-    if given.casefold() == "unknown" or given.casefold().startswith("unknown ("):
-        raise click.BadParameter(
-            f"{given!r} is how tracer shows a missing outlet, not an outlet's name (give the "
-            "outlet's name; an outlet once set cannot be made unknown again)",
-            param_hint="'--outlet'",
-        )
+    if title is not None and not title.strip():
+        raise click.BadParameter("must not be empty", param_hint="'--title'")
     with open_store(db) as store:
         change = edit(store, article_id, outlet, date, title, dayfirst)
     if not change.fields:
@@ -1295,8 +1305,8 @@ def report_command(
 )
 @click.option("--claim", help="Only this claim (id from `tracer claims`), its articles and their outlets.")
 @click.option("--outlet", help="Only this outlet's articles and the articles echo-linked to them.")
-@click.option("--since", help="Only articles published on or after this date (ISO 8601).")
-@click.option("--until", help="Only articles published on or before this date (ISO 8601).")
+@click.option("--since", help="Only articles published on or after this day (2024-05-01, 1 May 2024...).")
+@click.option("--until", help="Only articles published on or before this day.")
 @click.option(
     "--gexf-version",
     type=click.Choice(["1.3", "1.2draft"]),

@@ -28,14 +28,14 @@ import re
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
 from .atomic import replacing
-from .dates import check_day_order
+from .dates import DateError, check_day_order, normalise
 from .errors import TracerError
 from .output import csv_lines
 
@@ -288,16 +288,11 @@ def _date_bound(value: str | date | None, name: str) -> str | None:
         return None
     if isinstance(value, date):
         return value.isoformat()[:10]
-    text = str(value).strip()
-    day = _day(text)
-    if day is not None and len(text) > 10:
-        try:
-            datetime.fromisoformat(text[:-1] + "+00:00" if text[-1] in "Zz" else text)
-        except ValueError:
-            day = None
-    if day is None:
-        raise TracerError(f"invalid {name} date {value!r}", DATE_HINT)
-    return day
+    # Read as matches, claims and outlets read theirs ("1 May 2024" too), to its day in UTC.
+    try:
+        return normalise(str(value))[:10]
+    except DateError as exc:
+        raise TracerError(f"invalid {name} date {value!r}: {exc}", DATE_HINT) from exc
 
 
 def _day(value: Any) -> str | None:

@@ -1650,6 +1650,11 @@ def outlet_name(name: str) -> str:
     return " ".join(unicodedata.normalize("NFC", name).split())
 
 
+def is_placeholder(outlet: str) -> bool:
+    """Whether ``outlet`` is what exports write where they know no outlet ("N/A", "unknown")."""
+    return _stated(outlet) is None
+
+
 def _stated(outlet: str | None) -> str | None:
     """An outlet as an input states it (:func:`outlet_name`), or None for a placeholder that names none."""
     name = None if outlet is None else outlet_name(outlet)

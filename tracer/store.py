@@ -271,6 +271,8 @@ class Store:
             raise StoreError(f"{path}: no store here", "run `tracer ingest PATH` first or pass --db")
         if exists and path != ":memory:" and Path(path).is_dir():
             raise StoreError(f"{path}: is a directory, not a store file", "pass a file path with --db")
+        if not exists:
+            _make_folder(Path(path).parent)
         try:
             conn, tables = _connect(path)
         except sqlite3.Error as exc:
@@ -1577,6 +1579,17 @@ def mapped_errors(path: str) -> Iterator[None]:
         if mapped is None:
             raise
         raise mapped from exc
+
+
+def _make_folder(folder: Path) -> None:
+    """The folder a new store goes in, made where missing (`--db results/june.db`), as output files'
+    folders are; one that cannot be made is named with the reason."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(
+            f"{folder}: cannot make the store's folder: {exc.strerror or exc}", "pass another --db path"
+        ) from exc
 
 
 def _open_error(exc: sqlite3.Error, path: str) -> StoreError:
