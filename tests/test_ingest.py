@@ -1074,6 +1074,20 @@ def test_a_table_with_no_date_column_says_so_once(tmp_path: Path) -> None:
     assert read_paths([write(tmp_path / "c.csv", "titolo,testo\nA,first text\n")]).warnings == []
 
 
+def test_a_table_with_two_outlet_columns_says_which_was_read(tmp_path: Path) -> None:
+    # "source" the agency, "publisher" the paper: naming the other later makes other ids (copies).
+    content = "title,text,date,source,publisher\nA,first text,2024-03-05,Associated Press,Daily One\n"
+    result = read_paths([write(tmp_path / "a.csv", content)])
+    assert [a.outlet for a in result.articles] == ["Associated Press"]
+    (warning,) = result.warnings
+    assert warning.line == 1
+    assert warning.message == "the outlet was read from column 'source'; 'publisher' may name it too"
+    assert "--columns outlet=publisher" in warning.hint
+    for given in ({"columns": (("outlet", "publisher"),)}, {"outlet": "Daily One"}):
+        assert read_paths([write(tmp_path / "a.csv", content)], **given).warnings == []
+    assert read_paths([write(tmp_path / "b.csv", "title,text,source\nA,first text,AP\n")]).warnings == []
+
+
 def test_json_numbers_are_unix_times_from_1990_to_2099(tmp_path: Path) -> None:
     numbers = [631152000, 946684800, 946684800000, 4102444800, -86400, 4102444800000]
     lines = [json.dumps({"text": f"{BODY} {k}", "published": n}) for k, n in enumerate(numbers)]

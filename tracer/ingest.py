@@ -1376,8 +1376,7 @@ def _read_csv(path: str, text: str, reading: Reading) -> Iterator[Article | Prob
                     start,
                 )
                 return
-            if (undated := _no_date_column(path, header, keys, reading, start)) is not None:
-                yield undated
+            yield from _header_notices(path, header, keys, reading, start)
             continue
         if len(row) > len(header):
             fixed = _rejoined(row, header, keys, delimiter, reading)
@@ -1396,6 +1395,40 @@ def _read_csv(path: str, text: str, reading: Reading) -> Iterator[Article | Prob
                 start,
             )
         yield _record(path, start, dict(zip(header, row, strict=False)), reading=reading, keys=keys)
+
+
+def _header_notices(
+    path: str, header: list[str], keys: dict[str, str], reading: Reading, line: int
+) -> Iterator[Notice]:
+    """What a table's header leaves in doubt: the date (:func:`_no_date_column`), the outlet
+    (:func:`_other_outlet_columns`)."""
+    for notice in (
+        _no_date_column(path, header, keys, reading, line),
+        _other_outlet_columns(path, header, keys, reading, line),
+    ):
+        if notice is not None:
+            yield notice
+
+
+def _other_outlet_columns(
+    path: str, header: list[str], keys: dict[str, str], reading: Reading, line: int
+) -> Notice | None:
+    """The warning for a table with more than one column named like an outlet ("source" and
+    "publisher": the agency and the paper): the first was read, maybe not the one meant, and a
+    second ingest naming the other makes other ids (a copy of each article)."""
+    if "outlet" not in keys or reading.outlet or any(name == "outlet" for name, _ in reading.columns):
+        return None
+    names = set(FIELD_NAMES["outlet"])
+    others = [h for h in header if h and h != keys["outlet"] and _key(h) in names and h not in keys.values()]
+    if not others:
+        return None
+    listed = ", ".join(repr(h) for h in others)
+    return Notice(
+        path,
+        f"the outlet was read from column {keys['outlet']!r}; {listed} may name it too",
+        f"to read {others[0]!r} instead, ingest into a new store with --columns outlet={others[0]}: ids follow the outlet",
+        line,
+    )
 
 
 def _no_date_column(
@@ -1498,8 +1531,7 @@ def _read_workbook(path: str, data: bytes, reading: Reading) -> Iterator[Article
                     if "text" not in keys:
                         break
                     found = True
-                    if (undated := _no_date_column(path, header, keys, reading, number)) is not None:
-                        yield undated
+                    yield from _header_notices(path, header, keys, reading, number)
                     continue
                 if any(c and c.strip() for c in cells):
                     record = {
