@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -484,6 +485,18 @@ def test_html_without_site_name_or_date(tmp_path: Path) -> None:
     (art,) = read_paths([write(tmp_path / "page.htm", page)]).articles
     assert art.outlet == "coastalgazette.example" and art.outlet_source == "url"
     assert art.published is None and art.published_source == "unknown"  # no date invented
+
+
+def test_a_saved_page_names_its_outlet_by_the_address_it_was_saved_from(tmp_path: Path) -> None:
+    # A page without its address in its markup, as a browser saves it: the comment says where from.
+    page = re.sub(r"<meta property=\"og:(?:site_name|url)\"[^>]*>|<link rel=\"canonical\"[^>]*>", "", HTML)
+    page = page.replace(" | The Coastal Gazette", "")
+    (art,) = read_paths([write(tmp_path / "bare.html", page)]).articles
+    assert art.url is None and art.outlet is None
+    saved = "<!-- saved from url=(0052)https://www.harbourdaily.example/news/crane-123 -->\n" + page
+    (art,) = read_paths([write(tmp_path / "saved.html", saved)]).articles
+    assert art.url == "https://www.harbourdaily.example/news/crane-123"
+    assert (art.outlet, art.outlet_source) == ("harbourdaily.example", "url")
 
 
 def test_html_without_text_is_problem(tmp_path: Path) -> None:

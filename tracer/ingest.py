@@ -1581,6 +1581,17 @@ def _read_feed(path: str, text: str, reading: Reading) -> Iterator[Article | Pro
 _HTML_DATE = "%Y-%m-%dT%H:%M:%S%z"
 
 
+# The address a browser writes at the top of a page it saved ("Save Page As", Chrome and others).
+_SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(https?://[^\s>]+?)\s*-->", re.IGNORECASE)
+
+
+def _saved_from(html: str) -> str | None:
+    """The address a saved page came from, where the browser noted it and the page names none:
+    its host names the outlet when nothing else does."""
+    found = _SAVED_FROM.search(html, 0, 4096)
+    return found.group(1) if found else None
+
+
 def _read_html(path: str, html: str, reading: Reading) -> Iterator[Article | Problem]:
     import trafilatura  # heavy; only needed for HTML input
     from trafilatura.settings import Document
@@ -1608,7 +1619,7 @@ def _read_html(path: str, html: str, reading: Reading) -> Iterator[Article | Pro
         )
         return
     art = Article(id="", text=text, source_path=path)
-    art.url = doc.url or None
+    art.url = doc.url or _saved_from(html) or None
     # trafilatura falls back to the host name when a page has no site name; that is a "url" outlet.
     if doc.sitename and doc.sitename != doc.hostname:
         art.outlet, art.outlet_source = doc.sitename, "html"
