@@ -18,6 +18,7 @@ from tracer.store import SCHEMA_VERSION, Store
 from .conftest import RUMOUR as FIXTURE
 from .hostile import invoke, stored, tables
 from .old_schema import as_schema_7
+from .test_hostile_sweep import REUSED
 
 RUMOUR = FIXTURE / "articles"
 
@@ -427,14 +428,7 @@ def test_an_edited_outlet_is_stored_as_ingest_stores_outlets(tmp_path: Path) -> 
     assert [r["outlet"] for r in stored(db)] == ["S\u00fcddeutsche Zeitung"]
 
 
-SHARED = [
-    "Leaked hospital records show that Chancellor Aldo Varek has been treated for early-stage heart "
-    "failure and a rare blood disorder at a private clinic outside the capital.",
-    "The documents were passed on by a source who said they had grown alarmed at the way the condition "
-    "was being hidden from cabinet colleagues.",
-    "Opposition leader Mira Solenne said the public had a right to know whether the head of government "
-    "was well enough to do the job.",
-]
+SHARED = REUSED[:3]
 
 
 def test_old_mac_texts_are_stored_with_newlines_and_spans_point_into_them(tmp_path: Path) -> None:
