@@ -81,6 +81,12 @@ def summary(credits: list[Credit]) -> list[tuple[str, str, str, bool]]:
         ("Newsweek", "Newsweek"),
         ("TASS", "TASS"),
         ("Sky News", "Sky News"),
+        ("PA", "PA Media"),
+        ("the Press Association", "PA Media"),
+        ("the PA news agency", "PA Media"),
+        ("Xinhua", "Xinhua"),
+        ("PTI", "Press Trust of India"),
+        ("Canadian Press", "The Canadian Press"),
     ],
 )
 def test_builtin_table(written: str, canonical: str) -> None:
@@ -708,6 +714,8 @@ def test_a_credit_in_another_language_to_an_outlet_named_in_english(text: str, o
     [
         ("GRIMSBY, England (Reuters) - A pangolin escaped.", [("Reuters", "(Reuters)", "dateline")]),
         ("WASHINGTON (AP) \u2014 The Senate voted.", [("Associated Press", "(AP)", "dateline")]),
+        ("BEIJING, May 1 (Xinhua) -- China launched a probe.", [("Xinhua", "(Xinhua)", "dateline")]),
+        ("He told the PA news agency he would go.", [("PA Media", "told the PA", "told")]),
         ("A pangolin escaped. (dpa)", [("dpa", "(dpa)", "dateline")]),
         (
             "A pangolin escaped. (dpa/AFP)",
