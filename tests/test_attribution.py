@@ -757,6 +757,7 @@ def test_an_article_credits_its_source_as_a_whole(aliases: Aliases) -> None:
     body = "Staff searched the woodland all night. " * 30
     dateline = f"Our intro line.\n\nLONDON (Reuters) - A pangolin escaped.\n\n{body}"
     contributed = f"A pangolin escaped.\n\n{body}\n\nReuters contributed to this report."
+    agency_last = f"A pangolin escaped.\n\n{body}\n\nThe keeper was sacked. (dpa)"
     quoted = f"A pangolin escaped.\n\n{body}\n\nThe zoo told the Metro Ledger it was sorry."
     for text in (dateline, contributed):
         [credit] = article_credits(article_ends(text), aliases, "Northern Courier")
@@ -767,3 +768,5 @@ def test_an_article_credits_its_source_as_a_whole(aliases: Aliases) -> None:
         assert text[credit.start : credit.end] == credit.phrase
         assert article_credits(article_ends(text), aliases, "Reuters") == []  # its own outlet
     assert article_credits(article_ends(quoted), aliases) == []  # only a near span's credit
+    [credit] = article_credits(article_ends(agency_last), aliases)  # in the tail: offsets the text's
+    assert (credit.outlet, credit.phrase, agency_last[credit.start : credit.end]) == ("dpa", "(dpa)", "(dpa)")

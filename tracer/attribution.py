@@ -998,16 +998,10 @@ def _candidates(text: str, lo: int, hi: int, aliases: Aliases) -> Iterator[Credi
     # languages' words, which cost more than the English rules' own look.
     if not _english(lowered):
         present.update(w for w in _FOREIGN_WORDS if w in lowered)
-    for (pattern, (regex, hint), name_first), words, cut in zip(_RULES, _RULE_WORDS, _SHORTCUTS, strict=True):
+    for rule, words, cut in zip(_RULES, _RULE_WORDS, _SHORTCUTS, strict=True):
         if present.isdisjoint(words) or (cut.pre is not None and cut.pre.search(lowered) is None):
             continue
-        for m in _rule_matches(region, regex, hint, name_first, cut, lowered):
-            found = _resolve_run(text, lo + m.start("name"), lo + m.end("name"), aliases, name_first)
-            if found is None:
-                continue
-            outlet, a, b = found
-            start, end = (a, lo + m.end()) if name_first else (lo + m.start(), b)
-            yield Credit(outlet, text[start:end], start, end, pattern, not aliases.is_corpus_outlet(outlet))
+        yield from _rule_credits(text, lo, region, lowered, rule, cut, aliases)
     # "Source:" needs "ource" in any case (of its letters only "s" has a case variant, "ſ",
     # that lower() does not give), a tweet's sign-off needs "(@": most paragraphs have neither.
     for m in _SOURCE.finditer(region) if ":" in region and "ource" in lowered else ():
@@ -1029,6 +1023,27 @@ def _candidates(text: str, lo: int, hi: int, aliases: Aliases) -> Iterator[Credi
         handle = m.group("handle")
         start, end = lo + m.start("who"), lo + m.end()
         yield Credit(handle, text[start:end], start, end, "tweet", not aliases.is_corpus_outlet(handle))
+
+
+def _rule_credits(
+    text: str,
+    lo: int,
+    region: str,
+    lowered: str,
+    rule: tuple[str, tuple[re.Pattern[str], re.Pattern[str]], bool],
+    cut: _Shortcut,
+    aliases: Aliases,
+) -> Iterator[Credit]:
+    """The credits one rule of :data:`_RULES` finds in ``region`` (``text[lo:...]``; ``lowered``:
+    it lower-cased; ``cut``: the rule's :class:`_Shortcut`)."""
+    pattern, (regex, hint), name_first = rule
+    for m in _rule_matches(region, regex, hint, name_first, cut, lowered):
+        found = _resolve_run(text, lo + m.start("name"), lo + m.end("name"), aliases, name_first)
+        if found is None:
+            continue
+        outlet, a, b = found
+        start, end = (a, lo + m.end()) if name_first else (lo + m.start(), b)
+        yield Credit(outlet, text[start:end], start, end, pattern, not aliases.is_corpus_outlet(outlet))
 
 
 def _dateline_credits(text: str, lo: int, region: str, aliases: Aliases) -> Iterator[Credit]:
@@ -1137,29 +1152,16 @@ def article_credits(
     return _one_per_outlet(found, aliases, own_outlet) if found else found
 
 
-def _whole_article_phrases(part: str, at: int, aliases: Aliases) -> Iterator[Credit]:
+def _whole_article_phrases(part: str, at: int, aliases: Aliases) -> list[Credit]:
     """The credits of the whole article in ``part`` of it (at ``at``), by the rules of
     ``dateline`` and ``contributed`` alone: they are looked for in every member's article."""
-    yield from _dateline_credits(part, at, part, aliases) if ")" in part else ()
+    found = list(_dateline_credits(part, 0, part, aliases))
     lowered = part.lower()
-    if "contributed" not in lowered and "reporting" not in lowered:
-        return
-    for (pattern, (regex, hint), name_first), cut in zip(_RULES, _SHORTCUTS, strict=True):
-        if pattern != "contributed":
-            continue
-        for m in _rule_matches(part, regex, hint, name_first, cut, lowered):
-            found = _resolve_run(part, m.start("name"), m.end("name"), aliases, name_first)
-            if found is not None:
-                outlet, a, b = found
-                start, end = (a, m.end()) if name_first else (m.start(), b)
-                yield Credit(
-                    outlet,
-                    part[start:end],
-                    start + at,
-                    end + at,
-                    pattern,
-                    not aliases.is_corpus_outlet(outlet),
-                )
+    if "contributed" in lowered or "reporting" in lowered:
+        for rule, cut in zip(_RULES, _SHORTCUTS, strict=True):
+            if rule[0] == "contributed":
+                found += _rule_credits(part, 0, part, lowered, rule, cut, aliases)
+    return [replace(c, start=c.start + at, end=c.end + at) for c in found] if at else found
 
 
 def _one_per_outlet(found: Iterable[Credit], aliases: Aliases, own_outlet: str | None) -> list[Credit]:

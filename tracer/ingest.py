@@ -1419,7 +1419,7 @@ def _other_outlet_columns(
     if "outlet" not in keys or reading.outlet or any(name == "outlet" for name, _ in reading.columns):
         return None
     names = set(FIELD_NAMES["outlet"])
-    others = [h for h in header if h and h != keys["outlet"] and _key(h) in names and h not in keys.values()]
+    others = [h for h in header if h and _key(h) in names and h not in keys.values()]
     if not others:
         return None
     listed = ", ".join(repr(h) for h in others)
