@@ -438,6 +438,33 @@ def test_csv_unterminated_quote_that_swallows_a_row(tmp_path, d) -> None:
     assert result.articles[-1].text == 'a one-line "quoted" word'
 
 
+def test_csv_unterminated_quote_before_a_row_whose_last_field_is_quoted(tmp_path) -> None:
+    # The text column last, as most exports put it: the late closing quote follows a delimiter.
+    content = (
+        "id,outlet,text\n"
+        f'a1,A,"{_body(1)}"\n'
+        f'a2,B,"{_line(2)}\n'  # not closed: runs into the next row's text
+        f'a3,C,"{_line(3)}"\n'
+        f'a4,D,"{_line(4)}\nits second paragraph"\n'  # a quoted field over two lines, as before
+    )
+    path = tmp_path / "a.csv"
+    path.write_text(content, encoding="utf-8")
+    result = read_paths([path])
+    (problem,) = result.problems
+    start = content[: content.index(f'"{_line(2)}')].count("\n") + 1
+    assert problem.line == start
+    assert problem.message.endswith(f"starting on line {start} runs on into line {start + 1}")
+    assert [a.outlet for a in result.articles] == ["A", "D"]
+
+
+def test_csv_header_repeated_where_two_exports_were_joined(tmp_path) -> None:
+    header = "id,outlet,text\n"
+    path = tmp_path / "a.csv"
+    path.write_text(f"\ufeff{header}a1,A,{_line(1)}\n\ufeff{header}a2,B,{_line(2)}\n", encoding="utf-8")
+    result = read_paths([path])
+    assert result.problems == [] and [a.outlet for a in result.articles] == ["A", "B"]
+
+
 def test_csv_unterminated_quote_in_the_last_line(tmp_path) -> None:
     path = tmp_path / "a.csv"
     path.write_text(f'text\n"{_body(1)}"\n"no end', encoding="utf-8")

@@ -185,6 +185,8 @@ def test_show_and_origin_without_reuse(no_reuse):
         article = s.conn.execute("SELECT id FROM articles ORDER BY id").fetchone()[0]
     shown = _invoke("show", article, "--db", db)
     assert shown.exit_code == 0 and "reused spans: 0" in shown.stdout and "[[" not in shown.stdout
+    # Scanned and unchanged: no reason to name but the absence of reuse (not "edited since").
+    assert "reused spans: 0\n" in shown.stdout
     origin = _invoke("origin", article, "--db", db, "--format", "json")
     assert origin.exit_code == 0 and json.loads(origin.stdout)["claims"] == []
     assert _csv_header_only(_invoke("origin", article, "--db", db, "--format", "csv").stdout)

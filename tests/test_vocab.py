@@ -93,14 +93,59 @@ def test_without_the_learned_words_the_stock_phrase_matched(tmp_path: Path):
         assert [m for m in query(s) if "vanu" in m.source_text]
 
 
-def test_a_store_smaller_than_the_sample_uses_the_english_list(tmp_path: Path):
+def test_a_store_smaller_than_the_sample_uses_the_built_in_words(tmp_path: Path):
     _made_up_corpus(tmp_path / "c.jsonl", n=19)
     with Store.open(tmp_path / "a.db") as a, Store.open(tmp_path / "b.db") as b:
         for s, p in ((a, LEARN), (b, replace(LEARN, frequent_df=0.0))):
             ingest(s, [tmp_path / "c.jsonl"])
             scan(s, p)
         assert a.get_meta(frequent.META_KEY) is None
+        assert a.get_meta(frequent.BUILT_IN_KEY) == frequent.BUILT_IN_VERSION
         assert _dump(a) == _dump(b)
+
+
+_FEW = [  # chance openings of French and German news, and one real copy (a -> c)
+    ("a", "Le Grand Conseil a voté mardi une hausse de 12% du budget des transports publics, a annoncé la "
+     "chancellerie. Les députés ont rejeté un amendement de la gauche qui demandait la gratuité pour les "
+     "moins de 25 ans."),
+    ("b", "Le Grand Conseil a voté jeudi une loi sur la chasse le long de la frontière. La police a procédé "
+     "à trois arrestations dans le canton."),
+    ("c", "Selon Le Temps, les députés ont rejeté un amendement de la gauche qui demandait la gratuité pour "
+     "les moins de 25 ans."),
+    ("d", "Die Polizei hat am Montag in der Stadt einen Mann festgenommen, der mit einem Messer bewaffnet "
+     "war. Er wurde in eine Klinik gebracht."),
+    ("e", "Die Polizei hat am Freitag in der Altstadt einen Mann kontrolliert, der zu schnell gefahren war. "
+     "Die Ermittlungen dauern an."),
+]  # fmt: skip
+
+
+def _few(path: Path) -> Path:
+    rows = [
+        {"id": i, "outlet": f"Outlet {i}", "published": f"2024-05-0{k + 1}", "text": t}
+        for k, (i, t) in enumerate(_FEW)
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_a_few_french_and_german_articles_share_no_function_words_as_content(tmp_path: Path):
+    # Too few articles to learn their languages' function words: "le", "une", "der", "einen" are
+    # known all the same, and "Le Grand Conseil a voté [mardi/jeudi] une" is no copy.
+    with Store.open(tmp_path / "s.db") as s:
+        ingest(s, [_few(tmp_path / "few.jsonl")])
+        scan(s)
+        assert {(m.source_id, m.target_id) for m in query(s)} == {("a", "c")}
+
+
+def test_a_small_store_an_older_tracer_scanned_is_scanned_anew(tmp_path: Path):
+    with Store.open(tmp_path / "s.db") as s:
+        ingest(s, [_few(tmp_path / "few.jsonl")])
+        scan(s)
+        expected = _dump(s)
+        with s.transaction("as an older tracer left it"):
+            s.conn.execute("DELETE FROM meta WHERE key = ?", (frequent.BUILT_IN_KEY,))
+        assert scan(s).articles == len(_FEW)  # every article done again, with the built-in words
+        assert scan(s).articles == 0 and _dump(s) == expected
 
 
 def test_a_store_scanned_in_steps_across_the_sample_equals_one_scanned_at_once(tmp_path: Path):

@@ -17,8 +17,8 @@ content counts, signatures, verified pairs) depends on which words are content, 
 adds to it. Frequencies recomputed at every scan would make the stored part disagree with the
 new part, and an incremental store with a scan of everything. So the words are learned from the
 store's first ``sample`` articles in ingest order, at the first scan that finds that many, and
-kept in the store's meta; a store with fewer has no useful statistics and uses the English list
-alone. A store scanned before it reached the sample is scanned again from scratch at that point
+kept in the store's meta; a store with fewer has no useful statistics and leaves out, with the
+English list, the function words of six more languages (:data:`BUILT_IN`). A store scanned before it reached the sample is scanned again from scratch at that point
 (at most ``sample`` articles of work, once), so every stored result was made with one
 vocabulary, and a store scanned in steps equals one scanned at once (ingested in the same order).
 """
@@ -32,10 +32,40 @@ import re
 import numpy as np
 
 from .candidates import unique_sorted
-from .text import STOPWORDS, fold_joined, match_key, rejoin_hyphenated, token_table, token_text
+from .text import STOPWORDS, fold, fold_joined, match_key, rejoin_hyphenated, token_table, token_text
 
 META_KEY = "frequent_words"
 WINDOW = 300  # tokens per document counted
+
+# The function words of the languages of Western Europe's press after English, for a store too
+# small to learn its own: there "le", "der", "una" would count as content, and a chance shared
+# "le Grand Conseil a voté" pass as a copy. Left out: words that are content in English ("die",
+# "war", "son", "car", "van", "era", "come", "man", "hat", "pour", "sin", "mit", "met", "door").
+_FUNCTION_WORDS = {
+    "fr": """le la les un une des du de et en au aux ce cet cette ces qui que quoi dont ou où mais
+        donc ni par sur sous dans avec sans entre vers chez il ils elle elles nous vous leur leurs
+        sa ses se ne pas plus est sont été être avoir ont était étaient fait aussi comme tout tous
+        toute selon lors après avant depuis très bien encore déjà ainsi alors cela ça lui y""",
+    "de": """der das des ein eine einer einem einen eines und oder aber nicht sich sie er es wir
+        ich ihr ihre sein seine dass auch noch nur wird werden wurde wurden sind ist haben hatte
+        habe kann vor bis um durch gegen ohne unter zwischen seit auf aus bei nach von zu zum zur
+        im als wie dieser diese dieses laut""",
+    "es": """el la los las un una unos unas de del al y o que en por para con se su sus lo le les
+        es fue ha han está están como más pero sobre entre desde hasta este esta estos también
+        muy ya ni""",
+    "it": """il lo la gli le un uno una di del della dei delle degli da dal dalla in con su per tra
+        fra e ed che non si è sono ha hanno anche più ma questo questa nel nella al alla ai""",
+    "pt": """o os a as um uma de do da dos das em no na nos nas por para com que e é se não mais mas
+        foi são como ao pelo pela seu sua também já ou""",
+    "nl": """de het een en in op te dat is niet voor zijn aan er ook als bij naar om maar
+        dan nog wordt werd worden heeft hebben of uit tot ze hij zij wij deze dit""",
+}
+BUILT_IN = (
+    frozenset(match_key(fold(word)) for words in _FUNCTION_WORDS.values() for word in words.split())
+    - STOPWORDS
+)
+BUILT_IN_KEY = "frequent_built_in"  # the version of BUILT_IN a small store's scans used
+BUILT_IN_VERSION = "1"
 
 
 def learn(texts: list[str], min_df: float) -> list[str]:

@@ -1308,7 +1308,9 @@ def _unterminated(
         if list(csv.reader(lines, delimiter=delimiter))[-1] != ["end"]:
             return "runs to the end of the file", f"the rows from line {first} on were not read"
     hits = _TEXT_AFTER_QUOTE[delimiter].finditer(text, start + 1, end)
-    if first == last or all(text[m.start() - 1] in delimiter + '"' for m in hits):
+    # A quote after a quote is an escaped one. After a delimiter it opens a later field, or it
+    # closes late a field left open above (a broken row before a row with its text quoted).
+    if first == last or all(text[m.start() - 1] == '"' for m in hits):
         return None  # no quote that could have closed a field late
     strict = csv.reader(io.StringIO(text[start:end], newline=""), strict=True, delimiter=delimiter)
     try:
@@ -1355,6 +1357,8 @@ def _read_csv(path: str, text: str, reading: Reading) -> Iterator[Article | Prob
             continue
         if not any(cell.strip() for cell in row) or (sep_line and start == 1):
             continue  # (the line naming the delimiter is no header)
+        if header is not None and [cell.strip().lstrip("\ufeff") for cell in row] == header:
+            continue  # the header again (and its byte order mark): exports joined with `cat`
         if header is None:
             header = [name.strip() for name in row]
             keys = _field_keys(header, reading.columns)

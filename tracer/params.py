@@ -185,8 +185,8 @@ class ScanParams:
     verify: VerifyParams = field(default_factory=VerifyParams)
     # Words found in at least this share of the 300-token stretches of the store's first
     # `frequent_sample` articles are not content words, in any language, on top of the English
-    # stopwords (tracer.frequent); a store with fewer articles uses the English list alone.
-    # 0: never learned.
+    # stopwords (tracer.frequent); a store with fewer articles uses built-in function words.
+    # 0: never learned (the built-in words then apply at any size).
     frequent_df: float = 0.3
     frequent_sample: int = 300
     # A match made mostly (`banal_share` of its content-word trigrams) of phrases printed by at

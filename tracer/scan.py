@@ -238,22 +238,31 @@ def _claims(
 def _frequent_words(store: Store, p: ScanParams) -> frozenset[str]:
     """The words this store does not count as content beyond the English list: those it learned
     (:mod:`tracer.frequent`), learned now from its first ``p.frequent_sample`` articles if it has
-    that many and had not; none while it has fewer. Learning them in a store scanned before
-    drops what the earlier scans stored, and the scan then does all its articles anew."""
+    that many and had not; the built-in function words of six languages while it has fewer, or
+    where learning is off. Learning them in a store scanned before drops what the earlier scans
+    stored, and the scan then does all its articles anew."""
     known = frequent.stored(store.get_meta(frequent.META_KEY))
     if known is not None:
         return known
-    if p.frequent_df <= 0 or p.frequent_sample <= 0:
-        return frozenset()
-    first = store.first_seqs(p.frequent_sample)
-    if len(first) < p.frequent_sample:
-        return frozenset()
+    first = store.first_seqs(p.frequent_sample) if p.frequent_df > 0 else []
+    if len(first) < p.frequent_sample or not first:
+        return _built_in_words(store)
     texts = store.texts_by_seq(first)
     words = frequent.learn([texts[s] for s in first], p.frequent_df)
     store.set_meta(frequent.META_KEY, frequent.to_meta(words))
     if store.any_scanned():
-        store.forget_scans()  # fewer than the sample were scanned, with the English list alone
+        store.forget_scans()  # fewer than the sample were scanned, with the built-in words
     return frozenset(words)
+
+
+def _built_in_words(store: Store) -> frozenset[str]:
+    """:data:`tracer.frequent.BUILT_IN`; a store an older tracer scanned with other words (the
+    English list alone) drops what it stored, and the scan does all its articles anew."""
+    if store.get_meta(frequent.BUILT_IN_KEY) != frequent.BUILT_IN_VERSION:
+        if store.any_scanned():
+            store.forget_scans()
+        store.set_meta(frequent.BUILT_IN_KEY, frequent.BUILT_IN_VERSION)
+    return frequent.BUILT_IN
 
 
 def _batches(store: Store, todo: list[tuple[int, str]], size: int) -> Iterator[list[tuple[int, str]]]:

@@ -69,7 +69,7 @@ def article_not_shown(store: Store, article_id: str) -> str | None:
     an article no scan has done is not."""
     if not store.is_scanned(article_id):
         return "not scanned yet: run `tracer scan`"
-    if store.changes_since_scan():
+    if any(store.changes_since_scan().values()):
         return "articles were edited or removed since the last scan: run `tracer scan`"
     return None
 
