@@ -1308,9 +1308,14 @@ def _unterminated(
         if list(csv.reader(lines, delimiter=delimiter))[-1] != ["end"]:
             return "runs to the end of the file", f"the rows from line {first} on were not read"
     hits = _TEXT_AFTER_QUOTE[delimiter].finditer(text, start + 1, end)
-    # A quote after a quote is an escaped one. After a delimiter it opens a later field, or it
-    # closes late a field left open above (a broken row before a row with its text quoted).
-    if first == last or all(text[m.start() - 1] == '"' for m in hits):
+    # A quote after a quote is an escaped one. After a delimiter it opens a field, or, below the
+    # record's first line, it may close late a field left open above (a broken row before a row
+    # with its text quoted): only then is the record read again, strictly.
+    first_break = text.find("\n", start, end)
+    if first == last or all(
+        text[m.start() - 1] == '"' or (m.start() < first_break and text[m.start() - 1] in delimiter)
+        for m in hits
+    ):
         return None  # no quote that could have closed a field late
     strict = csv.reader(io.StringIO(text[start:end], newline=""), strict=True, delimiter=delimiter)
     try:
