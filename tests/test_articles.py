@@ -461,3 +461,47 @@ def test_a_text_stored_with_its_windows_line_endings_is_found_stored_again(tmp_p
         "0 article(s)" in again.stderr and "1 already stored" in again.stderr and "taken" not in again.stderr
     )
     assert len(stored(db)) == 1
+
+
+_FERRY = "The harbour master said the ferry service to the islands would resume on Monday after storms.\n"
+
+
+def test_one_text_in_files_of_two_outlets_is_two_articles(tmp_path: Path) -> None:
+    # A folder of papers' copies of one wire story, each file's header naming its paper.
+    folder = tmp_path / "copies"
+    folder.mkdir()
+    for k, outlet in enumerate(["Alpha Post", "Beta News"]):
+        (folder / f"{k}.txt").write_text(
+            f"outlet: {outlet}\ndate: 2024-01-0{k + 1}\n\n{_FERRY}", encoding="utf-8"
+        )
+    together, apart = tmp_path / "together.db", tmp_path / "apart.db"
+    result = invoke("ingest", folder, "--db", together)
+    assert "ingested 2 article(s)" in result.stderr and "warning" not in result.stderr
+    invoke("ingest", folder / "0.txt", "--db", apart)
+    second = invoke("ingest", folder / "1.txt", "--db", apart)
+    assert "ingested 1 article(s)" in second.stderr and "updated" not in second.stderr
+    for db in (together, apart):
+        rows = stored(db)
+        assert {(r["outlet"], r["published"]) for r in rows} == {
+            ("Alpha Post", "2024-01-01"),
+            ("Beta News", "2024-01-02"),
+        }
+        # The first keeps the id of its text alone, as before; the copy's is made of its outlet too.
+        assert {r["id"] for r in rows} == {article_id(None, f"{_FERRY}"), article_id("Beta News", _FERRY)}
+    # The same file with its header corrected is the same article, updated.
+    (folder / "0.txt").write_text(f"outlet: Alpha Daily\ndate: 2024-01-01\n\n{_FERRY}", encoding="utf-8")
+    fixed = invoke("ingest", folder / "0.txt", "--db", apart)
+    assert "1 updated" in fixed.stderr and "Alpha Post -> Alpha Daily" in fixed.stderr
+    assert len(stored(apart)) == 2
+
+
+def test_copies_in_one_ingest_are_counted(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (folder / name).write_text(_FERRY, encoding="utf-8")
+    result = invoke("ingest", folder, "--db", tmp_path / "t.db")
+    assert (
+        "ingested 1 article(s) from 3 file(s); 2 repeated in the input (same text and outlet); "
+        in result.stderr
+    )

@@ -308,9 +308,10 @@ def _report_ingest(report: Any, quiet: bool, paths: tuple[str, ...]) -> None:
     for line in _left_out_lines(report.left_out):
         _say(quiet, line)
     updated = f"{len(report.updated)} updated; " if report.updated else ""
+    repeated = f"{report.repeated} repeated in the input (same text and outlet); " if report.repeated else ""
     _say(
         quiet,
-        f"ingested {report.added} article(s) from {report.files} file(s); {updated}"
+        f"ingested {report.added} article(s) from {report.files} file(s); {updated}{repeated}"
         f"{report.already_stored} already stored; {len(report.problems)} skipped with problems",
     )
     if any(c.invalidates for c in report.updated):

@@ -194,6 +194,7 @@ class IngestResult:
     warnings: list[Problem] = field(default_factory=list)  # stored, with a value left out (a date)
     # Files of folders walked that may hold articles in a format tracer does not read, by extension
     left_out: Counter[str] = field(default_factory=Counter)
+    repeated: int = 0  # inputs left out as copies of another of this ingest (same text and outlet)
 
 
 def article_id(outlet: str | None, text: str) -> str:
@@ -370,16 +371,20 @@ def _first_of_its_id(item: Article, seen: dict[str, int], result: IngestResult) 
     stated outlet). A copy of a record (same id, text and stated outlet) is dropped quietly;
     another text or outlet under a taken id (two exports numbering their rows alike, papers'
     copies keeping the wire's story id) gets an id of its own."""
-    text_hash = hash((item.text, item.stated_outlet))
+    text_hash = hash((item.text, item.stated_outlet, item.file_outlet))
     taken = seen.get(item.id)
     if taken is not None and taken != text_hash:
-        result.warnings.append(renamed(item, stored=False))
+        warning = renamed(item, stored=False)
+        if warning is not None:
+            result.warnings.append(warning)
         taken = seen.get(item.id)
     if taken is None:
         seen[item.id] = text_hash
         if item.date_problem is not None:
             result.warnings.append(_undated(item))
         yield item
+    else:
+        result.repeated += 1
 
 
 class _FileDates:
@@ -470,12 +475,15 @@ def is_ambiguous(value: str) -> bool:
     return False
 
 
-def renamed(art: Article, stored: bool) -> Problem:
+def renamed(art: Article, stored: bool) -> Problem | None:
     """Give ``art``, whose id another article has with another text or stated outlet (a
     ``stored`` one, else one of this ingest), the id made of its outlet and text, as a record
-    without one gets; the warning that says so."""
+    without one gets; the warning that says so. None for a text file's copy of another's text
+    under another outlet (``file_outlet``): no id was given, so there is nothing to warn of."""
     given = art.id
-    art.id = article_id(art.stated_outlet, art.text)
+    art.id = article_id(art.stated_outlet or art.file_outlet, art.text)
+    if art.file_outlet is not None:
+        return None
     holder = "a stored article" if stored else "another article of this ingest"
     hint = "give each article its own id, or leave the ids out"
     if stored:
@@ -1744,6 +1752,8 @@ def _finish(art: Article, reading: Reading) -> None:
     art.stated_outlet = stated_outlet(art.source_path, stated, art.url, art.source_line)
     if not art.id:
         art.id = article_id(art.stated_outlet, art.text)
+        if art.outlet_source == "header":
+            art.file_outlet = art.outlet
     art.text = _one_line_ending(visible(art.text))  # (after the id: the id an older tracer gave it stays)
     if reading.outlet:
         art.outlet, art.outlet_source = reading.outlet, "option"

@@ -39,6 +39,9 @@ class Article:
     # The outlet the input states, which an id is made of (not stored: an id another text or
     # outlet has taken is replaced by one made of it)
     stated_outlet: str | None = None
+    # The outlet a text file's header line names, its id made of its text alone (the header may
+    # be corrected): the same text in another file under another outlet is another article
+    file_outlet: str | None = None
 
 
 def outlet_label(outlet: str | None, article_id: str) -> str:

@@ -25,6 +25,7 @@ class IngestReport:
     warnings: list[Problem] = field(default_factory=list)  # stored, a value left out (a date not read)
     updated: list[ArticleChange] = field(default_factory=list)  # stored before: values this ingest changed
     left_out: dict[str, int] = field(default_factory=dict)  # files of other formats in folders, by extension
+    repeated: int = 0  # inputs left out as copies of another input (same text and outlet)
 
 
 def ingest(
@@ -49,7 +50,9 @@ def ingest(
     updated: list[ArticleChange] = []
 
     def taken(art: Article) -> None:
-        found.warnings.append(renamed(art, stored=True))
+        warning = renamed(art, stored=True)
+        if warning is not None:
+            found.warnings.append(warning)
 
     added, skipped = store.add_articles(articles, updated, taken)
     return IngestReport(
@@ -60,6 +63,7 @@ def ingest(
         list(found.warnings),
         updated,
         dict(found.left_out),
+        found.repeated,
     )
 
 

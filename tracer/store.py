@@ -1161,7 +1161,8 @@ def _stored_ids(
     stored = {
         row[0]: row[1:]
         for row in conn.execute(
-            f"SELECT id, text, outlet, outlet_source FROM articles WHERE id IN ({_marks(ids)})", ids
+            f"SELECT id, text, outlet, outlet_source, source_path FROM articles WHERE id IN ({_marks(ids)})",
+            ids,
         )
     }
     known = set(stored)
@@ -1174,8 +1175,13 @@ def _stored_ids(
         found = stored.get(art.id)
         if found is None:
             continue
-        text, outlet, source = found
+        text, outlet, source, path = found
         other_outlet = source in _STATED and art.stated_outlet is not None and art.stated_outlet != outlet
+        # Another file's header names another outlet: another paper's copy (the same file's header
+        # corrected is the same article)
+        other_outlet |= (
+            source == "header" and art.file_outlet not in (None, outlet) and path != art.source_path
+        )
         # (a text an older tracer stored, its line endings as they came, is this one's)
         if (text != art.text and as_stored(text) != art.text) or other_outlet:
             taken(art)
