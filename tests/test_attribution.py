@@ -770,3 +770,29 @@ def test_an_article_credits_its_source_as_a_whole(aliases: Aliases) -> None:
     assert article_credits(article_ends(quoted), aliases) == []  # only a near span's credit
     [credit] = article_credits(article_ends(agency_last), aliases)  # in the tail: offsets the text's
     assert (credit.outlet, credit.phrase, agency_last[credit.start : credit.end]) == ("dpa", "(dpa)", "(dpa)")
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        ("By PA Reporter", [("PA Media", "By PA Reporter")]),
+        ("By Jane Doe, PA Crime Correspondent", [("PA Media", "By Jane Doe, PA Crime Correspondent")]),
+        ("By Reuters Staff", [("Reuters", "By Reuters Staff")]),
+        ("By The Associated Press", [("Associated Press", "By The Associated Press")]),
+        ("By Jane Doe and AFP", [("AFP", "By Jane Doe and AFP")]),
+        ("By Jane Doe", []),  # a person
+        ("By Tuesday, the shop had closed.", []),  # a sentence
+        ("Our intro line.\nBy PA Reporter", [("PA Media", "By PA Reporter")]),  # under the paper's own line
+    ],
+)
+def test_a_byline_credits_the_whole_article(
+    aliases: Aliases, byline: str, expected: list[tuple[str, str]]
+) -> None:
+    from tracer.attribution import article_credits, article_ends
+
+    text = f"{byline}\n\nA pangolin escaped.\n\n" + "Staff searched the woodland all night. " * 30
+    found = article_credits(article_ends(text), aliases, "Northern Courier")
+    assert [(c.outlet, c.phrase) for c in found] == expected
+    assert all(c.pattern == "byline" and text[c.start : c.end] == c.phrase for c in found)
+    tail = "A pangolin escaped.\n\n" + "Staff searched the woodland all night. " * 30 + f"\n{byline}"
+    assert article_credits(article_ends(tail), aliases) == []  # a byline heads an article

@@ -26,6 +26,9 @@ after "the"/"The" and joined by "of", "on", "and" or "&" ("The Mail on Sunday"),
 * ``dateline``: an agency's name in brackets before a dash or at the end of a paragraph, as
   wire copy is printed: "LONDON (Reuters) - ...", "BERLIN, 7 March (dpa) - ...", "... (AFP)",
   "(dpa/AFP)" crediting both;
+* ``byline``: a line of its own at the head of an article naming an outlet as its author, as
+  papers print agency copy: "By PA Reporter", "By Reuters Staff", "By Jane Doe, PA Crime
+  Correspondent", "By AFP";
 * ``source``: "Source: X" when X is a news outlet; photo credits ("Source: Getty Images ...",
   "Source: mega", "Source: @golub/X") are not.  "Picture:", "Photo:", "Image:" and "Credit:"
   lines are photo credits and never match any pattern;
@@ -38,8 +41,9 @@ País", "volgens de Volkskrant"), where an article and a word for the paper may 
 keyword and the name; a name's own article is left out of lookups as "the" is ("le Monde" is
 Le Monde), and names may join words with "de", "della", "von"... ("Corriere della Sera").
 
-``dateline`` and ``contributed`` credit the whole article: :func:`article_credits` finds them
-in its first and last ``ARTICLE_END_CHARS`` characters, wherever the reused span is.
+``dateline``, ``byline`` and ``contributed`` credit the whole article: :func:`article_credits`
+finds them in its first and last ``ARTICLE_END_CHARS`` characters (a byline in the first only),
+wherever the reused span is.
 
 In every pattern X must *resolve* (:meth:`Aliases.resolve`); person names, "Kremlin" and
 photo agencies never do.  When the captured run of capitalised words is longer than the name
@@ -89,6 +93,7 @@ PATTERNS = (
     "via",
     "contributed",
     "dateline",
+    "byline",
     "source",
     "tweet",
 )
@@ -1059,6 +1064,36 @@ def _dateline_credits(text: str, lo: int, region: str, aliases: Aliases) -> Iter
                 )
 
 
+# A byline: a short line of its own, no sentence's end, its names apart by commas or "and".
+_BYLINE = re.compile(r"^[ \t]*By[ \t]+(?P<names>[^\n]{1,80}?)[ \t]*$", re.MULTILINE)
+_BYLINE_SPLIT = re.compile(r"[ \t]*,[ \t]*|[ \t]+and[ \t]+")
+_BYLINE_WORDS = 10
+
+
+def _byline_credits(text: str, aliases: Aliases) -> Iterator[Credit]:
+    """Outlets a byline names as an article's author ("By PA Reporter": the longest run of its
+    first words that resolves, so a role after the name is left out); a person's name never
+    resolves, and a line ending as a sentence does ("By Tuesday, it had closed.") is none."""
+    for m in _BYLINE.finditer(text):
+        names = m.group("names")
+        if names[-1] in ".!?:;" or len(names.split()) > _BYLINE_WORDS:
+            continue
+        for part in _BYLINE_SPLIT.split(names):
+            words = part.split()
+            outlet = next(
+                (o for k in range(len(words), 0, -1) if (o := aliases.resolve(" ".join(words[:k])))), None
+            )
+            if outlet is not None:
+                yield Credit(
+                    outlet,
+                    m.group(0).strip(),
+                    m.start(),
+                    m.end(),
+                    "byline",
+                    not aliases.is_corpus_outlet(outlet),
+                )
+
+
 class SentenceBounds(NamedTuple):
     """A text's sentences, in order, as their starts and their ends."""
 
@@ -1156,6 +1191,8 @@ def _whole_article_phrases(part: str, at: int, aliases: Aliases) -> list[Credit]
     """The credits of the whole article in ``part`` of it (at ``at``), by the rules of
     ``dateline`` and ``contributed`` alone: they are looked for in every member's article."""
     found = list(_dateline_credits(part, 0, part, aliases))
+    if at == 0 and "By" in part:
+        found += _byline_credits(part, aliases)
     lowered = part.lower()
     if "contributed" in lowered or "reporting" in lowered:
         for rule, cut in zip(_RULES, _SHORTCUTS, strict=True):
