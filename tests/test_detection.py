@@ -213,3 +213,64 @@ def test_a_chinese_sentence_two_papers_print_is_found(tmp_path):
         (m,) = query(s)
         assert (m.source_id, m.target_id, m.kind) == ("z0", "z1", "verbatim")
         assert m.source_text == shared and m.target_text == shared
+
+
+_RIVER = [
+    "The regional water authority confirmed on Thursday that nitrate levels in the catchment had exceeded the "
+    "legal limit for the third summer in a row.",
+    "Campaigners from the river group said the figures proved that voluntary agreements with farmers had failed "
+    "and called for mandatory inspections.",
+    "A spokesperson for the farmers' union said most members were already investing heavily in slurry storage and "
+    "that blaming agriculture alone was unfair.",
+    "Residents who draw water from private boreholes have been advised to have their supplies tested and to boil "
+    "water before giving it to infants.",
+    "Ministers are due to publish a new river quality strategy in the autumn, which officials say will include "
+    "tougher penalties for repeat polluters.",
+]
+_FRAGMENTS = (
+    "Critics in the county have long argued that voluntary agreements with farmers had failed, a view echoed by "
+    "two of the three candidates for police commissioner. At a hustings in Ludlow, one farmer insisted that most "
+    "members were already investing heavily in slurry storage even before grants became available."
+)
+
+
+def _river_store(tmp_path, targets: dict[str, str]) -> Store:
+    import json
+
+    from tracer.pipeline import run
+
+    rows = [{"id": "src", "outlet": "Gazette", "published": "2024-08-01", "text": " ".join(_RIVER)}]
+    rows += [
+        {
+            "id": k,
+            "outlet": f"Paper {k}",
+            "published": "2024-08-02",
+            "text": f"The town council met on Monday. {t}",
+        }
+        for k, t in targets.items()
+    ]
+    corpus = tmp_path / "river.jsonl"
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    s = Store.open(tmp_path / "river.db")
+    run(s, [corpus])
+    return s
+
+
+def test_two_fragments_with_new_text_between_them_are_two_matches(tmp_path):
+    with _river_store(tmp_path, {"frag": _FRAGMENTS}) as s:
+        found = _between(query(s), "src", "frag")
+        assert len(found) == 2 and {m.kind for m in found} == {"partial"}
+        # Neither runs through the new text between the fragments.
+        assert not any("candidates for police commissioner" in m.target_text for m in found)
+
+
+def test_sentences_copied_in_another_order_are_no_verbatim_passage(tmp_path):
+    swapped = f"{_RIVER[4]} {_RIVER[3]}"
+    in_order = f"{_RIVER[3]} {_RIVER[4]}"
+    with _river_store(tmp_path, {"swapped": swapped, "in_order": in_order}) as s:
+        found = query(s)
+        (moved,) = _between(found, "src", "swapped")
+        (kept,) = _between(found, "src", "in_order")
+    assert (kept.kind, kept.source_text, kept.target_text) == ("verbatim", in_order, in_order)
+    assert (moved.kind, moved.score) == ("near-verbatim", 1.0)  # the same sentences, not the same text
+    assert moved.source_text != moved.target_text

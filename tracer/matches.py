@@ -1355,6 +1355,7 @@ class _Occurrences:
 # them, on both sides) chain whatever their kinds: a short sentence left unmatched, the rest
 # of a sentence cut at another boundary, two neighbours swapped.
 NEAR_CHARS = 60
+ABUTTING_CHARS = 20  # at most between partial pieces on one side ("Critics say that " before a copy)
 
 
 def _gap(lo: int, hi: int, start: int, end: int) -> int:
@@ -1372,12 +1373,17 @@ def _chain(pieces: list[_Piece]) -> list[list[_Piece]]:
             dx, dy = piece.x_idx - last.x_idx, piece.y_idx - last.y_idx
             # Bridging a skipped sentence only between close copies: partial pieces in
             # rewritten text are often different statements that happen to sit nearby.
-            gap = 2 if "partial" not in (piece.kind, last.kind) else 1
+            partial = "partial" in (piece.kind, last.kind)
+            gap = 1 if partial else 2
             neighbours = 0 <= dx <= gap and 0 <= dy <= gap and (dx, dy) != (0, 0)
-            if neighbours or (
-                _gap(ext[0], ext[1], piece.x_start, piece.x_end) <= NEAR_CHARS
-                and _gap(ext[2], ext[3], piece.y_start, piece.y_end) <= NEAR_CHARS
-            ):
+            gap_x = _gap(ext[0], ext[1], piece.x_start, piece.x_end)
+            gap_y = _gap(ext[2], ext[3], piece.y_start, piece.y_end)
+            # Partial pieces in neighbouring sentences with uncopied text between them on both
+            # sides are two fragments, not one passage (a cut sentence or one put in leaves a
+            # gap on one side only).
+            if partial and min(gap_x, gap_y) > ABUTTING_CHARS:
+                neighbours = False
+            if neighbours or (gap_x <= NEAR_CHARS and gap_y <= NEAR_CHARS):
                 passage.append(piece)
                 ext[:] = (min(ext[0], piece.x_start), max(ext[1], piece.x_end),
                           min(ext[2], piece.y_start), max(ext[3], piece.y_end))  # fmt: skip
@@ -1444,6 +1450,24 @@ class _GapText:
             self.texts.update(self.store.texts([article]))
         text = self.texts[article]
         return not any(c.isalnum() for s, e in spans for c in text[s:e])
+
+
+def _in_order(passage: list[_Piece], gaps: _GapText | None, x: str, y: str) -> bool:
+    """Whether a passage of verbatim pieces reads the same on both sides: the pieces in one
+    order, and only spaces and punctuation between them (a few characters apart, as sentences
+    are, need no look at the texts)."""
+    by_x = sorted(passage, key=lambda q: (q.x_start, q.x_end))
+    by_y = sorted(passage, key=lambda q: (q.y_start, q.y_end))
+    if by_x != by_y:
+        return False
+    close = all(
+        q.x_start - p.x_end <= _SENTENCE_GAP and q.y_start - p.y_end <= _SENTENCE_GAP
+        for p, q in itertools.pairwise(by_x)
+    )
+    return close or gaps is None or _seamless(passage, x, y, gaps)
+
+
+_SENTENCE_GAP = 3  # characters between two sentences: ". " or a paragraph break
 
 
 def _seamless(passage: list[_Piece], x: str, y: str, gaps: _GapText) -> bool:
@@ -1530,7 +1554,9 @@ def _match_row(
         score = round(sum(q.score * (q.x_end - q.x_start) for q in passage) / weight, 4)
         kinds = {q.kind for q in passage}
         kind = _passage_kind(kinds)
-        if kind != "verbatim" and gaps is not None and _seamless(passage, x, y, gaps):
+        if kind == "verbatim" and not _in_order(passage, gaps, x, y):
+            kind = "near-verbatim"  # copied sentences, but reordered or with words between them
+        elif kind != "verbatim" and gaps is not None and _seamless(passage, x, y, gaps):
             kind = "verbatim"  # the same words, cut into sentences elsewhere
         kind = "paraphrase" if kinds == {"paraphrase"} else kind
     order = _published_order(meta[x][1], meta[y][1])
