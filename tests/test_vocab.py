@@ -356,3 +356,31 @@ def test_a_store_scanned_with_unknown_parameters_is_scanned_anew(tmp_path):
             return store.conn.execute("SELECT * FROM matches ORDER BY id").fetchall()
 
     assert rows(old) == rows(fresh)
+
+
+def test_sharp_s_and_ss_are_one_spelling(tmp_path: Path):
+    from tracer.text import match_key
+
+    assert match_key("straßenbahnlinie") == match_key("strassenbahnlinie") == "strassenbahnlinie"
+    text = "Der Stadtrat hat am Dienstag beschlossen, die {} bis zum Flughafen zu verlängern, wie die Verkehrsbetriebe mitteilten."
+    rows = [
+        {
+            "id": "de",
+            "outlet": "Zeitung",
+            "published": "2024-05-02",
+            "text": text.format("Straßenbahnlinie 4"),
+        },
+        {
+            "id": "ch",
+            "outlet": "Blick",
+            "published": "2024-05-03",
+            "text": text.format("Strassenbahnlinie 4"),
+        },
+    ]
+    corpus = tmp_path / "ss.jsonl"
+    corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    with Store.open(tmp_path / "s.db") as s:
+        ingest(s, [corpus])
+        scan(s)
+        (m,) = query(s)
+    assert m.score == 1.0  # every word the same, as in a copy that changes a letter's case

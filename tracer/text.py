@@ -117,6 +117,8 @@ def match_key(token: str) -> str:
     key = _key_cache.get(token)
     if key is None:
         key = token.replace("'s", "").replace("'", "") if "'" in token else token
+        if "ß" in key:  # Swiss German and many a copy write "ss": "Strasse" is "Straße"
+            key = key.replace("ß", "ss")
         if key not in STOPWORDS:  # stemming a stopword could make it look like content ("this" -> "thi")
             key = _stem(key)
         _key_cache[token] = key
