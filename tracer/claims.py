@@ -601,6 +601,7 @@ def _claim(
         m.outlet, m.published = meta[m.article_id]
         m.text = texts[m.article_id][m.start : m.end]
     group.sort(key=lambda i: (mentions[i].published or "9999", mentions[i].article_id, mentions[i].start))
+    group = _first_of_repeats(group, mentions)
     members = [mentions[i] for i in group]
     central = max(range(len(group)), key=lambda k: (centrality[group[k]], -k))
     canon = members[central]
@@ -609,6 +610,21 @@ def _claim(
     # allege...") cannot be quoted; the id stays the span's.
     lo, hi = whole_sentences(texts[canon.article_id], canon.start, canon.end)
     return Claim(f"c{digest}", " ".join(texts[canon.article_id][lo:hi].split()), [], members, central)
+
+
+def _first_of_repeats(group: list[int], mentions: dict[int, Mention]) -> list[int]:
+    """``group`` (in article order) less each mention that repeats an earlier one of its article
+    word for word: an article printing a sentence 20,000 times carries the claim once, not as
+    20,000 members (each traced with its paragraph: the whole article, where it is one line)."""
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for i in group:
+        m = mentions[i]
+        key = (m.article_id, " ".join(m.text.split()))
+        if key not in seen:
+            seen.add(key)
+            kept.append(i)
+    return kept
 
 
 # Function words of French, German, Spanish, Italian, Portuguese and Dutch (folded, longer than two

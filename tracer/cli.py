@@ -1544,6 +1544,33 @@ def main() -> None:
             sys.stdout.flush()
             sys.stderr.flush()
         os._exit(int(exc.code or 1))  # not sys.exit: it would wait for pool threads (Terminated)
+    except MemoryError as exc:
+        _out_of_memory(exc)
+    except Exception as exc:
+        if not _broken_pool(exc):
+            raise
+        _out_of_memory(exc)
+
+
+def _broken_pool(exc: Exception) -> bool:
+    """Whether a worker process died under its pool (the pools' module is not loaded at start-up)."""
+    pools = sys.modules.get("concurrent.futures.process")
+    return pools is not None and isinstance(exc, pools.BrokenProcessPool)
+
+
+def _out_of_memory(exc: BaseException) -> None:
+    """One line, no traceback, for input too large for the memory at hand (a worker killed by the
+    kernel for it breaks its pool): the store's transaction was rolled back as the error rose."""
+    what = "ran out of memory" if isinstance(exc, MemoryError) else "lost a worker process (out of memory?)"
+    with suppress(OSError):
+        click.echo(
+            f"tracer: {what}; unfinished changes to the store were rolled back "
+            "(free memory, or use fewer --workers where the command has them, and run it again)",
+            err=True,
+        )
+        sys.stdout.flush()
+        sys.stderr.flush()
+    os._exit(1)  # as above: a pool's thread may still wait on a worker
 
 
 if __name__ == "__main__":
