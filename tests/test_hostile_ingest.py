@@ -297,6 +297,30 @@ def test_symlink_loop_in_a_walked_folder(runner, tmp_path) -> None:
     assert given.exit_code == 1 and len(_skipped(given)) == 1
 
 
+def test_a_dangling_link_and_a_named_pipe_in_a_walked_folder_are_named(runner, tmp_path) -> None:
+    """Each was left out without a word; now with a warning, the walk going on as before
+    (tests/test_hostile_sweep.py). A pipe is never opened: reading it would wait for a writer.
+    A link to a folder is not followed, as before, and not named."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "gone.txt").symlink_to(tmp_path / "nowhere" / "x.txt")
+    os.mkfifo(folder / "pipe.txt")
+    (folder / "up").symlink_to("..")
+    (folder / "a.txt").write_text(_body(1), encoding="utf-8")
+    db = tmp_path / "t.db"
+    result = _run(runner, "ingest", str(folder), "--db", str(db))
+    _clean(result)
+    assert result.exit_code == 0 and _skipped(result) == []
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
+    assert warnings == [
+        f"warning: {folder / 'gone.txt'}: a link to nothing ({tmp_path / 'nowhere' / 'x.txt'} does not exist): "
+        "left out (remove the entry, or point the link at an article file)",
+        f"warning: {folder / 'pipe.txt'}: a named pipe (FIFO), not a regular file: left out "
+        "(save what it carries to a file and ingest that)",
+    ]
+    assert _texts(db) == [_body(1)]
+
+
 def test_file_name_that_is_not_utf8(runner, tmp_path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
@@ -463,6 +487,43 @@ def test_csv_header_repeated_where_two_exports_were_joined(tmp_path) -> None:
     path.write_text(f"\ufeff{header}a1,A,{_line(1)}\n\ufeff{header}a2,B,{_line(2)}\n", encoding="utf-8")
     result = read_paths([path])
     assert result.problems == [] and [a.outlet for a in result.articles] == ["A", "B"]
+
+
+def test_a_csv_with_only_its_header_says_it_has_no_rows(runner, tmp_path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text("id,outlet,published,title,text\n\n", encoding="utf-8")
+    result = read_paths([path])
+    assert result.problems == [] and result.articles == []
+    assert [str(w) for w in result.warnings] == [
+        f"{path}:1: the table has a header but no rows: no articles in it (check that it is the export you meant)"
+    ]
+    ran = _run(runner, "ingest", str(path), "--db", str(tmp_path / "t.db"))
+    _clean(ran)
+    assert ran.exit_code == 0 and "export.csv:1: the table has a header but no rows" in ran.stderr
+
+
+@pytest.mark.parametrize("name", ["a.csv", "a.txt", "a.jsonl", "a.csv.gz"])
+def test_text_with_a_stray_nul_is_told_from_a_binary_file(tmp_path, name) -> None:
+    """A NUL makes any file binary to tracer (tests/test_hostile_sweep.py), but one in an
+    export's field is no image: where it is, and how to remove it, are said."""
+    import gzip
+
+    text = f'id,outlet,text\na1,A,"{_line(1)}"\na2,B,"{_line(2)}"\n'.replace("Story 2", "Story\x002")
+    if name.endswith(".jsonl"):
+        text = json.dumps({"id": "a1", "text": _line(1)}) + "\n" + f'{{"id": "a2", "text": "{_line(2)}"}}\n'
+        text = text.replace("Story 2", "Story\x002")
+    data = text.encode("utf-8")
+    (tmp_path / name).write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    [problem] = read_paths([tmp_path / name]).problems
+    assert problem.line == 3 - name.endswith(".jsonl")
+    assert problem.message == "binary file, not text: 1 NUL byte in what otherwise reads as text"
+    stem = "clean" + (".csv" if name.endswith(".gz") else Path(name).suffix)
+    read = f"zcat {name} | tr -d '\\000'" if name.endswith(".gz") else f"tr -d '\\000' < {name}"
+    assert problem.hint == f"if it is text, remove them ({read} > {stem}) and ingest the copy"
+    png = tmp_path / "image.csv"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+    [problem] = read_paths([png]).problems
+    assert problem.message == "binary file, not text" and problem.line is None
 
 
 def test_csv_unterminated_quote_in_the_last_line(tmp_path) -> None:

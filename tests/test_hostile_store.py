@@ -292,6 +292,99 @@ def test_a_store_in_a_directory_without_write_permission(copy):
         copy.parent.chmod(0o755)
 
 
+# Run in a mount namespace of its own (unshare: no root needed where user namespaces are
+# allowed), where SRC is mounted read-only at MNT: SQLite then meets EROFS, as on an archive or
+# a read-only share, which no file mode can stand in for (root ignores modes). It runs the CLI
+# on each command line (JSON list) and prints their exit codes and outputs as JSON.
+READ_ONLY_MOUNT = """
+import json, subprocess, sys
+from click.testing import CliRunner
+from tracer.cli import cli
+
+src, mnt, commands = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+subprocess.run(["mount", "--bind", src, mnt], check=True)
+subprocess.run(["mount", "-o", "remount,bind,ro", mnt], check=True)
+results = []
+for args in commands:
+    result = CliRunner().invoke(cli, args)
+    results.append([result.exit_code, result.output, repr(result.exception)])
+print(json.dumps(results))
+"""
+
+
+def _on_a_read_only_mount(src: Path, mnt: Path, commands: list[list[str]]) -> list[tuple[int, str]]:
+    """Each command's exit code and output, run with ``src`` mounted read-only at ``mnt``."""
+    mnt.mkdir()
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        pytest.skip("no unshare: cannot mount a read-only file system")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parents[1]), *sys.path])}
+    done = subprocess.run(
+        [unshare, "--mount", "--map-root-user", sys.executable, "-c", READ_ONLY_MOUNT, str(src), str(mnt)]
+        + [json.dumps(commands)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    if done.returncode != 0 and "mount" in done.stderr:
+        pytest.skip(f"cannot mount a read-only file system here: {done.stderr.strip()[-200:]}")
+    assert done.returncode == 0, done.stderr
+    results = json.loads(done.stdout)
+    for _, output, exception in results:
+        assert "Traceback" not in output and exception in ("None", "SystemExit(0)", "SystemExit(1)"), output
+    return [(code, output) for code, output, _ in results]
+
+
+def test_a_store_on_a_read_only_file_system_is_read_and_a_write_says_it_is_read_only(copy, tmp_path):
+    """A read-only mount (an archive, a share): SQLite cannot make the WAL's -shm file beside the
+    store, and said "unable to open" to every command, reading ones too."""
+    db = str(copy).replace(str(tmp_path), str(tmp_path / "ro"))
+    reads = [
+        ["stats", "--format", "json"],
+        ["claims", "--format", "json"],
+        ["matches", "--format", "json"],
+        ["check"],
+        ["report", "-o", str(tmp_path / "r.html"), "--quiet"],
+    ]
+    expected = [_ok(*args, "--db", str(copy)) for args in reads[:4]]
+    writes = [["scan"], ["ingest", str(RUMOUR / "articles"), "--outlet", "X"]]
+    results = _on_a_read_only_mount(tmp_path, tmp_path / "ro", [[*a, "--db", db] for a in reads + writes])
+    for (code, output), want in zip(results[:4], expected, strict=True):
+        assert code == 0 and output == want, output
+    assert results[4][0] == 0 and (tmp_path / "r.html").read_bytes().startswith(b"<!DOCTYPE")
+    for code, output in results[5:]:
+        assert code == 1 and output.count("\n") == 1, output
+        assert (
+            "the store is read-only (on a read-only file system)" in output and "unable to open" not in output
+        )
+
+
+@pytest.mark.parametrize("with_shm", [True, False])
+def test_a_read_only_store_with_commits_left_in_its_log_is_read_with_them(copy, tmp_path, with_shm):
+    """A writer that did not close (killed, or the files copied while it ran) leaves commits in
+    the -wal file that the store file lacks: read as an immutable file, they would be lost."""
+    folder = tmp_path / "left"
+    folder.mkdir()
+    conn = sqlite3.connect(copy, isolation_level=None)
+    try:
+        conn.execute("PRAGMA wal_autocheckpoint=0")
+        conn.execute(
+            "UPDATE articles SET outlet = 'Left In The Log' WHERE seq = (SELECT MIN(seq) FROM articles)"
+        )
+        for suffix in ("", "-wal", "-shm") if with_shm else ("", "-wal"):
+            shutil.copy(f"{copy}{suffix}", folder / f"copy.db{suffix}")
+    finally:
+        conn.close()
+    assert (folder / "copy.db-wal").stat().st_size > 0
+    db = str(tmp_path / "ro" / "copy.db")
+    [(code, output)] = _on_a_read_only_mount(
+        folder, tmp_path / "ro", [["articles", "--db", db, "--format", "json"]]
+    )
+    assert code == 0, output
+    assert "Left In The Log" in output and output == _ok("articles", "--db", str(copy), "--format", "json")
+
+
 def _page_of(db: Path, table: str) -> tuple[int, int]:
     """The byte offset of ``table``'s root page, and the page size."""
     conn = sqlite3.connect(db)

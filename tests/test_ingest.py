@@ -864,7 +864,16 @@ def test_invisible_characters_and_ligatures_are_read_as_the_text_reads(tmp_path)
     assert art.id == article_id("Taz", printed)  # the id an older tracer gave it
 
 
-def test_a_copy_with_soft_hyphens_and_ligatures_is_verbatim(tmp_path):
+def test_a_zero_width_joiner_inside_a_latin_word_is_dropped_and_kept_where_a_script_needs_it(tmp_path):
+    # "is\u200clands" read as another word than "islands": an exact copy scored near-verbatim 0.94.
+    printed = "The ferry to the is\u200clands and the \u00e9\u200dtat. \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 \u0915\u094d\u200d\u0937 \U0001f468\u200d\U0001f469"
+    path = write(tmp_path / "a.jsonl", json.dumps({"outlet": "Taz", "text": printed}))
+    [art] = read_paths([path]).articles
+    assert art.text == printed.replace("is\u200clands", "islands").replace("\u00e9\u200dtat", "\u00e9tat")
+    assert art.id == article_id("Taz", printed)  # the id an older tracer gave it
+
+
+def test_a_copy_with_soft_hyphens_ligatures_and_joiners_is_verbatim(tmp_path):
     from click.testing import CliRunner
 
     from tracer.cli import cli
@@ -875,7 +884,7 @@ def test_a_copy_with_soft_hyphens_and_ligatures_is_verbatim(tmp_path):
         {"id": "a", "outlet": "Echo", "date": "2024-03-07", "text": said + " Critics were unconvinced."},
         {"id": "b", "outlet": "Press", "date": "2024-03-08",
          "text": said.replace("finance", "\ufb01nance").replace("statistics", "sta\u00adtis\u00adtics")
-         .replace("official", "o\ufb03cial") + " Others welcomed it."},
+         .replace("official", "o\ufb03cial").replace("next", "ne\u200cxt") + " Others welcomed it."},
     ]  # fmt: skip
     path = write(tmp_path / "c.jsonl", "\n".join(json.dumps(x) for x in lines))
     db = str(tmp_path / "t.db")

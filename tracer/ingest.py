@@ -18,6 +18,8 @@ import itertools
 import json
 import os
 import re
+import shlex
+import stat
 import sys
 import unicodedata
 import zlib
@@ -291,7 +293,7 @@ def iter_articles(
     if outlet and not _is_utf8(outlet):
         # A command-line argument in another encoding arrives with its bytes escaped.
         raise TracerError(f"--outlet {_shown(outlet)} is not valid UTF-8", "pass the outlet name in UTF-8")
-    files = _collect_files(paths, result.problems, result.left_out)
+    files = _collect_files(paths, result.problems, result.left_out, result.warnings)
     seen: dict[str, int] = {}  # id -> hash of its text and stated outlet
     for path in files:
         try:
@@ -510,17 +512,21 @@ def _undated(art: Article) -> Problem:
 
 
 def _collect_files(
-    paths: Sequence[str | os.PathLike[str]], problems: list[Problem], others: Counter[str]
+    paths: Sequence[str | os.PathLike[str]],
+    problems: list[Problem],
+    others: Counter[str],
+    warnings: list[Problem],
 ) -> list[str]:
     """Expand directories; explicit paths are always tried, directory walks skip what is not ours
-    (counted in ``others`` by extension; hidden files are not)."""
+    (counted in ``others`` by extension; hidden files are not; named in ``warnings`` where named
+    like ours: links to nothing, pipes)."""
     found: set[str] = set()
     for given in paths:
         p = os.fspath(given)
         if not _is_utf8(p):
             problems.append(_bad_name(p))
         elif os.path.isdir(p):
-            found.update(_walk(p, problems, others))
+            found.update(_walk(p, problems, others, warnings))
         elif os.path.isfile(p):
             if file_format(p) is not None:
                 found.add(p)
@@ -534,7 +540,9 @@ def _collect_files(
     return sorted(found, key=lambda s: Path(s).parts)
 
 
-def _walk(directory: str, problems: list[Problem], others: Counter[str]) -> Iterator[str]:
+def _walk(
+    directory: str, problems: list[Problem], others: Counter[str], warnings: list[Problem]
+) -> Iterator[str]:
     try:
         entries = sorted(os.scandir(directory), key=lambda e: e.name)
     except OSError as exc:
@@ -555,16 +563,49 @@ def _walk(directory: str, problems: list[Problem], others: Counter[str]) -> Iter
         except OSError as exc:  # a link to itself, an entry gone since the listing, ...
             problems.append(Problem(_shown(path), f"cannot read: {exc.strerror or exc}", _LINK_HINT))
             continue
-        if (is_dir or is_file) and not _is_utf8(entry.name):
+        if ours and not is_file:
+            if (notice := _not_a_file(path)) is not None:
+                warnings.append(notice)
+        elif (is_dir or is_file) and not _is_utf8(entry.name):
             problems.append(_bad_name(path))
         elif is_dir and _saved_page_parts(entry, names):
             others[SAVED_PAGE_PARTS] += 1
         elif is_dir:
-            yield from _walk(path, problems, others)
+            yield from _walk(path, problems, others, warnings)
         elif is_file:
             yield path
         elif (ext := os.path.splitext(entry.name)[1].lower()) in _DOCUMENT_EXTS:
             others[ext] += 1
+
+
+def _not_a_file(path: str) -> Notice | None:
+    """The warning for a walked entry named like an article file that is none: a link to
+    nothing, a named pipe (never opened: reading one waits for a writer, for ever if none comes),
+    a socket or a device. Each was left out without a word; it is left out still, and does not
+    fail the ingest (a folder is read whatever else it holds). None for a link to a folder,
+    which a walk does not follow (links can loop)."""
+    try:
+        mode = os.stat(path).st_mode  # (through a link)
+    except FileNotFoundError:
+        target = _shown(_link_target(path))
+        return Notice(_shown(path), f"a link to nothing ({target} does not exist): left out", _LINK_HINT)
+    except OSError as exc:
+        return Notice(_shown(path), f"cannot read: {exc.strerror or exc}: left out", _LINK_HINT)
+    if stat.S_ISDIR(mode):
+        return None
+    kind = "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+    return Notice(
+        _shown(path),
+        f"{kind}, not a regular file: left out",
+        "save what it carries to a file and ingest that",
+    )
+
+
+def _link_target(path: str) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return "its target"
 
 
 def _saved_page_parts(entry: os.DirEntry[str], names: set[str]) -> bool:
@@ -696,6 +737,40 @@ def _is_binary(data: bytes | str) -> bool:
     return bool(codes) and controls / len(codes) > 0.1
 
 
+def _binary_problem(path: str, data: bytes | str) -> Problem | None:
+    """The problem of a file that is not text (:func:`_is_binary`), else None. Text with a few NUL
+    bytes (a stray one in an export's field) is refused as binary too, as every file holding a
+    NUL is, but is told apart: where its first NUL is, and how to strip them."""
+    if not _is_binary(data):
+        return None
+    head = data[:8192]
+    codes = list(head) if isinstance(head, bytes) else [ord(c) for c in head]
+    nuls = codes.count(0)
+    controls = sum(1 for b in codes if b in _CONTROL) - nuls
+    # Binary files hold NULs and other control characters by the hundred in 8 KB (random
+    # bytes: a tenth of them); a text file with a stray NUL holds a few and nothing else.
+    if nuls == 0 or nuls > max(4, len(codes) // 100) or controls > len(codes) // 100:
+        return Problem(path, "binary file, not text", FORMATS_HINT)
+    line = codes[: codes.index(0)].count(ord("\n")) + 1
+    return Problem(
+        path,
+        f"binary file, not text: {nuls} NUL byte{'s' if nuls > 1 else ''} in what otherwise reads as text",
+        f"if it is text, {_strip_nuls(path, wide=isinstance(data, str))} and ingest the copy",
+        line,
+    )
+
+
+def _strip_nuls(path: str, wide: bool) -> str:
+    """How to remove the NUL bytes from the file at ``path`` (a shell command where one does it)."""
+    if wide:  # UTF-16 or UTF-32: a NUL is two or four bytes, and tr would strip half of every other
+        return "remove its NUL characters (U+0000) in an editor and save it again"
+    name = os.path.basename(path)
+    gz = name.lower().endswith(".gz")
+    clean = "clean" + os.path.splitext(name[:-3] if gz else name)[1]
+    read = f"zcat {shlex.quote(name)} | tr -d '\\000'" if gz else f"tr -d '\\000' < {shlex.quote(name)}"
+    return f"remove them ({read} > {clean})"
+
+
 def _read_file(path: str, data: bytes, reading: Reading) -> Iterator[Article | Problem]:
     from_bytes = _BYTES_READERS.get(cast(str, file_format(path)))
     if from_bytes is not None:  # zips of XML parts, PDF, e-mail: read from their bytes, not as text
@@ -706,8 +781,9 @@ def _read_file(path: str, data: bytes, reading: Reading) -> Iterator[Article | P
     if isinstance(decoded, Problem):
         yield decoded
         return
-    if _is_binary(decoded):
-        yield Problem(path, "binary file, not text", FORMATS_HINT)
+    binary = _binary_problem(path, decoded)
+    if binary is not None:
+        yield binary
         return
     text, encoding = (decoded, cast(str, wide)) if isinstance(decoded, str) else _decode(data)
     del data, decoded  # only the text is needed from here on: one copy of a large file in memory
@@ -1042,8 +1118,9 @@ def _read_jsonl_file(path: str, reading: Reading, workers: int = 1) -> Iterator[
                 _finish(item, reading)
             yield item
         return
-    if _is_binary(head):
-        yield Problem(path, "binary file, not text", FORMATS_HINT)
+    binary = _binary_problem(path, head)
+    if binary is not None:
+        yield binary
         return
     blocks = _line_blocks(path)
     if workers > 1 and os.path.getsize(path) >= PARALLEL_MIN_BYTES and _can_fork():
@@ -1344,6 +1421,8 @@ def _read_csv(path: str, text: str, reading: Reading) -> Iterator[Article | Prob
     reader = csv.reader(lines, delimiter=delimiter)
     record_start = 0
     header: list[str] | None = None
+    header_line = 0
+    rows = 0  # the records after the header, read or not
     keys: dict[str, str] = {}
     sep_line = _SEP_LINE.fullmatch(text[: text.find("\n") if "\n" in text else len(text)].lstrip("\ufeff"))
     while True:
@@ -1351,6 +1430,8 @@ def _read_csv(path: str, text: str, reading: Reading) -> Iterator[Article | Prob
         try:
             row = next(reader)
         except StopIteration:
+            if header is not None and rows == 0:
+                yield _no_rows(path, header_line)
             return
         except csv.Error as exc:
             yield Problem(
@@ -1361,6 +1442,7 @@ def _read_csv(path: str, text: str, reading: Reading) -> Iterator[Article | Prob
         unterminated = _unterminated(text, record_start, record_end, start, reader.line_num, delimiter)
         record_start = record_end
         if unterminated:
+            rows += header is not None
             yield Problem(
                 path,
                 f"unterminated quote: the quoted field starting on line {start} {unterminated[0]}",
@@ -1373,7 +1455,7 @@ def _read_csv(path: str, text: str, reading: Reading) -> Iterator[Article | Prob
         if header is not None and [cell.strip().lstrip("\ufeff") for cell in row] == header:
             continue  # the header again (and its byte order mark): exports joined with `cat`
         if header is None:
-            header = [name.strip() for name in row]
+            header, header_line = [name.strip() for name in row], start
             keys = _field_keys(header, reading.columns)
             missing = [f"{name}={column}" for name, column in reading.columns if name not in keys]
             if missing:
@@ -1395,6 +1477,7 @@ def _read_csv(path: str, text: str, reading: Reading) -> Iterator[Article | Prob
                 return
             yield from _header_notices(path, header, keys, reading, start)
             continue
+        rows += 1
         if len(row) > len(header):
             fixed = _rejoined(row, header, keys, delimiter, reading)
             where = f"{len(row)} fields where the header has {len(header)}"
@@ -1412,6 +1495,17 @@ def _read_csv(path: str, text: str, reading: Reading) -> Iterator[Article | Prob
                 start,
             )
         yield _record(path, start, dict(zip(header, row, strict=False)), reading=reading, keys=keys)
+
+
+def _no_rows(path: str, line: int) -> Notice:
+    """The warning for a table with a header and no rows: nothing to store, which an ingest that
+    ends "ingested 0 article(s)" with no word of why leaves to be guessed."""
+    return Notice(
+        path,
+        "the table has a header but no rows: no articles in it",
+        "check that it is the export you meant",
+        line,
+    )
 
 
 def _header_notices(
@@ -1536,6 +1630,8 @@ def _read_workbook(path: str, data: bytes, reading: Reading) -> Iterator[Article
     """The records of each worksheet whose first row names a text column (as a CSV's header
     does); sheets without one (a summary, a chart's data) are passed over, unless none has one."""
     found = False
+    records = 0
+    header_line = 0
     try:
         for _title, rows in sheets(io.BytesIO(data)):
             header: list[str] | None = None
@@ -1547,10 +1643,12 @@ def _read_workbook(path: str, data: bytes, reading: Reading) -> Iterator[Article
                     keys = _field_keys(header, reading.columns)
                     if "text" not in keys:
                         break
-                    found = True
+                    if not found:
+                        found, header_line = True, number
                     yield from _header_notices(path, header, keys, reading, number)
                     continue
                 if any(c and c.strip() for c in cells):
+                    records += 1
                     record = {
                         name: cell
                         for name, cell in zip(header, cells, strict=False)
@@ -1560,6 +1658,8 @@ def _read_workbook(path: str, data: bytes, reading: Reading) -> Iterator[Article
     except SheetError as exc:
         yield Problem(path, str(exc), "save it again from Excel as .xlsx, or export it as CSV")
         return
+    if found and not records:
+        yield _no_rows(path, header_line)
     if not found:
         yield Problem(
             path,
@@ -1691,14 +1791,23 @@ def _outlet_from_url(url: str) -> str | None:
 
 def visible(text: str) -> str:
     """``text`` as it reads: invisible characters inside words gone (a soft hyphen, as CMSs put
-    them in long German words; a zero-width space; a word joiner) and typographic ligatures
+    them in long German words; a zero-width space; a word joiner; a zero-width non-joiner or
+    joiner between Latin letters) and typographic ligatures
     written out ("ﬁ" as "fi", as PDFs and OCR give them): "ﬁnan\u00adcial" matches "financial"."""
     if text.isascii() or _INVISIBLE.search(text) is None:
         return text
-    return _SOFT_HYPHEN_AT_BREAK.sub("-", text).translate(_VISIBLE)
+    text = _SOFT_HYPHEN_AT_BREAK.sub("-", text).translate(_VISIBLE)
+    if "\u200c" in text or "\u200d" in text:
+        text = _JOINER_IN_LATIN_WORD.sub("", text)
+    return text
 
 
-_INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff\ufb00-\ufb06]")
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff\ufb00-\ufb06]")
+# A zero-width non-joiner or joiner between two Latin letters (a CMS's or a copy-paste's: Latin
+# script joins no letters), which made a copied word another word. Persian, the Indic scripts
+# and emoji sequences need them: kept there.
+_LATIN = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
+_JOINER_IN_LATIN_WORD = re.compile(f"(?<=[{_LATIN}\u0300-\u036f])[\u200c\u200d]+(?=[{_LATIN}])")
 _SOFT_HYPHEN_AT_BREAK = re.compile("\u00ad(?=[ \t]*[\r\n])")  # a hyphen at a line end: it shows
 _VISIBLE = {0xAD: None, 0x200B: None, 0x2060: None, 0xFEFF: None, 0xFB00: "ff", 0xFB01: "fi", 0xFB02: "fl",
             0xFB03: "ffi", 0xFB04: "ffl", 0xFB05: "st", 0xFB06: "st"}  # fmt: skip

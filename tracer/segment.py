@@ -30,7 +30,7 @@ then decide whether the gap ends a sentence):
   see ``_STARTERS``) or an opening quote.  For initials the starter must have two letters or
   more, so ``A. A. Milne`` stays whole.  Decimals, versions, URLs and domains never contain
   whitespace after their dots, so they are never gaps.
-* Line breaks: a blank line always ends a sentence.  A single line break ends one when the
+* Line breaks: a blank line, or a form feed (a page break), always ends a sentence.  A single line break ends one when the
   next line is a bullet line, or starts with an upper-case letter, digit or quote, unless the
   line ends with a hyphen right after a letter and the next line starts with a letter (a word
   broken across lines, ``Kassym-\\nJomart``) or the line ends with a title/initial that
@@ -364,7 +364,13 @@ def _split(
         gap = text[ws_start:q]
         bm = _BULLET.match(text, q) if c in _BULLET_CHARS else None
         # Two "\n" are two line breaks (each "\r\n" holds one): the common case without a regex.
-        if gap != "\n" and (gap.count("\n") >= 2 or len(_LINEBREAK.findall(gap)) >= 2) or bm is not None:
+        # A form feed is a page break (pdftotext's): what follows it is another page's, often its
+        # running head ("Page 2"), which joined the sentence it fell in.
+        if (
+            gap != "\n"
+            and (gap.count("\n") >= 2 or "\f" in gap or len(_LINEBREAK.findall(gap)) >= 2)
+            or bm is not None
+        ):
             cut = True
         elif c.islower():
             cut = False

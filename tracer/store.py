@@ -261,6 +261,9 @@ class Store:
         self.conn = conn
         self.path = path
         self._index_attached = False
+        # Why the store was opened read-only (its folder cannot be written), else None: a write
+        # then stops before it starts, saying so, rather than at whichever file it cannot make.
+        self.read_only: str | None = None
 
     @classmethod
     def open(cls, path: str | Path, create: bool = True) -> Store:
@@ -274,7 +277,7 @@ class Store:
         if not exists:
             _make_folder(Path(path).parent)
         try:
-            conn, tables = _connect(path)
+            conn, tables, read_only = _connect(path)
         except sqlite3.Error as exc:
             raise _open_error(exc, path) from exc
         try:
@@ -283,6 +286,7 @@ class Store:
             conn.close()
             raise _open_error(exc, path) from exc
         store = cls(conn, path)
+        store.read_only = read_only
         if tables and "meta" not in tables:
             conn.close()
             raise StoreError(f"{path}: an SQLite file but not a tracer store", "pass another --db path")
@@ -343,6 +347,7 @@ class Store:
         """All or nothing: commit on success, roll back on any exception. ``activity`` ("a scan")
         is what a process that finds the store busy meanwhile is told is running. SQLite's errors
         come out as the :class:`StoreError` that says what happened (disk full, read-only, ...)."""
+        self._check_writable()
         with mapped_errors(self.path):
             self.conn.execute("BEGIN IMMEDIATE")
         record = _claim_writer(self.path, activity)
@@ -365,6 +370,12 @@ class Store:
                 raise mapped from exc
         finally:
             _release_writer(record)
+
+    def _check_writable(self) -> None:
+        if self.read_only is not None:
+            raise StoreReadOnlyError(
+                f"{self.path}: the store is read-only ({self.read_only})", _READ_ONLY_HINT
+            )
 
     def _rollback(self) -> None:
         # SQLite has rolled back already after some errors (SQLITE_FULL, SQLITE_IOERR, ...): a
@@ -419,6 +430,7 @@ class Store:
         """Attach the index once per connection (outside a transaction: SQLite attaches no
         file inside one)."""
         if not self._index_attached:
+            self._check_writable()  # (only writes attach it: a scan, an upgrade)
             _drop_if_not_sqlite(self.index_path())
             # (errors as the store's: a scan running elsewhere is one that holds its index)
             with mapped_errors(self.path):
@@ -1447,27 +1459,73 @@ def _insert_band_keys(
 # -- connecting ------------------------------------------------------------
 
 
-def _connect(path: str) -> tuple[sqlite3.Connection, set[str]]:
-    """A connection to ``path`` and the names of its tables.
+def _connect(path: str) -> tuple[sqlite3.Connection, set[str], str | None]:
+    """A connection to ``path``, the names of its tables, and why it was opened read-only
+    (``None`` when it was not).
 
-    A WAL store in a directory this process cannot write is opened read-only as an immutable
-    file: SQLite cannot make its -shm file there, and no writer can have changed it since its
-    last checkpoint without leaving a -wal file beside it.
+    A WAL store reads and writes an -shm file beside it, which SQLite cannot make in a folder
+    this process cannot write (a read-only mount, an archive, a colleague's share): such a store
+    is opened read-only instead, so that commands that only read it work.
     """
     conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_S)
     try:
-        return conn, _tables(conn)
+        return conn, _tables(conn), None
     except sqlite3.Error as exc:
         conn.close()
-        if _errorname(exc) != "SQLITE_READONLY_DIRECTORY" or _has_log(path):
+        reason = _unwritable_folder(path, exc)
+        if reason is None:
             raise
-    uri = f"file:{quote(os.path.abspath(path))}?mode=ro&immutable=1"
-    conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_S)
+        try:
+            conn = _connect_read_only(path)
+        except sqlite3.Error:
+            raise exc from None  # the first error says more about the store than the second
     try:
-        return conn, _tables(conn)
+        return conn, _tables(conn), reason
     except BaseException:
         conn.close()
         raise
+
+
+def _unwritable_folder(path: str, exc: sqlite3.Error) -> str | None:
+    """Why SQLite could not open the readable store at ``path`` for want of a writable folder, or
+    ``None`` when ``exc`` came from something else. As root, only a read-only file system makes a
+    folder unwritable; SQLite then says "unable to open", without the code it gives a user."""
+    name = _errorname(exc)
+    if name != "SQLITE_READONLY_DIRECTORY" and _code(exc) != "CANTOPEN":
+        return None
+    folder = os.path.dirname(os.path.abspath(path))
+    if path == ":memory:" or not os.access(path, os.R_OK) or os.access(folder, os.W_OK):
+        return None
+    try:
+        on_read_only_fs = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # AttributeError: no statvfs (Windows)
+        on_read_only_fs = False
+    return "on a read-only file system" if on_read_only_fs else f"its folder {folder} cannot be written"
+
+
+def _connect_read_only(path: str) -> sqlite3.Connection:
+    """``path`` opened read-only in a folder this process cannot write.
+
+    Without a log beside it the file holds every commit (a clean close checkpoints the log into
+    it and deletes it; a writer leaves one while it writes): it is read as an immutable file.
+    A log with frames is what a writer that did not close left (with no -shm beside it, else
+    SQLite would have read both): its last commits are there, so it is read with the file, its
+    index kept in memory (exclusive locking mode), with no locks, as no process can hold it.
+    """
+    where = quote(os.path.abspath(path))
+    if not _has_log(path):
+        return sqlite3.connect(
+            f"file:{where}?mode=ro&immutable=1", uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_S
+        )
+    conn = sqlite3.connect(
+        f"file:{where}?mode=ro&vfs=unix-none", uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_S
+    )
+    try:
+        conn.execute("PRAGMA locking_mode=EXCLUSIVE")  # before the first read: no -shm then
+    except BaseException:
+        conn.close()
+        raise
+    return conn
 
 
 def _tables(conn: sqlite3.Connection) -> set[str]:
@@ -1519,6 +1577,10 @@ _CODE_BY_TEXT = (
 )
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+_READ_ONLY_HINT = (
+    "make the file and its directory writable, or copy the store somewhere writable; "
+    "commands that only read it work as it is"
+)
 
 
 def _errorname(exc: BaseException) -> str:
@@ -1547,11 +1609,7 @@ def store_error(exc: sqlite3.Error, path: str) -> StoreError | None:
             "it adds) or in the temporary directory, then run again",
         )
     if code == "READONLY":
-        return StoreReadOnlyError(
-            f"{path}: the store is read-only ({exc})",
-            "make the file and its directory writable, or copy the store somewhere writable; "
-            "commands that only read it work as it is",
-        )
+        return StoreReadOnlyError(f"{path}: the store is read-only ({exc})", _READ_ONLY_HINT)
     if code == "NOTADB" and not _is_sqlite_file(path):
         return StoreError(
             f"{path}: not a tracer store ({exc})", "pass another --db path; this file was left untouched"
@@ -1741,7 +1799,7 @@ def check(path: str | Path, quick: bool = False) -> list[str]:
         return ["not an SQLite file: not a tracer store"]
     problems = _header_problems(path)
     try:
-        conn, tables = _connect(path)
+        conn, tables, _ = _connect(path)
     except sqlite3.Error as exc:
         _raise_unless_damage(exc, path)
         return [*problems, f"cannot read the store: {exc}"]
@@ -1887,7 +1945,7 @@ def _index_problems(path: str, quick: bool) -> list[str]:
     if not _is_sqlite_file(index):
         return [f"{index}: not an SQLite file (the next scan makes the index anew)"]
     try:
-        conn, tables = _connect(index)
+        conn, tables, _ = _connect(index)
     except sqlite3.Error as exc:
         _raise_unless_damage(exc, index)
         return [f"cannot read the matching index {index}: {exc}"]
