@@ -1,3 +1,6 @@
+import pytest
+
+
 def test_promos_in_other_languages_are_promos_and_news_about_subscribers_is_not():
     from tracer.boilerplate import is_promo
     from tracer.text import fold
@@ -84,6 +87,7 @@ def test_each_promo_pattern_lists_the_hints_its_matches_hold():
         "share this article", "abonnez-vous a notre newsletter", "melden sie sich fur unseren newsletter an",
         "suivez-nous sur les reseaux sociaux", "jetzt vier wochen gratis testen",
         "tous droits reserves", "telechargez notre application", "meld je aan voor onze nieuwsbrief",
+        "le progres de lyon - mercredi 12 mars 1997 - page 3",
     ]  # fmt: skip
     assert len(examples) == len(_PROMO_PATTERNS)
     text = "\n".join(examples)
@@ -95,3 +99,22 @@ def test_each_promo_pattern_lists_the_hints_its_matches_hold():
     assert (
         promo_lines(text, starts, ends).tolist() == [is_promo(x) for x in examples] == [True] * len(examples)
     )
+
+
+@pytest.mark.parametrize(
+    ("line", "head"),
+    [
+        ("LE PROGRÈS DE LYON — Mercredi 12 mars 1997 — Page 3", True),
+        ("Page 12", True),
+        ("Dresdner Nachrichten | Seite 4", True),
+        ("The story continued on page 3", False),  # news that names a page is news
+        ("See page 3 for more.", False),
+        ("Il a tourné la page 12 fois", False),
+    ],
+)
+def test_a_printed_pages_running_head_is_boilerplate(line: str, head: bool) -> None:
+    # OCR'd newspapers keep it inside articles: two of one issue's articles shared it as reuse.
+    from tracer.boilerplate import is_promo
+    from tracer.text import fold
+
+    assert is_promo(fold(line)) is head

@@ -66,6 +66,8 @@ _PROMO_PATTERNS = [
     r"|todos os direitos reservados|alle rechten voorbehouden)\b",
     r"\btelechargez (?:notre|l')",
     r"\b(?:schrijf je in|meld je aan|abonneer)\b.{0,60}\bnieuwsbrief\b|\bnieuwsbrief\b.{0,40}\b(?:aanmelden|inschrijven)\b",
+    # A printed page's running head, as OCR keeps it: "LE PROGRES DE LYON - 12 mars 1997 - Page 3".
+    r"(?:^|[-|\u2022/]\s*)(?:page|seite|pagina)\s*\d{1,4}\s*$",
 ]
 PROMO_RE = re.compile("|".join(f"(?:{p})" for p in [_NAVIGATION, *_PROMO_PATTERNS]))
 _NAVIGATION_RE = re.compile(_NAVIGATION)
@@ -79,7 +81,7 @@ _HINTS = (
     "offer", "limited time", "follow us", "rights reserved", "copyright", "\u00a9", "stream your news",
     "cookie", "share", "abonnez-vous", "inscrivez-vous", "abonnieren", "suscrib", "iscriviti",
     "suivez", "folgen sie", "siguenos", "seguici", "volg ", "gratis", "kostenlos", "offert", "gratuit",
-    "reserv", "riservati", "vorbehalten", "voorbehouden", "telechargez", "nieuwsbrief",
+    "reserv", "riservati", "vorbehalten", "voorbehouden", "telechargez", "nieuwsbrief", "page", "seite", "pagina",
 )  # fmt: skip
 # The hints found in every match of each pattern (one of them at least), in pattern order: a
 # line is searched only with the patterns of the hints it holds (the whole alternation took
@@ -91,6 +93,7 @@ _PATTERN_HINTS = (
     ("abonnez-vous", "inscrivez-vous", "abonnieren", "suscrib", "iscriviti"), ("newsletter",),
     ("suivez", "folgen sie", "siguenos", "seguici", "volg "), ("gratis", "kostenlos", "offert", "gratuit"),
     ("reserv", "riservati", "vorbehalten", "voorbehouden"), ("telechargez",), ("nieuwsbrief",),
+    ("page", "seite", "pagina"),
 )  # fmt: skip
 
 
@@ -369,6 +372,7 @@ _HINT_WORDS = (
     "abonnez", "inscrivez", "abonnieren", "suscribete", "suscribase", "iscriviti",
     "suivez", "folgen", "siguenos", "seguici", "volg", "gratis", "kostenlos", "offert", "offerts", "gratuit",
     "reserves", "reservados", "riservati", "vorbehalten", "voorbehouden", "telechargez", "nieuwsbrief",
+    "page", "seite", "pagina",
 )  # fmt: skip
 _NAVIGATION_WORDS = (
     "read", "more", "most", "related", "see", "advertisement", "sponsored", "trending", "recommended",
