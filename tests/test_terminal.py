@@ -298,6 +298,13 @@ def test_scan_timings_only_with_verbose(tmp_path: Path):
     plain = runner.invoke(cli, ["scan", "--db", db])
     assert plain.exit_code == 0 and "scanned 16 new article(s)" in plain.stderr
     assert "peak MB" not in plain.stderr and "seconds:" not in plain.stderr
+    # The matches the scan counts are those `stats` counts; the hidden ones apart.
+    stats = json.loads(runner.invoke(cli, ["stats", "--db", db, "--format", "json"]).stdout)
+    hidden = stats["boilerplate_matches"] + stats["banal_matches"]
+    assert (
+        hidden
+        and f"; {stats['matches']} matches (and {hidden} of boilerplate or stock phrases), " in plain.stderr
+    )
     runner.invoke(cli, ["ingest", str(RUMOUR / "articles"), "--db", db, "-q"])
     verbose = runner.invoke(cli, ["scan", "--db", db, "--verbose"])
     assert verbose.exit_code == 0 and "peak MB after: " in verbose.stderr and "seconds: " in verbose.stderr

@@ -443,7 +443,7 @@ def scan(
         quiet,
         f"scanned {result.articles} new article(s), {result.sentences} sentences; "
         f"{result.candidates} candidate pairs, {result.verified} verified"
-        f"{f', {result.paraphrases} paraphrases' if result.paraphrases else ''}; {result.matches} matches, "
+        f"{f', {result.paraphrases} paraphrases' if result.paraphrases else ''}; {_matches_words(counts)}, "
         f"{result.claims} claims in store",
     )
     if verbose:
@@ -456,6 +456,14 @@ def scan(
         _say(quiet, f"no reuse found: {reason}")
     for warning in metadata_warnings(counts):
         _say(quiet, f"warning: {warning}")
+
+
+def _matches_words(counts: dict[str, Any]) -> str:
+    """The matches a store lists, as `stats` counts them, and those it hides apart."""
+    hidden = counts["boilerplate_matches"] + counts.get("banal_matches", 0)
+    return f"{counts['matches']} matches" + (
+        f" (and {hidden} of boilerplate or stock phrases)" if hidden else ""
+    )
 
 
 def _changes_words(changes: dict[str, int]) -> str:
