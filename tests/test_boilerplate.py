@@ -118,3 +118,66 @@ def test_a_printed_pages_running_head_is_boilerplate(line: str, head: bool) -> N
     from tracer.text import fold
 
     assert is_promo(fold(line)) is head
+
+
+_FERRY = [
+    "The harbour master said the ferry service to the islands would resume on Monday after three days of storms.",
+    "Repairs to the pier at Westhaven are expected to take at least a fortnight, the council said on Sunday evening.",
+    "Islanders have complained that deliveries of fresh food and medicine were delayed by the closure.",
+    "A spokesman for the ferry operator apologised for the disruption and said extra sailings would be added.",
+]
+_OTHER = [
+    "The county cricket club has appointed a new head coach after a season of heavy defeats at home.",
+    "Residents of Millbrook voted to keep the village library open for another year despite the costs.",
+    "A rare orchid has been found growing beside the railway line near Eastcombe, botanists confirmed.",
+    "The town's Christmas lights will be switched on by a local schoolgirl who won a drawing contest.",
+]
+
+
+def test_a_story_two_outlets_each_printed_twice_is_no_template(tmp_path) -> None:
+    # A few days' corpus: Alpha prints the story and its update, Beta its print and web editions.
+    # Their paragraphs are in two articles of each of two outlets, as a shared template's are;
+    # but they are the articles, not a line of furniture under articles that otherwise differ.
+    import json
+
+    from click.testing import CliRunner
+
+    from tracer.cli import cli
+    from tracer.matches import query
+    from tracer.store import Store
+
+    promo = "Get the Morning Briefing from the Coast Group every day at 7am, straight to your phone."
+    rows = [
+        ("a1", "Alpha Post", "2024-01-07T09:00", _FERRY),
+        (
+            "a2",
+            "Alpha Post",
+            "2024-01-08T08:00",
+            ["UPDATE: The first ferry left the mainland at 7am."] + _FERRY,
+        ),
+        ("b1", "Beta News", "2024-01-07T12:00", _FERRY[:3]),
+        ("b2", "Beta News", "2024-01-08T06:00", _FERRY[:3] + ["Beta News asked the operator for comment."]),
+        ("c1", "Gamma Daily", "2024-01-07T15:00", _FERRY[1:]),
+        # The group's promo under two other stories of each outlet: a template all the same.
+        ("a3", "Alpha Post", "2024-01-07T10:00", _OTHER[:2] + [promo]),
+        ("a4", "Alpha Post", "2024-01-08T10:00", _OTHER[2:] + [promo]),
+        ("b3", "Beta News", "2024-01-07T11:00", [_OTHER[0], _OTHER[3], promo]),
+        ("b4", "Beta News", "2024-01-08T11:00", [_OTHER[1], _OTHER[2], promo]),
+    ]
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(
+        "".join(
+            json.dumps({"id": i, "outlet": o, "published": d, "text": "\n\n".join(t)}) + "\n"
+            for i, o, d, t in rows
+        ),
+        encoding="utf-8",
+    )
+    db = tmp_path / "t.db"
+    assert CliRunner().invoke(cli, ["run", str(corpus), "--db", str(db), "-q"]).exit_code == 0
+    with Store.open(db) as s:
+        found = query(s, include_boilerplate=True)
+    story = [m for m in found if _FERRY[0] in m.source_text]
+    assert story and not any(m.boilerplate for m in story)
+    assert ("a1", "b1") in {(m.source_id, m.target_id) for m in story}
+    promos = [m for m in found if promo in m.source_text]
+    assert promos and all(m.boilerplate for m in promos)

@@ -569,7 +569,41 @@ def template_lines(
         rows = np.flatnonzero((outlet >= 0) & isin_sorted(line, np.array(sorted(found), dtype=np.int64)))
         wire = wire_keys(line[rows], article[rows], outlet[rows], day[rows], p, corpus_days)
         found.difference_update(wire.tolist())
+        found.difference_update(_reprinted(line, article, outlet, day, found, p).tolist())
     return found
+
+
+def _reprinted(
+    line: np.ndarray,
+    article: np.ndarray,
+    outlet: np.ndarray,
+    day: np.ndarray,
+    found: set[int],
+    p: BoilerplateParams,
+) -> np.ndarray:
+    """Lines of ``found`` that are a story an outlet printed twice (an update, its print and web
+    editions), not its furniture: most of the articles printing them are made mostly of such
+    lines, and printed within ``p.wire_days`` of each other. A template is a few lines of
+    articles that otherwise differ; in a corpus of a few days, where no burst of wire copy can
+    be told from the corpus's own days, this is what tells a story's paragraphs from it."""
+    known = outlet >= 0
+    line, article, day = line[known], article[known], day[known]
+    articles, at = np.unique(article, return_inverse=True)
+    total = np.bincount(at, minlength=len(articles))
+    candidate = isin_sorted(line, np.array(sorted(found), dtype=np.int64))
+    share = np.bincount(at, weights=candidate, minlength=len(articles)) / np.maximum(total, 1)
+    rows = np.flatnonzero(candidate & (day >= 0))
+    if len(rows) == 0:
+        return rows
+    order = rows[np.lexsort((day[rows], line[rows]))]
+    key, mostly, when = line[order], share[at[order]] >= 0.5, day[order]
+    start = np.flatnonzero(np.append(True, key[1:] != key[:-1]))
+    size = np.diff(np.append(start, len(key)))
+    group = np.repeat(np.arange(len(start)), size)
+    near = np.abs(when - when[start + size // 2][group]) <= p.wire_days
+    within = np.bincount(group, weights=near, minlength=len(start))
+    made_of = np.bincount(group, weights=mostly, minlength=len(start))
+    return key[start][(within >= p.wire_share * size) & (2 * made_of > size)]
 
 
 def wire_keys(
