@@ -780,6 +780,10 @@ def test_an_article_credits_its_source_as_a_whole(aliases: Aliases) -> None:
         ("By Reuters Staff", [("Reuters", "By Reuters Staff")]),
         ("By The Associated Press", [("Associated Press", "By The Associated Press")]),
         ("By Jane Doe and AFP", [("AFP", "By Jane Doe and AFP")]),
+        (
+            "By Press Association Reporters",
+            [("PA Media", "By Press Association Reporters")],
+        ),  # a role after it
         ("By Jane Doe", []),  # a person
         ("By Tuesday, the shop had closed.", []),  # a sentence
         ("Our intro line.\nBy PA Reporter", [("PA Media", "By PA Reporter")]),  # under the paper's own line
@@ -796,3 +800,40 @@ def test_a_byline_credits_the_whole_article(
     assert all(c.pattern == "byline" and text[c.start : c.end] == c.phrase for c in found)
     tail = "A pangolin escaped.\n\n" + "Staff searched the woodland all night. " * 30 + f"\n{byline}"
     assert article_credits(article_ends(tail), aliases) == []  # a byline heads an article
+
+
+@pytest.mark.parametrize(
+    ("last", "expected"),
+    [
+        ("- PA", [("PA Media", "- PA")]),
+        ("\u2014 Press Association", [("PA Media", "\u2014 Press Association")]),
+        ("PA Media", [("PA Media", "PA Media")]),
+        ("More to follow", []),
+        ("Picture: PA", []),  # a photo credit
+        ("The keeper was sacked, the zoo told PA.", []),  # a sentence: a credit of its own span only
+    ],
+)
+def test_a_sign_off_line_credits_the_whole_article(
+    aliases: Aliases, last: str, expected: list[tuple[str, str]]
+) -> None:
+    from tracer.attribution import article_credits, article_ends
+
+    text = "A pangolin escaped.\n\n" + "Staff searched the woodland all night. " * 30 + f"\n\n{last}\n"
+    found = article_credits(article_ends(text), aliases, "Northern Courier")
+    assert [(c.outlet, c.phrase) for c in found] == expected
+    assert all(c.pattern == "sign-off" and text[c.start : c.end] == c.phrase for c in found)
+    short = f"A pangolin escaped.\n\n{last}"  # an article shorter than the ends looked at
+    assert [(c.outlet, c.phrase) for c in article_credits(article_ends(short), aliases)] == expected
+    middle = f"{last}\n\n" + "Staff searched the woodland all night. " * 30
+    assert [c for c in article_credits(article_ends(middle), aliases) if c.pattern == "sign-off"] == []
+
+
+def test_the_pa_news_agency_reported_credits_pa(aliases: Aliases) -> None:
+    # PA's house style for a regional paper's copy.
+    text = "Sandra Whitfield, 52, pleaded guilty at Chester Crown Court, the PA news agency reported."
+    [credit] = credits_in(text, aliases)
+    assert (credit.outlet, credit.phrase, credit.pattern) == (
+        "PA Media",
+        "the PA news agency reported",
+        "reported",
+    )

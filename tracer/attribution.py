@@ -29,6 +29,8 @@ after "the"/"The" and joined by "of", "on", "and" or "&" ("The Mail on Sunday"),
 * ``byline``: a line of its own at the head of an article naming an outlet as its author, as
   papers print agency copy: "By PA Reporter", "By Reuters Staff", "By Jane Doe, PA Crime
   Correspondent", "By AFP";
+* ``sign-off``: an article's last line, an outlet's name alone: "- PA", "— Press Association",
+  "PA Media";
 * ``source``: "Source: X" when X is a news outlet; photo credits ("Source: Getty Images ...",
   "Source: mega", "Source: @golub/X") are not.  "Picture:", "Photo:", "Image:" and "Credit:"
   lines are photo credits and never match any pattern;
@@ -41,9 +43,9 @@ País", "volgens de Volkskrant"), where an article and a word for the paper may 
 keyword and the name; a name's own article is left out of lookups as "the" is ("le Monde" is
 Le Monde), and names may join words with "de", "della", "von"... ("Corriere della Sera").
 
-``dateline``, ``byline`` and ``contributed`` credit the whole article: :func:`article_credits`
-finds them in its first and last ``ARTICLE_END_CHARS`` characters (a byline in the first only),
-wherever the reused span is.
+``dateline``, ``byline``, ``sign-off`` and ``contributed`` credit the whole article:
+:func:`article_credits` finds them in its first and last ``ARTICLE_END_CHARS`` characters (a
+byline in the first only, a sign-off on the last line), wherever the reused span is.
 
 In every pattern X must *resolve* (:meth:`Aliases.resolve`); person names, "Kremlin" and
 photo agencies never do.  When the captured run of capitalised words is longer than the name
@@ -94,6 +96,7 @@ PATTERNS = (
     "contributed",
     "dateline",
     "byline",
+    "sign-off",
     "source",
     "tweet",
 )
@@ -623,8 +626,12 @@ def _before(keyword: str, lead_in: str = "") -> tuple[re.Pattern[str], re.Patter
 
 
 def _after(verb: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """Name, then the verb: "X reported" (with the verb alone as the cheap pattern)."""
-    return re.compile(rf"(?<![\w.@-])(?P<name>{_NAME}){_SP}(?i:{verb})\b"), re.compile(rf"(?i:{verb})\b")
+    """Name, then the verb: "X reported", "the PA news agency reported" (with the verb alone as
+    the cheap pattern)."""
+    return (
+        re.compile(rf"(?<![\w.@-])(?P<name>{_NAME})(?:{_SP}news{_SP}agency)?{_SP}(?i:{verb})\b"),
+        re.compile(rf"(?i:{verb})\b"),
+    )
 
 
 # The same kinds of credit in French, German, Spanish, Italian, Portuguese and Dutch. Between
@@ -1068,6 +1075,26 @@ def _dateline_credits(text: str, lo: int, region: str, aliases: Aliases) -> Iter
 _BYLINE = re.compile(r"^[ \t]*By[ \t]+(?P<names>[^\n]{1,80}?)[ \t]*$", re.MULTILINE)
 _BYLINE_SPLIT = re.compile(r"[ \t]*,[ \t]*|[ \t]+and[ \t]+")
 _BYLINE_WORDS = 10
+_ROLES = frozenset(
+    {"reporter", "reporters", "staff", "correspondent", "correspondents", "writer", "writers", "team", "desk"}
+)
+# A sign-off: an article's last line, an outlet's name alone ("- PA", "— Press Association").
+_SIGNOFF_WORDS = 4
+_DASHES = "-\u2013\u2014"
+
+
+def _signoff_credits(text: str, aliases: Aliases) -> Iterator[Credit]:
+    """The outlet an article's last line names alone, as papers sign off agency copy ("- PA",
+    "PA Media"): a line of at most a few words, no sentence's end, that resolves."""
+    end = len(text.rstrip())
+    start = text.rfind("\n", 0, end) + 1
+    name = text[start:end].strip().lstrip(_DASHES).strip()
+    if not name or name[-1] in ".!?:;," or len(name.split()) > _SIGNOFF_WORDS or name.startswith("By "):
+        return  # (a byline heads an article)
+    outlet = aliases.resolve(name)
+    if outlet is not None:
+        start += len(text[start:end]) - len(text[start:end].lstrip())
+        yield Credit(outlet, text[start:end], start, end, "sign-off", not aliases.is_corpus_outlet(outlet))
 
 
 def _byline_credits(text: str, aliases: Aliases) -> Iterator[Credit]:
@@ -1080,6 +1107,8 @@ def _byline_credits(text: str, aliases: Aliases) -> Iterator[Credit]:
             continue
         for part in _BYLINE_SPLIT.split(names):
             words = part.split()
+            while words and words[-1].lower() in _ROLES:  # "Press Association Reporters": the name
+                words.pop()
             outlet = next(
                 (o for k in range(len(words), 0, -1) if (o := aliases.resolve(" ".join(words[:k])))), None
             )
@@ -1182,17 +1211,22 @@ def article_credits(
     ``own_outlet``: as for :func:`find_credits`."""
     head, tail_start, tail = ends
     found = [
-        c for part, at in ((head, 0), (tail, tail_start)) for c in _whole_article_phrases(part, at, aliases)
+        c
+        for part, at, last in ((head, 0, not tail), (tail, tail_start, True))
+        for c in _whole_article_phrases(part, at, aliases, last)
     ]
     return _one_per_outlet(found, aliases, own_outlet) if found else found
 
 
-def _whole_article_phrases(part: str, at: int, aliases: Aliases) -> list[Credit]:
-    """The credits of the whole article in ``part`` of it (at ``at``), by the rules of
-    ``dateline`` and ``contributed`` alone: they are looked for in every member's article."""
+def _whole_article_phrases(part: str, at: int, aliases: Aliases, last: bool) -> list[Credit]:
+    """The credits of the whole article in ``part`` of it (at ``at``; ``last``: where it ends),
+    by the rules of ``dateline``, ``byline``, ``sign-off`` and ``contributed`` alone: they are
+    looked for in every member's article."""
     found = list(_dateline_credits(part, 0, part, aliases))
     if at == 0 and "By" in part:
         found += _byline_credits(part, aliases)
+    if last and part:
+        found += _signoff_credits(part, aliases)
     lowered = part.lower()
     if "contributed" in lowered or "reporting" in lowered:
         for rule, cut in zip(_RULES, _SHORTCUTS, strict=True):
