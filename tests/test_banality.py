@@ -51,6 +51,27 @@ def test_a_phrase_with_a_slot_is_banal_and_a_sentence_printed_alike_is_not(tmp_p
     assert all(m.banal or m.boilerplate for m in court)
 
 
+def test_a_shared_region_naming_its_own_people_is_not_banal() -> None:
+    """A copied court sentence, "Daniel Hollins, 29, of Kingswood, Bristol, pleaded guilty at
+    Bristol Crown Court on Monday": five of its nine trigrams are the court formula's, common;
+    four name this case's defendant and town. Mostly common, but copied news (a user test's PA
+    corpus hid all 21 copies of it as stock phrases). A formula with one rare trigram (a slot
+    shared by chance) stays banal."""
+    from tracer.banality import _Short
+    from tracer.params import BanalParams
+
+    common = np.array([1, 2, 3, 4, 5], dtype=np.uint64)
+    trigrams = [1, 2, 3, 4, 5, 11, 12, 13, 14] + [1, 2, 3, 21]  # row 0: the case's; row 1: a formula
+    row = np.array([0] * 9 + [1] * 4)
+    found = _Short(np.array(trigrams, dtype=np.uint64).reshape(-1, 1), row, np.ones((13, 1), dtype=bool), 2)
+    p = BanalParams()
+    assert p.max_rare == 3
+    assert found.banal(common, p.share, p.max_rare).tolist() == [False, True]
+    assert found.banal(common, p.share, max_rare=4).tolist() == [True, True]  # the rule before
+    with pytest.raises(ValueError, match="max_rare"):
+        BanalParams(max_rare=-1)
+
+
 def test_stock_phrases_of_a_small_simulated_corpus_are_not_reported(tmp_path: Path) -> None:
     """`tracer simulate --stock-phrases` at 1,000 articles: precision as on the default shape,
     the planted reuse still found."""

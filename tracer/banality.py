@@ -247,7 +247,7 @@ def _verdict(
     common = tally.common(min_df, params.dominance)
     if len(common) == 0:
         return np.empty(0, dtype=np.uint64)
-    banal_row = np.concatenate([found.banal(common, params.share) for found in short])
+    banal_row = np.concatenate([found.banal(common, params.share, params.max_rare) for found in short])
     keys = [pair_keys(norm_a[banal_row], norm_b[banal_row])]
     # Verbatim sentences that are also in verified pairs (others share no phrase with another
     # sentence), judged on all their content words.
@@ -283,6 +283,11 @@ class _Shared:
         return _Short(self.keys[keep], self.row[keep], self.both[keep], len(self.ia))
 
 
+def _mostly_common(n: np.ndarray, c: np.ndarray, share: float, max_rare: int) -> np.ndarray:
+    """Whether regions sharing ``n`` trigrams, ``c`` of them common, are banal."""
+    return (n > 0) & (c >= share * np.maximum(n, 1)) & (n - c <= max_rare)
+
+
 @dataclass
 class _Short:
     """What :meth:`_Shared.short` keeps of a part's ``rows`` near rows, to judge them once the
@@ -293,12 +298,13 @@ class _Short:
     both: np.ndarray
     rows: int
 
-    def banal(self, common: np.ndarray, share: float) -> np.ndarray:
-        """Whether each row is banal: at least ``share`` of the trigrams it shares are common."""
+    def banal(self, common: np.ndarray, share: float, max_rare: int) -> np.ndarray:
+        """Whether each row is banal: at least ``share`` of the trigrams it shares are common,
+        and at most ``max_rare`` are not."""
         is_common = (self.both & isin(self.keys.reshape(-1), common).reshape(self.both.shape)).any(axis=1)
         per_row = np.bincount(self.row, minlength=self.rows)
         common_per_row = np.bincount(self.row, weights=is_common, minlength=self.rows)
-        return (per_row > 0) & (common_per_row >= share * np.maximum(per_row, 1))
+        return _mostly_common(per_row, common_per_row, share, max_rare)
 
 
 def _shared_trigrams(words: _Words, part: tuple[np.ndarray, ...]) -> _Shared:
@@ -439,7 +445,7 @@ def _banal_sentences(
         is_common = isin(grams.reshape(-1), common).reshape(grams.shape).any(axis=1)
         n = np.bincount(region, minlength=len(short))
         c = np.bincount(region, weights=is_common, minlength=len(short))
-        banal = part[short[(n > 0) & (c >= params.share * np.maximum(n, 1))]]
+        banal = part[short[_mostly_common(n, c, params.share, params.max_rare)]]
         keys.append(pair_keys(banal, banal))
     return np.concatenate(keys)
 

@@ -144,6 +144,9 @@ class BanalParams:
     df_share: float = 0.002
     dominance: float = 0.3
     max_shared: int = 10  # trigrams a banal pair shares at most: stock phrases are short
+    # Trigrams not common a banal pair shares at most: more name its own people and places ("Daniel
+    # Hollins, 29, of Kingswood" copied with "pleaded guilty at Bristol Crown Court").
+    max_rare: int = 3
 
     def __post_init__(self) -> None:
         _check(self, "min_df", 0, _INF)
@@ -151,6 +154,7 @@ class BanalParams:
         _check(self, "df_share", 0.0, 1.0)
         _check(self, "dominance", 0.0, 1.0, open_low=True)
         _check(self, "max_shared", 0, _INF)
+        _check(self, "max_rare", 0, _INF)
 
     def threshold(self, articles: int) -> int:
         """How many articles make a phrase common in a store of ``articles``."""
@@ -191,13 +195,15 @@ class ScanParams:
     frequent_sample: int = 300
     # A match made mostly (`banal_share` of its content-word trigrams) of phrases printed by at
     # least max(`banal_df`, `banal_df_share` x articles) articles, in sentences none of which
-    # holds more than `banal_dominance` of them, and short (at most `banal_max_shared` trigrams)
-    # is banal: a stock phrase, flagged and hidden like boilerplate (tracer.banality). 0: never.
+    # holds more than `banal_dominance` of them, and short (at most `banal_max_shared` trigrams,
+    # `banal_max_rare` of them not common) is banal: a stock phrase, flagged and hidden like
+    # boilerplate (tracer.banality). 0: never.
     banal_df: int = 25
     banal_share: float = 0.5
     banal_df_share: float = 0.002
     banal_dominance: float = 0.3
     banal_max_shared: int = 10
+    banal_max_rare: int = 3
     claims: ClaimParams = field(default_factory=ClaimParams)
     boilerplate: BoilerplateParams = field(default_factory=BoilerplateParams)
     # Reworded and cross-language echoes (tracer.semantic): "" (off) or one of SEMANTIC_MODELS.
@@ -253,6 +259,7 @@ class ScanParams:
                 self.banal_df_share,
                 self.banal_dominance,
                 self.banal_max_shared,
+                self.banal_max_rare,
             )
         except ParamError as e:  # named as the caller wrote it
             for mine, theirs in _BANAL_NAMES.items():
@@ -305,7 +312,16 @@ _BANAL_NAMES = {
     "banal_df_share": "df_share",
     "banal_dominance": "dominance",
     "banal_max_shared": "max_shared",
+    "banal_max_rare": "max_rare",
 }
 
 # Parameters only the rebuild of matches and claims reads, which a store may not have recorded yet.
-_REBUILD_ONLY = ("fanout", "banal_df_share", "banal_dominance", "banal_max_shared", "claims", "boilerplate")
+_REBUILD_ONLY = (
+    "fanout",
+    "banal_df_share",
+    "banal_dominance",
+    "banal_max_shared",
+    "banal_max_rare",
+    "claims",
+    "boilerplate",
+)
