@@ -227,3 +227,16 @@ def test_ingest_says_which_archives_and_saved_page_folders_it_left_out(runner, t
     assert "(unpack archives first)" in result.stderr
     assert "left out 1 folder(s) of saved web pages' parts (NAME_files beside NAME.html" in result.stderr
 
+
+def test_every_install_hint_is_the_readmes():
+    """PyPI's "tracer" is an unrelated project: an extra is installed from the checkout
+    (``pip install -e '.[semantic]'``, as the README says), never as ``tracer[...]``."""
+    root = Path(__file__).resolve().parent.parent
+    for path in [root / "README.md", *sorted((root / "tracer").rglob("*.py"))]:
+        assert "tracer[" not in path.read_text(encoding="utf-8"), path
+    from tracer import pdf, semantic, static_embed
+    from tracer.engine import DASK_HINT
+
+    for hint, extra in ((semantic.INSTALL_HINT, "semantic"), (static_embed.INSTALL_AGAIN, "semantic"),
+                        (pdf.EXTRA_HINT, "pdf"), (DASK_HINT, "dask")):  # fmt: skip
+        assert f"-e '.[{extra}]'" in hint and "tracer checkout" in hint, hint

@@ -387,7 +387,7 @@ def _scan_options(func: F) -> F:
         "--semantic",
         type=click.Choice(["english", "multilingual", "off"]),
         help="Also find reworded echoes (english) or echoes across languages (multilingual); kept for "
-        "later scans until 'off'. Needs the extra: pip install 'tracer[semantic]'.",
+        "later scans until 'off'. Needs the extra: pip install -e '.[semantic]' in the checkout.",
     )(func)
     func = click.option(
         "--scheduler",
