@@ -41,6 +41,27 @@ def test_run_prints_a_summary(runner, tmp_path):
     assert "ingested 16 article(s)" in result.stderr
 
 
+def test_run_summary_lists_a_passage_once(runner, tmp_path):
+    """A story six outlets print: every copy is the source of the later copies' matches, and
+    the top echoed passages listed its sentences once per carrier (5, 4, 3... echoes)."""
+    story = [
+        "A man who set fire to a block of flats in Salford has been jailed for nine years.",
+        "Ibrahim Castell, 34, admitted arson with intent to endanger life at Manchester Crown Court.",
+        "The court heard he poured petrol through the letterbox of a neighbour he had argued with.",
+    ]
+    rows = [
+        {"id": f"a{k}", "outlet": f"Paper {k}", "published": f"2024-05-0{k + 1}",
+         "title": f"Own headline {k}", "text": "\n\n".join([f"Own opening line {k} of this paper.", *story])}
+        for k in range(6)
+    ]  # fmt: skip
+    path = tmp_path / "c.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    result = _run(runner, "run", str(path), "--db", str(tmp_path / "t.db"), "--top", "10")
+    assert result.exit_code == 0, result.output
+    listed = result.stdout.split("top echoed passages:\n")[1].splitlines()
+    assert listed and all(line.startswith("  5 echo(es)  a0  ") for line in listed), listed
+
+
 def test_db_from_environment(runner, tmp_path):
     db = tmp_path / "env.db"
     result = _run(runner, "ingest", str(RUMOUR / "articles"), env={"TRACER_DB": str(db)})
@@ -205,3 +226,17 @@ def test_ingest_says_which_archives_and_saved_page_folders_it_left_out(runner, t
     assert "left out 1 file(s) of formats tracer does not read (1 .zip)" in result.stderr
     assert "(unpack archives first)" in result.stderr
     assert "left out 1 folder(s) of saved web pages' parts (NAME_files beside NAME.html" in result.stderr
+
+
+def test_every_install_hint_is_the_readmes():
+    """PyPI's "tracer" is an unrelated project: an extra is installed from the checkout
+    (``pip install -e '.[semantic]'``, as the README says), never as ``tracer[...]``."""
+    root = Path(__file__).resolve().parent.parent
+    for path in [root / "README.md", *sorted((root / "tracer").rglob("*.py"))]:
+        assert "tracer[" not in path.read_text(encoding="utf-8"), path
+    from tracer import pdf, semantic, static_embed
+    from tracer.engine import DASK_HINT
+
+    for hint, extra in ((semantic.INSTALL_HINT, "semantic"), (static_embed.INSTALL_AGAIN, "semantic"),
+                        (pdf.EXTRA_HINT, "pdf"), (DASK_HINT, "dask")):  # fmt: skip
+        assert f"-e '.[{extra}]'" in hint and "tracer checkout" in hint, hint

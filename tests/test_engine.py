@@ -98,7 +98,7 @@ def test_dask_missing_says_how_to_install_it(monkeypatch):
     )
     with pytest.raises(TracerError) as info:
         get_engine("dask")
-    assert info.value.hint == "install the dask extra: pip install 'tracer[dask]'"
+    assert info.value.hint == "install the dask extra, in the tracer checkout: pip install -e '.[dask]'"
 
 
 def test_dask_missing_is_a_one_line_cli_error(monkeypatch, tmp_path):
@@ -111,7 +111,7 @@ def test_dask_missing_is_a_one_line_cli_error(monkeypatch, tmp_path):
     assert result.exit_code == 1
     assert result.stderr == (
         "Error: the dask engine needs dask and distributed, which are not installed "
-        "(install the dask extra: pip install 'tracer[dask]')\n"
+        "(install the dask extra, in the tracer checkout: pip install -e '.[dask]')\n"
     )
     assert not db.exists()
 

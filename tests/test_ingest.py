@@ -146,6 +146,30 @@ def test_plain_text_without_headers(tmp_path: Path) -> None:
     assert art.id == article_id(None, content)
 
 
+def test_a_flattened_text_gets_a_short_title(tmp_path: Path) -> None:
+    """A file with no line breaks is one line: its title is its first sentences that fit, or
+    the line cut at a word with an ellipsis, not the whole article; a header or field title is
+    kept whole."""
+    flat = " ".join(BODY.split())
+    headline = "Seal pup rescued in gale as storm batters the coast"  # no stop: runs into the body
+    long_title = "A very long headline " * 10
+    files = {
+        "a.txt": f"{headline} {flat} {flat}",
+        "b.txt": f"Seal pup rescued. It was found on the beach at dawn. {flat}",
+        "c.txt": f"title: {long_title}\n\n{flat}",
+    }
+    paths = [write(tmp_path / name, text) for name, text in files.items()]
+    jsonl = write(tmp_path / "d.jsonl", json.dumps({"id": "d", "title": long_title, "text": flat}) + "\n")
+    arts = {Path(a.source_path).name: a for a in read_paths([*paths, jsonl]).articles}
+    a, b = arts["a.txt"], arts["b.txt"]
+    assert a.title_source == b.title_source == "first-line"
+    assert a.title.startswith(headline) and a.title.endswith("\u2026") and len(a.title) <= 121
+    assert f"{a.title[:-1]} " in a.text  # cut at a word: a word and the space after it are whole
+    assert b.title == "Seal pup rescued. It was found on the beach at dawn."
+    assert (arts["c.txt"].title, arts["c.txt"].title_source) == (long_title.strip(), "header")
+    assert (arts["d.jsonl"].title, arts["d.jsonl"].title_source) == (long_title.strip(), "field")
+
+
 def test_plain_text_headers(tmp_path: Path) -> None:
     body = "Seal pup rescued in gale\n" + BODY
     content = (

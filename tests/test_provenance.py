@@ -264,6 +264,54 @@ def test_seeds_trace_leaked_spy_documents(dated_seeds):
     assert star["credited"] and star["credit_to"] == ["The Sun"]
 
 
+def _traced(db: str, query: str) -> list[str]:
+    found = json.loads(
+        CliRunner().invoke(cli, ["trace", query, "--db", db, "--format", "json", "--limit", "0"]).stdout
+    )
+    return [t["text"] for t in found]
+
+
+def test_seeds_trace_words_finds_the_claims_that_hold_them(dated_seeds):
+    """A word of a claim's printed text finds it ("Parkinson" in the headline claim's
+    "Parkinson's"); a short query no longer fuzzy-matches a claim without its words."""
+    parkinson = _traced(dated_seeds, "Parkinson")
+    assert len(parkinson) == 2 and all("parkinson" in t.lower() for t in parkinson)
+    assert any(t.startswith("Vladimir Putin\u2019s feet twitch") for t in parkinson)
+    assert _traced(dated_seeds, "Parkinson\u2019s") == parkinson
+    track = _traced(dated_seeds, "track marks")
+    assert len(track) == 1 and "track marks" in track[0]
+    assert _traced(dated_seeds, "TRACK  Marks") == track
+
+
+def test_trace_words_rank_claims_holding_them_before_fuzzy_hits(tmp_path):
+    """Whole words, folded (case, accents, apostrophes), before a fuzzy partial hit; a short query
+    needs its words; a longer pasted sentence with small differences still finds its claim."""
+    lines = [f"Filler line {k} about the {w} council meeting and its agenda."
+             for k, w in enumerate("first second third fourth fifth sixth".split())]  # fmt: skip
+    one = "The mayor of Köln confirmed Parkinson's diagnosis after months of speculation about her health."
+    two = "Councillors approved the new parkland extension beside the river after a lengthy debate."
+    rows = [(f"a{k}", f"Outlet {k}", f"2024-03-0{k + 1}", "\n\n".join([*lines[k : k + 3], one, two]))
+            for k in range(3)]  # fmt: skip
+    path = tmp_path / "c.jsonl"
+    path.write_text("".join(json.dumps({"id": i, "outlet": o, "published": d, "text": t}) + "\n"
+                            for i, o, d, t in rows), encoding="utf-8")  # fmt: skip
+    with Store.open(tmp_path / "s.db") as s:
+        run(s, [path])
+        texts = {r["claim_id"]: r["text"] for r in list_claims(s)}
+
+        def found(query: str) -> list[str]:
+            return [texts[c][:12] for c in find_claims(s, query, None)]
+
+        assert found("parkinson") == found("PARKINSONS") == found("Koln") == [one[:12]]
+        assert found("parkinson\u2019s diagnosis") == [one[:12]]
+        assert found("parkin") == found("river Köln") == []  # not whole words; not in one text
+        assert (
+            found("the mayor of Koln confirmed a Parkinson diagnosis after month of speculation")[0]
+            == one[:12]
+        )
+        assert found("Councilors approved a new parkland extention beside the river")[0] == two[:12]
+
+
 def test_seeds_the_sun_is_an_external_outlet_and_ads_are_no_claims(dated_seeds):
     with Store.open(dated_seeds) as s:
         sun = s.conn.execute("SELECT external, phrase FROM citations WHERE outlet = 'The Sun'").fetchone()

@@ -387,7 +387,7 @@ def _scan_options(func: F) -> F:
         "--semantic",
         type=click.Choice(["english", "multilingual", "off"]),
         help="Also find reworded echoes (english) or echoes across languages (multilingual); kept for "
-        "later scans until 'off'. Needs the extra: pip install 'tracer[semantic]'.",
+        "later scans until 'off'. Needs the extra: pip install -e '.[semantic]' in the checkout.",
     )(func)
     func = click.option(
         "--scheduler",
@@ -1067,7 +1067,8 @@ def _claim_query(ctx: click.Context, param: click.Parameter, value: str) -> str:
 )
 @catch
 def trace(query: str, db: str, quiet: bool, fmt: str, limit: int) -> None:
-    """Timeline of a claim: QUERY is a claim id or words of the claim (fuzzy-matched, at most 1,000 characters)."""
+    """Timeline of a claim: QUERY is a claim id or words of the claim (whole words; four words or more
+    are also fuzzy-matched; at most 1,000 characters)."""
     from .queries import find_claims, timeline
 
     with open_store(db) as store:

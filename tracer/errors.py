@@ -15,6 +15,14 @@ class TracerError(Exception):
         return f"{self.message} ({self.hint})" if self.hint else self.message
 
 
+def extra_hint(extra: str, again: bool = False) -> str:
+    """How to install the optional ``extra``: editable, from the checkout, as the README says
+    (installing the name tracer from PyPI would fetch an unrelated project)."""
+    if again:
+        return f"install the {extra} extra again, in the tracer checkout: pip install --force-reinstall -e '.[{extra}]'"
+    return f"install the {extra} extra, in the tracer checkout: pip install -e '.[{extra}]'"
+
+
 class InputError(TracerError):
     """One input file (or one record in it) could not be read."""
 

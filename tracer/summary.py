@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,21 +16,77 @@ def corpus_summary(store: Store, top: int = 5) -> dict[str, Any]:
     """Counts, kinds and the passages echoed by the most articles."""
     counts = store.counts()
     kinds: Counter[str] = Counter()
-    # A passage echoed by many articles shows up as many matches sharing its source span.
-    echoed: dict[tuple[str, int, int], set[str]] = {}
-    texts: dict[tuple[str, int, int], str] = {}
+    passages = _Passages()
     for m in iter_matches(store, scope="cross-outlet"):
         kinds[m.kind] += 1
-        key = (m.source_id, *m.source_span)
-        echoed.setdefault(key, set()).add(m.target_id)
-        texts[key] = m.source_text
+        passages.add(m)
     counts["kinds"] = {k: kinds[k] for k in sorted(kinds)}
-    ranked = sorted(echoed.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:top]
-    counts["top_echoed"] = [
-        {"source_id": k[0], "source_span": [k[1], k[2]], "echoes": len(v), "text": " ".join(texts[k].split())}
-        for k, v in ranked
-    ]
+    counts["top_echoed"] = passages.top(top)
     return counts
+
+
+Span = tuple[str, int, int]  # article id, start, end
+
+
+class _Passages:
+    """Passages told from the matches: the spans that matches link, exactly as stored, joined
+    (union-find). Every copy is the source of the later copies' matches, so counting by source
+    span listed a passage 16 articles print once per carrier (15, 14, 13... echoes)."""
+
+    def __init__(self) -> None:
+        self.parent: dict[Span, Span] = {}
+        self.text: dict[Span, str] = {}
+        self.published: dict[Span, str | None] = {}
+
+    def _root(self, span: Span) -> Span:
+        self.parent.setdefault(span, span)
+        while (up := self.parent[span]) != span:
+            self.parent[span] = self.parent[up]  # path halving keeps the trees flat
+            span = up
+        return span
+
+    def add(self, m: Match) -> None:
+        source, target = (m.source_id, *m.source_span), (m.target_id, *m.target_span)
+        self.text[source], self.text[target] = m.source_text, m.target_text
+        self.published[source], self.published[target] = m.source_published, m.target_published
+        a, b = self._root(source), self._root(target)
+        if a != b:
+            self.parent[b] = a
+
+    def top(self, n: int) -> list[dict[str, Any]]:
+        """The ``n`` passages printed by the most articles: each with its earliest carrier's
+        span and text, and how many other articles print it (its echoes). A passage mostly
+        inside one listed before it, in one of its articles, is that passage again (a copy cut
+        shorter, or a match of part of it) and is left out."""
+        groups: dict[Span, list[Span]] = {}
+        for span in self.parent:
+            groups.setdefault(self._root(span), []).append(span)
+        ranked: list[tuple[int, Span, list[Span]]] = []
+        for spans in groups.values():
+            # The earliest dated carrier shows the passage (undated ones last), then by id.
+            first = min(spans, key=lambda s: (self.published[s] is None, self.published[s] or "", s))
+            ranked.append((len({s[0] for s in spans}) - 1, first, spans))
+        ranked.sort(key=lambda e: (-e[0], e[1]))
+        listed: dict[str, list[tuple[int, int]]] = {}
+        out: list[dict[str, Any]] = []
+        for echoes, first, spans in ranked:
+            if len(out) >= n:
+                break
+            if any(_mostly_inside(s, listed.get(s[0], ())) for s in spans):
+                continue
+            for aid, start, end in spans:
+                listed.setdefault(aid, []).append((start, end))
+            text = " ".join(self.text[first].split())
+            out.append(
+                {"source_id": first[0], "source_span": [first[1], first[2]], "echoes": echoes, "text": text}
+            )
+        return out
+
+
+def _mostly_inside(span: Span, listed: Iterable[tuple[int, int]]) -> bool:
+    """Whether half of ``span`` or more lies inside one of the ``listed`` (start, end) spans."""
+    _, start, end = span
+    return any(2 * (min(end, b) - max(start, a)) >= end - start for a, b in listed)
 
 
 def nothing_to_show(counts: dict[str, Any]) -> str | None:

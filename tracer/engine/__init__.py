@@ -20,13 +20,13 @@ from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Any, Protocol, TypeVar
 
-from ..errors import TracerError
+from ..errors import TracerError, extra_hint
 from .base import StageTimes, local_cores
 
 R = TypeVar("R")
 
 ENGINES = ("local", "dask")
-DASK_HINT = "install the dask extra: pip install 'tracer[dask]'"
+DASK_HINT = extra_hint("dask")
 
 __all__ = ["DASK_HINT", "ENGINES", "Engine", "StageTimes", "get_engine", "local_cores"]
 
