@@ -274,3 +274,16 @@ def test_sentences_copied_in_another_order_are_no_verbatim_passage(tmp_path):
     assert (kept.kind, kept.source_text, kept.target_text) == ("verbatim", in_order, in_order)
     assert (moved.kind, moved.score) == ("near-verbatim", 1.0)  # the same sentences, not the same text
     assert moved.source_text != moved.target_text
+
+
+def test_a_span_never_ends_inside_a_number(tmp_path):
+    # "1,710.26" is three tokens; the copy's "1,750.11" shares the first: the span read "at 1".
+    with _river_store(
+        tmp_path,
+        {
+            "wire": "The Nasdaq composite index fell 11.95 points, or 0.68 percent, at 1,710.26 in early trading.",
+            "paper": "The Nasdaq composite index fell 11.95 points, or 0.68 percent, at 1,750.11 after the bell.",
+        },
+    ) as s:
+        (m,) = _between(query(s), "wire", "paper")
+    assert {m.source_text[-11:], m.target_text[-11:]} == {"at 1,710.26", "at 1,750.11"}

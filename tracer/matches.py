@@ -1271,10 +1271,43 @@ class _OccurrenceTable:
             whole = (t0 == 0) & (t1 >= n_tok[which])  # the whole sentence, punctuation included
             f = np.where(whole, 0, first_tok[which] + t0).clip(0, len(tok_at) - 1)
             e = np.where(whole, 0, first_tok[which] + t1 - 1).clip(0, len(tok_at) - 1)
+            sentence_first, sentence_last = first_tok[which], first_tok[which] + n_tok[which] - 1
+            f, e = _whole_numbers(joined, tok_at, tok_end, f, e, ~whole, sentence_first, sentence_last)
             s_start, s_end = self.start[pos[r]], self.end[pos[r]]
             out_start[r] = np.where(whole, s_start, s_start + tok_at[f] - base[which])
             out_end[r] = np.where(whole, s_end, s_start + tok_end[e] - base[which])
         return out_start, out_end
+
+
+def _whole_numbers(
+    text: str,
+    tok_at: np.ndarray,
+    tok_end: np.ndarray,
+    first: np.ndarray,
+    last: np.ndarray,
+    asked: np.ndarray,
+    lowest: np.ndarray,
+    highest: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Token spans ``[first, last]`` of ``text`` (where ``asked``) widened to whole numbers: a
+    number's groups are tokens of their own ("300,000": "300", "000"), and a span that began or
+    ended inside one read "000 UAW workers" or "at 1". Within ``[lowest, highest]``."""
+    first, last = first.copy(), last.copy()
+
+    def glued(left: int, right: int) -> bool:  # tokens "300" and "000" of "300,000" (or "1.71")
+        a, b = int(tok_end[left]), int(tok_at[right])
+        return b == a + 1 and text[a] in ",." and text[a - 1].isdigit() and text[b].isdigit()
+
+    # Only spans that begin or end with a digit are looked at, in Python (few: most are words).
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    digit = (codes >= 48) & (codes <= 57)
+    edge = asked & ((digit[tok_at[first]] & (first > lowest)) | (digit[tok_end[last] - 1] & (last < highest)))
+    for k in np.flatnonzero(edge).tolist():
+        while first[k] > lowest[k] and glued(first[k] - 1, first[k]):
+            first[k] -= 1
+        while last[k] < highest[k] and glued(last[k], last[k] + 1):
+            last[k] += 1
+    return first, last
 
 
 Occurrence = tuple[str, int, int, int, bool]  # article, sentence index, start, end, boilerplate
