@@ -249,3 +249,11 @@ def test_export_reads_its_days_as_the_other_commands_do(scanned, tmp_path):
         "export", "--db", scanned, "--format", "json", "-o", str(tmp_path / "x.json"), "--since", "soon"
     )
     assert result.exit_code == 1 and "invalid since date 'soon'" in result.stderr
+
+
+def test_an_article_of_unknown_outlet_counts_as_an_outlet_of_its_own_in_claims(tmp_path):
+    # As the run summary, the graph and `outlets` count it: "2 articles, 1 outlets" read as reuse
+    # within one outlet.
+    db = _two_articles(tmp_path)  # b1's outlet is unknown
+    claims = json.loads(_run("claims", "--db", db, "--format", "json").stdout)
+    assert claims and {(c["articles"], c["outlets"]) for c in claims} == {(2, 2)}

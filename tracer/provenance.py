@@ -34,6 +34,7 @@ from .attribution import Aliases, Credit, SentenceBounds, article_credits, artic
 from .claims import Claim, ClaimsStart, Mention, claim_order, claim_terms, claims_unsorted
 from .dates import utc_naive
 from .engine import sizes
+from .model import outlet_label
 from .params import ClaimParams
 from .segment import split_many
 from .store import Store
@@ -810,7 +811,8 @@ def _claim_row(rank: int, prov: Provenance) -> tuple[object, ...]:
     c = prov.claim
     return (
         c.id, rank, c.text, json.dumps(c.terms), c.first_seen, c.last_seen, len(c.articles),
-        len(c.outlets), c.members[prov.origin].article_id,
+        # An article of unknown outlet is an outlet of its own, as everywhere it is counted.
+        len({outlet_label(m.outlet, m.article_id) for m in c.members}), c.members[prov.origin].article_id,
     )  # fmt: skip
 
 
