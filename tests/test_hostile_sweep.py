@@ -618,6 +618,11 @@ def unscanned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return before, clean
 
 
+def _store_tables(db: Path) -> dict[str, str]:
+    """:func:`tables` of the store's file alone, its matching index's left out."""
+    return {name: rows for name, rows in tables(db).items() if not name.startswith("ix.")}
+
+
 def _size(path: Path) -> int:
     try:
         return path.stat().st_size
@@ -663,10 +668,14 @@ def test_scan_killed_then_rescanned_equals_a_clean_scan(
         pytest.skip(f"the scan ended before it was killed while {moment}")
     assert proc.returncode == -9
     # Killed before its commit the scan is rolled back; after it, it is whole: never in between.
-    killed = tables(db)
-    assert killed in (tables(before), tables(clean)), "the killed scan left a partial store"
+    # The store's file, that is: its matching index (`-index`, attached) commits apart from it,
+    # as SQLite makes a transaction over attached WAL databases atomic per file, and a kill
+    # between the two leaves an index the store's meta does not record; the next scan then does
+    # every article anew (asserted below: it ends as the clean scan did).
+    killed = _store_tables(db)
+    assert killed in (_store_tables(before), _store_tables(clean)), "the killed scan left a partial store"
     stats = json.loads(invoke("stats", "--db", db, "--format", "json").stdout)
-    assert stats["unscanned"] == (1000 if killed == tables(before) else 0)
+    assert stats["unscanned"] == (1000 if killed == _store_tables(before) else 0)
     invoke("scan", "--db", db, "--quiet")
     assert tables(db) == tables(clean)
     assert {p.name for p in tmp_path.iterdir()} <= {"t.db", "t.db-wal", "t.db-shm", "t.db-index"}
