@@ -18,8 +18,9 @@ adds to it. Frequencies recomputed at every scan would make the stored part disa
 new part, and an incremental store with a scan of everything. So the words are learned from the
 store's first ``sample`` articles in ingest order, at the first scan that finds that many, and
 kept in the store's meta; a store with fewer has no useful statistics and leaves out, with the
-English list, the function words of six more languages (:data:`BUILT_IN`). A store scanned before it reached the sample is scanned again from scratch at that point
-(at most ``sample`` articles of work, once), so every stored result was made with one
+English list, the function words of six more languages (:data:`BUILT_IN`). A store scanned
+before it reached the sample is scanned again from scratch at that point (at most ``sample``
+articles of work, once), so every stored result was made with one
 vocabulary, and a store scanned in steps equals one scanned at once (ingested in the same order).
 """
 
